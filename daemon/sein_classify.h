@@ -1,0 +1,72 @@
+/*  sein_classify.h - place a signal in an area and a theme, and say why
+
+    The classifier owns the reference data (areas, polygons, streets, themes
+    and the theme/priority rule files named by the `data.*` settings). It is
+    built whole from a configuration and never changed afterwards, so a
+    reload builds a new one and swaps it in only when every file loaded.
+
+    Evidence for the area, strongest first: a valid explicit `area`, the
+    `lat`/`long` point inside the area polygons (the most specific zone wins,
+    its wijk is recorded too), the street and house number of
+    `address_string`, a known street named in the description. Nothing
+    usable: area "triage". Theme: a valid explicit `theme`, else the rules;
+    no clear winner: "triage". Priority: explicit, else rules, else "normal".
+*/
+#ifndef SEIN_CLASSIFY_H_INCLUDED
+#define SEIN_CLASSIFY_H_INCLUDED
+
+#include "sein_config.h"
+#include "sein_signal.h"
+
+#define SEIN_TRIAGE "triage"
+#define SEIN_CODE_MAX 64
+
+typedef struct _sein_classifier_t sein_classifier_t;
+
+//  The outcome for one signal. Codes are plain strings so the result can
+//  outlive the classifier that produced it (a reload may swap it).
+typedef struct {
+    char area[SEIN_CODE_MAX];     //  most specific area, or "triage"
+    char wijk[SEIN_CODE_MAX];     //  the wijk containing `area` (itself for a wijk)
+    char theme[SEIN_CODE_MAX];    //  theme code, or "triage"
+    char priority[SEIN_CODE_MAX]; //  low | normal | high | urgent
+    double confidence;            //  0..1, how sure the whole result is
+    bool has_point;               //  a point is known: given, or the street's
+    double lat, lon;
+    json_t *detail; //  owned: the self-explaining "classification" object
+} sein_classification_t;
+
+//  Load every data file named in CONFIG. Returns NULL on failure and sets
+//  *error_p to a fresh "file:line: message".
+sein_classifier_t *
+    sein_classifier_new (sein_config_t *config, char **error_p);
+
+//  Destroy; idempotent, nulls the pointer.
+void
+    sein_classifier_destroy (sein_classifier_t **self_p);
+
+//  True when CODE is a known area (including "triage").
+bool
+    sein_classifier_known_area (sein_classifier_t *self, const char *code);
+
+//  True when CODE is a known theme (including "triage").
+bool
+    sein_classifier_known_theme (sein_classifier_t *self, const char *code);
+
+//  The wijk an area belongs to: its parent for a zone, itself for a wijk,
+//  NULL for an unknown code. Borrowed.
+const char *
+    sein_classifier_wijk_of (sein_classifier_t *self, const char *area);
+
+//  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
+//  Fills *result (release with sein_classification_clear). Returns 0, or -1
+//  only when memory runs out.
+int
+    sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
+                              sein_classification_t *result);
+
+//  Release what a result owns; safe on a zeroed result.
+void
+    sein_classification_clear (sein_classification_t *result);
+
+#endif

@@ -1,0 +1,381 @@
+/*  sein_signal.c - parse and validate one submission
+
+    Every check that needs no reference data lives here, in the order a
+    reader of PRODUCT.md expects: the body as a whole (size, UTF-8, JSON
+    object, no duplicate keys), then each field (presence, type, bounds,
+    format). The first problem found is reported with the field it concerns;
+    unknown fields are refused so that a misspelt "adress_string" is not
+    silently dropped.
+*/
+#include "sein_signal.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <utf8proc.h>
+
+//  Field length limits other than the description's (bytes).
+#define S_TOKEN_MAX     64   //  source, channel, priority, submitter, codes
+#define S_EXTERNAL_MAX  128  //  external_id
+#define S_ADDRESS_MAX   512  //  address_string
+#define S_REPORTER_MAX  256  //  each reporter field
+#define S_ATTR_KEYS_MAX 64   //  attributes: number of keys
+#define S_ATTR_KEY_MAX  64   //  attributes: key length
+#define S_ATTR_VAL_MAX  1024 //  attributes: value length
+
+static const char *s_sources[] = {"citizen", "partner", "staff", "system", NULL};
+static const char *s_priorities[] = {"low", "normal", "high", "urgent", NULL};
+
+int
+sein_error_set (sein_error_t *error, const char *code, const char *field,
+                const char *format, ...)
+{
+    assert (error);
+    error->code = code;
+    error->field = field;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (error->message, sizeof error->message, format, args);
+    va_end (args);
+    return -1;
+}
+
+bool
+sein_utf8_valid (const char *text, size_t size, size_t *offset_p)
+{
+    size_t offset = 0;
+    while (offset < size) {
+        //  ASCII fast path: most signals are mostly ASCII.
+        if ((unsigned char) text[offset] < 0x80) {
+            offset++;
+            continue;
+        }
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t length = utf8proc_iterate (
+            (const utf8proc_uint8_t *) text + offset, (utf8proc_ssize_t) (size - offset),
+            &codepoint);
+        if (length < 0) {
+            if (offset_p)
+                *offset_p = offset;
+            return false;
+        }
+        offset += (size_t) length;
+    }
+    return true;
+}
+
+static bool
+s_in (const char **list, const char *value)
+{
+    for (; *list; list++)
+        if (strcmp (*list, value) == 0)
+            return true;
+    return false;
+}
+
+//  A token: lowercase letters, digits, '-', '_' and '.', 1..S_TOKEN_MAX.
+static bool
+s_is_token (const char *value)
+{
+    size_t len = strlen (value);
+    if (len == 0 || len > S_TOKEN_MAX)
+        return false;
+    for (const char *c = value; *c; c++)
+        if (!(islower ((unsigned char) *c) || isdigit ((unsigned char) *c) || *c == '-' ||
+              *c == '_' || *c == '.'))
+            return false;
+    return true;
+}
+
+//  True when VALUE holds a character below space other than tab/newline/CR.
+static bool
+s_has_control (const char *value)
+{
+    for (const unsigned char *c = (const unsigned char *) value; *c; c++)
+        if (*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r')
+            return true;
+    return false;
+}
+
+//  Optional string field NAME of OBJECT: absent -> *value_p stays NULL.
+//  Present must be a non-empty string of at most MAX bytes.
+static int
+s_string (json_t *object, const char *name, size_t max, const char **value_p,
+          sein_error_t *error)
+{
+    json_t *value = json_object_get (object, name);
+    if (!value || json_is_null (value))
+        return 0;
+    if (!json_is_string (value))
+        return sein_error_set (error, "type", name, "%s must be a string", name);
+    size_t len = json_string_length (value);
+    if (len == 0)
+        return sein_error_set (error, "empty", name, "%s must not be empty", name);
+    if (len > max)
+        return sein_error_set (error, "too-long", name,
+                               "%s is %zu bytes, at most %zu allowed", name, len, max);
+    const char *text = json_string_value (value);
+    if (strlen (text) != len)
+        return sein_error_set (error, "value", name, "%s contains a NUL character", name);
+    *value_p = text;
+    return 0;
+}
+
+static int
+s_coordinate (json_t *object, const char *name, double min, double max, double *value_p,
+              bool *present_p, sein_error_t *error)
+{
+    json_t *value = json_object_get (object, name);
+    *present_p = value && !json_is_null (value);
+    if (!*present_p)
+        return 0;
+    if (!json_is_number (value))
+        return sein_error_set (error, "type", name, "%s must be a number", name);
+    double number = json_number_value (value);
+    if (!isfinite (number) || number < min || number > max)
+        return sein_error_set (error, "value", name, "%s must be between %g and %g", name,
+                               min, max);
+    *value_p = number;
+    return 0;
+}
+
+//  RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).
+static bool
+s_is_rfc3339 (const char *text)
+{
+    const char *shape = "dddd-dd-ddTdd:dd:dd";
+    const char *c = text;
+    for (const char *s = shape; *s; s++, c++) {
+        if (*s == 'd' ? !isdigit ((unsigned char) *c)
+                      : (*s == 'T' ? (*c != 'T' && *c != 't' && *c != ' ') : *c != *s))
+            return false;
+    }
+    int month = (text[5] - '0') * 10 + text[6] - '0';
+    int day = (text[8] - '0') * 10 + text[9] - '0';
+    int hour = (text[11] - '0') * 10 + text[12] - '0';
+    int minute = (text[14] - '0') * 10 + text[15] - '0';
+    int second = (text[17] - '0') * 10 + text[18] - '0';
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60)
+        return false;
+    if (*c == '.') {
+        if (!isdigit ((unsigned char) *++c))
+            return false;
+        while (isdigit ((unsigned char) *c))
+            c++;
+    }
+    if (*c == 'Z' || *c == 'z')
+        return c[1] == 0;
+    if (*c != '+' && *c != '-')
+        return false;
+    return isdigit ((unsigned char) c[1]) && isdigit ((unsigned char) c[2]) &&
+           c[3] == ':' && isdigit ((unsigned char) c[4]) &&
+           isdigit ((unsigned char) c[5]) && c[6] == 0;
+}
+
+static int
+s_reporter (sein_signal_t *signal, json_t *reporter, sein_error_t *error)
+{
+    if (!reporter || json_is_null (reporter))
+        return 0;
+    if (!json_is_object (reporter))
+        return sein_error_set (error, "type", "reporter",
+                               "reporter must be an object {name, email, phone}");
+    const char *key;
+    json_t *value;
+    json_object_foreach (reporter, key, value) {
+        if (strcmp (key, "name") && strcmp (key, "email") && strcmp (key, "phone"))
+            return sein_error_set (error, "unknown-field", "reporter",
+                                   "reporter.%.64s is not a known field (name, email, "
+                                   "phone)",
+                                   key);
+    }
+    if (s_string (reporter, "name", S_REPORTER_MAX, &signal->reporter_name, error) ||
+        s_string (reporter, "email", S_REPORTER_MAX, &signal->reporter_email, error) ||
+        s_string (reporter, "phone", S_REPORTER_MAX, &signal->reporter_phone, error)) {
+        //  Name the nested field precisely.
+        error->field = strcmp (error->field, "name") == 0    ? "reporter.name"
+                       : strcmp (error->field, "email") == 0 ? "reporter.email"
+                                                              : "reporter.phone";
+        return -1;
+    }
+    if (signal->reporter_email && !strchr (signal->reporter_email, '@'))
+        return sein_error_set (error, "value", "reporter.email",
+                               "reporter.email is not an e-mail address");
+    return 0;
+}
+
+static int
+s_attributes (sein_signal_t *signal, json_t *attributes, sein_error_t *error)
+{
+    if (!attributes || json_is_null (attributes))
+        return 0;
+    if (!json_is_object (attributes))
+        return sein_error_set (error, "type", "attributes",
+                               "attributes must be a flat object of strings");
+    if (json_object_size (attributes) > S_ATTR_KEYS_MAX)
+        return sein_error_set (error, "too-long", "attributes",
+                               "attributes has %zu keys, at most %d allowed",
+                               json_object_size (attributes), S_ATTR_KEYS_MAX);
+    const char *key;
+    json_t *value;
+    json_object_foreach (attributes, key, value) {
+        if (*key == 0 || strlen (key) > S_ATTR_KEY_MAX || s_has_control (key))
+            return sein_error_set (error, "value", "attributes",
+                                   "attribute names must be 1..%d printable bytes",
+                                   S_ATTR_KEY_MAX);
+        if (!json_is_string (value))
+            return sein_error_set (error, "type", "attributes",
+                                   "attributes.%.64s must be a string", key);
+        if (json_string_length (value) > S_ATTR_VAL_MAX)
+            return sein_error_set (error, "too-long", "attributes",
+                                   "attributes.%.64s is longer than %d bytes", key,
+                                   S_ATTR_VAL_MAX);
+    }
+    signal->attributes = attributes;
+    return 0;
+}
+
+static const char *s_fields[] = {
+    "description", "source",   "channel",     "external_id", "address_string",
+    "lat",         "long",     "area",        "theme",       "priority",
+    "reporter",    "occurred_at", "attributes", "submitter",  NULL};
+
+static int
+s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
+            sein_error_t *error)
+{
+    json_t *json = signal->json;
+    const char *key;
+    json_t *value;
+    json_object_foreach (json, key, value) {
+        if (!s_in (s_fields, key))
+            return sein_error_set (error, "unknown-field", NULL,
+                                   "'%.64s' is not a signal field", key);
+    }
+    //  description: required, 1..description_max bytes, not only blanks
+    json_t *description = json_object_get (json, "description");
+    if (!description || json_is_null (description))
+        return sein_error_set (error, "required", "description",
+                               "description is required");
+    if (s_string (json, "description", limits->description_max, &signal->description,
+                  error))
+        return -1;
+    const char *c = signal->description;
+    while (*c && isspace ((unsigned char) *c))
+        c++;
+    if (*c == 0)
+        return sein_error_set (error, "empty", "description",
+                               "description must not be blank");
+    if (s_has_control (signal->description))
+        return sein_error_set (error, "value", "description",
+                               "description contains control characters");
+
+    //  source: required, one of the four
+    if (!json_object_get (json, "source"))
+        return sein_error_set (error, "required", "source", "source is required");
+    if (s_string (json, "source", S_TOKEN_MAX, &signal->source, error))
+        return -1;
+    if (!signal->source)
+        return sein_error_set (error, "required", "source", "source is required");
+    if (!s_in (s_sources, signal->source))
+        return sein_error_set (error, "value", "source",
+                               "source must be citizen, partner, staff or system");
+
+    //  tokens: channel, area, theme, priority, submitter
+    struct {
+        const char *name;
+        const char **value;
+    } tokens[] = {{"channel", &signal->channel},   {"area", &signal->area},
+                  {"theme", &signal->theme},       {"priority", &signal->priority},
+                  {"submitter", &signal->submitter}};
+    for (size_t index = 0; index < sizeof tokens / sizeof tokens[0]; index++) {
+        if (s_string (json, tokens[index].name, S_TOKEN_MAX, tokens[index].value, error))
+            return -1;
+        if (*tokens[index].value && !s_is_token (*tokens[index].value))
+            return sein_error_set (error, "value", tokens[index].name,
+                                   "%s must be lowercase letters, digits, '-', '_' or "
+                                   "'.'",
+                                   tokens[index].name);
+    }
+    if (signal->priority && !s_in (s_priorities, signal->priority))
+        return sein_error_set (error, "value", "priority",
+                               "priority must be low, normal, high or urgent");
+
+    //  free text
+    if (s_string (json, "external_id", S_EXTERNAL_MAX, &signal->external_id, error) ||
+        s_string (json, "address_string", S_ADDRESS_MAX, &signal->address_string,
+                  error) ||
+        s_string (json, "occurred_at", 64, &signal->occurred_at, error))
+        return -1;
+    if (signal->external_id && s_has_control (signal->external_id))
+        return sein_error_set (error, "value", "external_id",
+                               "external_id contains control characters");
+    if (signal->address_string && s_has_control (signal->address_string))
+        return sein_error_set (error, "value", "address_string",
+                               "address_string contains control characters");
+    if (signal->occurred_at && !s_is_rfc3339 (signal->occurred_at))
+        return sein_error_set (error, "value", "occurred_at",
+                               "occurred_at must be an RFC 3339 date-time, e.g. "
+                               "2026-05-01T22:30:00+02:00");
+
+    //  coordinates: both or neither, finite, in range
+    bool has_lat, has_lon;
+    if (s_coordinate (json, "lat", -90, 90, &signal->lat, &has_lat, error) ||
+        s_coordinate (json, "long", -180, 180, &signal->lon, &has_lon, error))
+        return -1;
+    if (has_lat != has_lon)
+        return sein_error_set (error, "required", has_lat ? "long" : "lat",
+                               "lat and long go together");
+    signal->has_point = has_lat;
+
+    if (s_reporter (signal, json_object_get (json, "reporter"), error) ||
+        s_attributes (signal, json_object_get (json, "attributes"), error))
+        return -1;
+    return 0;
+}
+
+int
+sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
+                   const sein_signal_limits_t *limits, sein_error_t *error)
+{
+    assert (signal);
+    assert (body || size == 0);
+    assert (limits);
+    assert (error);
+    memset (signal, 0, sizeof *signal);
+    if (size > limits->message_max)
+        return sein_error_set (error, "too-large", NULL,
+                               "body is %zu bytes, at most %zu allowed", size,
+                               limits->message_max);
+    size_t offset;
+    if (!sein_utf8_valid (body, size, &offset))
+        return sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 at byte %zu",
+                               offset);
+    json_error_t json_error;
+    signal->json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &json_error);
+    if (!signal->json)
+        return sein_error_set (error, "json", NULL, "malformed JSON at byte %d: %s",
+                               json_error.position, json_error.text);
+    if (!json_is_object (signal->json)) {
+        sein_signal_clear (signal);
+        return sein_error_set (error, "json", NULL, "body must be a JSON object");
+    }
+    if (s_validate (signal, limits, error)) {
+        sein_signal_clear (signal);
+        return -1;
+    }
+    return 0;
+}
+
+void
+sein_signal_clear (sein_signal_t *signal)
+{
+    if (signal) {
+        json_decref (signal->json);
+        memset (signal, 0, sizeof *signal);
+    }
+}

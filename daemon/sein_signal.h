@@ -1,0 +1,74 @@
+/*  sein_signal.h - one submitted signal, parsed and validated
+
+    A submission arrives as a JSON object (PRODUCT.md "A signal"). This class
+    turns the raw bytes into a sein_signal_t whose fields are checked one by
+    one, or into a precise error {code, field, message} that goes back to
+    the submitter unchanged. Nothing here knows about areas or storage: the
+    checks are the ones that need no reference data.
+*/
+#ifndef SEIN_SIGNAL_H_INCLUDED
+#define SEIN_SIGNAL_H_INCLUDED
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+//  Limits that come from the configuration.
+typedef struct {
+    size_t description_max; //  bytes
+    size_t message_max;     //  bytes of the whole JSON body
+} sein_signal_limits_t;
+
+//  A rejected input: code and field are static strings (field may be NULL
+//  when the error is about the whole body), message is human text.
+typedef struct {
+    const char *code;
+    const char *field;
+    char message[256];
+} sein_error_t;
+
+//  A valid submission. All strings are borrowed from `json`, which the
+//  signal owns; NULL means the optional field was absent.
+typedef struct {
+    json_t *json;
+    const char *description;
+    const char *source;
+    const char *channel;
+    const char *external_id;
+    const char *address_string;
+    const char *area;     //  explicit area code, not yet checked against data
+    const char *theme;    //  explicit theme code, idem
+    const char *priority; //  explicit priority
+    const char *occurred_at;
+    const char *submitter; //  declared submitter name (CURVE identity wins)
+    const char *reporter_name;
+    const char *reporter_email;
+    const char *reporter_phone;
+    json_t *attributes; //  borrowed: flat object of strings, or NULL
+    bool has_point;
+    double lat, lon;
+} sein_signal_t;
+
+//  Parse and validate BODY of SIZE bytes. On success returns 0 and fills
+//  *signal (release it with sein_signal_clear); on failure returns -1, fills
+//  *error and leaves *signal cleared.
+int
+    sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
+                       const sein_signal_limits_t *limits, sein_error_t *error);
+
+//  Release what a parsed signal owns; safe on a cleared signal.
+void
+    sein_signal_clear (sein_signal_t *signal);
+
+//  Fill *error; a printf-style message. Returns -1 so callers can
+//  `return sein_error_set (...)`.
+int
+    sein_error_set (sein_error_t *error, const char *code, const char *field,
+                    const char *format, ...) __attribute__ ((format (printf, 4, 5)));
+
+//  True when TEXT of SIZE bytes is well-formed UTF-8 (no overlongs, no
+//  surrogates); *offset_p, if given, receives the first bad byte's offset.
+bool
+    sein_utf8_valid (const char *text, size_t size, size_t *offset_p);
+
+#endif

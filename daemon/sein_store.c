@@ -1,0 +1,2 @@
+/* under construction */
+typedef int s_placeholder_t;
