@@ -1,1 +1,321 @@
-int main (void) { return 0; }
+/*  seinctl - query and administer a running seind
+
+    Like OpenSMTPD's smtpctl, the commands are a table: name, operands,
+    help and a handler. Each handler makes one request on the intake socket
+    and prints the answer (or, with --json, the answer itself).
+*/
+#include "sein_cli.h"
+
+#include <czmq.h>
+
+enum { O_TIMEOUT = 't' };
+
+static const sein_cli_option_t s_options[] = {
+    {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
+    {NULL, 0, NULL, NULL}};
+
+typedef struct {
+    sein_cli_t *cli;
+    sein_client_t *client;
+    int timeout;
+    long long option_timeout;
+} s_ctl_t;
+
+static int
+s_option (void *arg, int key, const char *value)
+{
+    s_ctl_t *ctl = (s_ctl_t *) arg;
+    if (key == O_TIMEOUT) {
+        ctl->option_timeout = sein_cli_number (value);
+        return ctl->option_timeout > 0 ? 0 : -1;
+    }
+    return -1;
+}
+
+//  Make one call; print a rejection. Returns the reply or NULL with
+//  *status_p set to the exit status.
+static json_t *
+s_call (s_ctl_t *ctl, const char *command, json_t *body, int *status_p)
+{
+    json_t *reply = sein_client_call (ctl->client, command, body, ctl->timeout);
+    json_decref (body);
+    if (!reply) {
+        fprintf (stderr, "seinctl: no answer from %s within %d ms\n",
+                 sein_config_str (ctl->cli->config, "endpoints.intake"), ctl->timeout);
+        *status_p = SEIN_EXIT_UNAVAILABLE;
+        return NULL;
+    }
+    const char *status = json_string_value (json_object_get (reply, "status"));
+    if (!status || streq (status, "rejected")) {
+        json_t *error = json_object_get (reply, "error");
+        if (ctl->cli->json)
+            sein_cli_print (ctl->cli, reply, NULL);
+        else
+            fprintf (stderr, "seinctl: %s: %s\n",
+                     json_string_value (json_object_get (error, "code")),
+                     json_string_value (json_object_get (error, "message")));
+        json_decref (reply);
+        *status_p = SEIN_EXIT_DATAERR;
+        return NULL;
+    }
+    return reply;
+}
+
+//  Print REPLY as indented JSON for people, one line with --json.
+static void
+s_show (s_ctl_t *ctl, json_t *reply)
+{
+    if (ctl->cli->json)
+        sein_cli_print (ctl->cli, reply, NULL);
+    else {
+        json_dumpf (reply, stdout, JSON_INDENT (2));
+        putchar ('\n');
+    }
+}
+
+static int
+s_cmd_ping (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_PING, NULL, &status);
+    if (reply) {
+        json_t *counters = json_object_get (reply, "counters");
+        char *human = zsys_sprintf (
+            "seind %s up %llds, head seq %lld, accepted %lld, duplicates %lld, rejected %lld",
+            json_string_value (json_object_get (reply, "version")),
+            (long long) json_integer_value (json_object_get (reply, "uptime")),
+            (long long) json_integer_value (json_object_get (reply, "head")),
+            (long long) json_integer_value (json_object_get (counters, "accepted")),
+            (long long) json_integer_value (json_object_get (counters, "duplicates")),
+            (long long) json_integer_value (json_object_get (counters, "rejected")));
+        sein_cli_print (ctl->cli, reply, human);
+        zstr_free (&human);
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_get (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_GET, json_pack ("{s:s}", "id", argv[0]), &status);
+    if (reply) {
+        s_show (ctl, json_object_get (reply, "signal"));
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_events (s_ctl_t *ctl, int argc, char **argv)
+{
+    long long from = sein_cli_number (argv[0]);
+    long long limit = argc > 1 ? sein_cli_number (argv[1]) : 100;
+    if (from < 1 || limit < 1)
+        sein_cli_usage_error (ctl->cli, "events FROM [LIMIT]: positive numbers");
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_EVENTS,
+                            json_pack ("{s:I,s:I}", "from", (json_int_t) from, "limit",
+                                       (json_int_t) limit),
+                            &status);
+    if (reply) {
+        size_t index;
+        json_t *event;
+        json_array_foreach (json_object_get (reply, "events"), index, event) {
+            char *human = zsys_sprintf (
+                "#%lld %s %s %s/%s %s %s",
+                (long long) json_integer_value (json_object_get (event, "seq")),
+                json_string_value (json_object_get (event, "received_at")),
+                json_string_value (json_object_get (event, "event")),
+                json_string_value (json_object_get (event, "area")),
+                json_string_value (json_object_get (event, "theme")),
+                json_string_value (json_object_get (event, "priority")),
+                json_string_value (json_object_get (event, "id")));
+            sein_cli_print (ctl->cli, event, human);
+            zstr_free (&human);
+        }
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_stats (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_STATS, NULL, &status);
+    if (reply) {
+        json_object_del (reply, "teams");
+        s_show (ctl, reply);
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_teams (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_STATS, NULL, &status);
+    if (reply) {
+        size_t index;
+        json_t *team;
+        json_array_foreach (json_object_get (reply, "teams"), index, team) {
+            char *follows = json_dumps (json_object_get (team, "follows"), JSON_COMPACT);
+            char *human = zsys_sprintf ("%-28s %-14s %s",
+                                        json_string_value (json_object_get (team, "name")),
+                                        json_string_value (json_object_get (team, "kind")),
+                                        follows);
+            sein_cli_print (ctl->cli, team, human);
+            zstr_free (&human);
+            free (follows);
+        }
+        json_decref (reply);
+    }
+    return status;
+}
+
+//  One signal: a JSON object, or plain text taken as a staff description.
+static int
+s_classify_one (s_ctl_t *ctl, const char *input)
+{
+    json_t *signal = json_loads (input, 0, NULL);
+    if (!json_is_object (signal)) {
+        json_decref (signal);
+        signal = json_pack ("{s:s,s:s}", "description", input, "source", "staff");
+    }
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_CLASSIFY, signal, &status);
+    if (reply) {
+        json_t *classification = json_object_get (reply, "classification");
+        char *teams = json_dumps (json_object_get (reply, "teams"), JSON_COMPACT);
+        char *human = zsys_sprintf (
+            "area %s (%s)  theme %s  priority %s  teams %s  rule %s\n    %s",
+            json_string_value (json_object_get (reply, "area")),
+            json_string_value (json_object_get (reply, "wijk")),
+            json_string_value (json_object_get (reply, "theme")),
+            json_string_value (json_object_get (reply, "priority")), teams,
+            json_string_value (json_object_get (reply, "routing_rule")),
+            json_string_value (json_object_get (classification, "explanation")));
+        sein_cli_print (ctl->cli, reply, human);
+        zstr_free (&human);
+        free (teams);
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_classify (s_ctl_t *ctl, int argc, char **argv)
+{
+    if (argc > 0)
+        return s_classify_one (ctl, argv[0]);
+    int status = SEIN_EXIT_OK;
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t length;
+    while ((length = getline (&line, &capacity, stdin)) >= 0) {
+        line[strcspn (line, "\r\n")] = 0;
+        if (*line == 0)
+            continue;
+        int rc = s_classify_one (ctl, line);
+        if (rc > status)
+            status = rc;
+        if (rc == SEIN_EXIT_UNAVAILABLE)
+            break;
+    }
+    free (line);
+    return status;
+}
+
+static int
+s_cmd_config (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    sein_config_print (ctl->cli->config, stdout);
+    return SEIN_EXIT_OK;
+}
+
+typedef int (s_command_fn) (s_ctl_t *ctl, int argc, char **argv);
+static const struct {
+    const char *name;
+    int min_args, max_args;
+    const char *operands;
+    const char *help;
+    s_command_fn *handler;
+    bool local; //  needs no daemon
+} s_commands[] = {
+    {"ping", 0, 0, "", "is the daemon alive: version, head seq, counters", s_cmd_ping, false},
+    {"health", 0, 0, "", "same as ping", s_cmd_ping, false},
+    {"stats", 0, 0, "", "signals by area, wijk, theme, priority, status, source", s_cmd_stats,
+     false},
+    {"teams", 0, 0, "", "the configured teams and what they follow", s_cmd_teams, false},
+    {"get", 1, 1, "ID", "one signal by id (public fields)", s_cmd_get, false},
+    {"events", 1, 2, "FROM [LIMIT]", "stored events from seq FROM (at most 1000)",
+     s_cmd_events, false},
+    {"classify", 0, 1, "[TEXT|JSON]",
+     "dry run: classify and route without storing (no operand: JSON lines on stdin)",
+     s_cmd_classify, false},
+    {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
+};
+#define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+int
+main (int argc, char **argv)
+{
+    s_ctl_t ctl = {0};
+    char synopsis[2048] = "[OPTIONS] COMMAND [ARGS]\n\nCommands:";
+    for (size_t index = 0; index < S_NCOMMANDS; index++) {
+        char line[256];
+        char left[48];
+        snprintf (left, sizeof left, "%s %s", s_commands[index].name,
+                  s_commands[index].operands);
+        snprintf (line, sizeof line, "\n  %-30s %s", left, s_commands[index].help);
+        strncat (synopsis, line, sizeof synopsis - strlen (synopsis) - 1);
+    }
+    sein_cli_t cli = {.program = "seinctl",
+                      .synopsis = synopsis,
+                      .summary = "\nQuery and administer a running seind.",
+                      .options = s_options,
+                      .handler = s_option,
+                      .arg = &ctl};
+    int first = sein_cli_parse (&cli, argc, argv);
+    if (first >= argc)
+        sein_cli_usage_error (&cli, "which command? (ping, stats, get, classify, ...)");
+    size_t index = 0;
+    while (index < S_NCOMMANDS && !streq (s_commands[index].name, argv[first]))
+        index++;
+    if (index == S_NCOMMANDS)
+        sein_cli_usage_error (&cli, "unknown command '%s'", argv[first]);
+    int operands = argc - first - 1;
+    if (operands < s_commands[index].min_args || operands > s_commands[index].max_args)
+        sein_cli_usage_error (&cli, "usage: %s %s", s_commands[index].name,
+                              s_commands[index].operands);
+    zsys_handler_set (NULL);
+    ctl.cli = &cli;
+    ctl.timeout = (int) (ctl.option_timeout ? ctl.option_timeout
+                                            : sein_config_int (cli.config, "client.timeout"));
+    int status;
+    if (s_commands[index].local)
+        status = s_commands[index].handler (&ctl, operands, argv + first + 1);
+    else {
+        ctl.client = sein_client_new (sein_config_str (cli.config, "endpoints.intake"));
+        if (!ctl.client) {
+            fprintf (stderr, "seinctl: bad endpoint\n");
+            status = SEIN_EXIT_CONFIG;
+        } else
+            status = s_commands[index].handler (&ctl, operands, argv + first + 1);
+    }
+    sein_client_destroy (&ctl.client);
+    sein_cli_finish (&cli);
+    return status;
+}

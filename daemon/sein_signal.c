@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 //  Field length limits other than the description's (bytes).
@@ -142,38 +143,61 @@ s_coordinate (json_t *object, const char *name, double min, double max, double *
     return 0;
 }
 
-//  RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).
-static bool
-s_is_rfc3339 (const char *text)
+int
+sein_rfc3339_utc (const char *text, char utc[SEIN_TIME_MAX])
 {
+    //  YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), checked character by
+    //  character: sscanf alone would accept signs and blanks.
     const char *shape = "dddd-dd-ddTdd:dd:dd";
     const char *c = text;
     for (const char *s = shape; *s; s++, c++) {
         if (*s == 'd' ? !isdigit ((unsigned char) *c)
                       : (*s == 'T' ? (*c != 'T' && *c != 't' && *c != ' ') : *c != *s))
-            return false;
+            return -1;
     }
-    int month = (text[5] - '0') * 10 + text[6] - '0';
-    int day = (text[8] - '0') * 10 + text[9] - '0';
-    int hour = (text[11] - '0') * 10 + text[12] - '0';
-    int minute = (text[14] - '0') * 10 + text[15] - '0';
-    int second = (text[17] - '0') * 10 + text[18] - '0';
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-        second > 60)
-        return false;
+    struct tm tm = {0};
+    sscanf (text, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    sscanf (text + 11, "%2d:%2d:%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return -1;
+    int millis = 0;
     if (*c == '.') {
         if (!isdigit ((unsigned char) *++c))
-            return false;
-        while (isdigit ((unsigned char) *c))
-            c++;
+            return -1;
+        int digits = 0;
+        for (; isdigit ((unsigned char) *c); c++, digits++)
+            if (digits < 3)
+                millis = millis * 10 + (*c - '0');
+        for (; digits < 3; digits++)
+            millis *= 10; //  ".5" is 500 ms
     }
+    int offset = 0;
     if (*c == 'Z' || *c == 'z')
-        return c[1] == 0;
-    if (*c != '+' && *c != '-')
-        return false;
-    return isdigit ((unsigned char) c[1]) && isdigit ((unsigned char) c[2]) &&
-           c[3] == ':' && isdigit ((unsigned char) c[4]) &&
-           isdigit ((unsigned char) c[5]) && c[6] == 0;
+        c++;
+    else if ((*c == '+' || *c == '-') && isdigit ((unsigned char) c[1]) &&
+             isdigit ((unsigned char) c[2]) && c[3] == ':' &&
+             isdigit ((unsigned char) c[4]) && isdigit ((unsigned char) c[5])) {
+        int hours = (c[1] - '0') * 10 + c[2] - '0', minutes = (c[4] - '0') * 10 + c[5] - '0';
+        if (hours > 23 || minutes > 59)
+            return -1;
+        offset = (*c == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+        c += 6;
+    } else
+        return -1;
+    if (*c)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t seconds = timegm (&tm) - offset;
+    struct tm out;
+    if (!utc)
+        return 0;
+    if (!gmtime_r (&seconds, &out))
+        return -1;
+    size_t len = strftime (utc, SEIN_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &out);
+    snprintf (utc + len, SEIN_TIME_MAX - len, ".%03dZ", millis);
+    return 0;
 }
 
 static int
@@ -317,7 +341,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     if (signal->address_string && s_has_control (signal->address_string))
         return sein_error_set (error, "value", "address_string",
                                "address_string contains control characters");
-    if (signal->occurred_at && !s_is_rfc3339 (signal->occurred_at))
+    if (signal->occurred_at && sein_rfc3339_utc (signal->occurred_at, NULL))
         return sein_error_set (error, "value", "occurred_at",
                                "occurred_at must be an RFC 3339 date-time, e.g. "
                                "2026-05-01T22:30:00+02:00");

@@ -71,4 +71,13 @@ int
 bool
     sein_utf8_valid (const char *text, size_t size, size_t *offset_p);
 
+//  The longest time string sein writes: "2026-11-26T10:20:27.123Z".
+#define SEIN_TIME_MAX 32
+
+//  Check that TEXT is an RFC 3339 date-time and, when UTC is not NULL,
+//  write the same instant as "YYYY-MM-DDTHH:MM:SS.mmmZ", the form sein
+//  stores (so times compare as strings). Returns 0, or -1 when invalid.
+int
+    sein_rfc3339_utc (const char *text, char utc[SEIN_TIME_MAX]);
+
 #endif

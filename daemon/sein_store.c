@@ -1,2 +1,531 @@
-/* under construction */
-typedef int s_placeholder_t;
+/*  sein_store.c - signals and events in SQLite
+
+    Schema changes are versioned migrations applied in order at open and
+    recorded in PRAGMA user_version, so a database written by an older
+    seind is upgraded in place and one written by a newer seind is refused
+    rather than misread.
+
+    Durability: WAL with synchronous=FULL by default, so a COMMIT returns
+    only after the WAL is fsynced; the server acks a batch only after
+    sein_store_commit returned 0. Statements are prepared once at open.
+*/
+#include "sein_store.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Migration N brings the schema from user_version N to N + 1.
+static const char *s_migrations[] = {
+    //  1: signals, their personal data, and the event history
+    "CREATE TABLE signals ("
+    "  seq INTEGER PRIMARY KEY,"    //  the event that created it
+    "  id TEXT NOT NULL UNIQUE,"
+    "  submitter TEXT NOT NULL,"
+    "  external_id TEXT,"
+    "  received_at TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  channel TEXT,"
+    "  description TEXT NOT NULL,"
+    "  address_string TEXT,"
+    "  occurred_at TEXT,"
+    "  lat REAL, long REAL,"
+    "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
+    "  priority TEXT NOT NULL, status TEXT NOT NULL,"
+    "  reporter_name TEXT, reporter_email TEXT, reporter_phone TEXT);"
+    "CREATE UNIQUE INDEX signals_key ON signals (submitter, external_id)"
+    "  WHERE external_id IS NOT NULL;"
+    "CREATE TABLE events ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
+    "  priority TEXT NOT NULL, source TEXT NOT NULL, teams TEXT NOT NULL,"
+    "  body TEXT NOT NULL);"
+    "CREATE INDEX events_at ON events (at);",
+};
+#define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
+
+typedef enum {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_FIND_KEY,
+    S_ADD_SIGNAL,
+    S_ADD_EVENT,
+    S_EVENTS,
+    S_SEQ_AT,
+    S_GET,
+    S_NSTATEMENTS
+} s_statement_t;
+
+static const char *s_sql[S_NSTATEMENTS] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_FIND_KEY] = "SELECT e.seq, e.body FROM signals s JOIN events e ON e.seq = s.seq"
+                   " WHERE s.submitter = ?1 AND s.external_id = ?2",
+    [S_ADD_SIGNAL] =
+        "INSERT INTO signals (seq, id, submitter, external_id, received_at, source,"
+        " channel, description, address_string, occurred_at, lat, long, area, wijk,"
+        " theme, priority, status, reporter_name, reporter_email, reporter_phone)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17, ?18, ?19, ?20)",
+    [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
+                    " source, teams, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                    " ?10)",
+    [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
+                 " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+    [S_SEQ_AT] = "SELECT min(seq) FROM events WHERE at >= ?1",
+    [S_GET] = "SELECT e.body, s.status, s.external_id, s.reporter_name,"
+              " s.reporter_email, s.reporter_phone"
+              " FROM signals s JOIN events e ON e.seq = s.seq WHERE s.id = ?1",
+};
+
+struct _sein_store_t {
+    sqlite3 *db;
+    sqlite3_stmt *statements[S_NSTATEMENTS];
+    bool readonly;
+    bool in_transaction;
+    int64_t head;      //  highest seq, including the open transaction's
+    int64_t committed; //  highest committed seq
+};
+
+static char *
+s_strdup_printf (const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *result = NULL;
+    if (vasprintf (&result, format, args) < 0)
+        result = NULL;
+    va_end (args);
+    return result;
+}
+
+//  Run one statement that returns no rows of interest; 0 or -1.
+static int
+s_step_done (sqlite3_stmt *statement)
+{
+    int rc = sqlite3_step (statement);
+    sqlite3_reset (statement);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int64_t
+s_query_int (sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *statement;
+    int64_t value = -1;
+    if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK &&
+        sqlite3_step (statement) == SQLITE_ROW)
+        value = sqlite3_column_int64 (statement, 0);
+    sqlite3_finalize (statement);
+    return value;
+}
+
+static char *
+s_migrate (sqlite3 *db, const char *path)
+{
+    int64_t version = s_query_int (db, "PRAGMA user_version");
+    if (version < 0)
+        return s_strdup_printf ("%s: cannot read schema version: %s", path,
+                                sqlite3_errmsg (db));
+    if (version > S_SCHEMA_VERSION)
+        return s_strdup_printf ("%s: schema version %lld is newer than this seind "
+                                "understands (%d)",
+                                path, (long long) version, S_SCHEMA_VERSION);
+    for (int step = (int) version; step < S_SCHEMA_VERSION; step++) {
+        char pragma[64];
+        snprintf (pragma, sizeof pragma, "PRAGMA user_version = %d", step + 1);
+        if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec (db, s_migrations[step], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec (db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            char *error = s_strdup_printf ("%s: migration %d failed: %s", path, step + 1,
+                                           sqlite3_errmsg (db));
+            sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+            return error;
+        }
+    }
+    return NULL;
+}
+
+static sein_store_t *
+s_open (const char *path, bool readonly, const char *synchronous, char **error_p)
+{
+    assert (path);
+    assert (error_p);
+    *error_p = NULL;
+    sein_store_t *self = (sein_store_t *) calloc (1, sizeof *self);
+    if (!self) {
+        *error_p = strdup ("out of memory");
+        return NULL;
+    }
+    self->readonly = readonly;
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    char *error = NULL;
+    if (sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        error = s_strdup_printf ("%s: %s", path,
+                                 self->db ? sqlite3_errmsg (self->db) : "out of memory");
+    if (!error) {
+        //  A reader may meet the writer mid-checkpoint; wait rather than fail.
+        sqlite3_busy_timeout (self->db, 5000);
+        sqlite3_extended_result_codes (self->db, 1);
+    }
+    if (!error && !readonly) {
+        char pragmas[128];
+        snprintf (pragmas, sizeof pragmas, "PRAGMA synchronous = %s", synchronous);
+        char *mode = NULL;
+        sqlite3_stmt *statement;
+        if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &statement,
+                                NULL) == SQLITE_OK &&
+            sqlite3_step (statement) == SQLITE_ROW)
+            mode = strdup ((const char *) sqlite3_column_text (statement, 0));
+        sqlite3_finalize (statement);
+        if (!mode || strcmp (mode, "wal") != 0)
+            error = s_strdup_printf ("%s: cannot switch to WAL mode: %s", path,
+                                     sqlite3_errmsg (self->db));
+        free (mode);
+        if (!error && sqlite3_exec (self->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
+            error = s_strdup_printf ("%s: %s", path, sqlite3_errmsg (self->db));
+        if (!error)
+            error = s_migrate (self->db, path);
+    } else if (!error) {
+        int64_t version = s_query_int (self->db, "PRAGMA user_version");
+        if (version != S_SCHEMA_VERSION)
+            error = s_strdup_printf ("%s: schema version %lld, expected %d", path,
+                                     (long long) version, S_SCHEMA_VERSION);
+    }
+    for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
+        if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT))
+            continue;
+        if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
+                                &self->statements[index], NULL) != SQLITE_OK)
+            error = s_strdup_printf ("%s: preparing statement %d: %s", path, index,
+                                     sqlite3_errmsg (self->db));
+    }
+    if (!error) {
+        self->head = s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
+        self->committed = self->head;
+        if (self->head < 0)
+            error = s_strdup_printf ("%s: %s", path, sqlite3_errmsg (self->db));
+    }
+    if (error) {
+        *error_p = error;
+        sein_store_destroy (&self);
+    }
+    return self;
+}
+
+sein_store_t *
+sein_store_new (const char *path, const char *synchronous, char **error_p)
+{
+    assert (synchronous);
+    return s_open (path, false, synchronous, error_p);
+}
+
+sein_store_t *
+sein_store_new_reader (const char *path, char **error_p)
+{
+    return s_open (path, true, NULL, error_p);
+}
+
+void
+sein_store_destroy (sein_store_t **self_p)
+{
+    assert (self_p);
+    sein_store_t *self = *self_p;
+    if (self) {
+        if (self->in_transaction)
+            sein_store_rollback (self);
+        for (int index = 0; index < S_NSTATEMENTS; index++)
+            sqlite3_finalize (self->statements[index]);
+        sqlite3_close (self->db);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int64_t
+sein_store_head (sein_store_t *self)
+{
+    assert (self);
+    if (self->readonly) {
+        //  A reader's head moves with the writer's commits.
+        int64_t head = s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
+        if (head >= 0)
+            self->head = head;
+    }
+    return self->head;
+}
+
+int
+sein_store_begin (sein_store_t *self)
+{
+    assert (self);
+    assert (!self->readonly);
+    assert (!self->in_transaction);
+    if (s_step_done (self->statements[S_BEGIN]))
+        return -1;
+    self->in_transaction = true;
+    return 0;
+}
+
+int
+sein_store_commit (sein_store_t *self)
+{
+    assert (self);
+    assert (self->in_transaction);
+    if (s_step_done (self->statements[S_COMMIT])) {
+        sein_store_rollback (self);
+        return -1;
+    }
+    self->in_transaction = false;
+    self->committed = self->head;
+    return 0;
+}
+
+void
+sein_store_rollback (sein_store_t *self)
+{
+    assert (self);
+    if (self->in_transaction) {
+        //  A failed COMMIT may already have rolled back; ROLLBACK then
+        //  errors harmlessly.
+        s_step_done (self->statements[S_ROLLBACK]);
+        self->in_transaction = false;
+    }
+    self->head = self->committed;
+}
+
+int64_t
+sein_store_next_seq (sein_store_t *self)
+{
+    assert (self);
+    return self->head + 1;
+}
+
+//  Bind text or NULL.
+static void
+s_bind (sqlite3_stmt *statement, int index, const char *value)
+{
+    if (value)
+        sqlite3_bind_text (statement, index, value, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null (statement, index);
+}
+
+int
+sein_store_find_key (sein_store_t *self, const char *submitter, const char *external_id,
+                     int64_t *seq_p, char **body_p)
+{
+    assert (self);
+    assert (submitter);
+    assert (external_id);
+    sqlite3_stmt *statement = self->statements[S_FIND_KEY];
+    s_bind (statement, 1, submitter);
+    s_bind (statement, 2, external_id);
+    int rc = sqlite3_step (statement);
+    int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (result == 1) {
+        *seq_p = sqlite3_column_int64 (statement, 0);
+        *body_p = strdup ((const char *) sqlite3_column_text (statement, 1));
+        if (!*body_p)
+            result = -1;
+    }
+    sqlite3_reset (statement);
+    sqlite3_clear_bindings (statement);
+    return result;
+}
+
+static int
+s_add_event (sein_store_t *self, sein_event_t *event)
+{
+    sqlite3_stmt *statement = self->statements[S_ADD_EVENT];
+    event->seq = self->head + 1;
+    sqlite3_bind_int64 (statement, 1, event->seq);
+    s_bind (statement, 2, event->kind);
+    s_bind (statement, 3, event->at);
+    s_bind (statement, 4, event->area);
+    s_bind (statement, 5, event->wijk);
+    s_bind (statement, 6, event->theme);
+    s_bind (statement, 7, event->priority);
+    s_bind (statement, 8, event->source);
+    s_bind (statement, 9, event->teams);
+    sqlite3_bind_text (statement, 10, event->body, (int) event->body_size, SQLITE_STATIC);
+    if (s_step_done (statement))
+        return -1;
+    self->head = event->seq;
+    return 0;
+}
+
+int
+sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
+{
+    assert (self);
+    assert (signal);
+    assert (self->in_transaction);
+    sqlite3_stmt *statement = self->statements[S_ADD_SIGNAL];
+    sein_event_t *event = &signal->event;
+    sqlite3_bind_int64 (statement, 1, self->head + 1);
+    s_bind (statement, 2, signal->id);
+    s_bind (statement, 3, signal->submitter);
+    s_bind (statement, 4, signal->external_id);
+    s_bind (statement, 5, signal->received_at);
+    s_bind (statement, 6, signal->source);
+    s_bind (statement, 7, signal->channel);
+    s_bind (statement, 8, signal->description);
+    s_bind (statement, 9, signal->address_string);
+    s_bind (statement, 10, signal->occurred_at);
+    if (signal->has_point) {
+        sqlite3_bind_double (statement, 11, signal->lat);
+        sqlite3_bind_double (statement, 12, signal->lon);
+    } else {
+        sqlite3_bind_null (statement, 11);
+        sqlite3_bind_null (statement, 12);
+    }
+    s_bind (statement, 13, event->area);
+    s_bind (statement, 14, event->wijk);
+    s_bind (statement, 15, event->theme);
+    s_bind (statement, 16, event->priority);
+    s_bind (statement, 17, signal->status);
+    s_bind (statement, 18, signal->reporter_name);
+    s_bind (statement, 19, signal->reporter_email);
+    s_bind (statement, 20, signal->reporter_phone);
+    int rc = s_step_done (statement);
+    sqlite3_clear_bindings (statement);
+    if (rc)
+        return -1;
+    return s_add_event (self, event);
+}
+
+int
+sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event_fn *fn,
+                   void *arg)
+{
+    assert (self);
+    assert (fn);
+    sqlite3_stmt *statement = self->statements[S_EVENTS];
+    sqlite3_bind_int64 (statement, 1, from);
+    sqlite3_bind_int (statement, 2, limit);
+    int visited = 0, rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        sein_event_t event = {
+            .seq = sqlite3_column_int64 (statement, 0),
+            .kind = (const char *) sqlite3_column_text (statement, 1),
+            .at = (const char *) sqlite3_column_text (statement, 2),
+            .area = (const char *) sqlite3_column_text (statement, 3),
+            .wijk = (const char *) sqlite3_column_text (statement, 4),
+            .theme = (const char *) sqlite3_column_text (statement, 5),
+            .priority = (const char *) sqlite3_column_text (statement, 6),
+            .source = (const char *) sqlite3_column_text (statement, 7),
+            .teams = (const char *) sqlite3_column_text (statement, 8),
+            .body = (const char *) sqlite3_column_text (statement, 9),
+            .body_size = (size_t) sqlite3_column_bytes (statement, 9),
+        };
+        visited++;
+        if (fn (&event, arg))
+            break;
+    }
+    bool failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_reset (statement);
+    return failed ? -1 : visited;
+}
+
+int64_t
+sein_store_seq_at (sein_store_t *self, const char *time)
+{
+    assert (self);
+    assert (time);
+    sqlite3_stmt *statement = self->statements[S_SEQ_AT];
+    s_bind (statement, 1, time);
+    int64_t seq = -1;
+    if (sqlite3_step (statement) == SQLITE_ROW)
+        seq = sqlite3_column_type (statement, 0) == SQLITE_NULL
+                  ? sein_store_head (self) + 1
+                  : sqlite3_column_int64 (statement, 0);
+    sqlite3_reset (statement);
+    return seq;
+}
+
+json_t *
+sein_store_get (sein_store_t *self, const char *id, bool personal)
+{
+    assert (self);
+    assert (id);
+    sqlite3_stmt *statement = self->statements[S_GET];
+    s_bind (statement, 1, id);
+    json_t *result = NULL;
+    if (sqlite3_step (statement) == SQLITE_ROW) {
+        const char *body = (const char *) sqlite3_column_text (statement, 0);
+        result = json_loads (body, 0, NULL);
+        if (result) {
+            json_object_set_new (result, "status",
+                                 json_string ((const char *) sqlite3_column_text (
+                                     statement, 1)));
+            if (personal) {
+                const char *fields[] = {"name", "email", "phone"};
+                json_t *reporter = json_object ();
+                for (int index = 0; index < 3; index++)
+                    if (sqlite3_column_type (statement, 3 + index) != SQLITE_NULL)
+                        json_object_set_new (reporter, fields[index],
+                                             json_string ((const char *)
+                                                              sqlite3_column_text (
+                                                                  statement, 3 + index)));
+                json_object_set_new (result, "reporter", reporter);
+                if (sqlite3_column_type (statement, 2) != SQLITE_NULL)
+                    json_object_set_new (
+                        result, "external_id",
+                        json_string ((const char *) sqlite3_column_text (statement, 2)));
+            }
+        }
+    }
+    sqlite3_reset (statement);
+    return result;
+}
+
+json_t *
+sein_store_stats (sein_store_t *self)
+{
+    assert (self);
+    json_t *stats = json_object ();
+    const char *columns[] = {"area", "wijk", "theme", "priority", "status", "source"};
+    int64_t total = s_query_int (self->db, "SELECT count(*) FROM signals");
+    if (!stats || total < 0) {
+        json_decref (stats);
+        return NULL;
+    }
+    json_object_set_new (stats, "total", json_integer (total));
+    json_object_set_new (stats, "head", json_integer (sein_store_head (self)));
+    for (size_t index = 0; index < sizeof columns / sizeof columns[0]; index++) {
+        //  Column names come from the fixed list above, never from input.
+        char sql[128];
+        snprintf (sql, sizeof sql,
+                  "SELECT %s, count(*) FROM signals GROUP BY %s ORDER BY %s",
+                  columns[index], columns[index], columns[index]);
+        sqlite3_stmt *statement;
+        json_t *counts = json_object ();
+        if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+            json_decref (counts);
+            json_decref (stats);
+            return NULL;
+        }
+        while (sqlite3_step (statement) == SQLITE_ROW)
+            json_object_set_new (counts, (const char *) sqlite3_column_text (statement, 0),
+                                 json_integer (sqlite3_column_int64 (statement, 1)));
+        sqlite3_finalize (statement);
+        json_object_set_new (stats, columns[index], counts);
+    }
+    return stats;
+}
+
+const char *
+sein_store_error (sein_store_t *self)
+{
+    assert (self);
+    return sqlite3_errmsg (self->db);
+}

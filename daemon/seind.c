@@ -1,1 +1,211 @@
-int main (void) { return 0; }
+/*  seind - the sein daemon: a thin main around the server actor
+
+    main parses options, loads and validates the whole setup (so a bad
+    config fails before anything binds), then starts the server actor and
+    turns Unix signals into commands for it: SIGHUP loads a new setup and
+    hands it over (the running one stays when the new one is bad),
+    SIGTERM/SIGINT stop it after the batch in flight is committed and
+    acked. Signals are read synchronously from a signalfd, so no handler
+    runs at an arbitrary point in czmq or SQLite.
+*/
+#include "sein.h"
+#include "sein_log.h"
+#include "sein_server.h"
+#include "sein_setup.h"
+#include "sein_version.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#define S_DEFAULT_CONFIG "/etc/sein/sein.cfg"
+#define S_MAX_OVERRIDES  64
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "Usage: seind [OPTIONS]\n"
+             "The sein signal router daemon.\n\n"
+             "  -c, --config FILE      configuration file (default " S_DEFAULT_CONFIG ")\n"
+             "  -o, --option P=V       override a setting, e.g. -o storage.dir=/tmp/x\n"
+             "  -f, --foreground       stay in the foreground and log to stderr\n"
+             "      --check            validate the configuration and data files, then exit\n"
+             "  -h, --help             show this help and exit\n"
+             "  -V, --version          show the version and exit\n\n"
+             "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly.\n"
+             "Exit status: 0 ok, 64 usage, 69 cannot start (bind, storage), 78 bad "
+             "configuration.\n");
+}
+
+//  Classic double fork: the parent returns to the shell only when the
+//  daemon is detached; stdio goes to /dev/null, logs to syslog.
+static void
+s_daemonize (void)
+{
+    pid_t pid = fork ();
+    if (pid < 0) {
+        perror ("seind: fork");
+        exit (SEIN_EXIT_SOFTWARE);
+    }
+    if (pid > 0)
+        exit (SEIN_EXIT_OK);
+    setsid ();
+    pid = fork ();
+    if (pid < 0)
+        exit (SEIN_EXIT_SOFTWARE);
+    if (pid > 0)
+        exit (SEIN_EXIT_OK);
+    if (chdir ("/")) {
+        //  Nothing relies on the working directory: paths are absolute.
+    }
+    int null = open ("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2 (null, STDIN_FILENO);
+        dup2 (null, STDOUT_FILENO);
+        dup2 (null, STDERR_FILENO);
+        if (null > STDERR_FILENO)
+            close (null);
+    }
+}
+
+//  Ask the server to take NEW_SETUP; logs the outcome.
+static void
+s_reload (zactor_t *server, const char *file, const char **overrides, int noverrides)
+{
+    sd_notify (0, "RELOADING=1");
+    char *error = NULL;
+    sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);
+    if (!setup) {
+        zsys_error ("reload refused, keeping the running configuration: %s", error);
+        free (error);
+    } else {
+        zsock_send (server, "sp", "RELOAD", setup);
+        char *status = zstr_recv (server);
+        if (status && streq (status, "OK"))
+            zsys_notice ("configuration reloaded from %s", file);
+        else
+            zsys_error ("reload refused, keeping the running configuration: %s",
+                        status ? status + 6 : "no answer");
+        zstr_free (&status);
+    }
+    sd_notify (0, "READY=1");
+}
+
+int
+main (int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"option", required_argument, NULL, 'o'},
+        {"foreground", no_argument, NULL, 'f'},   {"check", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *file = S_DEFAULT_CONFIG;
+    const char *overrides[S_MAX_OVERRIDES];
+    int noverrides = 0;
+    bool foreground = false, check = false;
+    int key;
+    while ((key = getopt_long (argc, argv, "c:o:fhV", options, NULL)) != -1) {
+        switch (key) {
+        case 'c':
+            file = optarg;
+            break;
+        case 'o':
+            if (noverrides == S_MAX_OVERRIDES) {
+                fprintf (stderr, "seind: too many -o options\n");
+                return SEIN_EXIT_USAGE;
+            }
+            overrides[noverrides++] = optarg;
+            break;
+        case 'f':
+            foreground = true;
+            break;
+        case 'C':
+            check = true;
+            break;
+        case 'h':
+            s_usage (stdout);
+            return SEIN_EXIT_OK;
+        case 'V':
+            printf ("seind %s\n", SEIN_VERSION);
+            return SEIN_EXIT_OK;
+        default:
+            s_usage (stderr);
+            return SEIN_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "seind: unexpected argument '%s'\n", argv[optind]);
+        return SEIN_EXIT_USAGE;
+    }
+    //  We own SIGINT/SIGTERM; czmq must not install its handler (it would
+    //  make every zloop and blocking call quit on the first signal).
+    zsys_handler_set (NULL);
+
+    char *error = NULL;
+    sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);
+    if (!setup) {
+        fprintf (stderr, "%s\n", error);
+        free (error);
+        return SEIN_EXIT_CONFIG;
+    }
+    if (check) {
+        printf ("%s: configuration and data files are valid\n", file);
+        sein_setup_destroy (&setup);
+        return SEIN_EXIT_OK;
+    }
+    //  The store holds personal data: nothing we create is world-readable.
+    umask (027);
+    if (!foreground)
+        s_daemonize ();
+    sein_log_init ("seind", foreground);
+    sein_log_set_level (sein_config_str (setup->config, "daemon.log_level"));
+
+    //  Block the signals in every thread (actors inherit this mask) and
+    //  read them here.
+    sigset_t mask;
+    sigemptyset (&mask);
+    sigaddset (&mask, SIGTERM);
+    sigaddset (&mask, SIGINT);
+    sigaddset (&mask, SIGHUP);
+    pthread_sigmask (SIG_BLOCK, &mask, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    int signals = signalfd (-1, &mask, SFD_CLOEXEC);
+
+    zactor_t *server = zactor_new (sein_server_actor, setup);
+    char *status = zstr_recv (server);
+    if (!status || !streq (status, "OK")) {
+        zsys_error ("cannot start: %s", status ? status + 6 : "server did not answer");
+        zstr_free (&status);
+        zactor_destroy (&server);
+        return SEIN_EXIT_UNAVAILABLE;
+    }
+    zstr_free (&status);
+    sd_notify (0, "READY=1");
+
+    bool running = true;
+    while (running) {
+        struct signalfd_siginfo info;
+        ssize_t size = read (signals, &info, sizeof info);
+        if (size != sizeof info) {
+            if (errno == EINTR)
+                continue;
+            zsys_error ("reading signals: %s", strerror (errno));
+            break;
+        }
+        if (info.ssi_signo == SIGHUP)
+            s_reload (server, file, overrides, noverrides);
+        else {
+            zsys_notice ("signal %d: finishing work in flight and stopping",
+                         (int) info.ssi_signo);
+            running = false;
+        }
+    }
+    sd_notify (0, "STOPPING=1");
+    zactor_destroy (&server);
+    close (signals);
+    zsys_notice ("stopped");
+    return SEIN_EXIT_OK;
+}

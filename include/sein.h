@@ -124,6 +124,11 @@ json_t *
 int64_t
     sein_watcher_last_seq (sein_watcher_t *self);
 
+//  When the server refused the session (a bad filter or start point), its
+//  answer {"status":"rejected","error":{...}}; NULL otherwise. Borrowed.
+json_t *
+    sein_watcher_refusal (sein_watcher_t *self);
+
 //  True while the server's heartbeats or events keep arriving.
 bool
     sein_watcher_connected (sein_watcher_t *self);

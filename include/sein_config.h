@@ -23,9 +23,10 @@ extern "C" {
 
 typedef struct _sein_config_t sein_config_t;
 
-//  Load FILE, then apply OVERRIDES ("path=value" strings, may be NULL when
-//  noverrides is 0). Relative paths in path-typed settings are resolved
-//  against FILE's directory. Returns NULL on any error and sets *error_p to
+//  Load FILE (NULL: built-in defaults only), then apply OVERRIDES
+//  ("path=value" strings, may be NULL when noverrides is 0). Relative paths
+//  in path-typed settings are resolved against FILE's directory, in
+//  overrides against the current directory. Returns NULL on any error and sets *error_p to
 //  a fresh "file:line: message" string the caller frees.
 sein_config_t *
     sein_config_load (const char *file, const char **overrides, int noverrides,

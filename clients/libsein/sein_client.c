@@ -1,2 +1,368 @@
-/* under construction */
-typedef int s_placeholder_t;
+/*  sein_client.c - libsein: request/reply client and watch client
+
+    Both speak docs/PROTOCOL.md over a DEALER socket. The request client is
+    deliberately thin: it frames, sends, receives and matches correlation
+    ids; retry policy belongs to the caller, who knows whether a request is
+    idempotent (SUBMIT with an external_id is).
+
+    The watch client carries the protocol's state machine so every program
+    gets the same guarantees: credit granted as events are consumed,
+    heartbeats both ways, and on silence or a lost session a fresh
+    connection that resumes after the last seq handed to the caller.
+    Stale events of an earlier session are recognised by their tag and
+    dropped, duplicates by their seq.
+*/
+#include "sein.h"
+
+#include <assert.h>
+#include <czmq.h>
+
+struct _sein_client_t {
+    zsock_t *dealer;
+    uint64_t calls; //  for sein_client_call's correlation ids
+};
+
+sein_client_t *
+sein_client_new (const char *endpoint)
+{
+    assert (endpoint);
+    sein_client_t *self = (sein_client_t *) zmalloc (sizeof *self);
+    self->dealer = zsock_new (ZMQ_DEALER);
+    if (self->dealer) {
+        //  Requests wait for a connection instead of piling up unsent.
+        zsock_set_immediate (self->dealer, 1);
+        zsock_set_sndhwm (self->dealer, 100000);
+        zsock_set_rcvhwm (self->dealer, 100000);
+        zsock_set_linger (self->dealer, 0);
+    }
+    if (!self->dealer || zsock_connect (self->dealer, "%s", endpoint) < 0)
+        sein_client_destroy (&self);
+    return self;
+}
+
+void
+sein_client_destroy (sein_client_t **self_p)
+{
+    assert (self_p);
+    sein_client_t *self = *self_p;
+    if (self) {
+        zsock_destroy (&self->dealer);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+sein_client_send_raw (sein_client_t *self, const char *command, const char *corr,
+                      const char *body, size_t size, int timeout_ms)
+{
+    assert (self);
+    assert (command);
+    zsock_set_sndtimeo (self->dealer, timeout_ms);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, SEIN_PROTOCOL);
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, corr ? corr : "");
+    zmsg_addmem (msg, body, size);
+    int rc = zmsg_send (&msg, self->dealer);
+    zmsg_destroy (&msg);
+    return rc;
+}
+
+int
+sein_client_send (sein_client_t *self, const char *command, const char *corr, json_t *body,
+                  int timeout_ms)
+{
+    char *text = body ? json_dumps (body, JSON_COMPACT) : strdup ("{}");
+    if (!text)
+        return -1;
+    int rc = sein_client_send_raw (self, command, corr, text, strlen (text), timeout_ms);
+    free (text);
+    return rc;
+}
+
+json_t *
+sein_client_recv (sein_client_t *self, int timeout_ms, char **corr_p, char **command_p)
+{
+    assert (self);
+    if (corr_p)
+        *corr_p = NULL;
+    if (command_p)
+        *command_p = NULL;
+    zsock_set_rcvtimeo (self->dealer, timeout_ms);
+    zmsg_t *msg = zmsg_recv (self->dealer);
+    if (!msg)
+        return NULL;
+    //  A reply is "SEIN/1" command corr body; tolerate a leading delimiter.
+    if (zmsg_size (msg) == 5 && zframe_size (zmsg_first (msg)) == 0) {
+        zframe_t *empty = zmsg_pop (msg);
+        zframe_destroy (&empty);
+    }
+    json_t *body = NULL;
+    if (zmsg_size (msg) == 4) {
+        zframe_t *protocol = zmsg_pop (msg);
+        char *command = zmsg_popstr (msg);
+        char *corr = zmsg_popstr (msg);
+        zframe_t *payload = zmsg_pop (msg);
+        if (zframe_streq (protocol, SEIN_PROTOCOL))
+            body = json_loadb ((const char *) zframe_data (payload), zframe_size (payload),
+                               0, NULL);
+        if (corr_p)
+            *corr_p = corr;
+        else
+            zstr_free (&corr);
+        if (command_p)
+            *command_p = command;
+        else
+            zstr_free (&command);
+        zframe_destroy (&protocol);
+        zframe_destroy (&payload);
+    }
+    zmsg_destroy (&msg);
+    return body;
+}
+
+json_t *
+sein_client_call (sein_client_t *self, const char *command, json_t *body, int timeout_ms)
+{
+    assert (self);
+    char corr[32];
+    snprintf (corr, sizeof corr, "call-%llu", (unsigned long long) ++self->calls);
+    int64_t deadline = zclock_mono () + timeout_ms;
+    if (sein_client_send (self, command, corr, body, timeout_ms))
+        return NULL;
+    while (true) {
+        int64_t left = deadline - zclock_mono ();
+        if (left <= 0)
+            return NULL;
+        char *reply_corr = NULL;
+        json_t *reply = sein_client_recv (self, (int) left, &reply_corr, NULL);
+        bool mine = reply_corr && streq (reply_corr, corr);
+        zstr_free (&reply_corr);
+        if (mine)
+            return reply;
+        json_decref (reply); //  a late reply to an earlier, timed-out call
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Watch client
+
+struct _sein_watcher_t {
+    char *endpoint;
+    json_t *filter;
+    char *since_time;
+    int64_t since;     //  where the very first session starts
+    int64_t resume;    //  where a new session must start, 0 until known
+    int64_t last_seq;  //  last event handed to the caller
+    int credit;
+    int consumed;      //  events handed out since credit was last granted
+    zsock_t *dealer;
+    unsigned sessions; //  tag of the current session is "w<sessions>"
+    char tag[24];
+    int64_t heartbeat; //  the server's interval, from its WATCH reply
+    int64_t last_heard;
+    int64_t last_sent;
+    bool open;
+    json_t *refusal; //  the server's answer when it refused WATCH
+};
+
+sein_watcher_t *
+sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
+                  const char *since_time, int credit)
+{
+    assert (endpoint);
+    sein_watcher_t *self = (sein_watcher_t *) zmalloc (sizeof *self);
+    self->endpoint = strdup (endpoint);
+    self->filter = filter ? json_deep_copy (filter) : json_object ();
+    self->since = since > 0 ? since : 0;
+    self->since_time = since_time ? strdup (since_time) : NULL;
+    self->credit = credit > 1 ? credit : 2;
+    self->heartbeat = 1000;
+    return self;
+}
+
+static void
+s_watcher_send (sein_watcher_t *self, const char *command, json_t *body)
+{
+    char *text = json_dumps (body, JSON_COMPACT);
+    json_decref (body);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, SEIN_PROTOCOL);
+    zmsg_addstr (msg, command);
+    zmsg_addstr (msg, self->tag);
+    zmsg_addstr (msg, text ? text : "{}");
+    free (text);
+    zmsg_send (&msg, self->dealer);
+    zmsg_destroy (&msg);
+    self->last_sent = zclock_mono ();
+}
+
+//  Open a session on the current connection, from where the caller is.
+static void
+s_watcher_open (sein_watcher_t *self)
+{
+    snprintf (self->tag, sizeof self->tag, "w%u", ++self->sessions);
+    int64_t from = self->last_seq ? self->last_seq + 1 : self->since;
+    if (self->resume > from)
+        from = self->resume;
+    json_t *body = json_pack ("{s:O,s:I,s:i}", "filter", self->filter, "since",
+                              (json_int_t) from, "credit", self->credit);
+    if (from == 0 && self->since_time)
+        json_object_set_new (body, "since_time", json_string (self->since_time));
+    self->consumed = 0;
+    self->open = false;
+    s_watcher_send (self, SEIN_WATCH, body);
+}
+
+static void
+s_watcher_connect (sein_watcher_t *self)
+{
+    zsock_destroy (&self->dealer);
+    self->dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (self->dealer, 0);
+    zsock_set_sndtimeo (self->dealer, 0);
+    zsock_connect (self->dealer, "%s", self->endpoint);
+    self->last_heard = zclock_mono ();
+    s_watcher_open (self);
+}
+
+void
+sein_watcher_destroy (sein_watcher_t **self_p)
+{
+    assert (self_p);
+    sein_watcher_t *self = *self_p;
+    if (self) {
+        if (self->dealer)
+            s_watcher_send (self, SEIN_CLOSE, json_object ());
+        zsock_destroy (&self->dealer);
+        json_decref (self->filter);
+        json_decref (self->refusal);
+        free (self->endpoint);
+        free (self->since_time);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  Handle one message of the current session; returns an event for the
+//  caller, or NULL when the message was protocol traffic.
+static json_t *
+s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
+{
+    if (streq (command, SEIN_EVENT)) {
+        //  Every event cost the server a credit, even one dropped here.
+        if (++self->consumed >= self->credit / 2) {
+            s_watcher_send (self, SEIN_CREDIT,
+                            json_pack ("{s:i}", "credit", self->consumed));
+            self->consumed = 0;
+        }
+        json_int_t seq = json_integer_value (json_object_get (body, "seq"));
+        if (seq <= self->last_seq)
+            return NULL; //  already handed out
+        self->last_seq = seq;
+        return json_incref (body);
+    }
+    if (streq (command, SEIN_WATCH)) {
+        json_t *status = json_object_get (body, "status");
+        self->open = json_is_string (status) && streq (json_string_value (status), "ok");
+        json_int_t from = json_integer_value (json_object_get (body, "from"));
+        if (self->open && from > self->resume)
+            self->resume = from;
+        json_int_t heartbeat = json_integer_value (json_object_get (body, "heartbeat"));
+        if (heartbeat > 0)
+            self->heartbeat = heartbeat;
+        if (!self->open) {
+            json_decref (self->refusal);
+            self->refusal = json_incref (body);
+        }
+    } else if (streq (command, SEIN_HEARTBEAT)) {
+        //  Everything matching before the cursor was sent before this
+        //  heartbeat on this connection, so a new session may start there.
+        json_int_t cursor = json_integer_value (json_object_get (body, "cursor"));
+        if (cursor > self->resume && self->last_seq < cursor)
+            self->resume = cursor;
+    } else if (streq (command, SEIN_ERROR)) {
+        const char *code =
+            json_string_value (json_object_get (json_object_get (body, "error"), "code"));
+        if (code && streq (code, "session"))
+            s_watcher_open (self); //  the server restarted or expired us
+    }
+    return NULL;
+}
+
+json_t *
+sein_watcher_recv (sein_watcher_t *self, int timeout_ms)
+{
+    assert (self);
+    int64_t deadline = zclock_mono () + timeout_ms;
+    if (self->refusal)
+        return NULL; //  asking again would be refused again
+    if (!self->dealer)
+        s_watcher_connect (self);
+    while (true) {
+        int64_t now = zclock_mono ();
+        int64_t wait = self->heartbeat - (now - self->last_sent);
+        if (wait > deadline - now)
+            wait = deadline - now;
+        if (wait < 0)
+            wait = 0;
+        zsock_set_rcvtimeo (self->dealer, (int) wait);
+        zmsg_t *msg = zmsg_recv (self->dealer);
+        json_t *event = NULL;
+        if (msg) {
+            self->last_heard = zclock_mono ();
+            if (zmsg_size (msg) == 4) {
+                zframe_t *protocol = zmsg_pop (msg);
+                char *command = zmsg_popstr (msg), *tag = zmsg_popstr (msg);
+                zframe_t *payload = zmsg_pop (msg);
+                json_t *body = json_loadb ((const char *) zframe_data (payload),
+                                           zframe_size (payload), 0, NULL);
+                //  Replies to an earlier session are stale, except a
+                //  session error, which concerns whatever we send now.
+                bool current = streq (tag, self->tag) || streq (command, SEIN_ERROR);
+                if (zframe_streq (protocol, SEIN_PROTOCOL) && json_is_object (body) &&
+                    current)
+                    event = s_watcher_handle (self, command, body);
+                json_decref (body);
+                zstr_free (&command);
+                zstr_free (&tag);
+                zframe_destroy (&protocol);
+                zframe_destroy (&payload);
+            }
+            zmsg_destroy (&msg);
+        }
+        now = zclock_mono ();
+        if (now - self->last_sent >= self->heartbeat)
+            s_watcher_send (self, SEIN_HEARTBEAT, json_object ());
+        if (now - self->last_heard > 3 * self->heartbeat + 1000)
+            //  Silence: the daemon or the network is gone. A new connection
+            //  gets a new session that resumes after the last seq.
+            s_watcher_connect (self);
+        if (event)
+            return event;
+        if (now >= deadline || self->refusal)
+            return NULL;
+    }
+}
+
+int64_t
+sein_watcher_last_seq (sein_watcher_t *self)
+{
+    assert (self);
+    return self->last_seq;
+}
+
+bool
+sein_watcher_connected (sein_watcher_t *self)
+{
+    assert (self);
+    return self->open && zclock_mono () - self->last_heard <= 3 * self->heartbeat + 1000;
+}
+
+json_t *
+sein_watcher_refusal (sein_watcher_t *self)
+{
+    assert (self);
+    return self->refusal;
+}

@@ -33,7 +33,7 @@ typedef struct {
 
 //  Durations are milliseconds, sizes bytes. Keep docs/CONFIG.md in step.
 static const s_setting_t s_settings[] = {
-    {"daemon.log_level", S_ENUM, "info", 0, 0, "error|warning|notice|info|debug", true},
+    {"daemon.log_level", S_ENUM, "info", 0, 0, "notice|info|debug", true},
     {"daemon.housekeeping", S_INT, "1000", 100, 60000, NULL, true},
     {"endpoints.intake", S_STRING, "tcp://127.0.0.1:5570", 0, 0, NULL, false},
     {"endpoints.publish", S_STRING, "tcp://127.0.0.1:5571", 0, 0, NULL, false},
@@ -55,7 +55,6 @@ static const s_setting_t s_settings[] = {
     {"watch.credit_max", S_INT, "1000", 1, 100000, NULL, true},
     {"watch.heartbeat", S_INT, "1000", 100, 60000, NULL, true},
     {"watch.timeout", S_INT, "10000", 500, 600000, NULL, true},
-    {"watch.ring", S_INT, "10000", 0, 1000000, NULL, false},
     {"watch.sessions_max", S_INT, "1000", 1, 100000, NULL, true},
     {"client.name", S_STRING, "default", 0, 0, NULL, true},
     {"client.timeout", S_INT, "5000", 1, 3600000, NULL, true},
@@ -248,19 +247,19 @@ sein_config_t *
 sein_config_load (const char *file, const char **overrides, int noverrides,
                   char **error_p)
 {
-    assert (file);
     assert (error_p);
     *error_p = NULL;
     sein_config_t *self = calloc (1, sizeof *self);
-    char *dircopy = strdup (file);
+    char cwd[PATH_MAX];
+    char *dircopy = file ? strdup (file) : strdup (getcwd (cwd, sizeof cwd) ? cwd : ".");
     if (!self || !dircopy) {
         free (self);
         free (dircopy);
         *error_p = strdup ("out of memory");
         return NULL;
     }
-    self->file = strdup (file);
-    self->dir = strdup (dirname (dircopy));
+    self->file = strdup (file ? file : "(built-in defaults)");
+    self->dir = strdup (file ? dirname (dircopy) : dircopy);
     free (dircopy);
     config_init (&self->cfg);
     char *error = NULL;
@@ -268,7 +267,7 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
         error = strdup ("out of memory");
     for (size_t index = 0; !error && index < S_NSETTINGS; index++)
         error = s_parse (self, index, s_settings[index].def, true);
-    if (!error && !config_read_file (&self->cfg, file)) {
+    if (!error && file && !config_read_file (&self->cfg, file)) {
         if (config_error_type (&self->cfg) == CONFIG_ERR_FILE_IO)
             error = s_strdup_printf ("%s:0: cannot read: %s", file, strerror (errno));
         else

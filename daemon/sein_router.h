@@ -1,0 +1,72 @@
+/*  sein_router.h - which teams get a signal, and which rule said so
+
+    Teams and routing rules come from the `teams` and `routing` lists of the
+    configuration (docs/ROUTING.md has the semantics and conf/sein.cfg the
+    Leuven example):
+
+    - A team follows signals by area (a wijk includes its zones), theme,
+      priority and source. Each criterion it lists must match; one it omits
+      matches everything.
+    - Rules are tried in order; the first whose conditions all match
+      decides. It names teams outright (`teams`) and/or hands the signal to
+      every team that follows it (`followers = true`).
+    - When no rule matches or the chosen set is empty, the signal goes to
+      the teams of kind "triage" (rule "fallback"), so every signal reaches
+      at least one team.
+*/
+#ifndef SEIN_ROUTER_H_INCLUDED
+#define SEIN_ROUTER_H_INCLUDED
+
+#include "sein_classify.h"
+#include "sein_config.h"
+
+typedef struct _sein_router_t sein_router_t;
+
+//  What routing needs to know about a signal; all borrowed.
+typedef struct {
+    const char *area;
+    const char *wijk;
+    const char *theme;
+    const char *priority;
+    const char *source;
+    const char *channel; //  may be NULL
+} sein_route_input_t;
+
+//  The outcome: `teams` is ",a,b," (comma-wrapped for membership tests,
+//  "," when empty), `rule` the deciding rule's name. Both borrowed from
+//  the router, `teams` valid until the next call.
+typedef struct {
+    const char *teams;
+    const char *rule;
+    int count;
+} sein_route_t;
+
+//  Build from CONFIG's teams and routing lists (names are borrowed from
+//  CONFIG, which must outlive the router). Area and theme codes must
+//  be known to CLASSIFIER. NULL on error with "file:line: message".
+sein_router_t *
+    sein_router_new (sein_config_t *config, sein_classifier_t *classifier,
+                     char **error_p);
+
+//  Destroy; idempotent, nulls the pointer.
+void
+    sein_router_destroy (sein_router_t **self_p);
+
+//  Route one classified signal.
+void
+    sein_router_route (sein_router_t *self, const sein_route_input_t *input,
+                       sein_route_t *route);
+
+//  True when NAME is a configured team.
+bool
+    sein_router_known_team (sein_router_t *self, const char *name);
+
+//  The configured teams as a fresh JSON array of {name, kind, follows}.
+json_t *
+    sein_router_teams (sein_router_t *self);
+
+//  Turn ",a,b," into a fresh JSON array ["a", "b"].
+json_t *
+    sein_router_team_list (const char *teams);
+
+#endif

@@ -1,0 +1,545 @@
+/*  sein_watch.c - watch sessions: replay from the store, then live, by credit
+
+    The design follows the ZeroMQ guide's Clone pattern: every event has a
+    seq, a session is a cursor into that history, and the store is the
+    snapshot a late or slow client is served from. Each session holds:
+
+        cursor   the next seq this session has not yet considered
+        credit   how many more events the client said it can take
+
+    A new event from the feed goes straight out to every session whose
+    cursor is exactly at it and that has credit (the live path). A session
+    that is behind (new, reconnected, or out of credit for a while) is
+    served from the store in bounded rounds until its cursor reaches the
+    head, then it is live again. Nothing is queued per session beyond what
+    its credit allows, so a stopped client costs the daemon a few hundred
+    bytes however long it sleeps.
+*/
+#include "sein_watch.h"
+
+#include "sein.h"
+#include "sein_log.h"
+#include "sein_signal.h"
+#include "sein_store.h"
+
+#define S_FILTER_MAX 32  //  values per filter dimension
+#define S_ROUND_ROWS 512 //  store rows a behind session may scan per round
+
+typedef enum { F_AREA, F_THEME, F_TEAM, F_PRIORITY, F_COUNT } s_dimension_t;
+static const char *s_dimensions[F_COUNT] = {"area", "theme", "team", "priority"};
+
+typedef struct {
+    char *key;      //  routing id, hex: the session's identity
+    zframe_t *routing;
+    char *tag;      //  the WATCH request's correlation id, on every event
+    char *values[F_COUNT][S_FILTER_MAX];
+    int count[F_COUNT];
+    int64_t cursor;
+    int64_t credit;
+    int64_t last_heard; //  ms, zclock_mono
+    int64_t last_sent;
+} s_session_t;
+
+typedef struct {
+    zsock_t *pipe;
+    zsock_t *router;
+    zsock_t *feed;
+    zpoller_t *poller;
+    sein_store_t *store;
+    zhashx_t *sessions; //  key -> s_session_t
+    int64_t head;       //  highest committed seq known here
+    int64_t credit_max, heartbeat, timeout, sessions_max;
+    bool terminated;
+    char *error;
+} s_watch_t;
+
+static void
+s_session_destroy (s_session_t **self_p)
+{
+    s_session_t *self = *self_p;
+    if (self) {
+        for (int dimension = 0; dimension < F_COUNT; dimension++)
+            for (int index = 0; index < self->count[dimension]; index++)
+                free (self->values[dimension][index]);
+        zframe_destroy (&self->routing);
+        free (self->key);
+        free (self->tag);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Matching
+
+static bool
+s_any (const s_session_t *session, int dimension, const char *value)
+{
+    if (session->count[dimension] == 0)
+        return true;
+    for (int index = 0; index < session->count[dimension]; index++)
+        if (streq (session->values[dimension][index], value))
+            return true;
+    return false;
+}
+
+static bool
+s_matches (const s_session_t *session, const sein_event_t *event)
+{
+    //  A wijk includes its zones: the area filter also matches the wijk.
+    if (!s_any (session, F_AREA, event->area) && !s_any (session, F_AREA, event->wijk))
+        return false;
+    if (!s_any (session, F_THEME, event->theme) ||
+        !s_any (session, F_PRIORITY, event->priority))
+        return false;
+    if (session->count[F_TEAM] == 0)
+        return true;
+    for (int index = 0; index < session->count[F_TEAM]; index++) {
+        //  teams is ",a,b,": look for ",name,".
+        const char *name = session->values[F_TEAM][index];
+        size_t len = strlen (name);
+        for (const char *hit = strstr (event->teams, name); hit;
+             hit = strstr (hit + 1, name))
+            if (hit > event->teams && hit[-1] == ',' && hit[len] == ',')
+                return true;
+    }
+    return false;
+}
+
+//  ---------------------------------------------------------------------
+//  Sending
+
+//  Send COMMAND with BODY to SESSION. Returns 0, or -1 when the client's
+//  queue is full (EAGAIN) or the client is gone (EHOSTUNREACH).
+static int
+s_send (s_watch_t *self, s_session_t *session, const char *command, const char *body,
+        size_t size)
+{
+    void *handle = zsock_resolve (self->router);
+    if (zmq_send (handle, zframe_data (session->routing), zframe_size (session->routing),
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    //  Once the routing frame is accepted the rest of the message is too.
+    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
+    zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
+    zmq_send (handle, session->tag, strlen (session->tag), ZMQ_SNDMORE);
+    zmq_send (handle, body, size, 0);
+    session->last_sent = zclock_mono ();
+    return 0;
+}
+
+//  Offer EVENT to SESSION, whose cursor is at it. Returns false when the
+//  session cannot take it now (no credit, or its queue is full).
+static bool
+s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event)
+{
+    if (s_matches (session, event)) {
+        if (session->credit <= 0)
+            return false;
+        if (s_send (self, session, SEIN_EVENT, event->body, event->body_size)) {
+            //  Should not happen while credit <= sndhwm; treat as no credit.
+            session->credit = 0;
+            return false;
+        }
+        session->credit--;
+    }
+    session->cursor = event->seq + 1;
+    return true;
+}
+
+//  ---------------------------------------------------------------------
+//  Catching up from the store
+
+static int
+s_replay_one (const sein_event_t *event, void *arg)
+{
+    void **args = (void **) arg;
+    s_watch_t *self = (s_watch_t *) args[0];
+    s_session_t *session = (s_session_t *) args[1];
+    return s_offer (self, session, event) && session->credit > 0 ? 0 : 1;
+}
+
+//  One bounded round for every session that is behind and has credit.
+//  Returns true when some session is still behind with credit left.
+static bool
+s_catch_up (s_watch_t *self)
+{
+    bool more = false;
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
+        if (session->cursor > self->head || session->credit <= 0)
+            continue;
+        void *args[2] = {self, session};
+        int64_t before = session->cursor;
+        int visited = sein_store_events (self->store, session->cursor, S_ROUND_ROWS,
+                                         s_replay_one, args);
+        if (visited < 0) {
+            zsys_error ("watch: reading events: %s", sein_store_error (self->store));
+            continue;
+        }
+        if (visited == 0 || session->cursor == before) {
+            //  The store has nothing at the cursor yet: the feed is ahead
+            //  of this reader's snapshot, or events were dropped. Wait for
+            //  the next round rather than spin.
+            if (visited == 0 && session->cursor <= self->head)
+                self->head = sein_store_head (self->store);
+            continue;
+        }
+        if (session->cursor <= self->head && session->credit > 0)
+            more = true;
+    }
+    return more;
+}
+
+//  ---------------------------------------------------------------------
+//  The live feed
+
+static void
+s_feed_ready (s_watch_t *self)
+{
+    zmsg_t *msg;
+    while ((msg = zmsg_recv (self->feed))) {
+        if (zmsg_size (msg) != SEIN_FEED_FRAMES) {
+            zmsg_destroy (&msg);
+            continue;
+        }
+        zframe_t *seq_frame = zmsg_pop (msg);
+        sein_event_t event = {0};
+        if (zframe_size (seq_frame) == sizeof event.seq)
+            memcpy (&event.seq, zframe_data (seq_frame), sizeof event.seq);
+        zframe_destroy (&seq_frame);
+        char *kind = zmsg_popstr (msg), *at = zmsg_popstr (msg), *area = zmsg_popstr (msg),
+             *wijk = zmsg_popstr (msg), *theme = zmsg_popstr (msg),
+             *priority = zmsg_popstr (msg), *source = zmsg_popstr (msg),
+             *teams = zmsg_popstr (msg);
+        zframe_t *body = zmsg_pop (msg);
+        event = (sein_event_t){event.seq, kind,   at,    area,
+                               wijk,      theme,  priority, source,
+                               teams,     (const char *) zframe_data (body),
+                               zframe_size (body)};
+        if (event.seq > self->head) {
+            //  A gap (the feed dropped events) leaves the sessions that
+            //  were live behind; s_catch_up serves them from the store.
+            self->head = event.seq;
+            for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions);
+                 session; session = (s_session_t *) zhashx_next (self->sessions))
+                if (session->cursor == event.seq)
+                    s_offer (self, session, &event);
+        }
+        zstr_free (&kind);
+        zstr_free (&at);
+        zstr_free (&area);
+        zstr_free (&wijk);
+        zstr_free (&theme);
+        zstr_free (&priority);
+        zstr_free (&source);
+        zstr_free (&teams);
+        zframe_destroy (&body);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Client requests
+
+static void
+s_reply (s_watch_t *self, zframe_t *routing, const char *command, zframe_t *corr,
+         json_t *body)
+{
+    char *text = json_dumps (body, JSON_COMPACT);
+    json_decref (body);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addmem (msg, zframe_data (routing), zframe_size (routing));
+    zmsg_addstr (msg, SEIN_PROTOCOL);
+    zmsg_addstr (msg, command);
+    zmsg_addmem (msg, corr ? (void *) zframe_data (corr) : (void *) "",
+                 corr ? zframe_size (corr) : 0);
+    zmsg_addstr (msg, text ? text : "{}");
+    free (text);
+    zmsg_send (&msg, self->router);
+    zmsg_destroy (&msg);
+}
+
+static void
+s_reject (s_watch_t *self, zframe_t *routing, const char *command, zframe_t *corr,
+          const char *code, const char *field, const char *message)
+{
+    json_t *error = json_pack ("{s:s,s:s,s:s}", "code", code, "field", field ? field : "",
+                               "message", message);
+    if (!field)
+        json_object_set_new (error, "field", json_null ());
+    s_reply (self, routing, command, corr,
+             json_pack ("{s:s,s:o}", "status", "rejected", "error", error));
+}
+
+//  Fill SESSION's filter from FILTER; returns NULL or a static message.
+static const char *
+s_read_filter (s_session_t *session, json_t *filter, const char **field_p)
+{
+    if (!filter || json_is_null (filter))
+        return NULL;
+    if (!json_is_object (filter))
+        return "filter must be an object";
+    const char *key;
+    json_t *value;
+    json_object_foreach (filter, key, value) {
+        int dimension = 0;
+        while (dimension < F_COUNT && !streq (s_dimensions[dimension], key))
+            dimension++;
+        *field_p = "filter";
+        if (dimension == F_COUNT)
+            return "filter keys are area, theme, team and priority";
+        *field_p = s_dimensions[dimension];
+        json_t *list = json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
+        if (!json_is_array (list) || json_array_size (list) > S_FILTER_MAX) {
+            json_decref (list);
+            return "filter values must be a string or an array of at most 32 strings";
+        }
+        size_t index;
+        json_t *item;
+        json_array_foreach (list, index, item) {
+            if (!json_is_string (item) || json_string_length (item) == 0 ||
+                json_string_length (item) > 64) {
+                json_decref (list);
+                return "filter values must be non-empty strings of at most 64 bytes";
+            }
+            session->values[dimension][session->count[dimension]++] =
+                strdup (json_string_value (item));
+        }
+        json_decref (list);
+    }
+    *field_p = NULL;
+    return NULL;
+}
+
+static void
+s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json_t *body)
+{
+    s_session_t *session = (s_session_t *) zmalloc (sizeof *session);
+    const char *field = NULL;
+    const char *problem = s_read_filter (session, json_object_get (body, "filter"), &field);
+    json_t *since = json_object_get (body, "since");
+    json_t *since_time = json_object_get (body, "since_time");
+    json_t *credit = json_object_get (body, "credit");
+    if (!problem && since && (!json_is_integer (since) || json_integer_value (since) < 0))
+        problem = "since must be a seq (integer >= 0; 0 = live only)", field = "since";
+    char utc[SEIN_TIME_MAX];
+    if (!problem && since_time &&
+        (!json_is_string (since_time) ||
+         sein_rfc3339_utc (json_string_value (since_time), utc)))
+        problem = "since_time must be an RFC 3339 date-time", field = "since_time";
+    if (!problem && (!json_is_integer (credit) || json_integer_value (credit) < 1))
+        problem = "credit must be a positive integer", field = "credit";
+    const char *code = "value";
+    if (!problem && !zhashx_lookup (self->sessions, key) &&
+        (int64_t) zhashx_size (self->sessions) >= self->sessions_max)
+        problem = "too many watch sessions; try again later", field = NULL, code = "busy";
+    if (problem) {
+        s_reject (self, routing, SEIN_WATCH, corr, code, field, problem);
+        s_session_destroy (&session);
+        return;
+    }
+    self->head = sein_store_head (self->store);
+    int64_t from = since ? json_integer_value (since) : 0;
+    if (from == 0 && since_time) {
+        from = sein_store_seq_at (self->store, utc);
+        if (from < 0)
+            from = self->head + 1;
+    }
+    session->cursor = from > 0 ? from : self->head + 1;
+    session->credit = json_integer_value (credit) < self->credit_max
+                          ? json_integer_value (credit) : self->credit_max;
+    session->key = strdup (key);
+    session->routing = zframe_dup (routing);
+    session->tag = zframe_strdup (corr);
+    session->last_heard = session->last_sent = zclock_mono ();
+    zhashx_update (self->sessions, key, session); //  replaces an older session
+    sein_debug ("watch: session %s from seq %lld, credit %lld", key,
+                (long long) session->cursor, (long long) session->credit);
+    s_reply (self, routing, SEIN_WATCH, corr,
+             json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
+                        (json_int_t) self->head, "from", (json_int_t) session->cursor,
+                        "credit", (json_int_t) session->credit, "heartbeat",
+                        (json_int_t) self->heartbeat));
+}
+
+static void
+s_router_ready (s_watch_t *self)
+{
+    zmsg_t *msg;
+    while ((msg = zmsg_recv (self->router))) {
+        zframe_t *routing = zmsg_pop (msg);
+        zframe_t *first = zmsg_first (msg);
+        if (first && zframe_size (first) == 0) {
+            zframe_t *empty = zmsg_pop (msg);
+            zframe_destroy (&empty);
+        }
+        zframe_t *protocol = zmsg_pop (msg), *command = zmsg_pop (msg),
+                 *corr = zmsg_pop (msg), *payload = zmsg_pop (msg);
+        char *key = zframe_strhex (routing);
+        s_session_t *session = (s_session_t *) zhashx_lookup (self->sessions, key);
+        if (session)
+            session->last_heard = zclock_mono ();
+        json_t *body = payload ? json_loadb ((const char *) zframe_data (payload),
+                                             zframe_size (payload), 0, NULL)
+                               : NULL;
+        if (!payload || zmsg_size (msg) > 0 || (corr && zframe_size (corr) > 255))
+            s_reject (self, routing, SEIN_ERROR, NULL, "frames", NULL,
+                      "expected 4 frames: \"SEIN/1\", command, correlation id, JSON body");
+        else if (!zframe_streq (protocol, SEIN_PROTOCOL))
+            s_reject (self, routing, SEIN_ERROR, corr, "version", NULL,
+                      "unsupported protocol; this server speaks " SEIN_PROTOCOL);
+        else if (!json_is_object (body))
+            s_reject (self, routing, SEIN_ERROR, corr, "json", NULL,
+                      "body must be a JSON object");
+        else if (zframe_streq (command, SEIN_WATCH))
+            s_cmd_watch (self, routing, key, corr, body);
+        else if (zframe_streq (command, SEIN_CREDIT) ||
+                 zframe_streq (command, SEIN_HEARTBEAT)) {
+            json_t *credit = json_object_get (body, "credit");
+            if (!session)
+                //  Unknown after a restart or expiry: the client reopens.
+                s_reject (self, routing, SEIN_ERROR, corr, "session", NULL,
+                          "no watch session here; send WATCH again");
+            else if (credit && json_is_integer (credit) && json_integer_value (credit) > 0) {
+                session->credit += json_integer_value (credit);
+                if (session->credit > self->credit_max)
+                    session->credit = self->credit_max;
+            }
+        } else if (zframe_streq (command, SEIN_CLOSE))
+            zhashx_delete (self->sessions, key);
+        else
+            s_reject (self, routing, SEIN_ERROR, corr, "command", NULL,
+                      "unknown command on the watch socket");
+        json_decref (body);
+        zstr_free (&key);
+        zframe_destroy (&routing);
+        zframe_destroy (&protocol);
+        zframe_destroy (&command);
+        zframe_destroy (&corr);
+        zframe_destroy (&payload);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Heartbeat idle sessions, expire silent ones.
+static void
+s_tick (s_watch_t *self)
+{
+    int64_t now = zclock_mono ();
+    zlistx_t *expired = zlistx_new ();
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
+        if (now - session->last_heard > self->timeout)
+            zlistx_add_end (expired, session->key);
+        else if (now - session->last_sent >= self->heartbeat) {
+            char body[96];
+            int size = snprintf (body, sizeof body, "{\"head\":%lld,\"cursor\":%lld}",
+                                 (long long) self->head, (long long) session->cursor);
+            if (s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size))
+                session->last_sent = now; //  queue full: the client is busy
+        }
+    }
+    for (char *key = (char *) zlistx_first (expired); key;
+         key = (char *) zlistx_next (expired)) {
+        sein_debug ("watch: session %s expired", key);
+        zhashx_delete (self->sessions, key);
+    }
+    zlistx_destroy (&expired);
+}
+
+static void
+s_pipe_ready (s_watch_t *self)
+{
+    char *command = NULL;
+    uint64_t credit_max, heartbeat, timeout, sessions_max;
+    if (zsock_recv (self->pipe, "s8888", &command, &credit_max, &heartbeat, &timeout,
+                    &sessions_max) ||
+        !command || streq (command, "$TERM"))
+        self->terminated = true;
+    else if (streq (command, "SETTINGS")) {
+        self->credit_max = (int64_t) credit_max;
+        self->heartbeat = (int64_t) heartbeat;
+        self->timeout = (int64_t) timeout;
+        self->sessions_max = (int64_t) sessions_max;
+    }
+    zstr_free (&command);
+}
+
+void
+sein_watch_actor (zsock_t *pipe, void *args)
+{
+    sein_watch_args_t *watch_args = (sein_watch_args_t *) args;
+    s_watch_t *self = (s_watch_t *) zmalloc (sizeof *self);
+    self->pipe = pipe;
+    sein_config_t *config = watch_args->config;
+    self->credit_max = sein_config_int (config, "watch.credit_max");
+    self->heartbeat = sein_config_int (config, "watch.heartbeat");
+    self->timeout = sein_config_int (config, "watch.timeout");
+    self->sessions_max = sein_config_int (config, "watch.sessions_max");
+    self->sessions = zhashx_new ();
+    zhashx_set_destructor (self->sessions, (zhashx_destructor_fn *) s_session_destroy);
+    self->store = sein_store_new_reader (watch_args->db_path, &self->error);
+    const char *endpoint = sein_config_str (config, "endpoints.watch");
+    if (!self->error) {
+        self->router = zsock_new (ZMQ_ROUTER);
+        zsock_set_router_mandatory (self->router, 1);
+        //  Credit bounds what is in flight per session; the HWM is a
+        //  backstop above it, never the flow control itself.
+        zsock_set_sndhwm (self->router, (int) self->credit_max * 2 + 100);
+        zsock_set_sndtimeo (self->router, 0);
+        zsock_set_rcvtimeo (self->router, 0);
+        zsock_set_linger (self->router, 0);
+        if (zsock_bind (self->router, "%s", endpoint) < 0)
+            self->error = zsys_sprintf ("cannot bind %s: %s", endpoint,
+                                        zmq_strerror (zmq_errno ()));
+    }
+    if (!self->error) {
+        self->feed = zsock_new_sub (watch_args->feed, "");
+        zsock_set_rcvhwm (self->feed, 100000);
+        zsock_set_rcvtimeo (self->feed, 0);
+        self->head = sein_store_head (self->store);
+    }
+    zsock_signal (pipe, 0);
+    if (self->error)
+        zstr_sendf (pipe, "ERROR %s", self->error);
+    else
+        zstr_send (pipe, "OK");
+    if (!self->error) {
+        self->poller = zpoller_new (pipe, self->router, self->feed, NULL);
+        bool behind = false;
+        int64_t next_tick = zclock_mono () + 100;
+        while (!self->terminated) {
+            int64_t now = zclock_mono ();
+            int timeout = behind ? 0 : (int) (next_tick > now ? next_tick - now : 0);
+            void *which = zpoller_wait (self->poller, timeout);
+            if (which == pipe)
+                s_pipe_ready (self);
+            else if (which == self->feed)
+                s_feed_ready (self);
+            else if (which == self->router)
+                s_router_ready (self);
+            behind = s_catch_up (self);
+            if (zclock_mono () >= next_tick) {
+                s_tick (self);
+                next_tick = zclock_mono () + 100;
+            }
+        }
+        zpoller_destroy (&self->poller);
+    } else {
+        //  Wait for $TERM so the server's zactor_destroy returns.
+        char *command;
+        while ((command = zstr_recv (pipe))) {
+            bool term = streq (command, "$TERM");
+            zstr_free (&command);
+            if (term)
+                break;
+        }
+    }
+    zhashx_destroy (&self->sessions);
+    zsock_destroy (&self->router);
+    zsock_destroy (&self->feed);
+    sein_store_destroy (&self->store);
+    zstr_free (&self->error);
+    free (self);
+}

@@ -1,0 +1,38 @@
+/*  sein_watch.h - the watch actor: filtered, gapless event sessions
+
+    Serves the watch socket (docs/PROTOCOL.md, "Watch"). A client opens a
+    session with filters and a starting point; the actor replays stored
+    events from its own read-only store connection, then continues live
+    from the feed the server publishes after each commit, always in seq
+    order, never sending more than the credit the client granted. A client
+    that stops reading costs a cursor, not a queue: when it comes back it is
+    served from the store again.
+
+        sein_watch_args_t args = {config, "inproc://feed", db_path};
+        zactor_t *watch = zactor_new (sein_watch_actor, &args);
+        char *status = zstr_recv (watch);   //  "OK" or "ERROR message"
+        zsock_send (watch, "s8888", "SETTINGS", credit_max, heartbeat,
+                    timeout, sessions_max);
+
+    ARGS is read only while the actor starts (zactor_new waits for it).
+*/
+#ifndef SEIN_WATCH_H_INCLUDED
+#define SEIN_WATCH_H_INCLUDED
+
+#include "sein_config.h"
+#include <czmq.h>
+
+typedef struct {
+    sein_config_t *config; //  endpoints.watch and the watch.* settings
+    const char *feed;      //  the server's inproc PUB of committed events
+    const char *db_path;   //  the store, opened read-only
+} sein_watch_args_t;
+
+void
+    sein_watch_actor (zsock_t *pipe, void *args);
+
+//  The feed message the server publishes for each committed event, and
+//  the watch actor reads: frame by frame, as sein_event_t fields.
+#define SEIN_FEED_FRAMES 10 //  seq kind at area wijk theme priority source teams body
+
+#endif
