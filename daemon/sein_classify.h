@@ -11,6 +11,7 @@
     `address_string`, a known street named in the description. Nothing
     usable: area "triage". Theme: a valid explicit `theme`, else the rules;
     no clear winner: "triage". Priority: explicit, else rules, else "normal".
+    docs/CLASSIFICATION.md describes the data files and the detail object.
 */
 #ifndef SEIN_CLASSIFY_H_INCLUDED
 #define SEIN_CLASSIFY_H_INCLUDED
@@ -58,9 +59,18 @@ bool
 const char *
     sein_classifier_wijk_of (sein_classifier_t *self, const char *area);
 
+//  One line saying what was loaded ("9 areas, 9 polygons, 38 streets, ...")
+//  for the daemon's log after a (re)load. The caller frees it.
+char *
+    sein_classifier_summary (sein_classifier_t *self);
+
 //  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
 //  Fills *result (release with sein_classification_clear). Returns 0, or -1
-//  only when memory runs out.
+//  only when memory runs out. The classifier's data never changes, but the
+//  Snowball stemmers keep scratch state: call from one thread at a time
+//  (build one classifier per thread otherwise). Needs about 60 KB of stack.
+//  The detail holds reals rounded to 0.01: dump it with JSON_REAL_PRECISION
+//  of 15 or less so 0.85 prints as 0.85, not 0.84999999999999998.
 int
     sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
                               sein_classification_t *result);

@@ -1,0 +1,522 @@
+/*  test_classify.c - the classifier as seind uses it
+
+    Signals go through sein_signal_parse first, exactly as in the daemon,
+    and the shipped data in conf/ is loaded through a configuration. The
+    tests pin the order of area evidence, the triage cases (no evidence, a
+    point outside every area, a tie, too little evidence), negation, event
+    attributes, priorities, the detail object, and that every data file's
+    errors come back as "file:line: message" while an existing classifier
+    keeps working.
+*/
+#include "sein_classify.h"
+
+#include <czmq.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+static const char *s_files[][2] = {
+    {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
+    {"data.streets", "streets.tsv"},       {"data.themes", "themes.tsv"},
+    {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+
+//  A classifier on conf/, with EXTRA overrides ("setting=value", NULL-ended).
+static sein_classifier_t *
+s_classifier (const char **extra, char **error_p)
+{
+    const char *overrides[16];
+    char *owned[6];
+    int count = 0;
+    for (int index = 0; index < 6; index++) {
+        owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
+                                     s_files[index][1]);
+        overrides[count++] = owned[index];
+    }
+    for (; extra && *extra && count < 16; extra++)
+        overrides[count++] = *extra;
+    char *error = NULL;
+    sein_config_t *config = sein_config_load (NULL, overrides, count, &error);
+    assert_non_null (config);
+    sein_classifier_t *classifier = sein_classifier_new (config, &error);
+    sein_config_destroy (&config);
+    for (int index = 0; index < 6; index++)
+        free (owned[index]);
+    if (error_p)
+        *error_p = error;
+    else {
+        if (error)
+            fail_msg ("%s", error);
+        free (error);
+    }
+    return classifier;
+}
+
+static int
+s_setup (void **state)
+{
+    *state = s_classifier (NULL, NULL);
+    return *state ? 0 : -1;
+}
+
+static int
+s_teardown (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classifier_destroy (&classifier);
+    sein_classifier_destroy (&classifier);
+    return 0;
+}
+
+//  Classify the submission JSON; the caller clears *result.
+static void
+s_classify (sein_classifier_t *classifier, const char *json, sein_classification_t *result)
+{
+    sein_signal_t signal;
+    sein_error_t error;
+    sein_signal_limits_t limits = {4000, 65536};
+    if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
+        fail_msg ("bad test signal: %s", error.message);
+    assert_int_equal (sein_classifier_classify (classifier, &signal, result), 0);
+    sein_signal_clear (&signal);
+    assert_non_null (result->detail);
+}
+
+//  A string at PATH ("theme.by") in the detail, or NULL.
+static const char *
+s_detail (const sein_classification_t *result, const char *section, const char *key)
+{
+    json_t *object = section ? json_object_get (result->detail, section) : result->detail;
+    return json_string_value (json_object_get (object, key));
+}
+
+static void
+test_area_evidence (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classification_t result;
+
+    //  Explicit beats everything, even an address elsewhere.
+    s_classify (classifier,
+                "{\"description\": \"hangplek\", \"source\": \"staff\", \"area\": "
+                "\"hoogland\", \"address_string\": \"Koetsweg 10\"}",
+                &result);
+    assert_string_equal (result.area, "hoogland");
+    assert_string_equal (result.wijk, "kessel-lo");
+    assert_string_equal (s_detail (&result, "area", "by"), "explicit");
+    assert_true (result.has_point); //  the street's point, though Koetsweg did not decide
+    sein_classification_clear (&result);
+
+    //  A point in a zone: the zone, its wijk recorded.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"system\", \"lat\": 50.8857, "
+                "\"long\": 4.7031}",
+                &result);
+    assert_string_equal (result.area, "burgemeestersstraat");
+    assert_string_equal (result.wijk, "binnenstad");
+    assert_string_equal (s_detail (&result, "area", "by"), "point");
+    assert_string_equal (s_detail (&result, "area", "polygon"), "burgemeestersstraat");
+    assert_string_equal (json_string_value (json_array_get (
+                             json_object_get (json_object_get (result.detail, "area"), "within"),
+                             0)),
+                         "binnenstad");
+    assert_true (result.has_point && result.lat == 50.8857 && result.lon == 4.7031);
+    sein_classification_clear (&result);
+
+    //  The point beats a street in another area.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Lolanden 3\", \"lat\": 50.885, \"long\": 4.736}",
+                &result);
+    assert_string_equal (result.area, "kessel-lo");
+    assert_true (result.lat == 50.885);
+    sein_classification_clear (&result);
+
+    //  A point outside every area: triage with the reason, address or not.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Tiensestraat 5\", \"lat\": 50.6, \"long\": 4.9}",
+                &result);
+    assert_string_equal (result.area, SEIN_TRIAGE);
+    assert_string_equal (result.wijk, SEIN_TRIAGE);
+    assert_non_null (strstr (s_detail (&result, "area", "reason"), "outside every area"));
+    assert_string_equal (s_detail (&result, "area", "address_street"), "Tiensestraat");
+    assert_true (result.lat == 50.6); //  the given point stays
+    sein_classification_clear (&result);
+
+    //  Address and house-number ranges; the register's point comes along.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Burgemeestersstraat 12\"}",
+                &result);
+    assert_string_equal (result.area, "burgemeestersstraat");
+    assert_string_equal (s_detail (&result, "area", "by"), "address");
+    assert_string_equal (s_detail (&result, "area", "street"), "Burgemeestersstraat");
+    assert_true (result.has_point && result.lat == 50.8860 && result.lon == 4.7030);
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Burgemeestersstraat 61\"}",
+                &result);
+    assert_string_equal (result.area, "binnenstad");
+    assert_true (result.lat == 50.8868);
+    sein_classification_clear (&result);
+    //  No number on a street split between a zone and its wijk: the wijk.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Burgemeestersstraat\"}",
+                &result);
+    assert_string_equal (result.area, "binnenstad");
+    assert_non_null (strstr (s_detail (&result, "area", "reason"), "wijk binnenstad"));
+    sein_classification_clear (&result);
+
+    //  An unknown street falls through to a street named in the text.
+    s_classify (classifier,
+                "{\"description\": \"zwerfvuil op de Oude Markt\", \"source\": "
+                "\"citizen\", \"address_string\": \"Dekenstraat 5\"}",
+                &result);
+    assert_string_equal (result.area, "binnenstad");
+    assert_string_equal (s_detail (&result, "area", "by"), "description");
+    sein_classification_clear (&result);
+
+    //  Nothing usable.
+    s_classify (classifier,
+                "{\"description\": \"zwerfvuil bij het station\", \"source\": \"citizen\", "
+                "\"address_string\": \"Dekenstraat 5\"}",
+                &result);
+    assert_string_equal (result.area, SEIN_TRIAGE);
+    assert_string_equal (s_detail (&result, "area", "by"), "none");
+    assert_non_null (strstr (s_detail (&result, "area", "reason"), "Dekenstraat"));
+    assert_false (result.has_point);
+    sein_classification_clear (&result);
+}
+
+static void
+test_theme (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"Geen overlast meer sinds het café gesloten is, maar nu "
+                "wel zwerfvuil: elke ochtend liggen er frietzakken en blikjes.\", "
+                "\"source\": \"citizen\", \"address_string\": \"Tiensestraat 80\"}",
+                &result);
+    assert_string_equal (result.theme, "afval");
+    json_t *theme = json_object_get (result.detail, "theme");
+    assert_string_equal (s_detail (&result, "theme", "by"), "words");
+    assert_string_equal (json_string_value (json_array_get (json_object_get (theme, "negated"), 0)),
+                         "overlast");
+    assert_true (json_array_size (json_object_get (theme, "words")) >= 2);
+    assert_string_equal (s_detail (&result, "theme", "runner_up"), "overlast");
+    const char *explanation = s_detail (&result, NULL, "explanation");
+    assert_non_null (strstr (explanation, "street Tiensestraat 80 → binnenstad"));
+    assert_non_null (strstr (explanation, "(not: overlast"));
+    assert_non_null (strstr (explanation, ") → afval 0."));
+    assert_true (result.confidence > 0 && result.confidence <= 1);
+    assert_true (json_real_value (json_object_get (result.detail, "confidence")) ==
+                 result.confidence);
+    sein_classification_clear (&result);
+
+    //  Explicit wins over words.
+    s_classify (classifier,
+                "{\"description\": \"ratten\", \"source\": \"staff\", \"theme\": \"wonen\"}",
+                &result);
+    assert_string_equal (result.theme, "wonen");
+    assert_string_equal (s_detail (&result, "theme", "by"), "explicit");
+    sein_classification_clear (&result);
+
+    //  Nothing scores: triage.
+    s_classify (classifier,
+                "{\"description\": \"Please call me back, thanks\", \"source\": \"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    assert_string_equal (s_detail (&result, "theme", "reason"), "no theme words");
+    assert_true (result.confidence == 0);
+    sein_classification_clear (&result);
+
+    //  A dog that barks is noise, dog dirt is waste: phrases and weights.
+    s_classify (classifier,
+                "{\"description\": \"Our neighbours' dog barks all day\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "overlast");
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"Dog poop all over the pavement\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "afval");
+    sein_classification_clear (&result);
+
+    //  Compounds: the theme word inside a Dutch compound.
+    s_classify (classifier,
+                "{\"description\": \"Veel wespenoverlast aan het schoolplein\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "dieren");
+    sein_classification_clear (&result);
+}
+
+static void
+test_events (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"threshold exceeded\", \"source\": \"system\", "
+                "\"attributes\": {\"bin_fill\": \"97\"}, \"lat\": 50.882, \"long\": 4.728}",
+                &result);
+    assert_string_equal (result.theme, "afval");
+    assert_string_equal (result.area, "casablanca");
+    assert_string_equal (s_detail (&result, "theme", "by"), "attributes");
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"noise_level Leq=78dB(A) sensor NM-04\", \"source\": "
+                "\"system\"}",
+                &result);
+    assert_string_equal (result.theme, "overlast");
+    sein_classification_clear (&result);
+    //  An attribute comparison in the priority rules.
+    s_classify (classifier,
+                "{\"description\": \"reading\", \"source\": \"system\", \"attributes\": "
+                "{\"gas_ppm\": \"120\"}}",
+                &result);
+    assert_string_equal (result.priority, "urgent");
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"reading\", \"source\": \"system\", \"attributes\": "
+                "{\"gas_ppm\": \"3\"}}",
+                &result);
+    assert_string_equal (result.priority, "normal");
+    sein_classification_clear (&result);
+}
+
+//  Labels and reasons are cut to a length; a cut must never split a UTF-8
+//  character, or jansson refuses to dump the detail and nothing is stored.
+static void
+test_utf8_cuts (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    for (int shift = 0; shift < 4; shift++) {
+        char *json = zsys_sprintf (
+            "{\"description\": \"bin_fill=%.*s97ééééééééééééééééééééé ratten\", "
+            "\"source\": \"system\", \"address_string\": \"%.*s"
+            "éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 12\"}",
+            shift, "xxx", shift, "yyy");
+        sein_classification_t result;
+        s_classify (classifier, json, &result);
+        char *dump = json_dumps (result.detail, 0);
+        assert_non_null (dump);
+        free (dump);
+        sein_classification_clear (&result);
+        zstr_free (&json);
+    }
+}
+
+static void
+test_priority (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classification_t result;
+    struct {
+        const char *json, *priority;
+    } cases[] = {
+        {"{\"description\": \"Gaslek in de kelder, het ruikt overal\", \"source\": "
+         "\"citizen\"}",
+         "urgent"},
+        {"{\"description\": \"De boom helt gevaarlijk over het fietspad\", \"source\": "
+         "\"citizen\"}",
+         "high"},
+        {"{\"description\": \"Er is geen gevaar, maar het gras is te hoog\", \"source\": "
+         "\"citizen\"}",
+         "normal"},
+        {"{\"description\": \"Is dat niet gevaarlijk?\", \"source\": \"citizen\"}", "high"},
+        {"{\"description\": \"Brandnetels op het pad\", \"source\": \"citizen\"}", "normal"},
+        {"{\"description\": \"Autobrand in de straat\", \"source\": \"citizen\"}", "urgent"},
+        {"{\"description\": \"The brand new bench is broken\", \"source\": \"citizen\"}",
+         "normal"},
+        {"{\"description\": \"test test, niet behandelen\", \"source\": \"citizen\"}", "low"},
+        {"{\"description\": \"Gaslek!\", \"source\": \"staff\", \"priority\": \"low\"}",
+         "low"},
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        s_classify (classifier, cases[index].json, &result);
+        if (strcmp (result.priority, cases[index].priority) != 0)
+            fail_msg ("case %zu: %s, expected %s (%s)", index, result.priority,
+                      cases[index].priority, s_detail (&result, NULL, "explanation"));
+        sein_classification_clear (&result);
+    }
+    s_classify (classifier, cases[0].json, &result);
+    assert_string_equal (s_detail (&result, "priority", "by"), "rule");
+    assert_non_null (s_detail (&result, "priority", "rule"));
+    sein_classification_clear (&result);
+    s_classify (classifier, cases[8].json, &result);
+    assert_string_equal (s_detail (&result, "priority", "by"), "explicit");
+    sein_classification_clear (&result);
+}
+
+static char *
+s_write (const char *name, const char *content)
+{
+    static char path[256];
+    snprintf (path, sizeof path, "%s/%s-%d", SEIN_BINARY_DIR, name, (int) getpid ());
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fputs (content, file);
+    fclose (file);
+    return path;
+}
+
+static void
+test_ties (void **state)
+{
+    (void) state;
+    //  Words count x1.2 at the start of a text, x0.8 at its end: in "lawaai
+    //  van jongeren" 2 x 1.2 ties 3 x 0.8.
+    char *path = strdup (s_write ("tie-rules.tsv", "theme\tlang\tpattern\tweight\n"
+                                                   "overlast\tnl\tlawaai\t2\n"
+                                                   "jeugd\tnl\tjongeren\t3\n"
+                                                   "jeugd\tnl\thangjongeren\t4\n"));
+    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
+    const char *extra[] = {setting, NULL};
+    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"lawaai van jongeren\", \"source\": \"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    assert_non_null (strstr (s_detail (&result, "theme", "reason"), "tie"));
+    assert_non_null (strstr (s_detail (&result, NULL, "explanation"), "→ triage"));
+    sein_classification_clear (&result);
+    //  A clear lead (3.2 against 2.4 is 25%, more than the 20% margin) wins.
+    s_classify (classifier,
+                "{\"description\": \"lawaai van hangjongeren\", \"source\": \"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "jeugd");
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+
+    //  Too little evidence under a higher bar.
+    const char *stricter[] = {setting, "classify.theme_min_score=300", NULL};
+    classifier = s_classifier (stricter, NULL);
+    s_classify (classifier, "{\"description\": \"lawaai\", \"source\": \"citizen\"}", &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    assert_non_null (strstr (s_detail (&result, "theme", "reason"), "too little evidence"));
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+    unlink (path);
+    free (path);
+    free (setting);
+}
+
+//  Load with SETTING pointing at a file holding CONTENT; return the error.
+static char *
+s_bad (const char *setting, const char *content)
+{
+    char *path = strdup (s_write ("bad-data", content));
+    char *override = zsys_sprintf ("%s=%s", setting, path);
+    const char *extra[] = {override, NULL};
+    char *error = NULL;
+    sein_classifier_t *classifier = s_classifier (extra, &error);
+    assert_null (classifier);
+    unlink (path);
+    free (override);
+    free (path);
+    return error;
+}
+
+static void
+test_bad_data (void **state)
+{
+    sein_classifier_t *running = (sein_classifier_t *) *state;
+    struct {
+        const char *setting, *content, *expect;
+    } cases[] = {
+        {"data.areas", "code\tname\tkind\tparent\na\tA\twijk\t\na\tA\twijk\t\n",
+         ":3: duplicate area 'a'"},
+        {"data.areas", "code\tname\tkind\tparent\nz\tZ\tregie\tw\n",
+         ":2: parent 'w' of 'z' is not listed above it"},
+        {"data.themes", "code\tname_nl\tname_en\tcovers\nAfval\tAfval\tWaste\tx\n",
+         ":2: bad theme code"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tnl\tvuil\t2\n"
+                             "# a comment\nrommel\tnl\trommel\t1\n",
+         ":4: unknown theme 'rommel'"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tnl\tvuil\tzwaar\n",
+         ":2: weight must be a number"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tde\tmüll\t1\n",
+         ":2: lang must be nl, fr, en, * or attr"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tnl\tVuil\t1\n"
+                             "afval\tnl\tvuil\t3\n",
+         ":3: 'vuil' repeats the rule on line 2"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tattr\tfill>=lots\t1\n",
+         ":2: 'fill>=lots': <, <=, > and >= need a number"},
+        {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tnl\tvu\xffil\t1\n",
+         ":2: not valid UTF-8 at byte 12"},
+        {"data.theme_rules", "theme\tlang\tpattern\n", ":1: expected a header line"},
+        {"data.theme_rules", "", ":0: no header line"},
+        {"data.priority_rules", "priority\tlang\tpattern\nasap\tnl\tbrand\n",
+         ":2: unknown priority 'asap'"},
+        {"data.priority_rules", "priority\tlang\tpattern\nhigh\tnl\tbrand\t2\n",
+         ":2: expected at most 3"},
+        {"data.streets", "street\tfrom\tto\tarea\tlat\tlon\nAstraat\t\t\tnergens\t50\t4\n",
+         ":2: unknown area 'nergens'"},
+        {"data.polygons",
+         "{\"type\": \"FeatureCollection\", \"features\": [\n{\"type\": \"Feature\", "
+         "\"properties\": {\"code\": \"nergens\"}, \"geometry\": {\"type\": \"Polygon\", "
+         "\"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}}]}",
+         ":2: feature 0: nergens: unknown area"},
+        {"data.polygons",
+         "{\"type\": \"FeatureCollection\", \"features\": [\n{\"type\": \"Feature\", "
+         "\"properties\": {\"code\": \"casablanca\", \"parent\": \"heverlee\"}, "
+         "\"geometry\": {\"type\": \"Polygon\", "
+         "\"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}}]}",
+         ":2: feature 0: casablanca: parent 'heverlee' differs from the areas file"},
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        char *error = s_bad (cases[index].setting, cases[index].content);
+        if (!error || !strstr (error, "bad-data") || !strstr (error, cases[index].expect))
+            fail_msg ("case %zu: got '%s'", index, error ? error : "no error");
+        free (error);
+    }
+    //  The classifier already running is untouched by failed loads.
+    sein_classification_t result;
+    s_classify (running, "{\"description\": \"ratten\", \"source\": \"citizen\"}", &result);
+    assert_string_equal (result.theme, "dieren");
+    sein_classification_clear (&result);
+}
+
+static void
+test_lookups (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    assert_true (sein_classifier_known_area (classifier, "heilig-hart"));
+    assert_true (sein_classifier_known_area (classifier, SEIN_TRIAGE));
+    assert_false (sein_classifier_known_area (classifier, "leuven"));
+    assert_true (sein_classifier_known_theme (classifier, "openbaar-domein"));
+    assert_false (sein_classifier_known_theme (classifier, "parking"));
+    assert_string_equal (sein_classifier_wijk_of (classifier, "heilig-hart"), "heverlee");
+    assert_string_equal (sein_classifier_wijk_of (classifier, "heverlee"), "heverlee");
+    assert_string_equal (sein_classifier_wijk_of (classifier, SEIN_TRIAGE), SEIN_TRIAGE);
+    assert_null (sein_classifier_wijk_of (classifier, "leuven"));
+    char *summary = sein_classifier_summary (classifier);
+    if (!strstr (summary, "9 areas, 9 polygons, 38 streets, 10 themes"))
+        fail_msg ("summary: %s", summary);
+    free (summary);
+    sein_classification_t zeroed;
+    memset (&zeroed, 0, sizeof zeroed);
+    sein_classification_clear (&zeroed);
+    sein_classification_clear (NULL);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_area_evidence), cmocka_unit_test (test_theme),
+        cmocka_unit_test (test_events),        cmocka_unit_test (test_utf8_cuts),
+        cmocka_unit_test (test_priority),
+        cmocka_unit_test (test_ties),          cmocka_unit_test (test_bad_data),
+        cmocka_unit_test (test_lookups),
+    };
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+}
