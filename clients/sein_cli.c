@@ -66,7 +66,7 @@ int
 sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
 {
     struct option longs[96];
-    char shorts[192] = "+"; //  stop at the first operand (seinctl COMMAND ...)
+    char shorts[192] = "";
     int count = 0;
     const sein_cli_option_t *tables[] = {cli->options, s_common};
     for (int table = 0; table < 2; table++)
@@ -141,7 +141,7 @@ void
 sein_cli_print (sein_cli_t *cli, json_t *reply, const char *human)
 {
     if (cli->json) {
-        char *text = json_dumps (reply, JSON_COMPACT);
+        char *text = json_dumps (reply, JSON_COMPACT | JSON_REAL_PRECISION (15));
         if (text)
             puts (text);
         free (text);

@@ -1,13 +1,15 @@
-/*  sein_server.c - intake: validate, classify, route, store, ack, publish
+/*  sein_server.c - intake: collect, store, ack, publish
 
-    The actor reads every request that is already waiting on the intake
-    socket (up to limits.batch_max), answers the ones that need no storage
-    at once, and stores the valid submissions of that round in one
-    transaction: group commit. Only after the commit returned do the
-    submitters get `accepted`, and only then are the events published, on
-    the broadcast PUB and on the internal feed to the watch actor. So an ack
-    always means "on disk", and nothing is ever published that could still
-    be rolled back.
+    The server reads every request already waiting on the intake socket
+    (up to limits.batch_max) into a batch, answers at once the ones that
+    need no storage, and hands the submissions to the prepare actor
+    (validate, classify, route, render; sein_prepare.c). When the batch
+    comes back, the server first sends the next one off, so preparing it
+    overlaps what follows here: storing the whole batch in one transaction
+    (group commit), and only after that commit returned, acking each
+    submitter and publishing the events on the broadcast PUB and on the
+    internal feed to the watch actor. An ack therefore always means "on
+    disk", and nothing is published that could still be rolled back.
 
     Requests on the intake socket (ROUTER) look like
         [routing id] [empty, from REQ clients] "SEIN/1" command corr body
@@ -18,51 +20,36 @@
 
 #include "sein.h"
 #include "sein_log.h"
-#include "sein_setup.h"
-#include "sein_signal.h"
+#include "sein_prepare.h"
 #include "sein_store.h"
 #include "sein_version.h"
 #include "sein_watch.h"
 
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define S_CORR_MAX 255
 
-//  One request of the current batch.
-typedef struct {
-    zframe_t *routing;
-    bool delimiter;
-    zframe_t *corr;
-    sein_signal_t signal;
-    sein_classification_t classification;
-    const char *submitter;
-    char received_at[32];
-    json_t *event;   //  the public event object (fresh, or parsed from the store)
-    char *body;      //  event serialised, for new signals
-    size_t body_size;
-    bool duplicate;
-    int original;    //  index in the batch of the first with this key, or -1
-    sein_store_signal_t record;
-} s_pending_t;
-
 typedef struct {
     zsock_t *pipe;
-    zloop_t *loop;
+    zpoller_t *poller;
     zsock_t *intake;
     zsock_t *publish;
     zsock_t *feed;
     zactor_t *watch;
+    zactor_t *prepare;
     sein_setup_t *setup;
+    sein_setup_t *next_setup; //  a reload waiting for the prepare actor
     sein_store_t *store;
     sein_signal_limits_t limits;
     size_t batch_max;
-    s_pending_t *pending;
-    size_t npending;
-    zhashx_t *keys; //  "submitter\x1fexternal_id" -> batch index + 1
+    sein_batch_t batches[2]; //  one being prepared, one being filled or stored
+    sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
+    zhashx_t *keys;          //  "submitter\x1fexternal_id" -> batch index + 1
+    sein_buf_t buf;
     uint64_t random[2];
     time_t started;
+    bool terminating;
     struct {
         uint64_t accepted, duplicates, rejected, batches, largest, storage_errors;
     } counters;
@@ -70,7 +57,7 @@ typedef struct {
 } s_server_t;
 
 //  ---------------------------------------------------------------------
-//  Small helpers
+//  Ids and times
 
 static void
 s_now_rfc3339 (char *buffer, size_t size)
@@ -95,340 +82,280 @@ s_random (s_server_t *self)
     return self->random[1] + y;
 }
 
+static void
+s_hex (char *out, uint64_t value, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int index = digits - 1; index >= 0; index--, value >>= 4)
+        out[index] = hex[value & 15];
+}
+
 //  A UUIDv7 (RFC 9562): millisecond time first, so ids sort by arrival
 //  and the id index grows at its end instead of being written randomly.
 static void
-s_new_id (s_server_t *self, char id[37])
+s_new_id (s_server_t *self, char id[40])
 {
     struct timespec now;
     clock_gettime (CLOCK_REALTIME, &now);
     uint64_t ms = (uint64_t) now.tv_sec * 1000 + (uint64_t) now.tv_nsec / 1000000;
     uint64_t a = s_random (self), b = s_random (self);
-    snprintf (id, 37, "%08x-%04x-7%03x-%04x-%012llx", (unsigned) (ms >> 16),
-              (unsigned) (ms & 0xffff), (unsigned) (a & 0xfff),
-              (unsigned) (0x8000 | ((a >> 12) & 0x3fff)),
-              (unsigned long long) (b & 0xffffffffffffULL));
-}
-
-static json_t *
-s_error_json (const char *external_id, const sein_error_t *error)
-{
-    json_t *reply = json_pack ("{s:s,s:{s:s,s:s?,s:s}}", "status", "rejected", "error",
-                               "code", error->code, "field", error->field, "message",
-                               error->message);
-    if (reply && !error->field)
-        json_object_set_new (json_object_get (reply, "error"), "field", json_null ());
-    if (reply && external_id)
-        json_object_set_new (reply, "external_id", json_string (external_id));
-    return reply;
-}
-
-//  Send one reply; REPLY is stolen. A vanished client is not an error.
-static void
-s_reply (s_server_t *self, zframe_t *routing, bool delimiter, const char *command,
-         zframe_t *corr, json_t *reply)
-{
-    char *text = reply ? json_dumps (reply, JSON_COMPACT) : NULL;
-    json_decref (reply);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addmem (msg, zframe_data (routing), zframe_size (routing));
-    if (delimiter)
-        zmsg_addmem (msg, "", 0);
-    zmsg_addstr (msg, SEIN_PROTOCOL);
-    zmsg_addstr (msg, command);
-    if (corr)
-        zmsg_addmem (msg, zframe_data (corr), zframe_size (corr));
-    else
-        zmsg_addmem (msg, "", 0);
-    zmsg_addstr (msg, text ? text : "{\"status\":\"error\"}");
-    free (text);
-    if (zmsg_send (&msg, self->intake))
-        sein_debug ("reply dropped: client gone or not reading (%s)",
-                    zmq_strerror (zmq_errno ()));
-    zmsg_destroy (&msg);
-}
-
-static void
-s_reject (s_server_t *self, zframe_t *routing, bool delimiter, const char *command,
-          zframe_t *corr, const char *external_id, const sein_error_t *error)
-{
-    self->counters.rejected++;
-    sein_debug ("rejected %s: %s (%s)", command, error->code, error->message);
-    s_reply (self, routing, delimiter, command, corr, s_error_json (external_id, error));
+    //  xxxxxxxx-xxxx-7xxx-[89ab]xxx-xxxxxxxxxxxx
+    s_hex (id, ms >> 16, 8);
+    id[8] = '-';
+    s_hex (id + 9, ms & 0xffff, 4);
+    id[13] = '-';
+    s_hex (id + 14, 0x7000 | (a & 0xfff), 4);
+    id[18] = '-';
+    s_hex (id + 19, 0x8000 | ((a >> 12) & 0x3fff), 4);
+    id[23] = '-';
+    s_hex (id + 24, b, 12);
+    id[36] = 0;
 }
 
 //  ---------------------------------------------------------------------
-//  Building the event and the ack
+//  Replies
 
-//  Validate against reference data, classify and route P's signal; build
-//  its public event object (without seq/id, added when stored).
-static int
-s_prepare (s_server_t *self, s_pending_t *pending, sein_error_t *error)
-{
-    sein_signal_t *signal = &pending->signal;
-    sein_classifier_t *classifier = self->setup->classifier;
-    if (signal->area && !sein_classifier_known_area (classifier, signal->area))
-        return sein_error_set (error, "unknown-area", "area", "unknown area '%s'",
-                               signal->area);
-    if (signal->theme && !sein_classifier_known_theme (classifier, signal->theme))
-        return sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
-                               signal->theme);
-    sein_classification_t *result = &pending->classification;
-    if (sein_classifier_classify (classifier, signal, result))
-        return sein_error_set (error, "internal", NULL, "out of memory");
-    sein_route_input_t input = {result->area,     result->wijk,   result->theme,
-                                result->priority, signal->source, signal->channel};
-    sein_route_t route;
-    sein_router_route (self->setup->router, &input, &route);
-    s_now_rfc3339 (pending->received_at, sizeof pending->received_at);
-    pending->submitter = signal->submitter ? signal->submitter : "anonymous";
-
-    //  seq and id first, for people reading the JSON; filled when stored.
-    json_t *event = json_object ();
-    json_object_set_new (event, "seq", json_null ());
-    json_object_set_new (event, "id", json_null ());
-    json_object_set_new (event, "event", json_string ("signal"));
-    json_object_set_new (event, "received_at", json_string (pending->received_at));
-    json_object_set_new (event, "source", json_string (signal->source));
-    if (signal->channel)
-        json_object_set_new (event, "channel", json_string (signal->channel));
-    json_object_set_new (event, "description", json_string (signal->description));
-    if (signal->address_string)
-        json_object_set_new (event, "address_string",
-                             json_string (signal->address_string));
-    if (result->has_point) {
-        json_object_set_new (event, "lat", json_real (result->lat));
-        json_object_set_new (event, "long", json_real (result->lon));
-    }
-    if (signal->occurred_at)
-        json_object_set_new (event, "occurred_at", json_string (signal->occurred_at));
-    json_object_set_new (event, "area", json_string (result->area));
-    json_object_set_new (event, "wijk", json_string (result->wijk));
-    json_object_set_new (event, "theme", json_string (result->theme));
-    json_object_set_new (event, "priority", json_string (result->priority));
-    json_object_set_new (event, "status", json_string ("new"));
-    json_object_set_new (event, "teams", sein_router_team_list (route.teams));
-    json_object_set_new (event, "routing_rule", json_string (route.rule));
-    json_object_set (event, "classification", result->detail);
-    if (signal->attributes)
-        json_object_set (event, "attributes", signal->attributes);
-    pending->event = event;
-
-    sein_store_signal_t *record = &pending->record;
-    record->submitter = pending->submitter;
-    record->external_id = signal->external_id;
-    record->received_at = pending->received_at;
-    record->source = signal->source;
-    record->channel = signal->channel;
-    record->description = signal->description;
-    record->address_string = signal->address_string;
-    record->occurred_at = signal->occurred_at;
-    record->has_point = result->has_point;
-    record->lat = result->lat;
-    record->lon = result->lon;
-    record->reporter_name = signal->reporter_name;
-    record->reporter_email = signal->reporter_email;
-    record->reporter_phone = signal->reporter_phone;
-    record->status = "new";
-    //  The route's team string is reused by the router; keep a copy.
-    record->event = (sein_event_t){.kind = "signal",
-                                   .at = pending->received_at,
-                                   .area = result->area,
-                                   .wijk = result->wijk,
-                                   .theme = result->theme,
-                                   .priority = result->priority,
-                                   .source = signal->source,
-                                   .teams = strdup (route.teams)};
-    return record->event.teams ? 0 : sein_error_set (error, "internal", NULL,
-                                                     "out of memory");
-}
-
-//  The ack (or dry-run answer) for an event object.
-static json_t *
-s_ack (json_t *event, const char *status, const char *external_id, bool duplicate)
-{
-    static const char *fields[] = {"id",    "seq",      "received_at", "area",
-                                   "wijk",  "theme",    "priority",    "teams",
-                                   "routing_rule", "classification", NULL};
-    json_t *ack = json_object ();
-    json_object_set_new (ack, "status", json_string (status));
-    for (const char **field = fields; *field; field++) {
-        json_t *value = json_object_get (event, *field);
-        if (value)
-            json_object_set (ack, *field, value);
-    }
-    if (external_id)
-        json_object_set_new (ack, "external_id", json_string (external_id));
-    if (streq (status, "accepted"))
-        json_object_set_new (ack, "duplicate", json_boolean (duplicate));
-    return ack;
-}
-
+//  Send one reply of SIZE bytes to ENVELOPE. Raw zmq_send rather than a
+//  zmsg: no frame objects to allocate for the commonest message there is.
+//  A vanished client is not an error.
 static void
-s_pending_clear (s_pending_t *pending)
+s_send_reply (s_server_t *self, const sein_envelope_t *envelope, const char *command,
+              const char *text, size_t size)
 {
-    zframe_destroy (&pending->routing);
-    zframe_destroy (&pending->corr);
-    sein_signal_clear (&pending->signal);
-    sein_classification_clear (&pending->classification);
-    json_decref (pending->event);
-    free (pending->body);
-    free ((char *) pending->record.event.teams);
-    memset (pending, 0, sizeof *pending);
+    void *handle = zsock_resolve (self->intake);
+    if (zmq_send (handle, envelope->routing, envelope->routing_size,
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        sein_debug ("reply dropped: client gone or not reading (%s)",
+                    zmq_strerror (zmq_errno ()));
+        return;
+    }
+    //  Once the routing part is taken, the rest of the message is too.
+    if (envelope->delimiter)
+        zmq_send (handle, "", 0, ZMQ_SNDMORE);
+    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
+    zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
+    zmq_send (handle, envelope->corr, envelope->corr_size, ZMQ_SNDMORE);
+    zmq_send (handle, text, size, 0);
+}
+
+//  Send REPLY (stolen), rendered by jansson: for the rare replies.
+static void
+s_reply_json (s_server_t *self, const sein_envelope_t *envelope, const char *command,
+              json_t *reply)
+{
+    char *text = reply ? json_dumps (reply, JSON_COMPACT) : NULL;
+    json_decref (reply);
+    if (!text)
+        text = strdup ("{\"status\":\"error\"}");
+    s_send_reply (self, envelope, command, text, strlen (text));
+    free (text);
+}
+
+//  {"status":"rejected","external_id":...,"error":{"code","field","message"}}
+static void
+s_reject (s_server_t *self, const sein_envelope_t *envelope, const char *command,
+          const char *external_id, const sein_error_t *error)
+{
+    self->counters.rejected++;
+    sein_debug ("rejected %s: %s (%s)", command, error->code, error->message);
+    sein_buf_t *buf = &self->buf;
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "status", "rejected");
+    sein_buf_field_string (buf, "external_id", external_id);
+    sein_buf_key (buf, "error");
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "code", error->code);
+    sein_buf_key (buf, "field");
+    sein_buf_string (buf, error->field);
+    sein_buf_field_string (buf, "message", error->message);
+    sein_buf_raw (buf, "}}", 2);
+    s_send_reply (self, envelope, command, buf->data, buf->size);
+}
+
+//  The ack, or the dry run's answer: the event with the outcome in front,
+//  {"status":S,["duplicate":D,]FIELDS}, where FIELDS is the event's JSON
+//  between its opening brace and its trailing workflow status.
+static void
+s_reply_event (s_server_t *self, sein_pending_t *pending, const char *status,
+               const char *event, size_t size, bool duplicate)
+{
+    size_t suffix = strlen (SEIN_EVENT_STATUS_NEW);
+    //  Every signal event sein renders ends so; anything else is a bug.
+    assert (size > suffix && memcmp (event + size - suffix, SEIN_EVENT_STATUS_NEW,
+                                     suffix) == 0);
+    sein_buf_t *buf = &self->buf;
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "status", status);
+    if (!pending->dry_run)
+        sein_buf_field_bool (buf, "duplicate", duplicate);
+    sein_buf_raw (buf, ",", 1);
+    sein_buf_raw (buf, event + 1, size - 1 - suffix);
+    sein_buf_raw (buf, "}", 1);
+    s_send_reply (self, &pending->envelope, pending->dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
+                  buf->data, buf->size);
 }
 
 //  ---------------------------------------------------------------------
 //  Group commit
 
+//  {"seq":N,"id":"...", + the tail after its brace
 static void
-s_publish (s_server_t *self, s_pending_t *pending)
+s_complete_event (s_server_t *self, sein_pending_t *pending)
 {
-    const sein_event_t *event = &pending->record.event;
-    //  Broadcast: topic signal/<wijk>/<theme>/<area>/ so a SUB prefix picks
-    //  a wijk with its zones, or a wijk and a theme.
-    char topic[4 * SEIN_CODE_MAX + 16];
-    snprintf (topic, sizeof topic, "%s/%s/%s/%s/", event->kind, event->wijk, event->theme,
-              event->area);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, topic);
-    zmsg_addmem (msg, pending->body, pending->body_size);
-    zmsg_send (&msg, self->publish);
-
-    msg = zmsg_new ();
-    int64_t seq = event->seq;
-    zmsg_addmem (msg, &seq, sizeof seq);
-    const char *fields[] = {event->kind,     event->at,     event->area,
-                            event->wijk,     event->theme,  event->priority,
-                            event->source,   event->teams};
-    for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++)
-        zmsg_addstr (msg, fields[index]);
-    zmsg_addmem (msg, pending->body, pending->body_size);
-    zmsg_send (&msg, self->feed);
+    s_new_id (self, pending->id);
+    pending->seq = sein_store_next_seq (self->store);
+    char head[96];
+    int len = snprintf (head, sizeof head, "{\"seq\":%lld,\"id\":\"%s\",",
+                        (long long) pending->seq, pending->id);
+    pending->event_size = (size_t) len + pending->tail_size - 1;
+    pending->event = (char *) malloc (pending->event_size + 1);
+    assert (pending->event);
+    memcpy (pending->event, head, (size_t) len);
+    memcpy (pending->event + len, pending->tail + 1, pending->tail_size); //  and its NUL
+    pending->record.id = pending->id;
+    pending->record.event.body = pending->event;
+    pending->record.event.body_size = pending->event_size;
 }
 
-//  Store, in one transaction, every new signal of the batch; then ack all
-//  and publish the new ones. Returns 0 when the batch was stored.
+//  Store, in one transaction, every new signal of BATCH. Returns 0 when
+//  the batch was committed.
 static int
-s_store_batch (s_server_t *self)
+s_store_batch (s_server_t *self, sein_batch_t *batch)
 {
     if (sein_store_begin (self->store))
         return -1;
-    for (size_t index = 0; index < self->npending; index++) {
-        s_pending_t *pending = &self->pending[index];
-        pending->original = -1;
+    int rc = 0;
+    for (size_t index = 0; rc == 0 && index < batch->count; index++) {
+        sein_pending_t *pending = &batch->items[index];
+        if (pending->rejected || pending->dry_run)
+            continue;
         const char *external_id = pending->signal.external_id;
         if (external_id) {
-            char *key = zsys_sprintf ("%s\x1f%s", pending->submitter, external_id);
+            //  Both parts are bounded by validation (64 and 128 bytes).
+            char key[256];
+            snprintf (key, sizeof key, "%s\x1f%s", pending->submitter, external_id);
             size_t earlier = (size_t) zhashx_lookup (self->keys, key);
             if (earlier)
                 pending->original = (int) earlier - 1;
             else
                 zhashx_insert (self->keys, key, (void *) (index + 1));
-            zstr_free (&key);
             if (pending->original >= 0)
                 continue;
-            int64_t seq;
-            char *body = NULL;
             int found = sein_store_find_key (self->store, pending->submitter, external_id,
-                                             &seq, &body);
+                                             &pending->seq, &pending->event);
             if (found < 0)
-                goto failed;
-            if (found) {
-                json_decref (pending->event);
-                pending->event = json_loads (body, 0, NULL);
-                free (body);
+                rc = -1;
+            else if (found) {
+                pending->event_size = strlen (pending->event);
                 pending->duplicate = true;
-                if (!pending->event)
-                    goto failed;
                 continue;
             }
         }
-        char id[37];
-        s_new_id (self, id);
-        json_object_set_new (pending->event, "id", json_string (id));
-        json_object_set_new (pending->event, "seq",
-                             json_integer (sein_store_next_seq (self->store)));
-        pending->body = json_dumps (pending->event, JSON_COMPACT);
-        if (!pending->body)
-            goto failed;
-        pending->body_size = strlen (pending->body);
-        pending->record.id = id;
-        pending->record.event.body = pending->body;
-        pending->record.event.body_size = pending->body_size;
-        if (sein_store_add_signal (self->store, &pending->record))
-            goto failed;
-        pending->record.id = NULL; //  id lives on in the event object
+        if (rc == 0) {
+            s_complete_event (self, pending);
+            rc = sein_store_add_signal (self->store, &pending->record);
+        }
     }
     zhashx_purge (self->keys);
-    return sein_store_commit (self->store);
-failed:
-    zhashx_purge (self->keys);
+    if (rc == 0)
+        return sein_store_commit (self->store);
     sein_store_rollback (self->store);
     return -1;
 }
 
 static void
-s_flush (s_server_t *self)
+s_publish (s_server_t *self, sein_pending_t *pending)
 {
-    if (self->npending == 0)
-        return;
-    bool stored = s_store_batch (self) == 0;
+    const sein_event_t *event = &pending->record.event;
+    //  Broadcast topic signal/<wijk>/<theme>/<area>/: a SUB prefix picks a
+    //  wijk with its zones, or a wijk and a theme.
+    char topic[4 * SEIN_CODE_MAX + 16];
+    snprintf (topic, sizeof topic, "%s/%s/%s/%s/", event->kind, event->wijk, event->theme,
+              event->area);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, topic);
+    zmsg_addmem (msg, pending->event, pending->event_size);
+    zmsg_send (&msg, self->publish);
+    msg = sein_feed_pack (event);
+    zmsg_send (&msg, self->feed);
+}
+
+//  Store BATCH, answer every item, publish the new signals, empty it.
+static void
+s_finish_batch (s_server_t *self, sein_batch_t *batch)
+{
+    bool any = false;
+    for (size_t index = 0; index < batch->count; index++)
+        any |= !batch->items[index].rejected && !batch->items[index].dry_run;
+    bool stored = !any || s_store_batch (self, batch) == 0;
     if (!stored) {
         self->counters.storage_errors++;
-        zsys_error ("storage: batch of %zu not stored: %s", self->npending,
+        zsys_error ("storage: batch of %zu not stored: %s", batch->count,
                     sein_store_error (self->store));
     }
-    self->counters.batches++;
-    if (self->npending > self->counters.largest)
-        self->counters.largest = self->npending;
-    for (size_t index = 0; index < self->npending; index++) {
-        s_pending_t *pending = &self->pending[index];
-        const char *external_id = pending->signal.external_id;
-        if (!stored) {
-            sein_error_t error;
-            sein_error_set (&error, "storage", NULL,
-                            "not stored, try again later: %s",
-                            sein_store_error (self->store));
-            s_reject (self, pending->routing, pending->delimiter, SEIN_SUBMIT,
-                      pending->corr, external_id, &error);
-            continue;
-        }
-        bool duplicate = pending->duplicate || pending->original >= 0;
-        json_t *event = pending->original >= 0 ? self->pending[pending->original].event
-                                               : pending->event;
-        if (duplicate)
-            self->counters.duplicates++;
-        else
-            self->counters.accepted++;
-        s_reply (self, pending->routing, pending->delimiter, SEIN_SUBMIT, pending->corr,
-                 s_ack (event, "accepted", external_id, duplicate));
+    if (any) {
+        self->counters.batches++;
+        if (batch->count > self->counters.largest)
+            self->counters.largest = batch->count;
     }
-    for (size_t index = 0; stored && index < self->npending; index++) {
-        s_pending_t *pending = &self->pending[index];
-        if (pending->body)
+    for (size_t index = 0; index < batch->count; index++) {
+        sein_pending_t *pending = &batch->items[index];
+        const char *external_id = pending->signal.external_id;
+        if (pending->rejected) {
+            //  Echo the external id if the body was readable enough.
+            json_t *json = json_loadb ((const char *) zmq_msg_data (&pending->body),
+                                       zmq_msg_size (&pending->body), 0, NULL);
+            s_reject (self, &pending->envelope,
+                      pending->dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
+                      json_string_value (json_object_get (json, "external_id")),
+                      &pending->error);
+            json_decref (json);
+        } else if (pending->dry_run)
+            s_reply_event (self, pending, "classified", pending->tail, pending->tail_size,
+                           false);
+        else if (!stored) {
+            sein_error_t error;
+            sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
+                            sein_store_error (self->store));
+            s_reject (self, &pending->envelope, SEIN_SUBMIT, external_id, &error);
+        } else {
+            bool duplicate = pending->duplicate || pending->original >= 0;
+            sein_pending_t *source =
+                pending->original >= 0 ? &batch->items[pending->original] : pending;
+            if (duplicate)
+                self->counters.duplicates++;
+            else
+                self->counters.accepted++;
+            s_reply_event (self, pending, "accepted", source->event, source->event_size,
+                           duplicate);
+        }
+    }
+    for (size_t index = 0; stored && index < batch->count; index++) {
+        sein_pending_t *pending = &batch->items[index];
+        if (!pending->rejected && !pending->dry_run && !pending->duplicate &&
+            pending->original < 0)
             s_publish (self, pending);
     }
-    for (size_t index = 0; index < self->npending; index++)
-        s_pending_clear (&self->pending[index]);
-    self->npending = 0;
+    for (size_t index = 0; index < batch->count; index++)
+        sein_pending_clear (&batch->items[index]);
+    batch->count = 0;
 }
 
 //  ---------------------------------------------------------------------
-//  Commands
+//  Commands that need no preparing
 
 typedef struct {
-    zframe_t *routing;
-    bool delimiter;
+    sein_envelope_t *envelope;
     const char *command;
-    zframe_t *corr;
-    zframe_t *body;
+    zmq_msg_t *body;
 } s_request_t;
 
 static void
 s_answer (s_server_t *self, s_request_t *request, json_t *reply)
 {
-    s_reply (self, request->routing, request->delimiter, request->command, request->corr,
-             reply);
+    s_reply_json (self, request->envelope, request->command, reply);
 }
 
 static void
@@ -437,45 +364,7 @@ s_fail (s_server_t *self, s_request_t *request, const char *code, const char *fi
 {
     sein_error_t error;
     sein_error_set (&error, code, field, "%s", message);
-    s_reject (self, request->routing, request->delimiter, request->command,
-              request->corr, NULL, &error);
-}
-
-//  SUBMIT and CLASSIFY share everything up to storage.
-static void
-s_cmd_submit (s_server_t *self, s_request_t *request)
-{
-    bool dry_run = streq (request->command, SEIN_CLASSIFY);
-    s_pending_t *pending = &self->pending[self->npending];
-    sein_error_t error;
-    if (sein_signal_parse (&pending->signal, (const char *) zframe_data (request->body),
-                           zframe_size (request->body), &self->limits, &error) ||
-        s_prepare (self, pending, &error)) {
-        //  Echo the external id when the body was readable enough to have one.
-        json_t *json = json_loadb ((const char *) zframe_data (request->body),
-                                   zframe_size (request->body), 0, NULL);
-        json_t *external_id = json_object_get (json, "external_id");
-        s_reject (self, request->routing, request->delimiter, request->command,
-                  request->corr, json_is_string (external_id)
-                                     ? json_string_value (external_id) : NULL,
-                  &error);
-        json_decref (json);
-        s_pending_clear (pending);
-        return;
-    }
-    if (dry_run) {
-        json_object_del (pending->event, "seq");
-        json_object_del (pending->event, "id");
-        s_answer (self, request,
-                  s_ack (pending->event, "classified", pending->signal.external_id, false));
-        s_pending_clear (pending);
-        return;
-    }
-    pending->routing = request->routing;
-    pending->delimiter = request->delimiter;
-    pending->corr = request->corr;
-    request->routing = request->corr = NULL; //  the batch owns them now
-    self->npending++;
+    s_reject (self, request->envelope, request->command, NULL, &error);
 }
 
 static void
@@ -497,8 +386,8 @@ s_cmd_ping (s_server_t *self, s_request_t *request)
 static json_t *
 s_request_json (s_server_t *self, s_request_t *request)
 {
-    json_t *json = json_loadb ((const char *) zframe_data (request->body),
-                               zframe_size (request->body), JSON_REJECT_DUPLICATES, NULL);
+    json_t *json = json_loadb ((const char *) zmq_msg_data (request->body),
+                               zmq_msg_size (request->body), JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object (json)) {
         json_decref (json);
         s_fail (self, request, "json", NULL, "body must be a JSON object");
@@ -521,8 +410,8 @@ s_cmd_get (s_server_t *self, s_request_t *request)
         //  then GET answers with the public record only.
         json_t *signal = sein_store_get (self->store, id, false);
         if (signal)
-            s_answer (self, request, json_pack ("{s:s,s:o}", "status", "ok", "signal",
-                                                signal));
+            s_answer (self, request,
+                      json_pack ("{s:s,s:o}", "status", "ok", "signal", signal));
         else
             s_fail (self, request, "not-found", "id", "no signal with this id");
     }
@@ -552,7 +441,8 @@ s_cmd_events (s_server_t *self, s_request_t *request)
     else {
         //  Bounded so one request cannot stall intake for long.
         int count = limit && json_integer_value (limit) < 1000
-                        ? (int) json_integer_value (limit) : 1000;
+                        ? (int) json_integer_value (limit)
+                        : 1000;
         json_t *events = json_array ();
         if (sein_store_events (self->store, json_integer_value (from), count,
                                s_collect_event, events) < 0) {
@@ -583,88 +473,140 @@ s_cmd_stats (s_server_t *self, s_request_t *request)
 typedef void (s_command_fn) (s_server_t *self, s_request_t *request);
 static const struct {
     const char *name;
-    s_command_fn *handler;
+    s_command_fn *handler; //  NULL: goes to the prepare actor
 } s_commands[] = {
-    {SEIN_SUBMIT, s_cmd_submit}, {SEIN_CLASSIFY, s_cmd_submit},
-    {SEIN_PING, s_cmd_ping},     {SEIN_GET, s_cmd_get},
-    {SEIN_EVENTS, s_cmd_events}, {SEIN_STATS, s_cmd_stats},
+    {SEIN_SUBMIT, NULL},         {SEIN_CLASSIFY, NULL},       {SEIN_PING, s_cmd_ping},
+    {SEIN_GET, s_cmd_get},       {SEIN_EVENTS, s_cmd_events}, {SEIN_STATS, s_cmd_stats},
 };
 
-//  Read the envelope and dispatch. Never trusts the frame layout.
-static void
-s_handle (s_server_t *self, zmsg_t *msg)
+//  ---------------------------------------------------------------------
+//  Reading requests
+
+//  Receive the parts of one request after its routing id into PARTS (the
+//  first four kept, the rest counted and dropped). Returns the number of
+//  parts, or -1 when no request is waiting.
+static int
+s_recv_request (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
 {
-    s_request_t request = {.command = SEIN_ERROR};
-    request.routing = zmsg_pop (msg);
-    zframe_t *frame = zmsg_first (msg);
-    if (frame && zframe_size (frame) == 0) {
-        request.delimiter = true;
-        zframe_t *empty = zmsg_pop (msg);
-        zframe_destroy (&empty);
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&part);
+        return -1;
     }
-    zframe_t *protocol = zmsg_pop (msg);
-    zframe_t *command = zmsg_pop (msg);
-    request.corr = zmsg_pop (msg);
-    request.body = zmsg_pop (msg);
+    //  A ROUTER's routing id is at most 255 bytes.
+    envelope->routing_size = zmq_msg_size (&part);
+    memcpy (envelope->routing, zmq_msg_data (&part), envelope->routing_size);
+    envelope->delimiter = false;
+    envelope->corr_size = 0;
+    int count = 0;
+    bool more = zmq_msg_more (&part);
+    while (more) {
+        zmq_msg_close (&part);
+        zmq_msg_init (&part);
+        zmq_msg_recv (&part, handle, 0); //  the rest of a message is there
+        more = zmq_msg_more (&part);
+        if (count == 0 && !envelope->delimiter && zmq_msg_size (&part) == 0)
+            envelope->delimiter = true;
+        else if (count < 4) {
+            zmq_msg_init (&parts[count]);
+            zmq_msg_move (&parts[count++], &part);
+        } else
+            count++;
+    }
+    zmq_msg_close (&part);
+    return count;
+}
+
+static bool
+s_part_is (zmq_msg_t *part, const char *text)
+{
+    size_t len = strlen (text);
+    return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
+}
+
+//  Answer one request or add it to BATCH. Never trusts the frame layout.
+//  Returns -1 when nothing was waiting.
+static int
+s_handle (s_server_t *self, sein_batch_t *batch)
+{
+    sein_envelope_t *envelope = &batch->items[batch->count].envelope;
+    zmq_msg_t parts[4];
+    int count = s_recv_request (zsock_resolve (self->intake), envelope, parts);
+    if (count < 0)
+        return -1;
+    s_request_t request = {envelope, SEIN_ERROR, count >= 4 ? &parts[3] : NULL};
+    if (count >= 3 && zmq_msg_size (&parts[2]) <= S_CORR_MAX) {
+        envelope->corr_size = zmq_msg_size (&parts[2]);
+        memcpy (envelope->corr, zmq_msg_data (&parts[2]), envelope->corr_size);
+    }
     char message[128];
-    if (!request.routing)
-        ; //  cannot answer anyone
-    else if (!request.body || zmsg_size (msg) > 0) {
+    if (count != 4) {
         snprintf (message, sizeof message,
                   "expected 4 frames: \"%s\", command, correlation id, JSON body",
                   SEIN_PROTOCOL);
-        if (request.corr && zframe_size (request.corr) > S_CORR_MAX)
-            zframe_destroy (&request.corr);
         s_fail (self, &request, "frames", NULL, message);
-    } else if (!zframe_streq (protocol, SEIN_PROTOCOL)) {
-        //  zframe data is not terminated: print a safe copy instead.
-        char *seen = zframe_strdup (protocol);
+    } else if (!s_part_is (&parts[0], SEIN_PROTOCOL)) {
         snprintf (message, sizeof message,
-                  "unsupported protocol '%.32s'; this server speaks %s", seen,
-                  SEIN_PROTOCOL);
-        zstr_free (&seen);
+                  "unsupported protocol '%.*s'; this server speaks %s",
+                  (int) (zmq_msg_size (&parts[0]) < 32 ? zmq_msg_size (&parts[0]) : 32),
+                  (const char *) zmq_msg_data (&parts[0]), SEIN_PROTOCOL);
         s_fail (self, &request, "version", NULL, message);
-    } else if (zframe_size (request.corr) > S_CORR_MAX) {
-        zframe_destroy (&request.corr);
+    } else if (zmq_msg_size (&parts[2]) > S_CORR_MAX)
         s_fail (self, &request, "frames", NULL, "correlation id longer than 255 bytes");
-    } else {
+    else {
         size_t index = 0;
-        size_t count = sizeof s_commands / sizeof s_commands[0];
-        while (index < count && !zframe_streq (command, s_commands[index].name))
+        size_t ncommands = sizeof s_commands / sizeof s_commands[0];
+        while (index < ncommands && !s_part_is (&parts[1], s_commands[index].name))
             index++;
-        if (index == count) {
-            char *seen = zframe_strdup (command);
-            snprintf (message, sizeof message, "unknown command '%.32s'", seen);
-            zstr_free (&seen);
+        if (index == ncommands) {
+            snprintf (message, sizeof message, "unknown command '%.*s'",
+                      (int) (zmq_msg_size (&parts[1]) < 32 ? zmq_msg_size (&parts[1]) : 32),
+                      (const char *) zmq_msg_data (&parts[1]));
             s_fail (self, &request, "command", NULL, message);
-        } else {
+        } else if (s_commands[index].handler) {
             request.command = s_commands[index].name;
             s_commands[index].handler (self, &request);
+        } else {
+            sein_pending_t *pending = &batch->items[batch->count++];
+            pending->dry_run = streq (s_commands[index].name, SEIN_CLASSIFY);
+            zmq_msg_init (&pending->body);
+            zmq_msg_move (&pending->body, &parts[3]); //  the batch's now
         }
     }
-    zframe_destroy (&request.routing);
-    zframe_destroy (&protocol);
-    zframe_destroy (&command);
-    zframe_destroy (&request.corr);
-    zframe_destroy (&request.body);
+    for (int index = 0; index < count && index < 4; index++)
+        zmq_msg_close (&parts[index]);
+    return 0;
 }
 
-static int
-s_intake_ready (zloop_t *loop, zsock_t *intake, void *arg)
+//  Fill the batch that is not BUSY (the one about to be stored, or NULL)
+//  with what is waiting and send it to be prepared. Returns true when a
+//  batch went out.
+static bool
+s_collect (s_server_t *self, sein_batch_t *busy)
 {
-    (void) loop;
-    s_server_t *self = (s_server_t *) arg;
-    //  Take everything already queued, up to a batch: these arrived
-    //  together and will share one commit.
-    while (self->npending < self->batch_max) {
-        zmsg_t *msg = zmsg_recv (intake); //  rcvtimeo is 0
-        if (!msg)
-            break;
-        s_handle (self, msg);
-        zmsg_destroy (&msg);
+    sein_batch_t *batch = busy == &self->batches[0] ? &self->batches[1] : &self->batches[0];
+    assert (batch->count == 0);
+    if (batch->capacity < self->batch_max) {
+        batch->items = (sein_pending_t *) realloc (batch->items,
+                                                   self->batch_max * sizeof (sein_pending_t));
+        assert (batch->items);
+        memset (batch->items + batch->capacity, 0,
+                (self->batch_max - batch->capacity) * sizeof (sein_pending_t));
+        batch->capacity = self->batch_max;
     }
-    s_flush (self);
-    return 0;
+    //  Everything already queued, up to a batch: these arrived together
+    //  and will share one commit.
+    while (batch->count < self->batch_max && s_handle (self, batch) == 0)
+        ;
+    if (batch->count == 0)
+        return false;
+    s_now_rfc3339 (batch->received_at, sizeof batch->received_at);
+    batch->setup = self->setup;
+    batch->limits = self->limits;
+    self->preparing = batch;
+    zsock_send (self->prepare, "sp", "PREPARE", batch);
+    return true;
 }
 
 //  ---------------------------------------------------------------------
@@ -674,16 +616,10 @@ static void
 s_apply_settings (s_server_t *self)
 {
     sein_config_t *config = self->setup->config;
-    self->limits.description_max = (size_t) sein_config_int (config, "limits.description_max");
+    self->limits.description_max =
+        (size_t) sein_config_int (config, "limits.description_max");
     self->limits.message_max = (size_t) sein_config_int (config, "limits.message_max");
-    size_t batch_max = (size_t) sein_config_int (config, "limits.batch_max");
-    if (batch_max > self->batch_max) {
-        self->pending = (s_pending_t *) realloc (self->pending, batch_max * sizeof (s_pending_t));
-        assert (self->pending);
-        memset (self->pending + self->batch_max, 0,
-                (batch_max - self->batch_max) * sizeof (s_pending_t));
-    }
-    self->batch_max = batch_max;
+    self->batch_max = (size_t) sein_config_int (config, "limits.batch_max");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
     if (self->watch)
         zsock_send (self->watch, "s8888", "SETTINGS",
@@ -691,6 +627,19 @@ s_apply_settings (s_server_t *self)
                     (uint64_t) sein_config_int (config, "watch.heartbeat"),
                     (uint64_t) sein_config_int (config, "watch.timeout"),
                     (uint64_t) sein_config_int (config, "watch.sessions_max"));
+}
+
+//  Swap in a reloaded setup once no batch is using the old one.
+static void
+s_swap_setup (s_server_t *self)
+{
+    if (self->next_setup && !self->preparing) {
+        sein_setup_destroy (&self->setup);
+        self->setup = self->next_setup;
+        self->next_setup = NULL;
+        s_apply_settings (self);
+        zsys_notice ("configuration reloaded");
+    }
 }
 
 static zsock_t *
@@ -723,9 +672,8 @@ s_mkdir (const char *path)
 {
     char *copy = strdup (path);
     int rc = 0;
-    for (char *slash = copy + 1; rc == 0 && slash && *slash; slash = strchr (slash + 1, '/')) {
-        if (*slash != '/')
-            continue;
+    for (char *slash = strchr (copy + 1, '/'); rc == 0 && slash;
+         slash = strchr (slash + 1, '/')) {
         *slash = 0;
         if (mkdir (copy, 0750) && errno != EEXIST)
             rc = -1;
@@ -744,18 +692,19 @@ s_start (s_server_t *self)
     const char *dir = sein_config_str (config, "storage.dir");
     char *path = zsys_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
     if (s_mkdir (dir))
-        self->error = zsys_sprintf ("cannot create storage.dir %s: %s", dir,
-                                    strerror (errno));
+        self->error =
+            zsys_sprintf ("cannot create storage.dir %s: %s", dir, strerror (errno));
     else
-        self->store = sein_store_new (path, sein_config_str (config, "storage.synchronous"),
-                                      &self->error);
+        self->store = sein_store_new (
+            path, sein_config_str (config, "storage.synchronous"), &self->error);
     int hwm = (int) sein_config_int (config, "limits.intake_hwm");
     if (!self->error)
-        self->intake = s_bind (self, ZMQ_ROUTER, sein_config_str (config, "endpoints.intake"),
-                               hwm);
+        self->intake =
+            s_bind (self, ZMQ_ROUTER, sein_config_str (config, "endpoints.intake"), hwm);
     if (!self->error)
-        self->publish = s_bind (self, ZMQ_PUB, sein_config_str (config, "endpoints.publish"),
-                                (int) sein_config_int (config, "limits.publish_hwm"));
+        self->publish =
+            s_bind (self, ZMQ_PUB, sein_config_str (config, "endpoints.publish"),
+                    (int) sein_config_int (config, "limits.publish_hwm"));
     char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
         self->feed = s_bind (self, ZMQ_PUB, feed, hwm);
@@ -764,50 +713,86 @@ s_start (s_server_t *self)
         self->watch = zactor_new (sein_watch_actor, &args);
         char *status = zstr_recv (self->watch);
         if (!status || !streq (status, "OK"))
-            self->error = status ? strdup (status + (strncmp (status, "ERROR ", 6) ? 0 : 6))
-                                 : strdup ("watch actor did not start");
+            self->error = strdup (status && strlen (status) > 6 ? status + 6
+                                                                : "watch actor did not start");
         zstr_free (&status);
     }
+    if (!self->error)
+        self->prepare = zactor_new (sein_prepare_actor, NULL);
     zstr_free (&feed);
     zstr_free (&path);
 }
 
-static int
-s_pipe_ready (zloop_t *loop, zsock_t *pipe, void *arg)
+static void
+s_pipe_ready (s_server_t *self)
 {
-    (void) loop;
-    s_server_t *self = (s_server_t *) arg;
-    zmsg_t *msg = zmsg_recv (pipe);
-    if (!msg)
-        return -1;
-    char *command = zmsg_popstr (msg);
-    int rc = 0;
-    if (!command || streq (command, "$TERM"))
-        rc = -1; //  the intake handler always finishes its batch first
+    char *command = NULL;
+    void *pointer = NULL;
+    if (zsock_recv (self->pipe, "sp", &command, &pointer) || !command ||
+        streq (command, "$TERM"))
+        self->terminating = true; //  the batch in flight is finished first
     else if (streq (command, "RELOAD")) {
-        zframe_t *frame = zmsg_pop (msg);
-        sein_setup_t *setup = frame && zframe_size (frame) == sizeof (void *)
-                                  ? *(sein_setup_t **) zframe_data (frame) : NULL;
-        zframe_destroy (&frame);
+        sein_setup_t *setup = (sein_setup_t *) pointer;
         char *fixed = setup ? sein_config_unreloadable (self->setup->config, setup->config)
                             : NULL;
         if (!setup)
-            zstr_send (pipe, "ERROR no setup");
+            zstr_send (self->pipe, "ERROR no setup");
         else if (fixed) {
-            zstr_sendf (pipe, "ERROR %s cannot change without a restart", fixed);
+            zstr_sendf (self->pipe, "ERROR %s cannot change without a restart", fixed);
             sein_setup_destroy (&setup);
         } else {
-            sein_setup_destroy (&self->setup);
-            self->setup = setup;
-            s_apply_settings (self);
-            zstr_send (pipe, "OK");
+            sein_setup_destroy (&self->next_setup);
+            self->next_setup = setup;
+            s_swap_setup (self);
+            zstr_send (self->pipe, "OK");
         }
         zstr_free (&fixed);
     } else
         zsys_warning ("server: unknown pipe command '%s'", command);
     zstr_free (&command);
-    zmsg_destroy (&msg);
-    return rc;
+}
+
+//  A batch is back from the prepare actor: send the next one off first,
+//  then store and answer this one.
+static void
+s_prepared (s_server_t *self)
+{
+    char *command = NULL;
+    void *pointer = NULL;
+    zsock_recv (self->prepare, "sp", &command, &pointer);
+    zstr_free (&command);
+    sein_batch_t *batch = (sein_batch_t *) pointer;
+    assert (batch == self->preparing);
+    self->preparing = NULL;
+    s_swap_setup (self);
+    if (!self->terminating)
+        s_collect (self, batch);
+    s_finish_batch (self, batch);
+}
+
+static void
+s_run (s_server_t *self)
+{
+    self->poller = zpoller_new (self->pipe, self->prepare, self->intake, NULL);
+    bool polling_intake = true;
+    while (!self->terminating || self->preparing) {
+        void *which = zpoller_wait (self->poller, -1);
+        if (which == self->pipe)
+            s_pipe_ready (self);
+        else if (which == self->prepare)
+            s_prepared (self);
+        else if (which == self->intake && !self->preparing)
+            s_collect (self, NULL);
+        //  Read intake only while the prepare actor is idle: requests that
+        //  arrive meanwhile queue up and form the next, larger batch.
+        bool wanted = !self->preparing && !self->terminating;
+        if (wanted && !polling_intake)
+            zpoller_add (self->poller, self->intake);
+        else if (!wanted && polling_intake)
+            zpoller_remove (self->poller, self->intake);
+        polling_intake = wanted;
+    }
+    zpoller_destroy (&self->poller);
 }
 
 void
@@ -830,16 +815,12 @@ sein_server_actor (zsock_t *pipe, void *args)
     else {
         s_apply_settings (self); //  now that the watch actor exists
         zstr_send (pipe, "OK");
-        zsys_notice ("seind %s: intake %s, publish %s, store head %lld", SEIN_VERSION,
-                     sein_config_str (self->setup->config, "endpoints.intake"),
+        zsys_notice ("seind %s: intake %s, publish %s, watch %s, store head %lld",
+                     SEIN_VERSION, sein_config_str (self->setup->config, "endpoints.intake"),
                      sein_config_str (self->setup->config, "endpoints.publish"),
+                     sein_config_str (self->setup->config, "endpoints.watch"),
                      (long long) sein_store_head (self->store));
-        self->loop = zloop_new ();
-        zloop_set_nonstop (self->loop, true);
-        zloop_reader (self->loop, pipe, s_pipe_ready, self);
-        zloop_reader (self->loop, self->intake, s_intake_ready, self);
-        zloop_start (self->loop);
-        zloop_destroy (&self->loop);
+        s_run (self);
     }
     //  On a startup error, stay until $TERM so the caller's zactor_destroy
     //  does not wait forever.
@@ -850,14 +831,18 @@ sein_server_actor (zsock_t *pipe, void *args)
         if (term)
             break;
     }
+    zactor_destroy (&self->prepare);
     zactor_destroy (&self->watch);
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
     sein_store_destroy (&self->store);
     sein_setup_destroy (&self->setup);
+    sein_setup_destroy (&self->next_setup);
     zhashx_destroy (&self->keys);
-    free (self->pending);
+    for (int index = 0; index < 2; index++)
+        free (self->batches[index].items);
+    sein_buf_free (&self->buf);
     zstr_free (&self->error);
     free (self);
 }

@@ -11,6 +11,8 @@
 */
 #include "sein_store.h"
 
+#define SEIN_STORE_TIME_MAX 40
+
 #include <assert.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -20,19 +22,17 @@
 
 //  Migration N brings the schema from user_version N to N + 1.
 static const char *s_migrations[] = {
-    //  1: signals, their personal data, and the event history
+    //  1: signals with their workflow status and personal data, and the
+    //  event history. The public fields of a signal live once, in the body
+    //  of its creation event (as published); the signal row keeps what
+    //  queries filter and count on, and what must never be published.
     "CREATE TABLE signals ("
-    "  seq INTEGER PRIMARY KEY,"    //  the event that created it
+    "  seq INTEGER PRIMARY KEY," //  the event that created it
     "  id TEXT NOT NULL UNIQUE,"
     "  submitter TEXT NOT NULL,"
     "  external_id TEXT,"
     "  received_at TEXT NOT NULL,"
     "  source TEXT NOT NULL,"
-    "  channel TEXT,"
-    "  description TEXT NOT NULL,"
-    "  address_string TEXT,"
-    "  occurred_at TEXT,"
-    "  lat REAL, long REAL,"
     "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
     "  priority TEXT NOT NULL, status TEXT NOT NULL,"
     "  reporter_name TEXT, reporter_email TEXT, reporter_phone TEXT);"
@@ -44,8 +44,7 @@ static const char *s_migrations[] = {
     "  at TEXT NOT NULL,"
     "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
     "  priority TEXT NOT NULL, source TEXT NOT NULL, teams TEXT NOT NULL,"
-    "  body TEXT NOT NULL);"
-    "CREATE INDEX events_at ON events (at);",
+    "  body TEXT NOT NULL);",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
 
@@ -56,8 +55,9 @@ typedef enum {
     S_FIND_KEY,
     S_ADD_SIGNAL,
     S_ADD_EVENT,
+    S_UNDO_SIGNAL,
     S_EVENTS,
-    S_SEQ_AT,
+    S_AT,
     S_GET,
     S_NSTATEMENTS
 } s_statement_t;
@@ -69,17 +69,16 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_FIND_KEY] = "SELECT e.seq, e.body FROM signals s JOIN events e ON e.seq = s.seq"
                    " WHERE s.submitter = ?1 AND s.external_id = ?2",
     [S_ADD_SIGNAL] =
-        "INSERT INTO signals (seq, id, submitter, external_id, received_at, source,"
-        " channel, description, address_string, occurred_at, lat, long, area, wijk,"
-        " theme, priority, status, reporter_name, reporter_email, reporter_phone)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20)",
+        "INSERT INTO signals (seq, id, submitter, external_id, received_at, source, area,"
+        " wijk, theme, priority, status, reporter_name, reporter_email, reporter_phone)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
                     " source, teams, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
                     " ?10)",
+    [S_UNDO_SIGNAL] = "DELETE FROM signals WHERE seq = ?1",
     [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
                  " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
-    [S_SEQ_AT] = "SELECT min(seq) FROM events WHERE at >= ?1",
+    [S_AT] = "SELECT at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
     [S_GET] = "SELECT e.body, s.status, s.external_id, s.reporter_name,"
               " s.reporter_email, s.reporter_phone"
               " FROM signals s JOIN events e ON e.seq = s.seq WHERE s.id = ?1",
@@ -92,6 +91,9 @@ struct _sein_store_t {
     bool in_transaction;
     int64_t head;      //  highest seq, including the open transaction's
     int64_t committed; //  highest committed seq
+    //  Why the open batch failed, kept because ROLLBACK (and undoing a
+    //  half-added signal) overwrite SQLite's own last message.
+    char failure[256];
 };
 
 static char *
@@ -201,7 +203,8 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
                                      (long long) version, S_SCHEMA_VERSION);
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
-        if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT))
+        if (readonly &&
+            (index == S_ADD_SIGNAL || index == S_ADD_EVENT || index == S_UNDO_SIGNAL))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -269,6 +272,7 @@ sein_store_begin (sein_store_t *self)
     assert (self);
     assert (!self->readonly);
     assert (!self->in_transaction);
+    self->failure[0] = 0;
     if (s_step_done (self->statements[S_BEGIN]))
         return -1;
     self->in_transaction = true;
@@ -294,6 +298,8 @@ sein_store_rollback (sein_store_t *self)
 {
     assert (self);
     if (self->in_transaction) {
+        if (!self->failure[0])
+            snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         //  A failed COMMIT may already have rolled back; ROLLBACK then
         //  errors harmlessly.
         s_step_done (self->statements[S_ROLLBACK]);
@@ -326,6 +332,7 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
     assert (self);
     assert (submitter);
     assert (external_id);
+    self->failure[0] = 0;
     sqlite3_stmt *statement = self->statements[S_FIND_KEY];
     s_bind (statement, 1, submitter);
     s_bind (statement, 2, external_id);
@@ -375,32 +382,30 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     s_bind (statement, 2, signal->id);
     s_bind (statement, 3, signal->submitter);
     s_bind (statement, 4, signal->external_id);
-    s_bind (statement, 5, signal->received_at);
-    s_bind (statement, 6, signal->source);
-    s_bind (statement, 7, signal->channel);
-    s_bind (statement, 8, signal->description);
-    s_bind (statement, 9, signal->address_string);
-    s_bind (statement, 10, signal->occurred_at);
-    if (signal->has_point) {
-        sqlite3_bind_double (statement, 11, signal->lat);
-        sqlite3_bind_double (statement, 12, signal->lon);
-    } else {
-        sqlite3_bind_null (statement, 11);
-        sqlite3_bind_null (statement, 12);
-    }
-    s_bind (statement, 13, event->area);
-    s_bind (statement, 14, event->wijk);
-    s_bind (statement, 15, event->theme);
-    s_bind (statement, 16, event->priority);
-    s_bind (statement, 17, signal->status);
-    s_bind (statement, 18, signal->reporter_name);
-    s_bind (statement, 19, signal->reporter_email);
-    s_bind (statement, 20, signal->reporter_phone);
+    s_bind (statement, 5, event->at);
+    s_bind (statement, 6, event->source);
+    s_bind (statement, 7, event->area);
+    s_bind (statement, 8, event->wijk);
+    s_bind (statement, 9, event->theme);
+    s_bind (statement, 10, event->priority);
+    s_bind (statement, 11, signal->status);
+    s_bind (statement, 12, signal->reporter_name);
+    s_bind (statement, 13, signal->reporter_email);
+    s_bind (statement, 14, signal->reporter_phone);
     int rc = s_step_done (statement);
     sqlite3_clear_bindings (statement);
     if (rc)
         return -1;
-    return s_add_event (self, event);
+    if (s_add_event (self, event)) {
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        //  Take the signal row out again: left in, it would be committed
+        //  without its event and block the next add on the same seq.
+        statement = self->statements[S_UNDO_SIGNAL];
+        sqlite3_bind_int64 (statement, 1, self->head + 1);
+        s_step_done (statement);
+        return -1;
+    }
+    return 0;
 }
 
 int
@@ -409,6 +414,7 @@ sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event
 {
     assert (self);
     assert (fn);
+    self->failure[0] = 0;
     sqlite3_stmt *statement = self->statements[S_EVENTS];
     sqlite3_bind_int64 (statement, 1, from);
     sqlite3_bind_int (statement, 2, limit);
@@ -436,20 +442,43 @@ sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event
     return failed ? -1 : visited;
 }
 
+//  The time of the first event at or after SEQ into AT; 0, 1 when there
+//  is none, -1 on error.
+static int
+s_time_of (sein_store_t *self, int64_t seq, char at[SEIN_STORE_TIME_MAX])
+{
+    sqlite3_stmt *statement = self->statements[S_AT];
+    sqlite3_bind_int64 (statement, 1, seq);
+    int rc = sqlite3_step (statement);
+    if (rc == SQLITE_ROW)
+        snprintf (at, SEIN_STORE_TIME_MAX, "%s",
+                  (const char *) sqlite3_column_text (statement, 0));
+    sqlite3_reset (statement);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
 int64_t
 sein_store_seq_at (sein_store_t *self, const char *time)
 {
     assert (self);
     assert (time);
-    sqlite3_stmt *statement = self->statements[S_SEQ_AT];
-    s_bind (statement, 1, time);
-    int64_t seq = -1;
-    if (sqlite3_step (statement) == SQLITE_ROW)
-        seq = sqlite3_column_type (statement, 0) == SQLITE_NULL
-                  ? sein_store_head (self) + 1
-                  : sqlite3_column_int64 (statement, 0);
-    sqlite3_reset (statement);
-    return seq;
+    self->failure[0] = 0;
+    //  Events are stored in time order (the batch's arrival time), so a
+    //  binary search over seq finds the first at or after TIME in a few
+    //  point reads, where an index on `at` would cost every insert.
+    int64_t low = 1, high = sein_store_head (self) + 1;
+    while (low < high) {
+        int64_t middle = low + (high - low) / 2;
+        char at[SEIN_STORE_TIME_MAX];
+        int rc = s_time_of (self, middle, at);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && strcmp (at, time) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
 }
 
 json_t *
@@ -457,6 +486,7 @@ sein_store_get (sein_store_t *self, const char *id, bool personal)
 {
     assert (self);
     assert (id);
+    self->failure[0] = 0;
     sqlite3_stmt *statement = self->statements[S_GET];
     s_bind (statement, 1, id);
     json_t *result = NULL;
@@ -492,6 +522,7 @@ json_t *
 sein_store_stats (sein_store_t *self)
 {
     assert (self);
+    self->failure[0] = 0;
     json_t *stats = json_object ();
     const char *columns[] = {"area", "wijk", "theme", "priority", "status", "source"};
     int64_t total = s_query_int (self->db, "SELECT count(*) FROM signals");
@@ -518,7 +549,9 @@ sein_store_stats (sein_store_t *self)
             json_object_set_new (counts, (const char *) sqlite3_column_text (statement, 0),
                                  json_integer (sqlite3_column_int64 (statement, 1)));
         sqlite3_finalize (statement);
-        json_object_set_new (stats, columns[index], counts);
+        char key[32];
+        snprintf (key, sizeof key, "by_%s", columns[index]);
+        json_object_set_new (stats, key, counts);
     }
     return stats;
 }
@@ -527,5 +560,5 @@ const char *
 sein_store_error (sein_store_t *self)
 {
     assert (self);
-    return sqlite3_errmsg (self->db);
+    return self->failure[0] ? self->failure : sqlite3_errmsg (self->db);
 }

@@ -37,19 +37,12 @@ typedef struct {
     size_t body_size;
 } sein_event_t;
 
-//  A new signal for sein_store_add_signal; all borrowed.
+//  A new signal for sein_store_add_signal; all borrowed. Its public fields
+//  are in event.body; received_at, source and the codes in event.
 typedef struct {
     const char *id;
     const char *submitter;
-    const char *external_id; //  may be NULL
-    const char *received_at;
-    const char *source;
-    const char *channel; //  may be NULL, as the other optional fields
-    const char *description;
-    const char *address_string;
-    const char *occurred_at;
-    bool has_point;
-    double lat, lon;
+    const char *external_id; //  may be NULL, as the reporter fields
     const char *reporter_name;
     const char *reporter_email;
     const char *reporter_phone;
@@ -120,8 +113,9 @@ int64_t
 json_t *
     sein_store_get (sein_store_t *self, const char *id, bool personal);
 
-//  Counts of stored signals: {"total": n, "area": {...}, "theme": {...},
-//  "priority": {...}, "status": {...}}; NULL on error.
+//  Counts of stored signals: {"total": n, "head": seq, "by_area": {...},
+//  "by_wijk", "by_theme", "by_priority", "by_status", "by_source"}; NULL
+//  on error.
 json_t *
     sein_store_stats (sein_store_t *self);
 

@@ -194,47 +194,70 @@ s_catch_up (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  The live feed
 
+zmsg_t *
+sein_feed_pack (const sein_event_t *event)
+{
+    const char *fields[] = {event->kind,  event->at,       event->area,
+                            event->wijk,  event->theme,    event->priority,
+                            event->source, event->teams};
+    size_t size = sizeof event->seq;
+    for (size_t index = 0; index < 8; index++)
+        size += strlen (fields[index]) + 1;
+    zframe_t *header = zframe_new (NULL, size);
+    byte *cursor = zframe_data (header);
+    memcpy (cursor, &event->seq, sizeof event->seq);
+    cursor += sizeof event->seq;
+    for (size_t index = 0; index < 8; index++) {
+        size_t len = strlen (fields[index]) + 1;
+        memcpy (cursor, fields[index], len);
+        cursor += len;
+    }
+    zmsg_t *msg = zmsg_new ();
+    zmsg_append (msg, &header);
+    zmsg_addmem (msg, event->body, event->body_size);
+    return msg;
+}
+
+int
+sein_feed_unpack (zmsg_t *msg, sein_event_t *event)
+{
+    zframe_t *header = zmsg_first (msg);
+    zframe_t *body = zmsg_next (msg);
+    if (!header || !body || zmsg_size (msg) != 2 || zframe_size (header) < sizeof event->seq)
+        return -1;
+    const char *cursor = (const char *) zframe_data (header) + sizeof event->seq;
+    const char *end = (const char *) zframe_data (header) + zframe_size (header);
+    const char **fields[] = {&event->kind,  &event->at,       &event->area,
+                             &event->wijk,  &event->theme,    &event->priority,
+                             &event->source, &event->teams};
+    for (size_t index = 0; index < 8; index++) {
+        const char *nul = (const char *) memchr (cursor, 0, (size_t) (end - cursor));
+        if (!nul)
+            return -1;
+        *fields[index] = cursor;
+        cursor = nul + 1;
+    }
+    memcpy (&event->seq, zframe_data (header), sizeof event->seq);
+    event->body = (const char *) zframe_data (body);
+    event->body_size = zframe_size (body);
+    return 0;
+}
+
 static void
 s_feed_ready (s_watch_t *self)
 {
     zmsg_t *msg;
     while ((msg = zmsg_recv (self->feed))) {
-        if (zmsg_size (msg) != SEIN_FEED_FRAMES) {
-            zmsg_destroy (&msg);
-            continue;
-        }
-        zframe_t *seq_frame = zmsg_pop (msg);
-        sein_event_t event = {0};
-        if (zframe_size (seq_frame) == sizeof event.seq)
-            memcpy (&event.seq, zframe_data (seq_frame), sizeof event.seq);
-        zframe_destroy (&seq_frame);
-        char *kind = zmsg_popstr (msg), *at = zmsg_popstr (msg), *area = zmsg_popstr (msg),
-             *wijk = zmsg_popstr (msg), *theme = zmsg_popstr (msg),
-             *priority = zmsg_popstr (msg), *source = zmsg_popstr (msg),
-             *teams = zmsg_popstr (msg);
-        zframe_t *body = zmsg_pop (msg);
-        event = (sein_event_t){event.seq, kind,   at,    area,
-                               wijk,      theme,  priority, source,
-                               teams,     (const char *) zframe_data (body),
-                               zframe_size (body)};
-        if (event.seq > self->head) {
-            //  A gap (the feed dropped events) leaves the sessions that
-            //  were live behind; s_catch_up serves them from the store.
+        sein_event_t event;
+        //  A gap (the feed dropped events) leaves the sessions that were
+        //  live behind; s_catch_up serves them from the store.
+        if (sein_feed_unpack (msg, &event) == 0 && event.seq > self->head) {
             self->head = event.seq;
             for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions);
                  session; session = (s_session_t *) zhashx_next (self->sessions))
                 if (session->cursor == event.seq)
                     s_offer (self, session, &event);
         }
-        zstr_free (&kind);
-        zstr_free (&at);
-        zstr_free (&area);
-        zstr_free (&wijk);
-        zstr_free (&theme);
-        zstr_free (&priority);
-        zstr_free (&source);
-        zstr_free (&teams);
-        zframe_destroy (&body);
         zmsg_destroy (&msg);
     }
 }

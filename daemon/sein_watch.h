@@ -20,6 +20,7 @@
 #define SEIN_WATCH_H_INCLUDED
 
 #include "sein_config.h"
+#include "sein_store.h"
 #include <czmq.h>
 
 typedef struct {
@@ -31,8 +32,15 @@ typedef struct {
 void
     sein_watch_actor (zsock_t *pipe, void *args);
 
-//  The feed message the server publishes for each committed event, and
-//  the watch actor reads: frame by frame, as sein_event_t fields.
-#define SEIN_FEED_FRAMES 10 //  seq kind at area wijk theme priority source teams body
+//  The feed: for each committed event the server publishes two frames, a
+//  header (the 8-byte seq, then kind, at, area, wijk, theme, priority,
+//  source and teams as NUL-terminated strings) and the JSON body.
+zmsg_t *
+    sein_feed_pack (const sein_event_t *event);
+
+//  Read a feed message into EVENT, whose strings then point into MSG and
+//  live as long as it. Returns 0, or -1 for a malformed message.
+int
+    sein_feed_unpack (zmsg_t *msg, sein_event_t *event);
 
 #endif

@@ -41,7 +41,9 @@ s_usage (FILE *out)
 }
 
 //  Classic double fork: the parent returns to the shell only when the
-//  daemon is detached; stdio goes to /dev/null, logs to syslog.
+//  daemon is detached; stdio goes to /dev/null, logs to syslog. The
+//  working directory stays, so relative -c and -o paths mean the same
+//  thing on every SIGHUP reload as they did at start.
 static void
 s_daemonize (void)
 {
@@ -58,9 +60,6 @@ s_daemonize (void)
         exit (SEIN_EXIT_SOFTWARE);
     if (pid > 0)
         exit (SEIN_EXIT_OK);
-    if (chdir ("/")) {
-        //  Nothing relies on the working directory: paths are absolute.
-    }
     int null = open ("/dev/null", O_RDWR);
     if (null >= 0) {
         dup2 (null, STDIN_FILENO);

@@ -34,7 +34,6 @@ typedef struct {
 //  Durations are milliseconds, sizes bytes. Keep docs/CONFIG.md in step.
 static const s_setting_t s_settings[] = {
     {"daemon.log_level", S_ENUM, "info", 0, 0, "notice|info|debug", true},
-    {"daemon.housekeeping", S_INT, "1000", 100, 60000, NULL, true},
     {"endpoints.intake", S_STRING, "tcp://127.0.0.1:5570", 0, 0, NULL, false},
     {"endpoints.publish", S_STRING, "tcp://127.0.0.1:5571", 0, 0, NULL, false},
     {"endpoints.watch", S_STRING, "tcp://127.0.0.1:5572", 0, 0, NULL, false},
@@ -47,6 +46,8 @@ static const s_setting_t s_settings[] = {
     {"data.themes", S_PATH, "themes.tsv", 0, 0, NULL, true},
     {"data.theme_rules", S_PATH, "theme-rules.tsv", 0, 0, NULL, true},
     {"data.priority_rules", S_PATH, "priority-rules.tsv", 0, 0, NULL, true},
+    {"classify.theme_min_score", S_INT, "100", 1, 10000, NULL, true}, //  1/100 weight
+    {"classify.theme_margin", S_INT, "20", 0, 99, NULL, true},        //  percent
     {"limits.description_max", S_INT, "4000", 1, 65536, NULL, true},
     {"limits.message_max", S_INT, "65536", 1024, 16777216, NULL, true},
     {"limits.batch_max", S_INT, "2048", 1, 100000, NULL, true},
@@ -97,6 +98,18 @@ s_index (const char *name)
         if (strcmp (s_settings[index].name, name) == 0)
             return (int) index;
     return -1;
+}
+
+//  True when some declared setting lives under the group PATH.
+static bool
+s_is_group (const char *path)
+{
+    size_t len = strlen (path);
+    for (size_t index = 0; index < S_NSETTINGS; index++)
+        if (strncmp (s_settings[index].name, path, len) == 0 &&
+            s_settings[index].name[len] == '.')
+            return true;
+    return false;
 }
 
 static bool
@@ -213,6 +226,11 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
             section |= strcmp (*owner, name) == 0;
         if (section)
             ; //  validated by its owner
+        else if (config_setting_is_group (setting) && !s_is_group (path))
+            //  Caught here, not by its leaves: a misspelt empty section
+            //  has none.
+            error = s_strdup_printf ("%s:%d: unknown setting '%s'", self->file, line,
+                                     path);
         else if (config_setting_is_group (setting))
             error = s_walk (self, setting, path);
         else {
@@ -259,7 +277,15 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
         return NULL;
     }
     self->file = strdup (file ? file : "(built-in defaults)");
-    self->dir = strdup (file ? dirname (dircopy) : dircopy);
+    //  Anchor the directory now: seind changes to / when it detaches, and
+    //  "./areas.tsv" would then name a different file.
+    const char *dir = file ? dirname (dircopy) : dircopy;
+    if (*dir == '/' || !getcwd (cwd, sizeof cwd))
+        self->dir = strdup (dir);
+    else if (strcmp (dir, ".") == 0)
+        self->dir = strdup (cwd);
+    else
+        self->dir = s_strdup_printf ("%s/%s", cwd, dir);
     free (dircopy);
     config_init (&self->cfg);
     char *error = NULL;

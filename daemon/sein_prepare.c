@@ -1,0 +1,146 @@
+/*  sein_prepare.c - validate, classify, route and render one submission */
+#include "sein_prepare.h"
+
+#include <assert.h>
+#include <time.h>
+
+//  The public event, minus seq and id. Field order is the reading order
+//  of docs/PROTOCOL.md; reporter details are never part of it.
+static void
+s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
+{
+    const sein_signal_t *signal = &pending->signal;
+    const sein_classification_t *result = &pending->classification;
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "event", "signal");
+    sein_buf_field_string (buf, "received_at", pending->received_at);
+    sein_buf_field_string (buf, "source", signal->source);
+    sein_buf_field_string (buf, "channel", signal->channel);
+    sein_buf_field_string (buf, "external_id", signal->external_id);
+    sein_buf_field_string (buf, "description", signal->description);
+    sein_buf_field_string (buf, "address_string", signal->address_string);
+    if (result->has_point) {
+        sein_buf_field_real (buf, "lat", result->lat);
+        sein_buf_field_real (buf, "long", result->lon);
+    }
+    sein_buf_field_string (buf, "occurred_at", signal->occurred_at);
+    sein_buf_field_string (buf, "area", result->area);
+    sein_buf_field_string (buf, "wijk", result->wijk);
+    sein_buf_field_string (buf, "theme", result->theme);
+    sein_buf_field_string (buf, "priority", result->priority);
+    sein_buf_field_ratio (buf, "confidence", result->confidence);
+    sein_buf_key (buf, "teams");
+    sein_buf_raw (buf, "[", 1);
+    for (const char *cursor = route->teams + 1; *cursor;) {
+        const char *comma = strchr (cursor, ',');
+        if (buf->data[buf->size - 1] != '[')
+            sein_buf_raw (buf, ",", 1);
+        sein_buf_raw (buf, "\"", 1);
+        sein_buf_raw (buf, cursor, (size_t) (comma - cursor)); //  names need no escaping
+        sein_buf_raw (buf, "\"", 1);
+        cursor = comma + 1;
+    }
+    sein_buf_raw (buf, "]", 1);
+    sein_buf_field_string (buf, "routing_rule", route->rule);
+    if (result->detail)
+        sein_buf_field_json (buf, "classification", result->detail);
+    if (signal->attributes)
+        sein_buf_field_json (buf, "attributes", signal->attributes);
+    //  Last, so an ack can leave it out: there "status" is the outcome.
+    sein_buf_raw (buf, SEIN_EVENT_STATUS_NEW, strlen (SEIN_EVENT_STATUS_NEW));
+    pending->tail_size = buf->size;
+    pending->tail = (char *) malloc (buf->size + 1);
+    assert (pending->tail);
+    memcpy (pending->tail, buf->data, buf->size + 1);
+}
+
+int
+sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
+{
+    assert (batch);
+    assert (index < batch->count);
+    sein_setup_t *setup = batch->setup;
+    sein_pending_t *pending = &batch->items[index];
+    sein_signal_t *signal = &pending->signal;
+    sein_error_t *error = &pending->error;
+    sein_classifier_t *classifier = setup->classifier;
+    pending->original = -1;
+    int rc = sein_signal_parse (signal, (const char *) zmq_msg_data (&pending->body),
+                                zmq_msg_size (&pending->body), &batch->limits, error);
+    if (rc == 0 && signal->area && !sein_classifier_known_area (classifier, signal->area))
+        rc = sein_error_set (error, "unknown-area", "area", "unknown area '%s'",
+                             signal->area);
+    if (rc == 0 && signal->theme &&
+        !sein_classifier_known_theme (classifier, signal->theme))
+        rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
+                             signal->theme);
+    sein_classification_t *result = &pending->classification;
+    if (rc == 0 && sein_classifier_classify (classifier, signal, result))
+        rc = sein_error_set (error, "internal", NULL, "out of memory");
+    if (rc) {
+        pending->rejected = true;
+        return -1;
+    }
+    sein_route_input_t input = {result->area,     result->wijk,   result->theme,
+                                result->priority, signal->source, signal->channel};
+    sein_route_t route;
+    sein_router_route (setup->router, &input, &route);
+    pending->received_at = batch->received_at;
+    pending->submitter = signal->submitter ? signal->submitter : "anonymous";
+    s_render (pending, &route, scratch);
+
+    sein_store_signal_t *record = &pending->record;
+    record->submitter = pending->submitter;
+    record->external_id = signal->external_id;
+    record->reporter_name = signal->reporter_name;
+    record->reporter_email = signal->reporter_email;
+    record->reporter_phone = signal->reporter_phone;
+    record->status = "new";
+    //  The router reuses its team buffer for the next signal: copy it.
+    record->event = (sein_event_t){.kind = "signal",
+                                   .at = pending->received_at,
+                                   .area = result->area,
+                                   .wijk = result->wijk,
+                                   .theme = result->theme,
+                                   .priority = result->priority,
+                                   .source = signal->source,
+                                   .teams = strdup (route.teams)};
+    assert (record->event.teams);
+    return 0;
+}
+
+void
+sein_pending_clear (sein_pending_t *pending)
+{
+    zmq_msg_close (&pending->body);
+    sein_signal_clear (&pending->signal);
+    sein_classification_clear (&pending->classification);
+    free (pending->tail);
+    free (pending->event);
+    free ((char *) pending->record.event.teams);
+    memset (pending, 0, sizeof *pending);
+}
+
+void
+sein_prepare_actor (zsock_t *pipe, void *args)
+{
+    (void) args;
+    sein_buf_t scratch = {0};
+    zsock_signal (pipe, 0);
+    while (true) {
+        char *command = NULL;
+        void *pointer = NULL;
+        if (zsock_recv (pipe, "sp", &command, &pointer) || !command ||
+            streq (command, "$TERM")) {
+            zstr_free (&command);
+            break;
+        }
+        sein_batch_t *batch = (sein_batch_t *) pointer;
+        for (size_t index = 0; index < batch->count; index++)
+            sein_prepare (batch, index, &scratch);
+        zstr_free (&command);
+        zsock_send (pipe, "sp", "PREPARED", batch);
+    }
+    sein_buf_free (&scratch);
+}

@@ -1,0 +1,344 @@
+/*  bench_ingest - durable ingest throughput and ack latency of the real seind
+
+    Starts seind (bundled config, synchronous=full, tcp loopback) and drives
+    it with several pipelined submitters, then with one submitter at a
+    fixed offered rate. For scale it measures the same two things against
+    a bare ZeroMQ ROUTER that answers at once (the transport's own cost),
+    and raw SQLite inserts of the same rows in WAL + synchronous=FULL.
+
+        bench_ingest [-n SIGNALS] [-s SUBMITTERS] [-w WINDOW] [-r RATE]
+                     [-t SECONDS] [-p PORT]
+
+    Targets (issue 2): >= 40,000 signals/s with every ack after an fsynced
+    commit; p99 ack latency < 5 ms at 1,000 signals/s.
+*/
+#include "../sein_harness.h"
+#include "sein.h"
+
+#include <czmq.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+typedef struct {
+    const char *endpoint;
+    int id;
+    long count;
+    int window;
+    long accepted;
+    long failed;
+} s_submitter_t;
+
+static const char *s_texts[] = {
+    "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
+    "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",
+    "Hangjongeren met scooters op het plein, roepen en toeteren tot na middernacht.",
+    "Put in het fietspad, gevaarlijk voor fietsers, al twee keer iemand gevallen.",
+    "Rats near the bins behind the block, we see them every evening.",
+    "Dépôt clandestin de sacs poubelles devant l'école depuis lundi.",
+};
+
+//  A realistic submission; the external id makes each one new.
+static char *
+s_body (int submitter, long index)
+{
+    return zsys_sprintf (
+        "{\"description\":\"%s\",\"source\":\"citizen\",\"channel\":\"web\","
+        "\"address_string\":\"Naamsestraat %ld, Leuven\",\"external_id\":\"b%d-%ld\","
+        "\"submitter\":\"bench\",\"reporter\":{\"name\":\"Jan Peeters\","
+        "\"email\":\"jan@example.org\"}}",
+        s_texts[index % 6], 1 + index % 200, submitter, index);
+}
+
+static void
+s_send (zsock_t *dealer, long corr, const char *body)
+{
+    char tag[24];
+    snprintf (tag, sizeof tag, "%ld", corr);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, SEIN_PROTOCOL);
+    zmsg_addstr (msg, SEIN_SUBMIT);
+    zmsg_addstr (msg, tag);
+    zmsg_addstr (msg, body);
+    zmsg_send (&msg, dealer);
+}
+
+//  Returns the correlation id of one reply, -1 on timeout; counts it.
+static long
+s_receive (zsock_t *dealer, s_submitter_t *self)
+{
+    zmsg_t *msg = zmsg_recv (dealer);
+    if (!msg)
+        return -1;
+    zmsg_first (msg);
+    zmsg_next (msg);
+    char *corr = zframe_strdup (zmsg_next (msg));
+    zframe_t *body = zmsg_next (msg);
+    bool accepted =
+        body && memmem (zframe_data (body), zframe_size (body), "\"accepted\"", 10);
+    if (accepted)
+        self->accepted++;
+    else
+        self->failed++;
+    long value = corr ? atol (corr) : 0;
+    zstr_free (&corr);
+    zmsg_destroy (&msg);
+    return value;
+}
+
+static void *
+s_submitter (void *arg)
+{
+    s_submitter_t *self = (s_submitter_t *) arg;
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvtimeo (dealer, 10000);
+    zsock_set_sndhwm (dealer, 0);
+    zsock_set_rcvhwm (dealer, 0);
+    zsock_connect (dealer, "%s", self->endpoint);
+    //  Bodies are built before the clock starts in main: prebuild here.
+    char **bodies = (char **) zmalloc (sizeof (char *) * (size_t) self->count);
+    for (long index = 0; index < self->count; index++)
+        bodies[index] = s_body (self->id, index);
+    long sent = 0, outstanding = 0;
+    while (sent < self->count || outstanding > 0) {
+        while (sent < self->count && outstanding < self->window) {
+            s_send (dealer, sent, bodies[sent]);
+            sent++;
+            outstanding++;
+        }
+        if (s_receive (dealer, self) < 0)
+            break;
+        outstanding--;
+    }
+    for (long index = 0; index < self->count; index++)
+        free (bodies[index]);
+    free (bodies);
+    zsock_destroy (&dealer);
+    return NULL;
+}
+
+//  User + system CPU seconds the process PID has used so far.
+static double
+s_cpu_seconds (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return 0;
+    char line[1024];
+    double seconds = 0;
+    if (fgets (line, sizeof line, file)) {
+        //  Fields 14 and 15 (utime, stime) come after the ")" of the name.
+        char *cursor = strrchr (line, ')');
+        unsigned long utime = 0, stime = 0;
+        if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                              &utime, &stime) == 2)
+            seconds = (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+    }
+    fclose (file);
+    return seconds;
+}
+
+static double
+s_throughput (const char *endpoint, int submitters, long total, int window, long *accepted)
+{
+    pthread_t threads[64];
+    s_submitter_t args[64];
+    int64_t start = zclock_usecs ();
+    for (int index = 0; index < submitters; index++) {
+        args[index] = (s_submitter_t){endpoint, index, total / submitters, window, 0, 0};
+        pthread_create (&threads[index], NULL, s_submitter, &args[index]);
+    }
+    *accepted = 0;
+    for (int index = 0; index < submitters; index++) {
+        pthread_join (threads[index], NULL);
+        *accepted += args[index].accepted;
+    }
+    double seconds = (double) (zclock_usecs () - start) / 1e6;
+    return (double) *accepted / seconds;
+}
+
+static int
+s_compare (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+//  One submitter at RATE per second for SECONDS; fills p50/p99 in µs.
+static void
+s_latency (const char *endpoint, int rate, int seconds, double *p50, double *p99,
+           int tag)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_connect (dealer, "%s", endpoint);
+    long total = (long) rate * seconds;
+    int64_t *sent_at = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) total);
+    int64_t *latency = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) total);
+    s_submitter_t counts = {0};
+    long sent = 0, received = 0;
+    int64_t start = zclock_usecs ();
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    while (received < total) {
+        int64_t now = zclock_usecs ();
+        int64_t due = start + sent * 1000000 / rate;
+        if (sent < total && now >= due) {
+            char *body = s_body (1000 + tag, sent);
+            sent_at[sent] = zclock_usecs ();
+            s_send (dealer, sent, body);
+            free (body);
+            sent++;
+            continue;
+        }
+        int wait = sent < total ? (int) ((due - now) / 1000) : 5000;
+        if (zpoller_wait (poller, wait) == dealer) {
+            long corr = s_receive (dealer, &counts);
+            if (corr >= 0 && corr < total)
+                latency[received++] = zclock_usecs () - sent_at[corr];
+        } else if (sent >= total && zpoller_expired (poller))
+            break;
+    }
+    qsort (latency, (size_t) received, sizeof (int64_t), s_compare);
+    *p50 = received ? (double) latency[received / 2] : -1;
+    *p99 = received ? (double) latency[received * 99 / 100] : -1;
+    zpoller_destroy (&poller);
+    free (sent_at);
+    free (latency);
+    zsock_destroy (&dealer);
+}
+
+//  The transport alone: a ROUTER that answers every request at once.
+static void
+s_echo_actor (zsock_t *pipe, void *endpoint)
+{
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    zsock_set_sndhwm (router, 0);
+    zsock_set_rcvhwm (router, 0);
+    zsock_bind (router, "%s", (const char *) endpoint);
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, router, NULL);
+    while (zpoller_wait (poller, -1) == router) {
+        zmsg_t *msg = zmsg_recv (router);
+        zframe_t *body = zmsg_last (msg);
+        zframe_reset (body, "{\"status\":\"accepted\"}", 21);
+        zmsg_send (&msg, router);
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&router);
+}
+
+//  SQLite alone: the daemon's signal rows, WAL + FULL, in batches of BATCH.
+static double
+s_sqlite (const char *dir, long total, int batch, double *p50, double *p99)
+{
+    char *path = zsys_sprintf ("%s/raw.db", dir);
+    sqlite3 *db;
+    sqlite3_open (path, &db);
+    sqlite3_exec (db,
+                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                  "CREATE TABLE t (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+                  NULL, NULL, NULL);
+    sqlite3_stmt *insert;
+    sqlite3_prepare_v2 (db, "INSERT INTO t (body) VALUES (?)", -1, &insert, NULL);
+    char *body = s_body (0, 0);
+    int64_t start = zclock_usecs ();
+    for (long index = 0; index < total; index += batch) {
+        sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+        for (int row = 0; row < batch; row++) {
+            sqlite3_bind_text (insert, 1, body, -1, SQLITE_STATIC);
+            sqlite3_step (insert);
+            sqlite3_reset (insert);
+        }
+        sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    }
+    double rate = (double) total / ((double) (zclock_usecs () - start) / 1e6);
+    //  Latency of a single-row durable commit.
+    int samples = 2000;
+    int64_t *latency = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) samples);
+    for (int index = 0; index < samples; index++) {
+        int64_t before = zclock_usecs ();
+        sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+        sqlite3_bind_text (insert, 1, body, -1, SQLITE_STATIC);
+        sqlite3_step (insert);
+        sqlite3_reset (insert);
+        sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+        latency[index] = zclock_usecs () - before;
+    }
+    qsort (latency, (size_t) samples, sizeof (int64_t), s_compare);
+    *p50 = (double) latency[samples / 2];
+    *p99 = (double) latency[samples * 99 / 100];
+    free (latency);
+    free (body);
+    sqlite3_finalize (insert);
+    sqlite3_close (db);
+    zstr_free (&path);
+    return rate;
+}
+
+int
+main (int argc, char **argv)
+{
+    long signals = 200000;
+    int submitters = 4, window = 512, rate = 1000, seconds = 5, port = 25570;
+    int option;
+    while ((option = getopt (argc, argv, "n:s:w:r:t:p:h")) != -1) {
+        switch (option) {
+        case 'n': signals = atol (optarg); break;
+        case 's': submitters = atoi (optarg); break;
+        case 'w': window = atoi (optarg); break;
+        case 'r': rate = atoi (optarg); break;
+        case 't': seconds = atoi (optarg); break;
+        case 'p': port = atoi (optarg); break;
+        default:
+            fprintf (stderr, "usage: bench_ingest [-n SIGNALS] [-s SUBMITTERS] [-w WINDOW] "
+                             "[-r RATE] [-t SECONDS] [-p PORT]\n");
+            return 64;
+        }
+    }
+    if (submitters < 1 || submitters > 64 || window < 1 || rate < 1 || seconds < 1)
+        return 64;
+    zsys_handler_set (NULL);
+    sein_harness_t daemon;
+    if (sein_harness_init (&daemon, port) || sein_harness_start (&daemon)) {
+        fprintf (stderr, "bench_ingest: seind did not start (see %s)\n", daemon.log);
+        return 69;
+    }
+    printf ("bench_ingest: %ld signals, %d submitters, window %d, storage.synchronous=full\n",
+            signals, submitters, window);
+    long accepted;
+    double cpu_before = s_cpu_seconds (daemon.pid);
+    double sein_rate = s_throughput (daemon.intake, submitters, signals, window, &accepted);
+    double cpu = s_cpu_seconds (daemon.pid) - cpu_before;
+    printf ("seind      ingest: %9.0f signals/s durable (%ld accepted)\n", sein_rate,
+            accepted);
+    sein_client_t *client = sein_client_new (daemon.intake);
+    json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
+    json_t *counters = json_object_get (ping, "counters");
+    printf ("seind      cpu %.1f us/signal, %lld commits, largest batch %lld\n",
+            cpu * 1e6 / (double) (accepted ? accepted : 1),
+            (long long) json_integer_value (json_object_get (counters, "batches")),
+            (long long) json_integer_value (json_object_get (counters, "largest_batch")));
+    json_decref (ping);
+    sein_client_destroy (&client);
+    double p50, p99;
+    s_latency (daemon.intake, rate, seconds, &p50, &p99, 0);
+    printf ("seind      ack latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
+    printf ("seind      memory: peak RSS %ld kB\n", sein_harness_memory (&daemon, true));
+    sein_harness_stop (&daemon, SIGTERM);
+
+    char echo_endpoint[64];
+    snprintf (echo_endpoint, sizeof echo_endpoint, "tcp://127.0.0.1:%d", port + 10);
+    zactor_t *echo = zactor_new (s_echo_actor, echo_endpoint);
+    double zmq_rate = s_throughput (echo_endpoint, submitters, signals, window, &accepted);
+    printf ("raw zeromq round trips: %9.0f /s\n", zmq_rate);
+    s_latency (echo_endpoint, rate, seconds, &p50, &p99, 1);
+    printf ("raw zeromq latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
+    zactor_destroy (&echo);
+
+    double sqlite_rate = s_sqlite (daemon.dir, signals, 256, &p50, &p99);
+    printf ("raw sqlite inserts (batches of 256, WAL, FULL): %9.0f rows/s\n", sqlite_rate);
+    printf ("raw sqlite single-row commit: p50 %.0f us, p99 %.0f us\n", p50, p99);
+    sein_harness_cleanup (&daemon);
+    return 0;
+}

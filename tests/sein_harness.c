@@ -1,0 +1,212 @@
+/*  sein_harness.c - run the real seind and its clients from tests */
+#include "sein_harness.h"
+
+#include "sein.h"
+
+#include <czmq.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+int
+sein_harness_init (sein_harness_t *self, int tcp_port)
+{
+    memset (self, 0, sizeof *self);
+    snprintf (self->dir, sizeof self->dir, "/tmp/sein-test-XXXXXX");
+    if (!mkdtemp (self->dir))
+        return -1;
+    snprintf (self->config, sizeof self->config, "%s/conf/sein.cfg", SEIN_SOURCE_DIR);
+    snprintf (self->log, sizeof self->log, "%s/seind.log", self->dir);
+    if (tcp_port > 0) {
+        snprintf (self->intake, sizeof self->intake, "tcp://127.0.0.1:%d", tcp_port);
+        snprintf (self->publish, sizeof self->publish, "tcp://127.0.0.1:%d", tcp_port + 1);
+        snprintf (self->watch, sizeof self->watch, "tcp://127.0.0.1:%d", tcp_port + 2);
+    } else {
+        snprintf (self->intake, sizeof self->intake, "ipc://%s/intake", self->dir);
+        snprintf (self->publish, sizeof self->publish, "ipc://%s/publish", self->dir);
+        snprintf (self->watch, sizeof self->watch, "ipc://%s/watch", self->dir);
+    }
+    char override[320];
+    snprintf (override, sizeof override, "storage.dir=%s", self->dir);
+    sein_harness_set (self, override);
+    snprintf (override, sizeof override, "endpoints.intake=%s", self->intake);
+    sein_harness_set (self, override);
+    snprintf (override, sizeof override, "endpoints.publish=%s", self->publish);
+    sein_harness_set (self, override);
+    snprintf (override, sizeof override, "endpoints.watch=%s", self->watch);
+    sein_harness_set (self, override);
+    self->pid = -1;
+    return 0;
+}
+
+void
+sein_harness_set (sein_harness_t *self, const char *override)
+{
+    assert (self->noverrides < 16);
+    snprintf (self->overrides[self->noverrides++], sizeof self->overrides[0], "%s",
+              override);
+}
+
+//  argv for PROGRAM with -c and every override, then ARGS.
+static char **
+s_argv (sein_harness_t *self, const char *program, va_list args)
+{
+    char **argv = (char **) zmalloc (sizeof (char *) * 64);
+    int count = 0;
+    argv[count++] = zsys_sprintf ("%s/%s", SEIN_BINARY_DIR, program);
+    argv[count++] = strdup ("-c");
+    argv[count++] = strdup (self->config);
+    for (int index = 0; index < self->noverrides; index++) {
+        argv[count++] = strdup ("-o");
+        argv[count++] = strdup (self->overrides[index]);
+    }
+    const char *arg;
+    while ((arg = va_arg (args, const char *)) && count < 62)
+        argv[count++] = strdup (arg);
+    return argv;
+}
+
+static void
+s_argv_free (char **argv)
+{
+    for (char **arg = argv; *arg; arg++)
+        free (*arg);
+    free (argv);
+}
+
+static pid_t
+s_spawn (char **argv, int in, int out, int err)
+{
+    pid_t pid = fork ();
+    if (pid == 0) {
+        if (in >= 0)
+            dup2 (in, STDIN_FILENO);
+        if (out >= 0)
+            dup2 (out, STDOUT_FILENO);
+        if (err >= 0)
+            dup2 (err, STDERR_FILENO);
+        execv (argv[0], argv);
+        _exit (127);
+    }
+    return pid;
+}
+
+static int
+s_start (sein_harness_t *self, ...)
+{
+    va_list args;
+    va_start (args, self);
+    char **argv = s_argv (self, "seind", args);
+    va_end (args);
+    int log = open (self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    self->pid = s_spawn (argv, -1, log, log);
+    close (log);
+    s_argv_free (argv);
+    if (self->pid < 0)
+        return -1;
+    //  Ready when it answers PING.
+    sein_client_t *client = sein_client_new (self->intake);
+    int64_t deadline = zclock_mono () + 10000;
+    int rc = -1;
+    while (rc && zclock_mono () < deadline) {
+        json_t *reply = sein_client_call (client, SEIN_PING, NULL, 200);
+        if (reply)
+            rc = 0;
+        json_decref (reply);
+        int status;
+        if (waitpid (self->pid, &status, WNOHANG) == self->pid) {
+            self->pid = -1;
+            break;
+        }
+    }
+    sein_client_destroy (&client);
+    return rc;
+}
+
+int
+sein_harness_start (sein_harness_t *self)
+{
+    return s_start (self, "-f", NULL);
+}
+
+int
+sein_harness_stop (sein_harness_t *self, int signum)
+{
+    if (self->pid <= 0)
+        return -1;
+    kill (self->pid, signum);
+    int status = 0;
+    waitpid (self->pid, &status, 0);
+    self->pid = -1;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+long
+sein_harness_memory (sein_harness_t *self, bool peak)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) self->pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return -1;
+    char line[256];
+    long value = -1;
+    const char *key = peak ? "VmHWM:" : "VmRSS:";
+    while (fgets (line, sizeof line, file))
+        if (strncmp (line, key, strlen (key)) == 0)
+            value = strtol (line + strlen (key), NULL, 10);
+    fclose (file);
+    return value;
+}
+
+void
+sein_harness_cleanup (sein_harness_t *self)
+{
+    if (self->pid > 0)
+        sein_harness_stop (self, SIGKILL);
+    if (*self->dir) {
+        char *command = zsys_sprintf ("rm -rf '%s'", self->dir);
+        if (system (command) != 0)
+            fprintf (stderr, "could not remove %s\n", self->dir);
+        zstr_free (&command);
+    }
+}
+
+int
+sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
+                  const char *program, ...)
+{
+    va_list args;
+    va_start (args, program);
+    char **argv = s_argv (self, program, args);
+    va_end (args);
+    char in_path[320], out_path[320];
+    snprintf (in_path, sizeof in_path, "%s/stdin-%d", self->dir, (int) getpid ());
+    snprintf (out_path, sizeof out_path, "%s/stdout-%d", self->dir, (int) getpid ());
+    FILE *file = fopen (in_path, "w");
+    if (input)
+        fputs (input, file);
+    fclose (file);
+    int in = open (in_path, O_RDONLY);
+    int out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = s_spawn (argv, in, out, -1);
+    close (in);
+    close (out);
+    s_argv_free (argv);
+    int status = 0;
+    waitpid (pid, &status, 0);
+    if (output_p) {
+        zfile_t *result = zfile_new (NULL, out_path);
+        *output_p = NULL;
+        if (result && zfile_input (result) == 0) {
+            zchunk_t *chunk = zfile_read (result, zfile_cursize (result), 0);
+            *output_p = (char *) zmalloc (zchunk_size (chunk) + 1);
+            memcpy (*output_p, zchunk_data (chunk), zchunk_size (chunk));
+            zchunk_destroy (&chunk);
+        }
+        zfile_destroy (&result);
+    }
+    unlink (in_path);
+    unlink (out_path);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
