@@ -244,11 +244,24 @@ s_load_rules (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
             error = s_read_match (config, classifier, group, &rule->when);
         if (error)
             return error;
-        int followers = 0;
-        config_setting_lookup_bool (group, "followers", &followers);
-        rule->followers = followers;
+        //  Wrong types are refused, not read as "absent": a rule would
+        //  otherwise quietly stop reaching the teams it names.
+        config_setting_t *followers = config_setting_get_member (group, "followers");
+        if (followers && config_setting_type (followers) != CONFIG_TYPE_BOOL)
+            return zsys_sprintf ("%s:%d: rule '%s': followers must be true or false",
+                                 s_file (followers, config),
+                                 config_setting_source_line (followers), rule->name);
+        rule->followers = followers && config_setting_get_bool (followers);
         config_setting_t *teams = config_setting_get_member (group, "teams");
+        if (teams && !config_setting_is_array (teams) && !config_setting_is_list (teams))
+            return zsys_sprintf ("%s:%d: rule '%s': teams must be an array of team names",
+                                 s_file (teams, config), config_setting_source_line (teams),
+                                 rule->name);
         int nteams = teams ? config_setting_length (teams) : 0;
+        if (nteams > S_TEAMS_MAX)
+            return zsys_sprintf ("%s:%d: rule '%s' names more than %d teams",
+                                 s_file (teams, config), config_setting_source_line (teams),
+                                 rule->name, S_TEAMS_MAX);
         for (int index = 0; index < nteams; index++) {
             const char *name = config_setting_get_string_elem (teams, index);
             int team = name ? s_team_index (self, name) : -1;

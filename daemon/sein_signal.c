@@ -158,8 +158,14 @@ sein_rfc3339_utc (const char *text, char utc[SEIN_TIME_MAX])
     struct tm tm = {0};
     sscanf (text, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
     sscanf (text + 11, "%2d:%2d:%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
-    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+    //  timegm would quietly turn 2026-02-30 into March 2nd: check the
+    //  month's length (RFC 3339 section 5.7).
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int year = tm.tm_year;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+        tm.tm_mday > days[tm.tm_mon - 1] + (tm.tm_mon == 2 && leap) || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60)
         return -1;
     int millis = 0;
     if (*c == '.') {
@@ -191,12 +197,18 @@ sein_rfc3339_utc (const char *text, char utc[SEIN_TIME_MAX])
     tm.tm_mon -= 1;
     time_t seconds = timegm (&tm) - offset;
     struct tm out;
-    if (!utc)
-        return 0;
     if (!gmtime_r (&seconds, &out))
         return -1;
-    size_t len = strftime (utc, SEIN_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &out);
-    snprintf (utc + len, SEIN_TIME_MAX - len, ".%03dZ", millis);
+    //  Stored times compare as strings, so the year must stay four digits
+    //  (strftime's %Y writes 999 and 10000); an offset can push it out.
+    int utc_year = out.tm_year + 1900;
+    if (utc_year < 0 || utc_year > 9999)
+        return -1;
+    if (utc) {
+        size_t len = (size_t) snprintf (utc, SEIN_TIME_MAX, "%04d", utc_year);
+        len += strftime (utc + len, SEIN_TIME_MAX - len, "-%m-%dT%H:%M:%S", &out);
+        snprintf (utc + len, SEIN_TIME_MAX - len, ".%03dZ", millis);
+    }
     return 0;
 }
 
@@ -380,7 +392,10 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
         return sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 at byte %zu",
                                offset);
     json_error_t json_error;
-    signal->json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &json_error);
+    //  JSON_DECODE_ANY so that `42` or `null` gets "must be a JSON object"
+    //  below rather than a parser message about a missing '{'.
+    signal->json =
+        json_loadb (body, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &json_error);
     if (!signal->json)
         return sein_error_set (error, "json", NULL, "malformed JSON at byte %d: %s",
                                json_error.position, json_error.text);

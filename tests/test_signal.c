@@ -1,1 +1,805 @@
-int main (void) { return 0; }
+/*  test_signal.c - unit tests for sein_signal: parsing and validating one
+    submission
+
+    Covers valid signals (minimal, every field, nulls as absent), the precise
+    {code, field, message} of each rejection: the body as a whole (too large,
+    invalid UTF-8 with its byte offset, malformed JSON, duplicate keys, not
+    an object, NUL and raw control characters), each field (required,
+    empty, blank, too long, wrong type, unknown values, tokens, coordinate
+    range and pairing, reporter, attributes, unknown fields), and the
+    helpers sein_utf8_valid, sein_error_set and sein_rfc3339_utc (offsets
+    converted to UTC, fractions, calendar checks, trailing garbage).
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sein_signal.h"
+
+static const sein_signal_limits_t s_limits = {4000, 65536};
+
+//  Parse a NUL-terminated BODY with the default limits.
+static int s_parse (sein_signal_t *signal, const char *body, sein_error_t *error)
+{
+    return sein_signal_parse (signal, body, strlen (body), &s_limits, error);
+}
+
+//  Expect BODY (SIZE bytes) to be rejected with CODE and FIELD (NULL: the
+//  body as a whole) and a message containing MESSAGE.
+static void s_reject_n (const char *body, size_t size, const sein_signal_limits_t *limits,
+                        const char *code, const char *field, const char *message)
+{
+    sein_signal_t signal;
+    sein_error_t error;
+    memset (&error, 0, sizeof error);
+    int rc = sein_signal_parse (&signal, body, size, limits, &error);
+    if (rc == 0) {
+        sein_signal_clear (&signal);
+        fail_msg ("accepted: %.*s", (int)size, body);
+    }
+    assert_int_equal (rc, -1);
+    //  Nothing half-parsed is left behind.
+    assert_null (signal.json);
+    assert_null (signal.description);
+    assert_null (signal.source);
+    assert_non_null (error.code);
+    if (strcmp (error.code, code) != 0)
+        fail_msg ("%.*s: code '%s' (%s), expected '%s'", (int)size, body, error.code,
+                  error.message, code);
+    if (field) {
+        assert_non_null (error.field);
+        assert_string_equal (error.field, field);
+    } else
+        assert_null (error.field);
+    if (!strstr (error.message, message))
+        fail_msg ("message '%s' lacks '%s'", error.message, message);
+}
+
+static void s_reject (const char *body, const char *code, const char *field,
+                      const char *message)
+{
+    s_reject_n (body, strlen (body), &s_limits, code, field, message);
+}
+
+static void test_minimal_signal (void **state)
+{
+    (void)state;
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"Zwerfvuil aan de bushalte\","
+                               " \"source\": \"citizen\"}",
+                               &error),
+                      0);
+    assert_non_null (signal.json);
+    assert_string_equal (signal.description, "Zwerfvuil aan de bushalte");
+    assert_string_equal (signal.source, "citizen");
+    assert_null (signal.channel);
+    assert_null (signal.external_id);
+    assert_null (signal.address_string);
+    assert_null (signal.area);
+    assert_null (signal.theme);
+    assert_null (signal.priority);
+    assert_null (signal.occurred_at);
+    assert_null (signal.submitter);
+    assert_null (signal.reporter_name);
+    assert_null (signal.reporter_email);
+    assert_null (signal.reporter_phone);
+    assert_null (signal.attributes);
+    assert_false (signal.has_point);
+    sein_signal_clear (&signal);
+    assert_null (signal.json);
+    assert_null (signal.description);
+    sein_signal_clear (&signal); //  safe on a cleared signal
+    sein_signal_clear (NULL);
+}
+
+static void test_full_signal (void **state)
+{
+    (void)state;
+    const char *body =
+        "{\"description\": \"Hangjongeren bij het speelplein, al de hele avond\\n"
+        "Héél luid.\","
+        " \"source\": \"partner\", \"channel\": \"intake-desk\","
+        " \"external_id\": \"CRM-2026/0042\","
+        " \"address_string\": \"Naamsestraat 45, Leuven\","
+        " \"lat\": 50.8771, \"long\": 4.7005,"
+        " \"area\": \"heilig-hart\", \"theme\": \"jeugd\", \"priority\": \"high\","
+        " \"reporter\": {\"name\": \"An Peeters\", \"email\": \"an@example.be\","
+        " \"phone\": \"+32 16 00 00 00\"},"
+        " \"occurred_at\": \"2026-05-01T22:30:00+02:00\","
+        " \"attributes\": {\"sensor\": \"geluid-7\", \"db\": \"81\"},"
+        " \"submitter\": \"politie.leuven\"}";
+    sein_signal_t signal;
+    sein_error_t error;
+    if (s_parse (&signal, body, &error))
+        fail_msg ("%s %s: %s", error.code, error.field, error.message);
+    assert_string_equal (signal.description,
+                         "Hangjongeren bij het speelplein, al de hele avond\nHéél luid.");
+    assert_string_equal (signal.source, "partner");
+    assert_string_equal (signal.channel, "intake-desk");
+    assert_string_equal (signal.external_id, "CRM-2026/0042");
+    assert_string_equal (signal.address_string, "Naamsestraat 45, Leuven");
+    assert_true (signal.has_point);
+    assert_float_equal (signal.lat, 50.8771, 1e-9);
+    assert_float_equal (signal.lon, 4.7005, 1e-9);
+    assert_string_equal (signal.area, "heilig-hart");
+    assert_string_equal (signal.theme, "jeugd");
+    assert_string_equal (signal.priority, "high");
+    assert_string_equal (signal.reporter_name, "An Peeters");
+    assert_string_equal (signal.reporter_email, "an@example.be");
+    assert_string_equal (signal.reporter_phone, "+32 16 00 00 00");
+    //  occurred_at is kept as written; conversion is sein_rfc3339_utc's job.
+    assert_string_equal (signal.occurred_at, "2026-05-01T22:30:00+02:00");
+    assert_string_equal (signal.submitter, "politie.leuven");
+    assert_non_null (signal.attributes);
+    assert_int_equal (json_object_size (signal.attributes), 2);
+    assert_string_equal (json_string_value (json_object_get (signal.attributes, "db")),
+                         "81");
+    //  The strings are borrowed from the owned JSON.
+    assert_ptr_equal (signal.source,
+                      json_string_value (json_object_get (signal.json, "source")));
+    sein_signal_clear (&signal);
+}
+
+static void test_every_source_and_priority (void **state)
+{
+    (void)state;
+    const char *sources[] = {"citizen", "partner", "staff", "system"};
+    const char *priorities[] = {"low", "normal", "high", "urgent"};
+    for (int index = 0; index < 4; index++) {
+        char body[256];
+        snprintf (body, sizeof body,
+                  "{\"description\": \"x\", \"source\": \"%s\", \"priority\": \"%s\"}",
+                  sources[index], priorities[index]);
+        sein_signal_t signal;
+        sein_error_t error;
+        assert_int_equal (s_parse (&signal, body, &error), 0);
+        assert_string_equal (signal.source, sources[index]);
+        assert_string_equal (signal.priority, priorities[index]);
+        sein_signal_clear (&signal);
+    }
+}
+
+static void test_nulls_are_absent (void **state)
+{
+    (void)state;
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"staff\","
+                               " \"channel\": null, \"lat\": null, \"long\": null,"
+                               " \"reporter\": null, \"attributes\": null,"
+                               " \"occurred_at\": null, \"priority\": null}",
+                               &error),
+                      0);
+    assert_null (signal.channel);
+    assert_null (signal.priority);
+    assert_null (signal.occurred_at);
+    assert_null (signal.attributes);
+    assert_null (signal.reporter_name);
+    assert_false (signal.has_point);
+    sein_signal_clear (&signal);
+}
+
+static void test_description (void **state)
+{
+    (void)state;
+    s_reject ("{\"source\": \"citizen\"}", "required", "description",
+              "description is required");
+    s_reject ("{\"description\": null, \"source\": \"citizen\"}", "required",
+              "description", "description is required");
+    s_reject ("{\"description\": \"\", \"source\": \"citizen\"}", "empty", "description",
+              "must not be empty");
+    s_reject ("{\"description\": \" \\t\\n\\r \", \"source\": \"citizen\"}", "empty",
+              "description", "must not be blank");
+    s_reject ("{\"description\": 42, \"source\": \"citizen\"}", "type", "description",
+              "description must be a string");
+    s_reject ("{\"description\": [\"x\"], \"source\": \"citizen\"}", "type",
+              "description", "must be a string");
+    s_reject ("{\"description\": \"a\\u0001b\", \"source\": \"citizen\"}", "value",
+              "description", "control characters");
+    s_reject ("{\"description\": \"escape \\u001b[31m\", \"source\": \"citizen\"}",
+              "value", "description", "control characters");
+    //  Required fields are checked before the body's other fields.
+    s_reject ("{\"lat\": \"x\"}", "required", "description", "required");
+}
+
+static void test_description_length_in_bytes (void **state)
+{
+    (void)state;
+    sein_signal_limits_t limits = {10, 65536};
+    sein_signal_t signal;
+    sein_error_t error;
+    //  Exactly at the limit: fine.
+    const char *ten = "{\"description\": \"0123456789\", \"source\": \"citizen\"}";
+    assert_int_equal (sein_signal_parse (&signal, ten, strlen (ten), &limits, &error), 0);
+    sein_signal_clear (&signal);
+    const char *eleven = "{\"description\": \"0123456789A\", \"source\": \"citizen\"}";
+    s_reject_n (eleven, strlen (eleven), &limits, "too-long", "description",
+                "description is 11 bytes, at most 10 allowed");
+    //  The limit counts bytes, not characters: five "é" are ten bytes.
+    const char *five = "{\"description\": \"ééééé\", \"source\": \"citizen\"}";
+    assert_int_equal (sein_signal_parse (&signal, five, strlen (five), &limits, &error),
+                      0);
+    sein_signal_clear (&signal);
+    const char *six = "{\"description\": \"éééééé\", \"source\": \"citizen\"}";
+    s_reject_n (six, strlen (six), &limits, "too-long", "description",
+                "description is 12 bytes");
+    //  An escaped character counts as its UTF-8 bytes too.
+    const char *escaped = "{\"description\": \"\\u20ac\\u20ac\\u20ac\\u20ac\","
+                          " \"source\": \"citizen\"}";
+    s_reject_n (escaped, strlen (escaped), &limits, "too-long", "description",
+                "description is 12 bytes");
+    //  Tabs and newlines are text, not control characters.
+    const char *multiline =
+        "{\"description\": \"a\\tb\\r\\nc\", \"source\": \"citizen\"}";
+    assert_int_equal (
+        sein_signal_parse (&signal, multiline, strlen (multiline), &limits, &error), 0);
+    assert_string_equal (signal.description, "a\tb\r\nc");
+    sein_signal_clear (&signal);
+}
+
+static void test_source (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\"}", "required", "source", "source is required");
+    s_reject ("{\"description\": \"x\", \"source\": null}", "required", "source",
+              "source is required");
+    s_reject ("{\"description\": \"x\", \"source\": \"bot\"}", "value", "source",
+              "source must be citizen, partner, staff or system");
+    s_reject ("{\"description\": \"x\", \"source\": \"Citizen\"}", "value", "source",
+              "citizen, partner, staff or system");
+    s_reject ("{\"description\": \"x\", \"source\": 1}", "type", "source",
+              "source must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"\"}", "empty", "source",
+              "source must not be empty");
+}
+
+static void test_tokens_and_priority (void **state)
+{
+    (void)state;
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"priority\": \"critical\"}",
+        "value", "priority", "priority must be low, normal, high or urgent");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"priority\": \"HIGH\"}",
+              "value", "priority", "lowercase");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"priority\": 3}",
+              "type", "priority", "priority must be a string");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"channel\": \"web form\"}",
+        "value", "channel", "channel must be lowercase letters");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"Heverlee\"}",
+              "value", "area", "area must be lowercase");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"afval/zwerf\"}",
+        "value", "theme", "theme must be lowercase");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"submitter\": \"a b\"}",
+              "value", "submitter", "submitter must be lowercase");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"channel\": \"\"}",
+              "empty", "channel", "channel must not be empty");
+    //  Tokens stop at 64 bytes.
+    char body[256], token[70];
+    memset (token, 'a', 65);
+    token[65] = 0;
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"area\": \"%s\"}",
+              token);
+    s_reject (body, "too-long", "area", "area is 65 bytes, at most 64 allowed");
+    token[64] = 0;
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"area\": \"%s\"}",
+              token);
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal, body, &error), 0);
+    assert_int_equal (strlen (signal.area), 64);
+    sein_signal_clear (&signal);
+    //  Digits, '-', '_' and '.' are allowed.
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"channel\": \"app_v2.1-beta\"}",
+                               &error),
+                      0);
+    assert_string_equal (signal.channel, "app_v2.1-beta");
+    sein_signal_clear (&signal);
+}
+
+static void test_free_text_fields (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": 42}",
+              "type", "external_id", "external_id must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
+              "\"a\\u0007\"}",
+              "value", "external_id", "control characters");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\":"
+              " \"Naamsestraat\\u0000 45\"}",
+              "json", NULL, "");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\":"
+              " \"Naamsestraat\\u0002 45\"}",
+              "value", "address_string", "control characters");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": {}}",
+              "type", "address_string", "must be a string");
+    char body[1024], text[600];
+    memset (text, 'x', 129);
+    text[129] = 0;
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": \"%s\"}",
+        text);
+    s_reject (body, "too-long", "external_id", "external_id is 129 bytes, at most 128");
+    memset (text, 'x', 513);
+    text[513] = 0;
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": \"%s\"}",
+        text);
+    s_reject (body, "too-long", "address_string", "at most 512 allowed");
+}
+
+static void test_occurred_at (void **state)
+{
+    (void)state;
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"occurred_at\": \"2026-05-01T20:30:00.5Z\"}",
+                               &error),
+                      0);
+    assert_string_equal (signal.occurred_at, "2026-05-01T20:30:00.5Z");
+    sein_signal_clear (&signal);
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": "
+              "\"yesterday\"}",
+              "value", "occurred_at", "occurred_at must be an RFC 3339 date-time");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": "
+              "\"2026-05-01\"}",
+              "value", "occurred_at", "RFC 3339");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": "
+              "\"2026-02-30T10:00:00Z\"}",
+              "value", "occurred_at", "RFC 3339");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": "
+              "1777660200}",
+              "type", "occurred_at", "occurred_at must be a string");
+}
+
+static void test_coordinates (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": \"50.8\","
+              " \"long\": 4.7}",
+              "type", "lat", "lat must be a number");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8,"
+              " \"long\": true}",
+              "type", "long", "long must be a number");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 90.0001,"
+              " \"long\": 4.7}",
+              "value", "lat", "lat must be between -90 and 90");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": -91,"
+              " \"long\": 4.7}",
+              "value", "lat", "between -90 and 90");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8,"
+              " \"long\": -180.5}",
+              "value", "long", "long must be between -180 and 180");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8,"
+              " \"long\": 1e300}",
+              "value", "long", "between -180 and 180");
+    //  Half a point is refused, naming the missing half.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8}",
+              "required", "long", "lat and long go together");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"long\": 4.7}",
+              "required", "lat", "lat and long go together");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8,"
+              " \"long\": null}",
+              "required", "long", "go together");
+    //  JSON has no NaN or Infinity: jansson refuses them as malformed.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": NaN,"
+              " \"long\": 4.7}",
+              "json", NULL, "malformed JSON");
+
+    //  The corners are inclusive, and integers are numbers too.
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"lat\": -90, \"long\": 180}",
+                               &error),
+                      0);
+    assert_true (signal.has_point);
+    assert_float_equal (signal.lat, -90.0, 0);
+    assert_float_equal (signal.lon, 180.0, 0);
+    sein_signal_clear (&signal);
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"lat\": 0, \"long\": 0}",
+                               &error),
+                      0);
+    //  (0, 0) is a point, not "no point".
+    assert_true (signal.has_point);
+    sein_signal_clear (&signal);
+}
+
+static void test_reporter (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": \"An\"}",
+              "type", "reporter", "reporter must be an object");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": [\"An\"]}",
+              "type", "reporter", "reporter must be an object");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"name\": \"An\", \"adres\": \"x\"}}",
+              "unknown-field", "reporter", "reporter.adres is not a known field");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"name\": 7}}",
+              "type", "reporter.name", "name must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"email\": \"\"}}",
+              "empty", "reporter.email", "must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"email\": \"an.example.be\"}}",
+              "value", "reporter.email", "not an e-mail address");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"phone\": false}}",
+              "type", "reporter.phone", "phone must be a string");
+    char body[512], phone[300];
+    memset (phone, '1', 257);
+    phone[257] = 0;
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"phone\": \"%s\"}}",
+              phone);
+    s_reject (body, "too-long", "reporter.phone", "257 bytes, at most 256");
+
+    //  A partial reporter is fine.
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"reporter\": {\"phone\": \"016 00 00 00\"}}",
+                               &error),
+                      0);
+    assert_null (signal.reporter_name);
+    assert_null (signal.reporter_email);
+    assert_string_equal (signal.reporter_phone, "016 00 00 00");
+    sein_signal_clear (&signal);
+}
+
+static void test_attributes (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": \"a=b\"}",
+              "type", "attributes", "attributes must be a flat object of strings");
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": [\"a\"]}",
+              "type", "attributes", "flat object of strings");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"system\", \"attributes\": {\"db\": 81}}",
+        "type", "attributes", "attributes.db must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"a\": \"1\", \"nested\": {\"b\": \"c\"}}}",
+              "type", "attributes", "attributes.nested must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"list\": [\"x\"]}}",
+              "type", "attributes", "attributes.list must be a string");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"system\", \"attributes\": {\"\": \"v\"}}",
+        "value", "attributes", "attribute names");
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"a\\u0001\": \"v\"}}",
+              "value", "attributes", "attribute names");
+
+    //  Bounds: 64 keys, 64-byte names, 1024-byte values.
+    char *body = malloc (8192);
+    assert_non_null (body);
+    int len = snprintf (body, 8192,
+                        "{\"description\": \"x\", \"source\": \"system\", "
+                        "\"attributes\": {");
+    for (int key = 0; key < 65; key++)
+        len += snprintf (body + len, 8192 - (size_t)len, "%s\"k%d\": \"v\"",
+                         key ? ", " : "", key);
+    snprintf (body + len, 8192 - (size_t)len, "}}");
+    s_reject (body, "too-long", "attributes", "attributes has 65 keys, at most 64");
+
+    char value[1100];
+    memset (value, 'v', 1025);
+    value[1025] = 0;
+    snprintf (body, 8192,
+              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"k\": \"%s\"}}",
+              value);
+    s_reject (body, "too-long", "attributes", "attributes.k is longer than 1024 bytes");
+
+    char name[70];
+    memset (name, 'n', 65);
+    name[65] = 0;
+    snprintf (body, 8192,
+              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"%s\": \"v\"}}",
+              name);
+    s_reject (body, "value", "attributes", "1..64 printable bytes");
+
+    //  At the bounds it is accepted.
+    value[1024] = 0;
+    name[64] = 0;
+    snprintf (body, 8192,
+              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
+              " {\"%s\": \"%s\"}}",
+              name, value);
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal, body, &error), 0);
+    assert_int_equal (json_object_size (signal.attributes), 1);
+    sein_signal_clear (&signal);
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"system\","
+                               " \"attributes\": {}}",
+                               &error),
+                      0);
+    assert_non_null (signal.attributes);
+    assert_int_equal (json_object_size (signal.attributes), 0);
+    sein_signal_clear (&signal);
+    free (body);
+}
+
+static void test_unknown_fields (void **state)
+{
+    (void)state;
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"adress_string\": \"y\"}",
+        "unknown-field", NULL, "'adress_string' is not a signal field");
+    //  Fields the daemon adds may not be submitted.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"seq\": 5}",
+              "unknown-field", NULL, "'seq'");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"status\": \"closed\"}",
+              "unknown-field", NULL, "'status'");
+    //  Field names are case sensitive.
+    s_reject ("{\"Description\": \"x\", \"source\": \"citizen\"}", "unknown-field", NULL,
+              "'Description'");
+}
+
+static void test_body_size (void **state)
+{
+    (void)state;
+    sein_signal_limits_t limits = {4000, 64};
+    char body[128];
+    //  Pad with spaces to an exact size.
+    const char *json = "{\"description\": \"x\", \"source\": \"citizen\"}";
+    memset (body, ' ', sizeof body);
+    memcpy (body, json, strlen (json));
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (sein_signal_parse (&signal, body, 64, &limits, &error), 0);
+    sein_signal_clear (&signal);
+    s_reject_n (body, 65, &limits, "too-large", NULL,
+                "body is 65 bytes, at most 64 allowed");
+    //  Size is checked first: a huge body is not even scanned.
+    memset (body, 0xff, sizeof body);
+    s_reject_n (body, 100, &limits, "too-large", NULL, "body is 100 bytes");
+}
+
+static void test_body_utf8 (void **state)
+{
+    (void)state;
+    //  byte 17 is the bad one: {"description": " is 17 bytes
+    s_reject ("{\"description\": \"\xff\", \"source\": \"citizen\"}", "utf8", NULL,
+              "body is not valid UTF-8 at byte 17");
+    //  After valid multi-byte characters the offset still counts bytes.
+    s_reject ("{\"description\": \"é€\xc3(\", \"source\": \"citizen\"}", "utf8", NULL,
+              "at byte 22");
+    //  Overlong encoding of '/'
+    s_reject ("{\"description\": \"\xc0\xaf\", \"source\": \"citizen\"}", "utf8", NULL,
+              "at byte 17");
+    //  A UTF-16 surrogate encoded in UTF-8
+    s_reject ("{\"description\": \"\xed\xa0\x80\", \"source\": \"citizen\"}", "utf8",
+              NULL, "at byte 17");
+    //  Truncated at the very end of the body
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\"}\xe2\x82", "utf8", NULL,
+              "at byte 41");
+    //  Above U+10FFFF
+    s_reject ("{\"description\": \"\xf4\x90\x80\x80\", \"source\": \"citizen\"}", "utf8",
+              NULL, "at byte 17");
+}
+
+static void test_body_json (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\"", "json", NULL,
+              "malformed JSON at byte");
+    s_reject ("{\"description\": 'x'}", "json", NULL, "malformed JSON");
+    s_reject ("", "json", NULL, "malformed JSON");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\"} {}", "json", NULL,
+              "malformed JSON");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"description\": \"y\"}",
+              "json", NULL, "duplicate");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"name\": \"a\", \"name\": \"b\"}}",
+              "json", NULL, "duplicate");
+    s_reject ("[{\"description\": \"x\", \"source\": \"citizen\"}]", "json", NULL,
+              "body must be a JSON object");
+    s_reject ("\"description\"", "json", NULL, "body must be a JSON object");
+    s_reject ("42", "json", NULL, "body must be a JSON object");
+    s_reject ("null", "json", NULL, "body must be a JSON object");
+    //  \u0000 would cut a C string short: refused outright.
+    s_reject ("{\"description\": \"ab\\u0000cd\", \"source\": \"citizen\"}", "json", NULL,
+              "malformed JSON");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"name\": \"\\u0000\"}}",
+              "json", NULL, "malformed JSON");
+    //  A raw control character inside a string is not JSON.
+    s_reject ("{\"description\": \"a\x01z\", \"source\": \"citizen\"}", "json", NULL,
+              "malformed JSON");
+    //  Size zero with no buffer at all.
+    s_reject_n (NULL, 0, &s_limits, "json", NULL, "malformed JSON");
+}
+
+static void test_utf8_valid (void **state)
+{
+    (void)state;
+    size_t offset = 12345;
+    const char *good = "plain, é, €, 𝄞";
+    assert_true (sein_utf8_valid (good, strlen (good), &offset));
+    assert_int_equal (offset, 12345); //  untouched on success
+    assert_true (sein_utf8_valid ("", 0, NULL));
+    //  The size is honoured: the bad byte past SIZE is not looked at.
+    assert_true (sein_utf8_valid ("ab\xff", 2, &offset));
+    assert_false (sein_utf8_valid ("ab\xff", 3, &offset));
+    assert_int_equal (offset, 2);
+    //  A sequence cut by SIZE is invalid even if the buffer continues.
+    assert_false (sein_utf8_valid ("x\xe2\x82\xac", 3, &offset));
+    assert_int_equal (offset, 1);
+    assert_true (sein_utf8_valid ("x\xe2\x82\xac", 4, &offset));
+    //  A lone continuation byte
+    assert_false (sein_utf8_valid ("abc\x80", 4, &offset));
+    assert_int_equal (offset, 3);
+    //  Overlong NUL
+    assert_false (sein_utf8_valid ("\xc0\x80", 2, &offset));
+    assert_int_equal (offset, 0);
+    //  An embedded NUL byte is valid UTF-8 (the JSON parser rejects it).
+    assert_true (sein_utf8_valid ("a\0b", 3, NULL));
+    assert_false (sein_utf8_valid ("\xed\xbf\xbf", 3, NULL)); //  low surrogate
+    assert_true (sein_utf8_valid ("\xef\xbf\xbd", 3, NULL));  //  U+FFFD
+}
+
+static void test_error_set (void **state)
+{
+    (void)state;
+    sein_error_t error;
+    assert_int_equal (sein_error_set (&error, "value", "lat", "lat is %d", 91), -1);
+    assert_string_equal (error.code, "value");
+    assert_string_equal (error.field, "lat");
+    assert_string_equal (error.message, "lat is 91");
+    //  Long messages are cut, never overflow.
+    char long_text[600];
+    memset (long_text, 'm', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = 0;
+    assert_int_equal (sein_error_set (&error, "json", NULL, "%s", long_text), -1);
+    assert_null (error.field);
+    assert_int_equal (strlen (error.message), sizeof error.message - 1);
+}
+
+static void test_rfc3339_to_utc (void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"2026-05-01T22:30:00+02:00", "2026-05-01T20:30:00.000Z"},
+        {"2026-05-01T20:30:00Z", "2026-05-01T20:30:00.000Z"},
+        {"2026-05-01t20:30:00z", "2026-05-01T20:30:00.000Z"},
+        {"2026-05-01 20:30:00Z", "2026-05-01T20:30:00.000Z"},
+        {"2026-05-01T20:30:00.5Z", "2026-05-01T20:30:00.500Z"},
+        {"2026-05-01T20:30:00.07Z", "2026-05-01T20:30:00.070Z"},
+        {"2026-05-01T20:30:00.123Z", "2026-05-01T20:30:00.123Z"},
+        {"2026-05-01T20:30:00.123999Z", "2026-05-01T20:30:00.123Z"},
+        {"2026-05-01T20:30:00.250+02:00", "2026-05-01T18:30:00.250Z"},
+        {"2026-05-01T22:30:00-05:30", "2026-05-02T04:00:00.000Z"},
+        {"2026-05-01T20:30:00+00:00", "2026-05-01T20:30:00.000Z"},
+        {"2026-05-01T20:30:00-00:00", "2026-05-01T20:30:00.000Z"},
+        {"2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00.000Z"},
+        {"2025-12-31T23:30:00-01:00", "2026-01-01T00:30:00.000Z"},
+        {"2024-02-29T12:00:00Z", "2024-02-29T12:00:00.000Z"},
+        {"2000-02-29T00:00:00+01:00", "2000-02-28T23:00:00.000Z"},
+        {"2024-03-01T00:00:00+00:01", "2024-02-29T23:59:00.000Z"},
+        {"2026-04-30T23:59:59Z", "2026-04-30T23:59:59.000Z"},
+        {"2026-12-31T23:59:59.999+23:59", "2026-12-31T00:00:59.999Z"},
+        //  Early years keep four digits so stored times sort as strings.
+        {"0999-05-01T00:00:00Z", "0999-05-01T00:00:00.000Z"},
+        {"0001-01-01T00:00:00+01:00", "0000-12-31T23:00:00.000Z"},
+        {"9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z"},
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        char utc[SEIN_TIME_MAX];
+        memset (utc, '#', sizeof utc);
+        if (sein_rfc3339_utc (cases[index][0], utc))
+            fail_msg ("'%s' refused", cases[index][0]);
+        if (strcmp (utc, cases[index][1]) != 0)
+            fail_msg ("'%s' gave '%s', expected '%s'", cases[index][0], utc,
+                      cases[index][1]);
+        //  Validation alone needs no buffer.
+        assert_int_equal (sein_rfc3339_utc (cases[index][0], NULL), 0);
+    }
+}
+
+static void test_rfc3339_invalid (void **state)
+{
+    (void)state;
+    const char *cases[] = {
+        "",
+        "2026-05-01",
+        "2026-05-01T20:30:00",        //  no zone
+        "2026-05-01T20:30Z",          //  no seconds
+        "2026-5-01T20:30:00Z",        //  one-digit month
+        "26-05-01T20:30:00Z",         //  two-digit year
+        "+2026-05-01T20:30:00Z",      //  sign
+        " 2026-05-01T20:30:00Z",      //  leading blank
+        "2026-05-01X20:30:00Z",       //  wrong separator
+        "2026/05/01T20:30:00Z",       //  wrong separator
+        "2026-13-01T00:00:00Z",       //  month 13
+        "2026-00-10T00:00:00Z",       //  month 0
+        "2026-05-00T00:00:00Z",       //  day 0
+        "2026-05-32T00:00:00Z",       //  day 32
+        "2026-04-31T00:00:00Z",       //  April has 30 days
+        "2026-06-31T00:00:00Z",       //  June has 30 days
+        "2026-02-29T00:00:00Z",       //  2026 is no leap year
+        "2026-02-30T00:00:00Z",       //  never
+        "1900-02-29T00:00:00Z",       //  centuries are no leap years...
+        "2026-05-01T24:00:00Z",       //  hour 24
+        "2026-05-01T23:60:00Z",       //  minute 60
+        "2026-05-01T23:59:61Z",       //  second 61
+        "2026-05-01T20:30:00.Z",      //  dot without digits
+        "2026-05-01T20:30:00,5Z",     //  comma fraction
+        "2026-05-01T20:30:00+0200",   //  offset without colon
+        "2026-05-01T20:30:00+02",     //  offset without minutes
+        "2026-05-01T20:30:00+24:00",  //  offset hour 24
+        "2026-05-01T20:30:00+02:60",  //  offset minute 60
+        "2026-05-01T20:30:00ZZ",      //  trailing garbage
+        "2026-05-01T20:30:00Z ",      //  trailing blank
+        "2026-05-01T20:30:00+02:00x", //  trailing garbage after offset
+        "2026-05-01T20:30:00 Z",      //  blank before zone
+        "2026-05-01T2a:30:00Z",       //  letter in the time
+        "9999-12-31T23:59:59-01:00",  //  year 10000 in UTC
+        "0000-01-01T00:30:00+01:00",  //  year -1 in UTC
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        char utc[SEIN_TIME_MAX];
+        if (sein_rfc3339_utc (cases[index], utc) == 0)
+            fail_msg ("'%s' accepted as '%s'", cases[index], utc);
+        assert_int_equal (sein_rfc3339_utc (cases[index], NULL), -1);
+    }
+    //  ...but every 400 years they are.
+    assert_int_equal (sein_rfc3339_utc ("2000-02-29T00:00:00Z", NULL), 0);
+}
+
+int main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_minimal_signal),
+        cmocka_unit_test (test_full_signal),
+        cmocka_unit_test (test_every_source_and_priority),
+        cmocka_unit_test (test_nulls_are_absent),
+        cmocka_unit_test (test_description),
+        cmocka_unit_test (test_description_length_in_bytes),
+        cmocka_unit_test (test_source),
+        cmocka_unit_test (test_tokens_and_priority),
+        cmocka_unit_test (test_free_text_fields),
+        cmocka_unit_test (test_occurred_at),
+        cmocka_unit_test (test_coordinates),
+        cmocka_unit_test (test_reporter),
+        cmocka_unit_test (test_attributes),
+        cmocka_unit_test (test_unknown_fields),
+        cmocka_unit_test (test_body_size),
+        cmocka_unit_test (test_body_utf8),
+        cmocka_unit_test (test_body_json),
+        cmocka_unit_test (test_utf8_valid),
+        cmocka_unit_test (test_error_set),
+        cmocka_unit_test (test_rfc3339_to_utc),
+        cmocka_unit_test (test_rfc3339_invalid),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

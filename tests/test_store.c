@@ -1,0 +1,949 @@
+/*  test_store.c - unit tests for sein_store: signals and events in SQLite
+
+    Covers creation and migration (PRAGMA user_version set, WAL mode, a
+    newer schema or a non-database refused with a message), group commit
+    with gapless increasing seq, rollback giving the numbers back (also on
+    destroy with an open transaction), the (submitter, external_id) key,
+    event replay from a seq with a limit and early stop, a reader
+    connection that sees committed data only and whose head follows the
+    writer, seq_at by time, get with and without personal data, stats,
+    and persistence across close and reopen. Each test works in its own
+    mkdtemp directory, removed by the teardown.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sein_store.h"
+
+typedef struct {
+    char dir[64];
+    char path[128]; //  dir/sein.db
+} s_fixture_t;
+
+static int s_setup (void **state)
+{
+    s_fixture_t *fixture = calloc (1, sizeof *fixture);
+    if (!fixture) return -1;
+    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/sein-test-store-XXXXXX");
+    if (!mkdtemp (fixture->dir)) {
+        free (fixture);
+        return -1;
+    }
+    snprintf (fixture->path, sizeof fixture->path, "%s/sein.db", fixture->dir);
+    *state = fixture;
+    return 0;
+}
+
+static int s_teardown (void **state)
+{
+    s_fixture_t *fixture = *state;
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (int index = 0; index < 4; index++) {
+        char path[160];
+        snprintf (path, sizeof path, "%s%s", fixture->path, suffixes[index]);
+        unlink (path);
+    }
+    int rc = rmdir (fixture->dir);
+    free (fixture);
+    return rc;
+}
+
+static sein_store_t *s_open (s_fixture_t *fixture)
+{
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (fixture->path, "full", &error);
+    if (!store) fail_msg ("sein_store_new: %s", error);
+    assert_null (error);
+    return store;
+}
+
+static sein_store_t *s_open_reader (s_fixture_t *fixture)
+{
+    char *error = NULL;
+    sein_store_t *store = sein_store_new_reader (fixture->path, &error);
+    if (!store) fail_msg ("sein_store_new_reader: %s", error);
+    return store;
+}
+
+//  What a test says about a signal; NULL fields take the defaults below.
+typedef struct {
+    const char *id;
+    const char *submitter;
+    const char *external_id;
+    const char *at;
+    const char *area;
+    const char *wijk;
+    const char *theme;
+    const char *priority;
+    const char *source;
+    const char *teams;
+    const char *status;
+    const char *reporter_name;
+    const char *reporter_email;
+    const char *reporter_phone;
+} s_spec_t;
+
+#define S_OR(value, fallback) ((value) ? (value) : (fallback))
+
+//  Add one signal in the open transaction. Returns what add_signal
+//  returned; *seq_p gets the event's seq.
+static int s_add (sein_store_t *store, const s_spec_t *spec, int64_t *seq_p)
+{
+    sein_store_signal_t signal;
+    memset (&signal, 0, sizeof signal);
+    signal.id = spec->id;
+    signal.submitter = S_OR (spec->submitter, "desk");
+    signal.external_id = spec->external_id;
+    signal.reporter_name = spec->reporter_name;
+    signal.reporter_email = spec->reporter_email;
+    signal.reporter_phone = spec->reporter_phone;
+    signal.status = S_OR (spec->status, "new");
+    sein_event_t *event = &signal.event;
+    event->kind = "signal";
+    event->at = S_OR (spec->at, "2026-05-01T10:00:00.000Z");
+    event->area = S_OR (spec->area, "heilig-hart");
+    event->wijk = S_OR (spec->wijk, "heverlee");
+    event->theme = S_OR (spec->theme, "afval");
+    event->priority = S_OR (spec->priority, "normal");
+    event->source = S_OR (spec->source, "citizen");
+    event->teams = S_OR (spec->teams, ",regie-heilig-hart,dienst-reiniging,");
+    //  The public body carries no personal data.
+    json_t *body = json_pack ("{s:s,s:s,s:s,s:s,s:s}", "id", spec->id, "description",
+                              "Zwerfvuil aan de bushalte", "area", event->area, "theme",
+                              event->theme, "priority", event->priority);
+    assert_non_null (body);
+    char *text = json_dumps (body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref (body);
+    assert_non_null (text);
+    event->body = text;
+    event->body_size = strlen (text);
+    event->seq = -7; //  must be overwritten on success
+    int rc = sein_store_add_signal (store, &signal);
+    if (seq_p) *seq_p = event->seq;
+    free (text);
+    return rc;
+}
+
+//  Add a signal with only an id and return its seq.
+static int64_t s_add_id (sein_store_t *store, const char *id)
+{
+    s_spec_t spec = {.id = id};
+    int64_t seq = -1;
+    assert_int_equal (s_add (store, &spec, &seq), 0);
+    return seq;
+}
+
+//  Collects visited events.
+typedef struct {
+    int64_t seqs[64];
+    char ids[64][32];
+    char teams[64][64];
+    int count;
+    int stop_after; //  0: never stop
+} s_seen_t;
+
+static int s_collect (const sein_event_t *event, void *arg)
+{
+    s_seen_t *seen = arg;
+    assert_true (seen->count < 64);
+    seen->seqs[seen->count] = event->seq;
+    json_t *body = json_loadb (event->body, event->body_size, 0, NULL);
+    assert_non_null (body);
+    snprintf (seen->ids[seen->count], sizeof seen->ids[0], "%s",
+              json_string_value (json_object_get (body, "id")));
+    json_decref (body);
+    snprintf (seen->teams[seen->count], sizeof seen->teams[0], "%s", event->teams);
+    seen->count++;
+    return seen->stop_after && seen->count == seen->stop_after;
+}
+
+//  Run one query returning text on a separate connection; fresh string.
+static char *s_sql_text (const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL),
+                      SQLITE_OK);
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL), SQLITE_OK);
+    char *value = NULL;
+    if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0))
+        value = strdup ((const char *)sqlite3_column_text (statement, 0));
+    sqlite3_finalize (statement);
+    sqlite3_close (db);
+    return value;
+}
+
+static void s_sql_exec (const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL),
+                      SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+}
+
+static void test_create_and_migrate (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_head (store), 0);
+    assert_int_equal (sein_store_next_seq (store), 1);
+    //  Migrations ran and were recorded; the file is in WAL mode.
+    char *version = s_sql_text (fixture->path, "PRAGMA user_version");
+    assert_non_null (version);
+    assert_true (atoi (version) >= 1);
+    char *mode = s_sql_text (fixture->path, "PRAGMA journal_mode");
+    assert_non_null (mode);
+    assert_string_equal (mode, "wal");
+    free (mode);
+    char *tables =
+        s_sql_text (fixture->path, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
+                                   " sqlite_master WHERE type = 'table' ORDER BY name)");
+    assert_non_null (tables);
+    assert_string_equal (tables, "events,signals");
+    free (tables);
+    sein_store_destroy (&store);
+    assert_null (store);
+    sein_store_destroy (&store); //  idempotent
+
+    //  Reopening does not migrate again or change the version.
+    store = s_open (fixture);
+    char *again = s_sql_text (fixture->path, "PRAGMA user_version");
+    assert_string_equal (again, version);
+    free (again);
+    free (version);
+    sein_store_destroy (&store);
+
+    //  Every synchronous level opens.
+    const char *levels[] = {"normal", "extra"};
+    for (int index = 0; index < 2; index++) {
+        char *error = NULL;
+        store = sein_store_new (fixture->path, levels[index], &error);
+        assert_non_null (store);
+        assert_null (error);
+        sein_store_destroy (&store);
+    }
+}
+
+static void test_newer_schema_refused (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    sein_store_destroy (&store);
+    s_sql_exec (fixture->path, "PRAGMA user_version = 1000");
+
+    char *error = NULL;
+    store = sein_store_new (fixture->path, "full", &error);
+    assert_null (store);
+    assert_non_null (error);
+    assert_non_null (strstr (error, fixture->path));
+    assert_non_null (strstr (error, "schema version 1000 is newer"));
+    free (error);
+
+    error = NULL;
+    store = sein_store_new_reader (fixture->path, &error);
+    assert_null (store);
+    assert_non_null (error);
+    assert_non_null (strstr (error, "schema version 1000"));
+    free (error);
+
+    //  Refusing did not touch the version.
+    char *version = s_sql_text (fixture->path, "PRAGMA user_version");
+    assert_string_equal (version, "1000");
+    free (version);
+}
+
+static void test_open_errors (void **state)
+{
+    s_fixture_t *fixture = *state;
+    //  A reader never creates the file.
+    char *error = NULL;
+    sein_store_t *store = sein_store_new_reader (fixture->path, &error);
+    assert_null (store);
+    assert_non_null (error);
+    assert_non_null (strstr (error, fixture->path));
+    free (error);
+    assert_int_equal (access (fixture->path, F_OK), -1);
+
+    //  A file that is not a database.
+    FILE *file = fopen (fixture->path, "w");
+    assert_non_null (file);
+    for (int line = 0; line < 100; line++)
+        fputs ("this is not an SQLite database at all, just text\n", file);
+    fclose (file);
+    error = NULL;
+    store = sein_store_new (fixture->path, "full", &error);
+    assert_null (store);
+    assert_non_null (error);
+    assert_non_null (strstr (error, fixture->path));
+    free (error);
+
+    //  A directory that does not exist.
+    char missing[200];
+    snprintf (missing, sizeof missing, "%s/no/such/dir/sein.db", fixture->dir);
+    error = NULL;
+    store = sein_store_new (missing, "full", &error);
+    assert_null (store);
+    assert_non_null (error);
+    free (error);
+}
+
+static void test_gapless_seq (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (sein_store_next_seq (store), 1);
+    assert_int_equal (s_add_id (store, "a"), 1);
+    assert_int_equal (s_add_id (store, "b"), 2);
+    assert_int_equal (s_add_id (store, "c"), 3);
+    //  head counts the open transaction's events.
+    assert_int_equal (sein_store_head (store), 3);
+    assert_int_equal (sein_store_next_seq (store), 4);
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_int_equal (sein_store_head (store), 3);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (s_add_id (store, "d"), 4);
+    assert_int_equal (s_add_id (store, "e"), 5);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    //  An empty batch commits and moves nothing.
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_int_equal (sein_store_head (store), 5);
+
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (store, 1, 100, s_collect, &seen), 5);
+    const char *ids[] = {"a", "b", "c", "d", "e"};
+    for (int index = 0; index < 5; index++) {
+        assert_int_equal (seen.seqs[index], index + 1);
+        assert_string_equal (seen.ids[index], ids[index]);
+    }
+    sein_store_destroy (&store);
+}
+
+static void test_rollback_gives_seq_back (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t kept = {.id = "kept", .external_id = "K-1"};
+    int64_t seq;
+    assert_int_equal (s_add (store, &kept, &seq), 0);
+    assert_int_equal (seq, 1);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t lost = {.id = "lost", .external_id = "L-1"};
+    assert_int_equal (s_add (store, &lost, &seq), 0);
+    assert_int_equal (seq, 2);
+    assert_int_equal (s_add_id (store, "lost-too"), 3);
+    sein_store_rollback (store);
+    assert_int_equal (sein_store_head (store), 1);
+    assert_int_equal (sein_store_next_seq (store), 2);
+
+    //  Nothing of the rolled-back batch remains.
+    char *body = NULL;
+    assert_int_equal (sein_store_find_key (store, "desk", "L-1", &seq, &body), 0);
+    assert_null (sein_store_get (store, "lost", false));
+    assert_null (sein_store_get (store, "lost-too", false));
+
+    //  The next signal reuses number 2, and may reuse the key.
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t again = {.id = "again", .external_id = "L-1"};
+    assert_int_equal (s_add (store, &again, &seq), 0);
+    assert_int_equal (seq, 2);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (store, 0, 100, s_collect, &seen), 2);
+    assert_int_equal (seen.seqs[1], 2);
+    assert_string_equal (seen.ids[1], "again");
+
+    //  Rolling back with no open transaction changes nothing.
+    sein_store_rollback (store);
+    assert_int_equal (sein_store_head (store), 2);
+    sein_store_destroy (&store);
+}
+
+static void test_destroy_rolls_back (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "one");
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "two");
+    s_add_id (store, "three");
+    sein_store_destroy (&store);
+
+    store = s_open (fixture);
+    assert_int_equal (sein_store_head (store), 1);
+    assert_null (sein_store_get (store, "two", false));
+    //  The transaction's lock is gone: a new batch can start.
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (s_add_id (store, "two"), 2);
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store);
+}
+
+static void test_find_key (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    int64_t seq = -1;
+    char *body = NULL;
+    assert_int_equal (sein_store_find_key (store, "desk", "X-1", &seq, &body), 0);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "first");
+    s_spec_t keyed = {.id = "keyed", .submitter = "desk", .external_id = "X-1"};
+    int64_t keyed_seq;
+    assert_int_equal (s_add (store, &keyed, &keyed_seq), 0);
+    assert_int_equal (keyed_seq, 2);
+    //  The writer sees its own open batch: a key repeated inside one
+    //  group commit is still caught.
+    assert_int_equal (sein_store_find_key (store, "desk", "X-1", &seq, &body), 1);
+    assert_int_equal (seq, 2);
+    free (body);
+    body = NULL;
+    assert_int_equal (sein_store_commit (store), 0);
+
+    assert_int_equal (sein_store_find_key (store, "desk", "X-1", &seq, &body), 1);
+    assert_int_equal (seq, 2);
+    assert_non_null (body);
+    json_t *json = json_loads (body, 0, NULL);
+    assert_non_null (json);
+    assert_string_equal (json_string_value (json_object_get (json, "id")), "keyed");
+    json_decref (json);
+    free (body);
+    body = NULL;
+    //  Neither part of the key alone matches.
+    assert_int_equal (sein_store_find_key (store, "desk", "X-2", &seq, &body), 0);
+    assert_int_equal (sein_store_find_key (store, "partner", "X-1", &seq, &body), 0);
+    assert_null (body);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    //  The same external_id from another submitter is another key.
+    s_spec_t other = {.id = "other", .submitter = "partner", .external_id = "X-1"};
+    assert_int_equal (s_add (store, &other, &seq), 0);
+    assert_int_equal (seq, 3);
+    //  The same key again is refused and costs no seq.
+    s_spec_t twice = {.id = "twice", .submitter = "desk", .external_id = "X-1"};
+    assert_int_equal (s_add (store, &twice, &seq), -1);
+    assert_int_equal (sein_store_head (store), 3);
+    assert_int_equal (sein_store_next_seq (store), 4);
+    //  So is a second signal with the same id.
+    s_spec_t same_id = {.id = "other", .submitter = "x", .external_id = "Y"};
+    assert_int_equal (s_add (store, &same_id, &seq), -1);
+    assert_int_equal (sein_store_next_seq (store), 4);
+    //  Signals without an external_id never collide.
+    assert_int_equal (s_add_id (store, "anon-1"), 4);
+    assert_int_equal (s_add_id (store, "anon-2"), 5);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    assert_int_equal (sein_store_find_key (store, "partner", "X-1", &seq, &body), 1);
+    assert_int_equal (seq, 3);
+    free (body);
+    assert_null (sein_store_get (store, "twice", false));
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (store, 1, 100, s_collect, &seen), 5);
+    for (int index = 0; index < 5; index++)
+        assert_int_equal (seen.seqs[index], index + 1);
+    sein_store_destroy (&store);
+}
+
+static void test_failed_add_is_undone (void **state)
+{
+    //  A signal whose event cannot be stored must leave nothing behind in
+    //  the batch: no orphan row, no lost seq, and the batch goes on.
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (s_add_id (store, "before"), 1);
+    sein_store_signal_t signal;
+    memset (&signal, 0, sizeof signal);
+    signal.id = "orphan";
+    signal.submitter = "desk";
+    signal.external_id = "O-1";
+    signal.status = "new";
+    signal.event = (sein_event_t){.kind = "signal",
+                                  .at = "2026-05-01T10:00:00.000Z",
+                                  .area = "triage",
+                                  .wijk = "triage",
+                                  .theme = "triage",
+                                  .priority = "normal",
+                                  .source = "citizen",
+                                  .teams = NULL, //  events.teams is NOT NULL
+                                  .body = "{}",
+                                  .body_size = 2};
+    assert_int_equal (sein_store_add_signal (store, &signal), -1);
+    assert_non_null (strstr (sein_store_error (store), "NOT NULL"));
+    assert_int_equal (sein_store_head (store), 1);
+    assert_int_equal (sein_store_next_seq (store), 2);
+    int64_t seq;
+    char *body = NULL;
+    assert_int_equal (sein_store_find_key (store, "desk", "O-1", &seq, &body), 0);
+    assert_int_equal (s_add_id (store, "after"), 2);
+    assert_int_equal (sein_store_commit (store), 0);
+    json_t *stats = sein_store_stats (store);
+    assert_non_null (stats);
+    assert_int_equal (json_integer_value (json_object_get (stats, "total")), 2);
+    json_decref (stats);
+    sein_store_destroy (&store);
+}
+
+static void test_error_survives_rollback (void **state)
+{
+    //  The server reports sein_store_error after rolling the batch back;
+    //  it must still say what went wrong, not "not an error".
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t first = {.id = "k1", .external_id = "K"};
+    s_spec_t second = {.id = "k2", .external_id = "K"};
+    assert_int_equal (s_add (store, &first, NULL), 0);
+    assert_int_equal (s_add (store, &second, NULL), -1);
+    sein_store_rollback (store);
+    assert_non_null (strstr (sein_store_error (store), "UNIQUE constraint failed"));
+    //  A new batch starts with a clean slate.
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_null (strstr (sein_store_error (store), "UNIQUE"));
+    assert_int_equal (s_add (store, &first, NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store);
+}
+
+typedef struct {
+    sein_event_t event;
+    char strings[10][128];
+    char body[512];
+} s_copy_t;
+
+static int s_copy_first (const sein_event_t *event, void *arg)
+{
+    s_copy_t *copy = arg;
+    copy->event = *event;
+    const char *fields[] = {event->kind,  event->at,       event->area,   event->wijk,
+                            event->theme, event->priority, event->source, event->teams};
+    for (int index = 0; index < 8; index++)
+        snprintf (copy->strings[index], sizeof copy->strings[0], "%s", fields[index]);
+    assert_true (event->body_size < sizeof copy->body);
+    memcpy (copy->body, event->body, event->body_size);
+    copy->body[event->body_size] = 0;
+    return 1;
+}
+
+static void test_events (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (store, 1, 10, s_collect, &seen), 0);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t first = {.id = "s1",
+                      .at = "2026-05-01T10:00:00.000Z",
+                      .area = "casablanca",
+                      .wijk = "kessel-lo",
+                      .theme = "jeugd",
+                      .priority = "high",
+                      .source = "partner",
+                      .teams = ",regie-casablanca,focusgroep-hangjongeren,"};
+    assert_int_equal (s_add (store, &first, NULL), 0);
+    char id[16];
+    for (int index = 2; index <= 10; index++) {
+        snprintf (id, sizeof id, "s%d", index);
+        s_add_id (store, id);
+    }
+    assert_int_equal (sein_store_commit (store), 0);
+
+    //  Every field of the event comes back.
+    s_copy_t copy;
+    memset (&copy, 0, sizeof copy);
+    assert_int_equal (sein_store_events (store, 1, 10, s_copy_first, &copy), 1);
+    assert_int_equal (copy.event.seq, 1);
+    assert_string_equal (copy.strings[0], "signal");
+    assert_string_equal (copy.strings[1], "2026-05-01T10:00:00.000Z");
+    assert_string_equal (copy.strings[2], "casablanca");
+    assert_string_equal (copy.strings[3], "kessel-lo");
+    assert_string_equal (copy.strings[4], "jeugd");
+    assert_string_equal (copy.strings[5], "high");
+    assert_string_equal (copy.strings[6], "partner");
+    assert_string_equal (copy.strings[7], ",regie-casablanca,focusgroep-hangjongeren,");
+    assert_int_equal (copy.event.body_size, strlen (copy.body));
+    json_t *body = json_loads (copy.body, 0, NULL);
+    assert_non_null (body);
+    assert_string_equal (json_string_value (json_object_get (body, "id")), "s1");
+    json_decref (body);
+
+    //  From the middle, with a limit.
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (store, 4, 3, s_collect, &seen), 3);
+    assert_int_equal (seen.count, 3);
+    assert_int_equal (seen.seqs[0], 4);
+    assert_int_equal (seen.seqs[2], 6);
+    assert_string_equal (seen.ids[0], "s4");
+
+    //  The limit reaches past the end: what is there.
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (store, 8, 100, s_collect, &seen), 3);
+    assert_int_equal (seen.seqs[2], 10);
+
+    //  From 0 means from the start.
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (store, 0, 2, s_collect, &seen), 2);
+    assert_int_equal (seen.seqs[0], 1);
+
+    //  Past the head: nothing, not an error.
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (store, 11, 100, s_collect, &seen), 0);
+    assert_int_equal (seen.count, 0);
+
+    //  The callback stops the walk; the stopping event counts as visited.
+    memset (&seen, 0, sizeof seen);
+    seen.stop_after = 2;
+    assert_int_equal (sein_store_events (store, 5, 100, s_collect, &seen), 2);
+    assert_int_equal (seen.count, 2);
+    assert_int_equal (seen.seqs[1], 6);
+
+    //  A stopped walk leaves the statement reusable.
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (store, 9, 100, s_collect, &seen), 2);
+    assert_int_equal (seen.seqs[0], 9);
+    sein_store_destroy (&store);
+}
+
+static void test_body_size_honoured (void **state)
+{
+    //  The body is stored by its size, not up to a NUL: the server hands
+    //  over slices of bigger buffers.
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    sein_store_signal_t signal;
+    memset (&signal, 0, sizeof signal);
+    signal.id = "slice";
+    signal.submitter = "desk";
+    signal.status = "new";
+    signal.event = (sein_event_t){.kind = "signal",
+                                  .at = "2026-05-01T10:00:00.000Z",
+                                  .area = "triage",
+                                  .wijk = "triage",
+                                  .theme = "triage",
+                                  .priority = "normal",
+                                  .source = "staff",
+                                  .teams = ",triage,",
+                                  .body = "{\"id\":\"slice\"}GARBAGE",
+                                  .body_size = 14};
+    assert_int_equal (sein_store_add_signal (store, &signal), 0);
+    assert_int_equal (signal.event.seq, 1);
+    assert_int_equal (sein_store_commit (store), 0);
+    s_copy_t copy;
+    memset (&copy, 0, sizeof copy);
+    assert_int_equal (sein_store_events (store, 1, 1, s_copy_first, &copy), 1);
+    assert_int_equal (copy.event.body_size, 14);
+    assert_string_equal (copy.body, "{\"id\":\"slice\"}");
+    //  Optional fields left NULL are fine; get still works.
+    json_t *got = sein_store_get (store, "slice", true);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "status")), "new");
+    assert_null (json_object_get (got, "external_id"));
+    json_decref (got);
+    sein_store_destroy (&store);
+}
+
+static void test_reader (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *writer = s_open (fixture);
+    assert_int_equal (sein_store_begin (writer), 0);
+    s_spec_t keyed = {.id = "r1", .external_id = "R-1"};
+    assert_int_equal (s_add (writer, &keyed, NULL), 0);
+    assert_int_equal (sein_store_commit (writer), 0);
+
+    sein_store_t *reader = s_open_reader (fixture);
+    assert_int_equal (sein_store_head (reader), 1);
+
+    //  An open batch is invisible to the reader.
+    assert_int_equal (sein_store_begin (writer), 0);
+    s_spec_t pending = {.id = "r2", .external_id = "R-2"};
+    assert_int_equal (s_add (writer, &pending, NULL), 0);
+    s_add_id (writer, "r3");
+    assert_int_equal (sein_store_head (writer), 3);
+    assert_int_equal (sein_store_head (reader), 1);
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (reader, 1, 100, s_collect, &seen), 1);
+    int64_t seq;
+    char *body = NULL;
+    assert_int_equal (sein_store_find_key (reader, "desk", "R-2", &seq, &body), 0);
+    assert_null (sein_store_get (reader, "r2", false));
+    assert_int_equal (sein_store_seq_at (reader, "2000-01-01T00:00:00.000Z"), 1);
+
+    //  Once committed, the reader's head follows and it sees the events.
+    assert_int_equal (sein_store_commit (writer), 0);
+    assert_int_equal (sein_store_head (reader), 3);
+    memset (&seen, 0, sizeof seen);
+    assert_int_equal (sein_store_events (reader, 2, 100, s_collect, &seen), 2);
+    assert_string_equal (seen.ids[0], "r2");
+    assert_string_equal (seen.ids[1], "r3");
+    assert_int_equal (sein_store_find_key (reader, "desk", "R-2", &seq, &body), 1);
+    assert_int_equal (seq, 2);
+    free (body);
+    json_t *got = sein_store_get (reader, "r3", false);
+    assert_non_null (got);
+    json_decref (got);
+
+    //  A rolled-back batch never shows.
+    assert_int_equal (sein_store_begin (writer), 0);
+    s_add_id (writer, "r4");
+    sein_store_rollback (writer);
+    assert_int_equal (sein_store_head (reader), 3);
+    assert_int_equal (sein_store_seq_at (reader, "2100-01-01T00:00:00.000Z"), 4);
+    json_t *stats = sein_store_stats (reader);
+    assert_non_null (stats);
+    assert_int_equal (json_integer_value (json_object_get (stats, "total")), 3);
+    json_decref (stats);
+    sein_store_destroy (&reader);
+
+    //  A reader also opens while the writer is gone (tools on a stopped daemon).
+    sein_store_destroy (&writer);
+    reader = s_open_reader (fixture);
+    assert_int_equal (sein_store_head (reader), 3);
+    sein_store_destroy (&reader);
+}
+
+static void test_seq_at (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    //  Empty store: the first seq there will ever be.
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T00:00:00.000Z"), 1);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t one = {.id = "t1", .at = "2026-05-01T10:00:00.000Z"};
+    s_spec_t two = {.id = "t2", .at = "2026-05-01T11:00:00.000Z"};
+    s_spec_t three = {.id = "t3", .at = "2026-05-01T12:00:00.500Z"};
+    assert_int_equal (s_add (store, &one, NULL), 0);
+    assert_int_equal (s_add (store, &two, NULL), 0);
+    assert_int_equal (s_add (store, &three, NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    assert_int_equal (sein_store_seq_at (store, "2026-04-30T23:59:59.999Z"), 1);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T10:00:00.000Z"), 1);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T10:00:00.001Z"), 2);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T11:00:00.000Z"), 2);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.000Z"), 3);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.500Z"), 3);
+    //  After the last event: head + 1, where a watcher would resume.
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.501Z"), 4);
+    assert_int_equal (sein_store_seq_at (store, "2027-01-01T00:00:00.000Z"), 4);
+    sein_store_destroy (&store);
+}
+
+static void test_get (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t full = {.id = "p1",
+                     .external_id = "CRM-9",
+                     .status = "in-progress",
+                     .reporter_name = "An Peeters",
+                     .reporter_email = "an@example.be",
+                     .reporter_phone = "016 00 00 00"};
+    assert_int_equal (s_add (store, &full, NULL), 0);
+    s_spec_t partial = {.id = "p2", .reporter_email = "bob@example.be"};
+    assert_int_equal (s_add (store, &partial, NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    //  Public view: the published body plus status, nothing personal.
+    json_t *got = sein_store_get (store, "p1", false);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "id")), "p1");
+    assert_string_equal (json_string_value (json_object_get (got, "area")),
+                         "heilig-hart");
+    assert_string_equal (json_string_value (json_object_get (got, "status")),
+                         "in-progress");
+    assert_null (json_object_get (got, "reporter"));
+    assert_null (json_object_get (got, "external_id"));
+    json_decref (got);
+
+    //  Personal view adds the reporter and external_id.
+    got = sein_store_get (store, "p1", true);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "status")),
+                         "in-progress");
+    assert_string_equal (json_string_value (json_object_get (got, "external_id")),
+                         "CRM-9");
+    json_t *reporter = json_object_get (got, "reporter");
+    assert_true (json_is_object (reporter));
+    assert_int_equal (json_object_size (reporter), 3);
+    assert_string_equal (json_string_value (json_object_get (reporter, "name")),
+                         "An Peeters");
+    assert_string_equal (json_string_value (json_object_get (reporter, "email")),
+                         "an@example.be");
+    assert_string_equal (json_string_value (json_object_get (reporter, "phone")),
+                         "016 00 00 00");
+    json_decref (got);
+
+    //  Only the fields given come back; no external_id when there is none.
+    got = sein_store_get (store, "p2", true);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "status")), "new");
+    assert_null (json_object_get (got, "external_id"));
+    reporter = json_object_get (got, "reporter");
+    assert_int_equal (json_object_size (reporter), 1);
+    assert_string_equal (json_string_value (json_object_get (reporter, "email")),
+                         "bob@example.be");
+    json_decref (got);
+
+    assert_null (sein_store_get (store, "nope", false));
+    assert_null (sein_store_get (store, "nope", true));
+    //  Ids match exactly.
+    assert_null (sein_store_get (store, "P1", false));
+    assert_null (sein_store_get (store, "p", false));
+    sein_store_destroy (&store);
+}
+
+static int64_t s_count (json_t *stats, const char *group, const char *key)
+{
+    char name[32];
+    snprintf (name, sizeof name, "by_%s", group);
+    json_t *value = json_object_get (json_object_get (stats, name), key);
+    return value ? json_integer_value (value) : -1;
+}
+
+static void test_stats (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    json_t *stats = sein_store_stats (store);
+    assert_non_null (stats);
+    assert_int_equal (json_integer_value (json_object_get (stats, "total")), 0);
+    assert_int_equal (json_object_size (json_object_get (stats, "area")), 0);
+    json_decref (stats);
+
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t specs[] = {
+        {.id = "a", .area = "heilig-hart", .theme = "afval", .priority = "normal"},
+        {.id = "b", .area = "heilig-hart", .theme = "jeugd", .priority = "high"},
+        {.id = "c",
+         .area = "casablanca",
+         .wijk = "kessel-lo",
+         .theme = "jeugd",
+         .priority = "urgent",
+         .status = "closed",
+         .source = "staff"},
+        {.id = "d",
+         .area = "triage",
+         .wijk = "triage",
+         .theme = "triage",
+         .priority = "normal"},
+    };
+    for (size_t index = 0; index < 4; index++)
+        assert_int_equal (s_add (store, &specs[index], NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    //  A rolled-back signal is not counted.
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "e");
+    sein_store_rollback (store);
+
+    stats = sein_store_stats (store);
+    assert_non_null (stats);
+    assert_int_equal (json_integer_value (json_object_get (stats, "total")), 4);
+    assert_int_equal (s_count (stats, "area", "heilig-hart"), 2);
+    assert_int_equal (s_count (stats, "area", "casablanca"), 1);
+    assert_int_equal (s_count (stats, "area", "triage"), 1);
+    assert_int_equal (json_object_size (json_object_get (stats, "by_area")), 3);
+    assert_int_equal (s_count (stats, "theme", "jeugd"), 2);
+    assert_int_equal (s_count (stats, "theme", "afval"), 1);
+    assert_int_equal (s_count (stats, "priority", "normal"), 2);
+    assert_int_equal (s_count (stats, "priority", "high"), 1);
+    assert_int_equal (s_count (stats, "priority", "urgent"), 1);
+    assert_int_equal (s_count (stats, "status", "new"), 3);
+    assert_int_equal (s_count (stats, "status", "closed"), 1);
+    assert_int_equal (s_count (stats, "area", "nowhere"), -1);
+    json_decref (stats);
+    sein_store_destroy (&store);
+}
+
+static void test_persistence (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t keyed = {.id = "old", .external_id = "OLD-1", .reporter_name = "An"};
+    assert_int_equal (s_add (store, &keyed, NULL), 0);
+    s_add_id (store, "old-2");
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store);
+
+    store = s_open (fixture);
+    assert_int_equal (sein_store_head (store), 2);
+    assert_int_equal (sein_store_next_seq (store), 3);
+    int64_t seq;
+    char *body = NULL;
+    assert_int_equal (sein_store_find_key (store, "desk", "OLD-1", &seq, &body), 1);
+    assert_int_equal (seq, 1);
+    free (body);
+    json_t *got = sein_store_get (store, "old", true);
+    assert_non_null (got);
+    assert_string_equal (
+        json_string_value (json_object_get (json_object_get (got, "reporter"), "name")),
+        "An");
+    json_decref (got);
+    //  The history continues where it stopped.
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (s_add_id (store, "new"), 3);
+    assert_int_equal (sein_store_commit (store), 0);
+    //  The key survives the restart.
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t again = {.id = "dup", .external_id = "OLD-1"};
+    assert_int_equal (s_add (store, &again, &seq), -1);
+    sein_store_rollback (store);
+    sein_store_destroy (&store);
+
+    store = s_open (fixture);
+    assert_int_equal (sein_store_head (store), 3);
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_events (store, 1, 100, s_collect, &seen), 3);
+    assert_string_equal (seen.ids[0], "old");
+    assert_string_equal (seen.ids[2], "new");
+    sein_store_destroy (&store);
+}
+
+int main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_create_and_migrate, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_newer_schema_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_open_errors, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_gapless_seq, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_rollback_gives_seq_back, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_destroy_rolls_back, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_find_key, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_failed_add_is_undone, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_error_survives_rollback, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_events, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_body_size_honoured, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reader, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_seq_at, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_get, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_persistence, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
