@@ -25,10 +25,20 @@
 #include "sein_version.h"
 #include "sein_watch.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
 #define S_CORR_MAX 255
+#define S_FRAME_MAX (16 * 1024 * 1024 + 4096) //  limits.message_max's bound, and frames
+
+//  Write-ahead log sizes, in pages: hand a checkpoint to the checkpoint
+//  actor from the first (SQLite's own default), and when the log grows to
+//  the second anyway (checkpoints kept busy by readers under sustained
+//  load), block the writer once to start the log over.
+#define S_CHECKPOINT_PAGES 1000
+#define S_CHECKPOINT_FORCE 100000
 
 typedef struct {
     zsock_t *pipe;
@@ -38,6 +48,9 @@ typedef struct {
     zsock_t *feed;
     zactor_t *watch;
     zactor_t *prepare;
+    zactor_t *checkpoint;
+    bool checkpointing; //  the checkpoint actor is at work
+    int lock;           //  flock on storage.dir/seind.lock, or -1
     sein_setup_t *setup;
     sein_setup_t *next_setup; //  a reload waiting for the prepare actor
     sein_store_t *store;
@@ -282,6 +295,43 @@ s_publish (s_server_t *self, sein_pending_t *pending)
     zmsg_send (&msg, self->feed);
 }
 
+//  Copy the write-ahead log back into the database off the commit path.
+static void
+s_checkpoint_actor (zsock_t *pipe, void *args)
+{
+    const char **paths = (const char **) args; //  {db path, synchronous}
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (paths[0], paths[1], &error);
+    zsock_signal (pipe, 0);
+    if (!store) {
+        zsys_error ("checkpoints: %s", error);
+        free (error);
+    }
+    char *command;
+    while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
+        if (store && sein_store_checkpoint (store, false))
+            zsys_error ("checkpoint: %s", sein_store_error (store));
+        zstr_send (pipe, "DONE");
+        zstr_free (&command);
+    }
+    zstr_free (&command);
+    sein_store_destroy (&store);
+}
+
+static void
+s_keep_log_short (s_server_t *self)
+{
+    int pages = sein_store_wal_frames (self->store);
+    if (pages >= S_CHECKPOINT_FORCE) {
+        zsys_warning ("write-ahead log at %d pages: checkpointing in line", pages);
+        if (sein_store_checkpoint (self->store, true))
+            zsys_error ("checkpoint: %s", sein_store_error (self->store));
+    } else if (pages >= S_CHECKPOINT_PAGES && !self->checkpointing) {
+        zstr_send (self->checkpoint, "CHECKPOINT");
+        self->checkpointing = true;
+    }
+}
+
 //  Store BATCH, answer every item, publish the new signals, empty it.
 static void
 s_finish_batch (s_server_t *self, sein_batch_t *batch)
@@ -341,6 +391,8 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     for (size_t index = 0; index < batch->count; index++)
         sein_pending_clear (&batch->items[index]);
     batch->count = 0;
+    if (any && stored)
+        s_keep_log_short (self);
 }
 
 //  ---------------------------------------------------------------------
@@ -651,6 +703,14 @@ s_bind (s_server_t *self, int type, const char *endpoint, int hwm)
     zsock_set_sndhwm (socket, hwm);
     zsock_set_rcvhwm (socket, hwm);
     if (type == ZMQ_ROUTER) {
+        //  One batch can answer up to batch_max requests of one client at
+        //  once; a smaller reply queue would drop acks of a pipelining
+        //  client that reads them a moment later.
+        zsock_set_sndhwm (socket, hwm + 2 * (int) self->batch_max);
+        //  Bodies up to the largest limits.message_max a reload may set are
+        //  read and answered `too-large`; a frame beyond that is never read
+        //  into memory: ZeroMQ drops the connection that sent it.
+        zsock_set_maxmsgsize (socket, S_FRAME_MAX);
         zsock_set_router_mandatory (socket, 1);
         zsock_set_sndtimeo (socket, 0);
         zsock_set_rcvtimeo (socket, 0);
@@ -685,6 +745,32 @@ s_mkdir (const char *path)
     return rc;
 }
 
+//  One seind per store: two writers would interleave seqs, and an ipc://
+//  bind silently takes the endpoint over from the first. The lock lives as
+//  long as the process (the kernel drops it when seind dies, however).
+static char *
+s_lock_store (s_server_t *self, const char *dir)
+{
+    char *path = zsys_sprintf ("%s/seind.lock", dir);
+    self->lock = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    char *error = NULL;
+    if (self->lock < 0)
+        error = zsys_sprintf ("cannot open %s: %s", path, strerror (errno));
+    else if (flock (self->lock, LOCK_EX | LOCK_NB)) {
+        char pid[32] = "";
+        ssize_t size = pread (self->lock, pid, sizeof pid - 1, 0);
+        pid[size > 0 ? strcspn (pid, "\n") : 0] = 0;
+        error = zsys_sprintf ("another seind (pid %s) is using %s", *pid ? pid : "?", dir);
+    } else {
+        char pid[32];
+        int len = snprintf (pid, sizeof pid, "%d\n", (int) getpid ());
+        if (ftruncate (self->lock, 0) || pwrite (self->lock, pid, (size_t) len, 0) != len)
+            zsys_warning ("cannot write %s: %s", path, strerror (errno));
+    }
+    zstr_free (&path);
+    return error;
+}
+
 static void
 s_start (s_server_t *self)
 {
@@ -694,7 +780,7 @@ s_start (s_server_t *self)
     if (s_mkdir (dir))
         self->error =
             zsys_sprintf ("cannot create storage.dir %s: %s", dir, strerror (errno));
-    else
+    else if (!(self->error = s_lock_store (self, dir)))
         self->store = sein_store_new (
             path, sein_config_str (config, "storage.synchronous"), &self->error);
     int hwm = (int) sein_config_int (config, "limits.intake_hwm");
@@ -707,7 +793,8 @@ s_start (s_server_t *self)
                     (int) sein_config_int (config, "limits.publish_hwm"));
     char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
-        self->feed = s_bind (self, ZMQ_PUB, feed, hwm);
+        self->feed = s_bind (self, ZMQ_PUB, feed,
+                             (int) sein_config_int (config, "limits.publish_hwm"));
     if (!self->error) {
         sein_watch_args_t args = {config, feed, path};
         self->watch = zactor_new (sein_watch_actor, &args);
@@ -717,8 +804,11 @@ s_start (s_server_t *self)
                                                                 : "watch actor did not start");
         zstr_free (&status);
     }
-    if (!self->error)
+    if (!self->error) {
         self->prepare = zactor_new (sein_prepare_actor, NULL);
+        const char *paths[] = {path, sein_config_str (config, "storage.synchronous")};
+        self->checkpoint = zactor_new (s_checkpoint_actor, paths);
+    }
     zstr_free (&feed);
     zstr_free (&path);
 }
@@ -773,7 +863,8 @@ s_prepared (s_server_t *self)
 static void
 s_run (s_server_t *self)
 {
-    self->poller = zpoller_new (self->pipe, self->prepare, self->intake, NULL);
+    self->poller = zpoller_new (self->pipe, self->prepare, self->checkpoint, self->intake,
+                                NULL);
     bool polling_intake = true;
     while (!self->terminating || self->preparing) {
         void *which = zpoller_wait (self->poller, -1);
@@ -781,6 +872,11 @@ s_run (s_server_t *self)
             s_pipe_ready (self);
         else if (which == self->prepare)
             s_prepared (self);
+        else if (which == self->checkpoint) {
+            char *done = zstr_recv (self->checkpoint);
+            zstr_free (&done);
+            self->checkpointing = false;
+        }
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
         //  Read intake only while the prepare actor is idle: requests that
@@ -804,6 +900,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     self->setup = (sein_setup_t *) args;
     self->started = time (NULL);
     self->keys = zhashx_new ();
+    self->lock = -1;
     if (getrandom (self->random, sizeof self->random, 0) != sizeof self->random)
         self->random[0] = (uint64_t) time (NULL) ^ (uint64_t) getpid ();
     self->random[1] |= 1;
@@ -832,11 +929,14 @@ sein_server_actor (zsock_t *pipe, void *args)
             break;
     }
     zactor_destroy (&self->prepare);
+    zactor_destroy (&self->checkpoint);
     zactor_destroy (&self->watch);
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
     sein_store_destroy (&self->store);
+    if (self->lock >= 0)
+        close (self->lock); //  releases the flock
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
     zhashx_destroy (&self->keys);

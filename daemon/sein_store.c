@@ -89,6 +89,7 @@ struct _sein_store_t {
     sqlite3_stmt *statements[S_NSTATEMENTS];
     bool readonly;
     bool in_transaction;
+    int wal_frames;    //  frames in the write-ahead log after the last commit
     int64_t head;      //  highest seq, including the open transaction's
     int64_t committed; //  highest committed seq
     //  Why the open batch failed, kept because ROLLBACK (and undoing a
@@ -156,6 +157,15 @@ s_migrate (sqlite3 *db, const char *path)
     return NULL;
 }
 
+static int
+s_wal_hook (void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void) db;
+    (void) name;
+    ((sein_store_t *) arg)->wal_frames = frames;
+    return SQLITE_OK;
+}
+
 static sein_store_t *
 s_open (const char *path, bool readonly, const char *synchronous, char **error_p)
 {
@@ -196,6 +206,11 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
             error = s_strdup_printf ("%s: %s", path, sqlite3_errmsg (self->db));
         if (!error)
             error = s_migrate (self->db, path);
+        //  Our hook replaces SQLite's automatic checkpoint, which would run
+        //  inside a COMMIT and hold up that batch's acks for as long as it
+        //  takes to copy and fsync the log; see sein_store_checkpoint.
+        if (!error)
+            sqlite3_wal_hook (self->db, s_wal_hook, self);
     } else if (!error) {
         int64_t version = s_query_int (self->db, "PRAGMA user_version");
         if (version != S_SCHEMA_VERSION)
@@ -554,6 +569,28 @@ sein_store_stats (sein_store_t *self)
         json_object_set_new (stats, key, counts);
     }
     return stats;
+}
+
+int
+sein_store_wal_frames (sein_store_t *self)
+{
+    assert (self);
+    return self->wal_frames;
+}
+
+int
+sein_store_checkpoint (sein_store_t *self, bool block)
+{
+    assert (self);
+    assert (!self->readonly);
+    int logged = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2 (
+        self->db, NULL, block ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+        &logged, &copied);
+    if (rc == SQLITE_OK && block)
+        self->wal_frames = 0;
+    //  BUSY only means a reader or the writer kept part of the log for now.
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }
 
 const char *

@@ -119,6 +119,21 @@ json_t *
 json_t *
     sein_store_stats (sein_store_t *self);
 
+//  Frames in the write-ahead log after the writer's last commit. The
+//  writer never checkpoints by itself (a checkpoint inside a commit holds
+//  up that batch's acks while the log is copied and fsynced): the server
+//  asks a second connection to, when this grows.
+int
+    sein_store_wal_frames (sein_store_t *self);
+
+//  Copy the write-ahead log into the database. Without BLOCK (PASSIVE) it
+//  never waits for the writer or readers, so a separate connection can run
+//  it beside the writer; with BLOCK (RESTART) it waits until the log can
+//  start over, the writer's last resort when checkpoints fall behind.
+//  Returns 0 or -1 on an error other than being kept busy.
+int
+    sein_store_checkpoint (sein_store_t *self, bool block);
+
 //  The last SQLite error message (borrowed).
 const char *
     sein_store_error (sein_store_t *self);

@@ -51,7 +51,7 @@ static const s_setting_t s_settings[] = {
     {"limits.description_max", S_INT, "4000", 1, 65536, NULL, true},
     {"limits.message_max", S_INT, "65536", 1024, 16777216, NULL, true},
     {"limits.batch_max", S_INT, "2048", 1, 100000, NULL, true},
-    {"limits.intake_hwm", S_INT, "20000", 100, 1000000, NULL, false},
+    {"limits.intake_hwm", S_INT, "1000", 100, 1000000, NULL, false},
     {"limits.publish_hwm", S_INT, "10000", 100, 1000000, NULL, false},
     {"watch.credit_max", S_INT, "1000", 1, 100000, NULL, true},
     {"watch.heartbeat", S_INT, "1000", 100, 60000, NULL, true},

@@ -1,0 +1,2104 @@
+/*  test_daemon.c - integration tests of the core path (issue 2) against
+    the real seind
+
+    Every test starts seind -f through the harness (bundled conf/sein.cfg,
+    store and ipc:// endpoints in a fresh temporary directory) and talks to
+    it over ZeroMQ the way clients do. Covered:
+
+    - acks: N pipelined submissions all acked with distinct ids and the
+      gapless seqs 1..N; after SIGKILL and a restart every acked signal is
+      there (GET, EVENTS); resubmitting a key returns the original id and
+      seq and stores nothing, the same key from another submitter is new;
+    - the same key several times in one pipelined burst is stored once;
+      a burst the size of a batch from one client gets all its acks;
+    - bad input: each rejection with its code and field, nothing stored,
+      and the daemon keeps serving; CLASSIFY stores nothing; bodies far
+      over the limit; protocol errors (frame count, version, command, long
+      correlation id) answered with command ERROR; REQ clients; a flood of
+      garbage frames does not bring the daemon down;
+    - watch: area filters include the zones of a wijk, live and on replay;
+      a replay from seq 1 (longer than a store round) comes in seq order
+      and continues live; a watcher resumes across a daemon restart;
+    - broadcast PUB: topic signal/<wijk>/<theme>/<area>/, no personal data;
+    - SIGTERM with thousands of submissions in flight: every answer is an
+      ack, and every ack is in the store after a restart;
+    - SIGHUP: a changed limit applies, a broken or unreloadable config is
+      refused (logged with file:line) and the running settings stay;
+      reloads under load lose nothing;
+    - one seind per store: a second one refuses to start;
+    - exit statuses of sein-submit, seinctl and seind (--check, -V, usage,
+      unusable store).
+
+    SEIN_TEST=pattern runs only the matching tests; SEIN_TEST_DEBUG=1 runs
+    the daemons at log level debug (their logs are shown on failure).
+
+    Deadlines, not sleeps: every wait polls for the awaited condition and
+    fails when its deadline passes.
+*/
+#include <czmq.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "sein.h"
+#include "sein_harness.h"
+
+//  How long a single answer may take, generous for sanitizer builds.
+#define S_REPLY_MS 5000
+
+typedef struct {
+    sein_harness_t harness;
+    sein_client_t *client;
+    uint64_t calls;
+    bool passed; //  set at the end of each test; else teardown shows the log
+} s_test_t;
+
+//  The whole of the file at PATH, fresh; NULL when it cannot be read.
+static char *
+s_read_file (const char *path)
+{
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    int c;
+    while ((c = fgetc (file)) != EOF)
+        fputc (c, out);
+    fclose (out);
+    fclose (file);
+    return text;
+}
+
+//  Lines of OUTPUT that begin with PREFIX.
+static int
+s_lines (const char *output, const char *prefix)
+{
+    int count = 0;
+    for (const char *line = output; line && *line;) {
+        if (strncmp (line, prefix, strlen (prefix)) == 0)
+            count++;
+        const char *newline = strchr (line, '\n');
+        line = newline ? newline + 1 : NULL;
+    }
+    return count;
+}
+
+//  ---------------------------------------------------------------------
+//  Fixture
+
+static int
+s_setup_prepared (void **state)
+{
+    s_test_t *self = (s_test_t *) zmalloc (sizeof *self);
+    if (sein_harness_init (&self->harness, 0)) {
+        free (self);
+        return -1;
+    }
+    //  SEIN_TEST_DEBUG=1: the daemon logs every request it drops or refuses.
+    if (getenv ("SEIN_TEST_DEBUG"))
+        sein_harness_set (&self->harness, "daemon.log_level=debug");
+    *state = self;
+    return 0;
+}
+
+static int
+s_setup (void **state)
+{
+    if (s_setup_prepared (state))
+        return -1;
+    s_test_t *self = (s_test_t *) *state;
+    if (sein_harness_start (&self->harness) == 0)
+        self->client = sein_client_new (self->harness.intake);
+    if (!self->client) {
+        //  cmocka skips the teardown of a failed setup: clean up here.
+        fprintf (stderr, "seind did not start on %s\n", self->harness.config);
+        sein_harness_cleanup (&self->harness);
+        free (self);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    sein_client_destroy (&self->client);
+    if (!self->passed) {
+        //  The daemon's own account is the first thing to read after a failure.
+        char *command = zsys_sprintf ("tail -n 40 '%s' >&2", self->harness.log);
+        fprintf (stderr, "---- seind log (%s) ----\n", self->harness.log);
+        if (system (command) != 0)
+            fprintf (stderr, "(no log)\n");
+        zstr_free (&command);
+    }
+    //  A sanitizer report in the daemon fails the test even when the daemon
+    //  was killed before its exit status could show it.
+    int rc = 0;
+    char *log = s_read_file (self->harness.log);
+    if (log && (strstr (log, "Sanitizer") || strstr (log, "runtime error:"))) {
+        fprintf (stderr, "sanitizer report in %s:\n%s\n", self->harness.log, log);
+        rc = -1;
+    }
+    free (log);
+    sein_harness_cleanup (&self->harness);
+    free (self);
+    return rc;
+}
+
+//  (Re)start the daemon on the same store and connect a fresh client.
+static void
+s_start (s_test_t *self)
+{
+    sein_client_destroy (&self->client);
+    if (sein_harness_start (&self->harness))
+        fail_msg ("seind did not start on %s", self->harness.config);
+    self->client = sein_client_new (self->harness.intake);
+    assert_non_null (self->client);
+}
+
+//  Send SIGNUM and wait up to TIMEOUT_MS for the daemon to exit. Returns
+//  its exit status (128 + signal when killed); fails the test when it
+//  does not exit in time.
+static int
+s_stop_within (s_test_t *self, int signum, int timeout_ms)
+{
+    pid_t pid = self->harness.pid;
+    assert_true (pid > 0);
+    if (signum)
+        kill (pid, signum);
+    int64_t deadline = zclock_mono () + timeout_ms;
+    int status = 0;
+    while (waitpid (pid, &status, WNOHANG) == 0) {
+        if (zclock_mono () > deadline) {
+            kill (pid, SIGKILL);
+            waitpid (pid, &status, 0);
+            self->harness.pid = -1;
+            fail_msg ("seind did not exit within %d ms of signal %d", timeout_ms, signum);
+        }
+        zclock_sleep (10);
+    }
+    self->harness.pid = -1;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+static bool
+s_alive (s_test_t *self)
+{
+    int status;
+    return self->harness.pid > 0 && waitpid (self->harness.pid, &status, WNOHANG) == 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Requests
+
+//  One request with a raw BODY of SIZE bytes; waits for the reply that
+//  carries this request's correlation id. Returns the reply (NULL when it
+//  never came or was not JSON) and, if COMMAND_P, the reply's command.
+static json_t *
+s_request (s_test_t *self, const char *command, const char *body, size_t size,
+           char **command_p)
+{
+    char corr[32];
+    snprintf (corr, sizeof corr, "req-%llu", (unsigned long long) ++self->calls);
+    if (command_p)
+        *command_p = NULL;
+    if (sein_client_send_raw (self->client, command, corr, body, size, S_REPLY_MS))
+        return NULL;
+    int64_t deadline = zclock_mono () + S_REPLY_MS;
+    while (zclock_mono () < deadline) {
+        char *reply_corr = NULL, *reply_command = NULL;
+        json_t *reply = sein_client_recv (self->client, (int) (deadline - zclock_mono ()),
+                                          &reply_corr, &reply_command);
+        bool mine = reply_corr && streq (reply_corr, corr);
+        zstr_free (&reply_corr);
+        if (mine) {
+            if (command_p)
+                *command_p = reply_command;
+            else
+                zstr_free (&reply_command);
+            return reply;
+        }
+        zstr_free (&reply_command);
+        json_decref (reply);
+    }
+    return NULL;
+}
+
+static json_t *
+s_call (s_test_t *self, const char *command, json_t *body)
+{
+    char *text = body ? json_dumps (body, JSON_COMPACT) : strdup ("{}");
+    json_decref (body);
+    assert_non_null (text);
+    json_t *reply = s_request (self, command, text, strlen (text), NULL);
+    free (text);
+    return reply;
+}
+
+//  SUBMIT a signal given as JSON (stolen); returns the reply.
+static json_t *
+s_submit (s_test_t *self, json_t *signal)
+{
+    json_t *reply = s_call (self, SEIN_SUBMIT, signal);
+    assert_non_null (reply);
+    return reply;
+}
+
+static const char *
+s_str (json_t *object, const char *key)
+{
+    return json_string_value (json_object_get (object, key));
+}
+
+static int64_t
+s_int (json_t *object, const char *key)
+{
+    return (int64_t) json_integer_value (json_object_get (object, key));
+}
+
+static const char *
+s_error_code (json_t *reply)
+{
+    return s_str (json_object_get (reply, "error"), "code");
+}
+
+//  True when OBJECT's KEY is the string VALUE (false when absent).
+static bool
+s_is (json_t *object, const char *key, const char *value)
+{
+    const char *text = s_str (object, key);
+    return text && streq (text, value);
+}
+
+//  Fail unless REPLY is an ack of a newly stored signal.
+static void
+s_assert_accepted (json_t *reply, const char *context)
+{
+    if (!reply)
+        fail_msg ("%s: no reply", context);
+    const char *status = s_str (reply, "status");
+    if (!status || !streq (status, "accepted")) {
+        char *text = json_dumps (reply, JSON_COMPACT);
+        fail_msg ("%s: not accepted: %s", context, text);
+    }
+    assert_non_null (s_str (reply, "id"));
+    assert_true (s_int (reply, "seq") > 0);
+}
+
+//  The head seq, from PING.
+static int64_t
+s_head (s_test_t *self)
+{
+    json_t *reply = s_call (self, SEIN_PING, NULL);
+    assert_non_null (reply);
+    assert_string_equal (s_str (reply, "status"), "ok");
+    assert_true (json_is_integer (json_object_get (reply, "head")));
+    int64_t head = s_int (reply, "head");
+    json_decref (reply);
+    return head;
+}
+
+//  A good submission still succeeds: the daemon keeps serving after CONTEXT.
+static void
+s_assert_serving (s_test_t *self, const char *context)
+{
+    json_t *reply = s_submit (
+        self, json_pack ("{s:s,s:s}", "description",
+                         "Sluikstort van matrassen naast de glasbollen, al een week.",
+                         "source", "citizen"));
+    char *where = zsys_sprintf ("good submission after %s", context);
+    s_assert_accepted (reply, where);
+    zstr_free (&where);
+    json_decref (reply);
+}
+
+//  Every stored event from seq FROM on, paging through EVENTS.
+static json_t *
+s_events (s_test_t *self, int64_t from)
+{
+    json_t *all = json_array ();
+    while (true) {
+        json_t *reply =
+            s_call (self, SEIN_EVENTS,
+                    json_pack ("{s:I,s:i}", "from", (json_int_t) from, "limit", 1000));
+        assert_non_null (reply);
+        assert_string_equal (s_str (reply, "status"), "ok");
+        json_t *events = json_object_get (reply, "events");
+        assert_true (json_is_array (events));
+        size_t count = json_array_size (events);
+        json_array_extend (all, events);
+        if (count)
+            from = s_int (json_array_get (events, count - 1), "seq") + 1;
+        json_decref (reply);
+        if (count == 0)
+            break;
+    }
+    return all;
+}
+
+//  A signal for AREA with EXTERNAL_ID (may be NULL) from SUBMITTER (may be NULL).
+static json_t *
+s_signal (const char *description, const char *area, const char *external_id,
+          const char *submitter)
+{
+    json_t *signal =
+        json_pack ("{s:s,s:s}", "description", description, "source", "citizen");
+    if (area)
+        json_object_set_new (signal, "area", json_string (area));
+    if (external_id)
+        json_object_set_new (signal, "external_id", json_string (external_id));
+    if (submitter)
+        json_object_set_new (signal, "submitter", json_string (submitter));
+    return signal;
+}
+
+//  ---------------------------------------------------------------------
+//  Raw sockets, for what the client library would never send
+
+static zsock_t *
+s_dealer (s_test_t *self)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert_non_null (dealer);
+    zsock_set_sndhwm (dealer, 100000);
+    zsock_set_rcvhwm (dealer, 100000);
+    zsock_set_linger (dealer, 0);
+    assert_int_equal (zsock_connect (dealer, "%s", self->harness.intake), 0);
+    return dealer;
+}
+
+static zmsg_t *
+s_recv_within (zsock_t *socket, int timeout_ms)
+{
+    zsock_set_rcvtimeo (socket, timeout_ms);
+    return zmsg_recv (socket);
+}
+
+//  Send FRAMES (COUNT of them, NUL-terminated strings) as one message.
+static void
+s_send_frames (zsock_t *socket, const char **frames, int count)
+{
+    zmsg_t *msg = zmsg_new ();
+    for (int index = 0; index < count; index++)
+        zmsg_addstr (msg, frames[index]);
+    assert_int_equal (zmsg_send (&msg, socket), 0);
+}
+
+//  Expect on SOCKET one reply "SEIN/1" ERROR CORR {rejected, code}; a REQ
+//  socket has the delimiter removed already.
+static void
+s_expect_error (zsock_t *socket, const char *corr, const char *code, const char *context)
+{
+    zmsg_t *msg = s_recv_within (socket, S_REPLY_MS);
+    if (!msg)
+        fail_msg ("%s: no reply", context);
+    if (zmsg_size (msg) != 4)
+        fail_msg ("%s: reply has %zu frames, expected 4", context, zmsg_size (msg));
+    char *protocol = zmsg_popstr (msg), *command = zmsg_popstr (msg);
+    char *reply_corr = zmsg_popstr (msg), *body = zmsg_popstr (msg);
+    json_t *json = json_loads (body, 0, NULL);
+    bool ok = streq (protocol, SEIN_PROTOCOL) && streq (command, SEIN_ERROR) &&
+              streq (reply_corr, corr) && json && s_is (json, "status", "rejected") &&
+              s_is (json_object_get (json, "error"), "code", code);
+    if (!ok)
+        fail_msg ("%s: got [%s][%s][%s][%s], expected [%s][%s][%s] code '%s'", context,
+                  protocol, command, reply_corr, body, SEIN_PROTOCOL, SEIN_ERROR, corr,
+                  code);
+    json_decref (json);
+    zstr_free (&protocol);
+    zstr_free (&command);
+    zstr_free (&reply_corr);
+    zstr_free (&body);
+    zmsg_destroy (&msg);
+}
+
+//  ---------------------------------------------------------------------
+//  1. Acks mean stored, through SIGKILL; one signal per key
+
+static void
+test_acks_survive_kill (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 200 };
+    char *ids[N] = {NULL};
+    int64_t seqs[N] = {0};
+    for (int index = 0; index < N; index++) {
+        char external_id[32], corr[16], description[96];
+        snprintf (external_id, sizeof external_id, "ack-%d", index);
+        snprintf (corr, sizeof corr, "%d", index);
+        snprintf (description, sizeof description,
+                  "Zwerfvuil en glasscherven op het pleintje, melding %d", index);
+        json_t *signal = s_signal (description, NULL, external_id, "itest");
+        assert_int_equal (
+            sein_client_send (self->client, SEIN_SUBMIT, corr, signal, 1000), 0);
+        json_decref (signal);
+    }
+    int received = 0;
+    int64_t deadline = zclock_mono () + 15000;
+    while (received < N && zclock_mono () < deadline) {
+        char *corr = NULL, *command = NULL;
+        json_t *ack = sein_client_recv (self->client, 500, &corr, &command);
+        if (!ack && !corr)
+            continue;
+        assert_non_null (corr);
+        int index = atoi (corr);
+        assert_true (index >= 0 && index < N);
+        assert_null (ids[index]); //  one reply per request
+        assert_string_equal (command, SEIN_SUBMIT);
+        s_assert_accepted (ack, "pipelined submission");
+        assert_true (json_is_false (json_object_get (ack, "duplicate")));
+        char external_id[32];
+        snprintf (external_id, sizeof external_id, "ack-%d", index);
+        assert_string_equal (s_str (ack, "external_id"), external_id);
+        ids[index] = strdup (s_str (ack, "id"));
+        seqs[index] = s_int (ack, "seq");
+        received++;
+        json_decref (ack);
+        zstr_free (&corr);
+        zstr_free (&command);
+    }
+    assert_int_equal (received, N);
+    //  A fresh store: the acks carry exactly 1..N, each once, and one
+    //  connection's submissions keep their order.
+    bool seen[N + 1] = {false};
+    for (int index = 0; index < N; index++) {
+        assert_true (seqs[index] >= 1 && seqs[index] <= N);
+        assert_false (seen[seqs[index]]);
+        seen[seqs[index]] = true;
+        if (index > 0)
+            assert_true (seqs[index] > seqs[index - 1]);
+        for (int other = 0; other < index; other++)
+            assert_string_not_equal (ids[index], ids[other]);
+    }
+
+    //  An ack means fsynced: a kill -9 loses none of them.
+    assert_int_equal (sein_harness_stop (&self->harness, SIGKILL), 128 + SIGKILL);
+    s_start (self);
+    assert_int_equal (s_head (self), N);
+    json_t *events = s_events (self, 1);
+    assert_int_equal (json_array_size (events), N);
+    for (int index = 0; index < N; index++) {
+        json_t *event = json_array_get (events, (size_t) seqs[index] - 1);
+        assert_int_equal (s_int (event, "seq"), seqs[index]);
+        assert_string_equal (s_str (event, "id"), ids[index]);
+        assert_string_equal (s_str (event, "event"), "signal");
+    }
+    json_decref (events);
+    for (int index = 0; index < N; index += 7) {
+        json_t *reply = s_call (self, SEIN_GET, json_pack ("{s:s}", "id", ids[index]));
+        assert_non_null (reply);
+        assert_string_equal (s_str (reply, "status"), "ok");
+        json_t *signal = json_object_get (reply, "signal");
+        assert_string_equal (s_str (signal, "id"), ids[index]);
+        assert_int_equal (s_int (signal, "seq"), seqs[index]);
+        json_decref (reply);
+    }
+
+    //  Resubmitting a key, even with other text, returns the original and
+    //  stores nothing.
+    int again[] = {0, 7, 99, 150, N - 1};
+    for (size_t item = 0; item < sizeof again / sizeof again[0]; item++) {
+        int index = again[item];
+        char external_id[32];
+        snprintf (external_id, sizeof external_id, "ack-%d", index);
+        json_t *reply = s_submit (
+            self, s_signal (item % 2 ? "Zwerfvuil, tweede melding" : "Andere tekst", NULL,
+                            external_id, "itest"));
+        s_assert_accepted (reply, "resubmission");
+        assert_true (json_is_true (json_object_get (reply, "duplicate")));
+        assert_string_equal (s_str (reply, "id"), ids[index]);
+        assert_int_equal (s_int (reply, "seq"), seqs[index]);
+        json_decref (reply);
+    }
+    assert_int_equal (s_head (self), N);
+
+    //  The key belongs to its submitter: another one's ack-0 is new.
+    json_t *reply = s_submit (self, s_signal ("Zwerfvuil", NULL, "ack-0", "other-desk"));
+    s_assert_accepted (reply, "same key, other submitter");
+    assert_true (json_is_false (json_object_get (reply, "duplicate")));
+    assert_string_not_equal (s_str (reply, "id"), ids[0]);
+    assert_int_equal (s_int (reply, "seq"), N + 1);
+    json_decref (reply);
+    assert_int_equal (s_head (self), N + 1);
+
+    for (int index = 0; index < N; index++)
+        free (ids[index]);
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  2. The same key several times in one burst
+
+//  Submit SIGNALS (stolen) over the client's DEALER with at most WINDOW
+//  in flight (0: all at once) and collect their acks in order of sending.
+static void
+s_pipeline (s_test_t *self, json_t *signals, json_t **acks, size_t window)
+{
+    size_t count = json_array_size (signals);
+    if (window == 0)
+        window = count;
+    size_t sent = 0, received = 0;
+    //  Overall, and for silence: an ack 3 s late is an ack that got lost.
+    int64_t deadline = zclock_mono () + 15000, heard = zclock_mono ();
+    while (received < count && zclock_mono () < deadline &&
+           zclock_mono () - heard < 3000) {
+        while (sent < count && sent - received < window) {
+            char corr[32];
+            snprintf (corr, sizeof corr, "b%zu", sent);
+            assert_int_equal (sein_client_send (self->client, SEIN_SUBMIT, corr,
+                                                json_array_get (signals, sent), 1000),
+                              0);
+            sent++;
+        }
+        char *corr = NULL;
+        json_t *ack = sein_client_recv (self->client, 500, &corr, NULL);
+        if (!corr) {
+            json_decref (ack);
+            continue;
+        }
+        size_t index = (size_t) atoi (corr + 1);
+        assert_true (index < count);
+        assert_null (acks[index]);
+        s_assert_accepted (ack, corr);
+        acks[index] = ack;
+        received++;
+        heard = zclock_mono ();
+        zstr_free (&corr);
+    }
+    json_decref (signals);
+    if (received != count) {
+        int64_t head = s_head (self);
+        for (size_t index = 0; index < count; index++)
+            json_decref (acks[index]);
+        fail_msg ("%zu of %zu pipelined submissions (window %zu) acked; the daemon's "
+                  "head is now %lld",
+                  received, count, window, (long long) head);
+    }
+}
+
+static void
+test_duplicates_in_one_batch (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 12 };
+    int64_t head = s_head (self);
+    json_t *acks[N] = {NULL};
+
+    //  A new key, many times back to back: whether they share a batch or
+    //  not, one is stored and every ack names it.
+    json_t *signals = json_array ();
+    for (int index = 0; index < N; index++)
+        json_array_append_new (signals, s_signal ("Kapotte straatlamp aan de hoek", NULL,
+                                                  "burst-1", "itest"));
+    s_pipeline (self, signals, acks, 0);
+    int fresh = 0;
+    for (int index = 0; index < N; index++) {
+        assert_string_equal (s_str (acks[index], "id"), s_str (acks[0], "id"));
+        assert_int_equal (s_int (acks[index], "seq"), head + 1);
+        fresh += json_is_false (json_object_get (acks[index], "duplicate"));
+        assert_true (json_is_boolean (json_object_get (acks[index], "duplicate")));
+    }
+    assert_int_equal (fresh, 1);
+    assert_true (json_is_false (json_object_get (acks[0], "duplicate")));
+    assert_int_equal (s_head (self), head + 1);
+    char *id = strdup (s_str (acks[0], "id"));
+    for (int index = 0; index < N; index++)
+        json_decref (acks[index]);
+
+    //  The stored key again, many times in one burst: all duplicates.
+    memset (acks, 0, sizeof acks);
+    signals = json_array ();
+    for (int index = 0; index < N; index++)
+        json_array_append_new (
+            signals, s_signal ("Kapotte straatlamp, nog eens", NULL, "burst-1", "itest"));
+    s_pipeline (self, signals, acks, 0);
+    for (int index = 0; index < N; index++) {
+        assert_true (json_is_true (json_object_get (acks[index], "duplicate")));
+        assert_string_equal (s_str (acks[index], "id"), id);
+        assert_int_equal (s_int (acks[index], "seq"), head + 1);
+        json_decref (acks[index]);
+    }
+    assert_int_equal (s_head (self), head + 1);
+
+    //  Keys interleaved with each other and with keyless signals:
+    //  A B A (none) B C A -> A, B, (none), C stored, in that order.
+    const char *keys[] = {"burst-a", "burst-b", "burst-a", NULL,
+                          "burst-b", "burst-c", "burst-a"};
+    enum { M = sizeof keys / sizeof keys[0] };
+    memset (acks, 0, sizeof acks);
+    signals = json_array ();
+    for (int index = 0; index < M; index++)
+        json_array_append_new (
+            signals, s_signal ("Fietswrak aan de paal", NULL, keys[index], "itest"));
+    s_pipeline (self, signals, acks, 0);
+    assert_string_equal (s_str (acks[2], "id"), s_str (acks[0], "id"));
+    assert_string_equal (s_str (acks[6], "id"), s_str (acks[0], "id"));
+    assert_string_equal (s_str (acks[4], "id"), s_str (acks[1], "id"));
+    assert_int_equal (s_int (acks[0], "seq"), head + 2);
+    assert_int_equal (s_int (acks[1], "seq"), head + 3);
+    assert_int_equal (s_int (acks[3], "seq"), head + 4);
+    assert_int_equal (s_int (acks[5], "seq"), head + 5);
+    assert_true (json_is_true (json_object_get (acks[2], "duplicate")));
+    assert_true (json_is_true (json_object_get (acks[4], "duplicate")));
+    assert_true (json_is_true (json_object_get (acks[6], "duplicate")));
+    assert_int_equal (s_head (self), head + 5);
+    json_t *events = s_events (self, head + 1);
+    assert_int_equal (json_array_size (events), 5);
+    json_decref (events);
+    for (int index = 0; index < M; index++)
+        json_decref (acks[index]);
+    free (id);
+    self->passed = true;
+}
+
+//  One client pipelines a burst that fits one batch (limits.batch_max is
+//  2048) and reads as the acks come: each of them must reach it. The
+//  signals are stored either way; an ack lost on the way is a client
+//  left guessing.
+static void
+test_pipelined_burst (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { ROUNDS = 3, N = 2000 };
+    json_t *acks[N] = {NULL};
+    //  Whether a burst forms one batch depends on timing: a few tries.
+    for (int round = 0; round < ROUNDS; round++) {
+        json_t *signals = json_array ();
+        for (int index = 0; index < N; index++)
+            json_array_append_new (
+                signals, s_signal ("Zwerfvuil aan de bushalte", NULL, NULL, NULL));
+        s_pipeline (self, signals, acks, 0);
+        assert_int_equal (s_head (self), (round + 1) * N);
+        for (int index = 0; index < N; index++)
+            json_decref (acks[index]);
+        memset (acks, 0, sizeof acks);
+    }
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  3. Bad input
+
+typedef struct {
+    const char *name;
+    const char *body;
+    const char *code; //  the expected error code
+    const char *field; //  NULL: the body as a whole (no field)
+    const char *mention; //  the message must contain this, or NULL
+} s_bad_t;
+
+static const s_bad_t s_bad[] = {
+    {"malformed JSON", "{\"description\": \"x\", ", "json", NULL, NULL},
+    {"empty body", "", "json", NULL, NULL},
+    {"not an object", "[\"description\", \"x\"]", "json", NULL, NULL},
+    {"a bare string", "\"description\"", "json", NULL, NULL},
+    {"duplicate keys",
+     "{\"description\":\"a\",\"source\":\"citizen\",\"description\":\"b\"}", "json", NULL,
+     NULL},
+    {"missing description", "{\"source\":\"citizen\"}", "required", "description", NULL},
+    {"null description", "{\"description\":null,\"source\":\"citizen\"}", "required",
+     "description", NULL},
+    {"empty description", "{\"description\":\"\",\"source\":\"citizen\"}", "empty",
+     "description", NULL},
+    {"blank description", "{\"description\":\" \\t\\n  \",\"source\":\"citizen\"}",
+     "empty", "description", NULL},
+    {"description a number", "{\"description\":42,\"source\":\"citizen\"}", "type",
+     "description", NULL},
+    {"missing source", "{\"description\":\"Afval\"}", "required", "source", NULL},
+    {"unknown source", "{\"description\":\"Afval\",\"source\":\"martian\"}", "value",
+     "source", NULL},
+    {"lat as a string",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"lat\":\"50.87\",\"long\":4.70}",
+     "type", "lat", NULL},
+    {"lat 91",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"lat\":91,\"long\":4.7}",
+     "value", "lat", NULL},
+    {"long 200",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"lat\":50.87,\"long\":200}",
+     "value", "long", NULL},
+    {"lat without long",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"lat\":50.87}", "required",
+     "long", NULL},
+    {"long without lat",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"long\":4.7}", "required", "lat",
+     NULL},
+    {"invalid UTF-8", "{\"description\":\"caf\xc3\x28 kapot\",\"source\":\"citizen\"}",
+     "utf8", NULL, NULL},
+    {"overlong UTF-8", "{\"description\":\"a\xc0\xaf\",\"source\":\"citizen\"}", "utf8",
+     NULL, NULL},
+    {"UTF-8 surrogate", "{\"description\":\"a\xed\xa0\x80\",\"source\":\"citizen\"}",
+     "utf8", NULL, NULL},
+    //  jansson refuses \u0000 (no JSON_ALLOW_NUL): a C string would end there.
+    {"NUL escape", "{\"description\":\"a\\u0000b\",\"source\":\"citizen\"}", "json", NULL,
+     NULL},
+    {"control character", "{\"description\":\"a\\u0007b\",\"source\":\"citizen\"}",
+     "value", "description", NULL},
+    {"unknown field",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"adress_string\":\"Naamsestraat "
+     "1\"}",
+     "unknown-field", NULL, "adress_string"},
+    {"unknown area",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"area\":\"atlantis\"}",
+     "unknown-area", "area", "atlantis"},
+    {"unknown theme",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"theme\":\"weather-control\"}",
+     "unknown-theme", "theme", "weather-control"},
+    {"bad priority",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"priority\":\"asap\"}", "value",
+     "priority", NULL},
+    {"bad occurred_at",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"occurred_at\":\"2026-02-30T10:"
+     "00:00Z\"}",
+     "value", "occurred_at", NULL},
+    {"reporter not an object",
+     "{\"description\":\"Afval\",\"source\":\"citizen\",\"reporter\":\"Jan\"}", "type",
+     "reporter", NULL},
+};
+
+//  Submit BODY (SIZE bytes) and expect the rejection described by BAD,
+//  then a good submission.
+static void
+s_expect_rejected (s_test_t *self, const char *body, size_t size, const s_bad_t *bad)
+{
+    char *command = NULL;
+    json_t *reply = s_request (self, SEIN_SUBMIT, body, size, &command);
+    if (!reply)
+        fail_msg ("%s: no reply", bad->name);
+    char *text = json_dumps (reply, JSON_COMPACT);
+    const char *status = s_str (reply, "status");
+    json_t *error = json_object_get (reply, "error");
+    const char *code = s_str (error, "code");
+    json_t *field = json_object_get (error, "field");
+    const char *message = s_str (error, "message");
+    if (!streq (command, SEIN_SUBMIT))
+        fail_msg ("%s: reply command %s, expected SUBMIT", bad->name, command);
+    if (!status || !streq (status, "rejected") || !code || !message)
+        fail_msg ("%s: expected a rejection, got %s", bad->name, text);
+    if (!streq (code, bad->code))
+        fail_msg ("%s: code '%s', expected '%s': %s", bad->name, code, bad->code, text);
+    if (bad->field
+            ? !json_is_string (field) || !streq (json_string_value (field), bad->field)
+            : field && !json_is_null (field))
+        fail_msg ("%s: field %s, expected %s: %s", bad->name,
+                  json_is_string (field) ? json_string_value (field) : "null",
+                  bad->field ? bad->field : "null", text);
+    if (bad->mention && !strstr (message, bad->mention))
+        fail_msg ("%s: message does not mention '%s': %s", bad->name, bad->mention, text);
+    free (text);
+    zstr_free (&command);
+    json_decref (reply);
+    s_assert_serving (self, bad->name);
+}
+
+//  A signal whose description is COUNT copies of UNIT.
+static char *
+s_long_signal (const char *unit, size_t count)
+{
+    size_t size = strlen (unit) * count;
+    char *description = (char *) zmalloc (size + 1);
+    for (size_t index = 0; index < count; index++)
+        memcpy (description + index * strlen (unit), unit, strlen (unit));
+    char *body =
+        zsys_sprintf ("{\"description\":\"%s\",\"source\":\"citizen\"}", description);
+    free (description);
+    return body;
+}
+
+static void
+test_bad_submissions (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    int64_t head = s_head (self);
+    int good = 0;
+    for (size_t index = 0; index < sizeof s_bad / sizeof s_bad[0]; index++) {
+        s_expect_rejected (self, s_bad[index].body, strlen (s_bad[index].body),
+                           &s_bad[index]);
+        good++;
+    }
+    //  Sizes: 4000 bytes is allowed, in ASCII or two-byte characters; one
+    //  byte more is not. Over limits.message_max (65536) the body is not
+    //  even parsed. (Far over it, ZeroMQ's maxmsgsize drops the connection:
+    //  see test_oversized_bodies.)
+    const struct {
+        const char *unit;
+        size_t count;
+        const char *code; //  NULL: accepted
+    } sizes[] = {{"a", 4000, NULL},
+                 {"a", 4001, "too-long"},
+                 {"\xc3\xa9", 2000, NULL},
+                 {"\xc3\xa9", 2001, "too-long"},
+                 {"a", 65600, "too-large"}};
+    for (size_t index = 0; index < sizeof sizes / sizeof sizes[0]; index++) {
+        char *body = s_long_signal (sizes[index].unit, sizes[index].count);
+        char name[64];
+        snprintf (name, sizeof name, "description of %zu bytes",
+                  strlen (sizes[index].unit) * sizes[index].count);
+        if (sizes[index].code) {
+            s_bad_t bad = {name, body, sizes[index].code,
+                           streq (sizes[index].code, "too-long") ? "description" : NULL,
+                           NULL};
+            s_expect_rejected (self, body, strlen (body), &bad);
+        } else {
+            json_t *reply = s_request (self, SEIN_SUBMIT, body, strlen (body), NULL);
+            s_assert_accepted (reply, name);
+            json_decref (reply);
+        }
+        good++;
+        zstr_free (&body);
+    }
+    //  Nesting deep enough to exhaust a recursive parser, within the size limit.
+    char *deep = (char *) zmalloc (60001);
+    memset (deep, '[', 60000);
+    s_bad_t nested = {"60000 nested arrays", deep, "json", NULL, NULL};
+    s_expect_rejected (self, deep, 60000, &nested);
+    good++;
+    free (deep);
+
+    //  A rejection echoes the external id when the body could be read.
+    const char *keyed =
+        "{\"description\":\"\",\"source\":\"citizen\",\"external_id\":\"bad-7\"}";
+    json_t *reply = s_request (self, SEIN_SUBMIT, keyed, strlen (keyed), NULL);
+    assert_non_null (reply);
+    assert_string_equal (s_str (reply, "status"), "rejected");
+    assert_string_equal (s_str (reply, "external_id"), "bad-7");
+    json_decref (reply);
+    //  ...and a rejected key was not taken: the same key, valid, is new.
+    reply = s_submit (self, s_signal ("Afval", NULL, "bad-7", NULL));
+    s_assert_accepted (reply, "key of an earlier rejection");
+    assert_true (json_is_false (json_object_get (reply, "duplicate")));
+    json_decref (reply);
+    good++;
+
+    //  CLASSIFY is a dry run: the same checks, an answer, nothing stored.
+    char *command = NULL;
+    const char *dry = "{\"description\":\"Sluikstort\",\"source\":\"citizen\","
+                      "\"area\":\"heilig-hart\",\"external_id\":\"dry-1\"}";
+    reply = s_request (self, SEIN_CLASSIFY, dry, strlen (dry), &command);
+    assert_non_null (reply);
+    assert_string_equal (command, SEIN_CLASSIFY);
+    assert_string_equal (s_str (reply, "status"), "classified");
+    assert_string_equal (s_str (reply, "wijk"), "heverlee");
+    assert_null (json_object_get (reply, "seq"));
+    json_decref (reply);
+    zstr_free (&command);
+    const char *dry_bad = "{\"description\":\"Sluikstort\",\"source\":\"martian\"}";
+    reply = s_request (self, SEIN_CLASSIFY, dry_bad, strlen (dry_bad), &command);
+    assert_non_null (reply);
+    assert_string_equal (command, SEIN_CLASSIFY);
+    assert_string_equal (s_str (reply, "status"), "rejected");
+    assert_string_equal (s_error_code (reply), "value");
+    json_decref (reply);
+    zstr_free (&command);
+    //  The dry run took no key: dry-1 is new.
+    reply = s_submit (self, s_signal ("Sluikstort", NULL, "dry-1", NULL));
+    s_assert_accepted (reply, "key of a dry run");
+    assert_true (json_is_false (json_object_get (reply, "duplicate")));
+    json_decref (reply);
+    good++;
+
+    //  Nothing half stored: only the good submissions moved the head.
+    assert_int_equal (s_head (self), head + good);
+    self->passed = true;
+}
+
+//  Bodies far over limits.message_max, from a pipelining client: the
+//  daemon survives and keeps serving others, and sein-submit answers every
+//  line of its file, the big one rejected, not "daemon unavailable".
+static void
+test_oversized_bodies (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    zsock_t *dealer = s_dealer (self);
+    size_t size = 4 * 1024 * 1024;
+    char *huge = (char *) zmalloc (size);
+    memset (huge, 'x', size);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, SEIN_PROTOCOL);
+    zmsg_addstr (msg, SEIN_SUBMIT);
+    zmsg_addstr (msg, "huge");
+    zmsg_addmem (msg, huge, size);
+    assert_int_equal (zmsg_send (&msg, dealer), 0);
+    free (huge);
+    s_assert_serving (self, "a 4 MB body");
+    zsock_destroy (&dealer);
+    assert_true (s_alive (self));
+
+    char *big = s_long_signal ("x", 100000);
+    char *lines =
+        zsys_sprintf ("{\"description\":\"Afval een\",\"source\":\"citizen\"}\n%s\n"
+                      "{\"description\":\"Afval twee\",\"source\":\"citizen\"}\n",
+                      big);
+    char *output = NULL;
+    int status = sein_harness_run (&self->harness, lines, &output, "sein-submit",
+                                   "--file", "-", "-t", "2000", NULL);
+    zstr_free (&lines);
+    zstr_free (&big);
+    bool ok = status == SEIN_EXIT_DATAERR && s_lines (output, "line ") == 3 &&
+              s_lines (output, "line 2: rejected: too-large") == 1;
+    char message[512];
+    snprintf (message, sizeof message,
+              "sein-submit --file with a 100 kB line: exit %d (expected 65), output '%s' "
+              "(expected 3 answers, line 2 rejected too-large)",
+              status, output ? output : "");
+    zstr_free (&output);
+    if (!ok)
+        fail_msg ("%s", message);
+    self->passed = true;
+}
+
+static void
+test_protocol_errors (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    zsock_t *dealer = s_dealer (self);
+
+    const char *two[] = {SEIN_PROTOCOL, SEIN_PING};
+    s_send_frames (dealer, two, 2);
+    s_expect_error (dealer, "", "frames", "2 frames");
+    s_assert_serving (self, "2 frames");
+
+    const char *one[] = {"hello"};
+    s_send_frames (dealer, one, 1);
+    s_expect_error (dealer, "", "frames", "1 frame");
+
+    const char *three[] = {SEIN_PROTOCOL, SEIN_PING, "c3"};
+    s_send_frames (dealer, three, 3);
+    s_expect_error (dealer, "c3", "frames", "3 frames");
+
+    const char *six[] = {
+        SEIN_PROTOCOL, SEIN_SUBMIT,
+        "c6",          "{\"description\":\"Afval\",\"source\":\"citizen\"}",
+        "x",           "y"};
+    int64_t head = s_head (self);
+    s_send_frames (dealer, six, 6);
+    s_expect_error (dealer, "c6", "frames", "6 frames");
+    assert_int_equal (s_head (self), head); //  a malformed SUBMIT stores nothing
+    s_assert_serving (self, "6 frames");
+
+    const char *version[] = {"SEIN/2", SEIN_PING, "cv", "{}"};
+    s_send_frames (dealer, version, 4);
+    s_expect_error (dealer, "cv", "version", "SEIN/2");
+    s_assert_serving (self, "SEIN/2");
+
+    const char *unknown[] = {SEIN_PROTOCOL, "FROBNICATE", "cu", "{}"};
+    s_send_frames (dealer, unknown, 4);
+    s_expect_error (dealer, "cu", "command", "unknown command");
+    //  Commands are case-sensitive.
+    const char *lower[] = {SEIN_PROTOCOL, "ping", "cl", "{}"};
+    s_send_frames (dealer, lower, 4);
+    s_expect_error (dealer, "cl", "command", "lowercase command");
+
+    //  Correlation ids up to 255 bytes are echoed; longer ones are refused.
+    char corr[301];
+    memset (corr, 'c', 300);
+    corr[255] = 0;
+    const char *max_corr[] = {SEIN_PROTOCOL, SEIN_PING, corr, "{}"};
+    s_send_frames (dealer, max_corr, 4);
+    zmsg_t *reply = s_recv_within (dealer, S_REPLY_MS);
+    assert_non_null (reply);
+    assert_int_equal (zmsg_size (reply), 4);
+    zmsg_next (reply);
+    assert_true (zframe_streq (zmsg_next (reply), SEIN_PING));
+    assert_true (zframe_streq (zmsg_next (reply), corr));
+    zmsg_destroy (&reply);
+    corr[255] = 'c';
+    corr[300] = 0;
+    const char *long_corr[] = {SEIN_PROTOCOL, SEIN_PING, corr, "{}"};
+    s_send_frames (dealer, long_corr, 4);
+    s_expect_error (dealer, "", "frames", "300-byte correlation id");
+    s_assert_serving (self, "a long correlation id");
+    zsock_destroy (&dealer);
+
+    //  A REQ client sends a delimiter frame first and must get its reply
+    //  with one, in the same shape.
+    zsock_t *req = zsock_new (ZMQ_REQ);
+    assert_non_null (req);
+    zsock_set_linger (req, 0);
+    assert_int_equal (zsock_connect (req, "%s", self->harness.intake), 0);
+    const char *ping[] = {SEIN_PROTOCOL, SEIN_PING, "r1", "{}"};
+    s_send_frames (req, ping, 4);
+    zmsg_t *msg = s_recv_within (req, S_REPLY_MS);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 4);
+    char *frame = zmsg_popstr (msg);
+    assert_string_equal (frame, SEIN_PROTOCOL);
+    zstr_free (&frame);
+    frame = zmsg_popstr (msg);
+    assert_string_equal (frame, SEIN_PING);
+    zstr_free (&frame);
+    frame = zmsg_popstr (msg);
+    assert_string_equal (frame, "r1");
+    zstr_free (&frame);
+    frame = zmsg_popstr (msg);
+    json_t *json = json_loads (frame, 0, NULL);
+    assert_string_equal (s_str (json, "status"), "ok");
+    json_decref (json);
+    zstr_free (&frame);
+    zmsg_destroy (&msg);
+    //  A submission goes through the batch and must keep the delimiter too.
+    const char *submit[] = {SEIN_PROTOCOL, SEIN_SUBMIT, "r2",
+                            "{\"description\":\"Fietswrak\",\"source\":\"staff\"}"};
+    s_send_frames (req, submit, 4);
+    msg = s_recv_within (req, S_REPLY_MS);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 4);
+    zframe_t *protocol = zmsg_pop (msg);
+    assert_true (zframe_streq (protocol, SEIN_PROTOCOL));
+    zframe_destroy (&protocol);
+    frame = zmsg_popstr (msg);
+    assert_string_equal (frame, SEIN_SUBMIT);
+    zstr_free (&frame);
+    frame = zmsg_popstr (msg);
+    assert_string_equal (frame, "r2");
+    zstr_free (&frame);
+    frame = zmsg_popstr (msg);
+    json = json_loads (frame, 0, NULL);
+    s_assert_accepted (json, "REQ submission");
+    json_decref (json);
+    zstr_free (&frame);
+    zmsg_destroy (&msg);
+    //  And its protocol errors as well.
+    const char *bad_req[] = {"SEIN/0", SEIN_PING, "r3", "{}"};
+    s_send_frames (req, bad_req, 4);
+    s_expect_error (req, "r3", "version", "REQ with SEIN/0");
+    zsock_destroy (&req);
+    self->passed = true;
+}
+
+//  xorshift64*: a reproducible flood (the seed is printed on failure).
+static uint64_t
+s_next (uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+//  Send one random message: random frames, or the protocol's frames with
+//  random or damaged content.
+static void
+s_send_garbage (zsock_t *dealer, uint64_t *seed)
+{
+    static const char *commands[] = {SEIN_SUBMIT, SEIN_CLASSIFY, SEIN_PING,  SEIN_GET,
+                                     SEIN_EVENTS, SEIN_STATS,    SEIN_ERROR, "WATCH"};
+    static const char *bodies[] = {
+        "{\"description\":\"Afval\",\"source\":\"citizen\",\"lat\":1e999,\"long\":0}",
+        "{\"from\":-1}",
+        "{\"from\":9223372036854775807,\"limit\":9223372036854775807}",
+        "{\"id\":null}",
+        "{\"id\":\"\"}",
+        "{\"description\":{\"a\":[1,2,{}]},\"source\":[]}",
+        "{\"attributes\":{\"\":\"\"},\"description\":\"x\",\"source\":\"system\"}",
+        "{\"description\":\"x\",\"source\":\"citizen\",\"reporter\":{\"email\":\"nope\"}"
+        "}",
+        "{\"from\":1,\"limit\":0}",
+        "{\"from\":1.5}"};
+    //  A raw NUL inside a string: sent with its real size.
+    static const char nul[] = "{\"description\":\"a\0b\",\"source\":\"citizen\"}";
+    zmsg_t *msg = zmsg_new ();
+    uint64_t kind = s_next (seed) % 4;
+    if (kind == 0) {
+        //  Anything at all.
+        int frames = 1 + (int) (s_next (seed) % 8);
+        for (int index = 0; index < frames; index++) {
+            size_t size = s_next (seed) % 48;
+            byte data[48];
+            for (size_t at = 0; at < size; at++)
+                data[at] = (byte) s_next (seed);
+            zmsg_addmem (msg, data, size);
+        }
+    } else {
+        //  The right envelope, sometimes with a frame missing or extra, and
+        //  random or damaged bodies.
+        zmsg_addstr (msg, s_next (seed) % 16 ? SEIN_PROTOCOL : "SEIN/1\n");
+        zmsg_addstr (msg, commands[s_next (seed) % 8]);
+        char corr[320];
+        size_t corr_size =
+            s_next (seed) % 20 ? s_next (seed) % 24 : 256 + s_next (seed) % 40;
+        memset (corr, 'k', corr_size);
+        zmsg_addmem (msg, corr, corr_size);
+        if (kind == 1) {
+            size_t size = s_next (seed) % 200;
+            byte data[200];
+            for (size_t at = 0; at < size; at++)
+                data[at] = (byte) s_next (seed);
+            zmsg_addmem (msg, data, size);
+        } else if (kind == 2) {
+            uint64_t pick = s_next (seed) % 11;
+            if (pick == 10)
+                zmsg_addmem (msg, nul, sizeof nul - 1);
+            else
+                zmsg_addstr (msg, bodies[pick]);
+        } else {
+            //  A valid signal with one byte flipped.
+            char body[] =
+                "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
+            body[s_next (seed) % (sizeof body - 1)] = (char) s_next (seed);
+            zmsg_addmem (msg, body, sizeof body - 1);
+        }
+        if (s_next (seed) % 10 == 0)
+            zmsg_addstr (msg, "extra");
+    }
+    zmsg_send (&msg, dealer);
+}
+
+static void
+test_garbage_flood (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 5000 };
+    uint64_t seed = 0x5e1d5e1d5e1dULL ^ (uint64_t) zclock_time ();
+    print_message ("garbage flood seed 0x%llx\n", (unsigned long long) seed);
+    uint64_t state_ = seed;
+    //  A client that vanishes with its requests in flight: the daemon must
+    //  drop their replies, not block or fail on them.
+    zsock_t *gone = s_dealer (self);
+    zsock_set_linger (gone, 1000);
+    for (int index = 0; index < 500; index++)
+        s_send_garbage (gone, &state_);
+    zsock_destroy (&gone);
+
+    //  Every request gets exactly one answer, however bad it was. (At most
+    //  500 in flight: more than limits.intake_hwm unread replies is what
+    //  test_pipelined_burst is about.)
+    zsock_t *dealer = s_dealer (self);
+    int sent = 0, replies = 0;
+    int64_t deadline = zclock_mono () + 20000, heard = zclock_mono ();
+    while (replies < N && zclock_mono () < deadline && zclock_mono () - heard < 3000) {
+        for (; sent < N && sent - replies < 500; sent++)
+            s_send_garbage (dealer, &state_);
+        zmsg_t *msg = s_recv_within (dealer, 500);
+        if (!msg)
+            continue;
+        heard = zclock_mono ();
+        //  [delimiter] "SEIN/1" command corr body: the delimiter only when
+        //  the request began with an empty frame.
+        if (zmsg_size (msg) == 5) {
+            zframe_t *delimiter = zmsg_pop (msg);
+            assert_int_equal (zframe_size (delimiter), 0);
+            zframe_destroy (&delimiter);
+        }
+        if (zmsg_size (msg) != 4)
+            fail_msg ("seed 0x%llx: a reply of %zu frames", (unsigned long long) seed,
+                      zmsg_size (msg));
+        assert_true (zframe_streq (zmsg_first (msg), SEIN_PROTOCOL));
+        zmsg_destroy (&msg);
+        replies++;
+        if (!s_alive (self))
+            fail_msg ("seed 0x%llx: seind died", (unsigned long long) seed);
+    }
+    zsock_destroy (&dealer);
+    if (replies != N)
+        fail_msg ("seed 0x%llx: %d replies to %d requests", (unsigned long long) seed,
+                  replies, N);
+    assert_true (s_alive (self));
+    s_head (self);
+    s_assert_serving (self, "the garbage flood");
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  4. Watch sessions
+
+//  Wait until WATCHER's session is open; fails after 5 s.
+static void
+s_watcher_ready (sein_watcher_t *watcher)
+{
+    int64_t deadline = zclock_mono () + S_REPLY_MS;
+    while (!sein_watcher_connected (watcher) && zclock_mono () < deadline) {
+        json_t *event = sein_watcher_recv (watcher, 20);
+        assert_null (event); //  a live-only session has nothing to replay
+    }
+    assert_true (sein_watcher_connected (watcher));
+}
+
+//  The next event of WATCHER must have EXPECTED's seq and id.
+static void
+s_expect_event (sein_watcher_t *watcher, json_t *expected, const char *context)
+{
+    json_t *event = sein_watcher_recv (watcher, S_REPLY_MS);
+    if (!event)
+        fail_msg ("%s: no event (expected seq %lld)", context,
+                  (long long) s_int (expected, "seq"));
+    if (s_int (event, "seq") != s_int (expected, "seq"))
+        fail_msg ("%s: event seq %lld (area %s), expected %lld (area %s)", context,
+                  (long long) s_int (event, "seq"), s_str (event, "area"),
+                  (long long) s_int (expected, "seq"), s_str (expected, "area"));
+    assert_string_equal (s_str (event, "id"), s_str (expected, "id"));
+    assert_string_equal (s_str (event, "area"), s_str (expected, "area"));
+    assert_null (json_object_get (event, "reporter"));
+    json_decref (event);
+}
+
+static void
+test_watch (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    json_t *filter = json_pack ("{s:[s]}", "area", "heverlee");
+    sein_watcher_t *live = sein_watcher_new (self->harness.watch, filter, 0, NULL, 16);
+    assert_non_null (live);
+    s_watcher_ready (live);
+
+    //  binnenstad, heilig-hart (a zone of heverlee), binnenstad, heverlee:
+    //  the heverlee watcher must see the 2nd and the 4th, in that order,
+    //  and therefore not the 3rd, which came between them.
+    const char *areas[] = {"binnenstad", "heilig-hart", "binnenstad", "heverlee"};
+    json_t *acks[4];
+    for (int index = 0; index < 4; index++) {
+        json_t *signal = s_signal ("Hangjongeren op het plein, lawaai tot na middernacht",
+                                   areas[index], NULL, NULL);
+        json_object_set_new (signal, "reporter",
+                             json_pack ("{s:s}", "email", "an.peeters@example.org"));
+        acks[index] = s_submit (self, signal);
+        s_assert_accepted (acks[index], areas[index]);
+        assert_string_equal (s_str (acks[index], "area"), areas[index]);
+    }
+    assert_string_equal (s_str (acks[1], "wijk"), "heverlee");
+    s_expect_event (live, acks[1], "live heverlee, zone heilig-hart");
+    s_expect_event (live, acks[3], "live heverlee, the wijk itself");
+
+    //  Replay from seq 1: everything stored, in seq order, then live.
+    sein_watcher_t *replay = sein_watcher_new (self->harness.watch, NULL, 1, NULL, 2);
+    for (int index = 0; index < 4; index++)
+        s_expect_event (replay, acks[index], "replay from 1");
+    assert_int_equal (sein_watcher_last_seq (replay), s_int (acks[3], "seq"));
+    //  Replay with the filter: the store path must filter like the live one.
+    sein_watcher_t *filtered = sein_watcher_new (self->harness.watch, filter, 1, NULL, 4);
+    s_expect_event (filtered, acks[1], "filtered replay, heilig-hart");
+    s_expect_event (filtered, acks[3], "filtered replay, heverlee");
+    //  Following a zone is not following its wijk: heilig-hart only.
+    json_t *zone_filter = json_pack ("{s:[s]}", "area", "heilig-hart");
+    sein_watcher_t *zone =
+        sein_watcher_new (self->harness.watch, zone_filter, 1, NULL, 4);
+    json_decref (zone_filter);
+    s_expect_event (zone, acks[1], "zone replay");
+
+    //  One more of each; every session continues live without a gap.
+    json_t *next_b =
+        s_submit (self, s_signal ("Afval naast de container", "binnenstad", NULL, NULL));
+    json_t *next_h =
+        s_submit (self, s_signal ("Afval naast de container", "heilig-hart", NULL, NULL));
+    s_assert_accepted (next_b, "binnenstad");
+    s_assert_accepted (next_h, "heilig-hart");
+    s_expect_event (replay, next_b, "replay continuing live");
+    s_expect_event (replay, next_h, "replay continuing live");
+    s_expect_event (filtered, next_h, "filtered replay continuing live");
+    s_expect_event (zone, next_h, "zone continuing live");
+    s_expect_event (live, next_h, "live");
+
+    //  A filter the daemon cannot read is refused, with a reason.
+    json_t *nonsense = json_pack ("{s:[s]}", "colour", "red");
+    sein_watcher_t *refused =
+        sein_watcher_new (self->harness.watch, nonsense, 0, NULL, 4);
+    int64_t deadline = zclock_mono () + S_REPLY_MS;
+    while (!sein_watcher_refusal (refused) && zclock_mono () < deadline)
+        assert_null (sein_watcher_recv (refused, 50));
+    json_t *refusal = sein_watcher_refusal (refused);
+    assert_non_null (refusal);
+    assert_string_equal (s_str (refusal, "status"), "rejected");
+    assert_non_null (s_error_code (refusal));
+
+    sein_watcher_destroy (&refused);
+    sein_watcher_destroy (&zone);
+    sein_watcher_destroy (&filtered);
+    sein_watcher_destroy (&replay);
+    sein_watcher_destroy (&live);
+    for (int index = 0; index < 4; index++)
+        json_decref (acks[index]);
+    json_decref (next_b);
+    json_decref (next_h);
+    json_decref (nonsense);
+    json_decref (filter);
+    self->passed = true;
+}
+
+//  A replay longer than one store round (512 rows) with little credit:
+//  every matching event once, in seq order, whatever the filter skips.
+static void
+test_watch_long_replay (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 1500 };
+    const char *areas[] = {"binnenstad", "heilig-hart", "kessel-lo", "heverlee",
+                           "casablanca"};
+    json_t **acks = (json_t **) zmalloc (N * sizeof (json_t *));
+    json_t *signals = json_array ();
+    for (int index = 0; index < N; index++)
+        json_array_append_new (
+            signals, s_signal ("Afval naast de container", areas[index % 5], NULL, NULL));
+    s_pipeline (self, signals, acks, 200);
+
+    json_t *filter = json_pack ("{s:[s]}", "area", "heverlee");
+    sein_watcher_t *heverlee = sein_watcher_new (self->harness.watch, filter, 1, NULL, 8);
+    sein_watcher_t *all = sein_watcher_new (self->harness.watch, NULL, 1, NULL, 3);
+    sein_watcher_t *late = sein_watcher_new (self->harness.watch, NULL, 1000, NULL, 50);
+    int matched = 0;
+    for (int index = 0; index < N; index++) {
+        s_expect_event (all, acks[index], "unfiltered replay");
+        if (s_is (acks[index], "wijk", "heverlee")) {
+            s_expect_event (heverlee, acks[index], "heverlee replay");
+            matched++;
+        }
+        if (s_int (acks[index], "seq") >= 1000)
+            s_expect_event (late, acks[index], "replay from seq 1000");
+    }
+    assert_int_equal (matched, 2 * N / 5);
+    //  Nothing more: the next event is a new one, live.
+    json_t *next = s_submit (self, s_signal ("Afval", "heverlee", NULL, NULL));
+    s_assert_accepted (next, "after the replay");
+    s_expect_event (heverlee, next, "heverlee after the replay");
+    s_expect_event (all, next, "unfiltered after the replay");
+    s_expect_event (late, next, "late after the replay");
+    json_decref (next);
+    sein_watcher_destroy (&late);
+    sein_watcher_destroy (&all);
+    sein_watcher_destroy (&heverlee);
+    json_decref (filter);
+    for (int index = 0; index < N; index++)
+        json_decref (acks[index]);
+    free (acks);
+    self->passed = true;
+}
+
+//  A watcher outlives a daemon restart: what was stored while it was
+//  cut off comes first, then what follows, no gap, no repeat.
+static void
+test_watch_across_restart (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    sein_watcher_t *watcher = sein_watcher_new (self->harness.watch, NULL, 0, NULL, 8);
+    s_watcher_ready (watcher);
+    json_t *before = s_submit (self, s_signal ("Afval", "kessel-lo", NULL, NULL));
+    s_assert_accepted (before, "before the restart");
+    s_expect_event (watcher, before, "before the restart");
+
+    assert_int_equal (s_stop_within (self, SIGTERM, 10000), 0);
+    s_start (self);
+    //  Submitted at once, before the watcher can have a new session.
+    json_t *after[3];
+    for (int index = 0; index < 3; index++) {
+        after[index] = s_submit (self, s_signal ("Afval", "wilsele", NULL, NULL));
+        s_assert_accepted (after[index], "after the restart");
+    }
+    assert_int_equal (s_int (after[0], "seq"), s_int (before, "seq") + 1);
+    //  The watcher notices the new daemon by its heartbeats going
+    //  unanswered (at most a few seconds), then resumes.
+    for (int index = 0; index < 3; index++) {
+        json_t *event = sein_watcher_recv (watcher, 10000);
+        if (!event)
+            fail_msg ("watcher did not resume after the restart (event %d)", index);
+        assert_int_equal (s_int (event, "seq"), s_int (after[index], "seq"));
+        assert_string_equal (s_str (event, "id"), s_str (after[index], "id"));
+        json_decref (event);
+    }
+    sein_watcher_destroy (&watcher);
+    json_decref (before);
+    for (int index = 0; index < 3; index++)
+        json_decref (after[index]);
+    self->passed = true;
+}
+
+//  A second seind on the same store and endpoints (started by mistake
+//  next to the service, say) must refuse to start (69), not take over.
+static void
+test_single_instance (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    sein_harness_t *h = &self->harness;
+    char *log = zsys_sprintf ("%s/second.log", h->dir);
+    pid_t pid = fork ();
+    if (pid == 0) {
+        char *argv[40];
+        int count = 0;
+        argv[count++] = (char *) SEIN_BINARY_DIR "/seind";
+        argv[count++] = (char *) "-f";
+        argv[count++] = (char *) "-c";
+        argv[count++] = h->config;
+        for (int index = 0; index < h->noverrides; index++) {
+            argv[count++] = (char *) "-o";
+            argv[count++] = h->overrides[index];
+        }
+        argv[count] = NULL;
+        int fd = open (log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2 (fd, STDOUT_FILENO);
+        dup2 (fd, STDERR_FILENO);
+        execv (argv[0], argv);
+        _exit (127);
+    }
+    assert_true (pid > 0);
+    //  It either exits, or logs that it is serving.
+    int64_t deadline = zclock_mono () + 10000;
+    int raw = 0;
+    bool exited = false, serving = false;
+    while (!exited && !serving && zclock_mono () < deadline) {
+        exited = waitpid (pid, &raw, WNOHANG) == pid;
+        char *text = s_read_file (log);
+        serving = text && strstr (text, "store head");
+        free (text);
+        if (!exited && !serving)
+            zclock_sleep (20);
+    }
+    if (!exited) {
+        kill (pid, SIGKILL);
+        waitpid (pid, &raw, 0);
+    }
+    char *text = s_read_file (log);
+    int status = WIFEXITED (raw) ? WEXITSTATUS (raw) : 128 + WTERMSIG (raw);
+    if (!exited || status != SEIN_EXIT_UNAVAILABLE)
+        fail_msg ("a second seind on the same store and endpoints %s; expected exit 69. "
+                  "Its log:\n%s",
+                  exited ? "exited with another status" : "started serving (killed now)",
+                  text ? text : "");
+    free (text);
+    zstr_free (&log);
+    //  The first one still owns its endpoints and its store.
+    assert_true (s_alive (self));
+    s_head (self);
+    s_assert_serving (self, "a second seind was started");
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  5. Broadcast PUB: topics, and no personal data
+
+static const char *s_personal[] = {"reporter", "Jan Peeters", "jan.peeters@example.org",
+                                   "example.org", "+32 470 12 34 56"};
+
+//  Submit a signal for AREA with a reporter; returns the ack.
+static json_t *
+s_submit_reported (s_test_t *self, const char *area)
+{
+    json_t *signal =
+        s_signal ("Graffiti op de gevel van de parochiezaal", area, NULL, NULL);
+    json_object_set_new (signal, "reporter",
+                         json_pack ("{s:s,s:s,s:s}", "name", "Jan Peeters", "email",
+                                    "jan.peeters@example.org", "phone",
+                                    "+32 470 12 34 56"));
+    json_t *ack = s_submit (self, signal);
+    s_assert_accepted (ack, area ? area : "no area");
+    assert_string_equal (s_str (ack, "area"), area ? area : "triage");
+    return ack;
+}
+
+//  The next broadcast on SUB within TIMEOUT_MS, checked: [topic][json],
+//  the topic signal/<wijk>/<theme>/<area>/ of the event, no personal
+//  data. Returns the event, or NULL on timeout.
+static json_t *
+s_broadcast (zsock_t *sub, int timeout_ms)
+{
+    zmsg_t *msg = s_recv_within (sub, timeout_ms);
+    if (!msg)
+        return NULL;
+    assert_int_equal (zmsg_size (msg), 2);
+    char *topic = zmsg_popstr (msg), *body = zmsg_popstr (msg);
+    json_t *event = json_loads (body, 0, NULL);
+    if (!event)
+        fail_msg ("broadcast is not JSON: %s", body);
+    char expected[256];
+    snprintf (expected, sizeof expected, "signal/%s/%s/%s/", s_str (event, "wijk"),
+              s_str (event, "theme"), s_str (event, "area"));
+    assert_string_equal (topic, expected);
+    assert_null (json_object_get (event, "reporter"));
+    for (size_t index = 0; index < sizeof s_personal / sizeof s_personal[0]; index++)
+        if (strstr (body, s_personal[index]))
+            fail_msg ("broadcast carries '%s': %s", s_personal[index], body);
+    zstr_free (&topic);
+    zstr_free (&body);
+    zmsg_destroy (&msg);
+    return event;
+}
+
+static void
+test_publish (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    zsock_t *heverlee = zsock_new_sub (self->harness.publish, "signal/heverlee/");
+    zsock_t *everything = zsock_new_sub (self->harness.publish, "");
+    assert_non_null (heverlee);
+    assert_non_null (everything);
+
+    //  A subscription takes a moment to reach the PUB (the slow joiner):
+    //  submit heilig-hart signals until both subscribers hear one.
+    bool heard[2] = {false, false};
+    zsock_t *subs[2] = {heverlee, everything};
+    int64_t deadline = zclock_mono () + 10000;
+    while (!(heard[0] && heard[1]) && zclock_mono () < deadline) {
+        json_t *ack = s_submit_reported (self, "heilig-hart");
+        for (int sub = 0; sub < 2; sub++) {
+            json_t *event;
+            while ((event = s_broadcast (subs[sub], heard[sub] ? 0 : 100))) {
+                assert_string_equal (s_str (event, "area"), "heilig-hart");
+                assert_string_equal (s_str (event, "wijk"), "heverlee");
+                heard[sub] = true;
+                json_decref (event);
+            }
+        }
+        json_decref (ack);
+    }
+    assert_true (heard[0] && heard[1]);
+
+    //  Both subscribed now: every signal reaches the catch-all subscriber,
+    //  those of the wijk heverlee (zones included) the heverlee one, each
+    //  in seq order with the seq and id of its ack.
+    //  (NULL: no area, address or point; it goes to triage, topic and all.)
+    const char *areas[] = {"binnenstad", "heilig-hart", NULL,
+                           "heverlee",   "casablanca",  "heilig-hart"};
+    enum { N = sizeof areas / sizeof areas[0] };
+    json_t *acks[N];
+    for (int index = 0; index < N; index++)
+        acks[index] = s_submit_reported (self, areas[index]);
+    int64_t first = s_int (acks[0], "seq");
+    for (int sub = 0; sub < 2; sub++) {
+        for (int index = 0; index < N; index++) {
+            if (sub == 0 && !s_is (acks[index], "wijk", "heverlee"))
+                continue;
+            json_t *event = s_broadcast (subs[sub], S_REPLY_MS);
+            //  Late copies of the warm-up signals come first.
+            while (event && s_int (event, "seq") < first) {
+                json_decref (event);
+                event = s_broadcast (subs[sub], S_REPLY_MS);
+            }
+            if (!event)
+                fail_msg ("%s subscriber: no broadcast of seq %lld (%s)",
+                          sub ? "catch-all" : "heverlee",
+                          (long long) s_int (acks[index], "seq"),
+                          s_str (acks[index], "area"));
+            assert_int_equal (s_int (event, "seq"), s_int (acks[index], "seq"));
+            assert_string_equal (s_str (event, "id"), s_str (acks[index], "id"));
+            assert_string_equal (s_str (event, "area"), s_str (acks[index], "area"));
+            json_decref (event);
+        }
+    }
+
+    //  GET without authorisation answers the public record only.
+    json_t *reply =
+        s_call (self, SEIN_GET, json_pack ("{s:s}", "id", s_str (acks[1], "id")));
+    assert_non_null (reply);
+    assert_string_equal (s_str (reply, "status"), "ok");
+    char *text = json_dumps (reply, JSON_COMPACT);
+    for (size_t index = 0; index < sizeof s_personal / sizeof s_personal[0]; index++)
+        if (strstr (text, s_personal[index]))
+            fail_msg ("GET without a key returns '%s': %s", s_personal[index], text);
+    free (text);
+    json_decref (reply);
+    for (int index = 0; index < N; index++)
+        json_decref (acks[index]);
+    zsock_destroy (&heverlee);
+    zsock_destroy (&everything);
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  6. SIGTERM with work in flight
+
+static void
+test_sigterm_in_flight (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 2000 };
+    //  Open watch sessions (one that reads nothing, with events due) and
+    //  subscribers must not hold the stop up.
+    sein_watcher_t *watcher = sein_watcher_new (self->harness.watch, NULL, 1, NULL, 4);
+    s_watcher_ready (watcher);
+    zsock_t *sub = zsock_new_sub (self->harness.publish, "");
+    assert_non_null (sub);
+    for (int index = 0; index < N; index++) {
+        char external_id[32], corr[16];
+        snprintf (external_id, sizeof external_id, "term-%d", index);
+        snprintf (corr, sizeof corr, "%d", index);
+        json_t *signal = s_signal ("Fietsen op het voetpad, je kan er niet meer door",
+                                   NULL, external_id, "itest");
+        assert_int_equal (
+            sein_client_send (self->client, SEIN_SUBMIT, corr, signal, 1000), 0);
+        json_decref (signal);
+    }
+    pid_t pid = self->harness.pid;
+    assert_int_equal (kill (pid, SIGTERM), 0);
+
+    //  Collect answers until all came, or the daemon is gone and the line
+    //  has been quiet for a moment.
+    int64_t *seqs = (int64_t *) zmalloc (N * sizeof (int64_t));
+    char **ids = (char **) zmalloc (N * sizeof (char *));
+    int acked = 0, status = -1;
+    bool exited = false;
+    int64_t deadline = zclock_mono () + 20000;
+    while (acked < N && zclock_mono () < deadline) {
+        char *corr = NULL;
+        json_t *reply = sein_client_recv (self->client, 200, &corr, NULL);
+        if (!reply && !corr) {
+            if (exited)
+                break;
+            int raw;
+            if (waitpid (pid, &raw, WNOHANG) == pid) {
+                exited = true;
+                self->harness.pid = -1;
+                status = WIFEXITED (raw) ? WEXITSTATUS (raw) : 128 + WTERMSIG (raw);
+            }
+            continue;
+        }
+        int index = corr ? atoi (corr) : -1;
+        assert_true (index >= 0 && index < N);
+        assert_null (ids[index]);
+        //  Stopping is no reason to reject: an answer is an ack.
+        s_assert_accepted (reply, "submission in flight at SIGTERM");
+        assert_true (json_is_false (json_object_get (reply, "duplicate")));
+        seqs[index] = s_int (reply, "seq");
+        ids[index] = strdup (s_str (reply, "id"));
+        acked++;
+        json_decref (reply);
+        zstr_free (&corr);
+    }
+    if (!exited)
+        status = s_stop_within (self, 0, 10000);
+    assert_int_equal (status, 0);
+    sein_watcher_destroy (&watcher);
+    zsock_destroy (&sub);
+    print_message ("%d of %d submissions acked before SIGTERM finished\n", acked, N);
+
+    //  Every acked signal is in the store, under its seq; the history is gapless.
+    s_start (self);
+    int64_t head = s_head (self);
+    assert_true (head >= acked);
+    json_t *events = s_events (self, 1);
+    assert_int_equal ((int64_t) json_array_size (events), head);
+    for (int64_t seq = 1; seq <= head; seq++)
+        assert_int_equal (s_int (json_array_get (events, (size_t) seq - 1), "seq"), seq);
+    for (int index = 0; index < N; index++)
+        if (ids[index]) {
+            json_t *event = json_array_get (events, (size_t) seqs[index] - 1);
+            assert_non_null (event);
+            assert_string_equal (s_str (event, "id"), ids[index]);
+            free (ids[index]);
+        }
+    json_decref (events);
+    free (ids);
+    free (seqs);
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  7. SIGHUP reload
+
+//  TEXT with every FROM replaced by TO; fresh.
+static char *
+s_replace (const char *text, const char *from, const char *to)
+{
+    size_t count = 0;
+    for (const char *hit = strstr (text, from); hit;
+         hit = strstr (hit + strlen (from), from))
+        count++;
+    char *result = (char *) zmalloc (strlen (text) + count * strlen (to) + 1);
+    char *out = result;
+    const char *cursor = text;
+    for (const char *hit = strstr (cursor, from); hit; hit = strstr (cursor, from)) {
+        memcpy (out, cursor, (size_t) (hit - cursor));
+        out += hit - cursor;
+        memcpy (out, to, strlen (to));
+        out += strlen (to);
+        cursor = hit + strlen (from);
+    }
+    strcpy (out, cursor);
+    return result;
+}
+
+static void
+s_write_file (const char *path, const char *text)
+{
+    //  Written aside and renamed, so the daemon never reads half a file.
+    char *temporary = zsys_sprintf ("%s.new", path);
+    FILE *file = fopen (temporary, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    assert_int_equal (fclose (file), 0);
+    assert_int_equal (chmod (temporary, 0640), 0);
+    assert_int_equal (rename (temporary, path), 0);
+    zstr_free (&temporary);
+}
+
+//  The bundled config with its data files named absolutely (the copy
+//  lives elsewhere), with FROM replaced by TO when given.
+static char *
+s_config_copy (const char *from, const char *to)
+{
+    char *path = zsys_sprintf ("%s/conf/sein.cfg", SEIN_SOURCE_DIR);
+    char *text = s_read_file (path);
+    zstr_free (&path);
+    assert_non_null (text);
+    const char *data[] = {"areas.tsv",  "areas.geojson",   "streets.tsv",
+                          "themes.tsv", "theme-rules.tsv", "priority-rules.tsv"};
+    for (size_t index = 0; index < sizeof data / sizeof data[0]; index++) {
+        char *quoted = zsys_sprintf ("\"%s\"", data[index]);
+        char *absolute = zsys_sprintf ("\"%s/conf/%s\"", SEIN_SOURCE_DIR, data[index]);
+        if (!strstr (text, quoted))
+            fail_msg ("conf/sein.cfg no longer names %s", quoted);
+        char *next = s_replace (text, quoted, absolute);
+        free (text);
+        text = next;
+        zstr_free (&quoted);
+        zstr_free (&absolute);
+    }
+    if (from) {
+        if (!strstr (text, from))
+            fail_msg ("conf/sein.cfg has no '%s' to change", from);
+        char *next = s_replace (text, from, to);
+        free (text);
+        text = next;
+    }
+    return text;
+}
+
+//  Occurrences of NEEDLE in the daemon's log.
+static int
+s_log_count (s_test_t *self, const char *needle)
+{
+    char *text = s_read_file (self->harness.log);
+    int count = 0;
+    for (const char *hit = text ? strstr (text, needle) : NULL; hit;
+         hit = strstr (hit + 1, needle))
+        count++;
+    free (text);
+    return count;
+}
+
+//  SIGHUP the daemon and wait until its log has one more NEEDLE.
+static void
+s_reload (s_test_t *self, const char *needle)
+{
+    int before = s_log_count (self, needle);
+    assert_int_equal (kill (self->harness.pid, SIGHUP), 0);
+    int64_t deadline = zclock_mono () + 10000;
+    while (s_log_count (self, needle) == before && zclock_mono () < deadline)
+        zclock_sleep (20);
+    if (s_log_count (self, needle) == before)
+        fail_msg ("no '%s' in the log after SIGHUP", needle);
+}
+
+//  Submit a description of SIZE bytes; returns the reply.
+static json_t *
+s_submit_size (s_test_t *self, size_t size)
+{
+    char *description = (char *) zmalloc (size + 1);
+    memset (description, 'x', size);
+    json_t *reply = s_submit (self, s_signal (description, NULL, NULL, NULL));
+    free (description);
+    return reply;
+}
+
+static void
+s_expect_too_long (s_test_t *self, size_t size, const char *context)
+{
+    json_t *reply = s_submit_size (self, size);
+    char *text = json_dumps (reply, JSON_COMPACT);
+    json_t *error = json_object_get (reply, "error");
+    if (!s_is (reply, "status", "rejected") || !s_is (error, "code", "too-long") ||
+        !s_is (error, "field", "description"))
+        fail_msg ("%s: %zu bytes: expected too-long description, got %s", context, size,
+                  text);
+    free (text);
+    json_decref (reply);
+}
+
+static void
+s_expect_fits (s_test_t *self, size_t size, const char *context)
+{
+    json_t *reply = s_submit_size (self, size);
+    s_assert_accepted (reply, context);
+    json_decref (reply);
+}
+
+static void
+test_sighup_reload (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    snprintf (self->harness.config, sizeof self->harness.config, "%s/sein.cfg",
+              self->harness.dir);
+    char *text = s_config_copy (NULL, NULL);
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_start (self);
+    s_expect_fits (self, 100, "before any reload");
+
+    //  A smaller limit applies from the next submission on.
+    text = s_config_copy ("description_max = 4000;", "description_max = 50;");
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_reload (self, "configuration reloaded from");
+    s_expect_too_long (self, 100, "after reloading description_max = 50");
+    s_expect_fits (self, 40, "after reloading description_max = 50");
+
+    //  A syntax error: refused with file:line, the running settings stay.
+    text = s_config_copy ("description_max = 4000;", "description_max = ;");
+    int line = 1;
+    for (const char *c = text; c < strstr (text, "description_max = ;"); c++)
+        line += *c == '\n';
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_reload (self, "reload refused");
+    char *location = zsys_sprintf ("%s:%d:", self->harness.config, line);
+    if (s_log_count (self, location) == 0)
+        fail_msg ("the log does not name %s", location);
+    zstr_free (&location);
+    assert_true (s_alive (self));
+    s_head (self);
+    s_expect_too_long (self, 100, "after a broken config");
+    s_expect_fits (self, 40, "after a broken config");
+
+    //  A value out of range is refused the same way.
+    text = s_config_copy ("description_max = 4000;", "description_max = 0;");
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_reload (self, "reload refused");
+    s_expect_too_long (self, 100, "after description_max = 0");
+
+    //  So is a change that needs a restart; nothing of that file applies.
+    //  (The file says description_max = 4000, which would let 100 bytes in.)
+    text = s_config_copy ("synchronous = \"full\";", "synchronous = \"normal\";");
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_reload (self, "reload refused");
+    assert_true (s_log_count (self, "storage.synchronous") >= 1);
+    s_expect_too_long (self, 100, "after an unreloadable change");
+
+    //  And a good file after all that is taken again.
+    text = s_config_copy (NULL, NULL);
+    s_write_file (self->harness.config, text);
+    free (text);
+    s_reload (self, "configuration reloaded from");
+    s_expect_fits (self, 100, "after restoring description_max = 4000");
+
+    //  Reloads while batches are being prepared and stored: the new setup
+    //  is swapped in between batches, every submission is still acked.
+    enum { CHUNKS = 3, N = 1000 };
+    int64_t head = s_head (self);
+    int reloads = s_log_count (self, "configuration reloaded from");
+    json_t **acks = (json_t **) zmalloc (N * sizeof (json_t *));
+    for (int chunk = 0; chunk < CHUNKS; chunk++) {
+        json_t *signals = json_array ();
+        for (int index = 0; index < N; index++)
+            json_array_append_new (signals,
+                                   s_signal ("Hondenpoep op het voetpad",
+                                             index % 2 ? "heverlee" : NULL, NULL, NULL));
+        assert_int_equal (kill (self->harness.pid, SIGHUP), 0);
+        s_pipeline (self, signals, acks, 200);
+        for (int index = 0; index < N; index++)
+            json_decref (acks[index]);
+        memset (acks, 0, N * sizeof (json_t *));
+        //  One reload at a time: signals of one kind pending together merge.
+        int64_t deadline = zclock_mono () + 10000;
+        while (s_log_count (self, "configuration reloaded from") < reloads + chunk + 1 &&
+               zclock_mono () < deadline)
+            zclock_sleep (20);
+        assert_int_equal (s_log_count (self, "configuration reloaded from"),
+                          reloads + chunk + 1);
+    }
+    free (acks);
+    assert_int_equal (s_head (self), head + CHUNKS * N);
+    assert_int_equal (s_stop_within (self, SIGTERM, 10000), 0);
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  8. Exit statuses of the programs
+
+//  Run seind with ARGUMENTS (a shell fragment), stderr into *ERRORS_P.
+//  Under timeout(1): a seind that should have refused to run but did
+//  not must fail the test (status 124), not hang it.
+static int
+s_seind (s_test_t *self, const char *arguments, char **errors_p)
+{
+    char *errors = zsys_sprintf ("%s/seind.err", self->harness.dir);
+    char *command = zsys_sprintf ("timeout 20 '%s/seind' %s >/dev/null 2>'%s'",
+                                  SEIN_BINARY_DIR, arguments, errors);
+    int status = system (command);
+    *errors_p = s_read_file (errors);
+    zstr_free (&command);
+    zstr_free (&errors);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+static void
+test_cli_exit_codes (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    sein_harness_t *h = &self->harness;
+    char *output = NULL;
+
+    assert_int_equal (sein_harness_run (h, NULL, &output, "seinctl", "ping", NULL), 0);
+    assert_non_null (strstr (output, "head seq"));
+    zstr_free (&output);
+    assert_int_equal (
+        sein_harness_run (h, NULL, &output, "seinctl", "--json", "ping", NULL), 0);
+    json_t *json = json_loads (output, 0, NULL);
+    assert_string_equal (s_str (json, "status"), "ok");
+    json_decref (json);
+    zstr_free (&output);
+
+    assert_int_equal (sein_harness_run (h, NULL, &output, "sein-submit", "-d", "x", "-s",
+                                        "citizen", NULL),
+                      0);
+    assert_non_null (strstr (output, "accepted"));
+    zstr_free (&output);
+    assert_int_equal (sein_harness_run (h, NULL, &output, "sein-submit", "-d", "x", "-s",
+                                        "martian", NULL),
+                      65);
+    assert_non_null (strstr (output, "source"));
+    zstr_free (&output);
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "--bogus", NULL),
+                      64);
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "-d", "x", NULL),
+                      65);
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "-c",
+                                        "/nonexistent", "-d", "x", "-s", "citizen", NULL),
+                      78);
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "seinctl", "frobnicate", NULL),
+                      64);
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "seinctl", "get",
+                                        "00000000-0000-7000-8000-000000000000", NULL),
+                      65);
+
+    //  Three good lines and a bad one: every line answered, exit 65.
+    const char *lines =
+        "{\"description\":\"Sluikstort aan de glasbol\",\"source\":\"citizen\"}\n"
+        "{\"description\":\"Kapotte lamp\",\"source\":\"martian\"}\n"
+        "{\"description\":\"Hondenpoep op de stoep\",\"source\":\"citizen\"}\n"
+        "{\"description\":\"Put in het fietspad\",\"source\":\"partner\"}\n";
+    assert_int_equal (
+        sein_harness_run (h, lines, &output, "sein-submit", "--file", "-", NULL), 65);
+    assert_int_equal (s_lines (output, "line "), 4);
+    assert_int_equal (s_lines (output, "line 2: rejected"), 1);
+    zstr_free (&output);
+    assert_int_equal (sein_harness_run (h, lines, &output, "sein-submit", "--json",
+                                        "--file", "-", NULL),
+                      65);
+    int objects = 0, rejected = 0, accepted = 0;
+    for (char *line = strtok (output, "\n"); line; line = strtok (NULL, "\n")) {
+        json = json_loads (line, 0, NULL);
+        if (!json)
+            fail_msg ("--json printed a line that is not JSON: %s", line);
+        objects++;
+        rejected += s_is (json, "status", "rejected");
+        accepted += s_is (json, "status", "accepted");
+        json_decref (json);
+    }
+    assert_int_equal (objects, 4);
+    assert_int_equal (rejected, 1);
+    assert_int_equal (accepted, 3);
+    zstr_free (&output);
+
+    //  seind --check: the bundled config is valid; broken ones name file:line.
+    char *errors = NULL, *arguments = NULL;
+    arguments = zsys_sprintf ("--check -c '%s/conf/sein.cfg'", SEIN_SOURCE_DIR);
+    assert_int_equal (s_seind (self, arguments, &errors), 0);
+    zstr_free (&arguments);
+    free (errors);
+    const struct {
+        const char *text;
+        int line;
+    } broken[] = {
+        {"daemon = {\n  log_level = \"info\";\n};\nlimits = {\n  description_max = "
+         ";\n};\n",
+         5},
+        {"limits = {\n  description_max = 0;\n};\n", 2},
+        {"limits = {\n  batch_max = 10;\n  descripton_max = 10;\n};\n", 3},
+        {"daemon = {\n  log_level = \"loud\";\n};\n", 2},
+    };
+    for (size_t index = 0; index < sizeof broken / sizeof broken[0]; index++) {
+        char *path = zsys_sprintf ("%s/broken-%zu.cfg", h->dir, index);
+        s_write_file (path, broken[index].text);
+        arguments = zsys_sprintf ("--check -c '%s'", path);
+        int status = s_seind (self, arguments, &errors);
+        char *location = zsys_sprintf ("%s:%d:", path, broken[index].line);
+        if (status != 78 || !errors || !strstr (errors, location))
+            fail_msg (
+                "seind --check on broken-%zu.cfg: status %d, stderr '%s', expected 78 "
+                "and '%s'",
+                index, status, errors ? errors : "", location);
+        zstr_free (&location);
+        zstr_free (&arguments);
+        zstr_free (&path);
+        free (errors);
+    }
+    assert_int_equal (s_seind (self, "--bogus", &errors), 64);
+    free (errors);
+    assert_int_equal (s_seind (self, "-f extra", &errors), 64);
+    free (errors);
+    assert_int_equal (s_seind (self, "-V", &errors), 0);
+    free (errors);
+    //  An override out of range is a config error too.
+    arguments = zsys_sprintf ("--check -c '%s/conf/sein.cfg' -o limits.description_max=0",
+                              SEIN_SOURCE_DIR);
+    assert_int_equal (s_seind (self, arguments, &errors), 78);
+    assert_non_null (strstr (errors, "description_max"));
+    zstr_free (&arguments);
+    free (errors);
+    //  A store it cannot create: cannot start, 69, and says why.
+    arguments =
+        zsys_sprintf ("-f -c '%s/conf/sein.cfg' -o storage.dir=/proc/sein-test "
+                      "-o endpoints.intake=ipc://%s/x1 -o endpoints.publish=ipc://%s/x2 "
+                      "-o endpoints.watch=ipc://%s/x3",
+                      SEIN_SOURCE_DIR, h->dir, h->dir, h->dir);
+    assert_int_equal (s_seind (self, arguments, &errors), 69);
+    assert_non_null (strstr (errors, "storage.dir"));
+    zstr_free (&arguments);
+    free (errors);
+    assert_int_equal (
+        sein_harness_run (h, NULL, NULL, "sein-submit", "--file", "/nonexistent", NULL),
+        66);
+
+    //  No daemon: the clients give up after their timeout with 69.
+    assert_int_equal (s_stop_within (self, SIGTERM, 10000), 0);
+    int64_t started = zclock_mono ();
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "-d", "x", "-s",
+                                        "citizen", "-t", "500", NULL),
+                      69);
+    assert_int_equal (
+        sein_harness_run (h, NULL, NULL, "seinctl", "-t", "500", "ping", NULL), 69);
+    //  Both within their half second, plus process start-up.
+    assert_true (zclock_mono () - started < 5000);
+    self->passed = true;
+}
+
+int
+main (void)
+{
+    //  Our children's SIGTERM/SIGHUP are not ours: keep czmq's handler out.
+    zsys_handler_set (NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_acks_survive_kill, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_duplicates_in_one_batch, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_pipelined_burst, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_bad_submissions, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_oversized_bodies, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_protocol_errors, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_garbage_flood, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_watch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_watch_long_replay, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_watch_across_restart, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_publish, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_sigterm_in_flight, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_sighup_reload, s_setup_prepared,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_single_instance, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_cli_exit_codes, s_setup, s_teardown),
+    };
+    //  SEIN_TEST=test_watch* runs only the matching tests.
+    if (getenv ("SEIN_TEST"))
+        cmocka_set_test_filter (getenv ("SEIN_TEST"));
+    int failed = cmocka_run_group_tests_name ("daemon", tests, NULL, NULL);
+    zsys_shutdown ();
+    return failed;
+}
