@@ -20,6 +20,7 @@
 */
 #include "sein_classify.h"
 #include "sein_geo.h"
+#include "sein_json.h"
 #include "sein_rules.h"
 #include "sein_streets.h"
 #include "sein_text.h"
@@ -66,6 +67,7 @@ struct _sein_classifier_t {
     sein_rules_t *priority_rules;
     double min_score; //  below this the best theme is no evidence
     double margin;    //  the leader must lead by this share of its score
+    sein_buf_t detail; //  scratch: the detail of the current call, as JSON text
 };
 
 //  --------------------------------------------------------------------------
@@ -248,6 +250,7 @@ sein_classifier_destroy (sein_classifier_t **self_p)
         sein_lang_destroy (&self->lang);
         zhashx_destroy (&self->areas);
         zhashx_destroy (&self->themes);
+        sein_buf_free (&self->detail);
         free (self);
         *self_p = NULL;
     }
@@ -294,10 +297,21 @@ sein_classifier_summary (sein_classifier_t *self)
 
 //  A growing line of text that truncates rather than fails. Built by
 //  appending, not printf: formatting is a large part of a classification.
+#define S_LINE_SIZE 1024
+
 typedef struct {
-    char text[1024];
+    char text[S_LINE_SIZE];
     size_t len;
 } s_line_t;
+
+//  Empty LINE. Not "= {"", 0}", which clears all 1024 bytes, and a call
+//  has a handful of lines.
+static inline void
+s_line_init (s_line_t *line)
+{
+    line->text[0] = 0;
+    line->len = 0;
+}
 
 //  How much of TEXT fits in LIMIT bytes without cutting a UTF-8 character
 //  (the detail must stay valid UTF-8).
@@ -311,48 +325,82 @@ s_fit (const char *text, size_t len, size_t limit)
     return limit;
 }
 
+//  Append LEN bytes of TEXT, cut to what still fits. The common case, a
+//  whole piece, copies exactly LEN bytes: for a literal the compiler then
+//  knows the size and emits a move or two instead of a loop.
+static inline void
+s_add_n (s_line_t *line, const char *text, size_t len)
+{
+    char *end = line->text + line->len;
+    if (len <= sizeof line->text - 1 - line->len)
+        memcpy (end, text, len);
+    else {
+        len = s_fit (text, len, sizeof line->text - 1 - line->len);
+        memcpy (end, text, len);
+    }
+    line->len += len;
+    line->text[line->len] = 0;
+}
+
 static void
 s_add (s_line_t *line, const char *text)
 {
-    size_t len = s_fit (text, strlen (text), sizeof line->text - 1 - line->len);
-    memcpy (line->text + line->len, text, len);
-    line->len += len;
-    line->text[line->len] = 0;
+    s_add_n (line, text, strlen (text));
+}
+
+//  A string literal, measured by the compiler.
+#define s_add_literal(line, text) s_add_n ((line), (text), sizeof (text) - 1)
+
+//  Write the digits of MAGNITUDE ending at END; returns where they start.
+static char *
+s_digits (char *end, unsigned long magnitude)
+{
+    do
+        *--end = (char) ('0' + magnitude % 10);
+    while ((magnitude /= 10) > 0);
+    return end;
 }
 
 static void
 s_add_int (s_line_t *line, long value)
 {
     char digits[24];
-    size_t at = sizeof digits;
-    digits[--at] = 0;
+    char *end = digits + sizeof digits;
     unsigned long magnitude = value < 0 ? 0 - (unsigned long) value : (unsigned long) value;
-    do
-        digits[--at] = (char) ('0' + magnitude % 10);
-    while ((magnitude /= 10) > 0);
+    char *start = s_digits (end, magnitude);
     if (value < 0)
-        digits[--at] = '-';
-    s_add (line, digits + at);
+        *--start = '-';
+    s_add_n (line, start, (size_t) (end - start));
 }
 
-//  VALUE with DECIMALS digits after the point.
-static void
-s_add_fixed (s_line_t *line, double value, int decimals)
+//  Write VALUE with DECIMALS (at most 9) digits after the point, ending at
+//  END; returns where it starts. Inline: DECIMALS is a constant.
+static inline char *
+s_fixed (char *end, double value, int decimals)
 {
     long scale = 1;
     for (int digit = 0; digit < decimals; digit++)
         scale *= 10;
     long scaled = lround (fabs (value) * (double) scale);
-    if (value < 0 && scaled)
-        s_add (line, "-");
-    s_add_int (line, scaled / scale);
-    char fraction[24];
+    char *start = end;
     long rest = scaled % scale;
-    for (int digit = decimals - 1; digit >= 0; digit--, rest /= 10)
-        fraction[digit] = (char) ('0' + rest % 10);
-    fraction[decimals] = 0;
-    s_add (line, ".");
-    s_add (line, fraction);
+    for (int digit = 0; digit < decimals; digit++, rest /= 10)
+        *--start = (char) ('0' + rest % 10);
+    *--start = '.';
+    start = s_digits (start, (unsigned long) (scaled / scale));
+    if (value < 0 && scaled)
+        *--start = '-';
+    return start;
+}
+
+//  A number is built whole and added at once: ASCII is cut at the same
+//  byte however it is split.
+static inline void
+s_add_fixed (s_line_t *line, double value, int decimals)
+{
+    char digits[48];
+    char *start = s_fixed (digits + sizeof digits, value, decimals);
+    s_add_n (line, start, (size_t) (digits + sizeof digits - start));
 }
 
 //  Append TEXT pieces (NULL-ended) to LINE.
@@ -376,16 +424,14 @@ s_round (double value)
     return round (value * 100) / 100;
 }
 
-//  Set KEY of OBJECT to a new value; false when memory ran out. Keys are
-//  ours and every string is valid UTF-8 (input was validated, truncation
-//  respects characters), so jansson need not check them again.
-static bool
-s_set (json_t *object, const char *key, json_t *value)
+//  Append TEXT as the next element of the JSON array the buffer is in.
+static void
+s_element (sein_buf_t *out, const char *text)
 {
-    return value && json_object_set_new_nocheck (object, key, value) == 0;
+    if (out->data[out->size - 1] != '[')
+        sein_buf_raw (out, ",", 1);
+    sein_buf_string (out, text);
 }
-
-#define s_string json_string_nocheck
 
 typedef struct {
     const char *by;   //  explicit | point | address | description | none
@@ -393,6 +439,28 @@ typedef struct {
     double confidence;
     s_line_t reason;
 } s_area_decision_t;
+
+static void
+s_decision_init (s_area_decision_t *decision, const char *by)
+{
+    decision->by = by;
+    decision->code = NULL;
+    decision->confidence = 0;
+    s_line_init (&decision->reason);
+}
+
+//  What the area evidence showed, for the detail. The strings are
+//  borrowed from the polygons and the register, which outlive the call.
+typedef struct {
+    const char *polygon;        //  the point's most specific polygon
+    bool on_edge;               //  ... with the point on its boundary
+    const char *within[3];      //  the areas around it
+    size_t nwithin;
+    const char *street;         //  the street that decided
+    int number;                 //  its house number, -1 for none
+    int how;                    //  SEIN_STREET_*
+    const char *address_street; //  the address's street, when the point is outside
+} s_area_facts_t;
 
 //  Copy a code into a result field.
 static void
@@ -406,7 +474,7 @@ s_copy (char *target, size_t size, const char *code)
 //  Decide from a street match: its range, or the wijk all its ranges share.
 static bool
 s_from_street (sein_classifier_t *self, const sein_street_match_t *match,
-               s_area_decision_t *decision, json_t *detail, double confidence)
+               s_area_decision_t *decision, s_area_facts_t *facts, double confidence)
 {
     const char *code = match->range ? match->range->area : NULL;
     if (!code) {
@@ -442,12 +510,9 @@ s_from_street (sein_classifier_t *self, const sein_street_match_t *match,
     decision->confidence = match->how == SEIN_STREET_TYPO
                                ? fmin (confidence, S_CONF_ADDRESS_TYPO)
                                : confidence;
-    s_set (detail, "street", s_string (match->name));
-    if (match->number >= 0)
-        s_set (detail, "number", json_integer (match->number));
-    if (match->how != SEIN_STREET_EXACT)
-        s_set (detail, "match",
-               s_string (match->how == SEIN_STREET_TYPO ? "typo" : "abbreviation"));
+    facts->street = match->name;
+    facts->number = match->number;
+    facts->how = match->how;
     return true;
 }
 
@@ -490,17 +555,51 @@ s_level (const char *code)
     return 1;
 }
 
+//  The "area" member of the detail. Keys keep the order readers know:
+//  by, code, wijk, then the evidence, the reason, the confidence.
+static void
+s_render_area (sein_buf_t *out, const sein_classification_t *result,
+               const s_area_decision_t *decision, const s_area_facts_t *facts)
+{
+    sein_buf_key (out, "area");
+    sein_buf_raw (out, "{", 1);
+    sein_buf_field_string (out, "by", decision->by);
+    sein_buf_field_string (out, "code", result->area);
+    sein_buf_field_string (out, "wijk", result->wijk);
+    sein_buf_field_string (out, "polygon", facts->polygon);
+    if (facts->on_edge)
+        sein_buf_field_bool (out, "on_edge", true);
+    if (facts->nwithin) {
+        sein_buf_key (out, "within");
+        sein_buf_raw (out, "[", 1);
+        for (size_t index = 0; index < facts->nwithin; index++)
+            s_element (out, facts->within[index]);
+        sein_buf_raw (out, "]", 1);
+    }
+    if (facts->street) {
+        sein_buf_field_string (out, "street", facts->street);
+        if (facts->number >= 0)
+            sein_buf_field_int (out, "number", facts->number);
+        if (facts->how != SEIN_STREET_EXACT)
+            sein_buf_field_string (
+                out, "match", facts->how == SEIN_STREET_TYPO ? "typo" : "abbreviation");
+    }
+    sein_buf_field_string (out, "address_street", facts->address_street);
+    if (decision->reason.len)
+        sein_buf_field_string (out, "reason", decision->reason.text);
+    sein_buf_field_fixed (out, "confidence", decision->confidence);
+    sein_buf_raw (out, "}", 1);
+}
+
 //  The area: explicit, point, address, description, else triage.
 static int
 s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *description,
-        sein_classification_t *result, json_t *area_detail, s_line_t *line)
+        sein_classification_t *result, sein_buf_t *out, s_line_t *line)
 {
-    s_area_decision_t decision = {"none", NULL, 0, {"", 0}};
+    s_area_decision_t decision;
+    s_decision_init (&decision, "none");
+    s_area_facts_t facts = {NULL, false, {NULL}, 0, NULL, -1, SEIN_STREET_EXACT, NULL};
     bool point_outside = false;
-    //  Reserve the leading keys so they come first when printed.
-    s_set (area_detail, "by", json_null ());
-    s_set (area_detail, "code", json_null ());
-    s_set (area_detail, "wijk", json_null ());
     if (signal->area && sein_classifier_known_area (self, signal->area)) {
         decision.by = "explicit";
         decision.code = signal->area;
@@ -514,19 +613,16 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
         if (count > 0) {
             decision.code = hits[0].code;
             decision.confidence = hits[0].on_edge ? S_CONF_POINT_EDGE : S_CONF_POINT;
-            s_set (area_detail, "polygon", s_string (hits[0].code));
+            facts.polygon = hits[0].code;
             if (hits[0].on_edge) {
-                s_set (area_detail, "on_edge", json_true ());
+                facts.on_edge = true;
                 s_say (&decision.reason, "point on the boundary of ", hits[0].code, NULL);
             }
-            if (count > 1) {
-                json_t *within = json_array ();
-                for (size_t index = 1; index < count && index < 4; index++)
-                    json_array_append_new (within, s_string (hits[index].code));
-                s_set (area_detail, "within", within);
-            }
+            for (size_t index = 1; index < count && index < 4; index++)
+                facts.within[facts.nwithin++] = hits[index].code;
             s_say_point (line, signal->lat, signal->lon);
-            s_say (line, " in ", hits[0].code, NULL);
+            s_add_literal (line, " in ");
+            s_add (line, hits[0].code);
         } else {
             point_outside = true;
             s_say_point (&decision.reason, signal->lat, signal->lon);
@@ -546,17 +642,19 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
                 s_point_of (&match, result);
             if (!decision.code && !point_outside) {
                 decision.by = "address";
-                if (s_from_street (self, &match, &decision, area_detail, S_CONF_ADDRESS)) {
-                    s_say (line, "street ", match.name, NULL);
+                if (s_from_street (self, &match, &decision, &facts, S_CONF_ADDRESS)) {
+                    s_add_literal (line, "street ");
+                    s_add (line, match.name);
                     if (match.number >= 0) {
                         s_add (line, " ");
                         s_add_int (line, match.number);
                     }
-                    s_say (line, " → ", decision.code, NULL);
+                    s_add_literal (line, " → ");
+                    s_add (line, decision.code);
                 } else
                     decision.by = "none";
             } else if (point_outside)
-                s_set (area_detail, "address_street", s_string (match.name));
+                facts.address_street = match.name;
         } else if (!decision.code && !point_outside) {
             char quoted[112];
             s_copy (quoted, sizeof quoted, signal->address_string);
@@ -568,8 +666,9 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
     if (!decision.code && !point_outside) {
         sein_street_match_t match;
         if (sein_streets_find (self->streets, description, false, &match)) {
-            s_area_decision_t named = {"description", NULL, 0, {"", 0}};
-            if (s_from_street (self, &match, &named, area_detail, S_CONF_DESCRIPTION)) {
+            s_area_decision_t named;
+            s_decision_init (&named, "description");
+            if (s_from_street (self, &match, &named, &facts, S_CONF_DESCRIPTION)) {
                 decision = named;
                 s_say (line, "street ", match.name, " in the text → ", decision.code, NULL);
                 if (!result->has_point)
@@ -590,14 +689,12 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
     s_copy (result->area, sizeof result->area, decision.code);
     const char *wijk = sein_classifier_wijk_of (self, decision.code);
     s_copy (result->wijk, sizeof result->wijk, wijk ? wijk : SEIN_TRIAGE);
-    if (strcmp (result->wijk, result->area) != 0 && strcmp (decision.by, "point") == 0)
-        s_say (line, " (wijk ", result->wijk, ")", NULL);
-    s_set (area_detail, "by", s_string (decision.by));
-    s_set (area_detail, "code", s_string (result->area));
-    s_set (area_detail, "wijk", s_string (result->wijk));
-    if (decision.reason.len)
-        s_set (area_detail, "reason", s_string (decision.reason.text));
-    s_set (area_detail, "confidence", json_real (s_round (decision.confidence)));
+    if (strcmp (result->wijk, result->area) != 0 && strcmp (decision.by, "point") == 0) {
+        s_add_literal (line, " (wijk ");
+        s_add (line, result->wijk);
+        s_add_literal (line, ")");
+    }
+    s_render_area (out, result, &decision, &facts);
     result->confidence = decision.confidence;
     return 0;
 }
@@ -605,14 +702,18 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
 //  The theme: explicit, else the rules' scores.
 static int
 s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text,
-         sein_classification_t *result, json_t *detail, s_line_t *line, double *confidence)
+         sein_classification_t *result, sein_buf_t *out, s_line_t *line,
+         double *confidence)
 {
     s_add (line, "; ");
+    sein_buf_key (out, "theme");
+    sein_buf_raw (out, "{", 1);
     if (signal->theme && sein_classifier_known_theme (self, signal->theme)) {
         s_copy (result->theme, sizeof result->theme, signal->theme);
-        s_set (detail, "by", s_string ("explicit"));
-        s_set (detail, "code", s_string (signal->theme));
-        s_set (detail, "confidence", json_real (1.0));
+        sein_buf_field_string (out, "by", "explicit");
+        sein_buf_field_string (out, "code", signal->theme);
+        sein_buf_field_fixed (out, "confidence", 1.0);
+        sein_buf_raw (out, "}", 1);
         s_say (line, "explicit theme ", signal->theme, NULL);
         *confidence = 1;
         return 0;
@@ -625,7 +726,6 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     const char *themes[32];
     double scores[32];
     size_t nthemes = 0;
-    bool by_attribute = false;
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
         size_t slot = 0;
@@ -654,7 +754,8 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     }
     double top = best >= 0 ? scores[best] : 0, next = second >= 0 ? scores[second] : 0;
     const char *code = SEIN_TRIAGE;
-    s_line_t reason = {"", 0};
+    s_line_t reason;
+    s_line_init (&reason);
     if (best < 0 || top <= 0)
         s_add (&reason, "no theme words");
     else if (top < self->min_score) {
@@ -670,67 +771,114 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     } else
         code = themes[best];
     s_copy (result->theme, sizeof result->theme, code);
+    bool triage = strcmp (code, SEIN_TRIAGE) == 0;
     *confidence = 0;
-    if (strcmp (code, SEIN_TRIAGE) != 0) {
+    if (!triage) {
         double strength = 1 - exp (-top / 2);
         *confidence = strength * top / (top + (next > 0 ? next : 0));
     }
 
     //  Say which words counted for the winner (all when triage), and which
-    //  the sentence set aside, whatever their theme.
-    json_t *words = json_array (), *negated = json_array ();
-    json_t *scores_json = json_object ();
-    s_line_t said = {"", 0}, unsaid = {"", 0}, matches = {"", 0};
+    //  the sentence set aside, whatever their theme. Hits are few: a pass
+    //  per list keeps every list in hit order without side buffers.
+    bool by_attribute = false, any_negated = false;
+    for (size_t index = 0; index < hits.count; index++) {
+        const sein_rule_hit_t *hit = &hits.hits[index];
+        //  Targets are interned by the rules: one theme, one pointer.
+        by_attribute |= hit->how == SEIN_RULE_ATTRIBUTE && hit->target == code;
+        any_negated |= hit->dismissed;
+    }
+    sein_buf_field_string (out, "by",
+                           triage ? "none" : by_attribute ? "attributes" : "words");
+    sein_buf_field_string (out, "code", code);
+    s_line_t said, unsaid;
+    s_line_init (&said);
+    s_line_init (&unsaid);
+    sein_buf_key (out, "words");
+    sein_buf_raw (out, "[", 1);
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
         const char *label = s_hit_label (text, hit);
-        by_attribute |= hit->how == SEIN_RULE_ATTRIBUTE && strcmp (hit->target, code) == 0;
-        //  Every match, for whoever tunes the rules file: "frietzakken →
-        //  afval +2.00 (rule frietzakken, line 563); ...".
-        s_say (&matches, matches.len ? "; " : "", label, " → ", hit->target,
-               hit->weight < 0 ? " " : " +", NULL);
-        s_add_fixed (&matches, hit->weight, 2);
-        s_say (&matches, " (rule ", hit->pattern, ", line ", NULL);
-        s_add_int (&matches, hit->line);
-        s_add (&matches, hit->dismissed ? ", set aside)" : ")");
-        bool counts = strcmp (code, SEIN_TRIAGE) == 0 || strcmp (hit->target, code) == 0;
         if (hit->dismissed) {
-            json_array_append_new (negated, s_string (label));
-            s_say (&unsaid, unsaid.len ? ", " : "", label, NULL);
-        } else if (counts) {
-            json_array_append_new (words, s_string (label));
-            s_say (&said, said.len ? ", " : "", label, NULL);
+            if (unsaid.len)
+                s_add_literal (&unsaid, ", ");
+            s_add (&unsaid, label);
+        } else if (triage || hit->target == code) {
+            s_element (out, label);
+            if (said.len)
+                s_add_literal (&said, ", ");
+            s_add (&said, label);
         }
     }
+    sein_buf_raw (out, "]", 1);
+    if (any_negated) {
+        sein_buf_key (out, "negated");
+        sein_buf_raw (out, "[", 1);
+        for (size_t index = 0; index < hits.count; index++)
+            if (hits.hits[index].dismissed)
+                s_element (out, s_hit_label (text, &hits.hits[index]));
+        sein_buf_raw (out, "]", 1);
+    }
+    sein_buf_field_fixed (out, "score", top);
+    if (second >= 0 && !triage)
+        sein_buf_field_string (out, "runner_up", themes[second]);
+    sein_buf_key (out, "scores");
+    sein_buf_raw (out, "{", 1);
     for (size_t slot = 0; slot < nthemes; slot++)
-        s_set (scores_json, themes[slot], json_real (s_round (scores[slot])));
-    s_set (detail, "by",
-           s_string (strcmp (code, SEIN_TRIAGE) == 0 ? "none"
-                        : by_attribute                  ? "attributes"
-                                                        : "words"));
-    s_set (detail, "code", s_string (code));
-    s_set (detail, "words", words);
-    if (json_array_size (negated))
-        s_set (detail, "negated", negated);
-    else
-        json_decref (negated);
-    s_set (detail, "score", json_real (s_round (top)));
-    if (second >= 0 && strcmp (code, SEIN_TRIAGE) != 0)
-        s_set (detail, "runner_up", s_string (themes[second]));
-    s_set (detail, "scores", scores_json);
-    if (matches.len)
-        s_set (detail, "matches", s_string (matches.text));
+        sein_buf_field_fixed (out, themes[slot], scores[slot]); //  codes need no escaping
+    sein_buf_raw (out, "}", 1);
+    if (hits.count) {
+        //  Every match, for whoever tunes the rules file: "frietzakken →
+        //  afval +2.00 (rule frietzakken, line 563); ...".
+        s_line_t matches;
+        s_line_init (&matches);
+        for (size_t index = 0; index < hits.count; index++) {
+            const sein_rule_hit_t *hit = &hits.hits[index];
+            if (matches.len)
+                s_add_literal (&matches, "; ");
+            s_add (&matches, s_hit_label (text, hit));
+            s_add_literal (&matches, " → ");
+            s_add (&matches, hit->target);
+            if (hit->weight < 0)
+                s_add_literal (&matches, " ");
+            else
+                s_add_literal (&matches, " +");
+            s_add_fixed (&matches, hit->weight, 2);
+            s_add_literal (&matches, " (rule ");
+            s_add (&matches, hit->pattern);
+            s_add_literal (&matches, ", line ");
+            s_add_int (&matches, hit->line);
+            if (hit->dismissed)
+                s_add_literal (&matches, ", set aside)");
+            else
+                s_add_literal (&matches, ")");
+        }
+        sein_buf_field_string (out, "matches", matches.text);
+    }
     if (reason.len)
-        s_set (detail, "reason", s_string (reason.text));
-    s_set (detail, "confidence", json_real (s_round (*confidence)));
-    if (said.len)
-        s_say (line, by_attribute ? "event: " : "words: ", said.text, NULL);
-    if (unsaid.len)
-        s_say (line, said.len ? " " : "", "(not: ", unsaid.text, ")", NULL);
-    if (strcmp (code, SEIN_TRIAGE) == 0)
+        sein_buf_field_string (out, "reason", reason.text);
+    sein_buf_field_fixed (out, "confidence", *confidence);
+    sein_buf_raw (out, "}", 1);
+    if (said.len) {
+        if (by_attribute)
+            s_add_literal (line, "event: ");
+        else
+            s_add_literal (line, "words: ");
+        s_add_n (line, said.text, said.len);
+    }
+    if (unsaid.len) {
+        if (said.len)
+            s_add_literal (line, " ");
+        s_add_literal (line, "(not: ");
+        s_add_n (line, unsaid.text, unsaid.len);
+        s_add_literal (line, ")");
+    }
+    if (triage)
         s_say (line, said.len || unsaid.len ? "; " : "", reason.text, " → triage", NULL);
     else {
-        s_say (line, " → ", code, " ", NULL);
+        s_add_literal (line, " → ");
+        s_add (line, code);
+        s_add_literal (line, " ");
         s_add_fixed (line, *confidence, 2);
     }
     sein_rule_hits_release (&hits);
@@ -739,12 +887,15 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
 
 static int
 s_priority (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text,
-            sein_classification_t *result, json_t *detail, s_line_t *line)
+            sein_classification_t *result, sein_buf_t *out, s_line_t *line)
 {
+    sein_buf_key (out, "priority");
+    sein_buf_raw (out, "{", 1);
     if (signal->priority) {
         s_copy (result->priority, sizeof result->priority, signal->priority);
-        s_set (detail, "by", s_string ("explicit"));
-        s_set (detail, "code", s_string (signal->priority));
+        sein_buf_field_string (out, "by", "explicit");
+        sein_buf_field_string (out, "code", signal->priority);
+        sein_buf_raw (out, "}", 1);
         s_say (line, "; explicit priority ", signal->priority, NULL);
         return 0;
     }
@@ -766,14 +917,15 @@ s_priority (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *t
         }
     }
     s_copy (result->priority, sizeof result->priority, s_levels[level]);
-    s_set (detail, "by", s_string (decisive ? "rule" : "default"));
-    s_set (detail, "code", s_string (s_levels[level]));
+    sein_buf_field_string (out, "by", decisive ? "rule" : "default");
+    sein_buf_field_string (out, "code", s_levels[level]);
     if (decisive) {
-        s_set (detail, "rule", s_string (decisive->pattern));
-        s_set (detail, "line", json_integer (decisive->line));
+        sein_buf_field_string (out, "rule", decisive->pattern);
+        sein_buf_field_int (out, "line", decisive->line);
         s_say (line, "; priority ", s_levels[level], " (", s_hit_label (text, decisive), ")",
                NULL);
     }
+    sein_buf_raw (out, "}", 1);
     sein_rule_hits_release (&hits);
     return 0;
 }
@@ -824,49 +976,51 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
     result->has_point = signal->has_point;
     result->lat = signal->lat;
     result->lon = signal->lon;
-    json_t *detail = json_object ();
-    json_t *area = json_object (), *theme = json_object (), *priority = json_object ();
-    bool ok = detail && area && theme && priority;
-    ok = s_set (detail, "area", area) && ok;
-    ok = s_set (detail, "theme", theme) && ok;
-    ok = s_set (detail, "priority", priority) && ok;
 
-    //  The analyses live on this stack: a typical signal allocates only
-    //  its detail object.
+    //  The analyses live on this stack and the detail is written as JSON
+    //  text into the classifier's own buffer, which keeps its memory from
+    //  call to call: a typical signal allocates only its result's copy.
     char buffer[2048];
-    char *input = ok ? s_text_of (signal, buffer, sizeof buffer) : NULL;
+    char *input = s_text_of (signal, buffer, sizeof buffer);
     sein_text_t analysis, *text = &analysis;
-    ok = ok && input && sein_text_analyse (text, self->lang, input, strlen (input)) == 0;
-    if (!ok) {
+    if (!input || sein_text_analyse (text, self->lang, input, strlen (input))) {
         if (input && input != buffer && input != signal->description)
             free (input);
-        json_decref (detail);
         return -1;
     }
-    s_line_t line = {"", 0};
+    sein_buf_t *out = &self->detail;
+    sein_buf_reset (out);
+    sein_buf_raw (out, "{", 1);
+    s_line_t line;
+    s_line_init (&line);
     double theme_confidence = 0;
-    int rc = s_area (self, signal, text, result, area, &line);
+    int rc = s_area (self, signal, text, result, out, &line);
     if (rc == 0)
-        rc = s_theme (self, signal, text, result, theme, &line, &theme_confidence);
+        rc = s_theme (self, signal, text, result, out, &line, &theme_confidence);
     if (rc == 0)
-        rc = s_priority (self, signal, text, result, priority, &line);
+        rc = s_priority (self, signal, text, result, out, &line);
     if (rc == 0) {
         result->confidence = s_round (result->confidence * theme_confidence);
         if (text->lang >= 0)
-            s_set (detail, "language", s_string (sein_lang_code (text->lang)));
-        s_set (detail, "confidence", json_real (result->confidence));
-        if (!s_set (detail, "explanation", s_string (line.text)))
+            sein_buf_field_string (out, "language", sein_lang_code (text->lang));
+        sein_buf_field_fixed (out, "confidence", result->confidence);
+        sein_buf_field_string (out, "explanation", line.text);
+        sein_buf_raw (out, "}", 1);
+        result->detail = (char *) malloc (out->size + 1);
+        if (result->detail) {
+            memcpy (result->detail, out->data, out->size + 1);
+            result->detail_size = out->size;
+        } else
             rc = -1;
     }
     sein_text_release (text);
     if (input != buffer && input != signal->description)
         free (input);
     if (rc) {
-        json_decref (detail);
+        free (result->detail);
         memset (result, 0, sizeof *result);
         return -1;
     }
-    result->detail = detail;
     return 0;
 }
 
@@ -874,7 +1028,8 @@ void
 sein_classification_clear (sein_classification_t *result)
 {
     if (result) {
-        json_decref (result->detail);
+        free (result->detail);
         result->detail = NULL;
+        result->detail_size = 0;
     }
 }

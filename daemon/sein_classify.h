@@ -34,7 +34,12 @@ typedef struct {
     double confidence;            //  0..1, how sure the whole result is
     bool has_point;               //  a point is known: given, or the street's
     double lat, lon;
-    json_t *detail; //  owned: the self-explaining "classification" object
+    //  Owned: the self-explaining "classification" object, already
+    //  rendered as compact JSON text (NUL-terminated, DETAIL_SIZE bytes
+    //  without the NUL), ready to append to an event. Reals have at most
+    //  two decimals. Parse it (json_loads) to inspect it; seind never does.
+    char *detail;
+    size_t detail_size;
 } sein_classification_t;
 
 //  Load every data file named in CONFIG. Returns NULL on failure and sets
@@ -67,10 +72,10 @@ char *
 //  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
 //  Fills *result (release with sein_classification_clear). Returns 0, or -1
 //  only when memory runs out. The classifier's data never changes, but the
-//  Snowball stemmers keep scratch state: call from one thread at a time
-//  (build one classifier per thread otherwise). Needs about 60 KB of stack.
-//  The detail holds reals rounded to 0.01: dump it with JSON_REAL_PRECISION
-//  of 15 or less so 0.85 prints as 0.85, not 0.84999999999999998.
+//  Snowball stemmers and the classifier's rendering buffer are scratch
+//  state: call from one thread at a time (build one classifier per thread
+//  otherwise). Needs about 64 KB of stack. A call allocates only the
+//  result's detail text (and more scratch for an unusually long signal).
 int
     sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
                               sein_classification_t *result);

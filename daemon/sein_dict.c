@@ -24,25 +24,30 @@ typedef struct {
 } s_slot_t;
 
 struct _sein_dict_t {
+    sein_dict_filter_t filter; //  first: read inline by sein_dict_get_hashed
     s_slot_t *slots;
-    size_t capacity; //  a power of two
+    size_t capacity; //  a power of two, the same as filter.capacity
     size_t size;
-    uint64_t *bloom; //  capacity * 4 bits
+    uint64_t *bloom; //  capacity * 4 bits; filter.bloom
     char *arena;
     size_t arena_used, arena_capacity;
 };
 
+//  The filter's view of the map, after it was made or grown.
+static void
+s_publish (sein_dict_t *self)
+{
+    self->filter.bloom = self->bloom;
+    self->filter.capacity = self->capacity;
+}
+
 static inline uint32_t
 s_hash (const char *key, size_t len)
 {
-    //  FNV-1a, then a final mix so nearby keys spread over the table.
-    uint32_t hash = 2166136261u;
+    uint32_t hash = SEIN_DICT_HASH_START;
     for (size_t at = 0; at < len; at++)
-        hash = (hash ^ (unsigned char) key[at]) * 16777619u;
-    hash ^= hash >> 15;
-    hash *= 0x2c1b3c6du;
-    hash ^= hash >> 12;
-    return hash ? hash : 1;
+        hash = sein_dict_hash_step (hash, (unsigned char) key[at]);
+    return sein_dict_hash_end (hash);
 }
 
 sein_dict_t *
@@ -60,6 +65,7 @@ sein_dict_new (void)
         free (self);
         return NULL;
     }
+    s_publish (self);
     return self;
 }
 
@@ -77,19 +83,11 @@ sein_dict_destroy (sein_dict_t **self_p)
     }
 }
 
-//  The two filter bits of HASH in a filter of BITS bits.
-static inline void
-s_bits (uint32_t hash, size_t bits, size_t *one, size_t *two)
-{
-    *one = hash & (bits - 1);
-    *two = ((hash >> 16) | (hash << 16)) * 0x9e3779b1u & (bits - 1);
-}
-
 static inline void
 s_bloom_add (uint64_t *bloom, size_t bits, uint32_t hash)
 {
     size_t one, two;
-    s_bits (hash, bits, &one, &two);
+    sein_dict_filter_bits (hash, bits, &one, &two);
     bloom[one >> 6] |= (uint64_t) 1 << (one & 63);
     bloom[two >> 6] |= (uint64_t) 1 << (two & 63);
 }
@@ -133,6 +131,7 @@ s_grow (sein_dict_t *self)
     self->slots = slots;
     self->bloom = bloom;
     self->capacity = capacity;
+    s_publish (self);
     return 0;
 }
 
@@ -170,15 +169,21 @@ sein_dict_set (sein_dict_t *self, const char *key, size_t len, uint32_t value)
 }
 
 uint32_t
+sein_dict_hash (const char *key, size_t len)
+{
+    return s_hash (key, len);
+}
+
+uint32_t
 sein_dict_get (const sein_dict_t *self, const char *key, size_t len)
 {
     assert (self);
-    uint32_t hash = s_hash (key, len);
-    size_t one, two;
-    s_bits (hash, self->capacity * 4, &one, &two);
-    if (!(self->bloom[one >> 6] & ((uint64_t) 1 << (one & 63))) ||
-        !(self->bloom[two >> 6] & ((uint64_t) 1 << (two & 63))))
-        return SEIN_DICT_NONE;
+    return sein_dict_get_hashed (self, key, len, s_hash (key, len));
+}
+
+uint32_t
+sein_dict_probe (const sein_dict_t *self, const char *key, size_t len, uint32_t hash)
+{
     const s_slot_t *slot = s_find (self, key, len, hash);
     return slot->hash ? slot->value : SEIN_DICT_NONE;
 }

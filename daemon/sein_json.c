@@ -2,15 +2,14 @@
 #include "sein_json.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-s_reserve (sein_buf_t *buf, size_t more)
+void
+sein_buf_grow (sein_buf_t *buf, size_t more)
 {
-    if (buf->size + more + 1 <= buf->capacity)
-        return;
     size_t capacity = buf->capacity ? buf->capacity : 1024;
     while (capacity < buf->size + more + 1)
         capacity *= 2;
@@ -35,13 +34,54 @@ sein_buf_free (sein_buf_t *buf)
     memset (buf, 0, sizeof *buf);
 }
 
-void
-sein_buf_raw (sein_buf_t *buf, const char *text, size_t size)
+//  The bytes a JSON string must escape: control characters, '"', '\\'.
+static const uint8_t s_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0x00
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0x10
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x20
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x30
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x40
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,  //  0x50
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x60
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x70
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x80
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x90
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xA0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xB0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xC0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xD0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xE0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0xF0
+};
+
+//  True when none of the 16 bytes at TEXT needs escaping (a control
+//  character, '"' or '\\'). GCC vector code: SSE2 on x86-64, NEON on arm64,
+//  plain words elsewhere.
+typedef unsigned char s_bytes_t __attribute__ ((vector_size (16)));
+
+static inline bool
+s_plain16 (const char *text)
 {
-    s_reserve (buf, size);
-    memcpy (buf->data + buf->size, text, size);
-    buf->size += size;
-    buf->data[buf->size] = 0;
+    s_bytes_t bytes;
+    memcpy (&bytes, text, sizeof bytes);
+    s_bytes_t special = (s_bytes_t) ((bytes < 0x20) | (bytes == '"') | (bytes == '\\'));
+    uint64_t halves[2];
+    memcpy (halves, &special, sizeof halves);
+    return (halves[0] | halves[1]) == 0;
+}
+
+//  The same for 8 bytes, with the classic "has a byte less than n" and
+//  "has a zero byte" tricks, exact for "any" (they only blur which byte).
+static inline bool
+s_plain (const char *text)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t word;
+    memcpy (&word, text, 8);
+    uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+    uint64_t found = ((word - ones * 0x20) & ~word) | ((quote - ones) & ~quote) |
+                     ((backslash - ones) & ~backslash);
+    return (found & highs) == 0;
 }
 
 void
@@ -53,29 +93,39 @@ sein_buf_string (sein_buf_t *buf, const char *text)
     }
     static const char hex[] = "0123456789abcdef";
     size_t len = strlen (text);
-    s_reserve (buf, len * 6 + 2); //  worst case: every byte as \u00XX
+    sein_buf_room (buf, len * 6 + 2); //  worst case: every byte as \u00XX
     char *out = buf->data + buf->size;
     *out++ = '"';
-    for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
-        if (*c == '"' || *c == '\\') {
-            *out++ = '\\';
-            *out++ = (char) *c;
-        } else if (*c >= 0x20)
-            *out++ = (char) *c; //  UTF-8 passes through: input was validated
-        else if (*c == '\n') {
-            *out++ = '\\';
+    const char *cursor = text, *end = text + len;
+    while (cursor < end) {
+        //  Most text needs no escaping: find the next byte that does,
+        //  sixteen bytes at a time, and copy the run before it at once.
+        const char *run = cursor;
+        while (cursor + 16 <= end && s_plain16 (cursor))
+            cursor += 16;
+        if (cursor + 8 <= end && s_plain (cursor))
+            cursor += 8;
+        while (cursor < end && !s_special[(unsigned char) *cursor])
+            cursor++; //  UTF-8 passes through: input was validated
+        memcpy (out, run, (size_t) (cursor - run));
+        out += cursor - run;
+        if (cursor == end)
+            break;
+        unsigned char c = (unsigned char) *cursor++;
+        *out++ = '\\';
+        if (c == '"' || c == '\\')
+            *out++ = (char) c;
+        else if (c == '\n')
             *out++ = 'n';
-        } else if (*c == '\t') {
-            *out++ = '\\';
+        else if (c == '\t')
             *out++ = 't';
-        } else if (*c == '\r') {
-            *out++ = '\\';
+        else if (c == '\r')
             *out++ = 'r';
-        } else {
-            memcpy (out, "\\u00", 4);
-            out[4] = hex[*c >> 4];
-            out[5] = hex[*c & 15];
-            out += 6;
+        else {
+            memcpy (out, "u00", 3);
+            out[3] = hex[c >> 4];
+            out[4] = hex[c & 15];
+            out += 5;
         }
     }
     *out++ = '"';
@@ -83,39 +133,26 @@ sein_buf_string (sein_buf_t *buf, const char *text)
     buf->size = (size_t) (out - buf->data);
 }
 
-void
-sein_buf_key (sein_buf_t *buf, const char *key)
+//  Write the decimal digits of MAGNITUDE ending at END; returns the start.
+static char *
+s_digits (char *end, uint64_t magnitude)
 {
-    size_t len = strlen (key);
-    s_reserve (buf, len + 4);
-    char *out = buf->data + buf->size;
-    if (buf->size && out[-1] != '{')
-        *out++ = ',';
-    *out++ = '"';
-    memcpy (out, key, len);
-    out += len;
-    *out++ = '"';
-    *out++ = ':';
-    *out = 0;
-    buf->size = (size_t) (out - buf->data);
-}
-
-void
-sein_buf_field_string (sein_buf_t *buf, const char *key, const char *value)
-{
-    if (value) {
-        sein_buf_key (buf, key);
-        sein_buf_string (buf, value);
-    }
+    do
+        *--end = (char) ('0' + magnitude % 10);
+    while ((magnitude /= 10) > 0);
+    return end;
 }
 
 void
 sein_buf_field_int (sein_buf_t *buf, const char *key, int64_t value)
 {
     char text[24];
-    int len = snprintf (text, sizeof text, "%lld", (long long) value);
+    char *start = s_digits (text + sizeof text,
+                            value < 0 ? 0 - (uint64_t) value : (uint64_t) value);
+    if (value < 0)
+        *--start = '-';
     sein_buf_key (buf, key);
-    sein_buf_raw (buf, text, (size_t) len);
+    sein_buf_raw (buf, start, (size_t) (text + sizeof text - start));
 }
 
 void
@@ -151,17 +188,51 @@ sein_buf_field_ratio (sein_buf_t *buf, const char *key, double value)
 }
 
 void
+sein_buf_fixed (sein_buf_t *buf, double value)
+{
+    //  Hundredths, rounded half away from zero like round (); what does
+    //  not fit an int64 (never a score) prints as 0.0 rather than garbage.
+    double scaled = round (value * 100);
+    if (!(fabs (scaled) < 1e18))
+        scaled = 0;
+    uint64_t hundredths = (uint64_t) fabs (scaled);
+    char text[32];
+    char *end = text + sizeof text, *start;
+    unsigned cents = (unsigned) (hundredths % 100);
+    if (cents == 0)
+        *--end = '0'; //  "1.0": an integral real stays a real
+    else if (cents % 10 == 0)
+        *--end = (char) ('0' + cents / 10);
+    else {
+        *--end = (char) ('0' + cents % 10);
+        *--end = (char) ('0' + cents / 10);
+    }
+    *--end = '.';
+    start = s_digits (end, hundredths / 100);
+    if (scaled < 0)
+        *--start = '-';
+    sein_buf_raw (buf, start, (size_t) (text + sizeof text - start));
+}
+
+void
+sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t size)
+{
+    sein_buf_key (buf, key);
+    sein_buf_raw (buf, value, size);
+}
+
+void
 sein_buf_field_json (sein_buf_t *buf, const char *key, json_t *value)
 {
     sein_buf_key (buf, key);
     //  Dump straight into the free space; only when it does not fit (the
     //  dump then reports the size it needs) grow and dump again.
-    s_reserve (buf, 1024);
+    sein_buf_room (buf, 1024);
     size_t room = buf->capacity - buf->size - 1;
     size_t size = json_dumpb (value, buf->data + buf->size, room,
                               JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
     if (size > room) {
-        s_reserve (buf, size);
+        sein_buf_room (buf, size);
         json_dumpb (value, buf->data + buf->size, size, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
     }
     buf->size += size;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
     char *data; //  NUL-terminated
@@ -29,8 +30,10 @@ void
 void
     sein_buf_free (sein_buf_t *buf);
 
-//  Append SIZE bytes as they are.
-void
+//  Append SIZE bytes as they are. Inline, below, like sein_buf_key and
+//  sein_buf_field_string: a classification writes some forty fields, and
+//  inlined, a literal key or fragment is copied by a move or two.
+static inline void
     sein_buf_raw (sein_buf_t *buf, const char *text, size_t size);
 
 //  Append TEXT (valid UTF-8) as a JSON string literal, or null for NULL.
@@ -39,12 +42,12 @@ void
 
 //  Append `"KEY":` preceded by a comma unless the buffer ends in '{'.
 //  KEY must not need escaping (it is always one of sein's field names).
-void
+static inline void
     sein_buf_key (sein_buf_t *buf, const char *key);
 
 //  Field shorthands: key, then value. sein_buf_field_string skips the
 //  field when VALUE is NULL.
-void
+static inline void
     sein_buf_field_string (sein_buf_t *buf, const char *key, const char *value);
 void
     sein_buf_field_int (sein_buf_t *buf, const char *key, int64_t value);
@@ -58,9 +61,79 @@ void
 void
     sein_buf_field_ratio (sein_buf_t *buf, const char *key, double value);
 
+//  Append VALUE rounded to two decimals, in the shortest form that keeps
+//  it a JSON real: "0.85", "7.5", "1.0", "-2.25". That is what jansson
+//  prints for round (VALUE * 100) / 100, without printf's floating point
+//  (about 1 us a number). For scores and weights, any magnitude below
+//  about 10^16; a non-finite VALUE prints as 0.0.
+void
+    sein_buf_fixed (sein_buf_t *buf, double value);
+static inline void
+    sein_buf_field_fixed (sein_buf_t *buf, const char *key, double value);
+
+//  Append SIZE bytes of already rendered JSON as the value of KEY.
+void
+    sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t size);
+
 //  Append VALUE rendered by jansson (for the small nested objects that
-//  are already json_t: classification, attributes).
+//  are already json_t: attributes).
 void
     sein_buf_field_json (sein_buf_t *buf, const char *key, json_t *value);
+
+//  --------------------------------------------------------------------------
+//  Private: the inline writers.
+
+//  Grow the buffer for MORE bytes and a NUL; the slow path of sein_buf_room.
+void
+    sein_buf_grow (sein_buf_t *buf, size_t more);
+
+static inline void
+sein_buf_room (sein_buf_t *buf, size_t more)
+{
+    if (buf->size + more + 1 > buf->capacity)
+        sein_buf_grow (buf, more);
+}
+
+static inline void
+sein_buf_raw (sein_buf_t *buf, const char *text, size_t size)
+{
+    sein_buf_room (buf, size);
+    memcpy (buf->data + buf->size, text, size);
+    buf->size += size;
+    buf->data[buf->size] = 0;
+}
+
+static inline void
+sein_buf_key (sein_buf_t *buf, const char *key)
+{
+    size_t len = strlen (key);
+    sein_buf_room (buf, len + 4);
+    char *out = buf->data + buf->size;
+    if (buf->size && out[-1] != '{')
+        *out++ = ',';
+    *out++ = '"';
+    memcpy (out, key, len);
+    out += len;
+    *out++ = '"';
+    *out++ = ':';
+    *out = 0;
+    buf->size = (size_t) (out - buf->data);
+}
+
+static inline void
+sein_buf_field_string (sein_buf_t *buf, const char *key, const char *value)
+{
+    if (value) {
+        sein_buf_key (buf, key);
+        sein_buf_string (buf, value);
+    }
+}
+
+static inline void
+sein_buf_field_fixed (sein_buf_t *buf, const char *key, double value)
+{
+    sein_buf_key (buf, key);
+    sein_buf_fixed (buf, value);
+}
 
 #endif

@@ -44,7 +44,7 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     sein_buf_raw (buf, "]", 1);
     sein_buf_field_string (buf, "routing_rule", route->rule);
     if (result->detail)
-        sein_buf_field_json (buf, "classification", result->detail);
+        sein_buf_field_raw (buf, "classification", result->detail, result->detail_size);
     if (signal->attributes)
         sein_buf_field_json (buf, "attributes", signal->attributes);
     //  Last, so an ack can leave it out: there "status" is the outcome.

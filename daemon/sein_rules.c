@@ -1,15 +1,16 @@
 /*  sein_rules.c - load rule files, index their words, match a text
 
     Every rule word is stored folded and, per language the rule applies to,
-    stemmed. One hash table indexes the first word of every rule part
-    under a one-letter namespace:
+    stemmed. One hash table per namespace indexes the first word of every
+    rule part:
 
-      "=ratten"   the folded word as written (any language)
-      "nrat"      its Dutch stem; "f..." French, "e..." English
-      "cratten"   a member of a Dutch compound, as written (nl and * rules)
-      "@bin_fill" a machine-event key
+      surface   "ratten", the folded word as written (any language)
+      stem      "rat", its Dutch stem; one table each for French, English
+      member    "ratten", a member of a Dutch compound, as written (nl and *)
+      key       "bin_fill", a machine-event key
 
-    so a text word costs one lookup for its surface and one per stem.
+    so a text word costs one lookup for its surface and one per stem, and
+    the surface lookup reuses the hash sein_text computed for the token.
     Compound splitting only runs for long words no rule matched whole, and
     two small bit filters (last and first four letters of every compound
     member) skip it for most of those.
@@ -44,6 +45,8 @@
 
 typedef struct {
     char *surface;
+    size_t len;              //  of the surface
+    uint32_t hash;           //  sein_dict_hash of the surface, as tokens have it
     char *stems[SEIN_LANGS]; //  NULL where the rule does not apply
 } s_word_t;
 
@@ -54,6 +57,9 @@ typedef struct {
 } s_part_t;
 
 enum { S_PRESENT, S_EQ, S_NE, S_LT, S_LE, S_GT, S_GE };
+
+//  The index namespaces, one sein_dict each; S_STEM + language for stems.
+enum { S_SURFACE, S_STEM, S_MEMBER = S_STEM + SEIN_LANGS, S_KEY, S_SPACES };
 
 typedef struct {
     int target;
@@ -95,7 +101,7 @@ struct _sein_rules_t {
     size_t ntargets;
     s_rule_t *rules;
     size_t nrules, capacity;
-    sein_dict_t *index;    //  key -> list number
+    sein_dict_t *index[S_SPACES]; //  per namespace: word -> list number
     s_list_t *lists;       //  while loading, by list number
     uint32_t nlists, lists_capacity;
     s_posting_t *postings; //  after loading: all lists, one after the other
@@ -111,19 +117,26 @@ struct _sein_rules_t {
     sein_lang_t *lang;
 };
 
-static const char s_namespaces[SEIN_LANGS] = {'n', 'f', 'e'};
-
 //  --------------------------------------------------------------------------
 //  Index
 
+//  The filter bit of the first LEN (at most 8) bytes of TEXT: those bytes
+//  as one number, times a large odd constant, the top bits (Fibonacci
+//  hashing). A few instructions, and it runs for most words of a text.
+//  The filters only spare work, so no hash changes what matches.
 static inline uint32_t
 s_gram (const char *text, int len)
 {
-    //  FNV-1a over LEN bytes, folded to the filter size.
-    uint32_t hash = 2166136261u;
-    for (int index = 0; index < len; index++)
-        hash = (hash ^ (unsigned char) text[index]) * 16777619u;
-    return (hash ^ (hash >> 16)) & (S_BLOOM_BITS - 1);
+    uint64_t bytes = 0;
+    memcpy (&bytes, text, (size_t) len);
+    return (uint32_t) (((bytes + (uint64_t) len) * 0x9e3779b97f4a7c15u) >> 48) &
+           (S_BLOOM_BITS - 1);
+}
+
+static inline bool
+s_bloom_has (const uint8_t *bloom, uint32_t bit)
+{
+    return bloom[bit >> 3] & (1u << (bit & 7));
 }
 
 static inline void
@@ -136,11 +149,11 @@ s_bloom_set (uint8_t *bloom, const char *text, int len)
 static inline bool
 s_bloom_test (const uint8_t *bloom, const char *text, int len)
 {
-    uint32_t bit = s_gram (text, len);
-    return bloom[bit >> 3] & (1u << (bit & 7));
+    return s_bloom_has (bloom, s_gram (text, len));
 }
 
-//  Could a word of LEN bytes stem to some rule's stem? See s_index_rule.
+//  Could a word of LEN (4 or more) bytes stem to some rule's stem? See
+//  s_index_rule.
 static inline bool
 s_may_stem (const uint8_t *bloom, const char *word, size_t len)
 {
@@ -149,15 +162,13 @@ s_may_stem (const uint8_t *bloom, const char *word, size_t len)
 }
 
 static int
-s_post (sein_rules_t *self, char namespace, const char *word, uint32_t rule, uint16_t part)
+s_post (sein_rules_t *self, int space, const char *word, uint32_t rule, uint16_t part)
 {
-    char key[S_KEY_MAX];
     size_t len = strlen (word);
-    if (len + 2 > sizeof key)
+    if (len + 2 > S_KEY_MAX)
         return 0; //  no text word is this long either
-    key[0] = namespace;
-    memcpy (key + 1, word, len + 1);
-    uint32_t id = sein_dict_get (self->index, key, len + 1);
+    sein_dict_t *index = self->index[space];
+    uint32_t id = sein_dict_get (index, word, len);
     if (id == SEIN_DICT_NONE) {
         if (self->nlists == self->lists_capacity) {
             uint32_t capacity = self->lists_capacity ? self->lists_capacity * 2 : 1024;
@@ -168,7 +179,7 @@ s_post (sein_rules_t *self, char namespace, const char *word, uint32_t rule, uin
             self->lists_capacity = capacity;
         }
         id = self->nlists;
-        if (sein_dict_set (self->index, key, len + 1, id))
+        if (sein_dict_set (index, word, len, id))
             return -1;
         self->lists[self->nlists++] = (s_list_t){NULL, 0, 0};
     }
@@ -213,21 +224,26 @@ s_flatten (sein_rules_t *self)
     return 0;
 }
 
+//  The postings of WORD (LEN bytes, sein_dict_hash HASH) in namespace SPACE.
 static inline s_postings_t
-s_lookup (const sein_rules_t *self, char namespace, const char *word, size_t len)
+s_lookup_hashed (const sein_rules_t *self, int space, const char *word, size_t len,
+                 uint32_t hash)
 {
-    char key[S_KEY_MAX];
     s_postings_t postings = {NULL, 0};
-    if (len + 2 > sizeof key)
+    if (len + 2 > S_KEY_MAX)
         return postings;
-    key[0] = namespace;
-    memcpy (key + 1, word, len);
-    uint32_t id = sein_dict_get (self->index, key, len + 1);
+    uint32_t id = sein_dict_get_hashed (self->index[space], word, len, hash);
     if (id != SEIN_DICT_NONE) {
         postings.items = self->postings + self->starts[id];
         postings.count = self->starts[id + 1] - self->starts[id];
     }
     return postings;
+}
+
+static inline s_postings_t
+s_lookup (const sein_rules_t *self, int space, const char *word, size_t len)
+{
+    return s_lookup_hashed (self, space, word, len, sein_dict_hash (word, len));
 }
 
 static int
@@ -239,7 +255,7 @@ s_index_member (sein_rules_t *self, const char *word, uint32_t rule)
     self->member_lengths |= (uint64_t) 1 << len;
     s_bloom_set (self->head_bloom, word + len - 4, 4);
     s_bloom_set (self->modifier_bloom, word, 4);
-    return s_post (self, 'c', word, rule, 0);
+    return s_post (self, S_MEMBER, word, rule, 0);
 }
 
 static int
@@ -247,10 +263,10 @@ s_index_rule (sein_rules_t *self, uint32_t id)
 {
     s_rule_t *rule = &self->rules[id];
     if (rule->lang == S_ATTR)
-        return s_post (self, '@', rule->key, id, 0);
+        return s_post (self, S_KEY, rule->key, id, 0);
     for (size_t part = 0; part < rule->nparts; part++) {
         s_word_t *first = &rule->parts[part].words[0];
-        if (s_post (self, '=', first->surface, id, (uint16_t) part))
+        if (s_post (self, S_SURFACE, first->surface, id, (uint16_t) part))
             return -1;
         if (rule->parts[part].exact)
             continue;
@@ -258,7 +274,7 @@ s_index_rule (sein_rules_t *self, uint32_t id)
             const char *stem = first->stems[lang];
             if (!stem)
                 continue;
-            if (s_post (self, s_namespaces[lang], stem, id, (uint16_t) part))
+            if (s_post (self, S_STEM + lang, stem, id, (uint16_t) part))
                 return -1;
             //  Snowball stems keep a word's first letters: a text word
             //  that starts like no rule stem need not be stemmed. A stem
@@ -335,6 +351,8 @@ s_parse_part (sein_rules_t *self, s_rule_t *rule, const char *text, size_t len,
     for (size_t index = 0; !message && index < analysis->ntokens; index++) {
         s_word_t *word = &part->words[part->nwords++];
         word->surface = strdup (sein_text_word (analysis, index));
+        word->len = analysis->tokens[index].len;
+        word->hash = analysis->tokens[index].hash;
         if (!word->surface)
             message = strdup ("out of memory");
         for (int lang = 0; !message && !part->exact && lang < SEIN_LANGS; lang++) {
@@ -556,11 +574,13 @@ sein_rules_new (const char *path, const char *column, int flags, sein_rules_know
     self->known = known;
     self->known_arg = arg;
     self->lang = lang;
-    self->index = sein_dict_new ();
+    bool indexed = true;
+    for (int space = 0; space < S_SPACES; space++)
+        indexed &= (self->index[space] = sein_dict_new ()) != NULL;
     self->seen = zhashx_new ();
     self->groups = zhashx_new ();
     char *header = zsys_sprintf ("%s\tlang\tpattern%s", column, weighted ? "\tweight" : "");
-    if (!self->path || !self->index || !self->seen || !self->groups || !header) {
+    if (!self->path || !indexed || !self->seen || !self->groups || !header) {
         free (header);
         sein_rules_destroy (&self);
         *error_p = strdup ("out of memory");
@@ -591,7 +611,8 @@ sein_rules_destroy (sein_rules_t **self_p)
         for (size_t index = 0; index < self->ntargets; index++)
             free (self->targets[index]);
         free (self->targets);
-        sein_dict_destroy (&self->index);
+        for (int space = 0; space < S_SPACES; space++)
+            sein_dict_destroy (&self->index[space]);
         for (uint32_t id = 0; self->lists && id < self->nlists; id++)
             free (self->lists[id].items);
         free (self->lists);
@@ -664,16 +685,30 @@ s_candidate (s_matcher_t *matcher)
     return candidate;
 }
 
+//  Is token INDEX rule word WORD as written? Phrases are checked for every
+//  occurrence of their first word: the hashes settle nearly every "no".
+static inline bool
+s_same_word (const sein_text_t *text, size_t index, const s_word_t *word)
+{
+    const sein_token_t *token = &text->tokens[index];
+    return token->hash == word->hash && token->len == word->len &&
+           memcmp (text->folded + token->start, word->surface, word->len) == 0;
+}
+
 //  Does token INDEX read as rule word WORD?
 static bool
 s_word_matches (s_matcher_t *matcher, size_t index, const s_word_t *word)
 {
-    if (strcmp (sein_text_word (matcher->text, index), word->surface) == 0)
+    if (s_same_word (matcher->text, index, word))
         return true;
     const char *surface = sein_text_word (matcher->text, index);
     for (int at = 0; at < matcher->nlangs; at++) {
         int lang = matcher->langs[at];
-        if (!word->stems[lang] || strncmp (surface, word->stems[lang], 2) != 0)
+        const char *rule_stem = word->stems[lang];
+        //  Stemming only when the first two letters agree, as strncmp
+        //  (surface, rule_stem, 2) would say.
+        if (!rule_stem || surface[0] != rule_stem[0] ||
+            (surface[0] && surface[1] != rule_stem[1]))
             continue;
         const char *stem = sein_text_stem (matcher->text, matcher->lang, index, lang);
         if (stem && strcmp (stem, word->stems[lang]) == 0)
@@ -697,7 +732,7 @@ s_try (s_matcher_t *matcher, const s_posting_t *posting, size_t index, int how)
         size_t at = index + word;
         if (at >= text->ntokens || text->tokens[at].sentence != first->sentence)
             return false;
-        if (part->exact ? strcmp (sein_text_word (text, at), part->words[word].surface) != 0
+        if (part->exact ? !s_same_word (text, at, &part->words[word])
                         : !s_word_matches (matcher, at, &part->words[word]))
             return false;
     }
@@ -761,7 +796,12 @@ s_known_member (void *arg, const char *part, size_t len)
     const sein_rules_t *self = (const sein_rules_t *) arg;
     if (len >= 64 || !(self->member_lengths & ((uint64_t) 1 << len)))
         return false;
-    return s_lookup (self, 'c', part, len).count > 0;
+    //  Every member is in both filters (see s_index_member): two cheap
+    //  tests spare hashing most of the parts a compound is cut into.
+    if (!s_bloom_test (self->modifier_bloom, part, 4) ||
+        !s_bloom_test (self->head_bloom, part + len - 4, 4))
+        return false;
+    return s_lookup (self, S_MEMBER, part, len).count > 0;
 }
 
 //  A long word no rule matched whole: look for known members.
@@ -770,12 +810,14 @@ s_compound (s_matcher_t *matcher, size_t index)
 {
     const sein_rules_t *self = matcher->rules;
     sein_text_t *text = matcher->text;
-    const char *forms[2] = {sein_text_word (text, index),
-                            sein_text_stem (text, matcher->lang, index, SEIN_NL)};
+    const char *surface = sein_text_word (text, index);
     for (int form = 0; form < 2; form++) {
-        const char *word = forms[form];
+        //  The word as written, then its Dutch stem: stemmed only when the
+        //  written form found nothing (the stemmer is the costliest step).
+        const char *word = form ? sein_text_stem (text, matcher->lang, index, SEIN_NL)
+                                : surface;
         size_t len = word ? strlen (word) : 0;
-        if (len < S_COMPOUND_MIN || (form == 1 && strcmp (word, forms[0]) == 0))
+        if (len < S_COMPOUND_MIN || (form == 1 && strcmp (word, surface) == 0))
             continue;
         bool head = s_bloom_test (self->head_bloom, word + len - 4, 4);
         bool modifier = s_bloom_test (self->modifier_bloom, word, 4);
@@ -787,11 +829,13 @@ s_compound (s_matcher_t *matcher, size_t index)
         bool single = false;
         if (compound.head_len)
             s_try_all (matcher,
-                       s_lookup (self, 'c', word + compound.head_start, compound.head_len),
+                       s_lookup (self, S_MEMBER, word + compound.head_start,
+                                 compound.head_len),
                        index, SEIN_RULE_COMPOUND, &single);
         if (compound.modifier_len && self->modifiers)
-            s_try_all (matcher, s_lookup (self, 'c', word, compound.modifier_match_len),
-                       index, S_MODIFIER, &single);
+            s_try_all (matcher,
+                       s_lookup (self, S_MEMBER, word, compound.modifier_match_len), index,
+                       S_MODIFIER, &single);
         return;
     }
 }
@@ -841,7 +885,7 @@ s_attribute (s_matcher_t *matcher, const char *key, size_t len, const char *valu
         return;
     for (size_t at = 0; at < len; at++)
         folded[at] = (char) tolower ((unsigned char) key[at]);
-    s_postings_t postings = s_lookup (matcher->rules, '@', folded, len);
+    s_postings_t postings = s_lookup (matcher->rules, S_KEY, folded, len);
     if (postings.count == 0)
         return;
     char copy[128];
@@ -914,10 +958,8 @@ s_description_keys (s_matcher_t *matcher, const char *text)
 }
 
 static int
-s_order (const void *a, const void *b)
+s_order (const s_candidate_t *left, const s_candidate_t *right)
 {
-    const s_candidate_t *left = (const s_candidate_t *) a;
-    const s_candidate_t *right = (const s_candidate_t *) b;
     if (left->ntokens != right->ntokens)
         return left->ntokens > right->ntokens ? -1 : 1;
     if (left->dismissed != right->dismissed)
@@ -962,12 +1004,32 @@ s_emit (sein_rule_hits_t *hits, const sein_rules_t *self, const s_candidate_t *c
     return 0;
 }
 
+//  Sort the candidates by s_order, keeping equal ones in the order found.
+//  They are a handful, so insertion sort beats qsort (which allocates and
+//  sorts indirectly for items this size); it is stable like glibc's merge
+//  sort, so hits come out in the same order as they always did.
+static void
+s_sort (s_candidate_t *items, size_t count)
+{
+    for (size_t index = 1; index < count; index++) {
+        if (s_order (&items[index - 1], &items[index]) <= 0)
+            continue;
+        s_candidate_t moving = items[index];
+        size_t at = index;
+        while (at > 0 && s_order (&items[at - 1], &moving) > 0) {
+            items[at] = items[at - 1];
+            at--;
+        }
+        items[at] = moving;
+    }
+}
+
 //  Accept candidates longest span first; see the file comment.
 static int
 s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
 {
     const sein_rules_t *self = matcher->rules;
-    qsort (matcher->items, matcher->count, sizeof (s_candidate_t), s_order);
+    s_sort (matcher->items, matcher->count);
     size_t first_hit = hits->count;
     for (size_t index = 0; index < matcher->count; index++) {
         const s_candidate_t *candidate = &matcher->items[index];
@@ -1065,8 +1127,10 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
             continue;
         const char *word = sein_text_word (text, index);
         bool single = false;
-        s_try_all (&matcher, s_lookup (self, '=', word, token->len), index, SEIN_RULE_WORD,
-                   &single);
+        s_postings_t postings =
+            s_lookup_hashed (self, S_SURFACE, word, token->len, token->hash);
+        if (postings.count) //  most words are in no rule
+            s_try_all (&matcher, postings, index, SEIN_RULE_WORD, &single);
         //  A word that matched as written needs no stem: its inflections
         //  are the same word (and the stemmer is the costliest step).
         if (!single && token->len > 3 && !(token->flags & SEIN_TOKEN_FUNCTION)) {
@@ -1079,8 +1143,9 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
                     matcher.failed = true;
                     break;
                 }
-                s_try_all (&matcher, s_lookup (self, s_namespaces[language], stem, strlen (stem)),
-                           index, SEIN_RULE_STEM, &single);
+                s_try_all (&matcher,
+                           s_lookup (self, S_STEM + language, stem, strlen (stem)), index,
+                           SEIN_RULE_STEM, &single);
             }
         }
         if (!single && dutch && token->len >= S_COMPOUND_MIN &&

@@ -116,12 +116,20 @@ static const char *s_types[] = {
 static size_t
 s_expand (const char *word, size_t len, char *out, size_t capacity)
 {
-    //  Runs for every word of every text: cheap tests first.
-    if (len == 0 || !strchr ("dfglnrtw", word[len - 1]))
+    //  Runs for every word of every text: cheap tests first. Every
+    //  abbreviation ends in one of these letters.
+    if (len == 0)
         return 0;
+    switch (word[len - 1]) {
+    case 'd': case 'f': case 'g': case 'l': case 'n': case 'r': case 't': case 'w':
+        break;
+    default:
+        return 0;
+    }
     if (len <= 4)
         for (const s_abbrev_t *entry = s_words; entry->abbrev; entry++)
-            if (entry->abbrev_len == len && memcmp (word, entry->abbrev, len) == 0) {
+            if (entry->abbrev_len == len && word[0] == entry->abbrev[0] &&
+                memcmp (word, entry->abbrev, len) == 0) {
                 if (entry->full_len + 1 > capacity)
                     return 0;
                 memcpy (out, entry->full, entry->full_len + 1);
@@ -129,7 +137,9 @@ s_expand (const char *word, size_t len, char *out, size_t capacity)
             }
     for (const s_abbrev_t *entry = s_suffixes; entry->abbrev; entry++) {
         size_t abbrev = entry->abbrev_len;
+        //  Abbreviations have two letters or more: the last two first.
         if (len >= abbrev && word[len - 1] == entry->abbrev[abbrev - 1] &&
+            word[len - 2] == entry->abbrev[abbrev - 2] &&
             memcmp (word + len - abbrev, entry->abbrev, abbrev) == 0) {
             size_t stem = len - abbrev;
             if (stem + entry->full_len + 1 > capacity)

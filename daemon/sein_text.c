@@ -120,9 +120,27 @@ static const s_function_word_t s_function_words[] = {
     {"more", S_EN | S_MORE}, {"longer", S_EN | S_MORE}, {"anymore", S_EN | S_MORE},
 };
 
+//  Snowball's Dutch stemmer costs about 2,500 instructions a word, more
+//  than everything else a classification does with that word, and
+//  residents use the same few thousand words over and over. So stems are
+//  kept in a cache: sets of two slots chosen by the word's hash and
+//  language, the word used last first, a new word replacing the other.
+//  (One slot per set lost a fifth of the dev set's words to collisions.)
+//  Slots hold words of at most S_CACHE_WORD bytes, nearly all of them.
+#define S_CACHE_SETS 2048 //  a power of two; 2 x 64 bytes each, 256 KB
+#define S_CACHE_WORD 28
+
+typedef struct {
+    uint32_t hash;     //  sein_dict_hash of the word; 0 for an empty slot
+    uint8_t lang, len, stem_len;
+    char word[S_CACHE_WORD];
+    char stem[S_CACHE_WORD + 1]; //  NUL-terminated
+} s_cached_stem_t;
+
 struct _sein_lang_t {
     struct sb_stemmer *stemmers[SEIN_LANGS];
-    sein_dict_t *words; //  folded word -> flags
+    sein_dict_t *words;      //  folded word -> flags
+    s_cached_stem_t *cache;  //  S_CACHE_SETS x 2 recent stems
 };
 
 static const char *s_codes[SEIN_LANGS] = {"nl", "fr", "en"};
@@ -140,7 +158,8 @@ sein_lang_new (void)
         ok &= self->stemmers[lang] != NULL;
     }
     self->words = sein_dict_new ();
-    ok &= self->words != NULL;
+    self->cache = (s_cached_stem_t *) calloc (S_CACHE_SETS * 2, sizeof (s_cached_stem_t));
+    ok &= self->words != NULL && self->cache != NULL;
     size_t count = sizeof s_function_words / sizeof s_function_words[0];
     for (size_t index = 0; ok && index < count; index++) {
         const s_function_word_t *entry = &s_function_words[index];
@@ -163,6 +182,7 @@ sein_lang_destroy (sein_lang_t **self_p)
         for (int lang = 0; lang < SEIN_LANGS; lang++)
             sb_stemmer_delete (self->stemmers[lang]);
         sein_dict_destroy (&self->words);
+        free (self->cache);
         free (self);
         *self_p = NULL;
     }
@@ -183,12 +203,32 @@ sein_lang_from_code (const char *code)
     return SEIN_LANG_NONE;
 }
 
-int
-sein_lang_stem (sein_lang_t *self, int lang, const char *word, size_t len, char *out,
-                size_t capacity)
+//  sein_lang_stem for a WORD whose sein_dict_hash is HASH.
+static int
+s_stem (sein_lang_t *self, int lang, const char *word, size_t len, uint32_t hash,
+        char *out, size_t capacity)
 {
-    assert (self);
-    assert (lang >= 0 && lang < SEIN_LANGS);
+    s_cached_stem_t *set = NULL;
+    if (len <= S_CACHE_WORD) {
+        uint32_t index = (hash ^ (uint32_t) lang * 0x9e3779b9u) & (S_CACHE_SETS - 1);
+        set = &self->cache[index * 2];
+        for (int way = 0; way < 2; way++) {
+            s_cached_stem_t *slot = &set[way];
+            if (slot->hash != hash || slot->lang != lang || slot->len != len ||
+                memcmp (slot->word, word, len) != 0)
+                continue;
+            if ((size_t) slot->stem_len + 1 > capacity)
+                return -1;
+            memcpy (out, slot->stem, (size_t) slot->stem_len + 1);
+            if (way) {
+                //  Used last: it goes first
+                s_cached_stem_t used = set[1];
+                set[1] = set[0];
+                set[0] = used;
+            }
+            return (int) set[0].stem_len;
+        }
+    }
     const sb_symbol *stem =
         sb_stemmer_stem (self->stemmers[lang], (const sb_symbol *) word, (int) len);
     if (!stem)
@@ -198,7 +238,27 @@ sein_lang_stem (sein_lang_t *self, int lang, const char *word, size_t len, char 
         return -1;
     memcpy (out, stem, (size_t) stem_len);
     out[stem_len] = 0;
+    if (set && stem_len <= S_CACHE_WORD) {
+        //  The word used longer ago gives way
+        set[1] = set[0];
+        s_cached_stem_t *slot = &set[0];
+        slot->hash = hash;
+        slot->lang = (uint8_t) lang;
+        slot->len = (uint8_t) len;
+        slot->stem_len = (uint8_t) stem_len;
+        memcpy (slot->word, word, len);
+        memcpy (slot->stem, out, (size_t) stem_len + 1);
+    }
     return stem_len;
+}
+
+int
+sein_lang_stem (sein_lang_t *self, int lang, const char *word, size_t len, char *out,
+                size_t capacity)
+{
+    assert (self);
+    assert (lang >= 0 && lang < SEIN_LANGS);
+    return s_stem (self, lang, word, len, sein_dict_hash (word, len), out, capacity);
 }
 
 //  --------------------------------------------------------------------------
@@ -221,6 +281,18 @@ s_latin_fallback (utf8proc_int32_t codepoint)
     }
 }
 
+//  How ASCII folds: capitals to lowercase, control characters (but the
+//  newline, which ends a sentence) and DEL to spaces.
+static const unsigned char s_ascii_fold[128] = {
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', '\n', ' ', ' ', ' ', ' ', ' ',
+    ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ',  ' ', ' ', ' ', ' ', ' ',
+    ' ', '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ';', '<', '=', '>', '?',
+    '@', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '[', '\\', ']', '^', '_',
+    '`', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '{', '|', '}', '~', ' '};
+
 size_t
 sein_text_fold_bound (size_t size)
 {
@@ -240,18 +312,35 @@ sein_text_fold (const char *text, size_t size, char *out, size_t capacity)
     size_t used = 0;
     size_t offset = 0;
     while (offset < size) {
-        unsigned char byte = (unsigned char) text[offset];
-        if (byte < 0x80) {
-            //  ASCII fast path: most of every signal.
-            if (used + 2 > capacity)
+        if ((unsigned char) text[offset] < 0x80) {
+            //  ASCII fast path, most of every signal: a run of it through
+            //  the table, as far as OUT has room (one byte stays for the NUL).
+            size_t room = capacity - 1 - used;
+            size_t stop = size - offset < room ? size : offset + room;
+            //  Eight bytes at a time while none is beyond ASCII, a control
+            //  character or DEL: then folding is adding 0x20 to capitals.
+            const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+            while (stop - offset >= 8) {
+                uint64_t word;
+                memcpy (&word, text + offset, 8);
+                uint64_t del = word ^ (ones * 0x7f);
+                if ((word & highs) || ((word - ones * 0x20) & ~word & highs) ||
+                    ((del - ones) & ~del & highs))
+                    break;
+                uint64_t capitals =
+                    (word + ones * (0x80 - 'A')) & ~(word + ones * (0x80 - 'Z' - 1));
+                word |= (capitals & highs) >> 2; //  0x80 of a capital becomes its 0x20
+                memcpy (out + used, &word, 8);
+                used += 8;
+                offset += 8;
+            }
+            unsigned char byte;
+            while (offset < stop && (byte = (unsigned char) text[offset]) < 0x80) {
+                out[used++] = (char) s_ascii_fold[byte];
+                offset++;
+            }
+            if (offset < size && (unsigned char) text[offset] < 0x80)
                 return -1;
-            char c = (char) byte;
-            if (c >= 'A' && c <= 'Z')
-                c = (char) (c - 'A' + 'a');
-            else if (byte < 0x20 || byte == 0x7f)
-                c = byte == '\n' ? '\n' : ' ';
-            out[used++] = c;
-            offset++;
             continue;
         }
         utf8proc_int32_t codepoint;
@@ -311,10 +400,31 @@ sein_text_fold (const char *text, size_t size, char *out, size_t capacity)
 //  --------------------------------------------------------------------------
 //  Analysis
 
+//  Bytes of words in folded text: lowercase letters, digits, and UTF-8.
+//  A table, as this is asked for every byte of every text.
+static const uint8_t s_word_bytes[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x00
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x10
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x20
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,  //  0x30
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x40
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //  0x50
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0x60
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,  //  0x70
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0x80
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0x90
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xA0
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xB0
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xC0
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xD0
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xE0
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  //  0xF0
+};
+
 static inline bool
 s_word_byte (unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+    return s_word_bytes[c];
 }
 
 static int
@@ -337,10 +447,12 @@ s_grow_tokens (sein_text_t *self)
 
 //  What a separator byte C means, with NEXT the byte after it and SPACED
 //  whether a space came before it.
-static void
+static inline void
 s_separator (char c, char next, bool spaced_before, bool *new_sentence, bool *new_clause,
              bool *question)
 {
+    if (c == ' ')
+        return; //  by far the most common, and it means nothing by itself
     bool spaced_after = next == 0 || next == ' ' || next == '\n' || next == '"';
     if (c == '?' || c == '!' || c == '\n' || (c == '.' && spaced_after)) {
         *new_sentence = *new_clause = true;
@@ -377,9 +489,14 @@ s_tokenise (sein_text_t *self)
         question = false;
         if (run >= size)
             break;
+        //  The word's hash is taken while reading it: the rules and the
+        //  function words look every token up by it.
         size_t end = run;
-        while (end < size && s_word_byte ((unsigned char) text[end]))
+        uint32_t hash = SEIN_DICT_HASH_START;
+        while (s_word_byte ((unsigned char) text[end])) { //  text[size] is its NUL
+            hash = sein_dict_hash_step (hash, (unsigned char) text[end]);
             end++;
+        }
         if (end - run <= 64) { //  no word is longer: a URL, a hash, a key dump
             if (self->ntokens == self->tokens_capacity && s_grow_tokens (self))
                 return -1;
@@ -406,6 +523,7 @@ s_tokenise (sein_text_t *self)
                 token->flags |= SEIN_TOKEN_DOT;
             token->sentence = sentence;
             token->clause = clause;
+            token->hash = sein_dict_hash_end (hash);
             token->stem[0] = token->stem[1] = token->stem[2] = -1;
             new_sentence = new_clause = false;
         }
@@ -431,7 +549,8 @@ s_mark_function_words (sein_text_t *self, sein_lang_t *lang, int *flags_of)
         flags_of[index] = 0;
         if (token->len > 12 || (token->flags & SEIN_TOKEN_NUMBER))
             continue;
-        uint32_t flags = sein_dict_get (lang->words, self->folded + token->start, token->len);
+        uint32_t flags = sein_dict_get_hashed (lang->words, self->folded + token->start,
+                                               token->len, token->hash);
         if (flags == SEIN_DICT_NONE)
             continue;
         flags_of[index] = (int) flags;
@@ -540,6 +659,10 @@ s_negation (sein_text_t *self, const int *flags_of)
 {
     for (size_t index = 0; index < self->ntokens; index++) {
         sein_token_t *cue = &self->tokens[index];
+        //  Only a function word or the "t" of "n't" can be a cue: most
+        //  tokens are neither.
+        if (flags_of[index] == 0 && !(cue->flags & SEIN_TOKEN_APOS))
+            continue;
         //  "Is dat niet gevaarlijk?" asks for attention, it denies nothing.
         if ((cue->flags & SEIN_TOKEN_QUESTION) || !s_is_cue (self, flags_of, index))
             continue;
@@ -626,14 +749,6 @@ sein_text_release (sein_text_t *self)
 }
 
 const char *
-sein_text_word (const sein_text_t *self, size_t index)
-{
-    assert (self);
-    assert (index < self->ntokens);
-    return self->folded + self->tokens[index].start;
-}
-
-const char *
 sein_text_stem (sein_text_t *self, sein_lang_t *lang, size_t index, int language)
 {
     assert (self);
@@ -660,8 +775,8 @@ sein_text_stem (sein_text_t *self, sein_lang_t *lang, size_t index, int language
         self->stems = stems;
         self->stems_capacity = capacity;
     }
-    int len = sein_lang_stem (lang, language, word, token->len, self->stems + self->stems_used,
-                              need);
+    int len = s_stem (lang, language, word, token->len, token->hash,
+                      self->stems + self->stems_used, need);
     if (len < 0)
         return NULL;
     token->stem[language] = (int32_t) self->stems_used;

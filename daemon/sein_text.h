@@ -20,8 +20,9 @@
 
     sein_lang_t holds what does not change between texts: the three Snowball
     stemmers (libstemmer) and the table of function words. A classifier
-    builds one at load. Stemming writes into the stemmer's own buffers, so
-    one sein_lang_t serves one thread at a time.
+    builds one at load. Stemming writes into the stemmer's own buffers and
+    a cache of recent stems (words recur from signal to signal), so one
+    sein_lang_t serves one thread at a time.
 
     sein_text_t is the analysis of one text. It lives on the caller's stack
     and keeps small texts in inline buffers, so analysing a typical signal
@@ -30,6 +31,7 @@
 #ifndef SEIN_TEXT_H_INCLUDED
 #define SEIN_TEXT_H_INCLUDED
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +62,7 @@ typedef struct {
     uint16_t flags;    //  SEIN_TOKEN_*
     uint16_t sentence; //  sentence number, from 0
     uint16_t clause;   //  clause number, from 0, across sentences
+    uint32_t hash;     //  sein_dict_hash of the word: hashed once, looked up often
     int32_t stem[SEIN_LANGS]; //  offset in the stem arena, -1 until asked
 } sein_token_t;
 
@@ -143,9 +146,14 @@ int
 void
     sein_text_release (sein_text_t *self);
 
-//  The folded word of token INDEX (borrowed, NUL-terminated).
-const char *
-    sein_text_word (const sein_text_t *self, size_t index);
+//  The folded word of token INDEX (borrowed, NUL-terminated). Inline: the
+//  rules ask for it for every token and every phrase word.
+static inline const char *
+sein_text_word (const sein_text_t *self, size_t index)
+{
+    assert (index < self->ntokens);
+    return self->folded + self->tokens[index].start;
+}
 
 //  The stem of token INDEX in LANG, computed on first use and kept in the
 //  analysis (borrowed). Numbers and words of one or two letters are their

@@ -112,10 +112,12 @@ main (int argc, char **argv)
                 printf ("  area  %s, expected %s\n", result.area, want_area);
             if (!theme_hit)
                 printf ("  theme %s, expected %s\n", result.theme, want_theme);
-            printf ("  why   %s\n", json_string_value (json_object_get (result.detail,
-                                                                          "explanation")));
+            //  The detail is rendered text; parse it back to pick fields.
+            json_t *detail = json_loads (result.detail, 0, NULL);
+            printf ("  why   %s\n",
+                    json_string_value (json_object_get (detail, "explanation")));
             if (!theme_hit) {
-                json_t *theme = json_object_get (result.detail, "theme");
+                json_t *theme = json_object_get (detail, "theme");
                 char *scores = json_dumps (json_object_get (theme, "scores"),
                                            JSON_COMPACT | JSON_REAL_PRECISION (4));
                 printf ("  score %s\n", scores ? scores : "{}");
@@ -123,6 +125,7 @@ main (int argc, char **argv)
                 const char *matches = json_string_value (json_object_get (theme, "matches"));
                 printf ("  rules %s\n", matches ? matches : "none");
             }
+            json_decref (detail);
         }
         sein_classification_clear (&result);
         sein_signal_clear (&signal);

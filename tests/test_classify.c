@@ -9,6 +9,8 @@
     keeps working.
 */
 #include "sein_classify.h"
+#include "sein_json.h"
+#include "sein_text.h"
 
 #include <czmq.h>
 #include <setjmp.h>
@@ -20,6 +22,10 @@ static const char *s_files[][2] = {
     {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
     {"data.streets", "streets.tsv"},       {"data.themes", "themes.tsv"},
     {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+
+//  The detail of the last s_classify, parsed back from the text the
+//  classifier rendered (which also proves it is valid JSON and UTF-8).
+static json_t *s_parsed;
 
 //  A classifier on conf/, with EXTRA overrides ("setting=value", NULL-ended).
 static sein_classifier_t *
@@ -65,6 +71,8 @@ s_teardown (void **state)
     sein_classifier_t *classifier = (sein_classifier_t *) *state;
     sein_classifier_destroy (&classifier);
     sein_classifier_destroy (&classifier);
+    json_decref (s_parsed);
+    s_parsed = NULL;
     return 0;
 }
 
@@ -80,13 +88,20 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     assert_int_equal (sein_classifier_classify (classifier, &signal, result), 0);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
+    assert_int_equal (strlen (result->detail), result->detail_size);
+    json_decref (s_parsed);
+    json_error_t json_error;
+    s_parsed = json_loads (result->detail, 0, &json_error);
+    if (!json_is_object (s_parsed))
+        fail_msg ("the detail is no JSON object: %s\n%s", json_error.text,
+                  result->detail);
 }
 
-//  A string at PATH ("theme.by") in the detail, or NULL.
+//  A string at SECTION.KEY ("theme", "by") of the last detail, or NULL.
 static const char *
-s_detail (const sein_classification_t *result, const char *section, const char *key)
+s_detail (const char *section, const char *key)
 {
-    json_t *object = section ? json_object_get (result->detail, section) : result->detail;
+    json_t *object = section ? json_object_get (s_parsed, section) : s_parsed;
     return json_string_value (json_object_get (object, key));
 }
 
@@ -103,7 +118,7 @@ test_area_evidence (void **state)
                 &result);
     assert_string_equal (result.area, "hoogland");
     assert_string_equal (result.wijk, "kessel-lo");
-    assert_string_equal (s_detail (&result, "area", "by"), "explicit");
+    assert_string_equal (s_detail ("area", "by"), "explicit");
     assert_true (result.has_point); //  the street's point, though Koetsweg did not decide
     sein_classification_clear (&result);
 
@@ -114,10 +129,10 @@ test_area_evidence (void **state)
                 &result);
     assert_string_equal (result.area, "burgemeestersstraat");
     assert_string_equal (result.wijk, "binnenstad");
-    assert_string_equal (s_detail (&result, "area", "by"), "point");
-    assert_string_equal (s_detail (&result, "area", "polygon"), "burgemeestersstraat");
+    assert_string_equal (s_detail ("area", "by"), "point");
+    assert_string_equal (s_detail ("area", "polygon"), "burgemeestersstraat");
     assert_string_equal (json_string_value (json_array_get (
-                             json_object_get (json_object_get (result.detail, "area"), "within"),
+                             json_object_get (json_object_get (s_parsed, "area"), "within"),
                              0)),
                          "binnenstad");
     assert_true (result.has_point && result.lat == 50.8857 && result.lon == 4.7031);
@@ -139,8 +154,8 @@ test_area_evidence (void **state)
                 &result);
     assert_string_equal (result.area, SEIN_TRIAGE);
     assert_string_equal (result.wijk, SEIN_TRIAGE);
-    assert_non_null (strstr (s_detail (&result, "area", "reason"), "outside every area"));
-    assert_string_equal (s_detail (&result, "area", "address_street"), "Tiensestraat");
+    assert_non_null (strstr (s_detail ("area", "reason"), "outside every area"));
+    assert_string_equal (s_detail ("area", "address_street"), "Tiensestraat");
     assert_true (result.lat == 50.6); //  the given point stays
     sein_classification_clear (&result);
 
@@ -150,8 +165,8 @@ test_area_evidence (void **state)
                 "\"Burgemeestersstraat 12\"}",
                 &result);
     assert_string_equal (result.area, "burgemeestersstraat");
-    assert_string_equal (s_detail (&result, "area", "by"), "address");
-    assert_string_equal (s_detail (&result, "area", "street"), "Burgemeestersstraat");
+    assert_string_equal (s_detail ("area", "by"), "address");
+    assert_string_equal (s_detail ("area", "street"), "Burgemeestersstraat");
     assert_true (result.has_point && result.lat == 50.8860 && result.lon == 4.7030);
     sein_classification_clear (&result);
     s_classify (classifier,
@@ -167,7 +182,7 @@ test_area_evidence (void **state)
                 "\"Burgemeestersstraat\"}",
                 &result);
     assert_string_equal (result.area, "binnenstad");
-    assert_non_null (strstr (s_detail (&result, "area", "reason"), "wijk binnenstad"));
+    assert_non_null (strstr (s_detail ("area", "reason"), "wijk binnenstad"));
     sein_classification_clear (&result);
 
     //  An unknown street falls through to a street named in the text.
@@ -176,7 +191,7 @@ test_area_evidence (void **state)
                 "\"citizen\", \"address_string\": \"Dekenstraat 5\"}",
                 &result);
     assert_string_equal (result.area, "binnenstad");
-    assert_string_equal (s_detail (&result, "area", "by"), "description");
+    assert_string_equal (s_detail ("area", "by"), "description");
     sein_classification_clear (&result);
 
     //  Nothing usable.
@@ -185,8 +200,8 @@ test_area_evidence (void **state)
                 "\"address_string\": \"Dekenstraat 5\"}",
                 &result);
     assert_string_equal (result.area, SEIN_TRIAGE);
-    assert_string_equal (s_detail (&result, "area", "by"), "none");
-    assert_non_null (strstr (s_detail (&result, "area", "reason"), "Dekenstraat"));
+    assert_string_equal (s_detail ("area", "by"), "none");
+    assert_non_null (strstr (s_detail ("area", "reason"), "Dekenstraat"));
     assert_false (result.has_point);
     sein_classification_clear (&result);
 }
@@ -202,19 +217,22 @@ test_theme (void **state)
                 "\"source\": \"citizen\", \"address_string\": \"Tiensestraat 80\"}",
                 &result);
     assert_string_equal (result.theme, "afval");
-    json_t *theme = json_object_get (result.detail, "theme");
-    assert_string_equal (s_detail (&result, "theme", "by"), "words");
+    json_t *theme = json_object_get (s_parsed, "theme");
+    assert_string_equal (s_detail ("theme", "by"), "words");
     assert_string_equal (json_string_value (json_array_get (json_object_get (theme, "negated"), 0)),
                          "overlast");
     assert_true (json_array_size (json_object_get (theme, "words")) >= 2);
-    assert_string_equal (s_detail (&result, "theme", "runner_up"), "overlast");
-    const char *explanation = s_detail (&result, NULL, "explanation");
+    assert_string_equal (s_detail ("theme", "runner_up"), "overlast");
+    const char *explanation = s_detail (NULL, "explanation");
     assert_non_null (strstr (explanation, "street Tiensestraat 80 → binnenstad"));
     assert_non_null (strstr (explanation, "(not: overlast"));
     assert_non_null (strstr (explanation, ") → afval 0."));
     assert_true (result.confidence > 0 && result.confidence <= 1);
-    assert_true (json_real_value (json_object_get (result.detail, "confidence")) ==
+    assert_true (json_real_value (json_object_get (s_parsed, "confidence")) ==
                  result.confidence);
+    assert_true (json_is_real (json_object_get (theme, "score")));
+    json_t *scores = json_object_get (theme, "scores");
+    assert_true (json_is_real (json_object_get (scores, "afval")));
     sein_classification_clear (&result);
 
     //  Explicit wins over words.
@@ -222,7 +240,7 @@ test_theme (void **state)
                 "{\"description\": \"ratten\", \"source\": \"staff\", \"theme\": \"wonen\"}",
                 &result);
     assert_string_equal (result.theme, "wonen");
-    assert_string_equal (s_detail (&result, "theme", "by"), "explicit");
+    assert_string_equal (s_detail ("theme", "by"), "explicit");
     sein_classification_clear (&result);
 
     //  Nothing scores: triage.
@@ -230,7 +248,7 @@ test_theme (void **state)
                 "{\"description\": \"Please call me back, thanks\", \"source\": \"citizen\"}",
                 &result);
     assert_string_equal (result.theme, SEIN_TRIAGE);
-    assert_string_equal (s_detail (&result, "theme", "reason"), "no theme words");
+    assert_string_equal (s_detail ("theme", "reason"), "no theme words");
     assert_true (result.confidence == 0);
     sein_classification_clear (&result);
 
@@ -268,7 +286,7 @@ test_events (void **state)
                 &result);
     assert_string_equal (result.theme, "afval");
     assert_string_equal (result.area, "casablanca");
-    assert_string_equal (s_detail (&result, "theme", "by"), "attributes");
+    assert_string_equal (s_detail ("theme", "by"), "attributes");
     sein_classification_clear (&result);
     s_classify (classifier,
                 "{\"description\": \"noise_level Leq=78dB(A) sensor NM-04\", \"source\": "
@@ -292,7 +310,7 @@ test_events (void **state)
 }
 
 //  Labels and reasons are cut to a length; a cut must never split a UTF-8
-//  character, or jansson refuses to dump the detail and nothing is stored.
+//  character, or the detail (and the event around it) is no valid JSON.
 static void
 test_utf8_cuts (void **state)
 {
@@ -304,13 +322,154 @@ test_utf8_cuts (void **state)
             "éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 12\"}",
             shift, "xxx", shift, "yyy");
         sein_classification_t result;
-        s_classify (classifier, json, &result);
-        char *dump = json_dumps (result.detail, 0);
+        s_classify (classifier, json, &result); //  parses the detail back
+        char *dump = json_dumps (s_parsed, 0);
         assert_non_null (dump);
         free (dump);
         sein_classification_clear (&result);
         zstr_free (&json);
     }
+}
+
+//  The detail is JSON text in the shape docs/CLASSIFICATION.md shows:
+//  keys in that order, reals with at most two decimals ("1.0" stays real).
+static void
+test_detail_text (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"ratten\", \"source\": \"staff\", \"area\": "
+                "\"hoogland\", \"theme\": \"wonen\", \"priority\": \"low\"}",
+                &result);
+    assert_string_equal (result.detail,
+                         "{\"area\":{\"by\":\"explicit\",\"code\":\"hoogland\",\"wijk\":"
+                         "\"kessel-lo\",\"confidence\":1.0},\"theme\":{\"by\":\"explicit\","
+                         "\"code\":\"wonen\",\"confidence\":1.0},\"priority\":{\"by\":"
+                         "\"explicit\",\"code\":\"low\"},\"confidence\":1.0,\"explanation\":"
+                         "\"explicit area hoogland; explicit theme wonen; explicit priority "
+                         "low\"}");
+    sein_classification_clear (&result);
+
+    //  The fixed-point writer prints what jansson printed for the rounded
+    //  reals before, without printf.
+    struct {
+        double value;
+        const char *text;
+    } numbers[] = {{0, "0.0"},        {1, "1.0"},          {0.85, "0.85"},
+                   {0.8, "0.8"},      {7.5, "7.5"},        {-2.25, "-2.25"},
+                   {0.05, "0.05"},    {0.004, "0.0"},      {0.005, "0.01"},
+                   {123.456, "123.46"}, {-0.3, "-0.3"},    {1e6, "1000000.0"}};
+    sein_buf_t buf = {0};
+    for (size_t index = 0; index < sizeof numbers / sizeof numbers[0]; index++) {
+        sein_buf_reset (&buf);
+        sein_buf_fixed (&buf, numbers[index].value);
+        assert_string_equal (buf.data, numbers[index].text);
+    }
+    sein_buf_reset (&buf);
+    sein_buf_raw (&buf, "{", 1);
+    sein_buf_field_int (&buf, "a", -1234567890123);
+    sein_buf_field_int (&buf, "b", 0);
+    sein_buf_field_raw (&buf, "c", "[1]", 3);
+    assert_string_equal (buf.data, "{\"a\":-1234567890123,\"b\":0,\"c\":[1]");
+    sein_buf_free (&buf);
+}
+
+//  The word-at-a-time paths (JSON escaping, ASCII folding) and the stem
+//  cache give what the plain byte-by-byte versions give, wherever the
+//  special bytes fall.
+static void
+test_fast_paths (void **state)
+{
+    (void) state;
+    static const char specials[] = {'"', '\\', '\n', '\t', '\r', 1, 0x1f, 'A', 'Z', 0x7f};
+    sein_buf_t buf = {0};
+    char text[80], expect[600];
+    for (size_t len = 0; len < 70; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t which = 0; which < sizeof specials; which++) {
+                for (size_t index = 0; index < len; index++)
+                    text[index] = (char) ('a' + index % 26);
+                if (at < len)
+                    text[at] = specials[which];
+                text[len] = 0;
+                //  Escaped one byte at a time
+                size_t used = 0;
+                expect[used++] = '"';
+                for (size_t index = 0; index < len; index++) {
+                    unsigned char c = (unsigned char) text[index];
+                    if (c == '"' || c == '\\')
+                        used += (size_t) sprintf (expect + used, "\\%c", c);
+                    else if (c == '\n')
+                        used += (size_t) sprintf (expect + used, "\\n");
+                    else if (c == '\t')
+                        used += (size_t) sprintf (expect + used, "\\t");
+                    else if (c == '\r')
+                        used += (size_t) sprintf (expect + used, "\\r");
+                    else if (c < 0x20)
+                        used += (size_t) sprintf (expect + used, "\\u%04x", c);
+                    else
+                        expect[used++] = (char) c;
+                }
+                expect[used++] = '"';
+                expect[used] = 0;
+                sein_buf_reset (&buf);
+                sein_buf_string (&buf, text);
+                assert_string_equal (buf.data, expect);
+                assert_int_equal (buf.size, used);
+
+                //  Folded one byte at a time; "É" folds to "e"
+                char input[96], folded[96], reference[96];
+                size_t input_len = 0, reference_len = 0;
+                for (size_t index = 0; index < len; index++) {
+                    unsigned char c = (unsigned char) text[index];
+                    if (index == len / 2 && which % 2) {
+                        memcpy (input + input_len, "\xc3\x89", 2); //  É
+                        input_len += 2;
+                        reference[reference_len++] = 'e';
+                    }
+                    input[input_len++] = (char) c;
+                    reference[reference_len++] =
+                        c >= 'A' && c <= 'Z'             ? (char) (c - 'A' + 'a')
+                        : c == '\n'                      ? '\n'
+                        : c < 0x20 || c == 0x7f          ? ' '
+                                                         : (char) c;
+                }
+                reference[reference_len] = 0;
+                long folded_len =
+                    sein_text_fold (input, input_len, folded, sizeof folded);
+                assert_int_equal (folded_len, (long) reference_len);
+                assert_string_equal (folded, reference);
+                //  Too small a buffer is refused, not overrun
+                if (reference_len > 0) {
+                    folded_len = sein_text_fold (input, input_len, folded, reference_len);
+                    assert_int_equal (folded_len, -1);
+                }
+            }
+    sein_buf_free (&buf);
+
+    //  Many more words than the cache holds, stemmed twice in another order
+    sein_lang_t *lang = sein_lang_new ();
+    assert_non_null (lang);
+    const char *endings[] = {"en", "ingen", "s", "heden", "lijk", "e", "baar", "tjes"};
+    char (*first)[40] = (char (*)[40]) calloc (6000, 40);
+    assert_non_null (first);
+    for (int round = 0; round < 2; round++)
+        for (int index = 0; index < 6000; index++) {
+            int word = round ? 5999 - index : index;
+            char input[40], out[64];
+            int len = snprintf (input, sizeof input, "%cwoord%d%s", 'a' + word % 26, word,
+                                endings[word % 8]);
+            int stem_len =
+                sein_lang_stem (lang, word % 3, input, (size_t) len, out, sizeof out);
+            assert_true (stem_len > 0);
+            if (round == 0)
+                memcpy (first[word], out, (size_t) stem_len + 1);
+            else
+                assert_string_equal (out, first[word]);
+        }
+    free (first);
+    sein_lang_destroy (&lang);
 }
 
 static void
@@ -343,15 +502,15 @@ test_priority (void **state)
         s_classify (classifier, cases[index].json, &result);
         if (strcmp (result.priority, cases[index].priority) != 0)
             fail_msg ("case %zu: %s, expected %s (%s)", index, result.priority,
-                      cases[index].priority, s_detail (&result, NULL, "explanation"));
+                      cases[index].priority, s_detail (NULL, "explanation"));
         sein_classification_clear (&result);
     }
     s_classify (classifier, cases[0].json, &result);
-    assert_string_equal (s_detail (&result, "priority", "by"), "rule");
-    assert_non_null (s_detail (&result, "priority", "rule"));
+    assert_string_equal (s_detail ("priority", "by"), "rule");
+    assert_non_null (s_detail ("priority", "rule"));
     sein_classification_clear (&result);
     s_classify (classifier, cases[8].json, &result);
-    assert_string_equal (s_detail (&result, "priority", "by"), "explicit");
+    assert_string_equal (s_detail ("priority", "by"), "explicit");
     sein_classification_clear (&result);
 }
 
@@ -385,8 +544,8 @@ test_ties (void **state)
                 "{\"description\": \"lawaai van jongeren\", \"source\": \"citizen\"}",
                 &result);
     assert_string_equal (result.theme, SEIN_TRIAGE);
-    assert_non_null (strstr (s_detail (&result, "theme", "reason"), "tie"));
-    assert_non_null (strstr (s_detail (&result, NULL, "explanation"), "→ triage"));
+    assert_non_null (strstr (s_detail ("theme", "reason"), "tie"));
+    assert_non_null (strstr (s_detail (NULL, "explanation"), "→ triage"));
     sein_classification_clear (&result);
     //  A clear lead (3.2 against 2.4 is 25%, more than the 20% margin) wins.
     s_classify (classifier,
@@ -401,7 +560,7 @@ test_ties (void **state)
     classifier = s_classifier (stricter, NULL);
     s_classify (classifier, "{\"description\": \"lawaai\", \"source\": \"citizen\"}", &result);
     assert_string_equal (result.theme, SEIN_TRIAGE);
-    assert_non_null (strstr (s_detail (&result, "theme", "reason"), "too little evidence"));
+    assert_non_null (strstr (s_detail ("theme", "reason"), "too little evidence"));
     sein_classification_clear (&result);
     sein_classifier_destroy (&classifier);
     unlink (path);
@@ -514,6 +673,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_area_evidence), cmocka_unit_test (test_theme),
         cmocka_unit_test (test_events),        cmocka_unit_test (test_utf8_cuts),
+        cmocka_unit_test (test_detail_text),   cmocka_unit_test (test_fast_paths),
         cmocka_unit_test (test_priority),
         cmocka_unit_test (test_ties),          cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
