@@ -720,6 +720,7 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     }
     sein_rule_hits_t hits;
     if (sein_rules_match (self->theme_rules, text, self->lang, signal->attributes,
+                          signal->nattributes,
                           signal->description, &hits))
         return -1;
     //  Sum per theme; themes are few, so a small linear table.
@@ -901,6 +902,7 @@ s_priority (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *t
     }
     sein_rule_hits_t hits;
     if (sein_rules_match (self->priority_rules, text, self->lang, signal->attributes,
+                          signal->nattributes,
                          signal->description, &hits))
         return -1;
     const sein_rule_hit_t *decisive = NULL;
@@ -936,25 +938,26 @@ static char *
 s_text_of (const sein_signal_t *signal, char *buffer, size_t capacity)
 {
     size_t len = strlen (signal->description);
-    if (!signal->attributes || json_object_size (signal->attributes) == 0)
+    if (signal->nattributes == 0)
         return (char *) signal->description;
     size_t need = len + 2;
-    const char *key;
-    json_t *value;
-    json_object_foreach (signal->attributes, key, value)
-        need += strlen (key) + json_string_length (value) + 4;
+    for (size_t index = 0; index < signal->nattributes; index++)
+        need += strlen (signal->attributes[index].key) +
+                strlen (signal->attributes[index].value) + 4;
     char *text = need <= capacity ? buffer : (char *) malloc (need);
     if (!text)
         return NULL;
     memcpy (text, signal->description, len);
     text[len++] = '\n';
-    json_object_foreach (signal->attributes, key, value) {
-        size_t key_len = strlen (key), value_len = json_string_length (value);
+    for (size_t index = 0; index < signal->nattributes; index++) {
+        const char *key = signal->attributes[index].key;
+        const char *value = signal->attributes[index].value;
+        size_t key_len = strlen (key), value_len = strlen (value);
         memcpy (text + len, key, key_len);
         len += key_len;
         text[len++] = ' ';
         if (value_len <= 64) {
-            memcpy (text + len, json_string_value (value), value_len);
+            memcpy (text + len, value, value_len);
             len += value_len;
         }
         text[len++] = '.';

@@ -45,8 +45,19 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     sein_buf_field_string (buf, "routing_rule", route->rule);
     if (result->detail)
         sein_buf_field_raw (buf, "classification", result->detail, result->detail_size);
-    if (signal->attributes)
-        sein_buf_field_json (buf, "attributes", signal->attributes);
+    if (signal->nattributes) {
+        sein_buf_key (buf, "attributes");
+        sein_buf_raw (buf, "{", 1);
+        for (size_t index = 0; index < signal->nattributes; index++) {
+            //  Attribute names come from the submitter: escape them too.
+            if (index)
+                sein_buf_raw (buf, ",", 1);
+            sein_buf_string (buf, signal->attributes[index].key);
+            sein_buf_raw (buf, ":", 1);
+            sein_buf_string (buf, signal->attributes[index].value);
+        }
+        sein_buf_raw (buf, "}", 1);
+    }
     //  Last, so an ack can leave it out: there "status" is the outcome.
     sein_buf_raw (buf, SEIN_EVENT_STATUS_NEW, strlen (SEIN_EVENT_STATUS_NEW));
     pending->tail_size = buf->size;

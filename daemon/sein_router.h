@@ -20,6 +20,8 @@
 #include "sein_classify.h"
 #include "sein_config.h"
 
+#include <jansson.h>
+
 typedef struct _sein_router_t sein_router_t;
 
 //  What routing needs to know about a signal; all borrowed.

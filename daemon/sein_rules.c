@@ -1094,7 +1094,8 @@ s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
 
 int
 sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
-                  json_t *attributes, const char *description, sein_rule_hits_t *hits)
+                  const sein_attribute_t *attributes, size_t nattributes,
+                  const char *description, sein_rule_hits_t *hits)
 {
     assert (self);
     assert (text);
@@ -1152,17 +1153,13 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
             !(token->flags & SEIN_TOKEN_FUNCTION))
             s_compound (&matcher, index);
     }
-    if (attributes && json_is_object (attributes)) {
-        const char *key;
-        json_t *value;
-        json_object_foreach (attributes, key, value) {
-            const char *string = json_is_string (value) ? json_string_value (value) : "";
-            size_t len = strlen (string);
-            s_attribute (&matcher, key, strlen (key), string, len);
-            //  {"type": "bait_station"}: a snake_case value names an event too
-            if (len < 64 && memchr (string, '_', len))
-                s_attribute (&matcher, string, len, NULL, 0);
-        }
+    for (size_t index = 0; index < nattributes; index++) {
+        const char *key = attributes[index].key, *string = attributes[index].value;
+        size_t len = strlen (string);
+        s_attribute (&matcher, key, strlen (key), string, len);
+        //  {"type": "bait_station"}: a snake_case value names an event too
+        if (len < 64 && memchr (string, '_', len))
+            s_attribute (&matcher, string, len, NULL, 0);
     }
     if (description && (strchr (description, '=') || strchr (description, '_')))
         s_description_keys (&matcher, description);

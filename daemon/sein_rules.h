@@ -24,6 +24,7 @@
 #ifndef SEIN_RULES_H_INCLUDED
 #define SEIN_RULES_H_INCLUDED
 
+#include "sein_signal.h"
 #include "sein_text.h"
 
 #include <jansson.h>
@@ -89,14 +90,15 @@ void
 size_t
     sein_rules_size (sein_rules_t *self);
 
-//  Match TEXT (analysed with LANG) and the machine-event keys of
-//  ATTRIBUTES (a JSON object of strings, may be NULL) and of DESCRIPTION
-//  (the raw text, for "key=value", may be NULL). Fills *hits (initialised
-//  here; release with sein_rule_hits_release). Returns 0, or -1 when
-//  memory runs out.
+//  Match TEXT (analysed with LANG) and the machine-event keys of the
+//  NATTRIBUTES ATTRIBUTES (may be NULL when 0) and of DESCRIPTION (the raw
+//  text, for "key=value", may be NULL). Fills *hits (initialised here;
+//  release with sein_rule_hits_release). Returns 0, or -1 when memory
+//  runs out.
 int
     sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
-                      json_t *attributes, const char *description, sein_rule_hits_t *hits);
+                      const sein_attribute_t *attributes, size_t nattributes,
+                      const char *description, sein_rule_hits_t *hits);
 
 //  Free what the hits allocated; safe to call twice.
 void

@@ -14,7 +14,9 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include <time.h>
 #include <utf8proc.h>
 
@@ -102,40 +104,38 @@ s_has_control (const char *value)
 }
 
 //  Optional string field NAME of OBJECT: absent -> *value_p stays NULL.
-//  Present must be a non-empty string of at most MAX bytes.
+//  Present must be a non-empty string of at most MAX bytes. (The pre-scan
+//  refused escaped NULs, so strlen is the decoded length.)
 static int
-s_string (json_t *object, const char *name, size_t max, const char **value_p,
+s_string (cJSON *object, const char *name, size_t max, const char **value_p,
           sein_error_t *error)
 {
-    json_t *value = json_object_get (object, name);
-    if (!value || json_is_null (value))
+    cJSON *value = cJSON_GetObjectItemCaseSensitive (object, name);
+    if (!value || cJSON_IsNull (value))
         return 0;
-    if (!json_is_string (value))
+    if (!cJSON_IsString (value))
         return sein_error_set (error, "type", name, "%s must be a string", name);
-    size_t len = json_string_length (value);
+    size_t len = strlen (value->valuestring);
     if (len == 0)
         return sein_error_set (error, "empty", name, "%s must not be empty", name);
     if (len > max)
         return sein_error_set (error, "too-long", name,
                                "%s is %zu bytes, at most %zu allowed", name, len, max);
-    const char *text = json_string_value (value);
-    if (strlen (text) != len)
-        return sein_error_set (error, "value", name, "%s contains a NUL character", name);
-    *value_p = text;
+    *value_p = value->valuestring;
     return 0;
 }
 
 static int
-s_coordinate (json_t *object, const char *name, double min, double max, double *value_p,
+s_coordinate (cJSON *object, const char *name, double min, double max, double *value_p,
               bool *present_p, sein_error_t *error)
 {
-    json_t *value = json_object_get (object, name);
-    *present_p = value && !json_is_null (value);
+    cJSON *value = cJSON_GetObjectItemCaseSensitive (object, name);
+    *present_p = value && !cJSON_IsNull (value);
     if (!*present_p)
         return 0;
-    if (!json_is_number (value))
+    if (!cJSON_IsNumber (value))
         return sein_error_set (error, "type", name, "%s must be a number", name);
-    double number = json_number_value (value);
+    double number = value->valuedouble;
     if (!isfinite (number) || number < min || number > max)
         return sein_error_set (error, "value", name, "%s must be between %g and %g", name,
                                min, max);
@@ -212,23 +212,38 @@ sein_rfc3339_utc (const char *text, char utc[SEIN_TIME_MAX])
     return 0;
 }
 
-static int
-s_reporter (sein_signal_t *signal, json_t *reporter, sein_error_t *error)
+//  First duplicate key among OBJECT's members, or NULL. Quadratic, but
+//  only over objects whose keys were already checked against a short list
+//  or counted (attributes: at most 64).
+static const char *
+s_duplicate_key (cJSON *object)
 {
-    if (!reporter || json_is_null (reporter))
+    for (cJSON *one = object->child; one; one = one->next)
+        for (cJSON *other = one->next; other; other = other->next)
+            if (strcmp (one->string, other->string) == 0)
+                return one->string;
+    return NULL;
+}
+
+static int
+s_reporter (sein_signal_t *signal, cJSON *reporter, sein_error_t *error)
+{
+    if (!reporter || cJSON_IsNull (reporter))
         return 0;
-    if (!json_is_object (reporter))
+    if (!cJSON_IsObject (reporter))
         return sein_error_set (error, "type", "reporter",
                                "reporter must be an object {name, email, phone}");
-    const char *key;
-    json_t *value;
-    json_object_foreach (reporter, key, value) {
-        if (strcmp (key, "name") && strcmp (key, "email") && strcmp (key, "phone"))
+    for (cJSON *member = reporter->child; member; member = member->next)
+        if (strcmp (member->string, "name") && strcmp (member->string, "email") &&
+            strcmp (member->string, "phone"))
             return sein_error_set (error, "unknown-field", "reporter",
                                    "reporter.%.64s is not a known field (name, email, "
                                    "phone)",
-                                   key);
-    }
+                                   member->string);
+    const char *duplicate = s_duplicate_key (reporter);
+    if (duplicate)
+        return sein_error_set (error, "json", NULL, "duplicate key reporter.%s",
+                               duplicate);
     if (s_string (reporter, "name", S_REPORTER_MAX, &signal->reporter_name, error) ||
         s_string (reporter, "email", S_REPORTER_MAX, &signal->reporter_email, error) ||
         s_string (reporter, "phone", S_REPORTER_MAX, &signal->reporter_phone, error)) {
@@ -245,33 +260,44 @@ s_reporter (sein_signal_t *signal, json_t *reporter, sein_error_t *error)
 }
 
 static int
-s_attributes (sein_signal_t *signal, json_t *attributes, sein_error_t *error)
+s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
 {
-    if (!attributes || json_is_null (attributes))
+    if (!attributes || cJSON_IsNull (attributes))
         return 0;
-    if (!json_is_object (attributes))
+    if (!cJSON_IsObject (attributes))
         return sein_error_set (error, "type", "attributes",
                                "attributes must be a flat object of strings");
-    if (json_object_size (attributes) > S_ATTR_KEYS_MAX)
+    size_t count = (size_t) cJSON_GetArraySize (attributes);
+    if (count > S_ATTR_KEYS_MAX)
         return sein_error_set (error, "too-long", "attributes",
-                               "attributes has %zu keys, at most %d allowed",
-                               json_object_size (attributes), S_ATTR_KEYS_MAX);
-    const char *key;
-    json_t *value;
-    json_object_foreach (attributes, key, value) {
+                               "attributes has %zu keys, at most %d allowed", count,
+                               S_ATTR_KEYS_MAX);
+    const char *duplicate = s_duplicate_key (attributes);
+    if (duplicate)
+        return sein_error_set (error, "json", NULL, "duplicate key attributes.%.64s",
+                               duplicate);
+    for (cJSON *member = attributes->child; member; member = member->next) {
+        const char *key = member->string;
         if (*key == 0 || strlen (key) > S_ATTR_KEY_MAX || s_has_control (key))
             return sein_error_set (error, "value", "attributes",
                                    "attribute names must be 1..%d printable bytes",
                                    S_ATTR_KEY_MAX);
-        if (!json_is_string (value))
+        if (!cJSON_IsString (member))
             return sein_error_set (error, "type", "attributes",
                                    "attributes.%.64s must be a string", key);
-        if (json_string_length (value) > S_ATTR_VAL_MAX)
+        if (strlen (member->valuestring) > S_ATTR_VAL_MAX)
             return sein_error_set (error, "too-long", "attributes",
                                    "attributes.%.64s is longer than %d bytes", key,
                                    S_ATTR_VAL_MAX);
     }
-    signal->attributes = attributes;
+    if (count == 0)
+        return 0;
+    signal->attributes = (sein_attribute_t *) malloc (count * sizeof (sein_attribute_t));
+    if (!signal->attributes)
+        return sein_error_set (error, "internal", NULL, "out of memory");
+    for (cJSON *member = attributes->child; member; member = member->next)
+        signal->attributes[signal->nattributes++] =
+            (sein_attribute_t){member->string, member->valuestring};
     return 0;
 }
 
@@ -284,17 +310,17 @@ static int
 s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
             sein_error_t *error)
 {
-    json_t *json = signal->json;
-    const char *key;
-    json_t *value;
-    json_object_foreach (json, key, value) {
-        if (!s_in (s_fields, key))
+    cJSON *json = (cJSON *) signal->tree;
+    for (cJSON *member = json->child; member; member = member->next)
+        if (!s_in (s_fields, member->string))
             return sein_error_set (error, "unknown-field", NULL,
-                                   "'%.64s' is not a signal field", key);
-    }
+                                   "'%.64s' is not a signal field", member->string);
+    const char *duplicate = s_duplicate_key (json);
+    if (duplicate)
+        return sein_error_set (error, "json", NULL, "duplicate key '%s'", duplicate);
     //  description: required, 1..description_max bytes, not only blanks
-    json_t *description = json_object_get (json, "description");
-    if (!description || json_is_null (description))
+    cJSON *description = cJSON_GetObjectItemCaseSensitive (json, "description");
+    if (!description || cJSON_IsNull (description))
         return sein_error_set (error, "required", "description",
                                "description is required");
     if (s_string (json, "description", limits->description_max, &signal->description,
@@ -311,7 +337,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                                "description contains control characters");
 
     //  source: required, one of the four
-    if (!json_object_get (json, "source"))
+    if (!cJSON_GetObjectItemCaseSensitive (json, "source"))
         return sein_error_set (error, "required", "source", "source is required");
     if (s_string (json, "source", S_TOKEN_MAX, &signal->source, error))
         return -1;
@@ -368,9 +394,82 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                                "lat and long go together");
     signal->has_point = has_lat;
 
-    if (s_reporter (signal, json_object_get (json, "reporter"), error) ||
-        s_attributes (signal, json_object_get (json, "attributes"), error))
+    if (s_reporter (signal, cJSON_GetObjectItemCaseSensitive (json, "reporter"), error) ||
+        s_attributes (signal, cJSON_GetObjectItemCaseSensitive (json, "attributes"),
+                      error))
         return -1;
+    return 0;
+}
+
+//  The end of the JSON number starting at BODY[AT], or 0 when it does not
+//  follow the grammar -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+static size_t
+s_number_end (const char *body, size_t size, size_t at)
+{
+#define S_DIGIT(i) ((i) < size && isdigit ((unsigned char) body[i]))
+    if (body[at] == '-')
+        at++;
+    if (!S_DIGIT (at))
+        return 0;
+    if (body[at] == '0')
+        at++;
+    else
+        while (S_DIGIT (at))
+            at++;
+    if (at < size && body[at] == '.') {
+        at++;
+        if (!S_DIGIT (at))
+            return 0;
+        while (S_DIGIT (at))
+            at++;
+    }
+    if (at < size && (body[at] == 'e' || body[at] == 'E')) {
+        at++;
+        if (at < size && (body[at] == '+' || body[at] == '-'))
+            at++;
+        if (!S_DIGIT (at))
+            return 0;
+        while (S_DIGIT (at))
+            at++;
+    }
+    return S_DIGIT (at) ? 0 : at; //  "01": a digit after a leading zero
+#undef S_DIGIT
+}
+
+//  What cJSON tolerates and JSON does not: raw control characters inside
+//  strings, numbers such as 01 or 1. or .5, and (silently truncating the
+//  string) an escaped NUL. One pass refuses them before cJSON parses.
+static int
+s_strict (const char *body, size_t size, sein_error_t *error)
+{
+    bool in_string = false;
+    for (size_t at = 0; at < size; at++) {
+        unsigned char c = (unsigned char) body[at];
+        if (in_string) {
+            if (c == '"')
+                in_string = false;
+            else if (c == '\\') {
+                if (size - at >= 6 && memcmp (body + at + 1, "u0000", 5) == 0)
+                    return sein_error_set (error, "json", NULL,
+                                           "malformed JSON at byte %zu: a NUL character "
+                                           "(\\u0000) in a string",
+                                           at);
+                at++; //  whatever is escaped, cJSON checks it
+            } else if (c < 0x20)
+                return sein_error_set (error, "json", NULL,
+                                       "malformed JSON at byte %zu: control character in "
+                                       "a string",
+                                       at);
+        } else if (c == '"')
+            in_string = true;
+        else if (c == '-' || isdigit (c)) {
+            size_t end = s_number_end (body, size, at);
+            if (!end)
+                return sein_error_set (error, "json", NULL,
+                                       "malformed JSON at byte %zu: not a JSON number", at);
+            at = end - 1;
+        }
+    }
     return 0;
 }
 
@@ -391,15 +490,20 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
     if (!sein_utf8_valid (body, size, &offset))
         return sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 at byte %zu",
                                offset);
-    json_error_t json_error;
-    //  JSON_DECODE_ANY so that `42` or `null` gets "must be a JSON object"
-    //  below rather than a parser message about a missing '{'.
-    signal->json =
-        json_loadb (body, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &json_error);
-    if (!signal->json)
-        return sein_error_set (error, "json", NULL, "malformed JSON at byte %d: %s",
-                               json_error.position, json_error.text);
-    if (!json_is_object (signal->json)) {
+    if (s_strict (body, size, error))
+        return -1;
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts (body, size, &end, false);
+    //  Only white space may follow the value.
+    while (json && end < body + size && isspace ((unsigned char) *end))
+        end++;
+    if (!json || end < body + size) {
+        cJSON_Delete (json);
+        return sein_error_set (error, "json", NULL, "malformed JSON at byte %zu",
+                               end && end >= body ? (size_t) (end - body) : 0);
+    }
+    signal->tree = json;
+    if (!cJSON_IsObject (json)) {
         sein_signal_clear (signal);
         return sein_error_set (error, "json", NULL, "body must be a JSON object");
     }
@@ -414,7 +518,8 @@ void
 sein_signal_clear (sein_signal_t *signal)
 {
     if (signal) {
-        json_decref (signal->json);
+        cJSON_Delete ((cJSON *) signal->tree);
+        free (signal->attributes);
         memset (signal, 0, sizeof *signal);
     }
 }

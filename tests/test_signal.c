@@ -22,6 +22,8 @@
 
 #include "sein_signal.h"
 
+#include <cjson/cJSON.h>
+
 static const sein_signal_limits_t s_limits = {4000, 65536};
 
 //  Parse a NUL-terminated BODY with the default limits.
@@ -45,7 +47,7 @@ static void s_reject_n (const char *body, size_t size, const sein_signal_limits_
     }
     assert_int_equal (rc, -1);
     //  Nothing half-parsed is left behind.
-    assert_null (signal.json);
+    assert_null (signal.tree);
     assert_null (signal.description);
     assert_null (signal.source);
     assert_non_null (error.code);
@@ -77,7 +79,7 @@ static void test_minimal_signal (void **state)
                                " \"source\": \"citizen\"}",
                                &error),
                       0);
-    assert_non_null (signal.json);
+    assert_non_null (signal.tree);
     assert_string_equal (signal.description, "Zwerfvuil aan de bushalte");
     assert_string_equal (signal.source, "citizen");
     assert_null (signal.channel);
@@ -94,7 +96,7 @@ static void test_minimal_signal (void **state)
     assert_null (signal.attributes);
     assert_false (signal.has_point);
     sein_signal_clear (&signal);
-    assert_null (signal.json);
+    assert_null (signal.tree);
     assert_null (signal.description);
     sein_signal_clear (&signal); //  safe on a cleared signal
     sein_signal_clear (NULL);
@@ -139,12 +141,16 @@ static void test_full_signal (void **state)
     assert_string_equal (signal.occurred_at, "2026-05-01T22:30:00+02:00");
     assert_string_equal (signal.submitter, "politie.leuven");
     assert_non_null (signal.attributes);
-    assert_int_equal (json_object_size (signal.attributes), 2);
-    assert_string_equal (json_string_value (json_object_get (signal.attributes, "db")),
-                         "81");
-    //  The strings are borrowed from the owned JSON.
+    assert_int_equal (signal.nattributes, 2);
+    //  In body order.
+    assert_string_equal (signal.attributes[0].key, "sensor");
+    assert_string_equal (signal.attributes[0].value, "geluid-7");
+    assert_string_equal (signal.attributes[1].key, "db");
+    assert_string_equal (signal.attributes[1].value, "81");
+    //  The strings are borrowed from the owned tree.
     assert_ptr_equal (signal.source,
-                      json_string_value (json_object_get (signal.json, "source")));
+                      cJSON_GetObjectItemCaseSensitive ((cJSON *) signal.tree, "source")
+                          ->valuestring);
     sein_signal_clear (&signal);
 }
 
@@ -536,15 +542,16 @@ static void test_attributes (void **state)
     sein_signal_t signal;
     sein_error_t error;
     assert_int_equal (s_parse (&signal, body, &error), 0);
-    assert_int_equal (json_object_size (signal.attributes), 1);
+    assert_int_equal (signal.nattributes, 1);
     sein_signal_clear (&signal);
     assert_int_equal (s_parse (&signal,
                                "{\"description\": \"x\", \"source\": \"system\","
                                " \"attributes\": {}}",
                                &error),
                       0);
-    assert_non_null (signal.attributes);
-    assert_int_equal (json_object_size (signal.attributes), 0);
+    //  An empty object is no attributes at all.
+    assert_null (signal.attributes);
+    assert_int_equal (signal.nattributes, 0);
     sein_signal_clear (&signal);
     free (body);
 }

@@ -18,6 +18,7 @@
 #include "sein_classify.h"
 
 #include <czmq.h>
+#include <jansson.h>
 #include <math.h>
 #include <sched.h>
 #include <time.h>
