@@ -171,8 +171,9 @@ main (int argc, char **argv)
     int status = SEIN_EXIT_OK;
     int64_t last_event = zclock_mono ();
     while (!s_stop && (args.count == 0 || seen < args.count)) {
-        json_t *event = sein_watcher_recv (watcher, 200);
-        if (!event) {
+        size_t size;
+        const char *body = sein_watcher_recv_raw (watcher, 200, &size);
+        if (!body) {
             json_t *refusal = sein_watcher_refusal (watcher);
             if (refusal) {
                 json_t *error = json_object_get (refusal, "error");
@@ -187,15 +188,23 @@ main (int argc, char **argv)
             continue;
         }
         last_event = zclock_mono ();
-        s_print (&cli, event);
+        if (cli.json) {
+            //  The event exactly as seind wrote it: one JSON object a line.
+            fwrite (body, 1, size, stdout);
+            fputc ('\n', stdout);
+            fflush (stdout);
+        } else {
+            json_t *event = json_loadb (body, size, 0, NULL);
+            s_print (&cli, event);
+            json_decref (event);
+        }
         if (state >= 0) {
             char text[32];
-            int size = snprintf (text, sizeof text, "%020lld\n",
-                                 (long long) json_integer_value (json_object_get (event, "seq")));
-            if (pwrite (state, text, (size_t) size, 0) != size)
+            int len = snprintf (text, sizeof text, "%020lld\n",
+                                (long long) sein_watcher_last_seq (watcher));
+            if (pwrite (state, text, (size_t) len, 0) != len)
                 fprintf (stderr, "sein-watch: %s: %s\n", args.state_file, strerror (errno));
         }
-        json_decref (event);
         seen++;
     }
     sein_watcher_destroy (&watcher);

@@ -64,8 +64,10 @@ typedef struct {
     time_t started;
     bool terminating;
     struct {
-        uint64_t accepted, duplicates, rejected, batches, largest, storage_errors;
+        uint64_t accepted, duplicates, rejected, batches, largest, storage_errors,
+            replies_dropped;
     } counters;
+    time_t dropped_warned; //  when a full reply queue was last logged
     char *error; //  startup failure, reported to the caller
 } s_server_t;
 
@@ -138,8 +140,16 @@ s_send_reply (s_server_t *self, const sein_envelope_t *envelope, const char *com
     void *handle = zsock_resolve (self->intake);
     if (zmq_send (handle, envelope->routing, envelope->routing_size,
                   ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-        sein_debug ("reply dropped: client gone or not reading (%s)",
-                    zmq_strerror (zmq_errno ()));
+        //  Gone, or so far behind on its replies that its queue is full
+        //  (more than limits.intake_hwm + 2 x batch_max unread): waiting
+        //  would stall everyone else. The request itself was handled; a
+        //  client that times out resubmits, and external_id makes that safe.
+        self->counters.replies_dropped++;
+        if (zmq_errno () == EAGAIN && time (NULL) - self->dropped_warned > 10) {
+            zsys_warning ("a client is not reading its replies: %llu replies dropped",
+                          (unsigned long long) self->counters.replies_dropped);
+            self->dropped_warned = time (NULL);
+        }
         return;
     }
     //  Once the routing part is taken, the rest of the message is too.
@@ -423,7 +433,7 @@ static void
 s_cmd_ping (s_server_t *self, s_request_t *request)
 {
     s_answer (self, request,
-              json_pack ("{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "status",
+              json_pack ("{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "status",
                          "ok", "server", "seind", "version", SEIN_VERSION, "head",
                          (json_int_t) sein_store_head (self->store), "uptime",
                          (json_int_t) (time (NULL) - self->started), "counters",
@@ -432,7 +442,8 @@ s_cmd_ping (s_server_t *self, s_request_t *request)
                          (json_int_t) self->counters.rejected, "batches",
                          (json_int_t) self->counters.batches, "largest_batch",
                          (json_int_t) self->counters.largest, "storage_errors",
-                         (json_int_t) self->counters.storage_errors));
+                         (json_int_t) self->counters.storage_errors, "replies_dropped",
+                         (json_int_t) self->counters.replies_dropped));
 }
 
 static json_t *

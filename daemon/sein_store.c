@@ -79,8 +79,8 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
                  " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
     [S_AT] = "SELECT at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
-    [S_GET] = "SELECT e.body, s.status, s.external_id, s.reporter_name,"
-              " s.reporter_email, s.reporter_phone"
+    [S_GET] = "SELECT e.body, s.status, s.reporter_name, s.reporter_email,"
+              " s.reporter_phone"
               " FROM signals s JOIN events e ON e.seq = s.seq WHERE s.id = ?1",
 };
 
@@ -516,16 +516,12 @@ sein_store_get (sein_store_t *self, const char *id, bool personal)
                 const char *fields[] = {"name", "email", "phone"};
                 json_t *reporter = json_object ();
                 for (int index = 0; index < 3; index++)
-                    if (sqlite3_column_type (statement, 3 + index) != SQLITE_NULL)
+                    if (sqlite3_column_type (statement, 2 + index) != SQLITE_NULL)
                         json_object_set_new (reporter, fields[index],
                                              json_string ((const char *)
                                                               sqlite3_column_text (
-                                                                  statement, 3 + index)));
+                                                                  statement, 2 + index)));
                 json_object_set_new (result, "reporter", reporter);
-                if (sqlite3_column_type (statement, 2) != SQLITE_NULL)
-                    json_object_set_new (
-                        result, "external_id",
-                        json_string ((const char *) sqlite3_column_text (statement, 2)));
             }
         }
     }

@@ -108,7 +108,8 @@ int64_t
     sein_store_seq_at (sein_store_t *self, const char *time);
 
 //  One signal by id as a fresh JSON object: the published body plus its
-//  current status; with PERSONAL also `reporter` and `external_id`. NULL
+//  current status; with PERSONAL also `reporter`, the only personal data
+//  (the submitter's own external_id is part of the published body). NULL
 //  when not found or on error.
 json_t *
     sein_store_get (sein_store_t *self, const char *id, bool personal);

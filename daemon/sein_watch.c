@@ -111,9 +111,12 @@ s_matches (const s_session_t *session, const sein_event_t *event)
 
 //  Send COMMAND with BODY to SESSION. Returns 0, or -1 when the client's
 //  queue is full (EAGAIN) or the client is gone (EHOSTUNREACH).
+//  SHARED, when given, holds the same bytes as BODY in a ZeroMQ message:
+//  a live event goes to many sessions, and copies of that message share
+//  one buffer instead of copying the body for each.
 static int
 s_send (s_watch_t *self, s_session_t *session, const char *command, const char *body,
-        size_t size)
+        size_t size, zmq_msg_t *shared)
 {
     void *handle = zsock_resolve (self->router);
     if (zmq_send (handle, zframe_data (session->routing), zframe_size (session->routing),
@@ -123,7 +126,14 @@ s_send (s_watch_t *self, s_session_t *session, const char *command, const char *
     zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
     zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
     zmq_send (handle, session->tag, strlen (session->tag), ZMQ_SNDMORE);
-    zmq_send (handle, body, size, 0);
+    if (shared) {
+        zmq_msg_t copy;
+        zmq_msg_init (&copy);
+        zmq_msg_copy (&copy, shared);
+        if (zmq_msg_send (&copy, handle, 0) < 0)
+            zmq_msg_close (&copy);
+    } else
+        zmq_send (handle, body, size, 0);
     session->last_sent = zclock_mono ();
     return 0;
 }
@@ -131,12 +141,13 @@ s_send (s_watch_t *self, s_session_t *session, const char *command, const char *
 //  Offer EVENT to SESSION, whose cursor is at it. Returns false when the
 //  session cannot take it now (no credit, or its queue is full).
 static bool
-s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event)
+s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
+         zmq_msg_t *shared)
 {
     if (s_matches (session, event)) {
         if (session->credit <= 0)
             return false;
-        if (s_send (self, session, SEIN_EVENT, event->body, event->body_size)) {
+        if (s_send (self, session, SEIN_EVENT, event->body, event->body_size, shared)) {
             //  Should not happen while credit <= sndhwm; treat as no credit.
             session->credit = 0;
             return false;
@@ -156,7 +167,7 @@ s_replay_one (const sein_event_t *event, void *arg)
     void **args = (void **) arg;
     s_watch_t *self = (s_watch_t *) args[0];
     s_session_t *session = (s_session_t *) args[1];
-    return s_offer (self, session, event) && session->credit > 0 ? 0 : 1;
+    return s_offer (self, session, event, NULL) && session->credit > 0 ? 0 : 1;
 }
 
 //  One bounded round for every session that is behind and has credit.
@@ -253,10 +264,14 @@ s_feed_ready (s_watch_t *self)
         //  live behind; s_catch_up serves them from the store.
         if (sein_feed_unpack (msg, &event) == 0 && event.seq > self->head) {
             self->head = event.seq;
+            zmq_msg_t shared;
+            zmq_msg_init_size (&shared, event.body_size);
+            memcpy (zmq_msg_data (&shared), event.body, event.body_size);
             for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions);
                  session; session = (s_session_t *) zhashx_next (self->sessions))
                 if (session->cursor == event.seq)
-                    s_offer (self, session, &event);
+                    s_offer (self, session, &event, &shared);
+            zmq_msg_close (&shared);
         }
         zmsg_destroy (&msg);
     }
@@ -301,6 +316,7 @@ s_read_filter (s_session_t *session, json_t *filter, const char **field_p)
 {
     if (!filter || json_is_null (filter))
         return NULL;
+    *field_p = "filter";
     if (!json_is_object (filter))
         return "filter must be an object";
     const char *key;
@@ -459,7 +475,7 @@ s_tick (s_watch_t *self)
             char body[96];
             int size = snprintf (body, sizeof body, "{\"head\":%lld,\"cursor\":%lld}",
                                  (long long) self->head, (long long) session->cursor);
-            if (s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size))
+            if (s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size, NULL))
                 session->last_sent = now; //  queue full: the client is busy
         }
     }

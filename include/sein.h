@@ -120,6 +120,13 @@ void
 json_t *
     sein_watcher_recv (sein_watcher_t *self, int timeout_ms);
 
+//  The same, without parsing: the event's JSON text as seind sent it, not
+//  NUL-terminated, *size_p bytes long, borrowed until the next call on the
+//  watcher. For consumers that pass events on (a parse costs far more
+//  than the delivery).
+const char *
+    sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p);
+
 //  The seq of the last event returned, 0 before the first.
 int64_t
     sein_watcher_last_seq (sein_watcher_t *self);

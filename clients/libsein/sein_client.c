@@ -15,6 +15,7 @@
 #include "sein.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <czmq.h>
 
 struct _sein_client_t {
@@ -165,6 +166,7 @@ struct _sein_watcher_t {
     int64_t last_sent;
     bool open;
     json_t *refusal; //  the server's answer when it refused WATCH
+    zmsg_t *current; //  the message whose event was handed out last
 };
 
 sein_watcher_t *
@@ -238,6 +240,7 @@ sein_watcher_destroy (sein_watcher_t **self_p)
         zsock_destroy (&self->dealer);
         json_decref (self->filter);
         json_decref (self->refusal);
+        zmsg_destroy (&self->current);
         free (self->endpoint);
         free (self->since_time);
         free (self);
@@ -245,24 +248,45 @@ sein_watcher_destroy (sein_watcher_t **self_p)
     }
 }
 
-//  Handle one message of the current session; returns an event for the
-//  caller, or NULL when the message was protocol traffic.
-static json_t *
+//  The seq of an event body. seind writes every event as {"seq":N,...};
+//  anything else is parsed in full.
+static int64_t
+s_event_seq (const char *body, size_t size)
+{
+    static const char prefix[] = "{\"seq\":";
+    if (size > sizeof prefix && memcmp (body, prefix, sizeof prefix - 1) == 0) {
+        int64_t seq = 0;
+        for (size_t at = sizeof prefix - 1; at < size && isdigit ((unsigned char) body[at]);
+             at++)
+            seq = seq * 10 + (body[at] - '0');
+        return seq;
+    }
+    json_t *json = json_loadb (body, size, 0, NULL);
+    int64_t seq = json_integer_value (json_object_get (json, "seq"));
+    json_decref (json);
+    return seq;
+}
+
+//  An event of the current session: true when it is new to the caller.
+static bool
+s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
+{
+    //  Every event cost the server a credit, even one dropped here.
+    if (++self->consumed >= self->credit / 2) {
+        s_watcher_send (self, SEIN_CREDIT, json_pack ("{s:i}", "credit", self->consumed));
+        self->consumed = 0;
+    }
+    int64_t seq = s_event_seq (body, size);
+    if (seq <= self->last_seq)
+        return false; //  already handed out
+    self->last_seq = seq;
+    return true;
+}
+
+//  Everything else the server says about the session.
+static void
 s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
 {
-    if (streq (command, SEIN_EVENT)) {
-        //  Every event cost the server a credit, even one dropped here.
-        if (++self->consumed >= self->credit / 2) {
-            s_watcher_send (self, SEIN_CREDIT,
-                            json_pack ("{s:i}", "credit", self->consumed));
-            self->consumed = 0;
-        }
-        json_int_t seq = json_integer_value (json_object_get (body, "seq"));
-        if (seq <= self->last_seq)
-            return NULL; //  already handed out
-        self->last_seq = seq;
-        return json_incref (body);
-    }
     if (streq (command, SEIN_WATCH)) {
         json_t *status = json_object_get (body, "status");
         self->open = json_is_string (status) && streq (json_string_value (status), "ok");
@@ -288,13 +312,13 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
         if (code && streq (code, "session"))
             s_watcher_open (self); //  the server restarted or expired us
     }
-    return NULL;
 }
 
-json_t *
-sein_watcher_recv (sein_watcher_t *self, int timeout_ms)
+const char *
+sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p)
 {
     assert (self);
+    zmsg_destroy (&self->current); //  the caller is done with the last one
     int64_t deadline = zclock_mono () + timeout_ms;
     if (self->refusal)
         return NULL; //  asking again would be refused again
@@ -309,26 +333,32 @@ sein_watcher_recv (sein_watcher_t *self, int timeout_ms)
             wait = 0;
         zsock_set_rcvtimeo (self->dealer, (int) wait);
         zmsg_t *msg = zmsg_recv (self->dealer);
-        json_t *event = NULL;
         if (msg) {
             self->last_heard = zclock_mono ();
-            if (zmsg_size (msg) == 4) {
-                zframe_t *protocol = zmsg_pop (msg);
-                char *command = zmsg_popstr (msg), *tag = zmsg_popstr (msg);
-                zframe_t *payload = zmsg_pop (msg);
+            zframe_t *protocol = zmsg_first (msg), *command = zmsg_next (msg),
+                     *tag = zmsg_next (msg), *payload = zmsg_next (msg);
+            //  Messages of an earlier session are stale, except a session
+            //  error, which concerns whatever we send now.
+            bool valid = zmsg_size (msg) == 4 && zframe_streq (protocol, SEIN_PROTOCOL);
+            bool current = valid && (zframe_streq (tag, self->tag) ||
+                                     zframe_streq (command, SEIN_ERROR));
+            if (current && zframe_streq (command, SEIN_EVENT)) {
+                if (s_watcher_event (self, (const char *) zframe_data (payload),
+                                     zframe_size (payload))) {
+                    //  Handed out as it came: no parsing, no copy.
+                    self->current = msg;
+                    if (size_p)
+                        *size_p = zframe_size (payload);
+                    return (const char *) zframe_data (payload);
+                }
+            } else if (current) {
                 json_t *body = json_loadb ((const char *) zframe_data (payload),
                                            zframe_size (payload), 0, NULL);
-                //  Replies to an earlier session are stale, except a
-                //  session error, which concerns whatever we send now.
-                bool current = streq (tag, self->tag) || streq (command, SEIN_ERROR);
-                if (zframe_streq (protocol, SEIN_PROTOCOL) && json_is_object (body) &&
-                    current)
-                    event = s_watcher_handle (self, command, body);
+                char *name = zframe_strdup (command);
+                if (json_is_object (body))
+                    s_watcher_handle (self, name, body);
+                zstr_free (&name);
                 json_decref (body);
-                zstr_free (&command);
-                zstr_free (&tag);
-                zframe_destroy (&protocol);
-                zframe_destroy (&payload);
             }
             zmsg_destroy (&msg);
         }
@@ -339,11 +369,17 @@ sein_watcher_recv (sein_watcher_t *self, int timeout_ms)
             //  Silence: the daemon or the network is gone. A new connection
             //  gets a new session that resumes after the last seq.
             s_watcher_connect (self);
-        if (event)
-            return event;
         if (now >= deadline || self->refusal)
             return NULL;
     }
+}
+
+json_t *
+sein_watcher_recv (sein_watcher_t *self, int timeout_ms)
+{
+    size_t size;
+    const char *body = sein_watcher_recv_raw (self, timeout_ms, &size);
+    return body ? json_loadb (body, size, 0, NULL) : NULL;
 }
 
 int64_t

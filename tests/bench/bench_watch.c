@@ -194,7 +194,16 @@ s_watching (s_watcher_t *self)
     return !*self->stop || (self->due >= 0 && (long) self->received < self->due);
 }
 
-//  A dashboard on libsein: every event is parsed into JSON.
+//  The send time in an event's text: "bench_sent":"<µs>-<index>".
+static const char *
+s_stamp (const char *body, size_t size)
+{
+    const char *stamp = (const char *) memmem (body, size, "\"bench_sent\":\"", 14);
+    return stamp ? stamp + 14 : NULL;
+}
+
+//  A dashboard on libsein that passes events on as text, as sein-watch
+//  --json does (sein_watcher_recv_raw: no JSON parse per event).
 static void
 s_watch_libsein (s_watcher_t *self)
 {
@@ -202,18 +211,14 @@ s_watch_libsein (s_watcher_t *self)
         sein_watcher_new (self->endpoint, self->filter, 0, NULL, self->credit);
     //  Live only: open the session before the submitter starts.
     int64_t deadline = zclock_mono () + 30000;
-    while (!sein_watcher_connected (watcher) && zclock_mono () < deadline) {
-        json_t *event = sein_watcher_recv (watcher, 20);
-        json_decref (event);
-    }
+    while (!sein_watcher_connected (watcher) && zclock_mono () < deadline)
+        sein_watcher_recv_raw (watcher, 20, NULL);
     __atomic_add_fetch (self->ready, 1, __ATOMIC_SEQ_CST);
     while (s_watching (self)) {
-        json_t *event = sein_watcher_recv (watcher, 50);
-        if (event)
-            s_note (self, json_integer_value (json_object_get (event, "seq")),
-                    json_string_value (json_object_get (
-                        json_object_get (event, "attributes"), "bench_sent")));
-        json_decref (event);
+        size_t size;
+        const char *body = sein_watcher_recv_raw (watcher, 50, &size);
+        if (body)
+            s_note (self, sein_watcher_last_seq (watcher), s_stamp (body, size));
     }
     sein_watcher_destroy (&watcher);
 }
@@ -286,11 +291,9 @@ s_watch_raw (s_watcher_t *group, int size)
                     __atomic_add_fetch (self->ready, 1, __ATOMIC_SEQ_CST);
                 } else if (streq (command, SEIN_EVENT)) {
                     const char *body = (const char *) zmq_msg_data (&part);
-                    len = zmq_msg_size (&part);
                     //  {"seq":N,... and "bench_sent":"...
-                    const char *stamp =
-                        (const char *) memmem (body, len, "\"bench_sent\":\"", 14);
-                    s_note (self, strtoll (body + 7, NULL, 10), stamp ? stamp + 14 : NULL);
+                    s_note (self, strtoll (body + 7, NULL, 10),
+                            s_stamp (body, zmq_msg_size (&part)));
                     if (++session->consumed >= self->credit / 2) {
                         char grant[32];
                         snprintf (grant, sizeof grant, "{\"credit\":%ld}", session->consumed);
@@ -742,15 +745,13 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
     bool ordered = true;
     int64_t deadline = zclock_mono () + 300000;
     while (previous < last && zclock_mono () < deadline) {
-        json_t *event = sein_watcher_recv (watcher, 1000);
-        if (!event)
+        if (!sein_watcher_recv_raw (watcher, 1000, NULL))
             continue;
-        int64_t seq = json_integer_value (json_object_get (event, "seq"));
+        int64_t seq = sein_watcher_last_seq (watcher);
         if (seq <= previous || (!filter && seq != previous + 1))
             ordered = false;
         previous = seq;
         received++;
-        json_decref (event);
     }
     double seconds = (double) (zclock_usecs () - start) / 1e6;
     *cpu_p = s_cpu_seconds (daemon->pid) - cpu_before;
