@@ -703,7 +703,7 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
 static int
 s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text,
          sein_classification_t *result, sein_buf_t *out, s_line_t *line,
-         double *confidence)
+         double *confidence, bool trace)
 {
     s_add (line, "; ");
     sein_buf_key (out, "theme");
@@ -823,12 +823,14 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     sein_buf_field_fixed (out, "score", top);
     if (second >= 0 && !triage)
         sein_buf_field_string (out, "runner_up", themes[second]);
-    sein_buf_key (out, "scores");
-    sein_buf_raw (out, "{", 1);
-    for (size_t slot = 0; slot < nthemes; slot++)
-        sein_buf_field_fixed (out, themes[slot], scores[slot]); //  codes need no escaping
-    sein_buf_raw (out, "}", 1);
-    if (hits.count) {
+    if (trace) {
+        sein_buf_key (out, "scores");
+        sein_buf_raw (out, "{", 1);
+        for (size_t slot = 0; slot < nthemes; slot++)
+            sein_buf_field_fixed (out, themes[slot], scores[slot]); //  codes need no escaping
+        sein_buf_raw (out, "}", 1);
+    }
+    if (trace && hits.count) {
         //  Every match, for whoever tunes the rules file: "frietzakken →
         //  afval +2.00 (rule frietzakken, line 563); ...".
         s_line_t matches;
@@ -969,7 +971,7 @@ s_text_of (const sein_signal_t *signal, char *buffer, size_t capacity)
 
 int
 sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
-                          sein_classification_t *result)
+                          sein_classification_t *result, bool trace)
 {
     assert (self);
     assert (signal);
@@ -999,7 +1001,7 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
     double theme_confidence = 0;
     int rc = s_area (self, signal, text, result, out, &line);
     if (rc == 0)
-        rc = s_theme (self, signal, text, result, out, &line, &theme_confidence);
+        rc = s_theme (self, signal, text, result, out, &line, &theme_confidence, trace);
     if (rc == 0)
         rc = s_priority (self, signal, text, result, out, &line);
     if (rc == 0) {

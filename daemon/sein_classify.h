@@ -76,9 +76,12 @@ char *
 //  state: call from one thread at a time (build one classifier per thread
 //  otherwise). Needs about 64 KB of stack. A call allocates only the
 //  result's detail text (and more scratch for an unusually long signal).
+//  With TRACE the detail also lists every rule match (with its file line)
+//  and every theme's score, for dry runs by whoever tunes the rule files;
+//  stored and published events carry the compact detail.
 int
     sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
-                              sein_classification_t *result);
+                              sein_classification_t *result, bool trace);
 
 //  Release what a result owns; safe on a zeroed result.
 void

@@ -156,62 +156,53 @@ sein_buf_field_int (sein_buf_t *buf, const char *key, int64_t value)
 }
 
 void
-sein_buf_field_real (sein_buf_t *buf, const char *key, double value)
-{
-    //  The shortest of %.15g and %.17g that reads back as the same double;
-    //  the ".0" keeps integral values typed as reals.
-    char text[40];
-    int len = snprintf (text, sizeof text, "%.15g", value);
-    if (strtod (text, NULL) != value)
-        len = snprintf (text, sizeof text, "%.17g", value);
-    if (!strpbrk (text, ".eEn"))
-        len += snprintf (text + len, sizeof text - (size_t) len, ".0");
-    sein_buf_key (buf, key);
-    sein_buf_raw (buf, text, (size_t) len);
-}
-
-void
 sein_buf_field_bool (sein_buf_t *buf, const char *key, bool value)
 {
     sein_buf_key (buf, key);
     sein_buf_raw (buf, value ? "true" : "false", value ? 4 : 5);
 }
 
-void
-sein_buf_field_ratio (sein_buf_t *buf, const char *key, double value)
+//  VALUE rounded to DECIMALS places, trailing zeros dropped but one kept
+//  so that the value stays a JSON real. What does not fit an int64 once
+//  scaled (never a score or a coordinate) prints as 0.0.
+static void
+s_fixed (sein_buf_t *buf, double value, int decimals)
 {
-    int hundredths = value <= 0 ? 0 : value >= 1 ? 100 : (int) (value * 100 + 0.5);
-    char text[8] = {(char) ('0' + hundredths / 100), '.', (char) ('0' + hundredths / 10 % 10),
-                    (char) ('0' + hundredths % 10), 0};
-    sein_buf_key (buf, key);
-    sein_buf_raw (buf, text, 4);
+    static const double scales[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    assert (decimals >= 1 && decimals <= 8);
+    double scaled = round (value * scales[decimals]);
+    if (!(fabs (scaled) < 1e18))
+        scaled = 0;
+    uint64_t magnitude = (uint64_t) fabs (scaled);
+    uint64_t unit = (uint64_t) scales[decimals];
+    char text[48];
+    char *end = text + sizeof text;
+    uint64_t fraction = magnitude % unit;
+    int digits = decimals;
+    while (digits > 1 && fraction % 10 == 0) {
+        fraction /= 10;
+        digits--;
+    }
+    for (int index = 0; index < digits; index++, fraction /= 10)
+        *--end = (char) ('0' + fraction % 10);
+    *--end = '.';
+    char *start = s_digits (end, magnitude / unit);
+    if (scaled < 0)
+        *--start = '-';
+    sein_buf_raw (buf, start, (size_t) (text + sizeof text - start));
 }
 
 void
 sein_buf_fixed (sein_buf_t *buf, double value)
 {
-    //  Hundredths, rounded half away from zero like round (); what does
-    //  not fit an int64 (never a score) prints as 0.0 rather than garbage.
-    double scaled = round (value * 100);
-    if (!(fabs (scaled) < 1e18))
-        scaled = 0;
-    uint64_t hundredths = (uint64_t) fabs (scaled);
-    char text[32];
-    char *end = text + sizeof text, *start;
-    unsigned cents = (unsigned) (hundredths % 100);
-    if (cents == 0)
-        *--end = '0'; //  "1.0": an integral real stays a real
-    else if (cents % 10 == 0)
-        *--end = (char) ('0' + cents / 10);
-    else {
-        *--end = (char) ('0' + cents % 10);
-        *--end = (char) ('0' + cents / 10);
-    }
-    *--end = '.';
-    start = s_digits (end, hundredths / 100);
-    if (scaled < 0)
-        *--start = '-';
-    sein_buf_raw (buf, start, (size_t) (text + sizeof text - start));
+    s_fixed (buf, value, 2);
+}
+
+void
+sein_buf_field_degrees (sein_buf_t *buf, const char *key, double value)
+{
+    sein_buf_key (buf, key);
+    s_fixed (buf, value, 7);
 }
 
 void
@@ -219,22 +210,4 @@ sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t 
 {
     sein_buf_key (buf, key);
     sein_buf_raw (buf, value, size);
-}
-
-void
-sein_buf_field_json (sein_buf_t *buf, const char *key, json_t *value)
-{
-    sein_buf_key (buf, key);
-    //  Dump straight into the free space; only when it does not fit (the
-    //  dump then reports the size it needs) grow and dump again.
-    sein_buf_room (buf, 1024);
-    size_t room = buf->capacity - buf->size - 1;
-    size_t size = json_dumpb (value, buf->data + buf->size, room,
-                              JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
-    if (size > room) {
-        sein_buf_room (buf, size);
-        json_dumpb (value, buf->data + buf->size, size, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
-    }
-    buf->size += size;
-    buf->data[buf->size] = 0;
 }

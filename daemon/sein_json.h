@@ -10,7 +10,6 @@
 #ifndef SEIN_JSON_H_INCLUDED
 #define SEIN_JSON_H_INCLUDED
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,14 +51,7 @@ static inline void
 void
     sein_buf_field_int (sein_buf_t *buf, const char *key, int64_t value);
 void
-    sein_buf_field_real (sein_buf_t *buf, const char *key, double value);
-void
     sein_buf_field_bool (sein_buf_t *buf, const char *key, bool value);
-
-//  VALUE in 0..1 with two decimals ("0.82"): confidences, without the
-//  cost of printf's floating point.
-void
-    sein_buf_field_ratio (sein_buf_t *buf, const char *key, double value);
 
 //  Append VALUE rounded to two decimals, in the shortest form that keeps
 //  it a JSON real: "0.85", "7.5", "1.0", "-2.25". That is what jansson
@@ -71,14 +63,13 @@ void
 static inline void
     sein_buf_field_fixed (sein_buf_t *buf, const char *key, double value);
 
+//  A WGS84 coordinate, to 7 decimals (about a centimetre), e.g. 50.8776.
+void
+    sein_buf_field_degrees (sein_buf_t *buf, const char *key, double value);
+
 //  Append SIZE bytes of already rendered JSON as the value of KEY.
 void
     sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t size);
-
-//  Append VALUE rendered by jansson (for the small nested objects that
-//  are already json_t: attributes).
-void
-    sein_buf_field_json (sein_buf_t *buf, const char *key, json_t *value);
 
 //  --------------------------------------------------------------------------
 //  Private: the inline writers.

@@ -21,15 +21,15 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     sein_buf_field_string (buf, "description", signal->description);
     sein_buf_field_string (buf, "address_string", signal->address_string);
     if (result->has_point) {
-        sein_buf_field_real (buf, "lat", result->lat);
-        sein_buf_field_real (buf, "long", result->lon);
+        sein_buf_field_degrees (buf, "lat", result->lat);
+        sein_buf_field_degrees (buf, "long", result->lon);
     }
     sein_buf_field_string (buf, "occurred_at", signal->occurred_at);
     sein_buf_field_string (buf, "area", result->area);
     sein_buf_field_string (buf, "wijk", result->wijk);
     sein_buf_field_string (buf, "theme", result->theme);
     sein_buf_field_string (buf, "priority", result->priority);
-    sein_buf_field_ratio (buf, "confidence", result->confidence);
+    sein_buf_field_fixed (buf, "confidence", result->confidence);
     sein_buf_key (buf, "teams");
     sein_buf_raw (buf, "[", 1);
     for (const char *cursor = route->teams + 1; *cursor;) {
@@ -87,7 +87,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
         rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
                              signal->theme);
     sein_classification_t *result = &pending->classification;
-    if (rc == 0 && sein_classifier_classify (classifier, signal, result))
+    if (rc == 0 && sein_classifier_classify (classifier, signal, result, pending->dry_run))
         rc = sein_error_set (error, "internal", NULL, "out of memory");
     if (rc) {
         pending->rejected = true;

@@ -229,14 +229,17 @@ s_complete_event (s_server_t *self, sein_pending_t *pending)
 {
     s_new_id (self, pending->id);
     pending->seq = sein_store_next_seq (self->store);
-    char head[96];
-    int len = snprintf (head, sizeof head, "{\"seq\":%lld,\"id\":\"%s\",",
-                        (long long) pending->seq, pending->id);
-    pending->event_size = (size_t) len + pending->tail_size - 1;
-    pending->event = (char *) malloc (pending->event_size + 1);
+    sein_buf_t *buf = &self->buf;
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_int (buf, "seq", pending->seq);
+    sein_buf_field_string (buf, "id", pending->id);
+    sein_buf_raw (buf, ",", 1);
+    sein_buf_raw (buf, pending->tail + 1, pending->tail_size - 1);
+    pending->event_size = buf->size;
+    pending->event = (char *) malloc (buf->size + 1);
     assert (pending->event);
-    memcpy (pending->event, head, (size_t) len);
-    memcpy (pending->event + len, pending->tail + 1, pending->tail_size); //  and its NUL
+    memcpy (pending->event, buf->data, buf->size + 1);
     pending->record.id = pending->id;
     pending->record.event.body = pending->event;
     pending->record.event.body_size = pending->event_size;
@@ -258,7 +261,10 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
         if (external_id) {
             //  Both parts are bounded by validation (64 and 128 bytes).
             char key[256];
-            snprintf (key, sizeof key, "%s\x1f%s", pending->submitter, external_id);
+            size_t submitter_len = strlen (pending->submitter);
+            memcpy (key, pending->submitter, submitter_len);
+            key[submitter_len] = '\x1f';
+            memcpy (key + submitter_len + 1, external_id, strlen (external_id) + 1);
             size_t earlier = (size_t) zhashx_lookup (self->keys, key);
             if (earlier)
                 pending->original = (int) earlier - 1;
@@ -289,20 +295,34 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
 }
 
 static void
+s_free_event (void *data, void *hint)
+{
+    (void) hint;
+    free (data);
+}
+
+static void
 s_publish (s_server_t *self, sein_pending_t *pending)
 {
     const sein_event_t *event = &pending->record.event;
     //  Broadcast topic signal/<wijk>/<theme>/<area>/: a SUB prefix picks a
     //  wijk with its zones, or a wijk and a theme.
     char topic[4 * SEIN_CODE_MAX + 16];
-    snprintf (topic, sizeof topic, "%s/%s/%s/%s/", event->kind, event->wijk, event->theme,
-              event->area);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, topic);
-    zmsg_addmem (msg, pending->event, pending->event_size);
-    zmsg_send (&msg, self->publish);
-    msg = sein_feed_pack (event);
-    zmsg_send (&msg, self->feed);
+    int len = snprintf (topic, sizeof topic, "%s/%s/%s/%s/", event->kind, event->wijk,
+                        event->theme, event->area);
+    //  The event text goes to ZeroMQ as it is (publishing is its last use)
+    //  and both sockets send copies of that one message: no memcpy.
+    zmq_msg_t body, copy;
+    zmq_msg_init_data (&body, pending->event, pending->event_size, s_free_event, NULL);
+    pending->event = NULL;
+    zmq_msg_init (&copy);
+    zmq_msg_copy (&copy, &body);
+    void *publish = zsock_resolve (self->publish);
+    if (zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
+        zmq_msg_send (&body, publish, 0) < 0)
+        zmq_msg_close (&body);
+    if (sein_feed_send (zsock_resolve (self->feed), event, &copy))
+        zmq_msg_close (&copy);
 }
 
 //  Copy the write-ahead log back into the database off the commit path.

@@ -23,18 +23,17 @@
 //  Migration N brings the schema from user_version N to N + 1.
 static const char *s_migrations[] = {
     //  1: signals with their workflow status and personal data, and the
-    //  event history. The public fields of a signal live once, in the body
-    //  of its creation event (as published); the signal row keeps what
-    //  queries filter and count on, and what must never be published.
+    //  event history. A signal's public fields live once, in its creation
+    //  event (the body as published, and the codes that filters and counts
+    //  use); the signal row keeps what changes and what must never be
+    //  published. Every byte here is written twice per signal (log and
+    //  checkpoint), which is what bounds durable ingest.
     "CREATE TABLE signals ("
     "  seq INTEGER PRIMARY KEY," //  the event that created it
     "  id TEXT NOT NULL UNIQUE,"
     "  submitter TEXT NOT NULL,"
     "  external_id TEXT,"
-    "  received_at TEXT NOT NULL,"
-    "  source TEXT NOT NULL,"
-    "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
-    "  priority TEXT NOT NULL, status TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
     "  reporter_name TEXT, reporter_email TEXT, reporter_phone TEXT);"
     "CREATE UNIQUE INDEX signals_key ON signals (submitter, external_id)"
     "  WHERE external_id IS NOT NULL;"
@@ -69,9 +68,8 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_FIND_KEY] = "SELECT e.seq, e.body FROM signals s JOIN events e ON e.seq = s.seq"
                    " WHERE s.submitter = ?1 AND s.external_id = ?2",
     [S_ADD_SIGNAL] =
-        "INSERT INTO signals (seq, id, submitter, external_id, received_at, source, area,"
-        " wijk, theme, priority, status, reporter_name, reporter_email, reporter_phone)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO signals (seq, id, submitter, external_id, status, reporter_name,"
+        " reporter_email, reporter_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
                     " source, teams, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
                     " ?10)",
@@ -193,6 +191,11 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
         snprintf (pragmas, sizeof pragmas, "PRAGMA synchronous = %s", synchronous);
         char *mode = NULL;
         sqlite3_stmt *statement;
+        //  8 KiB pages: a signal's event is about a kilobyte, and larger
+        //  pages log fewer, fuller pages per signal (measured: 15% less
+        //  written and 15% less time per batch than 4 KiB). Only takes
+        //  effect on a new database.
+        sqlite3_exec (self->db, "PRAGMA page_size = 8192", NULL, NULL, NULL);
         if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &statement,
                                 NULL) == SQLITE_OK &&
             sqlite3_step (statement) == SQLITE_ROW)
@@ -397,16 +400,10 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     s_bind (statement, 2, signal->id);
     s_bind (statement, 3, signal->submitter);
     s_bind (statement, 4, signal->external_id);
-    s_bind (statement, 5, event->at);
-    s_bind (statement, 6, event->source);
-    s_bind (statement, 7, event->area);
-    s_bind (statement, 8, event->wijk);
-    s_bind (statement, 9, event->theme);
-    s_bind (statement, 10, event->priority);
-    s_bind (statement, 11, signal->status);
-    s_bind (statement, 12, signal->reporter_name);
-    s_bind (statement, 13, signal->reporter_email);
-    s_bind (statement, 14, signal->reporter_phone);
+    s_bind (statement, 5, signal->status);
+    s_bind (statement, 6, signal->reporter_name);
+    s_bind (statement, 7, signal->reporter_email);
+    s_bind (statement, 8, signal->reporter_phone);
     int rc = s_step_done (statement);
     sqlite3_clear_bindings (statement);
     if (rc)
@@ -535,7 +532,17 @@ sein_store_stats (sein_store_t *self)
     assert (self);
     self->failure[0] = 0;
     json_t *stats = json_object ();
-    const char *columns[] = {"area", "wijk", "theme", "priority", "status", "source"};
+    //  Codes are counted over the signals' creation events, the workflow
+    //  status over the signals themselves. Columns come from this fixed
+    //  list, never from input.
+    static const char *counts[][2] = {
+        {"by_area", "SELECT area, count(*) FROM events WHERE kind = 'signal' GROUP BY 1"},
+        {"by_wijk", "SELECT wijk, count(*) FROM events WHERE kind = 'signal' GROUP BY 1"},
+        {"by_theme", "SELECT theme, count(*) FROM events WHERE kind = 'signal' GROUP BY 1"},
+        {"by_priority",
+         "SELECT priority, count(*) FROM events WHERE kind = 'signal' GROUP BY 1"},
+        {"by_source", "SELECT source, count(*) FROM events WHERE kind = 'signal' GROUP BY 1"},
+        {"by_status", "SELECT status, count(*) FROM signals GROUP BY 1"}};
     int64_t total = s_query_int (self->db, "SELECT count(*) FROM signals");
     if (!stats || total < 0) {
         json_decref (stats);
@@ -543,26 +550,20 @@ sein_store_stats (sein_store_t *self)
     }
     json_object_set_new (stats, "total", json_integer (total));
     json_object_set_new (stats, "head", json_integer (sein_store_head (self)));
-    for (size_t index = 0; index < sizeof columns / sizeof columns[0]; index++) {
-        //  Column names come from the fixed list above, never from input.
-        char sql[128];
-        snprintf (sql, sizeof sql,
-                  "SELECT %s, count(*) FROM signals GROUP BY %s ORDER BY %s",
-                  columns[index], columns[index], columns[index]);
+    for (size_t index = 0; index < sizeof counts / sizeof counts[0]; index++) {
         sqlite3_stmt *statement;
-        json_t *counts = json_object ();
-        if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK) {
-            json_decref (counts);
+        json_t *group = json_object ();
+        if (sqlite3_prepare_v2 (self->db, counts[index][1], -1, &statement, NULL) !=
+            SQLITE_OK) {
+            json_decref (group);
             json_decref (stats);
             return NULL;
         }
         while (sqlite3_step (statement) == SQLITE_ROW)
-            json_object_set_new (counts, (const char *) sqlite3_column_text (statement, 0),
+            json_object_set_new (group, (const char *) sqlite3_column_text (statement, 0),
                                  json_integer (sqlite3_column_int64 (statement, 1)));
         sqlite3_finalize (statement);
-        char key[32];
-        snprintf (key, sizeof key, "by_%s", columns[index]);
-        json_object_set_new (stats, key, counts);
+        json_object_set_new (stats, counts[index][0], group);
     }
     return stats;
 }

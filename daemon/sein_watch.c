@@ -205,28 +205,25 @@ s_catch_up (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  The live feed
 
-zmsg_t *
-sein_feed_pack (const sein_event_t *event)
+int
+sein_feed_send (void *handle, const sein_event_t *event, zmq_msg_t *body)
 {
     const char *fields[] = {event->kind,  event->at,       event->area,
                             event->wijk,  event->theme,    event->priority,
                             event->source, event->teams};
+    char header[1024];
     size_t size = sizeof event->seq;
-    for (size_t index = 0; index < 8; index++)
-        size += strlen (fields[index]) + 1;
-    zframe_t *header = zframe_new (NULL, size);
-    byte *cursor = zframe_data (header);
-    memcpy (cursor, &event->seq, sizeof event->seq);
-    cursor += sizeof event->seq;
+    memcpy (header, &event->seq, sizeof event->seq);
     for (size_t index = 0; index < 8; index++) {
         size_t len = strlen (fields[index]) + 1;
-        memcpy (cursor, fields[index], len);
-        cursor += len;
+        if (size + len > sizeof header)
+            return -1; //  codes are short; teams at most a few dozen names
+        memcpy (header + size, fields[index], len);
+        size += len;
     }
-    zmsg_t *msg = zmsg_new ();
-    zmsg_append (msg, &header);
-    zmsg_addmem (msg, event->body, event->body_size);
-    return msg;
+    if (zmq_send (handle, header, size, ZMQ_SNDMORE) < 0)
+        return -1;
+    return zmq_msg_send (body, handle, 0) < 0 ? -1 : 0;
 }
 
 int

@@ -32,11 +32,13 @@ typedef struct {
 void
     sein_watch_actor (zsock_t *pipe, void *args);
 
-//  The feed: for each committed event the server publishes two frames, a
+//  The feed: for each committed event the server publishes two parts, a
 //  header (the 8-byte seq, then kind, at, area, wijk, theme, priority,
-//  source and teams as NUL-terminated strings) and the JSON body.
-zmsg_t *
-    sein_feed_pack (const sein_event_t *event);
+//  source and teams as NUL-terminated strings) and the JSON body. Sends
+//  EVENT on HANDLE (a raw ZeroMQ socket) with BODY, a message holding the
+//  event's JSON, which is consumed when sent. Returns 0 or -1.
+int
+    sein_feed_send (void *handle, const sein_event_t *event, zmq_msg_t *body);
 
 //  Read a feed message into EVENT, whose strings then point into MSG and
 //  live as long as it. Returns 0, or -1 for a malformed message.

@@ -95,7 +95,7 @@ main (int argc, char **argv)
             continue;
         }
         sein_classification_t result;
-        if (sein_classifier_classify (classifier, &signal, &result)) {
+        if (sein_classifier_classify (classifier, &signal, &result, false)) {
             fprintf (stderr, "eval_classify: out of memory\n");
             return 70;
         }

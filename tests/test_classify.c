@@ -9,6 +9,8 @@
     keeps working.
 */
 #include "sein_classify.h"
+
+#include <jansson.h>
 #include "sein_json.h"
 #include "sein_text.h"
 
@@ -85,7 +87,7 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     sein_signal_limits_t limits = {4000, 65536};
     if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
         fail_msg ("bad test signal: %s", error.message);
-    assert_int_equal (sein_classifier_classify (classifier, &signal, result), 0);
+    assert_int_equal (sein_classifier_classify (classifier, &signal, result, true), 0);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
     assert_int_equal (strlen (result->detail), result->detail_size);

@@ -88,7 +88,7 @@ s_run (const char *label, sein_classifier_t *classifier, sein_signal_t *signals,
     //  Warm up caches and the allocator first.
     for (size_t index = 0; index < count; index++) {
         sein_classification_t result;
-        sein_classifier_classify (classifier, &signals[index], &result);
+        sein_classifier_classify (classifier, &signals[index], &result, false);
         sein_classification_clear (&result);
     }
     size_t at = 0;
@@ -97,7 +97,7 @@ s_run (const char *label, sein_classifier_t *classifier, sein_signal_t *signals,
         for (size_t index = 0; index < count; index++) {
             sein_classification_t result;
             double start = s_now ();
-            if (sein_classifier_classify (classifier, &signals[index], &result)) {
+            if (sein_classifier_classify (classifier, &signals[index], &result, false)) {
                 fprintf (stderr, "bench_classify: out of memory\n");
                 exit (70);
             }
@@ -408,7 +408,7 @@ main (int argc, char **argv)
     size_t placed = 0;
     for (size_t index = 0; index < count; index++) {
         sein_classification_t result;
-        sein_classifier_classify (classifier, &signals[index], &result);
+        sein_classifier_classify (classifier, &signals[index], &result, false);
         placed += strcmp (result.area, SEIN_TRIAGE) != 0;
         sein_classification_clear (&result);
     }
