@@ -70,13 +70,20 @@ sein_utf8_valid (const char *text, size_t size, size_t *offset_p)
     return true;
 }
 
+//  Index of VALUE in the NULL-terminated LIST, or -1.
+static int
+s_slot (const char **list, const char *value)
+{
+    for (int index = 0; list[index]; index++)
+        if (strcmp (list[index], value) == 0)
+            return index;
+    return -1;
+}
+
 static bool
 s_in (const char **list, const char *value)
 {
-    for (; *list; list++)
-        if (strcmp (*list, value) == 0)
-            return true;
-    return false;
+    return s_slot (list, value) >= 0;
 }
 
 //  A token: lowercase letters, digits, '-', '_' and '.', 1..S_TOKEN_MAX.
@@ -103,14 +110,13 @@ s_has_control (const char *value)
     return false;
 }
 
-//  Optional string field NAME of OBJECT: absent -> *value_p stays NULL.
+//  Optional string field NAME with VALUE: absent -> *value_p stays NULL.
 //  Present must be a non-empty string of at most MAX bytes. (The pre-scan
 //  refused escaped NULs, so strlen is the decoded length.)
 static int
-s_string (cJSON *object, const char *name, size_t max, const char **value_p,
+s_string (cJSON *value, const char *name, size_t max, const char **value_p,
           sein_error_t *error)
 {
-    cJSON *value = cJSON_GetObjectItemCaseSensitive (object, name);
     if (!value || cJSON_IsNull (value))
         return 0;
     if (!cJSON_IsString (value))
@@ -126,10 +132,9 @@ s_string (cJSON *object, const char *name, size_t max, const char **value_p,
 }
 
 static int
-s_coordinate (cJSON *object, const char *name, double min, double max, double *value_p,
+s_coordinate (cJSON *value, const char *name, double min, double max, double *value_p,
               bool *present_p, sein_error_t *error)
 {
-    cJSON *value = cJSON_GetObjectItemCaseSensitive (object, name);
     *present_p = value && !cJSON_IsNull (value);
     if (!*present_p)
         return 0;
@@ -233,20 +238,23 @@ s_reporter (sein_signal_t *signal, cJSON *reporter, sein_error_t *error)
     if (!cJSON_IsObject (reporter))
         return sein_error_set (error, "type", "reporter",
                                "reporter must be an object {name, email, phone}");
-    for (cJSON *member = reporter->child; member; member = member->next)
-        if (strcmp (member->string, "name") && strcmp (member->string, "email") &&
-            strcmp (member->string, "phone"))
+    static const char *names[] = {"name", "email", "phone", NULL};
+    cJSON *fields[3] = {NULL, NULL, NULL};
+    for (cJSON *member = reporter->child; member; member = member->next) {
+        int index = s_slot (names, member->string);
+        if (index < 0)
             return sein_error_set (error, "unknown-field", "reporter",
                                    "reporter.%.64s is not a known field (name, email, "
                                    "phone)",
                                    member->string);
-    const char *duplicate = s_duplicate_key (reporter);
-    if (duplicate)
-        return sein_error_set (error, "json", NULL, "duplicate key reporter.%s",
-                               duplicate);
-    if (s_string (reporter, "name", S_REPORTER_MAX, &signal->reporter_name, error) ||
-        s_string (reporter, "email", S_REPORTER_MAX, &signal->reporter_email, error) ||
-        s_string (reporter, "phone", S_REPORTER_MAX, &signal->reporter_phone, error)) {
+        if (fields[index])
+            return sein_error_set (error, "json", NULL, "duplicate key reporter.%s",
+                                   member->string);
+        fields[index] = member;
+    }
+    if (s_string (fields[0], "name", S_REPORTER_MAX, &signal->reporter_name, error) ||
+        s_string (fields[1], "email", S_REPORTER_MAX, &signal->reporter_email, error) ||
+        s_string (fields[2], "phone", S_REPORTER_MAX, &signal->reporter_phone, error)) {
         //  Name the nested field precisely.
         error->field = strcmp (error->field, "name") == 0    ? "reporter.name"
                        : strcmp (error->field, "email") == 0 ? "reporter.email"
@@ -301,30 +309,39 @@ s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
     return 0;
 }
 
+//  The fields of a signal, in the order of the F_ indexes below.
 static const char *s_fields[] = {
     "description", "source",   "channel",     "external_id", "address_string",
     "lat",         "long",     "area",        "theme",       "priority",
     "reporter",    "occurred_at", "attributes", "submitter",  NULL};
+enum {
+    F_DESCRIPTION, F_SOURCE, F_CHANNEL, F_EXTERNAL_ID, F_ADDRESS, F_LAT, F_LONG, F_AREA,
+    F_THEME, F_PRIORITY, F_REPORTER, F_OCCURRED_AT, F_ATTRIBUTES, F_SUBMITTER, F_COUNT
+};
 
 static int
 s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
             sein_error_t *error)
 {
-    cJSON *json = (cJSON *) signal->tree;
-    for (cJSON *member = json->child; member; member = member->next)
-        if (!s_in (s_fields, member->string))
+    //  One pass puts each member in its field's slot, which also finds the
+    //  unknown and the repeated ones.
+    cJSON *fields[F_COUNT] = {NULL};
+    for (cJSON *member = ((cJSON *) signal->tree)->child; member; member = member->next) {
+        int index = s_slot (s_fields, member->string);
+        if (index < 0)
             return sein_error_set (error, "unknown-field", NULL,
                                    "'%.64s' is not a signal field", member->string);
-    const char *duplicate = s_duplicate_key (json);
-    if (duplicate)
-        return sein_error_set (error, "json", NULL, "duplicate key '%s'", duplicate);
+        if (fields[index])
+            return sein_error_set (error, "json", NULL, "duplicate key '%s'",
+                                   member->string);
+        fields[index] = member;
+    }
     //  description: required, 1..description_max bytes, not only blanks
-    cJSON *description = cJSON_GetObjectItemCaseSensitive (json, "description");
-    if (!description || cJSON_IsNull (description))
+    if (!fields[F_DESCRIPTION] || cJSON_IsNull (fields[F_DESCRIPTION]))
         return sein_error_set (error, "required", "description",
                                "description is required");
-    if (s_string (json, "description", limits->description_max, &signal->description,
-                  error))
+    if (s_string (fields[F_DESCRIPTION], "description", limits->description_max,
+                  &signal->description, error))
         return -1;
     const char *c = signal->description;
     while (*c && isspace ((unsigned char) *c))
@@ -337,9 +354,9 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                                "description contains control characters");
 
     //  source: required, one of the four
-    if (!cJSON_GetObjectItemCaseSensitive (json, "source"))
+    if (!fields[F_SOURCE])
         return sein_error_set (error, "required", "source", "source is required");
-    if (s_string (json, "source", S_TOKEN_MAX, &signal->source, error))
+    if (s_string (fields[F_SOURCE], "source", S_TOKEN_MAX, &signal->source, error))
         return -1;
     if (!signal->source)
         return sein_error_set (error, "required", "source", "source is required");
@@ -349,29 +366,32 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
 
     //  tokens: channel, area, theme, priority, submitter
     struct {
-        const char *name;
+        int field;
         const char **value;
-    } tokens[] = {{"channel", &signal->channel},   {"area", &signal->area},
-                  {"theme", &signal->theme},       {"priority", &signal->priority},
-                  {"submitter", &signal->submitter}};
+    } tokens[] = {{F_CHANNEL, &signal->channel},   {F_AREA, &signal->area},
+                  {F_THEME, &signal->theme},       {F_PRIORITY, &signal->priority},
+                  {F_SUBMITTER, &signal->submitter}};
     for (size_t index = 0; index < sizeof tokens / sizeof tokens[0]; index++) {
-        if (s_string (json, tokens[index].name, S_TOKEN_MAX, tokens[index].value, error))
+        const char *name = s_fields[tokens[index].field];
+        if (s_string (fields[tokens[index].field], name, S_TOKEN_MAX, tokens[index].value,
+                      error))
             return -1;
         if (*tokens[index].value && !s_is_token (*tokens[index].value))
-            return sein_error_set (error, "value", tokens[index].name,
+            return sein_error_set (error, "value", name,
                                    "%s must be lowercase letters, digits, '-', '_' or "
                                    "'.'",
-                                   tokens[index].name);
+                                   name);
     }
     if (signal->priority && !s_in (s_priorities, signal->priority))
         return sein_error_set (error, "value", "priority",
                                "priority must be low, normal, high or urgent");
 
     //  free text
-    if (s_string (json, "external_id", S_EXTERNAL_MAX, &signal->external_id, error) ||
-        s_string (json, "address_string", S_ADDRESS_MAX, &signal->address_string,
-                  error) ||
-        s_string (json, "occurred_at", 64, &signal->occurred_at, error))
+    if (s_string (fields[F_EXTERNAL_ID], "external_id", S_EXTERNAL_MAX,
+                  &signal->external_id, error) ||
+        s_string (fields[F_ADDRESS], "address_string", S_ADDRESS_MAX,
+                  &signal->address_string, error) ||
+        s_string (fields[F_OCCURRED_AT], "occurred_at", 64, &signal->occurred_at, error))
         return -1;
     if (signal->external_id && s_has_control (signal->external_id))
         return sein_error_set (error, "value", "external_id",
@@ -386,17 +406,16 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
 
     //  coordinates: both or neither, finite, in range
     bool has_lat, has_lon;
-    if (s_coordinate (json, "lat", -90, 90, &signal->lat, &has_lat, error) ||
-        s_coordinate (json, "long", -180, 180, &signal->lon, &has_lon, error))
+    if (s_coordinate (fields[F_LAT], "lat", -90, 90, &signal->lat, &has_lat, error) ||
+        s_coordinate (fields[F_LONG], "long", -180, 180, &signal->lon, &has_lon, error))
         return -1;
     if (has_lat != has_lon)
         return sein_error_set (error, "required", has_lat ? "long" : "lat",
                                "lat and long go together");
     signal->has_point = has_lat;
 
-    if (s_reporter (signal, cJSON_GetObjectItemCaseSensitive (json, "reporter"), error) ||
-        s_attributes (signal, cJSON_GetObjectItemCaseSensitive (json, "attributes"),
-                      error))
+    if (s_reporter (signal, fields[F_REPORTER], error) ||
+        s_attributes (signal, fields[F_ATTRIBUTES], error))
         return -1;
     return 0;
 }
@@ -436,16 +455,28 @@ s_number_end (const char *body, size_t size, size_t at)
 #undef S_DIGIT
 }
 
-//  What cJSON tolerates and JSON does not: raw control characters inside
-//  strings, numbers such as 01 or 1. or .5, and (silently truncating the
-//  string) an escaped NUL. One pass refuses them before cJSON parses.
+//  What cJSON tolerates and JSON does not: invalid UTF-8, raw control
+//  characters inside strings, numbers such as 01 or 1. or .5, and
+//  (silently truncating the string) an escaped NUL. One pass refuses them
+//  before cJSON parses.
 static int
 s_strict (const char *body, size_t size, sein_error_t *error)
 {
     bool in_string = false;
     for (size_t at = 0; at < size; at++) {
         unsigned char c = (unsigned char) body[at];
-        if (in_string) {
+        if (c >= 0x80) {
+            //  Outside ASCII, the same pass checks UTF-8 (only strings may
+            //  hold such bytes; cJSON refuses them anywhere else).
+            utf8proc_int32_t codepoint;
+            utf8proc_ssize_t length =
+                utf8proc_iterate ((const utf8proc_uint8_t *) body + at,
+                                  (utf8proc_ssize_t) (size - at), &codepoint);
+            if (length < 0)
+                return sein_error_set (error, "utf8", NULL,
+                                       "body is not valid UTF-8 at byte %zu", at);
+            at += (size_t) length - 1;
+        } else if (in_string) {
             if (c == '"')
                 in_string = false;
             else if (c == '\\') {
@@ -486,10 +517,6 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
         return sein_error_set (error, "too-large", NULL,
                                "body is %zu bytes, at most %zu allowed", size,
                                limits->message_max);
-    size_t offset;
-    if (!sein_utf8_valid (body, size, &offset))
-        return sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 at byte %zu",
-                               offset);
     if (s_strict (body, size, error))
         return -1;
     const char *end = NULL;
