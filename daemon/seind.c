@@ -142,6 +142,9 @@ main (int argc, char **argv)
     //  We own SIGINT/SIGTERM; czmq must not install its handler (it would
     //  make every zloop and blocking call quit on the first signal).
     zsys_handler_set (NULL);
+    //  Two I/O threads, so that acks to submitters do not queue behind the
+    //  fan-out of every event to every watcher.
+    zsys_set_io_threads (2);
 
     char *error = NULL;
     sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);

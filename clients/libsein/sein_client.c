@@ -165,8 +165,8 @@ struct _sein_watcher_t {
     int64_t last_heard;
     int64_t last_sent;
     bool open;
-    json_t *refusal; //  the server's answer when it refused WATCH
-    zmsg_t *current; //  the message whose event was handed out last
+    json_t *refusal;     //  the server's answer when it refused WATCH
+    zmq_msg_t parts[5];  //  the last message received; [4] takes any extra parts
 };
 
 sein_watcher_t *
@@ -181,6 +181,8 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
     self->since_time = since_time ? strdup (since_time) : NULL;
     self->credit = credit > 1 ? credit : 2;
     self->heartbeat = 1000;
+    for (int index = 0; index < 5; index++)
+        zmq_msg_init (&self->parts[index]);
     return self;
 }
 
@@ -240,7 +242,8 @@ sein_watcher_destroy (sein_watcher_t **self_p)
         zsock_destroy (&self->dealer);
         json_decref (self->filter);
         json_decref (self->refusal);
-        zmsg_destroy (&self->current);
+        for (int index = 0; index < 5; index++)
+            zmq_msg_close (&self->parts[index]);
         free (self->endpoint);
         free (self->since_time);
         free (self);
@@ -314,55 +317,73 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
     }
 }
 
+static bool
+s_part_is (zmq_msg_t *part, const char *text)
+{
+    size_t len = strlen (text);
+    return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
+}
+
+//  Receive one message into self->parts without waiting; returns its
+//  number of parts (only the first four are kept), or -1 when none waits.
+//  Raw zmq_msg_recv: a dashboard may take tens of thousands of events a
+//  second, and frame objects for each would cost more than the event.
+static int
+s_watcher_take (sein_watcher_t *self)
+{
+    void *handle = zsock_resolve (self->dealer);
+    int count = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_t *part = &self->parts[count < 4 ? count : 4];
+        if (zmq_msg_recv (part, handle, count ? 0 : ZMQ_DONTWAIT) < 0)
+            return count ? count : -1;
+        more = zmq_msg_more (part);
+        count++;
+    }
+    return count;
+}
+
 const char *
 sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p)
 {
     assert (self);
-    zmsg_destroy (&self->current); //  the caller is done with the last one
     int64_t deadline = zclock_mono () + timeout_ms;
     if (self->refusal)
         return NULL; //  asking again would be refused again
     if (!self->dealer)
         s_watcher_connect (self);
     while (true) {
+        int count = s_watcher_take (self);
         int64_t now = zclock_mono ();
-        int64_t wait = self->heartbeat - (now - self->last_sent);
-        if (wait > deadline - now)
-            wait = deadline - now;
-        if (wait < 0)
-            wait = 0;
-        zsock_set_rcvtimeo (self->dealer, (int) wait);
-        zmsg_t *msg = zmsg_recv (self->dealer);
-        if (msg) {
-            self->last_heard = zclock_mono ();
-            zframe_t *protocol = zmsg_first (msg), *command = zmsg_next (msg),
-                     *tag = zmsg_next (msg), *payload = zmsg_next (msg);
+        if (count >= 0)
+            self->last_heard = now;
+        if (count == 4 && s_part_is (&self->parts[0], SEIN_PROTOCOL)) {
+            zmq_msg_t *command = &self->parts[1], *tag = &self->parts[2],
+                      *payload = &self->parts[3];
             //  Messages of an earlier session are stale, except a session
             //  error, which concerns whatever we send now.
-            bool valid = zmsg_size (msg) == 4 && zframe_streq (protocol, SEIN_PROTOCOL);
-            bool current = valid && (zframe_streq (tag, self->tag) ||
-                                     zframe_streq (command, SEIN_ERROR));
-            if (current && zframe_streq (command, SEIN_EVENT)) {
-                if (s_watcher_event (self, (const char *) zframe_data (payload),
-                                     zframe_size (payload))) {
-                    //  Handed out as it came: no parsing, no copy.
-                    self->current = msg;
+            bool current = s_part_is (tag, self->tag) || s_part_is (command, SEIN_ERROR);
+            if (current && s_part_is (command, SEIN_EVENT)) {
+                const char *body = (const char *) zmq_msg_data (payload);
+                if (s_watcher_event (self, body, zmq_msg_size (payload))) {
+                    //  Handed out as it came, valid until the next call:
+                    //  no parsing, no copy.
                     if (size_p)
-                        *size_p = zframe_size (payload);
-                    return (const char *) zframe_data (payload);
+                        *size_p = zmq_msg_size (payload);
+                    return body;
                 }
             } else if (current) {
-                json_t *body = json_loadb ((const char *) zframe_data (payload),
-                                           zframe_size (payload), 0, NULL);
-                char *name = zframe_strdup (command);
+                json_t *body = json_loadb ((const char *) zmq_msg_data (payload),
+                                           zmq_msg_size (payload), 0, NULL);
+                char name[16] = "";
+                memcpy (name, zmq_msg_data (command),
+                        zmq_msg_size (command) < 15 ? zmq_msg_size (command) : 15);
                 if (json_is_object (body))
                     s_watcher_handle (self, name, body);
-                zstr_free (&name);
                 json_decref (body);
             }
-            zmsg_destroy (&msg);
         }
-        now = zclock_mono ();
         if (now - self->last_sent >= self->heartbeat)
             s_watcher_send (self, SEIN_HEARTBEAT, json_object ());
         if (now - self->last_heard > 3 * self->heartbeat + 1000)
@@ -371,6 +392,15 @@ sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p)
             s_watcher_connect (self);
         if (now >= deadline || self->refusal)
             return NULL;
+        if (count < 0) {
+            //  Nothing waiting: sleep until something arrives, the next
+            //  heartbeat is due, or the caller's time is up.
+            int64_t wait = self->heartbeat - (now - self->last_sent);
+            if (wait > deadline - now)
+                wait = deadline - now;
+            zmq_pollitem_t item = {zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0};
+            zmq_poll (&item, 1, wait > 0 ? (long) wait : 0);
+        }
     }
 }
 
