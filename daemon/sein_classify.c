@@ -73,18 +73,6 @@ struct _sein_classifier_t {
 //  --------------------------------------------------------------------------
 //  Loading
 
-static bool
-s_valid_code (const char *code)
-{
-    size_t len = strlen (code);
-    if (len == 0 || len >= SEIN_CODE_MAX)
-        return false;
-    for (const char *c = code; *c; c++)
-        if (!(islower ((unsigned char) *c) || isdigit ((unsigned char) *c) || *c == '-'))
-            return false;
-    return true;
-}
-
 static void
 s_area_destroy (s_area_t **area_p)
 {
@@ -106,7 +94,7 @@ s_area_row (void *arg, char **fields, int nfields, int line)
     (void) line;
     sein_classifier_t *self = (sein_classifier_t *) arg;
     const char *code = fields[0], *parent = nfields > 3 ? fields[3] : "";
-    if (!s_valid_code (code))
+    if (!sein_token_valid (code))
         return zsys_sprintf ("bad area code '%s' (lowercase letters, digits, '-')", code);
     if (strcmp (code, SEIN_TRIAGE) == 0)
         return zsys_sprintf ("'%s' is reserved", SEIN_TRIAGE);
@@ -140,7 +128,7 @@ s_theme_row (void *arg, char **fields, int nfields, int line)
     (void) nfields;
     (void) line;
     sein_classifier_t *self = (sein_classifier_t *) arg;
-    if (!s_valid_code (fields[0]))
+    if (!sein_token_valid (fields[0]))
         return zsys_sprintf ("bad theme code '%s' (lowercase letters, digits, '-')",
                              fields[0]);
     if (strcmp (fields[0], SEIN_TRIAGE) == 0)

@@ -55,19 +55,6 @@ s_file (config_setting_t *setting, sein_config_t *config)
     return file ? file : sein_config_file (config);
 }
 
-static bool
-s_is_name (const char *value)
-{
-    size_t len = strlen (value);
-    if (len == 0 || len >= SEIN_CODE_MAX)
-        return false;
-    for (const char *c = value; *c; c++)
-        if (!(islower ((unsigned char) *c) || isdigit ((unsigned char) *c) || *c == '-' ||
-              *c == '_' || *c == '.'))
-            return false;
-    return true;
-}
-
 static int
 s_team_index (sein_router_t *self, const char *name)
 {
@@ -108,7 +95,7 @@ s_read_match (sein_config_t *config, sein_classifier_t *classifier,
                          : criterion == C_SOURCES
                              ? (streq (value, "citizen") || streq (value, "partner") ||
                                 streq (value, "staff") || streq (value, "system"))
-                             : s_is_name (value);
+                             : sein_token_valid (value);
             if (!known)
                 return zsys_sprintf ("%s:%d: unknown %s '%s'", s_file (list, config), line,
                                      s_criteria[criterion], value);
@@ -169,7 +156,7 @@ s_name_of (sein_config_t *config, config_setting_t *group, const char *what,
     if (!config_setting_is_group (group))
         return zsys_sprintf ("%s:%d: each %s must be a group { name = ...; }",
                              s_file (group, config), line, what);
-    if (!config_setting_lookup_string (group, "name", name_p) || !s_is_name (*name_p))
+    if (!config_setting_lookup_string (group, "name", name_p) || !sein_token_valid (*name_p))
         return zsys_sprintf ("%s:%d: %s needs a name of lowercase letters, digits, '-', "
                              "'_' or '.'",
                              s_file (group, config), line, what);
@@ -204,7 +191,7 @@ s_load_teams (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
             return zsys_sprintf ("%s:%d: duplicate team '%s'", s_file (group, config),
                                  line, team->name);
         if (!config_setting_lookup_string (group, "kind", &team->kind) ||
-            !s_is_name (team->kind))
+            !sein_token_valid (team->kind))
             return zsys_sprintf ("%s:%d: team '%s' needs a kind", s_file (group, config),
                                  line, team->name);
         if ((error = s_read_match (config, classifier, group, &team->follows)))

@@ -21,7 +21,6 @@
 #include <utf8proc.h>
 
 //  Field length limits other than the description's (bytes).
-#define S_TOKEN_MAX     64   //  source, channel, priority, submitter, codes
 #define S_EXTERNAL_MAX  128  //  external_id
 #define S_ADDRESS_MAX   512  //  address_string
 #define S_REPORTER_MAX  256  //  each reporter field
@@ -86,12 +85,12 @@ s_in (const char **list, const char *value)
     return s_slot (list, value) >= 0;
 }
 
-//  A token: lowercase letters, digits, '-', '_' and '.', 1..S_TOKEN_MAX.
-static bool
-s_is_token (const char *value)
+bool
+sein_token_valid (const char *value)
 {
+    assert (value);
     size_t len = strlen (value);
-    if (len == 0 || len > S_TOKEN_MAX)
+    if (len == 0 || len > SEIN_TOKEN_MAX)
         return false;
     for (const char *c = value; *c; c++)
         if (!(islower ((unsigned char) *c) || isdigit ((unsigned char) *c) || *c == '-' ||
@@ -356,7 +355,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     //  source: required, one of the four
     if (!fields[F_SOURCE])
         return sein_error_set (error, "required", "source", "source is required");
-    if (s_string (fields[F_SOURCE], "source", S_TOKEN_MAX, &signal->source, error))
+    if (s_string (fields[F_SOURCE], "source", SEIN_TOKEN_MAX, &signal->source, error))
         return -1;
     if (!signal->source)
         return sein_error_set (error, "required", "source", "source is required");
@@ -373,10 +372,10 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                   {F_SUBMITTER, &signal->submitter}};
     for (size_t index = 0; index < sizeof tokens / sizeof tokens[0]; index++) {
         const char *name = s_fields[tokens[index].field];
-        if (s_string (fields[tokens[index].field], name, S_TOKEN_MAX, tokens[index].value,
+        if (s_string (fields[tokens[index].field], name, SEIN_TOKEN_MAX, tokens[index].value,
                       error))
             return -1;
-        if (*tokens[index].value && !s_is_token (*tokens[index].value))
+        if (*tokens[index].value && !sein_token_valid (*tokens[index].value))
             return sein_error_set (error, "value", name,
                                    "%s must be lowercase letters, digits, '-', '_' or "
                                    "'.'",

@@ -83,6 +83,15 @@ int
 bool
     sein_utf8_valid (const char *text, size_t size, size_t *offset_p);
 
+//  A token is 1..SEIN_TOKEN_MAX lowercase letters, digits, '-', '_' or '.':
+//  area, theme and team codes, source, channel, priority, submitter. Short
+//  enough to fit the fixed code buffers of a classification.
+#define SEIN_TOKEN_MAX 63
+
+//  True when VALUE is a token.
+bool
+    sein_token_valid (const char *value);
+
 //  The longest time string sein writes: "2026-11-26T10:20:27.123Z".
 #define SEIN_TIME_MAX 32
 

@@ -14,6 +14,7 @@
 #define SEIN_STORE_TIME_MAX 40
 
 #include <assert.h>
+#include <czmq.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,18 +96,6 @@ struct _sein_store_t {
     char failure[256];
 };
 
-static char *
-s_strdup_printf (const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    char *result = NULL;
-    if (vasprintf (&result, format, args) < 0)
-        result = NULL;
-    va_end (args);
-    return result;
-}
-
 //  Run one statement that returns no rows of interest; 0 or -1.
 static int
 s_step_done (sqlite3_stmt *statement)
@@ -133,10 +122,10 @@ s_migrate (sqlite3 *db, const char *path)
 {
     int64_t version = s_query_int (db, "PRAGMA user_version");
     if (version < 0)
-        return s_strdup_printf ("%s: cannot read schema version: %s", path,
+        return zsys_sprintf ("%s: cannot read schema version: %s", path,
                                 sqlite3_errmsg (db));
     if (version > S_SCHEMA_VERSION)
-        return s_strdup_printf ("%s: schema version %lld is newer than this seind "
+        return zsys_sprintf ("%s: schema version %lld is newer than this seind "
                                 "understands (%d)",
                                 path, (long long) version, S_SCHEMA_VERSION);
     for (int step = (int) version; step < S_SCHEMA_VERSION; step++) {
@@ -146,7 +135,7 @@ s_migrate (sqlite3 *db, const char *path)
             sqlite3_exec (db, s_migrations[step], NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec (db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            char *error = s_strdup_printf ("%s: migration %d failed: %s", path, step + 1,
+            char *error = zsys_sprintf ("%s: migration %d failed: %s", path, step + 1,
                                            sqlite3_errmsg (db));
             sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
             return error;
@@ -179,7 +168,7 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     char *error = NULL;
     if (sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-        error = s_strdup_printf ("%s: %s", path,
+        error = zsys_sprintf ("%s: %s", path,
                                  self->db ? sqlite3_errmsg (self->db) : "out of memory");
     if (!error) {
         //  A reader may meet the writer mid-checkpoint; wait rather than fail.
@@ -202,11 +191,11 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
             mode = strdup ((const char *) sqlite3_column_text (statement, 0));
         sqlite3_finalize (statement);
         if (!mode || strcmp (mode, "wal") != 0)
-            error = s_strdup_printf ("%s: cannot switch to WAL mode: %s", path,
+            error = zsys_sprintf ("%s: cannot switch to WAL mode: %s", path,
                                      sqlite3_errmsg (self->db));
         free (mode);
         if (!error && sqlite3_exec (self->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
-            error = s_strdup_printf ("%s: %s", path, sqlite3_errmsg (self->db));
+            error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
         if (!error)
             error = s_migrate (self->db, path);
         //  Our hook replaces SQLite's automatic checkpoint, which would run
@@ -217,7 +206,7 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
     } else if (!error) {
         int64_t version = s_query_int (self->db, "PRAGMA user_version");
         if (version != S_SCHEMA_VERSION)
-            error = s_strdup_printf ("%s: schema version %lld, expected %d", path,
+            error = zsys_sprintf ("%s: schema version %lld, expected %d", path,
                                      (long long) version, S_SCHEMA_VERSION);
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
@@ -226,14 +215,14 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
-            error = s_strdup_printf ("%s: preparing statement %d: %s", path, index,
+            error = zsys_sprintf ("%s: preparing statement %d: %s", path, index,
                                      sqlite3_errmsg (self->db));
     }
     if (!error) {
         self->head = s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
         self->committed = self->head;
         if (self->head < 0)
-            error = s_strdup_printf ("%s: %s", path, sqlite3_errmsg (self->db));
+            error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
     }
     if (error) {
         *error_p = error;

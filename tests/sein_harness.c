@@ -159,6 +159,28 @@ sein_harness_memory (sein_harness_t *self, bool peak)
     return value;
 }
 
+double
+sein_harness_cpu (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return 0;
+    char line[1024];
+    double seconds = 0;
+    if (fgets (line, sizeof line, file)) {
+        //  Fields 14 and 15 (utime, stime) follow the ")" closing the name.
+        char *cursor = strrchr (line, ')');
+        unsigned long utime = 0, stime = 0;
+        if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                              &utime, &stime) == 2)
+            seconds = (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+    }
+    fclose (file);
+    return seconds;
+}
+
 void
 sein_harness_cleanup (sein_harness_t *self)
 {

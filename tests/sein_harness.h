@@ -48,6 +48,10 @@ int
 long
     sein_harness_memory (sein_harness_t *self, bool peak);
 
+//  User + system CPU seconds process PID has used so far (0 if unknown).
+double
+    sein_harness_cpu (pid_t pid);
+
 //  Stop if running and remove the directory.
 void
     sein_harness_cleanup (sein_harness_t *self);

@@ -290,16 +290,16 @@ static void test_tokens_and_priority (void **state)
               "value", "submitter", "submitter must be lowercase");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"channel\": \"\"}",
               "empty", "channel", "channel must not be empty");
-    //  Tokens stop at 64 bytes.
+    //  Tokens stop at 63 bytes (SEIN_TOKEN_MAX: they fit a code buffer).
     char body[256], token[70];
-    memset (token, 'a', 65);
-    token[65] = 0;
+    memset (token, 'a', 64);
+    token[64] = 0;
     snprintf (body, sizeof body,
               "{\"description\": \"x\", \"source\": \"citizen\", "
               "\"area\": \"%s\"}",
               token);
-    s_reject (body, "too-long", "area", "area is 65 bytes, at most 64 allowed");
-    token[64] = 0;
+    s_reject (body, "too-long", "area", "area is 64 bytes, at most 63 allowed");
+    token[63] = 0;
     snprintf (body, sizeof body,
               "{\"description\": \"x\", \"source\": \"citizen\", "
               "\"area\": \"%s\"}",
@@ -307,7 +307,10 @@ static void test_tokens_and_priority (void **state)
     sein_signal_t signal;
     sein_error_t error;
     assert_int_equal (s_parse (&signal, body, &error), 0);
-    assert_int_equal (strlen (signal.area), 64);
+    assert_int_equal (strlen (signal.area), 63);
+    assert_true (sein_token_valid (signal.area));
+    assert_false (sein_token_valid ("Heverlee"));
+    assert_false (sein_token_valid (""));
     sein_signal_clear (&signal);
     //  Digits, '-', '_' and '.' are allowed.
     assert_int_equal (s_parse (&signal,

@@ -10,6 +10,7 @@
 #include "sein_config.h"
 
 #include <assert.h>
+#include <czmq.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -79,18 +80,6 @@ struct _sein_config_t {
     s_value_t values[S_NSETTINGS];
 };
 
-static char *
-s_strdup_printf (const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    char *result = NULL;
-    if (vasprintf (&result, format, args) < 0)
-        result = NULL;
-    va_end (args);
-    return result;
-}
-
 static int
 s_index (const char *name)
 {
@@ -139,9 +128,9 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
         char *end;
         long long number = strtoll (text, &end, 10);
         if (errno || end == text || *end)
-            return s_strdup_printf ("%s: '%s' is not an integer", setting->name, text);
+            return zsys_sprintf ("%s: '%s' is not an integer", setting->name, text);
         if (number < setting->min || number > setting->max)
-            return s_strdup_printf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
+            return zsys_sprintf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
                                     setting->name, number, setting->min, setting->max);
         value->num = number;
         return NULL;
@@ -152,19 +141,19 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
         else if (strcmp (text, "false") == 0)
             value->num = 0;
         else
-            return s_strdup_printf ("%s: '%s' is not true or false", setting->name, text);
+            return zsys_sprintf ("%s: '%s' is not true or false", setting->name, text);
         return NULL;
     }
     if (setting->type == S_ENUM && !s_in_choices (setting->choices, text))
-        return s_strdup_printf ("%s: '%s' is not one of %s", setting->name, text,
+        return zsys_sprintf ("%s: '%s' is not one of %s", setting->name, text,
                                 setting->choices);
     if (*text == 0)
-        return s_strdup_printf ("%s: must not be empty", setting->name);
+        return zsys_sprintf ("%s: must not be empty", setting->name);
     char *copy;
     if (setting->type == S_PATH && *text != '/') {
         char cwd[PATH_MAX];
         const char *base = relative_to_file ? self->dir : getcwd (cwd, sizeof cwd);
-        copy = s_strdup_printf ("%s/%s", base ? base : ".", text);
+        copy = zsys_sprintf ("%s/%s", base ? base : ".", text);
     } else
         copy = strdup (text);
     if (!copy)
@@ -183,7 +172,7 @@ s_scalar_text (config_setting_t *setting)
         return strdup (config_setting_get_string (setting));
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64:
-        return s_strdup_printf ("%lld", config_setting_get_int64 (setting));
+        return zsys_sprintf ("%lld", config_setting_get_int64 (setting));
     case CONFIG_TYPE_BOOL:
         return strdup (config_setting_get_bool (setting) ? "true" : "false");
     default:
@@ -216,7 +205,7 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
     for (int item = 0; item < count; item++) {
         config_setting_t *setting = config_setting_get_elem (group, item);
         const char *name = config_setting_name (setting);
-        char *path = *prefix ? s_strdup_printf ("%s.%s", prefix, name) : strdup (name);
+        char *path = *prefix ? zsys_sprintf ("%s.%s", prefix, name) : strdup (name);
         if (!path)
             return strdup ("out of memory");
         int line = config_setting_source_line (setting);
@@ -229,18 +218,18 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
         else if (config_setting_is_group (setting) && !s_is_group (path))
             //  Caught here, not by its leaves: a misspelt empty section
             //  has none.
-            error = s_strdup_printf ("%s:%d: unknown setting '%s'", self->file, line,
+            error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                      path);
         else if (config_setting_is_group (setting))
             error = s_walk (self, setting, path);
         else {
             int index = s_index (path);
             if (index < 0)
-                error = s_strdup_printf ("%s:%d: unknown setting '%s'", self->file, line,
+                error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                          path);
             else if (!s_type_matches (s_settings[index].type,
                                       config_setting_type (setting)))
-                error = s_strdup_printf ("%s:%d: %s must be %s", self->file, line, path,
+                error = zsys_sprintf ("%s:%d: %s must be %s", self->file, line, path,
                                          s_type_name (s_settings[index].type));
             else {
                 char *text = s_scalar_text (setting);
@@ -248,7 +237,7 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
                                      : strdup ("out of memory");
                 free (text);
                 if (message) {
-                    error = s_strdup_printf ("%s:%d: %s", self->file, line, message);
+                    error = zsys_sprintf ("%s:%d: %s", self->file, line, message);
                     free (message);
                 } else
                     self->values[index].line = line;
@@ -285,7 +274,7 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
     else if (strcmp (dir, ".") == 0)
         self->dir = strdup (cwd);
     else
-        self->dir = s_strdup_printf ("%s/%s", cwd, dir);
+        self->dir = zsys_sprintf ("%s/%s", cwd, dir);
     free (dircopy);
     config_init (&self->cfg);
     char *error = NULL;
@@ -295,9 +284,9 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
         error = s_parse (self, index, s_settings[index].def, true);
     if (!error && file && !config_read_file (&self->cfg, file)) {
         if (config_error_type (&self->cfg) == CONFIG_ERR_FILE_IO)
-            error = s_strdup_printf ("%s:0: cannot read: %s", file, strerror (errno));
+            error = zsys_sprintf ("%s:0: cannot read: %s", file, strerror (errno));
         else
-            error = s_strdup_printf (
+            error = zsys_sprintf (
                 "%s:%d: %s",
                 config_error_file (&self->cfg) ? config_error_file (&self->cfg) : file,
                 config_error_line (&self->cfg), config_error_text (&self->cfg));
@@ -307,17 +296,17 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
     for (int item = 0; !error && item < noverrides; item++) {
         const char *equals = strchr (overrides[item], '=');
         if (!equals) {
-            error = s_strdup_printf ("-o %s: expected path=value", overrides[item]);
+            error = zsys_sprintf ("-o %s: expected path=value", overrides[item]);
             break;
         }
         char *name = strndup (overrides[item], (size_t) (equals - overrides[item]));
         int index = name ? s_index (name) : -1;
         if (index < 0)
-            error = s_strdup_printf ("-o %s: unknown setting", overrides[item]);
+            error = zsys_sprintf ("-o %s: unknown setting", overrides[item]);
         else {
             char *message = s_parse (self, (size_t) index, equals + 1, false);
             if (message) {
-                error = s_strdup_printf ("-o %s", message);
+                error = zsys_sprintf ("-o %s", message);
                 free (message);
             }
         }

@@ -128,28 +128,6 @@ s_submitter (void *arg)
     return NULL;
 }
 
-//  User + system CPU seconds the process PID has used so far.
-static double
-s_cpu_seconds (pid_t pid)
-{
-    char path[64];
-    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return 0;
-    char line[1024];
-    double seconds = 0;
-    if (fgets (line, sizeof line, file)) {
-        //  Fields 14 and 15 (utime, stime) come after the ")" of the name.
-        char *cursor = strrchr (line, ')');
-        unsigned long utime = 0, stime = 0;
-        if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                              &utime, &stime) == 2)
-            seconds = (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
-    }
-    fclose (file);
-    return seconds;
-}
 
 //  How many commits seind has made so far.
 static long
@@ -376,9 +354,9 @@ main (int argc, char **argv)
     printf ("seind      ack latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
     long accepted;
     long commits_before = s_commits (daemon.intake);
-    double cpu_before = s_cpu_seconds (daemon.pid);
+    double cpu_before = sein_harness_cpu (daemon.pid);
     double sein_rate = s_throughput (daemon.intake, submitters, signals, window, &accepted);
-    double cpu = s_cpu_seconds (daemon.pid) - cpu_before;
+    double cpu = sein_harness_cpu (daemon.pid) - cpu_before;
     printf ("seind      ingest: %9.0f signals/s durable (%ld accepted)\n", sein_rate,
             accepted);
     sein_client_t *client = sein_client_new (daemon.intake);

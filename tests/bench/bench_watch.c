@@ -77,28 +77,6 @@ s_compare (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-//  User + system CPU seconds the process PID has used so far.
-static double
-s_cpu_seconds (pid_t pid)
-{
-    char path[64];
-    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return 0;
-    char line[1024];
-    double seconds = 0;
-    if (fgets (line, sizeof line, file)) {
-        //  Fields 14 and 15 (utime, stime) come after the ")" of the name.
-        char *cursor = strrchr (line, ')');
-        unsigned long utime = 0, stime = 0;
-        if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                              &utime, &stime) == 2)
-            seconds = (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
-    }
-    fclose (file);
-    return seconds;
-}
 
 static double
 s_percentile (int64_t *sorted, size_t count, double fraction)
@@ -461,8 +439,8 @@ s_live (sein_harness_t *daemon, int watchers, int rate, int seconds, bool mix, i
         fprintf (stderr, "bench_watch: only %d of %d watchers connected\n", ready, watchers);
         return -1;
     }
-    double cpu_before = s_cpu_seconds (daemon->pid);
-    double own_before = s_cpu_seconds (getpid ());
+    double cpu_before = sein_harness_cpu (daemon->pid);
+    double own_before = sein_harness_cpu (getpid ());
     s_submitted_t submitted = {0};
     s_submit (daemon->intake, rate, seconds, &submitted);
     //  What each watcher is due: every stored event its filter selects.
@@ -488,8 +466,8 @@ s_live (sein_harness_t *daemon, int watchers, int rate, int seconds, bool mix, i
     }
     for (int index = 0; index < nthreads; index++)
         pthread_join (threads[index], NULL);
-    double cpu = s_cpu_seconds (daemon->pid) - cpu_before;
-    double own = s_cpu_seconds (getpid ()) - own_before;
+    double cpu = sein_harness_cpu (daemon->pid) - cpu_before;
+    double own = sein_harness_cpu (getpid ()) - own_before;
     size_t delivered = 0;
     long short_watchers = 0, disorder = 0;
     int64_t last_at = 0;
@@ -737,7 +715,7 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
                   int credit, double *cpu_p)
 {
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
-    double cpu_before = s_cpu_seconds (daemon->pid);
+    double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
     sein_watcher_t *watcher = sein_watcher_new (daemon->watch, filter, 1, NULL, credit);
     long received = 0;
@@ -754,7 +732,7 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
         received++;
     }
     double seconds = (double) (zclock_usecs () - start) / 1e6;
-    *cpu_p = s_cpu_seconds (daemon->pid) - cpu_before;
+    *cpu_p = sein_harness_cpu (daemon->pid) - cpu_before;
     sein_watcher_destroy (&watcher);
     json_decref (filter);
     if (received != due || !ordered) {
@@ -771,7 +749,7 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
 static double
 s_replay_raw (sein_harness_t *daemon, long count, int credit, double *cpu_p)
 {
-    double cpu_before = s_cpu_seconds (daemon->pid);
+    double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
     zsock_t *dealer = zsock_new_dealer (daemon->watch);
     zsock_set_rcvtimeo (dealer, 5000);
@@ -809,7 +787,7 @@ s_replay_raw (sein_harness_t *daemon, long count, int credit, double *cpu_p)
     }
     zmq_msg_close (&part);
     double seconds = (double) (zclock_usecs () - start) / 1e6;
-    *cpu_p = s_cpu_seconds (daemon->pid) - cpu_before;
+    *cpu_p = sein_harness_cpu (daemon->pid) - cpu_before;
     zstr_sendx (dealer, SEIN_PROTOCOL, SEIN_CLOSE, "raw", "{}", NULL);
     zsock_destroy (&dealer);
     if (received != count || !ordered) {
