@@ -355,8 +355,10 @@ main (int argc, char **argv)
     long accepted;
     long commits_before = s_commits (daemon.intake);
     double cpu_before = sein_harness_cpu (daemon.pid);
+    double own_before = sein_harness_cpu (getpid ());
     double sein_rate = s_throughput (daemon.intake, submitters, signals, window, &accepted);
     double cpu = sein_harness_cpu (daemon.pid) - cpu_before;
+    double own = sein_harness_cpu (getpid ()) - own_before;
     printf ("seind      ingest: %9.0f signals/s durable (%ld accepted)\n", sein_rate,
             accepted);
     sein_client_t *client = sein_client_new (daemon.intake);
@@ -364,8 +366,10 @@ main (int argc, char **argv)
     json_t *counters = json_object_get (ping, "counters");
     long commits =
         (long) json_integer_value (json_object_get (counters, "batches")) - commits_before;
-    printf ("seind      cpu %.1f us/signal, %ld commits (%.0f signals each), largest %lld\n",
-            cpu * 1e6 / (double) (accepted ? accepted : 1), commits,
+    printf ("seind      cpu %.1f us/signal (submitters %.1f), %ld commits (%.0f signals "
+            "each), largest %lld\n",
+            cpu * 1e6 / (double) (accepted ? accepted : 1),
+            own * 1e6 / (double) (accepted ? accepted : 1), commits,
             (double) accepted / (double) (commits ? commits : 1),
             (long long) json_integer_value (json_object_get (counters, "largest_batch")));
     json_decref (ping);
