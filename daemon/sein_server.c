@@ -725,12 +725,23 @@ s_swap_setup (s_server_t *self)
     }
 }
 
+void
+sein_server_pin (zsock_t *socket, int io_thread)
+{
+    //  Affinity decides the I/O thread of each connection the socket
+    //  accepts later; a mask naming no existing thread would fail the bind.
+    if (zmq_ctx_get (zsys_init (), ZMQ_IO_THREADS) > io_thread)
+        zsock_set_affinity (socket, 1 << io_thread);
+}
+
 static zsock_t *
 s_bind (s_server_t *self, int type, const char *endpoint, int hwm)
 {
     zsock_t *socket = zsock_new (type);
     if (!socket)
         return NULL;
+    //  The broadcast fans out like the watch sessions do.
+    sein_server_pin (socket, type == ZMQ_ROUTER ? SEIN_IO_INTAKE : SEIN_IO_WATCH);
     zsock_set_sndhwm (socket, hwm);
     zsock_set_rcvhwm (socket, hwm);
     if (type == ZMQ_ROUTER) {

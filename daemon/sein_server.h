@@ -22,4 +22,16 @@
 void
     sein_server_actor (zsock_t *pipe, void *setup);
 
+//  seind runs ZeroMQ with SEIN_IO_THREADS I/O threads (zsys_set_io_threads
+//  before the first socket) and pins its sockets with sein_server_pin:
+//  intake on I/O thread 0, watch sessions and broadcast on thread 1, so
+//  that acks never queue behind the fan-out of every event to every
+//  watcher. With fewer threads (a test's context) the pin is skipped.
+#define SEIN_IO_THREADS 2
+#define SEIN_IO_INTAKE 0
+#define SEIN_IO_WATCH 1
+
+void
+    sein_server_pin (zsock_t *socket, int io_thread);
+
 #endif

@@ -19,6 +19,7 @@
 
 #include "sein.h"
 #include "sein_log.h"
+#include "sein_server.h"
 #include "sein_signal.h"
 #include "sein_store.h"
 
@@ -519,6 +520,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
     const char *endpoint = sein_config_str (config, "endpoints.watch");
     if (!self->error) {
         self->router = zsock_new (ZMQ_ROUTER);
+        sein_server_pin (self->router, SEIN_IO_WATCH);
         zsock_set_router_mandatory (self->router, 1);
         //  Credit bounds what is in flight per session; the HWM is a
         //  backstop above it, never the flow control itself.

@@ -142,9 +142,8 @@ main (int argc, char **argv)
     //  We own SIGINT/SIGTERM; czmq must not install its handler (it would
     //  make every zloop and blocking call quit on the first signal).
     zsys_handler_set (NULL);
-    //  Two I/O threads, so that acks to submitters do not queue behind the
-    //  fan-out of every event to every watcher.
-    zsys_set_io_threads (2);
+    //  Intake and watch sessions each get an I/O thread (sein_server.h).
+    zsys_set_io_threads (SEIN_IO_THREADS);
 
     char *error = NULL;
     sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);

@@ -223,7 +223,11 @@ s_watch_raw (s_watcher_t *group, int size)
     for (int index = 0; index < size; index++) {
         s_watcher_t *self = &group[index];
         s_session_t *session = &sessions[index];
-        session->dealer = zsock_new_dealer (self->endpoint);
+        //  On their own I/O thread, as if in another process: the
+        //  submitter's acks must not queue behind 100 sessions' events.
+        session->dealer = zsock_new (ZMQ_DEALER);
+        zsock_set_affinity (session->dealer, 2);
+        zsock_connect (session->dealer, "%s", self->endpoint);
         json_t *request = json_pack (
             "{s:o,s:i,s:i}", "filter", self->filter ? json_incref (self->filter) : json_object (),
             "since", 0, "credit", self->credit);
@@ -926,6 +930,7 @@ main (int argc, char **argv)
     if (watchers < 1 || rate < 1 || seconds < 1 || replay < 1 || credit < 2)
         return 64;
     zsys_handler_set (NULL);
+    zsys_set_io_threads (2); //  the watchers' and the submitter's (s_watch_raw)
     int rc = 0;
     if (live) {
         sein_harness_t daemon;
