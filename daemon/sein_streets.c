@@ -26,6 +26,7 @@
 #define S_TEXT_MIN      6   //  shortest name recognised in free text
 #define S_TYPO_STEM_MIN 6   //  shortest name-before-type that tolerates a typo
 #define S_NUMBER_MAX    100000
+#define S_NUMBER_REACH  8   //  words after a name a number word may come
 #define S_PREFIX_BITS   65536
 
 //  While loading, children are a linked list; s_compact then lays every
@@ -96,6 +97,8 @@ static const s_abbrev_t s_words[] = {
     S_ABBREV ("pr", "prins"),        {NULL, 0, NULL, 0}};
 
 //  At the end of a word, or a word by themselves: "Naamsestr.", "Naamse str".
+//  One may end another ("pln", "ln"): the longest that fits wins, so the
+//  order here does not matter.
 static const s_abbrev_t s_suffixes[] = {
     S_ABBREV ("steenw", "steenweg"), S_ABBREV ("stnwg", "steenweg"),
     S_ABBREV ("stwg", "steenweg"),   S_ABBREV ("stw", "steenweg"),
@@ -135,21 +138,26 @@ s_expand (const char *word, size_t len, char *out, size_t capacity)
                 memcpy (out, entry->full, entry->full_len + 1);
                 return entry->full_len;
             }
+    const s_abbrev_t *found = NULL;
     for (const s_abbrev_t *entry = s_suffixes; entry->abbrev; entry++) {
         size_t abbrev = entry->abbrev_len;
         //  Abbreviations have two letters or more: the last two first.
         if (len >= abbrev && word[len - 1] == entry->abbrev[abbrev - 1] &&
             word[len - 2] == entry->abbrev[abbrev - 2] &&
-            memcmp (word + len - abbrev, entry->abbrev, abbrev) == 0) {
-            size_t stem = len - abbrev;
-            if (stem + entry->full_len + 1 > capacity)
-                return 0;
-            memcpy (out, word, stem);
-            memcpy (out + stem, entry->full, entry->full_len + 1);
-            return stem + entry->full_len;
-        }
+            memcmp (word + len - abbrev, entry->abbrev, abbrev) == 0 &&
+            (!found || abbrev > found->abbrev_len))
+            found = entry;
     }
-    return 0;
+    if (!found)
+        return 0;
+    //  "Martelarenpln" read as "...plaan" would be one letter from
+    //  Martelarenlaan: a wrong expansion feeds the typo matcher a look-alike.
+    size_t stem = len - found->abbrev_len;
+    if (stem + found->full_len + 1 > capacity)
+        return 0;
+    memcpy (out, word, stem);
+    memcpy (out + stem, found->full, found->full_len + 1);
+    return stem + found->full_len;
 }
 
 static size_t
@@ -807,12 +815,20 @@ s_typo (const sein_streets_t *self, const sein_text_t *text, size_t first, size_
     return found;
 }
 
+//  Words that announce a house number: "nr.", "no", "n°" (folds to "n"),
+//  "nº" (folds to "no"), "numéro", "huisnummer", "number".
 static bool
 s_number_word (const char *word)
 {
-    return strcmp (word, "nr") == 0 || strcmp (word, "no") == 0 || strcmp (word, "n") == 0 ||
-           strcmp (word, "nummer") == 0 || strcmp (word, "num") == 0 ||
-           strcmp (word, "huisnummer") == 0 || strcmp (word, "number") == 0;
+    static const char *words[] = {"nr",     "no",     "n",          "nro",    "num",
+                                  "nummer", "numero", "huisnummer", "huisnr", "number",
+                                  NULL};
+    if (word[0] != 'n' && word[0] != 'h')
+        return false;
+    for (const char **entry = words; *entry; entry++)
+        if (strcmp (word, *entry) == 0)
+            return true;
+    return false;
 }
 
 static int
@@ -838,6 +854,21 @@ s_number (const sein_text_t *text, const s_hit_t *hit, bool address)
             return number;
         if (!s_number_word (text->folded + text->tokens[index].start))
             break;
+    }
+    //  Further on in the clause a number counts only when a number word
+    //  announces it ("in de Burgemeestersstraat ter hoogte van nr 12",
+    //  "near no 45"): a bare one there is a count or a time ("sinds 3
+    //  dagen").
+    for (size_t index = after; index + 1 < text->ntokens && index < after + S_NUMBER_REACH;
+         index++) {
+        if (!s_joined (text, index))
+            break;
+        if (s_number_word (text->folded + text->tokens[index].start) &&
+            s_joined (text, index + 1)) {
+            int number = s_number_at (text, index + 1);
+            if (number >= 0)
+                return number;
+        }
     }
     if (address && hit->token > 0 && s_joined (text, hit->token))
         return s_number_at (text, hit->token - 1);

@@ -115,6 +115,15 @@ test_look_alikes (void **state)
         {"Diestsesteenweg 50", "Diestsesteenweg"},
         {"Martelarenplein", "Martelarenplein"},
         {"Martelarenln 20", "Martelarenlaan"},
+        //  Every documented abbreviation; "pln" ends in "ln" but is no laan.
+        {"Martelarenpln 3", "Martelarenplein"},
+        {"Ladeuzepln 3", "Ladeuzeplein"},
+        {"Ladeuzepl. 3", "Ladeuzeplein"},
+        {"Naamse stw 8", "Naamsesteenweg"},
+        {"Naamsesteenw. 8", "Naamsesteenweg"},
+        {"Naamsestnwg 8", "Naamsesteenweg"},
+        {"Waversebn 8", "Waversebaan"},
+        {"Tiensestr 8", "Tiensestraat"},
         {"Heilig Hartplein 2", "Heilig-Hartplein"},
         {"Kard. Mercierlaan 30", "Kardinaal Mercierlaan"},
         {"hoek Tiensestraat/Diestsestraat", "Tiensestraat"},
@@ -129,6 +138,10 @@ test_look_alikes (void **state)
     s_find (streets, "Naamsestr. 10", true, &match);
     assert_int_equal (match.how, SEIN_STREET_ABBREV);
     assert_int_equal (match.number, 10); //  across the abbreviation's dot
+    //  Expanded before any typo is considered: never the look-alike laan.
+    s_find (streets, "Martelarenpln 3", true, &match);
+    assert_int_equal (match.how, SEIN_STREET_ABBREV);
+    assert_string_equal (s_area (streets, "Martelarenpln 3"), "binnenstad");
 
     //  Near misses across types never match: a typo may not change the type.
     assert_null (s_find (streets, "Waverselaan 3", true, &match));
@@ -187,6 +200,23 @@ test_ranges (void **state)
     assert_int_equal (match.number, -1);
     assert_int_equal (match.nranges, 2);
     assert_null (match.range);
+    //  Further on in the clause, a number word announces the number.
+    assert_string_equal (s_area (streets, "Burgemeestersstraat ter hoogte van nr 70"),
+                         "binnenstad");
+    s_find (streets, "in de Burgemeestersstraat ter hoogte van nr. 12", false, &match);
+    assert_int_equal (match.number, 12);
+    assert_string_equal (match.range->area, "burgemeestersstraat");
+    s_find (streets, "broken glass in the Burgemeestersstraat near no 45", false, &match);
+    assert_int_equal (match.number, 45);
+    s_find (streets, "Burgemeestersstraat, au numéro 61", true, &match);
+    assert_int_equal (match.number, -1); //  not past the comma
+    s_find (streets, "dans la Burgemeestersstraat au n° 61", false, &match);
+    assert_int_equal (match.number, 61);
+    s_find (streets, "Burgemeestersstraat huisnummer 7", true, &match);
+    assert_int_equal (match.number, 7);
+    //  A bare number further on is no house number.
+    s_find (streets, "de Burgemeestersstraat sinds 70 dagen", false, &match);
+    assert_int_equal (match.number, -1);
     //  A street without numbers has one range that takes any number.
     assert_string_equal (s_area (streets, "Naamsestraat 130"), "binnenstad");
     s_find (streets, "Naamsestraat 130", true, &match);
