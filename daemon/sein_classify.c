@@ -522,6 +522,19 @@ s_say_point (s_line_t *line, double lat, double lon)
     s_add_fixed (line, lon, 5);
 }
 
+//  Is OUTER above INNER in the nesting of areas.tsv?
+static bool
+s_encloses (sein_classifier_t *self, const char *outer, const char *inner)
+{
+    const s_area_t *area = (const s_area_t *) zhashx_lookup (self->areas, inner);
+    for (int depth = 0; area && area->parent && depth < 16; depth++) {
+        if (strcmp (area->parent, outer) == 0)
+            return true;
+        area = (const s_area_t *) zhashx_lookup (self->areas, area->parent);
+    }
+    return false;
+}
+
 //  Label of a rule hit for people: the text's word, the rule's phrase, the
 //  event key found.
 static const char *
@@ -606,8 +619,15 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
                 facts.on_edge = true;
                 s_say (&decision.reason, "point on the boundary of ", hits[0].code, NULL);
             }
-            for (size_t index = 1; index < count && index < 4; index++)
-                facts.within[facts.nwithin++] = hits[index].code;
+            //  A point on the line between two wijken is in both polygons,
+            //  but only the areas above the chosen one enclose it; a
+            //  neighbour it touches is named in the reason instead.
+            for (size_t index = 1; index < count && index < 4; index++) {
+                if (s_encloses (self, hits[index].code, hits[0].code))
+                    facts.within[facts.nwithin++] = hits[index].code;
+                else if (hits[0].on_edge && hits[index].on_edge)
+                    s_say (&decision.reason, " and ", hits[index].code, NULL);
+            }
             s_say_point (line, signal->lat, signal->lon);
             s_add_literal (line, " in ");
             s_add (line, hits[0].code);

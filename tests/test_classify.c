@@ -140,6 +140,18 @@ test_area_evidence (void **state)
     assert_true (result.has_point && result.lat == 50.8857 && result.lon == 4.7031);
     sein_classification_clear (&result);
 
+    //  On the line between two wijken: in both polygons, but the one
+    //  chosen is not within the other.
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"system\", \"lat\": 50.884, "
+                "\"long\": 4.716}",
+                &result);
+    assert_string_equal (result.area, "binnenstad");
+    assert_true (json_is_true (json_object_get (json_object_get (s_parsed, "area"), "on_edge")));
+    assert_null (json_object_get (json_object_get (s_parsed, "area"), "within"));
+    assert_non_null (strstr (s_detail ("area", "reason"), "kessel-lo"));
+    sein_classification_clear (&result);
+
     //  The point beats a street in another area.
     s_classify (classifier,
                 "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
