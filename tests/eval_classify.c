@@ -94,8 +94,11 @@ main (int argc, char **argv)
             json_decref (entry);
             continue;
         }
+        //  A dry run's detail: the misses print every theme's score and
+        //  every rule that matched, which is what whoever tunes the rules
+        //  needs (stored events leave them out).
         sein_classification_t result;
-        if (sein_classifier_classify (classifier, &signal, &result, false)) {
+        if (sein_classifier_classify (classifier, &signal, &result, true)) {
             fprintf (stderr, "eval_classify: out of memory\n");
             return 70;
         }
