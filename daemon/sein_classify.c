@@ -547,6 +547,30 @@ s_hit_label (const sein_text_t *text, const sein_rule_hit_t *hit)
     return hit->pattern;
 }
 
+//  Would hit INDEX repeat a label an earlier hit already put in the same
+//  list (the words for CODE, every word when TRIAGE, or the set-aside
+//  ones)? "fietspad" may count for verkeer and openbaar-domein: people
+//  read it once.
+static bool
+s_said_before (const sein_text_t *text, const sein_rule_hits_t *hits, size_t index,
+               const char *code, bool triage)
+{
+    const sein_rule_hit_t *hit = &hits->hits[index];
+    const char *label = NULL;
+    for (size_t earlier = 0; earlier < index; earlier++) {
+        const sein_rule_hit_t *other = &hits->hits[earlier];
+        if (other->dismissed != hit->dismissed)
+            continue;
+        if (!other->dismissed && !triage && other->target != code)
+            continue;
+        if (!label)
+            label = s_hit_label (text, hit);
+        if (strcmp (label, s_hit_label (text, other)) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 s_level (const char *code)
 {
@@ -731,9 +755,13 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
                           signal->nattributes,
                           signal->description, &hits))
         return -1;
+    //  The rule words settled a language the function words left open:
+    //  the priority rules read the text in it too.
+    text->lang = hits.lang;
     //  Sum per theme; themes are few, so a small linear table.
     const char *themes[32];
     double scores[32];
+    bool standing[32]; //  a word the sentence did not set aside counts for it
     size_t nthemes = 0;
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
@@ -744,8 +772,10 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
             if (nthemes == 32)
                 continue;
             themes[nthemes] = hit->target;
+            standing[nthemes] = false;
             scores[nthemes++] = 0;
         }
+        standing[slot] |= !hit->dismissed;
         double weight = hit->dismissed ? hit->weight * S_NEGATED_FACTOR : hit->weight;
         if (hit->how != SEIN_RULE_ATTRIBUTE && text->ntokens > 1)
             weight *= S_POSITION_FIRST - (S_POSITION_FIRST - S_POSITION_LAST) *
@@ -753,19 +783,23 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
                                              (double) (text->ntokens - 1);
         scores[slot] += weight;
     }
+    //  Only a theme with a word that stands can win: "geen sluikstort meer"
+    //  dismisses the dumping it names, and what it is about is unsaid. A
+    //  dismissed theme still runs up against the winner.
     int best = -1, second = -1;
-    for (size_t slot = 0; slot < nthemes; slot++) {
-        if (best < 0 || scores[slot] > scores[best]) {
-            second = best;
+    for (size_t slot = 0; slot < nthemes; slot++)
+        if (standing[slot] && (best < 0 || scores[slot] > scores[best]))
             best = (int) slot;
-        } else if (second < 0 || scores[slot] > scores[second])
+    for (size_t slot = 0; slot < nthemes; slot++)
+        if ((int) slot != best && (second < 0 || scores[slot] > scores[second]))
             second = (int) slot;
-    }
     double top = best >= 0 ? scores[best] : 0, next = second >= 0 ? scores[second] : 0;
     const char *code = SEIN_TRIAGE;
     s_line_t reason;
     s_line_init (&reason);
-    if (best < 0 || top <= 0)
+    if (best < 0 && nthemes > 0)
+        s_add (&reason, "only words the text sets aside");
+    else if (best < 0 || top <= 0)
         s_add (&reason, "no theme words");
     else if (top < self->min_score) {
         s_add (&reason, "too little evidence (");
@@ -808,6 +842,8 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
         const char *label = s_hit_label (text, hit);
+        if (s_said_before (text, &hits, index, code, triage))
+            continue; //  one word that counted for two themes, or two rules
         if (hit->dismissed) {
             if (unsaid.len)
                 s_add_literal (&unsaid, ", ");
@@ -824,7 +860,8 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
         sein_buf_key (out, "negated");
         sein_buf_raw (out, "[", 1);
         for (size_t index = 0; index < hits.count; index++)
-            if (hits.hits[index].dismissed)
+            if (hits.hits[index].dismissed &&
+                !s_said_before (text, &hits, index, code, triage))
                 s_element (out, s_hit_label (text, &hits.hits[index]));
         sein_buf_raw (out, "]", 1);
     }

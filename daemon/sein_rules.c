@@ -1024,6 +1024,71 @@ s_sort (s_candidate_t *items, size_t count)
     }
 }
 
+//  Does an earlier candidate than AT of a LANG rule cover token TOKEN?
+static bool
+s_voted (const s_matcher_t *matcher, size_t at, int lang, uint32_t token)
+{
+    for (size_t index = 0; index < at; index++) {
+        const s_candidate_t *other = &matcher->items[index];
+        if (matcher->rules->rules[other->rule].lang == lang && other->token <= token &&
+            token < other->token + other->ntokens)
+            return true;
+    }
+    return false;
+}
+
+//  A text whose function words did not decide its language ("fietspad
+//  ligt vol scheuren en putten": only "en", Dutch and French) was matched
+//  in all three. The words the rules know decide instead: each text word
+//  votes for the languages of the rules it matched. Rules of the others
+//  then count as they would in a text of the winner: a word as written
+//  at half weight and only from 5 letters (French "vol" is Dutch "full"),
+//  no foreign stems or compound members. A tie settles nothing.
+static int
+s_settle_language (s_matcher_t *matcher)
+{
+    const sein_rules_t *self = matcher->rules;
+    int votes[SEIN_LANGS] = {0};
+    for (size_t index = 0; index < matcher->count; index++) {
+        const s_candidate_t *candidate = &matcher->items[index];
+        int lang = self->rules[candidate->rule].lang;
+        if (lang < 0 || candidate->how == SEIN_RULE_ATTRIBUTE)
+            continue;
+        for (uint32_t token = candidate->token;
+             token < candidate->token + candidate->ntokens; token++)
+            votes[lang] += !s_voted (matcher, index, lang, token);
+    }
+    int best = SEIN_LANG_NONE, best_votes = 0, second_votes = 0;
+    for (int lang = 0; lang < SEIN_LANGS; lang++) {
+        if (votes[lang] > best_votes) {
+            second_votes = best_votes;
+            best_votes = votes[lang];
+            best = lang;
+        } else if (votes[lang] > second_votes)
+            second_votes = votes[lang];
+    }
+    if (best_votes == second_votes)
+        return SEIN_LANG_NONE;
+    size_t kept = 0;
+    for (size_t index = 0; index < matcher->count; index++) {
+        s_candidate_t *candidate = &matcher->items[index];
+        const s_rule_t *rule = &self->rules[candidate->rule];
+        bool keep = true;
+        if (rule->lang >= 0 && rule->lang != best && candidate->how != SEIN_RULE_ATTRIBUTE) {
+            if (candidate->how == SEIN_RULE_WORD &&
+                matcher->text->tokens[candidate->token].len >= S_OTHER_LANG_MIN) {
+                candidate->how = SEIN_RULE_OTHER_LANG;
+                candidate->weight *= S_FACTOR_OTHER_LANG;
+            } else
+                keep = candidate->how == SEIN_RULE_PHRASE;
+        }
+        if (keep)
+            matcher->items[kept++] = *candidate;
+    }
+    matcher->count = kept;
+    return best;
+}
+
 //  Accept candidates longest span first; see the file comment.
 static int
 s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
@@ -1104,6 +1169,7 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
     hits->hits = hits->hits_inline;
     hits->count = 0;
     hits->capacity = SEIN_RULE_HITS_INLINE;
+    hits->lang = text->lang;
     //  The matcher is large; it lives here for one call, not in SELF, so
     //  the rules stay immutable.
     s_matcher_t matcher;
@@ -1163,6 +1229,9 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
     }
     if (description && (strchr (description, '=') || strchr (description, '_')))
         s_description_keys (&matcher, description);
+    hits->lang = text->lang;
+    if (text->lang == SEIN_LANG_NONE && !matcher.failed)
+        hits->lang = s_settle_language (&matcher);
     int rc = matcher.failed ? -1 : s_accept (&matcher, hits);
     if (matcher.items != matcher.inline_items)
         free (matcher.items);

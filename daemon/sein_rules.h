@@ -59,6 +59,11 @@ typedef struct {
 typedef struct {
     sein_rule_hit_t *hits;
     size_t count;
+    //  The language the hits were weighed in: the text's, or when its
+    //  function words left it open, the one most matched rule words are
+    //  in ("fietspad ligt vol scheuren": Dutch, so French "vol" is a
+    //  foreign word). SEIN_LANG_NONE when that is open too.
+    int lang;
     //  private
     size_t capacity;
     sein_rule_hit_t hits_inline[SEIN_RULE_HITS_INLINE];
@@ -93,8 +98,10 @@ size_t
 //  Match TEXT (analysed with LANG) and the machine-event keys of the
 //  NATTRIBUTES ATTRIBUTES (may be NULL when 0) and of DESCRIPTION (the raw
 //  text, for "key=value", may be NULL). Fills *hits (initialised here;
-//  release with sein_rule_hits_release). Returns 0, or -1 when memory
-//  runs out.
+//  release with sein_rule_hits_release). When TEXT has no language, the
+//  rule words settle one (hits->lang) and rules of the others count as
+//  foreign, as they would in a text of that language. Returns 0, or -1
+//  when memory runs out.
 int
     sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
                       const sein_attribute_t *attributes, size_t nattributes,

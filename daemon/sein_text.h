@@ -76,7 +76,9 @@ typedef struct {
     size_t size;          //  bytes of folded text
     sein_token_t *tokens; //  in text order
     size_t ntokens;
-    int lang;             //  SEIN_NL, SEIN_FR, SEIN_EN or SEIN_LANG_NONE
+    int lang;             //  SEIN_NL, SEIN_FR, SEIN_EN or SEIN_LANG_NONE; the one
+                          //  field a caller may set: an undecided language once
+                          //  other evidence settles it (see sein_rules_match)
     int votes[SEIN_LANGS]; //  function words seen per language
     //  private
     char *stems;

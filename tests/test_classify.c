@@ -280,6 +280,38 @@ test_theme (void **state)
     assert_string_equal (result.theme, "afval");
     sein_classification_clear (&result);
 
+    //  Function words leave the language open ("en" is Dutch and French):
+    //  the rule words settle it, and French "vol" (theft) is then a foreign
+    //  word too short to count.
+    s_classify (classifier,
+                "{\"description\": \"fietspad ligt vol scheuren en putten\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_null (json_object_get (json_object_get (json_object_get (s_parsed, "theme"),
+                                                   "scores"),
+                                  "veiligheid"));
+    assert_string_equal (s_detail (NULL, "language"), "nl");
+    sein_classification_clear (&result);
+    s_classify (classifier, "{\"description\": \"vol vélo\", \"source\": \"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "veiligheid");
+    assert_string_equal (s_detail (NULL, "language"), "fr");
+    sein_classification_clear (&result);
+
+    //  Only dismissed words: nothing is said to be wrong, a person looks.
+    s_classify (classifier,
+                "{\"description\": \"geen sluikstort meer\", \"source\": \"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    assert_non_null (strstr (s_detail ("theme", "reason"), "sets aside"));
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"geen sluikstort meer, wel ratten\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "dieren");
+    sein_classification_clear (&result);
+
     //  Compounds: the theme word inside a Dutch compound.
     s_classify (classifier,
                 "{\"description\": \"Veel wespenoverlast aan het schoolplein\", \"source\": "
@@ -582,6 +614,43 @@ test_ties (void **state)
     free (setting);
 }
 
+//  A word that counts for two themes, or for one through two rules, is
+//  listed once in the words and the explanation.
+static void
+test_explanation (void **state)
+{
+    (void) state;
+    char *path = strdup (s_write ("twice-rules.tsv", "theme\tlang\tpattern\tweight\n"
+                                                     "verkeer\tnl\tfietspad\t2\n"
+                                                     "openbaar-domein\tnl\tfietspad\t2\n"
+                                                     "afval\tnl\tglas\t2\n"
+                                                     "afval\t*\t=glas\t1\n"));
+    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
+    const char *extra[] = {setting, NULL};
+    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"het fietspad\", \"source\": \"citizen\"}", &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    const char *explanation = s_detail (NULL, "explanation");
+    assert_non_null (strstr (explanation, "words: fietspad;"));
+    assert_int_equal (json_array_size (json_object_get (json_object_get (s_parsed, "theme"),
+                                                        "words")),
+                      1);
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"glas op het fietspad, glas overal\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "afval");
+    assert_non_null (strstr (s_detail (NULL, "explanation"), "words: glas →"));
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+    unlink (path);
+    free (path);
+    free (setting);
+}
+
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
 static char *
 s_bad (const char *setting, const char *content)
@@ -689,7 +758,8 @@ main (void)
         cmocka_unit_test (test_events),        cmocka_unit_test (test_utf8_cuts),
         cmocka_unit_test (test_detail_text),   cmocka_unit_test (test_fast_paths),
         cmocka_unit_test (test_priority),
-        cmocka_unit_test (test_ties),          cmocka_unit_test (test_bad_data),
+        cmocka_unit_test (test_ties),          cmocka_unit_test (test_explanation),
+        cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
