@@ -7,6 +7,8 @@
       surface   "ratten", the folded word as written (any language)
       stem      "rat", its Dutch stem; one table each for French, English
       member    "ratten", a member of a Dutch compound, as written (nl and *)
+      first     "struikel", the form of a Dutch verb ("struikelen") as the
+                first member of a compound ("struikelgevaar")
       key       "bin_fill", a machine-event key
 
     so a text word costs one lookup for its surface and one per stem, and
@@ -33,6 +35,7 @@
 #define S_PARTS_MAX      4
 #define S_BLOOM_BITS     65536
 #define S_MEMBER_MIN     4
+#define S_FIRST_MIN      5 //  a verb's form as a first member ("struikel")
 #define S_COMPOUND_MIN   7 //  shortest word worth splitting
 #define S_KEY_MAX        160
 #define S_WEIGHT_MAX     10.0
@@ -59,7 +62,7 @@ typedef struct {
 enum { S_PRESENT, S_EQ, S_NE, S_LT, S_LE, S_GT, S_GE };
 
 //  The index namespaces, one sein_dict each; S_STEM + language for stems.
-enum { S_SURFACE, S_STEM, S_MEMBER = S_STEM + SEIN_LANGS, S_KEY, S_SPACES };
+enum { S_SURFACE, S_STEM, S_MEMBER = S_STEM + SEIN_LANGS, S_FIRST, S_KEY, S_SPACES };
 
 typedef struct {
     int target;
@@ -247,15 +250,33 @@ s_lookup (const sein_rules_t *self, int space, const char *word, size_t len)
 }
 
 static int
-s_index_member (sein_rules_t *self, const char *word, uint32_t rule)
+s_index_member (sein_rules_t *self, int space, const char *word, size_t len, uint32_t rule)
 {
-    size_t len = strlen (word);
     if (len < S_MEMBER_MIN || len >= 64)
         return 0;
     self->member_lengths |= (uint64_t) 1 << len;
     s_bloom_set (self->head_bloom, word + len - 4, 4);
     s_bloom_set (self->modifier_bloom, word, 4);
-    return s_post (self, S_MEMBER, word, rule, 0);
+    char key[64];
+    memcpy (key, word, len);
+    key[len] = 0;
+    return s_post (self, space, key, rule, 0);
+}
+
+//  A Dutch verb opens a compound without its -en: "struikelen" is
+//  "struikel" in "struikelgevaar" (a plural cut the same way, "kinder" of
+//  "kinderen", is a first member too). Only the plain cut: where Dutch
+//  spelling doubles a vowel ("parkeren", "parkeer-") the rule file lists
+//  the compounds. Only as a first member, and from 5 letters: as a last
+//  one a cut verb reads into words it is no part of ("rijd" in
+//  "bestrijding").
+static int
+s_index_first (sein_rules_t *self, const char *word, uint32_t rule)
+{
+    size_t len = strlen (word);
+    if (len < S_FIRST_MIN + 2 || memcmp (word + len - 2, "en", 2) != 0)
+        return 0;
+    return s_index_member (self, S_FIRST, word, len - 2, rule);
 }
 
 static int
@@ -293,7 +314,9 @@ s_index_rule (sein_rules_t *self, uint32_t id)
         //  head ("bestrijding" would read as best + rijd(en)). The text's
         //  own stem is still split, so "straatlampen" finds "lamp".
         if (dutch && rule->parts[part].nwords == 1 && rule->nparts == 1 &&
-            !rule->parts[part].exact && s_index_member (self, first->surface, id))
+            !rule->parts[part].exact &&
+            (s_index_member (self, S_MEMBER, first->surface, strlen (first->surface), id) ||
+             (self->modifiers && s_index_first (self, first->surface, id))))
             return -1;
     }
     return 0;
@@ -791,7 +814,7 @@ s_try_all (s_matcher_t *matcher, s_postings_t postings, size_t index, int how, b
 }
 
 static bool
-s_known_member (void *arg, const char *part, size_t len)
+s_known_member (void *arg, const char *part, size_t len, bool first)
 {
     const sein_rules_t *self = (const sein_rules_t *) arg;
     if (len >= 64 || !(self->member_lengths & ((uint64_t) 1 << len)))
@@ -801,7 +824,9 @@ s_known_member (void *arg, const char *part, size_t len)
     if (!s_bloom_test (self->modifier_bloom, part, 4) ||
         !s_bloom_test (self->head_bloom, part + len - 4, 4))
         return false;
-    return s_lookup (self, S_MEMBER, part, len).count > 0;
+    uint32_t hash = sein_dict_hash (part, len);
+    return s_lookup_hashed (self, S_MEMBER, part, len, hash).count > 0 ||
+           (first && s_lookup_hashed (self, S_FIRST, part, len, hash).count > 0);
 }
 
 //  A long word no rule matched whole: look for known members.
@@ -832,10 +857,13 @@ s_compound (s_matcher_t *matcher, size_t index)
                        s_lookup (self, S_MEMBER, word + compound.head_start,
                                  compound.head_len),
                        index, SEIN_RULE_COMPOUND, &single);
-        if (compound.modifier_len && self->modifiers)
-            s_try_all (matcher,
-                       s_lookup (self, S_MEMBER, word, compound.modifier_match_len), index,
-                       S_MODIFIER, &single);
+        if (compound.modifier_len && self->modifiers) {
+            size_t modifier = compound.modifier_match_len;
+            s_postings_t postings = s_lookup (self, S_MEMBER, word, modifier);
+            if (!postings.count)
+                postings = s_lookup (self, S_FIRST, word, modifier);
+            s_try_all (matcher, postings, index, S_MODIFIER, &single);
+        }
         return;
     }
 }

@@ -803,7 +803,7 @@ sein_text_compound (const char *word, size_t len, sein_text_known_fn *known, voi
     //  Longest head first: "verkeerslichten" is better read as "verkeers" +
     //  "lichten" than as "verkeerslich" + "ten".
     for (size_t start = S_REST_MIN; start + S_HEAD_MIN <= len; start++) {
-        if (known (arg, word + start, len - start)) {
+        if (known (arg, word + start, len - start, false)) {
             result->head_start = start;
             result->head_len = len - start;
             break;
@@ -827,7 +827,7 @@ sein_text_compound (const char *word, size_t len, sein_text_known_fn *known, voi
             size_t base = end - link_len;
             if (link_len && memcmp (word + base, *link, link_len) != 0)
                 continue;
-            if (known (arg, word, base)) {
+            if (known (arg, word, base, true)) {
                 result->modifier_len = end;
                 result->modifier_match_len = base;
                 return true;

@@ -166,8 +166,11 @@ const char *
 //  --------------------------------------------------------------------------
 //  Dutch compounds
 
-//  Asked by sein_text_compound whether LEN bytes at PART form a known word.
-typedef bool (sein_text_known_fn) (void *arg, const char *part, size_t len);
+//  Asked by sein_text_compound whether LEN bytes at PART form a known word,
+//  as the first member of a compound when FIRST, else as its last. Some
+//  words have a form of their own as a first member: a Dutch verb drops
+//  its -en ("struikelen", "struikelgevaar").
+typedef bool (sein_text_known_fn) (void *arg, const char *part, size_t len, bool first);
 
 //  What sein_text_compound found: offsets into the word, 0 length = none.
 typedef struct {
@@ -181,7 +184,9 @@ typedef struct {
 //  and the longest known modifier: a prefix, possibly followed by a linking
 //  "s" or "en", of at least 5 bytes with the link, that ends where the
 //  head starts, or (no head known) leaves at least 5 bytes. KNOWN decides
-//  what a word is. Returns true when a head or a modifier was found.
+//  what a word is. The longest wins, so "struikelgevaar" is "struikel(en)",
+//  not the "struik" it starts with. Returns true when a head or a modifier
+//  was found.
 bool
     sein_text_compound (const char *word, size_t len, sein_text_known_fn *known,
                         void *arg, sein_compound_t *result);

@@ -319,6 +319,17 @@ test_theme (void **state)
                 &result);
     assert_string_equal (result.theme, "dieren");
     sein_classification_clear (&result);
+    //  The longest first member: "struikel(en)" (openbaar-domein), not
+    //  "struik" (groen).
+    s_classify (classifier,
+                "{\"description\": \"struikelgevaar op het voetpad\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    assert_string_equal (result.theme, "openbaar-domein");
+    assert_null (json_object_get (json_object_get (json_object_get (s_parsed, "theme"),
+                                                   "scores"),
+                                  "groen"));
+    sein_classification_clear (&result);
 }
 
 static void

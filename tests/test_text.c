@@ -234,13 +234,22 @@ test_negation (void **state)
     assert_false (s_flags (lang, text, "potholes") & NEG);
 }
 
+//  A word of the lexicon; one written ">word" is known as a first member
+//  only (the form a verb takes there).
 static bool
-s_known (void *arg, const char *part, size_t len)
+s_known (void *arg, const char *part, size_t len, bool first)
 {
     const char **words = (const char **) arg;
-    for (; *words; words++)
-        if (strlen (*words) == len && memcmp (*words, part, len) == 0)
+    for (; *words; words++) {
+        const char *word = *words;
+        if (*word == '>') {
+            if (!first)
+                continue;
+            word++;
+        }
+        if (strlen (word) == len && memcmp (word, part, len) == 0)
             return true;
+    }
     return false;
 }
 
@@ -249,7 +258,8 @@ test_compound (void **state)
 {
     (void) state;
     const char *lexicon[] = {"overlast", "geluid", "zwerfvuil", "hond", "lamp", "afval",
-                             "tuin", "licht", "verkeer", "park", "rijd", NULL};
+                             "tuin", "licht", "verkeer", "park", "rijd", "struik",
+                             ">struikel", NULL};
     sein_compound_t split;
     const char *word = "geluidsoverlast";
     assert_true (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
@@ -282,6 +292,16 @@ test_compound (void **state)
     assert_true (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
     assert_int_equal (split.head_start, 4);
     assert_int_equal (split.modifier_len, 0);
+    //  The longest first member wins: "struikel(en)", not "struik".
+    word = "struikelgevaar";
+    assert_true (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
+    assert_int_equal (split.modifier_match_len, 8);
+    word = "struikgewas";
+    assert_true (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
+    assert_int_equal (split.modifier_match_len, 6);
+    //  A verb's first-member form is no last member.
+    word = "omstruikel";
+    assert_false (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
     //  The whole word is never its own member.
     word = "overlast";
     assert_false (sein_text_compound (word, strlen (word), s_known, lexicon, &split));
