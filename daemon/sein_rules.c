@@ -775,10 +775,18 @@ s_try (s_matcher_t *matcher, const s_posting_t *posting, size_t index, int how)
         factor = S_FACTOR_MODIFIER;
     }
     //  One word or phrase start may reach the same rule by surface and stem.
+    //  A word that matched a rule as written keeps that rule's weight: the
+    //  stem of "nacht" finds "nachten" of the same theme too, but the
+    //  writer weighed "nacht" itself.
     for (size_t other = 0; other < matcher->count; other++) {
         s_candidate_t *seen = &matcher->items[other];
-        if (seen->rule == posting->rule && seen->part == posting->part &&
-            seen->token == index)
+        if (seen->token != index)
+            continue;
+        if (seen->rule == posting->rule && seen->part == posting->part)
+            return true;
+        if (how == SEIN_RULE_STEM && seen->how == SEIN_RULE_WORD && part->nwords == 1 &&
+            matcher->rules->rules[seen->rule].group == rule->group &&
+            matcher->rules->rules[seen->rule].nparts == 1 && rule->nparts == 1)
             return true;
     }
     s_candidate_t *candidate = s_candidate (matcher);
@@ -1226,9 +1234,10 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
             s_lookup_hashed (self, S_SURFACE, word, token->len, token->hash);
         if (postings.count) //  most words are in no rule
             s_try_all (&matcher, postings, index, SEIN_RULE_WORD, &single);
-        //  A word that matched as written needs no stem: its inflections
-        //  are the same word (and the stemmer is the costliest step).
-        if (!single && token->len > 3 && !(token->flags & SEIN_TOKEN_FUNCTION)) {
+        //  Stemmed even when it matched as written: another theme may know
+        //  it in another inflection (verkeer "scheuren", openbaar-domein
+        //  "scheur"). Few words match any rule, so this costs little.
+        if (token->len > 3 && !(token->flags & SEIN_TOKEN_FUNCTION)) {
             for (int at = 0; at < matcher.nlangs; at++) {
                 int language = matcher.langs[at];
                 if (!s_may_stem (self->stem_bloom[language], word, token->len))

@@ -662,6 +662,47 @@ test_explanation (void **state)
     free (setting);
 }
 
+//  A word that matched one rule as written is still stemmed for the
+//  others: another theme may know it in another inflection. Within one
+//  theme, the form as written keeps its own weight.
+static void
+test_inflections (void **state)
+{
+    (void) state;
+    char *path = strdup (s_write ("inflect-rules.tsv", "theme\tlang\tpattern\tweight\n"
+                                                       "verkeer\tnl\tscheuren\t2\n"
+                                                       "openbaar-domein\tnl\tscheur\t3\n"
+                                                       "overlast\tnl\tnacht\t1\n"
+                                                       "overlast\tnl\tnachten\t2\n"));
+    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
+    const char *extra[] = {setting, NULL};
+    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"het fietspad ligt vol scheuren\", \"source\": "
+                "\"citizen\"}",
+                &result);
+    json_t *scores = json_object_get (json_object_get (s_parsed, "theme"), "scores");
+    assert_non_null (json_object_get (scores, "verkeer"));
+    assert_non_null (json_object_get (scores, "openbaar-domein"));
+    assert_string_equal (result.theme, "openbaar-domein");
+    sein_classification_clear (&result);
+    s_classify (classifier, "{\"description\": \"nacht\", \"source\": \"citizen\"}",
+                &result);
+    assert_true (json_real_value (json_object_get (json_object_get (s_parsed, "theme"),
+                                                   "score")) < 1.5);
+    sein_classification_clear (&result);
+    s_classify (classifier, "{\"description\": \"nachten\", \"source\": \"citizen\"}",
+                &result);
+    assert_true (json_real_value (json_object_get (json_object_get (s_parsed, "theme"),
+                                                   "score")) > 1.5);
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+    unlink (path);
+    free (path);
+    free (setting);
+}
+
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
 static char *
 s_bad (const char *setting, const char *content)
@@ -770,6 +811,7 @@ main (void)
         cmocka_unit_test (test_detail_text),   cmocka_unit_test (test_fast_paths),
         cmocka_unit_test (test_priority),
         cmocka_unit_test (test_ties),          cmocka_unit_test (test_explanation),
+        cmocka_unit_test (test_inflections),
         cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
     };
