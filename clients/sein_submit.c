@@ -134,6 +134,7 @@ typedef struct {
     bool many; //  prefix lines with their number
     size_t outstanding;
     size_t rejected;
+    bool stopping; //  seind answered `unavailable`: it is shutting down
 } s_run_t;
 
 //  One line per reply for people; the reply itself with --json.
@@ -148,11 +149,14 @@ s_print (s_run_t *run, json_t *reply, const char *corr)
     if (status && streq (status, "rejected")) {
         json_t *error = json_object_get (reply, "error");
         const char *field = json_string_value (json_object_get (error, "field"));
-        human = zsys_sprintf ("%srejected: %s%s%s: %s", prefix,
-                              json_string_value (json_object_get (error, "code")),
-                              field ? " " : "", field ? field : "",
+        const char *code = json_string_value (json_object_get (error, "code"));
+        human = zsys_sprintf ("%srejected: %s%s%s: %s", prefix, code, field ? " " : "",
+                              field ? field : "",
                               json_string_value (json_object_get (error, "message")));
-        run->rejected++;
+        if (code && streq (code, "unavailable"))
+            run->stopping = true; //  not the data's fault: exit 69, not 65
+        else
+            run->rejected++;
     } else if (status) {
         json_t *teams = json_object_get (reply, "teams");
         char list[512] = "";
@@ -224,7 +228,8 @@ s_submit_file (s_run_t *run, FILE *input, size_t window)
     ssize_t length;
     long long lineno = 0;
     int rc = 0;
-    while (rc == 0 && (length = getline (&line, &capacity, input)) >= 0) {
+    //  Once seind says it is stopping, send nothing more.
+    while (rc == 0 && !run->stopping && (length = getline (&line, &capacity, input)) >= 0) {
         lineno++;
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
             line[--length] = 0;
@@ -303,9 +308,17 @@ main (int argc, char **argv)
             if (rc == 0)
                 rc = s_receive (&run);
         }
-        if (rc) {
+        if (rc && run.outstanding == 0) {
+            fprintf (stderr, "sein-submit: could not send to %s within %d ms\n", endpoint,
+                     run.timeout);
+            status = SEIN_EXIT_UNAVAILABLE;
+        } else if (rc) {
             fprintf (stderr, "sein-submit: no answer from %s within %d ms (%zu unanswered)\n",
                      endpoint, run.timeout, run.outstanding);
+            status = SEIN_EXIT_UNAVAILABLE;
+        } else if (run.stopping) {
+            fprintf (stderr, "sein-submit: seind is stopping; submit again when it is back"
+                             " (what was accepted is recognised by its external_id)\n");
             status = SEIN_EXIT_UNAVAILABLE;
         } else if (status == SEIN_EXIT_OK && run.rejected)
             status = SEIN_EXIT_DATAERR;

@@ -37,6 +37,8 @@
 //  actor from the first (SQLite's own default), and when the log grows to
 //  the second anyway (checkpoints kept busy by readers under sustained
 //  load), block the writer once to start the log over.
+#define S_DRAIN_QUIET 200  //  ms of silence on intake that ends a stop
+#define S_DRAIN_MAX 5000   //  ms a stop waits for that at most
 #define S_PREPARE_HERE 8 //  batches this small skip the prepare actor when it is idle
 #define S_CHECKPOINT_PAGES 1000
 #define S_CHECKPOINT_FORCE 100000
@@ -64,6 +66,7 @@ typedef struct {
     uint64_t random[2];
     time_t started;
     bool terminating;
+    bool draining; //  stopping: submissions get `unavailable` (s_drain)
     struct {
         uint64_t accepted, duplicates, rejected, batches, largest, storage_errors,
             replies_dropped;
@@ -651,6 +654,10 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         } else if (s_commands[index].handler) {
             request.command = s_commands[index].name;
             s_commands[index].handler (self, &request);
+        } else if (self->draining) {
+            request.command = s_commands[index].name;
+            s_fail (self, &request, "unavailable", NULL,
+                    "seind is stopping: not stored, submit again later");
         } else {
             sein_pending_t *pending = &batch->items[batch->count++];
             pending->dry_run = streq (s_commands[index].name, SEIN_CLASSIFY);
@@ -663,13 +670,10 @@ s_handle (s_server_t *self, sein_batch_t *batch)
     return 0;
 }
 
-//  Fill the batch that is not BUSY (the one about to be stored, or NULL)
-//  with what is waiting and send it to be prepared. Returns true when a
-//  batch went out.
-static bool
-s_collect (s_server_t *self, sein_batch_t *busy)
+//  Make room in the empty BATCH for batch_max requests.
+static void
+s_reserve (s_server_t *self, sein_batch_t *batch)
 {
-    sein_batch_t *batch = busy == &self->batches[0] ? &self->batches[1] : &self->batches[0];
     assert (batch->count == 0);
     if (batch->capacity < self->batch_max) {
         batch->items = (sein_pending_t *) realloc (batch->items,
@@ -679,6 +683,16 @@ s_collect (s_server_t *self, sein_batch_t *busy)
                 (self->batch_max - batch->capacity) * sizeof (sein_pending_t));
         batch->capacity = self->batch_max;
     }
+}
+
+//  Fill the batch that is not BUSY (the one about to be stored, or NULL)
+//  with what is waiting and send it to be prepared. Returns true when a
+//  batch went out.
+static bool
+s_collect (s_server_t *self, sein_batch_t *busy)
+{
+    sein_batch_t *batch = busy == &self->batches[0] ? &self->batches[1] : &self->batches[0];
+    s_reserve (self, batch);
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit.
     while (batch->count < self->batch_max && s_handle (self, batch) == 0)
@@ -943,6 +957,26 @@ s_run (s_server_t *self)
     zpoller_destroy (&self->poller);
 }
 
+//  Stopping, with everything taken in stored and answered. Requests that
+//  still arrive are answered too, submissions with `unavailable`, until
+//  intake has been quiet for S_DRAIN_QUIET ms (S_DRAIN_MAX at most): a
+//  pipelining client learns to stop, and the connection is not closed
+//  with its requests unread, which makes the kernel reset it and throw
+//  away the acks still on their way.
+static void
+s_drain (s_server_t *self)
+{
+    self->draining = true;
+    sein_batch_t *batch = &self->batches[0];
+    s_reserve (self, batch); //  the envelope of each request goes there
+    zpoller_t *poller = zpoller_new (self->intake, NULL);
+    int64_t deadline = zclock_mono () + S_DRAIN_MAX;
+    while (zclock_mono () < deadline && zpoller_wait (poller, S_DRAIN_QUIET) == self->intake)
+        while (s_handle (self, batch) == 0)
+            ;
+    zpoller_destroy (&poller);
+}
+
 void
 sein_server_actor (zsock_t *pipe, void *args)
 {
@@ -970,6 +1004,7 @@ sein_server_actor (zsock_t *pipe, void *args)
                      sein_config_str (self->setup->config, "endpoints.watch"),
                      (long long) sein_store_head (self->store));
         s_run (self);
+        s_drain (self);
     }
     //  On a startup error, stay until $TERM so the caller's zactor_destroy
     //  does not wait forever.
