@@ -99,12 +99,14 @@ sein_token_valid (const char *value)
     return true;
 }
 
-//  True when VALUE holds a character below space other than tab/newline/CR.
+//  True when VALUE (valid UTF-8) holds a control character other than
+//  tab/newline/CR: C0, DEL, or C1 (U+0080..U+009F, encoded C2 80..C2 9F).
 static bool
 s_has_control (const char *value)
 {
     for (const unsigned char *c = (const unsigned char *) value; *c; c++)
-        if (*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r')
+        if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f ||
+            (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
             return true;
     return false;
 }

@@ -213,6 +213,23 @@ static void test_description (void **state)
               "description", "control characters");
     s_reject ("{\"description\": \"escape \\u001b[31m\", \"source\": \"citizen\"}",
               "value", "description", "control characters");
+    //  DEL and the C1 controls (U+0080..U+009F) too, escaped or raw; the
+    //  letters around them (é is C3 A9, U+0100 is C4 80) are text.
+    s_reject ("{\"description\": \"del\\u007fx\", \"source\": \"citizen\"}", "value",
+              "description", "control characters");
+    s_reject ("{\"description\": \"nel\\u0085x\", \"source\": \"citizen\"}", "value",
+              "description", "control characters");
+    s_reject ("{\"description\": \"csi\xc2\x9b\", \"source\": \"citizen\"}", "value",
+              "description", "control characters");
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"caf\xc3\xa9 \\u00a0\\u0100\","
+                               " \"source\": \"citizen\"}",
+                               &error),
+                      0);
+    assert_string_equal (signal.description, "caf\xc3\xa9 \xc2\xa0\xc4\x80");
+    sein_signal_clear (&signal);
     //  Required fields are checked before the body's other fields.
     s_reject ("{\"lat\": \"x\"}", "required", "description", "required");
 }
