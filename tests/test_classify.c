@@ -298,6 +298,18 @@ test_theme (void **state)
     assert_string_equal (s_detail (NULL, "language"), "fr");
     sein_classification_clear (&result);
 
+    //  Folding makes "garé" (parked) "gare" (station), and the Dutch stemmer
+    //  makes "kots" (vomit) "kot" (student room): such words are rules only
+    //  as phrases or exact forms.
+    s_classify (classifier,
+                "{\"description\": \"devant la gare\", \"source\": \"citizen\"}", &result);
+    assert_string_equal (result.theme, SEIN_TRIAGE);
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"kots op de stoep\", \"source\": \"citizen\"}", &result);
+    assert_string_equal (result.theme, "afval");
+    sein_classification_clear (&result);
+
     //  Only dismissed words: nothing is said to be wrong, a person looks.
     s_classify (classifier,
                 "{\"description\": \"geen sluikstort meer\", \"source\": \"citizen\"}",
@@ -552,6 +564,19 @@ test_priority (void **state)
         {"{\"description\": \"The brand new bench is broken\", \"source\": \"citizen\"}",
          "normal"},
         {"{\"description\": \"test test, niet behandelen\", \"source\": \"citizen\"}", "low"},
+        //  "test" is no last member: a certificate is no test message.
+        {"{\"description\": \"Het conformiteitsattest ontbreekt\", \"source\": "
+         "\"citizen\"}",
+         "normal"},
+        {"{\"description\": \"Hij werd in elkaar geslagen\", \"source\": \"citizen\"}",
+         "high"},
+        {"{\"description\": \"Blootliggende kabels naast de speeltuin\", \"source\": "
+         "\"citizen\"}",
+         "high"},
+        {"{\"description\": \"Il y a le feu dans la cave\", \"source\": \"citizen\"}",
+         "urgent"},
+        {"{\"description\": \"Le feu rouge est en panne\", \"source\": \"citizen\"}",
+         "normal"},
         {"{\"description\": \"Gaslek!\", \"source\": \"staff\", \"priority\": \"low\"}",
          "low"},
     };
@@ -566,7 +591,7 @@ test_priority (void **state)
     assert_string_equal (s_detail ("priority", "by"), "rule");
     assert_non_null (s_detail ("priority", "rule"));
     sein_classification_clear (&result);
-    s_classify (classifier, cases[8].json, &result);
+    s_classify (classifier, cases[13].json, &result);
     assert_string_equal (s_detail ("priority", "by"), "explicit");
     sein_classification_clear (&result);
 }
