@@ -4,7 +4,8 @@
     "note"} (null = triage), validates each input with sein_signal_parse
     and classifies it with the data files in conf/, exactly as seind does,
     then prints area and theme accuracy and every miss with the
-    classifier's explanation. Exits 1 when area accuracy is below 97% or
+    classifier's explanation, every theme's score and every rule that
+    matched (it classifies as a dry run, with the trace). Exits 1 when area accuracy is below 97% or
     theme accuracy below 92% (the project's targets on the dev set), so
     ctest fails when a rule change makes things worse.
 
