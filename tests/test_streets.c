@@ -258,6 +258,25 @@ test_normalise (void **state)
     assert_true (sein_streets_normalise ("Sint-Jacobsplein", a, sizeof a) > 0);
     assert_true (sein_streets_normalise ("St. Jacobspl.", b, sizeof b) > 0);
     assert_string_equal (a, b);
+    //  Every documented word abbreviation.
+    struct {
+        const char *short_form, *long_form;
+    } words[] = {{"Kol. Begaultln", "Kolonel Begaultlaan"},
+                 {"Prof. Van Overstraetenpl.", "Professor Van Overstraetenplein"},
+                 {"Mgr. Ladeuzepln", "Monseigneur Ladeuzeplein"},
+                 {"Burg. Van Bockstaelestr.", "Burgemeester Van Bockstaelestraat"},
+                 {"Kon. Astridln", "Koning Astridlaan"},
+                 {"Gen. Lemanstr", "Generaal Lemanstraat"},
+                 {"Pr.-Regentpl.", "Prins-Regentplein"},
+                 {"Diestsesteenw.", "Diestsesteenweg"},
+                 {"Wakkerzeelsebn", "Wakkerzeelsebaan"}};
+    for (size_t index = 0; index < sizeof words / sizeof words[0]; index++) {
+        assert_true (sein_streets_normalise (words[index].short_form, a, sizeof a) > 0);
+        assert_true (sein_streets_normalise (words[index].long_form, b, sizeof b) > 0);
+        if (strcmp (a, b) != 0)
+            fail_msg ("'%s' is '%s', '%s' is '%s'", words[index].short_form, a,
+                      words[index].long_form, b);
+    }
     assert_int_equal (sein_streets_normalise ("Ladeuzeplein", a, 4), -1);
 }
 
