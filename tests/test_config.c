@@ -235,7 +235,7 @@ static void test_overrides (void **state)
         "limits.description_max=12",
         "data.areas=mine/areas.tsv",
         "data.themes=/abs/themes.tsv",
-        "endpoints.intake=tcp://10.0.0.1:1?a=b", //  only the first '=' splits
+        "storage.file=a=b.db", //  only the first '=' splits
         "daemon.log_level=notice",
         "limits.description_max=13", //  later overrides win
     };
@@ -254,8 +254,7 @@ static void test_overrides (void **state)
     snprintf (expected, sizeof expected, "%s/mine/areas.tsv", cwd);
     assert_string_equal (sein_config_str (config, "data.areas"), expected);
     assert_string_equal (sein_config_str (config, "data.themes"), "/abs/themes.tsv");
-    assert_string_equal (sein_config_str (config, "endpoints.intake"),
-                         "tcp://10.0.0.1:1?a=b");
+    assert_string_equal (sein_config_str (config, "storage.file"), "a=b.db");
     assert_string_equal (sein_config_str (config, "daemon.log_level"), "notice");
     sein_config_destroy (&config);
 
@@ -338,6 +337,17 @@ static void test_bounds (void **state)
                     "limits.message_max: 99999999999 is out of range 1024..16777216");
     s_expect_error (fixture, "watch = { heartbeat = -5; };\n", NULL, 0, 1,
                     "watch.heartbeat: -5 is out of range 100..60000");
+    //  Endpoints: a typo is found by --check, not at the bind.
+    s_expect_error (fixture, "endpoints = { intake = \"garbage\"; };\n", NULL, 0, 1,
+                    "endpoints.intake: 'garbage' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+                    "ipc://PATH, inproc://NAME)");
+    s_expect_error (fixture, "endpoints = { watch = \"tcp://localhost\"; };\n", NULL, 0, 1,
+                    "endpoints.watch: 'tcp://localhost' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+                    "ipc://PATH, inproc://NAME)");
+    s_expect_error (fixture, "endpoints = { publish = \"tcp://127.0.0.1:55x\"; };\n", NULL,
+                    0, 1,
+                    "endpoints.publish: 'tcp://127.0.0.1:55x' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+                    "ipc://PATH, inproc://NAME)");
 }
 
 static void test_enums_and_empty (void **state)

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { S_STRING, S_PATH, S_INT, S_BOOL, S_ENUM } s_type_t;
+typedef enum { S_STRING, S_PATH, S_INT, S_BOOL, S_ENUM, S_ENDPOINT } s_type_t;
 
 typedef struct {
     const char *name;
@@ -35,9 +35,9 @@ typedef struct {
 //  Durations are milliseconds, sizes bytes. Keep docs/CONFIG.md in step.
 static const s_setting_t s_settings[] = {
     {"daemon.log_level", S_ENUM, "info", 0, 0, "notice|info|debug", true},
-    {"endpoints.intake", S_STRING, "tcp://127.0.0.1:5570", 0, 0, NULL, false},
-    {"endpoints.publish", S_STRING, "tcp://127.0.0.1:5571", 0, 0, NULL, false},
-    {"endpoints.watch", S_STRING, "tcp://127.0.0.1:5572", 0, 0, NULL, false},
+    {"endpoints.intake", S_ENDPOINT, "tcp://127.0.0.1:5570", 0, 0, NULL, false},
+    {"endpoints.publish", S_ENDPOINT, "tcp://127.0.0.1:5571", 0, 0, NULL, false},
+    {"endpoints.watch", S_ENDPOINT, "tcp://127.0.0.1:5572", 0, 0, NULL, false},
     {"storage.dir", S_PATH, "/var/lib/sein", 0, 0, NULL, false},
     {"storage.file", S_STRING, "sein.db", 0, 0, NULL, false},
     {"storage.synchronous", S_ENUM, "full", 0, 0, "normal|full|extra", false},
@@ -116,6 +116,25 @@ s_in_choices (const char *choices, const char *value)
     return false;
 }
 
+//  True when TEXT looks like an endpoint ZeroMQ can bind or connect: the
+//  checks that catch typos, not all of libzmq's (the bind has the last word).
+static bool
+s_endpoint_valid (const char *text)
+{
+    const char *address = strstr (text, "://");
+    if (!address || address[3] == 0)
+        return false;
+    size_t length = (size_t) (address - text);
+    address += 3;
+    if (length == 3 && memcmp (text, "tcp", 3) == 0) {
+        const char *colon = strrchr (address, ':');
+        return colon && colon > address && colon[1] &&
+               (streq (colon + 1, "*") || strspn (colon + 1, "0123456789") == strlen (colon + 1));
+    }
+    return (length == 3 && memcmp (text, "ipc", 3) == 0) ||
+           (length == 6 && memcmp (text, "inproc", 6) == 0);
+}
+
 //  Parse TEXT into the value of setting INDEX. Returns NULL when fine, else
 //  a fresh message (without location).
 static char *
@@ -149,6 +168,10 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
                                 setting->choices);
     if (*text == 0)
         return zsys_sprintf ("%s: must not be empty", setting->name);
+    if (setting->type == S_ENDPOINT && !s_endpoint_valid (text))
+        return zsys_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+                             "ipc://PATH, inproc://NAME)",
+                             setting->name, text);
     char *copy;
     if (setting->type == S_PATH && *text != '/') {
         char cwd[PATH_MAX];
