@@ -489,12 +489,15 @@ s_cmd_get (s_server_t *self, s_request_t *request)
     json_t *json = s_request_json (self, request);
     if (!json)
         return;
-    const char *id = json_string_value (json_object_get (json, "id"));
-    if (!id)
+    json_t *value = json_object_get (json, "id");
+    const char *id = json_string_value (value);
+    if (!value)
         s_fail (self, request, "required", "id", "id (a string) is required");
+    else if (!id)
+        s_fail (self, request, "type", "id", "id must be a string");
     else {
-        //  Personal data needs an authorised key (docs/SECURITY.md); until
-        //  then GET answers with the public record only.
+        //  Personal data will need an authorised (CURVE) key; until that
+        //  exists GET answers with the public record only.
         json_t *signal = sein_store_get (self->store, id, false);
         if (signal)
             s_answer (self, request,
@@ -744,8 +747,7 @@ s_swap_setup (s_server_t *self)
         sein_setup_destroy (&self->setup);
         self->setup = self->next_setup;
         self->next_setup = NULL;
-        s_apply_settings (self);
-        zsys_notice ("configuration reloaded");
+        s_apply_settings (self); //  seind.c logs the reload
     }
 }
 

@@ -111,6 +111,16 @@ s_has_control (const char *value)
     return false;
 }
 
+//  NAME (inside PARENT, "" or "reporter.") is not a field we know.
+static int
+s_unknown_field (sein_error_t *error, const char *parent, const char *name,
+                 const char *known)
+{
+    snprintf (error->name, sizeof error->name, "%s%.64s", parent, name);
+    return sein_error_set (error, "unknown-field", error->name, "'%s' is not %s",
+                           error->name, known);
+}
+
 //  Optional string field NAME with VALUE: absent -> *value_p stays NULL.
 //  Present must be a non-empty string of at most MAX bytes. (The pre-scan
 //  refused escaped NULs, so strlen is the decoded length.)
@@ -244,10 +254,8 @@ s_reporter (sein_signal_t *signal, cJSON *reporter, sein_error_t *error)
     for (cJSON *member = reporter->child; member; member = member->next) {
         int index = s_slot (names, member->string);
         if (index < 0)
-            return sein_error_set (error, "unknown-field", "reporter",
-                                   "reporter.%.64s is not a known field (name, email, "
-                                   "phone)",
-                                   member->string);
+            return s_unknown_field (error, "reporter.", member->string,
+                                    "a known field (name, email, phone)");
         if (fields[index])
             return sein_error_set (error, "json", NULL, "duplicate key reporter.%s",
                                    member->string);
@@ -330,8 +338,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     for (cJSON *member = ((cJSON *) signal->tree)->child; member; member = member->next) {
         int index = s_slot (s_fields, member->string);
         if (index < 0)
-            return sein_error_set (error, "unknown-field", NULL,
-                                   "'%.64s' is not a signal field", member->string);
+            return s_unknown_field (error, "", member->string, "a signal field");
         if (fields[index])
             return sein_error_set (error, "json", NULL, "duplicate key '%s'",
                                    member->string);
@@ -370,8 +377,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
         int field;
         const char **value;
     } tokens[] = {{F_CHANNEL, &signal->channel},   {F_AREA, &signal->area},
-                  {F_THEME, &signal->theme},       {F_PRIORITY, &signal->priority},
-                  {F_SUBMITTER, &signal->submitter}};
+                  {F_THEME, &signal->theme},       {F_SUBMITTER, &signal->submitter}};
     for (size_t index = 0; index < sizeof tokens / sizeof tokens[0]; index++) {
         const char *name = s_fields[tokens[index].field];
         if (s_string (fields[tokens[index].field], name, SEIN_TOKEN_MAX, tokens[index].value,
@@ -383,6 +389,8 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                                    "'.'",
                                    name);
     }
+    if (s_string (fields[F_PRIORITY], "priority", SEIN_TOKEN_MAX, &signal->priority, error))
+        return -1;
     if (signal->priority && !s_in (s_priorities, signal->priority))
         return sein_error_set (error, "value", "priority",
                                "priority must be low, normal, high or urgent");

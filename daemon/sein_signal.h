@@ -24,11 +24,13 @@ typedef struct {
     size_t message_max;     //  bytes of the whole JSON body
 } sein_signal_limits_t;
 
-//  A rejected input: code and field are static strings (field may be NULL
-//  when the error is about the whole body), message is human text.
+//  A rejected input: code is a static string; field is a static string,
+//  or `name` for a field the input named itself (an unknown one), or NULL
+//  when the error is about the whole body; message is human text.
 typedef struct {
     const char *code;
     const char *field;
+    char name[72];
     char message[256];
 } sein_error_t;
 

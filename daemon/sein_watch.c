@@ -423,9 +423,14 @@ s_router_ready (s_watch_t *self)
         if (!payload || zmsg_size (msg) > 0 || (corr && zframe_size (corr) > 255))
             s_reject (self, routing, SEIN_ERROR, NULL, "frames", NULL,
                       "expected 4 frames: \"SEIN/1\", command, correlation id, JSON body");
-        else if (!zframe_streq (protocol, SEIN_PROTOCOL))
-            s_reject (self, routing, SEIN_ERROR, corr, "version", NULL,
-                      "unsupported protocol; this server speaks " SEIN_PROTOCOL);
+        else if (!zframe_streq (protocol, SEIN_PROTOCOL)) {
+            char message[96];
+            int size = zframe_size (protocol) < 32 ? (int) zframe_size (protocol) : 32;
+            snprintf (message, sizeof message,
+                      "unsupported protocol '%.*s'; this server speaks %s", size,
+                      (const char *) zframe_data (protocol), SEIN_PROTOCOL);
+            s_reject (self, routing, SEIN_ERROR, corr, "version", NULL, message);
+        }
         else if (!json_is_object (body))
             s_reject (self, routing, SEIN_ERROR, corr, "json", NULL,
                       "body must be a JSON object");

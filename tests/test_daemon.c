@@ -746,7 +746,7 @@ static const s_bad_t s_bad[] = {
     {"unknown field",
      "{\"description\":\"Afval\",\"source\":\"citizen\",\"adress_string\":\"Naamsestraat "
      "1\"}",
-     "unknown-field", NULL, "adress_string"},
+     "unknown-field", "adress_string", "adress_string"},
     {"unknown area",
      "{\"description\":\"Afval\",\"source\":\"citizen\",\"area\":\"atlantis\"}",
      "unknown-area", "area", "atlantis"},
@@ -1594,6 +1594,20 @@ test_publish (void **state)
             fail_msg ("GET without a key returns '%s': %s", s_personal[index], text);
     free (text);
     json_decref (reply);
+    //  A GET without an id, with one of the wrong type, or of an unknown one.
+    struct {
+        json_t *body;
+        const char *code;
+    } bad[] = {{json_object (), "required"},
+               {json_pack ("{s:i}", "id", 5), "type"},
+               {json_pack ("{s:s}", "id", "01a00000-0000-7000-8000-000000000000"), "not-found"}};
+    for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
+        reply = s_call (self, SEIN_GET, bad[index].body);
+        assert_non_null (reply);
+        assert_string_equal (s_str (reply, "status"), "rejected");
+        assert_string_equal (s_str (json_object_get (reply, "error"), "code"), bad[index].code);
+        json_decref (reply);
+    }
     for (int index = 0; index < N; index++)
         json_decref (acks[index]);
     zsock_destroy (&heverlee);

@@ -292,7 +292,7 @@ static void test_tokens_and_priority (void **state)
         "{\"description\": \"x\", \"source\": \"citizen\", \"priority\": \"critical\"}",
         "value", "priority", "priority must be low, normal, high or urgent");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"priority\": \"HIGH\"}",
-              "value", "priority", "lowercase");
+              "value", "priority", "priority must be low, normal, high or urgent");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"priority\": 3}",
               "type", "priority", "priority must be a string");
     s_reject (
@@ -463,7 +463,7 @@ static void test_reporter (void **state)
               "type", "reporter", "reporter must be an object");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
               " {\"name\": \"An\", \"adres\": \"x\"}}",
-              "unknown-field", "reporter", "reporter.adres is not a known field");
+              "unknown-field", "reporter.adres", "'reporter.adres' is not a known field");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
               " {\"name\": 7}}",
               "type", "reporter.name", "name must be a string");
@@ -581,15 +581,15 @@ static void test_unknown_fields (void **state)
     (void)state;
     s_reject (
         "{\"description\": \"x\", \"source\": \"citizen\", \"adress_string\": \"y\"}",
-        "unknown-field", NULL, "'adress_string' is not a signal field");
+        "unknown-field", "adress_string", "'adress_string' is not a signal field");
     //  Fields the daemon adds may not be submitted.
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"seq\": 5}",
-              "unknown-field", NULL, "'seq'");
+              "unknown-field", "seq", "'seq'");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"status\": \"closed\"}",
-              "unknown-field", NULL, "'status'");
+              "unknown-field", "status", "'status'");
     //  Field names are case sensitive.
-    s_reject ("{\"Description\": \"x\", \"source\": \"citizen\"}", "unknown-field", NULL,
-              "'Description'");
+    s_reject ("{\"Description\": \"x\", \"source\": \"citizen\"}", "unknown-field",
+              "Description", "'Description'");
 }
 
 static void test_body_size (void **state)
