@@ -4,6 +4,7 @@
 #include "sein_version.h"
 
 #include <assert.h>
+#include <czmq.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +43,32 @@ s_help (sein_cli_t *cli)
             "unavailable, 78 configuration error.\n");
 }
 
+static void
+s_usage (sein_cli_t *cli, const char *format, va_list args)
+{
+    fprintf (stderr, "%s: ", cli->program);
+    vfprintf (stderr, format, args);
+    fprintf (stderr, "\nTry '%s --help'.\n", cli->program);
+}
+
 void
 sein_cli_usage_error (sein_cli_t *cli, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
-    fprintf (stderr, "%s: ", cli->program);
-    vfprintf (stderr, format, args);
-    fprintf (stderr, "\nTry '%s --help'.\n", cli->program);
+    s_usage (cli, format, args);
     va_end (args);
     exit (SEIN_EXIT_USAGE);
+}
+
+int
+sein_cli_usage (sein_cli_t *cli, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    s_usage (cli, format, args);
+    va_end (args);
+    return SEIN_EXIT_USAGE;
 }
 
 long long
@@ -65,6 +82,8 @@ sein_cli_number (const char *value)
 int
 sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
 {
+    //  czmq's own warnings go to stdout by default, into a --json stream.
+    zsys_set_logstream (stderr);
     struct option longs[96];
     char shorts[192] = "";
     int count = 0;

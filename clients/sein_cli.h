@@ -65,6 +65,12 @@ void
     sein_cli_usage_error (sein_cli_t *cli, const char *format, ...)
     __attribute__ ((format (printf, 2, 3), noreturn));
 
+//  Report a usage error and return 64, for code that has resources to
+//  release before it exits.
+int
+    sein_cli_usage (sein_cli_t *cli, const char *format, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
 //  Parse a non-negative integer option; -1 when it is not one.
 long long
     sein_cli_number (const char *value);

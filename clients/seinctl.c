@@ -68,7 +68,7 @@ s_show (s_ctl_t *ctl, json_t *reply)
     if (ctl->cli->json)
         sein_cli_print (ctl->cli, reply, NULL);
     else {
-        json_dumpf (reply, stdout, JSON_INDENT (2));
+        json_dumpf (reply, stdout, JSON_INDENT (2) | JSON_REAL_PRECISION (15));
         putchar ('\n');
     }
 }
@@ -116,7 +116,7 @@ s_cmd_events (s_ctl_t *ctl, int argc, char **argv)
     long long from = sein_cli_number (argv[0]);
     long long limit = argc > 1 ? sein_cli_number (argv[1]) : 100;
     if (from < 1 || limit < 1)
-        sein_cli_usage_error (ctl->cli, "events FROM [LIMIT]: positive numbers");
+        return sein_cli_usage (ctl->cli, "events FROM [LIMIT]: positive numbers");
     int status = SEIN_EXIT_OK;
     json_t *reply = s_call (ctl, SEIN_EVENTS,
                             json_pack ("{s:I,s:I}", "from", (json_int_t) from, "limit",
