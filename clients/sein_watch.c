@@ -57,6 +57,8 @@ s_option (void *arg, int key, const char *value)
     }
     case O_SINCE:
         args->since = sein_cli_number (value);
+        if (*value == '-')
+            return -1; //  neither a seq nor a time
         if (args->since < 0) {
             args->since = 0;
             args->since_time = value; //  checked by the daemon
@@ -73,7 +75,7 @@ s_option (void *arg, int key, const char *value)
         return args->idle > 0 ? 0 : -1;
     case O_CREDIT:
         args->credit = sein_cli_number (value);
-        return args->credit > 1 ? 0 : -1;
+        return args->credit > 0 ? 0 : -1;
     }
     return -1;
 }
@@ -151,9 +153,21 @@ main (int argc, char **argv)
             fprintf (stderr, "sein-watch: %s: %s\n", args.state_file, strerror (errno));
             return 73; //  EX_CANTCREAT
         }
+        //  Empty (new) means no state yet; anything but a seq is refused
+        //  rather than taken as "live only", which would skip what was
+        //  stored since.
         char text[32] = "";
         ssize_t size = pread (state, text, sizeof text - 1, 0);
-        long long last = size > 0 ? strtoll (text, NULL, 10) : 0;
+        char *end = text;
+        long long last = size > 0 ? strtoll (text, &end, 10) : 0;
+        if (size < 0 || (size > 0 && (last < 0 || end == text || (*end && !streq (end, "\n"))))) {
+            fprintf (stderr, "sein-watch: %s: not a state file (a seq on one line)\n",
+                     args.state_file);
+            close (state);
+            json_decref (args.filter);
+            sein_cli_finish (&cli);
+            return SEIN_EXIT_DATAERR;
+        }
         if (last > 0) {
             args.since = last + 1; //  continue exactly after it
             args.since_time = NULL;

@@ -251,6 +251,15 @@ sein_classifier_known_area (sein_classifier_t *self, const char *code)
     return strcmp (code, SEIN_TRIAGE) == 0 || zhashx_lookup (self->areas, code);
 }
 
+zlistx_t *
+sein_classifier_codes (sein_classifier_t *self, bool areas)
+{
+    assert (self);
+    zlistx_t *codes = zhashx_keys (areas ? self->areas : self->themes);
+    zlistx_add_end (codes, (void *) SEIN_TRIAGE);
+    return codes;
+}
+
 bool
 sein_classifier_known_theme (sein_classifier_t *self, const char *code)
 {

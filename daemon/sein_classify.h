@@ -19,6 +19,8 @@
 #include "sein_config.h"
 #include "sein_signal.h"
 
+#include <czmq.h>
+
 #define SEIN_TRIAGE "triage"
 #define SEIN_CODE_MAX 64
 
@@ -58,6 +60,11 @@ bool
 //  True when CODE is a known theme (including "triage").
 bool
     sein_classifier_known_theme (sein_classifier_t *self, const char *code);
+
+//  The known area (AREAS true) or theme codes, including "triage", as a
+//  fresh list of strings; the caller destroys it.
+zlistx_t *
+    sein_classifier_codes (sein_classifier_t *self, bool areas);
 
 //  The wijk an area belongs to: its parent for a zone, itself for a wijk,
 //  NULL for an unknown code. Borrowed.

@@ -722,6 +722,33 @@ s_collect (s_server_t *self, sein_batch_t *busy)
 //  ---------------------------------------------------------------------
 //  Configuration, startup and the pipe
 
+//  The codes a watch filter may name, for the watch actor to check WATCH
+//  requests against: {"area":[...],"theme":[...],"team":[...]}. Fresh.
+static char *
+s_filter_codes (s_server_t *self)
+{
+    json_t *codes = json_object ();
+    for (int areas = 0; areas < 2; areas++) {
+        zlistx_t *list = sein_classifier_codes (self->setup->classifier, areas);
+        json_t *array = json_array ();
+        for (char *code = (char *) zlistx_first (list); code;
+             code = (char *) zlistx_next (list))
+            json_array_append_new (array, json_string (code));
+        zlistx_destroy (&list);
+        json_object_set_new (codes, areas ? "area" : "theme", array);
+    }
+    json_t *teams = sein_router_teams (self->setup->router), *names = json_array ();
+    size_t index;
+    json_t *team;
+    json_array_foreach (teams, index, team)
+        json_array_append (names, json_object_get (team, "name"));
+    json_decref (teams);
+    json_object_set_new (codes, "team", names);
+    char *text = json_dumps (codes, JSON_COMPACT);
+    json_decref (codes);
+    return text;
+}
+
 static void
 s_apply_settings (s_server_t *self)
 {
@@ -731,12 +758,15 @@ s_apply_settings (s_server_t *self)
     self->limits.message_max = (size_t) sein_config_int (config, "limits.message_max");
     self->batch_max = (size_t) sein_config_int (config, "limits.batch_max");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
-    if (self->watch)
-        zsock_send (self->watch, "s8888", "SETTINGS",
+    if (self->watch) {
+        char *codes = s_filter_codes (self);
+        zsock_send (self->watch, "s8888s", "SETTINGS",
                     (uint64_t) sein_config_int (config, "watch.credit_max"),
                     (uint64_t) sein_config_int (config, "watch.heartbeat"),
                     (uint64_t) sein_config_int (config, "watch.timeout"),
-                    (uint64_t) sein_config_int (config, "watch.sessions_max"));
+                    (uint64_t) sein_config_int (config, "watch.sessions_max"), codes);
+        free (codes);
+    }
 }
 
 //  Swap in a reloaded setup once no batch is using the old one.

@@ -29,7 +29,7 @@
 #define S_ATTR_VAL_MAX  1024 //  attributes: value length
 
 static const char *s_sources[] = {"citizen", "partner", "staff", "system", NULL};
-static const char *s_priorities[] = {"low", "normal", "high", "urgent", NULL};
+const char *const sein_priorities[] = {"low", "normal", "high", "urgent", NULL};
 
 int
 sein_error_set (sein_error_t *error, const char *code, const char *field,
@@ -71,7 +71,7 @@ sein_utf8_valid (const char *text, size_t size, size_t *offset_p)
 
 //  Index of VALUE in the NULL-terminated LIST, or -1.
 static int
-s_slot (const char **list, const char *value)
+s_slot (const char *const *list, const char *value)
 {
     for (int index = 0; list[index]; index++)
         if (strcmp (list[index], value) == 0)
@@ -80,7 +80,7 @@ s_slot (const char **list, const char *value)
 }
 
 static bool
-s_in (const char **list, const char *value)
+s_in (const char *const *list, const char *value)
 {
     return s_slot (list, value) >= 0;
 }
@@ -391,7 +391,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     }
     if (s_string (fields[F_PRIORITY], "priority", SEIN_TOKEN_MAX, &signal->priority, error))
         return -1;
-    if (signal->priority && !s_in (s_priorities, signal->priority))
+    if (signal->priority && !s_in (sein_priorities, signal->priority))
         return sein_error_set (error, "value", "priority",
                                "priority must be low, normal, high or urgent");
 

@@ -30,9 +30,12 @@ typedef struct {
 typedef struct {
     const char *code;
     const char *field;
-    char name[72];
+    char name[80]; //  "reporter." and 64 bytes of a name
     char message[256];
 } sein_error_t;
+
+//  The priorities, lowest first; NULL-terminated.
+extern const char *const sein_priorities[];
 
 //  One machine attribute, e.g. {"bin_fill", "97"}.
 typedef struct {

@@ -52,6 +52,7 @@ typedef struct {
     int64_t credit_max, heartbeat, timeout, sessions_max;
     bool terminated;
     char *error;
+    zhashx_t *known[F_COUNT]; //  codes filters may name; NULL: any
 } s_watch_t;
 
 static void
@@ -308,84 +309,134 @@ s_reject (s_watch_t *self, zframe_t *routing, const char *command, zframe_t *cor
              json_pack ("{s:s,s:o}", "status", "rejected", "error", error));
 }
 
-//  Fill SESSION's filter from FILTER; returns NULL or a static message.
-static const char *
-s_read_filter (s_session_t *session, json_t *filter, const char **field_p)
+//  Fill SESSION's filter from FILTER. Returns 0, or -1 with ERROR set.
+static int
+s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error_t *error)
 {
     if (!filter || json_is_null (filter))
-        return NULL;
-    *field_p = "filter";
+        return 0;
     if (!json_is_object (filter))
-        return "filter must be an object";
+        return sein_error_set (error, "type", "filter", "filter must be an object");
     const char *key;
     json_t *value;
     json_object_foreach (filter, key, value) {
         int dimension = 0;
         while (dimension < F_COUNT && !streq (s_dimensions[dimension], key))
             dimension++;
-        *field_p = "filter";
         if (dimension == F_COUNT)
-            return "filter keys are area, theme, team and priority";
-        *field_p = s_dimensions[dimension];
+            return sein_error_set (error, "unknown-field", "filter",
+                                   "filter keys are area, theme, team and priority");
+        const char *name = s_dimensions[dimension];
         json_t *list = json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
         if (!json_is_array (list) || json_array_size (list) > S_FILTER_MAX) {
             json_decref (list);
-            return "filter values must be a string or an array of at most 32 strings";
+            return sein_error_set (error, "type", name,
+                                   "filter values must be a string or an array of at most "
+                                   "32 strings");
         }
         size_t index;
         json_t *item;
         json_array_foreach (list, index, item) {
-            if (!json_is_string (item) || json_string_length (item) == 0 ||
-                json_string_length (item) > 64) {
+            const char *text = json_string_value (item);
+            int rc = 0;
+            if (!text || *text == 0 || strlen (text) > 64)
+                rc = sein_error_set (error, "type", name,
+                                     "filter values must be non-empty strings of at most 64 "
+                                     "bytes");
+            else if (self->known[dimension] && !zhashx_lookup (self->known[dimension], text))
+                //  A typo would otherwise give a session that never sees anything.
+                rc = dimension == F_PRIORITY
+                         ? sein_error_set (error, "value", name,
+                                           "priority must be low, normal, high or urgent")
+                         : sein_error_set (error,
+                                           dimension == F_AREA    ? "unknown-area"
+                                           : dimension == F_THEME ? "unknown-theme"
+                                                                  : "unknown-team",
+                                           name, "unknown %s '%s'", name, text);
+            if (rc) {
                 json_decref (list);
-                return "filter values must be non-empty strings of at most 64 bytes";
+                return rc;
             }
-            session->values[dimension][session->count[dimension]++] =
-                strdup (json_string_value (item));
+            session->values[dimension][session->count[dimension]++] = strdup (text);
         }
         json_decref (list);
     }
-    *field_p = NULL;
-    return NULL;
+    return 0;
+}
+
+//  Check a WATCH body; returns 0, or -1 with ERROR set. *UTC gets since_time.
+static int
+s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, char *utc,
+               sein_error_t *error)
+{
+    static const char *fields[] = {"filter", "since", "since_time", "credit", NULL};
+    const char *key;
+    json_t *value;
+    json_object_foreach (body, key, value) {
+        int index = 0;
+        while (fields[index] && !streq (fields[index], key))
+            index++;
+        if (!fields[index]) {
+            snprintf (error->name, sizeof error->name, "%.64s", key);
+            return sein_error_set (error, "unknown-field", error->name,
+                                   "'%s' is not a WATCH field (filter, since, since_time, "
+                                   "credit)",
+                                   error->name);
+        }
+    }
+    if (s_read_filter (self, session, json_object_get (body, "filter"), error))
+        return -1;
+    json_t *since = json_object_get (body, "since");
+    json_t *since_time = json_object_get (body, "since_time");
+    json_t *credit = json_object_get (body, "credit");
+    if (since && (!json_is_integer (since) || json_integer_value (since) < 0))
+        return sein_error_set (error, "value", "since",
+                               "since must be a seq (integer >= 0; 0 = live only)");
+    //  Beyond the next seq is a client's mistake (a state file from another
+    //  store, say): that session would wait for ever.
+    if (since && json_integer_value (since) > self->head + 1)
+        return sein_error_set (error, "value", "since",
+                               "since %lld is beyond the next event (seq %lld)",
+                               (long long) json_integer_value (since),
+                               (long long) self->head + 1);
+    if (since_time && (!json_is_string (since_time) ||
+                       sein_rfc3339_utc (json_string_value (since_time), utc)))
+        return sein_error_set (error, "value", "since_time",
+                               "since_time must be an RFC 3339 date-time");
+    if (!credit)
+        return sein_error_set (error, "required", "credit",
+                               "credit (a positive integer) is required");
+    if (!json_is_integer (credit) || json_integer_value (credit) < 1)
+        return sein_error_set (error, "value", "credit", "credit must be a positive integer");
+    return 0;
 }
 
 static void
 s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json_t *body)
 {
     s_session_t *session = (s_session_t *) zmalloc (sizeof *session);
-    const char *field = NULL;
-    const char *problem = s_read_filter (session, json_object_get (body, "filter"), &field);
-    json_t *since = json_object_get (body, "since");
-    json_t *since_time = json_object_get (body, "since_time");
-    json_t *credit = json_object_get (body, "credit");
-    if (!problem && since && (!json_is_integer (since) || json_integer_value (since) < 0))
-        problem = "since must be a seq (integer >= 0; 0 = live only)", field = "since";
+    sein_error_t error;
     char utc[SEIN_TIME_MAX];
-    if (!problem && since_time &&
-        (!json_is_string (since_time) ||
-         sein_rfc3339_utc (json_string_value (since_time), utc)))
-        problem = "since_time must be an RFC 3339 date-time", field = "since_time";
-    if (!problem && (!json_is_integer (credit) || json_integer_value (credit) < 1))
-        problem = "credit must be a positive integer", field = "credit";
-    const char *code = "value";
-    if (!problem && !zhashx_lookup (self->sessions, key) &&
+    self->head = sein_store_head (self->store);
+    int rc = s_check_watch (self, session, body, utc, &error);
+    if (rc == 0 && !zhashx_lookup (self->sessions, key) &&
         (int64_t) zhashx_size (self->sessions) >= self->sessions_max)
-        problem = "too many watch sessions; try again later", field = NULL, code = "busy";
-    if (problem) {
-        s_reject (self, routing, SEIN_WATCH, corr, code, field, problem);
+        rc = sein_error_set (&error, "busy", NULL, "too many watch sessions; try again later");
+    if (rc) {
+        s_reject (self, routing, SEIN_WATCH, corr, error.code, error.field, error.message);
         s_session_destroy (&session);
         return;
     }
-    self->head = sein_store_head (self->store);
+    json_t *since = json_object_get (body, "since");
     int64_t from = since ? json_integer_value (since) : 0;
-    if (from == 0 && since_time) {
+    if (from == 0 && json_object_get (body, "since_time")) {
         from = sein_store_seq_at (self->store, utc);
         if (from < 0)
             from = self->head + 1;
     }
+    json_int_t credit = json_integer_value (json_object_get (body, "credit"));
     session->cursor = from > 0 ? from : self->head + 1;
-    session->credit = json_integer_value (credit) < self->credit_max
-                          ? json_integer_value (credit) : self->credit_max;
+    session->credit = credit < self->credit_max ? credit : self->credit_max;
     session->key = strdup (key);
     session->routing = zframe_dup (routing);
     session->tag = zframe_strdup (corr);
@@ -490,13 +541,34 @@ s_tick (s_watch_t *self)
     zlistx_destroy (&expired);
 }
 
+//  Take the codes filters may name from CODES (see sein_watch.h).
+static void
+s_set_known (s_watch_t *self, const char *codes)
+{
+    json_t *json = codes ? json_loads (codes, 0, NULL) : NULL;
+    for (int dimension = 0; dimension < F_COUNT; dimension++) {
+        zhashx_destroy (&self->known[dimension]);
+        json_t *list = json_object_get (json, s_dimensions[dimension]);
+        if (dimension != F_PRIORITY && !json_is_array (list))
+            continue;
+        self->known[dimension] = zhashx_new ();
+        size_t index;
+        json_t *code;
+        json_array_foreach (list, index, code)
+            zhashx_insert (self->known[dimension], json_string_value (code), (void *) 1);
+        for (index = 0; dimension == F_PRIORITY && sein_priorities[index]; index++)
+            zhashx_insert (self->known[dimension], sein_priorities[index], (void *) 1);
+    }
+    json_decref (json);
+}
+
 static void
 s_pipe_ready (s_watch_t *self)
 {
-    char *command = NULL;
+    char *command = NULL, *codes = NULL;
     uint64_t credit_max, heartbeat, timeout, sessions_max;
-    if (zsock_recv (self->pipe, "s8888", &command, &credit_max, &heartbeat, &timeout,
-                    &sessions_max) ||
+    if (zsock_recv (self->pipe, "s8888s", &command, &credit_max, &heartbeat, &timeout,
+                    &sessions_max, &codes) ||
         !command || streq (command, "$TERM"))
         self->terminated = true;
     else if (streq (command, "SETTINGS")) {
@@ -504,8 +576,10 @@ s_pipe_ready (s_watch_t *self)
         self->heartbeat = (int64_t) heartbeat;
         self->timeout = (int64_t) timeout;
         self->sessions_max = (int64_t) sessions_max;
+        s_set_known (self, codes);
     }
     zstr_free (&command);
+    zstr_free (&codes);
 }
 
 void
@@ -580,6 +654,8 @@ sein_watch_actor (zsock_t *pipe, void *args)
         }
     }
     zhashx_destroy (&self->sessions);
+    for (int dimension = 0; dimension < F_COUNT; dimension++)
+        zhashx_destroy (&self->known[dimension]);
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed);
     sein_store_destroy (&self->store);

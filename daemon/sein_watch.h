@@ -11,8 +11,12 @@
         sein_watch_args_t args = {config, "inproc://feed", db_path};
         zactor_t *watch = zactor_new (sein_watch_actor, &args);
         char *status = zstr_recv (watch);   //  "OK" or "ERROR message"
-        zsock_send (watch, "s8888", "SETTINGS", credit_max, heartbeat,
-                    timeout, sessions_max);
+        zsock_send (watch, "s8888s", "SETTINGS", credit_max, heartbeat,
+                    timeout, sessions_max, codes);
+
+    CODES is what filters may name, as JSON: {"area":[...],"theme":[...],
+    "team":[...]} (priorities are fixed); a WATCH naming anything else is
+    refused. Until the first SETTINGS every value is taken.
 
     ARGS is read only while the actor starts (zactor_new waits for it).
 */

@@ -1047,8 +1047,13 @@ test_since (void **state)
     s_expect_run (from_zoned, 21, 10, false, "since_time with a +02:00 offset");
     sein_watcher_t *from_past = sein_watcher_new (h->watch, NULL, 0, past, 8);
     s_expect_run (from_past, 1, 30, false, "since_time before everything");
-    //  Since beyond the head: nothing yet, then exactly from there.
-    sein_watcher_t *from_33 = s_open (h, NULL, 33, NULL, 8);
+    //  Since the next seq: nothing yet, then exactly from there. Beyond
+    //  it is refused (a state file from another store, say).
+    sein_watcher_t *from_31 = s_open (h, NULL, 31, NULL, 8);
+    sein_watcher_t *from_33 = sein_watcher_new (h->watch, NULL, 33, NULL, 8);
+    assert_null (sein_watcher_recv (from_33, 3000));
+    assert_non_null (sein_watcher_refusal (from_33));
+    sein_watcher_destroy (&from_33);
     //  Live only, and a time in the future (nothing stored there yet).
     sein_watcher_t *live = s_open (h, NULL, 0, NULL, 8);
     sein_watcher_t *from_future = s_open (h, NULL, 0, future, 8);
@@ -1062,7 +1067,7 @@ test_since (void **state)
     s_expect_run (from_between, 31, 5, false, "since_time, now live");
     s_expect_run (from_zoned, 31, 5, false, "zoned since_time, now live");
     s_expect_run (from_past, 31, 5, false, "past since_time, now live");
-    s_expect_run (from_33, 33, 3, false, "since beyond the head");
+    s_expect_run (from_31, 31, 5, false, "since the next seq");
     s_expect_run (live, 31, 5, false, "live only");
     s_expect_run (from_future, 31, 5, false, "since_time in the future");
     //  heilig-hart is index 1, 4, 7, ... of each batch: seqs 11, 14, 17,
@@ -1078,7 +1083,7 @@ test_since (void **state)
     sein_watcher_destroy (&from_between);
     sein_watcher_destroy (&from_zoned);
     sein_watcher_destroy (&from_past);
-    sein_watcher_destroy (&from_33);
+    sein_watcher_destroy (&from_31);
     sein_watcher_destroy (&live);
     sein_watcher_destroy (&from_future);
     sein_watcher_destroy (&zone_from_10);
@@ -1167,11 +1172,11 @@ test_expiry (void **state)
 //  ---------------------------------------------------------------------
 //  Refused requests
 
-//  The refusal of a watcher with FILTER and SINCE_TIME, asserted to name
-//  FIELD.
+//  The refusal of a watcher with FILTER and SINCE_TIME, asserted to have
+//  CODE and name FIELD.
 static void
 s_assert_refused (sein_harness_t *h, const char *filter_text, const char *since_time,
-                  const char *field)
+                  const char *code, const char *field)
 {
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
     assert_true (!filter_text || filter);
@@ -1183,7 +1188,7 @@ s_assert_refused (sein_harness_t *h, const char *filter_text, const char *since_
                   since_time ? since_time : "-");
     assert_string_equal (s_field (refusal, "status"), "rejected");
     json_t *error = json_object_get (refusal, "error");
-    assert_string_equal (s_field (error, "code"), "value");
+    assert_string_equal (s_field (error, "code"), code);
     assert_string_equal (s_field (error, "field"), field);
     assert_true (strlen (s_field (error, "message")) > 0);
     assert_false (sein_watcher_connected (watcher));
@@ -1243,26 +1248,54 @@ s_assert_raw (sein_harness_t *h, const char *protocol, const char *command,
         assert_string_equal (got_field, field);
 }
 
+static int
+s_count_lines (const char *text)
+{
+    int lines = 0;
+    for (; text && *text; text++)
+        lines += *text == '\n';
+    return lines;
+}
+
 static void
 test_refused (void **state)
 {
     (void) state;
     sein_harness_t *h = s_start_daemon (NULL);
     assert_int_equal (s_submit_batch (h, "x", 3), 1);
-    s_assert_refused (h, "{\"colour\":[\"red\"]}", NULL, "filter");
-    s_assert_refused (h, "{\"area\":[1]}", NULL, "area");
-    s_assert_refused (h, "{\"theme\":[\"\"]}", NULL, "theme");
-    s_assert_refused (h, "{\"team\":{\"a\":1}}", NULL, "team");
-    s_assert_refused (h, NULL, "gisteren", "since_time");
-    s_assert_refused (h, NULL, "2026-13-45T25:61:00Z", "since_time");
-    s_assert_refused (h, "{\"area\":[\"heverlee\"]}", "2026-11-26", "since_time");
+    s_assert_refused (h, "{\"colour\":[\"red\"]}", NULL, "unknown-field", "filter");
+    s_assert_refused (h, "{\"area\":[1]}", NULL, "type", "area");
+    s_assert_refused (h, "{\"theme\":[\"\"]}", NULL, "type", "theme");
+    s_assert_refused (h, "{\"team\":{\"a\":1}}", NULL, "type", "team");
+    s_assert_refused (h, NULL, "gisteren", "value", "since_time");
+    s_assert_refused (h, NULL, "2026-13-45T25:61:00Z", "value", "since_time");
+    s_assert_refused (h, "{\"area\":[\"heverlee\"]}", "2026-11-26", "value", "since_time");
+    //  Codes seind does not know: a typo would give a session that never
+    //  sees anything. Known ones (a zone, triage) are taken.
+    s_assert_refused (h, "{\"area\":[\"heverlee\",\"heverle\"]}", NULL, "unknown-area",
+                      "area");
+    s_assert_refused (h, "{\"area\":\"Heverlee\"}", NULL, "unknown-area", "area");
+    s_assert_refused (h, "{\"theme\":\"afvall\"}", NULL, "unknown-theme", "theme");
+    s_assert_refused (h, "{\"team\":\"nobody\"}", NULL, "unknown-team", "team");
+    s_assert_refused (h, "{\"priority\":\"URGENT\"}", NULL, "value", "priority");
+    json_t *known = json_pack ("{s:[ss],s:[ss],s:s,s:s}", "area", "heilig-hart", "triage",
+                               "theme", "afval", "triage", "team", "wijkzorgteam",
+                               "priority", "urgent");
+    sein_watcher_t *accepted = sein_watcher_new (h->watch, known, 1, NULL, 8);
+    int64_t deadline = zclock_mono () + 5000;
+    while (!sein_watcher_connected (accepted) && !sein_watcher_refusal (accepted) &&
+           zclock_mono () < deadline)
+        sein_watcher_recv_raw (accepted, 50, NULL);
+    assert_true (sein_watcher_connected (accepted));
+    sein_watcher_destroy (&accepted);
+    json_decref (known);
     //  33 values where 32 is the limit.
     char many[1024] = "{\"area\":[";
     for (int index = 0; index < 33; index++)
         snprintf (many + strlen (many), sizeof many - strlen (many), "%s\"a%d\"",
                   index ? "," : "", index);
     strcat (many, "]}");
-    s_assert_refused (h, many, NULL, "area");
+    s_assert_refused (h, many, NULL, "type", "area");
     //  What the library never sends, straight on the socket.
     s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"since\":-1,\"credit\":8}", SEIN_WATCH,
                   "value", "since");
@@ -1270,6 +1303,13 @@ test_refused (void **state)
                   SEIN_WATCH, "value", "since");
     s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"credit\":0}", SEIN_WATCH, "value",
                   "credit");
+    s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{}", SEIN_WATCH, "required", "credit");
+    //  A typo in a field name would silently make a replay live only.
+    s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"sinse\":1,\"credit\":8}", SEIN_WATCH,
+                  "unknown-field", "sinse");
+    //  Three events stored: 4 is the next seq, 5 would wait for ever.
+    s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"since\":5,\"credit\":8}", SEIN_WATCH,
+                  "value", "since");
     s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "not json", SEIN_ERROR, "json", NULL);
     s_assert_raw (h, "SEIN/9", SEIN_WATCH, "{\"credit\":8}", SEIN_ERROR, "version", NULL);
     s_assert_raw (h, SEIN_PROTOCOL, "FOO", "{}", SEIN_ERROR, "command", NULL);
@@ -1287,7 +1327,28 @@ test_refused (void **state)
     zstr_free (&output);
     //  A filter that is not an object is refused for its field too.
     s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"filter\":[\"heverlee\"],\"credit\":8}",
-                  SEIN_WATCH, "value", "filter");
+                  SEIN_WATCH, "type", "filter");
+    assert_int_equal (sein_harness_run (h, NULL, &output, "sein-watch", "--area", "heverle",
+                                        NULL),
+                      SEIN_EXIT_DATAERR);
+    zstr_free (&output);
+    //  A state file that holds no seq is refused, not read as "live only".
+    char path[300];
+    snprintf (path, sizeof path, "%s/broken.state", h->dir);
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fputs ("garbage\n", file);
+    fclose (file);
+    assert_int_equal (sein_harness_run (h, NULL, &output, "sein-watch", "--state-file", path,
+                                        NULL),
+                      SEIN_EXIT_DATAERR);
+    zstr_free (&output);
+    //  Credit 1 is a valid window: every event is granted back at once.
+    assert_int_equal (sein_harness_run (h, NULL, &output, "sein-watch", "--since", "1",
+                                        "--credit", "1", "--count", "3", "--json", NULL),
+                      0);
+    assert_int_equal (s_count_lines (output), 3);
+    zstr_free (&output);
     s_stop_daemon (h);
 }
 

@@ -179,7 +179,7 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
     self->filter = filter ? json_deep_copy (filter) : json_object ();
     self->since = since > 0 ? since : 0;
     self->since_time = since_time ? strdup (since_time) : NULL;
-    self->credit = credit > 1 ? credit : 2;
+    self->credit = credit > 0 ? credit : 1;
     self->heartbeat = 1000;
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
@@ -275,7 +275,7 @@ static bool
 s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
 {
     //  Every event cost the server a credit, even one dropped here.
-    if (++self->consumed >= self->credit / 2) {
+    if (++self->consumed >= (self->credit + 1) / 2) {
         s_watcher_send (self, SEIN_CREDIT, json_pack ("{s:i}", "credit", self->consumed));
         self->consumed = 0;
     }
