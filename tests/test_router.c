@@ -663,6 +663,14 @@ static void test_leuven_routes (void **state)
     assert_false (s_has (route.teams, "triage"));
     assert_int_equal (route.count, 4);
 
+    //  Urgent youth matters reach the care team even before they are
+    //  placed; the triage desk, which follows area triage, gets them too.
+    s_route (fixture, "triage", "jeugd", "urgent", "staff", NULL, &route);
+    assert_string_equal (route.rule, "urgent-safety");
+    assert_true (s_has (route.teams, "wijkzorgteam"));
+    assert_true (s_has (route.teams, "triage"));
+    assert_true (s_has (route.teams, "focusgroep-hangjongeren"));
+
     //  The same theme at normal priority: no care team.
     s_route_at (fixture, "casablanca", "jeugd", &route);
     assert_string_equal (route.rule, "followers");
