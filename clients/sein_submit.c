@@ -170,18 +170,20 @@ s_print (s_run_t *run, json_t *reply, const char *corr)
         const char *explanation = json_string_value (
             json_object_get (json_object_get (reply, "classification"), "explanation"));
         bool duplicate = json_is_true (json_object_get (reply, "duplicate"));
+        const char *rule = json_string_value (json_object_get (reply, "routing_rule"));
         const char *id = json_string_value (json_object_get (reply, "id"));
         char stored[96] = "";
         if (id)
             snprintf (stored, sizeof stored, " %s seq %lld", id,
                       (long long) json_integer_value (json_object_get (reply, "seq")));
         human = zsys_sprintf (
-            "%s%s%s  area %s (%s)  theme %s  priority %s  teams %s%s%s", prefix,
+            "%s%s%s  area %s (%s)  theme %s  priority %s  teams %s (rule %s)%s%s", prefix,
             duplicate ? "duplicate" : status, stored,
             json_string_value (json_object_get (reply, "area")),
             json_string_value (json_object_get (reply, "wijk")),
             json_string_value (json_object_get (reply, "theme")),
             json_string_value (json_object_get (reply, "priority")), list,
+            rule ? rule : "-",
             explanation ? "\n    " : "", explanation ? explanation : "");
     } else {
         human = zsys_sprintf ("%sunreadable reply", prefix);
