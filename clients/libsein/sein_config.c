@@ -47,7 +47,7 @@ static const s_setting_t s_settings[] = {
     {"data.themes", S_PATH, "themes.tsv", 0, 0, NULL, true},
     {"data.theme_rules", S_PATH, "theme-rules.tsv", 0, 0, NULL, true},
     {"data.priority_rules", S_PATH, "priority-rules.tsv", 0, 0, NULL, true},
-    {"classify.theme_min_score", S_INT, "100", 1, 10000, NULL, true}, //  1/100 weight
+    {"classify.theme_min_score", S_INT, "150", 1, 10000, NULL, true}, //  1/100 weight
     {"classify.theme_margin", S_INT, "20", 0, 99, NULL, true},        //  percent
     {"limits.description_max", S_INT, "4000", 1, 65536, NULL, true},
     {"limits.message_max", S_INT, "65536", 1024, 16777216, NULL, true},
