@@ -106,6 +106,15 @@ s_area_row (void *arg, char **fields, int nfields, int line)
                                  : NULL;
     if (*parent && !up)
         return zsys_sprintf ("parent '%s' of '%s' is not listed above it", parent, code);
+    //  A wijk stands alone; every other kind (regie, or a city's own) is a
+    //  zone inside one, so a misspelt kind or a forgotten parent shows.
+    bool wijk = strcmp (fields[2], "wijk") == 0;
+    if (wijk && *parent)
+        return zsys_sprintf ("wijk '%s' cannot have a parent ('%s')", code, parent);
+    if (!wijk && !*parent)
+        return zsys_sprintf ("area '%s' of kind '%s' needs a parent wijk (only kind "
+                             "'wijk' stands alone)",
+                             code, fields[2]);
     s_area_t *area = (s_area_t *) zmalloc (sizeof *area);
     area->code = strdup (code);
     area->name = strdup (fields[1]);

@@ -755,6 +755,10 @@ test_bad_data (void **state)
          ":3: duplicate area 'a'"},
         {"data.areas", "code\tname\tkind\tparent\nz\tZ\tregie\tw\n",
          ":2: parent 'w' of 'z' is not listed above it"},
+        {"data.areas", "code\tname\tkind\tparent\nw\tW\tplanet\t\n",
+         ":2: area 'w' of kind 'planet' needs a parent wijk"},
+        {"data.areas", "code\tname\tkind\tparent\nw\tW\twijk\t\nv\tV\twijk\tw\n",
+         ":3: wijk 'v' cannot have a parent ('w')"},
         {"data.themes", "code\tname_nl\tname_en\tcovers\nAfval\tAfval\tWaste\tx\n",
          ":2: bad theme code"},
         {"data.theme_rules", "theme\tlang\tpattern\tweight\nafval\tnl\tvuil\t2\n"
