@@ -32,14 +32,14 @@
 
 #define S_CORR_MAX 255
 #define S_FRAME_MAX (16 * 1024 * 1024 + 4096) //  limits.message_max's bound, and frames
+#define S_PREPARE_HERE 8     //  batches this small skip an idle prepare actor
+#define S_DRAIN_QUIET 200    //  ms of silence on intake that ends a stop
+#define S_DRAIN_MAX 5000     //  ms a stop waits for that at most
 
 //  Write-ahead log sizes, in pages: hand a checkpoint to the checkpoint
 //  actor from the first (SQLite's own default), and when the log grows to
 //  the second anyway (checkpoints kept busy by readers under sustained
 //  load), block the writer once to start the log over.
-#define S_DRAIN_QUIET 200  //  ms of silence on intake that ends a stop
-#define S_DRAIN_MAX 5000   //  ms a stop waits for that at most
-#define S_PREPARE_HERE 8 //  batches this small skip the prepare actor when it is idle
 #define S_CHECKPOINT_PAGES 1000
 #define S_CHECKPOINT_FORCE 100000
 
@@ -1004,7 +1004,7 @@ s_drain (s_server_t *self)
     zpoller_t *poller = zpoller_new (self->intake, NULL);
     int64_t deadline = zclock_mono () + S_DRAIN_MAX;
     while (zclock_mono () < deadline && zpoller_wait (poller, S_DRAIN_QUIET) == self->intake)
-        while (s_handle (self, batch) == 0)
+        while (zclock_mono () < deadline && s_handle (self, batch) == 0)
             ;
     zpoller_destroy (&poller);
 }
