@@ -10,6 +10,11 @@
 
 #include <czmq.h>
 
+//  What seind queues for one client with the default limits (intake_hwm +
+//  2 x batch_max = 5096 replies), with room to spare: beyond it replies
+//  would be dropped. client.window has the same bound.
+#define S_WINDOW_MAX 4096
+
 enum {
     O_CHANNEL = 256,
     O_LAT,
@@ -40,7 +45,8 @@ static const sein_cli_option_t s_options[] = {
     {"occurred-at", O_OCCURRED_AT, "TIME", "when it happened, RFC 3339"},
     {"attribute", O_ATTRIBUTE, "KEY=VALUE", "machine attribute (repeatable)"},
     {"file", 'f', "FILE", "submit JSON lines from FILE ('-' for stdin)"},
-    {"window", 'w', "N", "submissions in flight at once with --file (default client.window)"},
+    {"window", 'w', "N",
+     "submissions in flight at once with --file, 1..4096 (default client.window)"},
     {"timeout", 't', "MS", "give up when the daemon is silent this long (default client.timeout)"},
     {"dry-run", 'n', NULL, "classify and route only, store nothing"},
     {NULL, 0, NULL, NULL}};
@@ -114,7 +120,7 @@ s_option (void *arg, int key, const char *value)
         return 0;
     case 'w':
         args->window = sein_cli_number (value);
-        return args->window > 0 ? 0 : -1;
+        return args->window > 0 && args->window <= S_WINDOW_MAX ? 0 : -1;
     case 't':
         args->timeout = sein_cli_number (value);
         return args->timeout > 0 ? 0 : -1;

@@ -8,6 +8,7 @@
 */
 #include "sein_cli.h"
 
+#include <ctype.h>
 #include <czmq.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -159,8 +160,13 @@ main (int argc, char **argv)
         char text[32] = "";
         ssize_t size = pread (state, text, sizeof text - 1, 0);
         char *end = text;
+        errno = 0;
         long long last = size > 0 ? strtoll (text, &end, 10) : 0;
-        if (size < 0 || (size > 0 && (last < 0 || end == text || (*end && !streq (end, "\n"))))) {
+        //  Digits only, a seq sein-watch could have written (1 or more, not
+        //  the largest, which has no next), and a newline at most.
+        bool seq = isdigit ((unsigned char) text[0]) && errno == 0 && last >= 1 &&
+                   last < INT64_MAX && (*end == 0 || streq (end, "\n"));
+        if (size < 0 || (size > 0 && !seq)) {
             fprintf (stderr, "sein-watch: %s: not a state file (a seq on one line)\n",
                      args.state_file);
             close (state);

@@ -54,8 +54,11 @@ s_call (s_ctl_t *ctl, const char *command, json_t *body, int *status_p)
             fprintf (stderr, "seinctl: %s: %s\n",
                      json_string_value (json_object_get (error, "code")),
                      json_string_value (json_object_get (error, "message")));
+        const char *code = json_string_value (json_object_get (error, "code"));
+        //  seind stopping is not the request's fault.
+        *status_p = code && streq (code, "unavailable") ? SEIN_EXIT_UNAVAILABLE
+                                                        : SEIN_EXIT_DATAERR;
         json_decref (reply);
-        *status_p = SEIN_EXIT_DATAERR;
         return NULL;
     }
     return reply;

@@ -33,7 +33,7 @@
 #define S_CORR_MAX 255
 #define S_FRAME_MAX (16 * 1024 * 1024 + 4096) //  limits.message_max's bound, and frames
 #define S_PREPARE_HERE 8     //  batches this small skip an idle prepare actor
-#define S_DRAIN_QUIET 200    //  ms of silence on intake that ends a stop
+#define S_DRAIN_QUIET 1000   //  ms of silence on intake that ends a stop
 #define S_DRAIN_MAX 5000     //  ms a stop waits for that at most
 
 //  Write-ahead log sizes, in pages: hand a checkpoint to the checkpoint

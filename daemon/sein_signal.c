@@ -99,14 +99,15 @@ sein_token_valid (const char *value)
     return true;
 }
 
-//  True when VALUE (valid UTF-8) holds a control character other than
-//  tab/newline/CR: C0, DEL, or C1 (U+0080..U+009F, encoded C2 80..C2 9F).
+//  True when VALUE (valid UTF-8) holds a control character: C0, DEL, or
+//  C1 (U+0080..U+009F, encoded C2 80..C2 9F). TEXT allows the tab and the
+//  line breaks of free text; identifiers and keys have none.
 static bool
-s_has_control (const char *value)
+s_has_control (const char *value, bool text)
 {
     for (const unsigned char *c = (const unsigned char *) value; *c; c++)
-        if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f ||
-            (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+        if ((*c < 0x20 && !(text && (*c == '\t' || *c == '\n' || *c == '\r'))) ||
+            *c == 0x7f || (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
             return true;
     return false;
 }
@@ -295,7 +296,7 @@ s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
                                duplicate);
     for (cJSON *member = attributes->child; member; member = member->next) {
         const char *key = member->string;
-        if (*key == 0 || strlen (key) > S_ATTR_KEY_MAX || s_has_control (key))
+        if (*key == 0 || strlen (key) > S_ATTR_KEY_MAX || s_has_control (key, false))
             return sein_error_set (error, "value", "attributes",
                                    "attribute names must be 1..%d printable bytes",
                                    S_ATTR_KEY_MAX);
@@ -357,7 +358,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     if (*c == 0)
         return sein_error_set (error, "empty", "description",
                                "description must not be blank");
-    if (s_has_control (signal->description))
+    if (s_has_control (signal->description, true))
         return sein_error_set (error, "value", "description",
                                "description contains control characters");
 
@@ -402,10 +403,10 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                   &signal->address_string, error) ||
         s_string (fields[F_OCCURRED_AT], "occurred_at", 64, &signal->occurred_at, error))
         return -1;
-    if (signal->external_id && s_has_control (signal->external_id))
+    if (signal->external_id && s_has_control (signal->external_id, false))
         return sein_error_set (error, "value", "external_id",
                                "external_id contains control characters");
-    if (signal->address_string && s_has_control (signal->address_string))
+    if (signal->address_string && s_has_control (signal->address_string, true))
         return sein_error_set (error, "value", "address_string",
                                "address_string contains control characters");
     if (signal->occurred_at && sein_rfc3339_utc (signal->occurred_at, NULL))

@@ -323,9 +323,12 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
         int dimension = 0;
         while (dimension < F_COUNT && !streq (s_dimensions[dimension], key))
             dimension++;
-        if (dimension == F_COUNT)
-            return sein_error_set (error, "unknown-field", "filter",
-                                   "filter keys are area, theme, team and priority");
+        if (dimension == F_COUNT) {
+            snprintf (error->name, sizeof error->name, "filter.%.64s", key);
+            return sein_error_set (error, "unknown-field", error->name,
+                                   "'%s' is not a filter key (area, theme, team, priority)",
+                                   error->name);
+        }
         const char *name = s_dimensions[dimension];
         json_t *list = json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
         if (!json_is_array (list) || json_array_size (list) > S_FILTER_MAX) {

@@ -1987,6 +1987,10 @@ test_cli_exit_codes (void **state)
     zstr_free (&output);
     assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "--bogus", NULL),
                       64);
+    //  A window beyond what seind queues for one client would lose replies.
+    assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "--file", "-", "-w",
+                                        "5000", NULL),
+                      64);
     assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "-d", "x", NULL),
                       65);
     assert_int_equal (sein_harness_run (h, NULL, NULL, "sein-submit", "-c",

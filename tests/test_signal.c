@@ -347,6 +347,13 @@ static void test_free_text_fields (void **state)
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
               "\"a\\u0007\"}",
               "value", "external_id", "control characters");
+    //  An id is no free text: not even a tab or a line break.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
+              "\"a\\tb\"}",
+              "value", "external_id", "control characters");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
+              "\"a\\r\\n\"}",
+              "value", "external_id", "control characters");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\":"
               " \"Naamsestraat\\u0000 45\"}",
               "json", NULL, "");

@@ -1263,7 +1263,7 @@ test_refused (void **state)
     (void) state;
     sein_harness_t *h = s_start_daemon (NULL);
     assert_int_equal (s_submit_batch (h, "x", 3), 1);
-    s_assert_refused (h, "{\"colour\":[\"red\"]}", NULL, "unknown-field", "filter");
+    s_assert_refused (h, "{\"colour\":[\"red\"]}", NULL, "unknown-field", "filter.colour");
     s_assert_refused (h, "{\"area\":[1]}", NULL, "type", "area");
     s_assert_refused (h, "{\"theme\":[\"\"]}", NULL, "type", "theme");
     s_assert_refused (h, "{\"team\":{\"a\":1}}", NULL, "type", "team");
@@ -1343,6 +1343,19 @@ test_refused (void **state)
                                         NULL),
                       SEIN_EXIT_DATAERR);
     zstr_free (&output);
+    //  Nor a seq sein-watch cannot have written: 0, or one out of range.
+    const char *impossible[] = {"0\n", "99999999999999999999999\n", "9223372036854775807\n",
+                                "+12\n"};
+    for (size_t index = 0; index < sizeof impossible / sizeof impossible[0]; index++) {
+        file = fopen (path, "w");
+        assert_non_null (file);
+        fputs (impossible[index], file);
+        fclose (file);
+        if (sein_harness_run (h, NULL, &output, "sein-watch", "--state-file", path, NULL) !=
+            SEIN_EXIT_DATAERR)
+            fail_msg ("state file '%s' was taken", impossible[index]);
+        zstr_free (&output);
+    }
     //  Credit 1 is a valid window: every event is granted back at once.
     assert_int_equal (sein_harness_run (h, NULL, &output, "sein-watch", "--since", "1",
                                         "--credit", "1", "--count", "3", "--json", NULL),

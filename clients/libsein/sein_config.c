@@ -60,7 +60,9 @@ static const s_setting_t s_settings[] = {
     {"watch.sessions_max", S_INT, "1000", 1, 100000, NULL, true},
     {"client.name", S_STRING, "default", 0, 0, NULL, true},
     {"client.timeout", S_INT, "5000", 1, 3600000, NULL, true},
-    {"client.window", S_INT, "256", 1, 100000, NULL, true},
+    //  At most what seind queues for one client by default (intake_hwm +
+    //  2 x batch_max = 5096): a larger window would have replies dropped.
+    {"client.window", S_INT, "256", 1, 4096, NULL, true},
 };
 #define S_NSETTINGS (sizeof (s_settings) / sizeof (s_settings[0]))
 
@@ -128,8 +130,12 @@ s_endpoint_valid (const char *text)
     address += 3;
     if (length == 3 && memcmp (text, "tcp", 3) == 0) {
         const char *colon = strrchr (address, ':');
-        return colon && colon > address && colon[1] &&
-               (streq (colon + 1, "*") || strspn (colon + 1, "0123456789") == strlen (colon + 1));
+        if (!colon || colon == address || !colon[1] || strchr (address, ' '))
+            return false;
+        if (streq (colon + 1, "*"))
+            return true;
+        size_t digits = strspn (colon + 1, "0123456789");
+        return digits == strlen (colon + 1) && digits <= 5 && atoi (colon + 1) <= 65535;
     }
     return (length == 3 && memcmp (text, "ipc", 3) == 0) ||
            (length == 6 && memcmp (text, "inproc", 6) == 0);
