@@ -274,6 +274,13 @@ s_reporter (sein_signal_t *signal, cJSON *reporter, sein_error_t *error)
     if (signal->reporter_email && !strchr (signal->reporter_email, '@'))
         return sein_error_set (error, "value", "reporter.email",
                                "reporter.email is not an e-mail address");
+    const char *values[] = {signal->reporter_name, signal->reporter_email,
+                            signal->reporter_phone};
+    const char *paths[] = {"reporter.name", "reporter.email", "reporter.phone"};
+    for (int index = 0; index < 3; index++)
+        if (values[index] && s_has_control (values[index], false))
+            return sein_error_set (error, "value", paths[index], "%s contains control characters",
+                                   paths[index]);
     return 0;
 }
 
@@ -307,6 +314,9 @@ s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
             return sein_error_set (error, "too-long", "attributes",
                                    "attributes.%.64s is longer than %d bytes", key,
                                    S_ATTR_VAL_MAX);
+        if (s_has_control (member->valuestring, true))
+            return sein_error_set (error, "value", "attributes",
+                                   "attributes.%.64s contains control characters", key);
     }
     if (count == 0)
         return 0;

@@ -347,6 +347,14 @@ static void test_free_text_fields (void **state)
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
               "\"a\\u0007\"}",
               "value", "external_id", "control characters");
+    //  Reporter fields and attribute values are refused control characters
+    //  too (C1 included); attribute values are published.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": "
+              "{\"name\": \"An\\u0085\"}}",
+              "value", "reporter.name", "control characters");
+    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": "
+              "{\"fill\": \"97\\u001b[31m\"}}",
+              "value", "attributes", "control characters");
     //  An id is no free text: not even a tab or a line break.
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
               "\"a\\tb\"}",
