@@ -344,6 +344,10 @@ static void test_bounds (void **state)
     s_expect_error (fixture, "endpoints = { watch = \"tcp://localhost\"; };\n", NULL, 0, 1,
                     "endpoints.watch: 'tcp://localhost' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
                     "ipc://PATH, inproc://NAME)");
+    s_expect_error (fixture,
+                    "endpoints = { publish = \"ipc:///tmp/x\"; watch = \"ipc:///tmp/x\"; };\n",
+                    NULL, 0, 0,
+                    "endpoints.publish and endpoints.watch are both ipc:///tmp/x");
     s_expect_error (fixture, "endpoints = { intake = \"tcp://127.0.0.1:65536\"; };\n", NULL,
                     0, 1,
                     "endpoints.intake: 'tcp://127.0.0.1:65536' is not a ZeroMQ endpoint"

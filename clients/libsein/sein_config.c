@@ -341,6 +341,15 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
         }
         free (name);
     }
+    //  Three sockets cannot bind one address (the second bind would fail).
+    const char *endpoints[] = {"endpoints.intake", "endpoints.publish", "endpoints.watch"};
+    for (int one = 0; !error && one < 3; one++)
+        for (int other = one + 1; !error && other < 3; other++)
+            if (streq (sein_config_str (self, endpoints[one]),
+                       sein_config_str (self, endpoints[other])))
+                error = zsys_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
+                                      endpoints[one], endpoints[other],
+                                      sein_config_str (self, endpoints[one]));
     if (error) {
         *error_p = error;
         sein_config_destroy (&self);
