@@ -232,3 +232,56 @@ sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
     unlink (out_path);
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
+
+const char *const sein_harness_texts[SEIN_HARNESS_TEXTS] = {
+    "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
+    "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",
+    "Hangjongeren met scooters op het plein, roepen en toeteren tot na middernacht.",
+    "Put in het fietspad, gevaarlijk voor fietsers, al twee keer iemand gevallen.",
+    "Rats near the bins behind the block, we see them every evening.",
+    "Dépôt clandestin de sacs poubelles devant l'école depuis lundi.",
+    "Boom dreigt om te vallen na de storm, takken hangen over de stoep.",
+    "Auto's parkeren elke avond op het zebrapad aan de school.",
+};
+
+//  Whether the string VALUE is one of FILTER's KEY values (a string or a
+//  list of them).
+static bool
+s_listed (json_t *filter, const char *key, json_t *value)
+{
+    json_t *list = json_object_get (filter, key);
+    if (json_is_string (list))
+        return json_equal (list, value);
+    size_t index;
+    json_t *item;
+    json_array_foreach (list, index, item)
+        if (json_equal (item, value))
+            return true;
+    return false;
+}
+
+bool
+sein_harness_selects (json_t *filter, json_t *event)
+{
+    if (!filter)
+        return true;
+    //  An area matches the event's area or its wijk: a wijk has its zones.
+    if (json_object_get (filter, "area") &&
+        !s_listed (filter, "area", json_object_get (event, "area")) &&
+        !s_listed (filter, "area", json_object_get (event, "wijk")))
+        return false;
+    if (json_object_get (filter, "theme") &&
+        !s_listed (filter, "theme", json_object_get (event, "theme")))
+        return false;
+    if (json_object_get (filter, "priority") &&
+        !s_listed (filter, "priority", json_object_get (event, "priority")))
+        return false;
+    if (!json_object_get (filter, "team"))
+        return true;
+    size_t index;
+    json_t *team;
+    json_array_foreach (json_object_get (event, "teams"), index, team)
+        if (s_listed (filter, "team", team))
+            return true;
+    return false;
+}

@@ -10,6 +10,7 @@
 #ifndef SEIN_HARNESS_H_INCLUDED
 #define SEIN_HARNESS_H_INCLUDED
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -63,5 +64,16 @@ void
 int
     sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
                       const char *program, ...);
+
+//  Signals as residents write them, in the three languages: realistic
+//  text for the tests and benchmarks that submit many.
+extern const char *const sein_harness_texts[];
+#define SEIN_HARNESS_TEXTS 8
+
+//  True when a watch FILTER (NULL: none) selects EVENT, a stored event as
+//  JSON, by the rules of docs/PROTOCOL.md: a model of seind's filtering to
+//  know what a watcher is due.
+bool
+    sein_harness_selects (json_t *filter, json_t *event);
 
 #endif

@@ -66,15 +66,6 @@
 //  The whole file stays well under two minutes; this is the hard stop.
 #define S_WATCHDOG_SECONDS 170
 
-static const char *s_texts[] = {
-    "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
-    "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",
-    "Hangjongeren met scooters op het plein, roepen en toeteren tot na middernacht.",
-    "Put in het fietspad, gevaarlijk voor fietsers, al twee keer iemand gevallen.",
-    "Rats near the bins behind the block, we see them every evening.",
-    "Dépôt clandestin de sacs poubelles devant l'école depuis lundi.",
-};
-
 //  ---------------------------------------------------------------------
 //  Watchdog: whatever this program started goes down with it.
 
@@ -194,9 +185,9 @@ s_signal (const char *area, const char *theme, const char *priority, const char 
           long index)
 {
     json_t *body = json_pack ("{s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "description",
-                              s_texts[index % 6], "source", "citizen", "channel", "web",
-                              "area", area, "external_id", key, "reporter", "name",
-                              "Jan Peeters");
+                              sein_harness_texts[index % SEIN_HARNESS_TEXTS], "source",
+                              "citizen", "channel", "web", "area", area, "external_id",
+                              key, "reporter", "name", "Jan Peeters");
     if (theme)
         json_object_set_new (body, "theme", json_string (theme));
     if (priority)
@@ -317,7 +308,8 @@ s_flooder (void *arg)
                 "{\"description\":\"%s\",\"source\":\"citizen\",\"channel\":\"web\","
                 "\"address_string\":\"Naamsestraat %ld, Leuven\",\"external_id\":\"f%d-%ld\","
                 "\"reporter\":{\"name\":\"Jan Peeters\",\"email\":\"jan@example.org\"}}",
-                s_texts[sent % 6], 1 + sent % 200, self->id, sent);
+                sein_harness_texts[sent % SEIN_HARNESS_TEXTS], 1 + sent % 200, self->id,
+                sent);
             int rc = sein_client_send_raw (client, SEIN_SUBMIT, "f", body, strlen (body),
                                            10000);
             zstr_free (&body);
@@ -775,46 +767,6 @@ test_sigstop (void **state)
     s_stop_daemon (h);
 }
 
-//  ---------------------------------------------------------------------
-//  Filters
-
-//  True when FILTER lets EVENT through, by the protocol's rules: a filter
-//  dimension not given matches everything; an area matches the event's
-//  area or its wijk; a team matches any of the event's teams.
-static bool
-s_listed (json_t *filter, const char *key, const char *value)
-{
-    json_t *list = json_object_get (filter, key);
-    if (json_is_string (list))
-        return streq (json_string_value (list), value);
-    size_t index;
-    json_t *item;
-    json_array_foreach (list, index, item)
-        if (streq (json_string_value (item), value))
-            return true;
-    return false;
-}
-
-static bool
-s_selects (json_t *filter, json_t *event)
-{
-    if (json_object_get (filter, "area") && !s_listed (filter, "area", s_field (event, "area")) &&
-        !s_listed (filter, "area", s_field (event, "wijk")))
-        return false;
-    if (json_object_get (filter, "theme") && !s_listed (filter, "theme", s_field (event, "theme")))
-        return false;
-    if (json_object_get (filter, "priority") &&
-        !s_listed (filter, "priority", s_field (event, "priority")))
-        return false;
-    if (!json_object_get (filter, "team"))
-        return true;
-    size_t index;
-    json_t *team;
-    json_array_foreach (json_object_get (event, "teams"), index, team)
-        if (s_listed (filter, "team", json_string_value (team)))
-            return true;
-    return false;
-}
 
 //  Receive from WATCHER until it has COUNT events; with EXACT, then make
 //  sure no more come for a while. Returns the events.
@@ -937,9 +889,9 @@ test_filters (void **state)
         json_t *want = json_array ();
         size_t position;
         json_t *event;
-        json_array_foreach (stored, position, event)
-            if (s_selects (filters[index], event))
-                json_array_append (want, event);
+        json_array_foreach (stored, position,
+                            event) if (sein_harness_selects (filters[index], event))
+            json_array_append (want, event);
         assert_int_equal (json_array_size (want), cases[index].count);
         char what[300];
         snprintf (what, sizeof what, "live %s", cases[index].filter);

@@ -29,14 +29,6 @@ typedef struct {
     long failed;
 } s_submitter_t;
 
-static const char *s_texts[] = {
-    "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
-    "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",
-    "Hangjongeren met scooters op het plein, roepen en toeteren tot na middernacht.",
-    "Put in het fietspad, gevaarlijk voor fietsers, al twee keer iemand gevallen.",
-    "Rats near the bins behind the block, we see them every evening.",
-    "Dépôt clandestin de sacs poubelles devant l'école depuis lundi.",
-};
 
 //  A realistic submission; the external id makes each one new.
 static char *
@@ -47,7 +39,8 @@ s_body (int submitter, long index)
         "\"address_string\":\"Naamsestraat %ld, Leuven\",\"external_id\":\"b%d-%ld\","
         "\"submitter\":\"bench\",\"reporter\":{\"name\":\"Jan Peeters\","
         "\"email\":\"jan@example.org\"}}",
-        s_texts[index % 6], 1 + index % 200, submitter, index);
+        sein_harness_texts[index % SEIN_HARNESS_TEXTS], 1 + index % 200, submitter,
+        index);
 }
 
 //  Raw zmq_send / zmq_msg_recv: the submitters should cost the two cores

@@ -39,18 +39,6 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 
-static const char *s_texts[] = {
-    "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
-    "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",
-    "Hangjongeren met scooters op het plein, roepen en toeteren tot na middernacht.",
-    "Put in het fietspad, gevaarlijk voor fietsers, al twee keer iemand gevallen.",
-    "Rats near the bins behind the block, we see them every evening.",
-    "Dépôt clandestin de sacs poubelles devant l'école depuis lundi.",
-    "Boom dreigt om te vallen na de storm, takken hangen over de stoep.",
-    "Auto's parkeren elke avond op het zebrapad aan de school.",
-};
-#define S_TEXTS (sizeof s_texts / sizeof s_texts[0])
-
 //  Explicit areas, so a filtered watcher knows what it is due: the five
 //  wijken and the four project zones.
 static const char *s_areas[] = {"binnenstad", "kessel-lo",   "heverlee",
@@ -86,46 +74,6 @@ s_percentile (int64_t *sorted, size_t count, double fraction)
         return -1;
     size_t index = (size_t) (fraction * (double) count);
     return (double) sorted[index < count ? index : count - 1];
-}
-
-//  The protocol's filter rules, to know what each watcher is due: no
-//  dimension given matches all; an area matches the area or its wijk; a
-//  team matches any of the event's teams.
-static bool
-s_listed (json_t *filter, const char *key, json_t *value)
-{
-    json_t *list = json_object_get (filter, key);
-    size_t index;
-    json_t *item;
-    json_array_foreach (list, index, item)
-        if (json_equal (item, value))
-            return true;
-    return false;
-}
-
-static bool
-s_selects (json_t *filter, json_t *event)
-{
-    if (!filter)
-        return true;
-    if (json_object_get (filter, "area") &&
-        !s_listed (filter, "area", json_object_get (event, "area")) &&
-        !s_listed (filter, "area", json_object_get (event, "wijk")))
-        return false;
-    if (json_object_get (filter, "theme") &&
-        !s_listed (filter, "theme", json_object_get (event, "theme")))
-        return false;
-    if (json_object_get (filter, "priority") &&
-        !s_listed (filter, "priority", json_object_get (event, "priority")))
-        return false;
-    if (!json_object_get (filter, "team"))
-        return true;
-    size_t index;
-    json_t *team;
-    json_array_foreach (json_object_get (event, "teams"), index, team)
-        if (s_listed (filter, "team", team))
-            return true;
-    return false;
 }
 
 //  ---------------------------------------------------------------------
@@ -369,8 +317,9 @@ s_submit (const char *endpoint, int rate, int seconds, s_submitted_t *result)
                 "\"area\":\"%s\",\"external_id\":\"L%lld-%ld\",\"reporter\":{\"name\":"
                 "\"Jan Peeters\",\"email\":\"jan@example.org\"},"
                 "\"attributes\":{\"bench_sent\":\"%lld-%ld\"}}",
-                s_texts[sent % S_TEXTS], s_areas[(sent / S_TEXTS) % S_AREAS],
-                (long long) sent_at[sent], sent, (long long) sent_at[sent], sent);
+                sein_harness_texts[sent % SEIN_HARNESS_TEXTS],
+                s_areas[(sent / SEIN_HARNESS_TEXTS) % S_AREAS], (long long)sent_at[sent],
+                sent, (long long)sent_at[sent], sent);
             char corr[24];
             snprintf (corr, sizeof corr, "%ld", sent);
             sein_client_send_raw (client, SEIN_SUBMIT, corr, body, strlen (body), 5000);
@@ -480,8 +429,8 @@ s_live (sein_harness_t *daemon, int watchers, int rate, int seconds, bool mix, i
         long due = 0;
         size_t position;
         json_t *event;
-        json_array_foreach (stored, position, event)
-            due += s_selects (args[index].filter, event);
+        json_array_foreach (stored, position, event) due +=
+            sein_harness_selects (args[index].filter, event);
         args[index].due = due;
         due_total += due;
     }
@@ -591,13 +540,13 @@ s_templates (sein_harness_t *daemon, s_template_t *templates, int max)
 {
     sein_client_t *client = sein_client_new (daemon->intake);
     int count = 0;
-    for (size_t text = 0; text < S_TEXTS; text++)
+    for (size_t text = 0; text < SEIN_HARNESS_TEXTS; text++)
         for (size_t area = 0; area < S_AREAS && count < max; area++) {
             //  Some with an explicit area, some placed by their address.
             json_t *body = json_pack (
-                "{s:s,s:s,s:s,s:{s:s,s:s}}", "description", s_texts[text], "source",
-                text % 3 ? "citizen" : "partner", "channel", "web", "reporter", "name",
-                "Jan Peeters", "email", "jan@example.org");
+                "{s:s,s:s,s:s,s:{s:s,s:s}}", "description", sein_harness_texts[text],
+                "source", text % 3 ? "citizen" : "partner", "channel", "web", "reporter",
+                "name", "Jan Peeters", "email", "jan@example.org");
             if ((text + area) % 2)
                 json_object_set_new (body, "area", json_string (s_areas[area]));
             else
@@ -837,8 +786,9 @@ s_replay (int port, long count, int credit)
         fprintf (stderr, "bench_watch: seind did not start (see %s)\n", daemon.log);
         return -1;
     }
-    s_template_t templates[S_TEXTS * S_AREAS];
-    int ntemplates = s_templates (&daemon, templates, (int) (S_TEXTS * S_AREAS));
+    s_template_t templates[SEIN_HARNESS_TEXTS * S_AREAS];
+    int ntemplates =
+        s_templates (&daemon, templates, (int)(SEIN_HARNESS_TEXTS * S_AREAS));
     sein_harness_stop (&daemon, SIGTERM);
     if (ntemplates == 0) {
         fprintf (stderr, "bench_watch: no templates\n");
