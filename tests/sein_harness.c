@@ -233,6 +233,19 @@ sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
 
+const char *
+sein_harness_write (const char *name, const char *content)
+{
+    static char path[256];
+    snprintf (path, sizeof path, "%s/%s-%d", SEIN_BINARY_DIR, name, (int) getpid ());
+    FILE *file = fopen (path, "w");
+    if (!file || fputs (content, file) < 0 || fclose (file)) {
+        fprintf (stderr, "%s: %s\n", path, strerror (errno));
+        abort ();
+    }
+    return path;
+}
+
 const char *const sein_harness_texts[SEIN_HARNESS_TEXTS] = {
     "Elke donderdag fuif in het studentenhuis naast ons, bassen tot 5u 's ochtends.",
     "Sluikstort van matrassen en zakken naast de glasbollen, al een week.",

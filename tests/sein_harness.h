@@ -65,6 +65,12 @@ int
     sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
                       const char *program, ...);
 
+//  Write CONTENT to a fresh file NAME-PID in the build directory, for the
+//  tests of data files. Returns its path (static: valid until the next
+//  call); a file that cannot be written ends the program.
+const char *
+    sein_harness_write (const char *name, const char *content);
+
 //  Signals as residents write them, in the three languages: realistic
 //  text for the tests and benchmarks that submit many.
 extern const char *const sein_harness_texts[];

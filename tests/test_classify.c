@@ -9,6 +9,7 @@
     keeps working.
 */
 #include "sein_classify.h"
+#include "sein_harness.h"
 
 #include <jansson.h>
 #include "sein_json.h"
@@ -596,25 +597,13 @@ test_priority (void **state)
     sein_classification_clear (&result);
 }
 
-static char *
-s_write (const char *name, const char *content)
-{
-    static char path[256];
-    snprintf (path, sizeof path, "%s/%s-%d", SEIN_BINARY_DIR, name, (int) getpid ());
-    FILE *file = fopen (path, "w");
-    assert_non_null (file);
-    fputs (content, file);
-    fclose (file);
-    return path;
-}
-
 static void
 test_ties (void **state)
 {
     (void) state;
     //  Words count x1.2 at the start of a text, x0.8 at its end: in "lawaai
     //  van jongeren" 2 x 1.2 ties 3 x 0.8.
-    char *path = strdup (s_write ("tie-rules.tsv", "theme\tlang\tpattern\tweight\n"
+    char *path = strdup (sein_harness_write ("tie-rules.tsv", "theme\tlang\tpattern\tweight\n"
                                                    "overlast\tnl\tlawaai\t2\n"
                                                    "jeugd\tnl\tjongeren\t3\n"
                                                    "jeugd\tnl\thangjongeren\t4\n"));
@@ -656,7 +645,7 @@ static void
 test_explanation (void **state)
 {
     (void) state;
-    char *path = strdup (s_write ("twice-rules.tsv", "theme\tlang\tpattern\tweight\n"
+    char *path = strdup (sein_harness_write ("twice-rules.tsv", "theme\tlang\tpattern\tweight\n"
                                                      "verkeer\tnl\tfietspad\t2\n"
                                                      "openbaar-domein\tnl\tfietspad\t2\n"
                                                      "afval\tnl\tglas\t2\n"
@@ -694,7 +683,7 @@ static void
 test_inflections (void **state)
 {
     (void) state;
-    char *path = strdup (s_write ("inflect-rules.tsv", "theme\tlang\tpattern\tweight\n"
+    char *path = strdup (sein_harness_write ("inflect-rules.tsv", "theme\tlang\tpattern\tweight\n"
                                                        "verkeer\tnl\tscheuren\t2\n"
                                                        "openbaar-domein\tnl\tscheur\t3\n"
                                                        "overlast\tnl\tnacht\t1\n"
@@ -732,7 +721,7 @@ test_inflections (void **state)
 static char *
 s_bad (const char *setting, const char *content)
 {
-    char *path = strdup (s_write ("bad-data", content));
+    char *path = strdup (sein_harness_write ("bad-data", content));
     char *override = zsys_sprintf ("%s=%s", setting, path);
     const char *extra[] = {override, NULL};
     char *error = NULL;

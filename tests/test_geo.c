@@ -6,6 +6,7 @@
     [long, lat] as in GeoJSON; sein_geo_locate takes (lat, long).
 */
 #include "sein_geo.h"
+#include "sein_harness.h"
 
 #include <czmq.h>
 #include <math.h>
@@ -78,23 +79,11 @@ s_collection (void)
     return text;
 }
 
-static char *
-s_write (const char *name, const char *content)
-{
-    static char path[256];
-    snprintf (path, sizeof path, "%s/%s-%d", SEIN_BINARY_DIR, name, (int) getpid ());
-    FILE *file = fopen (path, "w");
-    assert_non_null (file);
-    fputs (content, file);
-    fclose (file);
-    return path;
-}
-
 static int
 s_setup (void **state)
 {
     char *text = s_collection ();
-    snprintf (s_path, sizeof s_path, "%s", s_write ("areas.geojson", text));
+    snprintf (s_path, sizeof s_path, "%s", sein_harness_write ("areas.geojson", text));
     free (text);
     char *error = NULL;
     *state = sein_geo_new (s_path, NULL, NULL, &error);
@@ -210,7 +199,7 @@ s_check (void *arg, const char *code, const char *parent)
 static char *
 s_load_error (const char *content)
 {
-    char *path = s_write ("bad.geojson", content);
+    const char *path = sein_harness_write ("bad.geojson", content);
     char *error = NULL;
     sein_geo_t *geo = sein_geo_new (path, s_check, NULL, &error);
     assert_true ((geo == NULL) == (error != NULL));

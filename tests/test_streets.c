@@ -7,6 +7,7 @@
     streets one letter apart, so a typo between them must match neither.
 */
 #include "sein_streets.h"
+#include "sein_harness.h"
 
 #include <czmq.h>
 #include <setjmp.h>
@@ -39,22 +40,10 @@ static const char *s_register =
 
 static char s_path[256];
 
-static char *
-s_write (const char *name, const char *content)
-{
-    static char path[256];
-    snprintf (path, sizeof path, "%s/%s-%d", SEIN_BINARY_DIR, name, (int) getpid ());
-    FILE *file = fopen (path, "w");
-    assert_non_null (file);
-    fputs (content, file);
-    fclose (file);
-    return path;
-}
-
 static int
 s_setup (void **state)
 {
-    snprintf (s_path, sizeof s_path, "%s", s_write ("streets.tsv", s_register));
+    snprintf (s_path, sizeof s_path, "%s", sein_harness_write ("streets.tsv", s_register));
     char *error = NULL;
     *state = sein_streets_new (s_path, NULL, NULL, &error);
     if (!*state)
@@ -284,7 +273,7 @@ test_normalise (void **state)
 static char *
 s_load_error (const char *content, sein_streets_known_fn *known)
 {
-    char *path = s_write ("bad-streets.tsv", content);
+    const char *path = sein_harness_write ("bad-streets.tsv", content);
     char *error = NULL;
     sein_streets_t *streets = sein_streets_new (path, known, NULL, &error);
     assert_true ((streets == NULL) == (error != NULL));
