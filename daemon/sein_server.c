@@ -637,11 +637,9 @@ s_handle (s_server_t *self, sein_batch_t *batch)
                   SEIN_PROTOCOL);
         s_fail (self, &request, "frames", NULL, message);
     } else if (!s_part_is (&parts[0], SEIN_PROTOCOL)) {
-        snprintf (message, sizeof message,
-                  "unsupported protocol '%.*s'; this server speaks %s",
-                  (int) (zmq_msg_size (&parts[0]) < 32 ? zmq_msg_size (&parts[0]) : 32),
-                  (const char *) zmq_msg_data (&parts[0]), SEIN_PROTOCOL);
-        s_fail (self, &request, "version", NULL, message);
+        sein_error_t error;
+        sein_error_version (&error, zmq_msg_data (&parts[0]), zmq_msg_size (&parts[0]));
+        s_fail (self, &request, error.code, error.field, error.message);
     } else if (zmq_msg_size (&parts[2]) > S_CORR_MAX)
         s_fail (self, &request, "frames", NULL, "correlation id longer than 255 bytes");
     else {

@@ -9,6 +9,8 @@
 */
 #include "sein_signal.h"
 
+#include "sein.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <math.h>
@@ -43,6 +45,15 @@ sein_error_set (sein_error_t *error, const char *code, const char *field,
     vsnprintf (error->message, sizeof error->message, format, args);
     va_end (args);
     return -1;
+}
+
+int
+sein_error_version (sein_error_t *error, const void *protocol, size_t size)
+{
+    return sein_error_set (error, "version", NULL,
+                           "unsupported protocol '%.*s'; this server speaks %s",
+                           (int) (size < 32 ? size : 32), (const char *) protocol,
+                           SEIN_PROTOCOL);
 }
 
 bool

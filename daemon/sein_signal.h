@@ -83,6 +83,11 @@ int
     sein_error_set (sein_error_t *error, const char *code, const char *field,
                     const char *format, ...) __attribute__ ((format (printf, 4, 5)));
 
+//  Fill *error for a request whose first frame, PROTOCOL (SIZE bytes), is
+//  not SEIN_PROTOCOL: code "version", naming both versions. Returns -1.
+int
+    sein_error_version (sein_error_t *error, const void *protocol, size_t size);
+
 //  True when TEXT of SIZE bytes is well-formed UTF-8 (no overlongs, no
 //  surrogates); *offset_p, if given, receives the first bad byte's offset.
 bool

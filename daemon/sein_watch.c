@@ -478,12 +478,9 @@ s_router_ready (s_watch_t *self)
             s_reject (self, routing, SEIN_ERROR, NULL, "frames", NULL,
                       "expected 4 frames: \"SEIN/1\", command, correlation id, JSON body");
         else if (!zframe_streq (protocol, SEIN_PROTOCOL)) {
-            char message[96];
-            int size = zframe_size (protocol) < 32 ? (int) zframe_size (protocol) : 32;
-            snprintf (message, sizeof message,
-                      "unsupported protocol '%.*s'; this server speaks %s", size,
-                      (const char *) zframe_data (protocol), SEIN_PROTOCOL);
-            s_reject (self, routing, SEIN_ERROR, corr, "version", NULL, message);
+            sein_error_t error;
+            sein_error_version (&error, zframe_data (protocol), zframe_size (protocol));
+            s_reject (self, routing, SEIN_ERROR, corr, error.code, error.field, error.message);
         }
         else if (!json_is_object (body))
             s_reject (self, routing, SEIN_ERROR, corr, "json", NULL,
