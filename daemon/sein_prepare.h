@@ -70,6 +70,10 @@ typedef struct {
     sein_pending_t *items;
     size_t count;
     size_t capacity;
+    //  Set by the server while storing
+    bool stored;      //  committed (or nothing to store)
+    uint64_t ticket;  //  answered once this many deferred commits are on disk
+    int sync_error;   //  the errno of a failed sync that covered it, or 0
 } sein_batch_t;
 
 //  The prepare actor: receives a batch pointer ("p"), prepares every item,

@@ -6,10 +6,17 @@
     (validate, classify, route, render; sein_prepare.c). When the batch
     comes back, the server first sends the next one off, so preparing it
     overlaps what follows here: storing the whole batch in one transaction
-    (group commit), and only after that commit returned, acking each
+    (group commit), and only after that commit is on disk, acking each
     submitter and publishing the events on the broadcast PUB and on the
     internal feed to the watch actor. An ack therefore always means "on
     disk", and nothing is published that could still be rolled back.
+
+    With storage.synchronous=full the fsync is not part of the COMMIT: the
+    sync actor issues it (sein_store_sync), and the server goes on storing
+    the next batch meanwhile. One fsync covers every batch committed before
+    it began, and a batch is answered once one that began after its commit
+    returned. When nothing else is in the pipeline, the server syncs itself
+    rather than wake a thread for it.
 
     Requests on the intake socket (ROUTER) look like
         [routing id] [empty, from REQ clients] "SEIN/1" command corr body
@@ -35,6 +42,8 @@
 #define S_PREPARE_HERE 8     //  batches this small skip an idle prepare actor
 #define S_DRAIN_QUIET 1000   //  ms of silence on intake that ends a stop
 #define S_DRAIN_MAX 5000     //  ms a stop waits for that at most
+#define S_BATCHES 4          //  prepared, stored, and two waiting for their sync
+#define S_SYNC_CHECK 128     //  signals stored between looks at the sync actor
 
 //  Write-ahead log sizes, in pages: hand a checkpoint to the checkpoint
 //  actor from the first (SQLite's own default), and when the log grows to
@@ -42,6 +51,14 @@
 //  load), block the writer once to start the log over.
 #define S_CHECKPOINT_PAGES 1000
 #define S_CHECKPOINT_FORCE 100000
+
+//  The database and its write-ahead log's descriptor (sein_store_sync).
+//  Used by the server and the sync actor in turn, never at once: the
+//  server syncs itself only while no SYNC is out.
+typedef struct {
+    char *path;
+    int fd;
+} s_log_t;
 
 typedef struct {
     zsock_t *pipe;
@@ -55,12 +72,23 @@ typedef struct {
     bool checkpointing; //  the checkpoint actor is at work
     int lock;           //  flock on storage.dir/seind.lock, or -1
     sein_setup_t *setup;
-    sein_setup_t *next_setup; //  a reload waiting for the prepare actor
+    sein_setup_t *next_setup; //  a reload waiting for the last one to retire
+    sein_setup_t *retired;    //  replaced, but batches in flight still use it
     sein_store_t *store;
     sein_signal_limits_t limits;
     size_t batch_max;
-    sein_batch_t batches[2]; //  one being prepared, one being filled or stored
+    sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
+    //  Deferred durability (NULL sync: every COMMIT syncs by itself)
+    zactor_t *sync;
+    s_log_t log;
+    sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
+    size_t nstored;
+    uint64_t commits;  //  deferred commits made
+    uint64_t synced;   //  of those, how many are on disk
+    uint64_t syncing;  //  what the sync in flight covers, 0 when none is
+    int64_t sync_head; //  the store's head when that sync began
+    int64_t durable;   //  the highest seq on disk
     zhashx_t *keys;          //  "submitter\x1fexternal_id" -> batch index + 1
     sein_buf_t buf;
     uint64_t random[2];
@@ -249,6 +277,9 @@ s_complete_event (s_server_t *self, sein_pending_t *pending)
     pending->record.event.body_size = pending->event_size;
 }
 
+static void
+s_sync_check (s_server_t *self);
+
 //  Store, in one transaction, every new signal of BATCH. Returns 0 when
 //  the batch was committed.
 static int
@@ -258,6 +289,8 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
         return -1;
     int rc = 0;
     for (size_t index = 0; rc == 0 && index < batch->count; index++) {
+        if (index % S_SYNC_CHECK == 0)
+            s_sync_check (self);
         sein_pending_t *pending = &batch->items[index];
         if (pending->rejected || pending->dry_run)
             continue;
@@ -366,24 +399,11 @@ s_keep_log_short (s_server_t *self)
     }
 }
 
-//  Store BATCH, answer every item, publish the new signals, empty it.
+//  Answer every item of BATCH (stored, or not), publish its new signals,
+//  empty it.
 static void
-s_finish_batch (s_server_t *self, sein_batch_t *batch)
+s_answer_batch (s_server_t *self, sein_batch_t *batch)
 {
-    bool any = false;
-    for (size_t index = 0; index < batch->count; index++)
-        any |= !batch->items[index].rejected && !batch->items[index].dry_run;
-    bool stored = !any || s_store_batch (self, batch) == 0;
-    if (!stored) {
-        self->counters.storage_errors++;
-        zsys_error ("storage: batch of %zu not stored: %s", batch->count,
-                    sein_store_error (self->store));
-    }
-    if (any) {
-        self->counters.batches++;
-        if (batch->count > self->counters.largest)
-            self->counters.largest = batch->count;
-    }
     for (size_t index = 0; index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
         const char *external_id = pending->signal.external_id;
@@ -399,10 +419,16 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
         } else if (pending->dry_run)
             s_reply_event (self, pending, "classified", pending->tail, pending->tail_size,
                            false);
-        else if (!stored) {
+        else if (!batch->stored || batch->sync_error) {
             sein_error_t error;
-            sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
-                            sein_store_error (self->store));
+            if (batch->sync_error)
+                sein_error_set (&error, "storage", NULL,
+                                "written but not confirmed on disk (%s): submit again, "
+                                "with the same external_id",
+                                strerror (batch->sync_error));
+            else
+                sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
+                                sein_store_error (self->store));
             s_reject (self, &pending->envelope, SEIN_SUBMIT, external_id, &error);
         } else {
             bool duplicate = pending->duplicate || pending->original >= 0;
@@ -416,7 +442,9 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
                            duplicate);
         }
     }
-    for (size_t index = 0; stored && index < batch->count; index++) {
+    //  Published even after a failed sync: the rows are in the store,
+    //  where watchers would read them anyway.
+    for (size_t index = 0; batch->stored && index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
         if (!pending->rejected && !pending->dry_run && !pending->duplicate &&
             pending->original < 0)
@@ -425,8 +453,122 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     for (size_t index = 0; index < batch->count; index++)
         sein_pending_clear (&batch->items[index]);
     batch->count = 0;
-    if (any && stored)
+}
+
+//  Answer, oldest first, the stored batches that are on disk.
+static void
+s_release (s_server_t *self)
+{
+    while (self->nstored && self->stored[0]->ticket <= self->synced) {
+        s_answer_batch (self, self->stored[0]);
+        memmove (self->stored, self->stored + 1, --self->nstored * sizeof self->stored[0]);
+    }
+}
+
+//  A sync that covered the first TARGET deferred commits returned ERROR
+//  (an errno, or 0).
+static void
+s_synced (s_server_t *self, uint64_t target, int error)
+{
+    if (error) {
+        self->counters.storage_errors++;
+        zsys_error ("storage: fdatasync of the write-ahead log failed: %s",
+                    strerror (error));
+        for (size_t index = 0; index < self->nstored; index++)
+            if (self->stored[index]->ticket <= target)
+                self->stored[index]->sync_error = error;
+    }
+    self->synced = target;
+    self->durable = self->sync_head;
+    self->syncing = 0;
+    s_release (self);
+}
+
+//  Make the deferred commits durable: right here when nothing else is in
+//  the pipeline (no thread to wake, no batch to overlap), else on the sync
+//  actor. One sync at a time; the next covers what was committed meanwhile.
+static void
+s_sync (s_server_t *self)
+{
+    while (!self->syncing && self->synced < self->commits) {
+        self->sync_head = sein_store_head (self->store);
+        if (self->preparing) {
+            self->syncing = self->commits;
+            zstr_send (self->sync, "SYNC");
+            return;
+        }
+        int rc = sein_store_sync (self->log.path, &self->log.fd);
+        s_synced (self, self->commits, rc ? errno : 0);
+    }
+}
+
+//  A sync came back: answer what it covered, start the next.
+static void
+s_sync_done (s_server_t *self)
+{
+    int error = 0;
+    zsock_recv (self->sync, "i", &error);
+    s_synced (self, self->syncing, error);
+    s_sync (self);
+}
+
+//  While storing a batch: answer the batches whose sync came back
+//  meanwhile, so that their submitters can send more in the meantime.
+static void
+s_sync_check (s_server_t *self)
+{
+    if (self->syncing && (zsock_events (self->sync) & ZMQ_POLLIN))
+        s_sync_done (self);
+}
+
+//  Store BATCH, then answer it: now, or once a sync has put it on disk.
+static void
+s_finish_batch (s_server_t *self, sein_batch_t *batch)
+{
+    bool any = false;
+    for (size_t index = 0; index < batch->count; index++)
+        any |= !batch->items[index].rejected && !batch->items[index].dry_run;
+    batch->stored = !any || s_store_batch (self, batch) == 0;
+    batch->sync_error = 0;
+    if (!batch->stored) {
+        self->counters.storage_errors++;
+        zsys_error ("storage: batch of %zu not stored: %s", batch->count,
+                    sein_store_error (self->store));
+    }
+    if (any) {
+        self->counters.batches++;
+        if (batch->count > self->counters.largest)
+            self->counters.largest = batch->count;
+    }
+    if (any && batch->stored)
         s_keep_log_short (self);
+    if (!self->sync) {
+        self->durable = sein_store_head (self->store);
+        s_answer_batch (self, batch);
+        return;
+    }
+    //  In order behind the batches before it, even with nothing to sync.
+    if (any && batch->stored)
+        self->commits++;
+    batch->ticket = self->commits;
+    self->stored[self->nstored++] = batch;
+    s_release (self);
+    s_sync (self);
+}
+
+//  The sync actor: each SYNC is one sein_store_sync; answers the errno.
+static void
+s_sync_actor (zsock_t *pipe, void *args)
+{
+    s_log_t *log = (s_log_t *) args;
+    zsock_signal (pipe, 0);
+    char *command;
+    while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
+        int rc = sein_store_sync (log->path, &log->fd);
+        zsock_send (pipe, "i", rc ? errno : 0);
+        zstr_free (&command);
+    }
+    zstr_free (&command);
 }
 
 //  ---------------------------------------------------------------------
@@ -459,7 +601,7 @@ s_cmd_ping (s_server_t *self, s_request_t *request)
     s_answer (self, request,
               json_pack ("{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "status",
                          "ok", "server", "seind", "version", SEIN_VERSION, "head",
-                         (json_int_t) sein_store_head (self->store), "uptime",
+                         (json_int_t) self->durable, "uptime",
                          (json_int_t) (time (NULL) - self->started), "counters",
                          "accepted", (json_int_t) self->counters.accepted, "duplicates",
                          (json_int_t) self->counters.duplicates, "rejected",
@@ -508,12 +650,20 @@ s_cmd_get (s_server_t *self, s_request_t *request)
     json_decref (json);
 }
 
+typedef struct {
+    json_t *events;
+    int64_t head; //  the last on disk: later ones may not be yet
+} s_collected_t;
+
 static int
 s_collect_event (const sein_event_t *event, void *arg)
 {
+    s_collected_t *collected = (s_collected_t *) arg;
+    if (event->seq > collected->head)
+        return 1;
     json_t *body = json_loadb (event->body, event->body_size, 0, NULL);
     if (body)
-        json_array_append_new ((json_t *) arg, body);
+        json_array_append_new (collected->events, body);
     return 0;
 }
 
@@ -533,16 +683,15 @@ s_cmd_events (s_server_t *self, s_request_t *request)
         int count = limit && json_integer_value (limit) < 1000
                         ? (int) json_integer_value (limit)
                         : 1000;
-        json_t *events = json_array ();
+        s_collected_t collected = {json_array (), self->durable};
         if (sein_store_events (self->store, json_integer_value (from), count,
-                               s_collect_event, events) < 0) {
-            json_decref (events);
+                               s_collect_event, &collected) < 0) {
+            json_decref (collected.events);
             s_fail (self, request, "storage", NULL, sein_store_error (self->store));
         } else
             s_answer (self, request,
                       json_pack ("{s:s,s:I,s:o}", "status", "ok", "head",
-                                 (json_int_t) sein_store_head (self->store), "events",
-                                 events));
+                                 (json_int_t) self->durable, "events", collected.events));
     }
     json_decref (json);
 }
@@ -686,13 +835,26 @@ s_reserve (s_server_t *self, sein_batch_t *batch)
     }
 }
 
-//  Fill the batch that is not BUSY (the one about to be stored, or NULL)
-//  with what is waiting and send it to be prepared. Returns true when a
-//  batch went out.
+//  A batch that is neither being prepared nor stored nor waiting for a
+//  sync, or NULL when the sync has fallen that far behind.
+static sein_batch_t *
+s_free_batch (s_server_t *self)
+{
+    for (size_t index = 0; index < S_BATCHES; index++)
+        if (self->batches[index].count == 0)
+            return &self->batches[index];
+    return NULL;
+}
+
+//  Fill a free batch with what is waiting and send it to be prepared; BUSY
+//  is the batch about to be stored, or NULL. Returns true when a batch
+//  went out.
 static bool
 s_collect (s_server_t *self, sein_batch_t *busy)
 {
-    sein_batch_t *batch = busy == &self->batches[0] ? &self->batches[1] : &self->batches[0];
+    sein_batch_t *batch = s_free_batch (self);
+    if (!batch)
+        return false;
     s_reserve (self, batch);
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit.
@@ -767,12 +929,18 @@ s_apply_settings (s_server_t *self)
     }
 }
 
-//  Swap in a reloaded setup once no batch is using the old one.
+//  Destroy the retired setup once no batch uses it, and swap in a
+//  reloaded one, the current one retiring, when there is none.
 static void
 s_swap_setup (s_server_t *self)
 {
-    if (self->next_setup && !self->preparing) {
-        sein_setup_destroy (&self->setup);
+    bool used = false;
+    for (size_t index = 0; self->retired && index < S_BATCHES; index++)
+        used |= self->batches[index].count && self->batches[index].setup == self->retired;
+    if (!used)
+        sein_setup_destroy (&self->retired);
+    if (self->next_setup && !self->retired) {
+        self->retired = self->setup;
         self->setup = self->next_setup;
         self->next_setup = NULL;
         s_apply_settings (self); //  seind.c logs the reload
@@ -904,9 +1072,12 @@ s_start (s_server_t *self)
         self->prepare = zactor_new (sein_prepare_actor, NULL);
         const char *paths[] = {path, sein_config_str (config, "storage.synchronous")};
         self->checkpoint = zactor_new (s_checkpoint_actor, paths);
+        self->durable = sein_store_head (self->store);
+        if (sein_store_defer_sync (self->store))
+            self->sync = zactor_new (s_sync_actor, &self->log);
     }
     zstr_free (&feed);
-    zstr_free (&path);
+    self->log.path = path;
 }
 
 static void
@@ -950,24 +1121,28 @@ s_prepared (s_server_t *self)
     sein_batch_t *batch = (sein_batch_t *) pointer;
     assert (batch == self->preparing);
     self->preparing = NULL;
-    s_swap_setup (self);
     if (!self->terminating)
         s_collect (self, batch);
     s_finish_batch (self, batch);
 }
+
 
 static void
 s_run (s_server_t *self)
 {
     self->poller = zpoller_new (self->pipe, self->prepare, self->checkpoint, self->intake,
                                 NULL);
+    if (self->sync)
+        zpoller_add (self->poller, self->sync);
     bool polling_intake = true;
-    while (!self->terminating || self->preparing) {
+    while (!self->terminating || self->preparing || self->nstored) {
         void *which = zpoller_wait (self->poller, -1);
         if (which == self->pipe)
             s_pipe_ready (self);
         else if (which == self->prepare)
             s_prepared (self);
+        else if (self->sync && which == self->sync)
+            s_sync_done (self);
         else if (which == self->checkpoint) {
             char *done = zstr_recv (self->checkpoint);
             zstr_free (&done);
@@ -975,9 +1150,10 @@ s_run (s_server_t *self)
         }
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
+        s_swap_setup (self);
         //  Read intake only while the prepare actor is idle: requests that
         //  arrive meanwhile queue up and form the next, larger batch.
-        bool wanted = !self->preparing && !self->terminating;
+        bool wanted = !self->preparing && !self->terminating && s_free_batch (self);
         if (wanted && !polling_intake)
             zpoller_add (self->poller, self->intake);
         else if (!wanted && polling_intake)
@@ -1017,6 +1193,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     self->started = time (NULL);
     self->keys = zhashx_new ();
     self->lock = -1;
+    self->log.fd = -1;
     if (getrandom (self->random, sizeof self->random, 0) != sizeof self->random)
         self->random[0] = (uint64_t) time (NULL) ^ (uint64_t) getpid ();
     self->random[1] |= 1;
@@ -1046,6 +1223,10 @@ sein_server_actor (zsock_t *pipe, void *args)
             break;
     }
     zactor_destroy (&self->prepare);
+    zactor_destroy (&self->sync);
+    if (self->log.fd >= 0)
+        close (self->log.fd);
+    zstr_free (&self->log.path);
     zactor_destroy (&self->checkpoint);
     zactor_destroy (&self->watch);
     zsock_destroy (&self->intake);
@@ -1056,8 +1237,9 @@ sein_server_actor (zsock_t *pipe, void *args)
         close (self->lock); //  releases the flock
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
+    sein_setup_destroy (&self->retired);
     zhashx_destroy (&self->keys);
-    for (int index = 0; index < 2; index++)
+    for (int index = 0; index < S_BATCHES; index++)
         free (self->batches[index].items);
     sein_buf_free (&self->buf);
     zstr_free (&self->error);

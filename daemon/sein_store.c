@@ -6,8 +6,11 @@
     rather than misread.
 
     Durability: WAL with synchronous=FULL by default, so a COMMIT returns
-    only after the WAL is fsynced; the server acks a batch only after
-    sein_store_commit returned 0. Statements are prepared once at open.
+    only after the WAL is fsynced. The server takes the fsync out of the
+    COMMIT (sein_store_defer_sync) and issues it itself on another thread
+    (sein_store_sync), so that storing the next batch overlaps the disk;
+    it acks a batch only after both returned 0. Statements are prepared
+    once at open.
 */
 #include "sein_store.h"
 
@@ -15,6 +18,7 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +89,7 @@ static const char *s_sql[S_NSTATEMENTS] = {
 
 struct _sein_store_t {
     sqlite3 *db;
+    bool full; //  opened with synchronous=full
     sqlite3_stmt *statements[S_NSTATEMENTS];
     bool readonly;
     bool in_transaction;
@@ -165,6 +170,7 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
         return NULL;
     }
     self->readonly = readonly;
+    self->full = synchronous && streq (synchronous, "full");
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     char *error = NULL;
     if (sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -258,6 +264,54 @@ sein_store_destroy (sein_store_t **self_p)
         free (self);
         *self_p = NULL;
     }
+}
+
+bool
+sein_store_defer_sync (sein_store_t *self)
+{
+    assert (self);
+    //  NORMAL in WAL mode writes the log at COMMIT and syncs it only at
+    //  checkpoints, after which the header of a restarted log is synced
+    //  too: FULL minus the one fsync at each COMMIT, which
+    //  sein_store_sync puts back.
+    return self->full && !self->in_transaction &&
+           sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) ==
+               SQLITE_OK;
+}
+
+int
+sein_store_sync (const char *path, int *log_fd)
+{
+    assert (path);
+    assert (log_fd);
+    if (*log_fd < 0) {
+        //  The log exists once a commit returned. SQLite keeps using the
+        //  same file while any connection is open (a restart rewrites it
+        //  from its start, it is not replaced), and the writer's is open
+        //  as long as seind runs, so the descriptor stays valid.
+        char *wal = zsys_sprintf ("%s-wal", path);
+        *log_fd = open (wal, O_RDONLY | O_CLOEXEC);
+        zstr_free (&wal);
+        if (*log_fd < 0)
+            return -1;
+        //  As SQLite does at the first sync of a new log: make its
+        //  directory entry durable too.
+        char *dir = strdup (path);
+        char *slash = strrchr (dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = 0;
+        int dir_fd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int rc = dir_fd < 0 ? -1 : fsync (dir_fd);
+        if (dir_fd >= 0)
+            close (dir_fd);
+        free (dir);
+        if (rc) {
+            close (*log_fd);
+            *log_fd = -1;
+            return -1;
+        }
+    }
+    return fdatasync (*log_fd);
 }
 
 int64_t

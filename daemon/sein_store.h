@@ -56,6 +56,21 @@ typedef struct {
 sein_store_t *
     sein_store_new (const char *path, const char *synchronous, char **error_p);
 
+//  For a store opened with synchronous=full: from now on a COMMIT writes
+//  the log but returns without waiting for it to reach the disk, and the
+//  caller makes commits durable with sein_store_sync before it relies on
+//  them. Returns false (and changes nothing) for any other setting.
+bool
+    sein_store_defer_sync (sein_store_t *self);
+
+//  Make every commit to the database at PATH that returned before this
+//  call durable: fdatasync of its write-ahead log. *LOG_FD keeps the log's
+//  descriptor between calls: -1 at first, the caller closes it at the end.
+//  Any thread may call this, one at a time per *LOG_FD. Returns 0, or -1
+//  with errno set.
+int
+    sein_store_sync (const char *path, int *log_fd);
+
 //  Open an existing database read-only, for replay and queries.
 sein_store_t *
     sein_store_new_reader (const char *path, char **error_p);

@@ -169,6 +169,10 @@ s_replay_one (const sein_event_t *event, void *arg)
     void **args = (void **) arg;
     s_watch_t *self = (s_watch_t *) args[0];
     s_session_t *session = (s_session_t *) args[1];
+    //  Only what the feed has announced: a later commit may not be on disk
+    //  yet (the server syncs the log after COMMIT returned).
+    if (event->seq > self->head)
+        return 1;
     return s_offer (self, session, event, NULL) && session->credit > 0 ? 0 : 1;
 }
 
@@ -367,10 +371,11 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
     return 0;
 }
 
-//  Check a WATCH body; returns 0, or -1 with ERROR set. *UTC gets since_time.
+//  Check a WATCH body against the store's HEAD; returns 0, or -1 with
+//  ERROR set. *UTC gets since_time.
 static int
-s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, char *utc,
-               sein_error_t *error)
+s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head,
+               char *utc, sein_error_t *error)
 {
     static const char *fields[] = {"filter", "since", "since_time", "credit", NULL};
     const char *key;
@@ -397,11 +402,10 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, char *utc,
                                "since must be a seq (integer >= 0; 0 = live only)");
     //  Beyond the next seq is a client's mistake (a state file from another
     //  store, say): that session would wait for ever.
-    if (since && json_integer_value (since) > self->head + 1)
+    if (since && json_integer_value (since) > head + 1)
         return sein_error_set (error, "value", "since",
                                "since %lld is beyond the next event (seq %lld)",
-                               (long long) json_integer_value (since),
-                               (long long) self->head + 1);
+                               (long long) json_integer_value (since), (long long) head + 1);
     if (since_time && (!json_is_string (since_time) ||
                        sein_rfc3339_utc (json_string_value (since_time), utc)))
         return sein_error_set (error, "value", "since_time",
@@ -420,8 +424,12 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
     s_session_t *session = (s_session_t *) zmalloc (sizeof *session);
     sein_error_t error;
     char utc[SEIN_TIME_MAX];
-    self->head = sein_store_head (self->store);
-    int rc = s_check_watch (self, session, body, utc, &error);
+    //  A client may WATCH from a seq it was acked before the feed told us
+    //  about it: the store knows.
+    int64_t head = sein_store_head (self->store);
+    if (head < self->head)
+        head = self->head;
+    int rc = s_check_watch (self, session, body, head, utc, &error);
     if (rc == 0 && !zhashx_lookup (self->sessions, key) &&
         (int64_t) zhashx_size (self->sessions) >= self->sessions_max)
         rc = sein_error_set (&error, "busy", NULL, "too many watch sessions; try again later");
@@ -435,10 +443,10 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
     if (from == 0 && json_object_get (body, "since_time")) {
         from = sein_store_seq_at (self->store, utc);
         if (from < 0)
-            from = self->head + 1;
+            from = head + 1;
     }
     json_int_t credit = json_integer_value (json_object_get (body, "credit"));
-    session->cursor = from > 0 ? from : self->head + 1;
+    session->cursor = from > 0 ? from : head + 1;
     session->credit = credit < self->credit_max ? credit : self->credit_max;
     session->key = strdup (key);
     session->routing = zframe_dup (routing);
@@ -449,7 +457,7 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
                 (long long) session->cursor, (long long) session->credit);
     s_reply (self, routing, SEIN_WATCH, corr,
              json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
-                        (json_int_t) self->head, "from", (json_int_t) session->cursor,
+                        (json_int_t) head, "from", (json_int_t) session->cursor,
                         "credit", (json_int_t) session->credit, "heartbeat",
                         (json_int_t) self->heartbeat));
 }

@@ -1939,6 +1939,90 @@ test_sighup_reload (void **state)
     self->passed = true;
 }
 
+//  An ack means "on disk": with the log's fdatasync failing (a shim
+//  preloaded into seind, tests/fail_sync.c), submissions are answered
+//  `storage`, one at a time and pipelined, and seind goes on serving.
+//  The rows were written, so submitting again with the same external ids
+//  once the disk is back returns them as duplicates: nothing doubles.
+static void
+test_failed_sync (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 400 };
+    char *flag = zsys_sprintf ("%s/fail-sync", self->harness.dir);
+    char *options = zsys_sprintf ("%s%sverify_asan_link_order=0",
+                                  getenv ("ASAN_OPTIONS") ? getenv ("ASAN_OPTIONS") : "",
+                                  getenv ("ASAN_OPTIONS") ? ":" : "");
+    char *saved = getenv ("ASAN_OPTIONS") ? strdup (getenv ("ASAN_OPTIONS")) : NULL;
+    setenv ("ASAN_OPTIONS", options, 1);
+    setenv ("LD_PRELOAD", SEIN_FAIL_SYNC, 1);
+    setenv ("SEIN_TEST_FAIL_SYNC", flag, 1);
+    s_start (self);
+    unsetenv ("LD_PRELOAD");
+    unsetenv ("SEIN_TEST_FAIL_SYNC");
+    if (saved)
+        setenv ("ASAN_OPTIONS", saved, 1);
+    else
+        unsetenv ("ASAN_OPTIONS");
+    s_assert_serving (self, "start with the shim");
+    int64_t before = s_head (self);
+
+    s_write_file (flag, "");
+    json_t *reply = s_submit (self, s_signal ("Zwerfvuil langs de Dijle", NULL, "sync-0",
+                                               "itest"));
+    assert_string_equal (s_str (reply, "status"), "rejected");
+    assert_string_equal (s_error_code (reply), "storage");
+    assert_non_null (strstr (s_str (json_object_get (reply, "error"), "message"),
+                             "not confirmed on disk"));
+    json_decref (reply);
+    for (int index = 1; index < N; index++) {
+        char external_id[32], corr[16];
+        snprintf (external_id, sizeof external_id, "sync-%d", index);
+        snprintf (corr, sizeof corr, "%d", index);
+        json_t *signal = s_signal ("Zwerfvuil langs de Dijle", NULL, external_id, "itest");
+        assert_int_equal (sein_client_send (self->client, SEIN_SUBMIT, corr, signal, 1000),
+                          0);
+        json_decref (signal);
+    }
+    for (int index = 1; index < N; index++) {
+        char *corr = NULL;
+        reply = sein_client_recv (self->client, S_REPLY_MS, &corr, NULL);
+        if (!reply)
+            fail_msg ("%d of %d pipelined submissions answered", index - 1, N - 1);
+        if (!s_is (reply, "status", "rejected") || !s_error_code (reply) ||
+            !streq (s_error_code (reply), "storage"))
+            fail_msg ("submission %s answered %s, not a storage error", corr,
+                      s_str (reply, "status"));
+        zstr_free (&corr);
+        json_decref (reply);
+    }
+    reply = s_call (self, SEIN_PING, NULL);
+    assert_true (s_int (json_object_get (reply, "counters"), "storage_errors") >= 1);
+    json_decref (reply);
+
+    assert_int_equal (unlink (flag), 0);
+    json_t *signals = json_array ();
+    for (int index = 0; index < N; index++) {
+        char external_id[32];
+        snprintf (external_id, sizeof external_id, "sync-%d", index);
+        json_array_append_new (signals, s_signal ("Zwerfvuil langs de Dijle", NULL,
+                                                  external_id, "itest"));
+    }
+    json_t **acks = (json_t **) zmalloc (N * sizeof (json_t *));
+    s_pipeline (self, signals, acks, 100);
+    for (int index = 0; index < N; index++) {
+        assert_true (json_is_true (json_object_get (acks[index], "duplicate")));
+        json_decref (acks[index]);
+    }
+    free (acks);
+    assert_int_equal (s_head (self), before + N);
+    s_assert_serving (self, "the disk came back");
+    zstr_free (&flag);
+    zstr_free (&options);
+    free (saved);
+    self->passed = true;
+}
+
 //  ---------------------------------------------------------------------
 //  8. Exit statuses of the programs
 
@@ -2123,6 +2207,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_watch_across_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_publish, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_sigterm_in_flight, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_failed_sync, s_setup_prepared, s_teardown),
         cmocka_unit_test_setup_teardown (test_sighup_reload, s_setup_prepared,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_single_instance, s_setup, s_teardown),

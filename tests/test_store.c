@@ -7,7 +7,7 @@
     event replay from a seq with a limit and early stop, a reader
     connection that sees committed data only and whose head follows the
     writer, seq_at by time, get with and without personal data, stats,
-    and persistence across close and reopen. Each test works in its own
+    deferred syncs, and persistence across close and reopen. Each test works in its own
     mkdtemp directory, removed by the teardown.
 */
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -878,6 +879,45 @@ static void test_stats (void **state)
     sein_store_destroy (&store);
 }
 
+//  synchronous=full with the sync taken out of COMMIT: commits are
+//  visible at once, sein_store_sync fdatasyncs the log through one cached
+//  descriptor; other settings and an open transaction do not defer.
+static void test_deferred_sync (void **state)
+{
+    s_fixture_t *fixture = *state;
+    int fd = -1;
+    errno = 0;
+    assert_int_equal (sein_store_sync (fixture->path, &fd), -1);
+    assert_int_equal (errno, ENOENT);
+    assert_int_equal (fd, -1);
+
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_false (sein_store_defer_sync (store));
+    s_add_id (store, "d1");
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_true (sein_store_defer_sync (store));
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "d2");
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_t *reader = s_open_reader (fixture);
+    assert_int_equal (sein_store_head (reader), 2);
+    assert_int_equal (sein_store_sync (fixture->path, &fd), 0);
+    assert_true (fd >= 0);
+    int first = fd;
+    assert_int_equal (sein_store_sync (fixture->path, &fd), 0);
+    assert_int_equal (fd, first);
+    close (fd);
+    sein_store_destroy (&reader);
+    sein_store_destroy (&store);
+
+    char *error = NULL;
+    store = sein_store_new (fixture->path, "normal", &error);
+    assert_non_null (store);
+    assert_false (sein_store_defer_sync (store));
+    sein_store_destroy (&store);
+}
+
 static void test_persistence (void **state)
 {
     s_fixture_t *fixture = *state;
@@ -943,6 +983,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_seq_at, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_get, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_deferred_sync, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_persistence, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
