@@ -87,7 +87,6 @@ typedef struct {
     uint64_t commits;  //  deferred commits made
     uint64_t synced;   //  of those, how many are on disk
     uint64_t syncing;  //  what the sync in flight covers, 0 when none is
-    int64_t sync_head; //  the store's head when that sync began
     int64_t durable;   //  the highest seq on disk
     zhashx_t *keys;          //  "submitter\x1fexternal_id" -> batch index + 1
     sein_buf_t buf;
@@ -460,6 +459,7 @@ static void
 s_release (s_server_t *self)
 {
     while (self->nstored && self->stored[0]->ticket <= self->synced) {
+        self->durable = self->stored[0]->head;
         s_answer_batch (self, self->stored[0]);
         memmove (self->stored, self->stored + 1, --self->nstored * sizeof self->stored[0]);
     }
@@ -479,7 +479,6 @@ s_synced (s_server_t *self, uint64_t target, int error)
                 self->stored[index]->sync_error = error;
     }
     self->synced = target;
-    self->durable = self->sync_head;
     self->syncing = 0;
     s_release (self);
 }
@@ -491,7 +490,6 @@ static void
 s_sync (s_server_t *self)
 {
     while (!self->syncing && self->synced < self->commits) {
-        self->sync_head = sein_store_head (self->store);
         if (self->preparing) {
             self->syncing = self->commits;
             zstr_send (self->sync, "SYNC");
@@ -542,8 +540,9 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     }
     if (any && batch->stored)
         s_keep_log_short (self);
+    batch->head = sein_store_head (self->store);
     if (!self->sync) {
-        self->durable = sein_store_head (self->store);
+        self->durable = batch->head;
         s_answer_batch (self, batch);
         return;
     }
