@@ -76,7 +76,6 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
     sein_signal_t *signal = &pending->signal;
     sein_error_t *error = &pending->error;
     sein_classifier_t *classifier = setup->classifier;
-    pending->original = -1;
     int rc = sein_signal_parse (signal, (const char *) zmq_msg_data (&pending->body),
                                 zmq_msg_size (&pending->body), &batch->limits, error);
     if (rc == 0 && signal->area && !sein_classifier_known_area (classifier, signal->area))

@@ -58,7 +58,6 @@ typedef struct {
     char *event;   //  the complete event JSON (new or, for a duplicate, stored)
     size_t event_size;
     bool duplicate;
-    int original; //  index in the batch of the first with the same key, or -1
 } sein_pending_t;
 
 //  A batch of requests that arrived together: prepared together on the

@@ -88,7 +88,6 @@ typedef struct {
     uint64_t synced;   //  of those, how many are on disk
     uint64_t syncing;  //  what the sync in flight covers, 0 when none is
     int64_t durable;   //  the highest seq on disk
-    zhashx_t *keys;          //  "submitter\x1fexternal_id" -> batch index + 1
     sein_buf_t buf;
     uint64_t random[2];
     time_t started;
@@ -293,37 +292,20 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
         sein_pending_t *pending = &batch->items[index];
         if (pending->rejected || pending->dry_run)
             continue;
-        const char *external_id = pending->signal.external_id;
-        if (external_id) {
-            //  Both parts are bounded by validation (64 and 128 bytes).
-            char key[256];
-            size_t submitter_len = strlen (pending->submitter);
-            memcpy (key, pending->submitter, submitter_len);
-            key[submitter_len] = '\x1f';
-            memcpy (key + submitter_len + 1, external_id, strlen (external_id) + 1);
-            size_t earlier = (size_t) zhashx_lookup (self->keys, key);
-            if (earlier)
-                pending->original = (int) earlier - 1;
-            else
-                zhashx_insert (self->keys, key, (void *) (index + 1));
-            if (pending->original >= 0)
-                continue;
-            int found = sein_store_find_key (self->store, pending->submitter, external_id,
-                                             &pending->seq, &pending->event);
-            if (found < 0)
-                rc = -1;
-            else if (found) {
-                pending->event_size = strlen (pending->event);
-                pending->duplicate = true;
-                continue;
-            }
-        }
-        if (rc == 0) {
-            s_complete_event (self, pending);
-            rc = sein_store_add_signal (self->store, &pending->record);
+        s_complete_event (self, pending);
+        rc = sein_store_add_signal (self->store, &pending->record);
+        if (rc == 1) {
+            //  (submitter, external_id) is stored already, earlier in this
+            //  batch or before: answer with the original.
+            zstr_free (&pending->event);
+            int found = sein_store_find_key (self->store, pending->submitter,
+                                             pending->signal.external_id, &pending->seq,
+                                             &pending->event);
+            rc = found == 1 ? 0 : -1;
+            pending->event_size = pending->event ? strlen (pending->event) : 0;
+            pending->duplicate = true;
         }
     }
-    zhashx_purge (self->keys);
     if (rc == 0)
         return sein_store_commit (self->store);
     sein_store_rollback (self->store);
@@ -430,23 +412,19 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
                                 sein_store_error (self->store));
             s_reject (self, &pending->envelope, SEIN_SUBMIT, external_id, &error);
         } else {
-            bool duplicate = pending->duplicate || pending->original >= 0;
-            sein_pending_t *source =
-                pending->original >= 0 ? &batch->items[pending->original] : pending;
-            if (duplicate)
+            if (pending->duplicate)
                 self->counters.duplicates++;
             else
                 self->counters.accepted++;
-            s_reply_event (self, pending, "accepted", source->event, source->event_size,
-                           duplicate);
+            s_reply_event (self, pending, "accepted", pending->event, pending->event_size,
+                           pending->duplicate);
         }
     }
     //  Published even after a failed sync: the rows are in the store,
     //  where watchers would read them anyway.
     for (size_t index = 0; batch->stored && index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
-        if (!pending->rejected && !pending->dry_run && !pending->duplicate &&
-            pending->original < 0)
+        if (!pending->rejected && !pending->dry_run && !pending->duplicate)
             s_publish (self, pending);
     }
     for (size_t index = 0; index < batch->count; index++)
@@ -1190,7 +1168,6 @@ sein_server_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->setup = (sein_setup_t *) args;
     self->started = time (NULL);
-    self->keys = zhashx_new ();
     self->lock = -1;
     self->log.fd = -1;
     if (getrandom (self->random, sizeof self->random, 0) != sizeof self->random)
@@ -1237,7 +1214,6 @@ sein_server_actor (zsock_t *pipe, void *args)
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
     sein_setup_destroy (&self->retired);
-    zhashx_destroy (&self->keys);
     for (int index = 0; index < S_BATCHES; index++)
         free (self->batches[index].items);
     sein_buf_free (&self->buf);

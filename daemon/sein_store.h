@@ -105,7 +105,9 @@ int
                          const char *external_id, int64_t *seq_p, char **body_p);
 
 //  Store a signal and its creation event inside the open transaction; the
-//  event gets seq = sein_store_next_seq (). Returns 0 or -1.
+//  event gets seq = sein_store_next_seq (). Returns 0; 1 when a signal with
+//  the same submitter and external_id is stored already (nothing is added,
+//  no seq used: sein_store_find_key tells which); -1 on error.
 int
     sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal);
 
