@@ -74,6 +74,7 @@ typedef struct {
     uint64_t ticket;  //  answered once this many deferred commits are on disk
     int sync_error;   //  the errno of a failed sync that covered it, or 0
     int64_t head;     //  the store's head once it was committed
+    char failure[160]; //  why it was not stored
 } sein_batch_t;
 
 //  The prepare actor: receives a batch pointer ("p"), prepares every item,

@@ -87,6 +87,7 @@ typedef struct {
     uint64_t commits;  //  deferred commits made
     uint64_t synced;   //  of those, how many are on disk
     uint64_t syncing;  //  what the sync in flight covers, 0 when none is
+    int sync_failed;   //  the errno of a failed sync: stopping (s_synced)
     int64_t durable;   //  the highest seq on disk
     sein_buf_t buf;
     uint64_t random[2];
@@ -298,6 +299,7 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
             //  (submitter, external_id) is stored already, earlier in this
             //  batch or before: answer with the original.
             zstr_free (&pending->event);
+            pending->record.event.body = NULL;
             int found = sein_store_find_key (self->store, pending->submitter,
                                              pending->signal.external_id, &pending->seq,
                                              &pending->event);
@@ -409,7 +411,7 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
                                 strerror (batch->sync_error));
             else
                 sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
-                                sein_store_error (self->store));
+                                batch->failure);
             s_reject (self, &pending->envelope, SEIN_SUBMIT, external_id, &error);
         } else {
             if (pending->duplicate)
@@ -420,9 +422,8 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
                            pending->duplicate);
         }
     }
-    //  Published even after a failed sync: the rows are in the store,
-    //  where watchers would read them anyway.
-    for (size_t index = 0; batch->stored && index < batch->count; index++) {
+    for (size_t index = 0; batch->stored && !batch->sync_error && index < batch->count;
+         index++) {
         sein_pending_t *pending = &batch->items[index];
         if (!pending->rejected && !pending->dry_run && !pending->duplicate)
             s_publish (self, pending);
@@ -437,7 +438,8 @@ static void
 s_release (s_server_t *self)
 {
     while (self->nstored && self->stored[0]->ticket <= self->synced) {
-        self->durable = self->stored[0]->head;
+        if (!self->stored[0]->sync_error)
+            self->durable = self->stored[0]->head;
         s_answer_batch (self, self->stored[0]);
         memmove (self->stored, self->stored + 1, --self->nstored * sizeof self->stored[0]);
     }
@@ -445,19 +447,31 @@ s_release (s_server_t *self)
 
 //  A sync that covered the first TARGET deferred commits returned ERROR
 //  (an errno, or 0).
+//
+//  A failed fdatasync is the end of this run. The kernel may have dropped
+//  the pages it could not write, and every later commit follows them in
+//  the log, so no later sync can vouch for anything (PostgreSQL's lesson
+//  from "fsyncgate"). Every batch waiting for a sync, and every one after,
+//  is answered `storage`; nothing more is published; seind stops with
+//  EX_IOERR, and at the next start SQLite's recovery reads what the disk
+//  really holds.
 static void
 s_synced (s_server_t *self, uint64_t target, int error)
 {
-    if (error) {
-        self->counters.storage_errors++;
-        zsys_error ("storage: fdatasync of the write-ahead log failed: %s",
-                    strerror (error));
-        for (size_t index = 0; index < self->nstored; index++)
-            if (self->stored[index]->ticket <= target)
-                self->stored[index]->sync_error = error;
-    }
     self->synced = target;
     self->syncing = 0;
+    if (error && !self->sync_failed) {
+        self->counters.storage_errors++;
+        zsys_error ("storage: fdatasync of the write-ahead log failed: %s; stopping",
+                    strerror (error));
+        self->sync_failed = error;
+        self->terminating = true;
+    }
+    if (self->sync_failed) {
+        for (size_t index = 0; index < self->nstored; index++)
+            self->stored[index]->sync_error = self->sync_failed;
+        self->synced = self->commits;
+    }
     s_release (self);
 }
 
@@ -467,14 +481,14 @@ s_synced (s_server_t *self, uint64_t target, int error)
 static void
 s_sync (s_server_t *self)
 {
-    while (!self->syncing && self->synced < self->commits) {
+    while (!self->syncing && !self->sync_failed && self->synced < self->commits) {
         if (self->preparing) {
             self->syncing = self->commits;
             zstr_send (self->sync, "SYNC");
             return;
         }
         int rc = sein_store_sync (self->log.path, &self->log.fd);
-        s_synced (self, self->commits, rc ? errno : 0);
+        s_synced (self, self->commits, rc ? (errno ? errno : EIO) : 0);
     }
 }
 
@@ -504,12 +518,18 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     bool any = false;
     for (size_t index = 0; index < batch->count; index++)
         any |= !batch->items[index].rejected && !batch->items[index].dry_run;
-    batch->stored = !any || s_store_batch (self, batch) == 0;
     batch->sync_error = 0;
-    if (!batch->stored) {
+    if (any && self->sync_failed) {
+        batch->stored = false;
+        snprintf (batch->failure, sizeof batch->failure,
+                  "the disk failed (fdatasync: %s), seind is stopping",
+                  strerror (self->sync_failed));
+    } else if (!(batch->stored = !any || s_store_batch (self, batch) == 0)) {
+        //  Kept: the store's own message is gone once the next batch began.
+        snprintf (batch->failure, sizeof batch->failure, "%s",
+                  sein_store_error (self->store));
         self->counters.storage_errors++;
-        zsys_error ("storage: batch of %zu not stored: %s", batch->count,
-                    sein_store_error (self->store));
+        zsys_error ("storage: batch of %zu not stored: %s", batch->count, batch->failure);
     }
     if (any) {
         self->counters.batches++;
@@ -542,7 +562,7 @@ s_sync_actor (zsock_t *pipe, void *args)
     char *command;
     while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
         int rc = sein_store_sync (log->path, &log->fd);
-        zsock_send (pipe, "i", rc ? errno : 0);
+        zsock_send (pipe, "i", rc ? (errno ? errno : EIO) : 0);
         zstr_free (&command);
     }
     zstr_free (&command);
@@ -1024,6 +1044,12 @@ s_start (s_server_t *self)
     else if (!(self->error = s_lock_store (self, dir)))
         self->store = sein_store_new (
             path, sein_config_str (config, "storage.synchronous"), &self->error);
+    self->log.path = path;
+    bool defer = !self->error && sein_store_defer_sync (self->store);
+    //  A previous run may have been killed between a COMMIT and its sync:
+    //  make what the log holds durable before anyone is shown it.
+    if (defer && sein_store_sync (path, &self->log.fd))
+        self->error = zsys_sprintf ("%s-wal: fdatasync: %s", path, strerror (errno));
     int hwm = (int) sein_config_int (config, "limits.intake_hwm");
     if (!self->error)
         self->intake =
@@ -1049,12 +1075,11 @@ s_start (s_server_t *self)
         self->prepare = zactor_new (sein_prepare_actor, NULL);
         const char *paths[] = {path, sein_config_str (config, "storage.synchronous")};
         self->checkpoint = zactor_new (s_checkpoint_actor, paths);
-        self->durable = sein_store_head (self->store);
-        if (sein_store_defer_sync (self->store))
+        if (defer)
             self->sync = zactor_new (s_sync_actor, &self->log);
+        self->durable = sein_store_head (self->store);
     }
     zstr_free (&feed);
-    self->log.path = path;
 }
 
 static void
@@ -1188,6 +1213,11 @@ sein_server_actor (zsock_t *pipe, void *args)
                      (long long) sein_store_head (self->store));
         s_run (self);
         s_drain (self);
+        if (self->sync_failed) {
+            self->error = zsys_sprintf ("fdatasync of the write-ahead log failed: %s",
+                                        strerror (self->sync_failed));
+            zstr_sendf (pipe, "FATAL %s", self->error);
+        }
     }
     //  On a startup error, stay until $TERM so the caller's zactor_destroy
     //  does not wait forever.

@@ -292,23 +292,29 @@ sein_store_sync (const char *path, int *log_fd)
         //  as long as seind runs, so the descriptor stays valid.
         char *wal = zsys_sprintf ("%s-wal", path);
         *log_fd = open (wal, O_RDONLY | O_CLOEXEC);
+        int error = errno;
         zstr_free (&wal);
-        if (*log_fd < 0)
+        if (*log_fd < 0) {
+            errno = error;
             return -1;
+        }
         //  As SQLite does at the first sync of a new log: make its
         //  directory entry durable too.
         char *dir = strdup (path);
+        assert (dir);
         char *slash = strrchr (dir, '/');
         if (slash)
             slash[slash == dir ? 1 : 0] = 0;
         int dir_fd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int rc = dir_fd < 0 ? -1 : fsync (dir_fd);
+        error = errno;
         if (dir_fd >= 0)
             close (dir_fd);
         free (dir);
         if (rc) {
             close (*log_fd);
             *log_fd = -1;
+            errno = error;
             return -1;
         }
     }

@@ -457,7 +457,7 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
                 (long long) session->cursor, (long long) session->credit);
     s_reply (self, routing, SEIN_WATCH, corr,
              json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
-                        (json_int_t) head, "from", (json_int_t) session->cursor,
+                        (json_int_t) self->head, "from", (json_int_t) session->cursor,
                         "credit", (json_int_t) session->credit, "heartbeat",
                         (json_int_t) self->heartbeat));
 }

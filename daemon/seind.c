@@ -70,10 +70,12 @@ s_daemonize (void)
     }
 }
 
-//  Ask the server to take NEW_SETUP; logs the outcome.
-static void
+//  Ask the server to take NEW_SETUP; logs the outcome. Returns false when
+//  the server answered that it is stopping for good instead (FATAL).
+static bool
 s_reload (zactor_t *server, const char *file, const char **overrides, int noverrides)
 {
+    bool alive = true;
     sd_notify (0, "RELOADING=1");
     char *error = NULL;
     sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);
@@ -85,12 +87,16 @@ s_reload (zactor_t *server, const char *file, const char **overrides, int noverr
         char *status = zstr_recv (server);
         if (status && streq (status, "OK"))
             zsys_notice ("configuration reloaded from %s", file);
-        else
+        else if (status && strncmp (status, "FATAL ", 6) == 0) {
+            zsys_error ("stopping: %s", status + 6);
+            alive = false;
+        } else
             zsys_error ("reload refused, keeping the running configuration: %s",
                         status ? status + 6 : "no answer");
         zstr_free (&status);
     }
     sd_notify (0, "READY=1");
+    return alive;
 }
 
 int
@@ -186,8 +192,28 @@ main (int argc, char **argv)
     zstr_free (&status);
     sd_notify (0, "READY=1");
 
+    //  Signals, and the server, which says FATAL when it cannot go on (a
+    //  failed fsync): then seind exits EX_IOERR for its supervisor.
+    int status_code = SEIN_EXIT_OK;
     bool running = true;
     while (running) {
+        zmq_pollitem_t items[] = {{zsock_resolve (server), 0, ZMQ_POLLIN, 0},
+                                  {NULL, signals, ZMQ_POLLIN, 0}};
+        if (zmq_poll (items, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            zsys_error ("waiting for signals: %s", zmq_strerror (errno));
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            char *message = zstr_recv (server);
+            zsys_error ("stopping: %s", message && strlen (message) > 6 ? message + 6 : "?");
+            zstr_free (&message);
+            status_code = SEIN_EXIT_IOERR;
+            break;
+        }
+        if (!(items[1].revents & ZMQ_POLLIN))
+            continue;
         struct signalfd_siginfo info;
         ssize_t size = read (signals, &info, sizeof info);
         if (size != sizeof info) {
@@ -196,9 +222,12 @@ main (int argc, char **argv)
             zsys_error ("reading signals: %s", strerror (errno));
             break;
         }
-        if (info.ssi_signo == SIGHUP)
-            s_reload (server, file, overrides, noverrides);
-        else {
+        if (info.ssi_signo == SIGHUP) {
+            if (!s_reload (server, file, overrides, noverrides)) {
+                status_code = SEIN_EXIT_IOERR;
+                running = false;
+            }
+        } else {
             zsys_notice ("signal %d: finishing work in flight and stopping",
                          (int) info.ssi_signo);
             running = false;
@@ -208,5 +237,5 @@ main (int argc, char **argv)
     zactor_destroy (&server);
     close (signals);
     zsys_notice ("stopped");
-    return SEIN_EXIT_OK;
+    return status_code;
 }

@@ -51,6 +51,7 @@ extern "C" {
 #define SEIN_EXIT_DATAERR     65
 #define SEIN_EXIT_UNAVAILABLE 69
 #define SEIN_EXIT_SOFTWARE    70
+#define SEIN_EXIT_IOERR       74
 #define SEIN_EXIT_CONFIG      78
 
 //  ---------------------------------------------------------------------
