@@ -2,6 +2,7 @@
 #include "sein_prepare.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <time.h>
 
 //  The public event, minus seq and id. Field order is the reading order
@@ -76,6 +77,9 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
     sein_signal_t *signal = &pending->signal;
     sein_error_t *error = &pending->error;
     sein_classifier_t *classifier = setup->classifier;
+    //  What the slot's last request left is freed here, on the prepare
+    //  thread, rather than on the server's, which is the busier one.
+    sein_pending_reset (pending);
     int rc = sein_signal_parse (signal, (const char *) zmq_msg_data (&pending->body),
                                 zmq_msg_size (&pending->body), &batch->limits, error);
     if (rc == 0 && signal->area && !sein_classifier_known_area (classifier, signal->area))
@@ -121,14 +125,22 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
 }
 
 void
-sein_pending_clear (sein_pending_t *pending)
+sein_pending_reset (sein_pending_t *pending)
 {
-    zmq_msg_close (&pending->body);
     sein_signal_clear (&pending->signal);
     sein_classification_clear (&pending->classification);
     free (pending->tail);
     free (pending->event);
     free ((char *) pending->record.event.teams);
+    size_t from = offsetof (sein_pending_t, rejected);
+    memset ((char *) pending + from, 0, sizeof *pending - from);
+}
+
+void
+sein_pending_clear (sein_pending_t *pending)
+{
+    zmq_msg_close (&pending->body);
+    sein_pending_reset (pending);
     memset (pending, 0, sizeof *pending);
 }
 

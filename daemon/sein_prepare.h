@@ -89,6 +89,11 @@ void
 int
     sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch);
 
+//  Release what preparing and storing left in PENDING (not its envelope,
+//  body and dry_run) and zero that part. sein_prepare begins with it.
+void
+    sein_pending_reset (sein_pending_t *pending);
+
 //  Release everything PENDING owns and zero it.
 void
     sein_pending_clear (sein_pending_t *pending);

@@ -432,8 +432,12 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
         if (!pending->rejected && !pending->dry_run && !pending->duplicate)
             s_publish (self, pending);
     }
-    for (size_t index = 0; index < batch->count; index++)
-        sein_pending_clear (&batch->items[index]);
+    //  The rest of each item is freed when its slot is prepared again
+    //  (sein_pending_reset), off this thread.
+    for (size_t index = 0; index < batch->count; index++) {
+        zmq_msg_close (&batch->items[index].body);
+        zmq_msg_init (&batch->items[index].body);
+    }
     batch->count = 0;
 }
 
@@ -832,6 +836,8 @@ s_reserve (s_server_t *self, sein_batch_t *batch)
         assert (batch->items);
         memset (batch->items + batch->capacity, 0,
                 (self->batch_max - batch->capacity) * sizeof (sein_pending_t));
+        for (size_t index = batch->capacity; index < self->batch_max; index++)
+            zmq_msg_init (&batch->items[index].body);
         batch->capacity = self->batch_max;
     }
 }
@@ -1248,8 +1254,11 @@ sein_server_actor (zsock_t *pipe, void *args)
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
     sein_setup_destroy (&self->retired);
-    for (int index = 0; index < S_BATCHES; index++)
+    for (int index = 0; index < S_BATCHES; index++) {
+        for (size_t item = 0; item < self->batches[index].capacity; item++)
+            sein_pending_clear (&self->batches[index].items[item]);
         free (self->batches[index].items);
+    }
     sein_buf_free (&self->buf);
     zstr_free (&self->error);
     free (self);
