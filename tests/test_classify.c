@@ -597,19 +597,32 @@ test_priority (void **state)
     sein_classification_clear (&result);
 }
 
+//  A classifier on the bundled data with RULES (theme-rules TSV text) as
+//  its theme rules, and one more setting EXTRA (or NULL).
+static sein_classifier_t *
+s_classifier_rules (const char *rules, const char *extra)
+{
+    char *path = strdup (sein_harness_write ("theme-rules.tsv", rules));
+    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
+    const char *overrides[] = {setting, extra, NULL};
+    sein_classifier_t *classifier = s_classifier (overrides, NULL);
+    unlink (path); //  read at load
+    free (path);
+    free (setting);
+    return classifier;
+}
+
 static void
 test_ties (void **state)
 {
     (void) state;
     //  Words count x1.2 at the start of a text, x0.8 at its end: in "lawaai
     //  van jongeren" 2 x 1.2 ties 3 x 0.8.
-    char *path = strdup (sein_harness_write ("tie-rules.tsv", "theme\tlang\tpattern\tweight\n"
-                                                   "overlast\tnl\tlawaai\t2\n"
-                                                   "jeugd\tnl\tjongeren\t3\n"
-                                                   "jeugd\tnl\thangjongeren\t4\n"));
-    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
-    const char *extra[] = {setting, NULL};
-    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    const char *rules = "theme\tlang\tpattern\tweight\n"
+                        "overlast\tnl\tlawaai\t2\n"
+                        "jeugd\tnl\tjongeren\t3\n"
+                        "jeugd\tnl\thangjongeren\t4\n";
+    sein_classifier_t *classifier = s_classifier_rules (rules, NULL);
     sein_classification_t result;
     s_classify (classifier,
                 "{\"description\": \"lawaai van jongeren\", \"source\": \"citizen\"}",
@@ -627,16 +640,12 @@ test_ties (void **state)
     sein_classifier_destroy (&classifier);
 
     //  Too little evidence under a higher bar.
-    const char *stricter[] = {setting, "classify.theme_min_score=300", NULL};
-    classifier = s_classifier (stricter, NULL);
+    classifier = s_classifier_rules (rules, "classify.theme_min_score=300");
     s_classify (classifier, "{\"description\": \"lawaai\", \"source\": \"citizen\"}", &result);
     assert_string_equal (result.theme, SEIN_TRIAGE);
     assert_non_null (strstr (s_detail ("theme", "reason"), "too little evidence"));
     sein_classification_clear (&result);
     sein_classifier_destroy (&classifier);
-    unlink (path);
-    free (path);
-    free (setting);
 }
 
 //  A word that counts for two themes, or for one through two rules, is
@@ -645,14 +654,12 @@ static void
 test_explanation (void **state)
 {
     (void) state;
-    char *path = strdup (sein_harness_write ("twice-rules.tsv", "theme\tlang\tpattern\tweight\n"
-                                                     "verkeer\tnl\tfietspad\t2\n"
-                                                     "openbaar-domein\tnl\tfietspad\t2\n"
-                                                     "afval\tnl\tglas\t2\n"
-                                                     "afval\t*\t=glas\t1\n"));
-    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
-    const char *extra[] = {setting, NULL};
-    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    sein_classifier_t *classifier = s_classifier_rules ("theme\tlang\tpattern\tweight\n"
+                                                        "verkeer\tnl\tfietspad\t2\n"
+                                                        "openbaar-domein\tnl\tfietspad\t2\n"
+                                                        "afval\tnl\tglas\t2\n"
+                                                        "afval\t*\t=glas\t1\n",
+                                                        NULL);
     sein_classification_t result;
     s_classify (classifier,
                 "{\"description\": \"het fietspad\", \"source\": \"citizen\"}", &result);
@@ -671,9 +678,6 @@ test_explanation (void **state)
     assert_non_null (strstr (s_detail (NULL, "explanation"), "words: glas →"));
     sein_classification_clear (&result);
     sein_classifier_destroy (&classifier);
-    unlink (path);
-    free (path);
-    free (setting);
 }
 
 //  A word that matched one rule as written is still stemmed for the
@@ -683,14 +687,12 @@ static void
 test_inflections (void **state)
 {
     (void) state;
-    char *path = strdup (sein_harness_write ("inflect-rules.tsv", "theme\tlang\tpattern\tweight\n"
-                                                       "verkeer\tnl\tscheuren\t2\n"
-                                                       "openbaar-domein\tnl\tscheur\t3\n"
-                                                       "overlast\tnl\tnacht\t1\n"
-                                                       "overlast\tnl\tnachten\t2\n"));
-    char *setting = zsys_sprintf ("data.theme_rules=%s", path);
-    const char *extra[] = {setting, NULL};
-    sein_classifier_t *classifier = s_classifier (extra, NULL);
+    sein_classifier_t *classifier = s_classifier_rules ("theme\tlang\tpattern\tweight\n"
+                                                        "verkeer\tnl\tscheuren\t2\n"
+                                                        "openbaar-domein\tnl\tscheur\t3\n"
+                                                        "overlast\tnl\tnacht\t1\n"
+                                                        "overlast\tnl\tnachten\t2\n",
+                                                        NULL);
     sein_classification_t result;
     s_classify (classifier,
                 "{\"description\": \"het fietspad ligt vol scheuren\", \"source\": "
@@ -712,9 +714,6 @@ test_inflections (void **state)
                                                    "score")) > 1.5);
     sein_classification_clear (&result);
     sein_classifier_destroy (&classifier);
-    unlink (path);
-    free (path);
-    free (setting);
 }
 
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
