@@ -495,8 +495,7 @@ s_sync (s_server_t *self)
             zstr_send (self->sync, "SYNC");
             return;
         }
-        int rc = sein_store_sync (self->log.path, &self->log.fd);
-        s_synced (self, self->commits, rc ? (errno ? errno : EIO) : 0);
+        s_synced (self, self->commits, sein_store_sync (self->log.path, &self->log.fd));
     }
 }
 
@@ -569,8 +568,7 @@ s_sync_actor (zsock_t *pipe, void *args)
     zsock_signal (pipe, 0);
     char *command;
     while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
-        int rc = sein_store_sync (log->path, &log->fd);
-        zsock_send (pipe, "i", rc ? (errno ? errno : EIO) : 0);
+        zsock_send (pipe, "i", sein_store_sync (log->path, &log->fd));
         zstr_free (&command);
     }
     zstr_free (&command);
@@ -1058,8 +1056,9 @@ s_start (s_server_t *self)
     bool defer = !self->error && sein_store_defer_sync (self->store);
     //  A previous run may have been killed between a COMMIT and its sync:
     //  make what the log holds durable before anyone is shown it.
-    if (defer && sein_store_sync (path, &self->log.fd))
-        self->error = zsys_sprintf ("%s-wal: fdatasync: %s", path, strerror (errno));
+    int error = defer ? sein_store_sync (path, &self->log.fd) : 0;
+    if (error)
+        self->error = zsys_sprintf ("%s-wal: fdatasync: %s", path, strerror (error));
     int hwm = (int) sein_config_int (config, "limits.intake_hwm");
     if (!self->error)
         self->intake =
@@ -1137,7 +1136,6 @@ s_prepared (s_server_t *self)
         s_collect (self, batch);
     s_finish_batch (self, batch);
 }
-
 
 static void
 s_run (s_server_t *self)

@@ -294,10 +294,8 @@ sein_store_sync (const char *path, int *log_fd)
         *log_fd = open (wal, O_RDONLY | O_CLOEXEC);
         int error = errno;
         zstr_free (&wal);
-        if (*log_fd < 0) {
-            errno = error;
-            return -1;
-        }
+        if (*log_fd < 0)
+            return error ? error : EIO;
         //  As SQLite does at the first sync of a new log: make its
         //  directory entry durable too.
         char *dir = strdup (path);
@@ -314,11 +312,10 @@ sein_store_sync (const char *path, int *log_fd)
         if (rc) {
             close (*log_fd);
             *log_fd = -1;
-            errno = error;
-            return -1;
+            return error ? error : EIO;
         }
     }
-    return fdatasync (*log_fd);
+    return fdatasync (*log_fd) == 0 ? 0 : errno ? errno : EIO;
 }
 
 int64_t

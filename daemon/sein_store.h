@@ -66,8 +66,8 @@ bool
 //  Make every commit to the database at PATH that returned before this
 //  call durable: fdatasync of its write-ahead log. *LOG_FD keeps the log's
 //  descriptor between calls: -1 at first, the caller closes it at the end.
-//  Any thread may call this, one at a time per *LOG_FD. Returns 0, or -1
-//  with errno set.
+//  Any thread may call this, one at a time per *LOG_FD. Returns 0, or the
+//  errno of what failed (never 0 then).
 int
     sein_store_sync (const char *path, int *log_fd);
 
