@@ -21,7 +21,7 @@
                     [-n REPLAY] [-c CREDIT] [-p PORT] [-s SYNC] [-a|-b] [-l]
 
     The live watchers speak the protocol straight over TCP (ZMTP by hand,
-    all of them in one thread, reading only the seq and the send time): on
+    up to 100 in one thread, reading only the seq and the send time): on
     a small machine that runs seind and 100 clients on the same cores, the
     clients' JSON parsing and libzmq's thread hand-offs are otherwise what
     is measured, not seind. -l makes them sein_watcher_t instead, a thread
@@ -219,30 +219,29 @@ s_send_raw (s_session_t *session, const char *command, const char *body)
 static int
 s_connect_raw (s_session_t *session, const char *endpoint)
 {
-    int fd = -1;
+    struct sockaddr_in tcp = {.sin_family = AF_INET};
+    struct sockaddr_un ipc = {.sun_family = AF_UNIX};
+    struct sockaddr *address = (struct sockaddr *) &ipc;
+    socklen_t address_size = sizeof ipc;
     if (strncmp (endpoint, "tcp://", 6) == 0) {
-        struct sockaddr_in address = {.sin_family = AF_INET};
         char host[64];
         int port = 0;
         if (sscanf (endpoint + 6, "%63[^:]:%d", host, &port) != 2
-            || inet_pton (AF_INET, host, &address.sin_addr) != 1)
+            || inet_pton (AF_INET, host, &tcp.sin_addr) != 1)
             return -1;
-        address.sin_port = htons ((uint16_t) port);
-        fd = socket (AF_INET, SOCK_STREAM, 0);
-        int on = 1;
+        tcp.sin_port = htons ((uint16_t) port);
+        address = (struct sockaddr *) &tcp;
+        address_size = sizeof tcp;
+    } else
+        snprintf (ipc.sun_path, sizeof ipc.sun_path, "%s", endpoint + 6);
+    int fd = socket (address->sa_family, SOCK_STREAM, 0);
+    int on = 1;
+    if (address->sa_family == AF_INET)
         setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on); //  as libzmq
-        if (connect (fd, (struct sockaddr *) &address, sizeof address)) {
+    if (fd < 0 || connect (fd, address, address_size)) {
+        if (fd >= 0)
             close (fd);
-            return -1;
-        }
-    } else {
-        struct sockaddr_un address = {.sun_family = AF_UNIX};
-        snprintf (address.sun_path, sizeof address.sun_path, "%s", endpoint + 6);
-        fd = socket (AF_UNIX, SOCK_STREAM, 0);
-        if (connect (fd, (struct sockaddr *) &address, sizeof address)) {
-            close (fd);
-            return -1;
-        }
+        return -1;
     }
     session->fd = fd;
     //  Greeting: signature, version 3.0, mechanism NULL, as-server 0,
@@ -260,6 +259,7 @@ s_connect_raw (s_session_t *session, const char *endpoint)
             return -1;
         session->filled += (size_t) got;
     }
+    assert (session->buffer[64] == 0x04); //  a short command: READY
     size_t handshake = 66 + (size_t) (unsigned char) session->buffer[65];
     memmove (session->buffer, session->buffer + handshake, session->filled - handshake);
     session->filled -= handshake;
@@ -493,7 +493,7 @@ s_live (sein_harness_t *daemon, int watchers, int rate, int seconds, bool mix, i
         bool raw)
 {
     printf ("(a) live: %d watchers (%s, %s), %d signals/s for %d s, credit %d\n", watchers,
-            raw ? "bare ZMTP sessions, all in one thread" : "sein_watcher_t, a thread each",
+            raw ? "bare ZMTP sessions, 100 to a thread" : "sein_watcher_t, a thread each",
             mix ? "mixed filters" : "no filter", rate, seconds, credit);
     volatile int ready = 0;
     volatile bool stop = false;
