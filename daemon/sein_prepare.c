@@ -125,26 +125,6 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
 }
 
 void
-sein_pending_reset (sein_pending_t *pending)
-{
-    sein_signal_clear (&pending->signal);
-    sein_classification_clear (&pending->classification);
-    free (pending->tail);
-    free (pending->event);
-    free ((char *) pending->record.event.teams);
-    size_t from = offsetof (sein_pending_t, rejected);
-    memset ((char *) pending + from, 0, sizeof *pending - from);
-}
-
-void
-sein_pending_clear (sein_pending_t *pending)
-{
-    zmq_msg_close (&pending->body);
-    sein_pending_reset (pending);
-    memset (pending, 0, sizeof *pending);
-}
-
-void
 sein_prepare_actor (zsock_t *pipe, void *args)
 {
     (void) args;

@@ -566,6 +566,11 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
         return sein_error_set (error, "json", NULL, "body must be a JSON object");
     }
     if (s_validate (signal, limits, error)) {
+        //  Kept for the refusal, unless it is what was wrong.
+        cJSON *key = cJSON_GetObjectItemCaseSensitive (json, "external_id");
+        error->external_id[0] = 0;
+        if (cJSON_IsString (key) && !(error->field && strcmp (error->field, "external_id") == 0))
+            snprintf (error->external_id, sizeof error->external_id, "%s", key->valuestring);
         sein_signal_clear (signal);
         return -1;
     }

@@ -32,6 +32,9 @@ typedef struct {
     const char *field;
     char name[80]; //  "reporter." and 64 bytes of a name
     char message[256];
+    //  A refused submission's own external_id, when it could be read (the
+    //  refusal echoes it); "" otherwise. Only sein_signal_parse sets it.
+    char external_id[129];
 } sein_error_t;
 
 //  The priorities, lowest first; NULL-terminated.

@@ -19,9 +19,11 @@
 
 #include "sein.h"
 #include "sein_log.h"
-#include "sein_server.h"
+#include "sein_alloc.h"
+#include "sein_feed.h"
 #include "sein_signal.h"
 #include "sein_store.h"
+#include "sein_wire.h"
 
 #define S_FILTER_MAX 32  //  values per filter dimension
 #define S_ROUND_ROWS 512 //  store rows a behind session may scan per round
@@ -31,8 +33,7 @@ static const char *s_dimensions[F_COUNT] = {"area", "theme", "team", "priority"}
 
 typedef struct {
     char *key;      //  routing id, hex: the session's identity
-    zframe_t *routing;
-    char *tag;      //  the WATCH request's correlation id, on every event
+    sein_envelope_t envelope; //  routing id and the WATCH's tag, on every event
     char *values[F_COUNT][S_FILTER_MAX];
     int count[F_COUNT];
     int64_t cursor;
@@ -50,6 +51,9 @@ typedef struct {
     zhashx_t *sessions; //  key -> s_session_t
     int64_t head;       //  highest committed seq known here
     int64_t credit_max, heartbeat, timeout, sessions_max;
+    size_t message_max;
+    sein_request_t request; //  the one being read
+    sein_buf_t buf;
     bool terminated;
     char *error;
     zhashx_t *known[F_COUNT]; //  codes filters may name; NULL: any
@@ -63,9 +67,7 @@ s_session_destroy (s_session_t **self_p)
         for (int dimension = 0; dimension < F_COUNT; dimension++)
             for (int index = 0; index < self->count[dimension]; index++)
                 free (self->values[dimension][index]);
-        zframe_destroy (&self->routing);
         free (self->key);
-        free (self->tag);
         free (self);
         *self_p = NULL;
     }
@@ -121,23 +123,18 @@ s_send (s_watch_t *self, s_session_t *session, const char *command, const char *
         size_t size, zmq_msg_t *shared)
 {
     void *handle = zsock_resolve (self->router);
-    if (zmq_send (handle, zframe_data (session->routing), zframe_size (session->routing),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
-    //  Once the routing frame is accepted the rest of the message is too.
-    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
-    zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
-    zmq_send (handle, session->tag, strlen (session->tag), ZMQ_SNDMORE);
+    int rc;
     if (shared) {
         zmq_msg_t copy;
         zmq_msg_init (&copy);
         zmq_msg_copy (&copy, shared);
-        if (zmq_msg_send (&copy, handle, 0) < 0)
+        if ((rc = sein_wire_send_msg (handle, &session->envelope, command, &copy)))
             zmq_msg_close (&copy);
     } else
-        zmq_send (handle, body, size, 0);
-    session->last_sent = zclock_mono ();
-    return 0;
+        rc = sein_wire_send (handle, &session->envelope, command, body, size);
+    if (rc == 0)
+        session->last_sent = zclock_mono ();
+    return rc;
 }
 
 //  Offer EVENT to SESSION, whose cursor is at it. Returns false when the
@@ -211,52 +208,6 @@ s_catch_up (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  The live feed
 
-int
-sein_feed_send (void *handle, const sein_event_t *event, zmq_msg_t *body)
-{
-    const char *fields[] = {event->kind,  event->at,       event->area,
-                            event->wijk,  event->theme,    event->priority,
-                            event->source, event->teams};
-    char header[1024];
-    size_t size = sizeof event->seq;
-    memcpy (header, &event->seq, sizeof event->seq);
-    for (size_t index = 0; index < 8; index++) {
-        size_t len = strlen (fields[index]) + 1;
-        if (size + len > sizeof header)
-            return -1; //  codes are short; teams at most a few dozen names
-        memcpy (header + size, fields[index], len);
-        size += len;
-    }
-    if (zmq_send (handle, header, size, ZMQ_SNDMORE) < 0)
-        return -1;
-    return zmq_msg_send (body, handle, 0) < 0 ? -1 : 0;
-}
-
-int
-sein_feed_unpack (zmsg_t *msg, sein_event_t *event)
-{
-    zframe_t *header = zmsg_first (msg);
-    zframe_t *body = zmsg_next (msg);
-    if (!header || !body || zmsg_size (msg) != 2 || zframe_size (header) < sizeof event->seq)
-        return -1;
-    const char *cursor = (const char *) zframe_data (header) + sizeof event->seq;
-    const char *end = (const char *) zframe_data (header) + zframe_size (header);
-    const char **fields[] = {&event->kind,  &event->at,       &event->area,
-                             &event->wijk,  &event->theme,    &event->priority,
-                             &event->source, &event->teams};
-    for (size_t index = 0; index < 8; index++) {
-        const char *nul = (const char *) memchr (cursor, 0, (size_t) (end - cursor));
-        if (!nul)
-            return -1;
-        *fields[index] = cursor;
-        cursor = nul + 1;
-    }
-    memcpy (&event->seq, zframe_data (header), sizeof event->seq);
-    event->body = (const char *) zframe_data (body);
-    event->body_size = zframe_size (body);
-    return 0;
-}
-
 static void
 s_feed_ready (s_watch_t *self)
 {
@@ -283,34 +234,33 @@ s_feed_ready (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  Client requests
 
+static const char *const s_watch_fields[] = {"filter", "since", "since_time", "credit",
+                                             NULL};
+static const char *const s_credit_fields[] = {"credit", NULL};
+static const char *const s_no_fields[] = {NULL};
+static const sein_wire_command_t s_commands[] = {
+    {SEIN_WATCH, s_watch_fields, false},
+    {SEIN_CREDIT, s_credit_fields, false},
+    {SEIN_HEARTBEAT, s_no_fields, false},
+    {SEIN_CLOSE, s_no_fields, false},
+};
+
 static void
-s_reply (s_watch_t *self, zframe_t *routing, const char *command, zframe_t *corr,
-         json_t *body)
+s_reply (s_watch_t *self, const sein_envelope_t *envelope, const char *command, json_t *body)
 {
     char *text = json_dumps (body, JSON_COMPACT);
     json_decref (body);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addmem (msg, zframe_data (routing), zframe_size (routing));
-    zmsg_addstr (msg, SEIN_PROTOCOL);
-    zmsg_addstr (msg, command);
-    zmsg_addmem (msg, corr ? (void *) zframe_data (corr) : (void *) "",
-                 corr ? zframe_size (corr) : 0);
-    zmsg_addstr (msg, text ? text : "{}");
+    sein_wire_send (zsock_resolve (self->router), envelope, command, text, strlen (text));
     free (text);
-    zmsg_send (&msg, self->router);
-    zmsg_destroy (&msg);
 }
 
 static void
-s_reject (s_watch_t *self, zframe_t *routing, const char *command, zframe_t *corr,
-          const char *code, const char *field, const char *message)
+s_reject (s_watch_t *self, const sein_envelope_t *envelope, const char *command,
+          const sein_error_t *error)
 {
-    json_t *error = json_pack ("{s:s,s:s,s:s}", "code", code, "field", field ? field : "",
-                               "message", message);
-    if (!field)
-        json_object_set_new (error, "field", json_null ());
-    s_reply (self, routing, command, corr,
-             json_pack ("{s:s,s:o}", "status", "rejected", "error", error));
+    sein_debug ("watch: rejected %s: %s (%s)", command, error->code, error->message);
+    sein_wire_reject (zsock_resolve (self->router), envelope, command, NULL, error,
+                      &self->buf);
 }
 
 //  Fill SESSION's filter from FILTER. Returns 0, or -1 with ERROR set.
@@ -364,7 +314,7 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
                 json_decref (list);
                 return rc;
             }
-            session->values[dimension][session->count[dimension]++] = strdup (text);
+            session->values[dimension][session->count[dimension]++] = sein_strdup (text);
         }
         json_decref (list);
     }
@@ -377,27 +327,14 @@ static int
 s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head,
                char *utc, sein_error_t *error)
 {
-    static const char *fields[] = {"filter", "since", "since_time", "credit", NULL};
-    const char *key;
-    json_t *value;
-    json_object_foreach (body, key, value) {
-        int index = 0;
-        while (fields[index] && !streq (fields[index], key))
-            index++;
-        if (!fields[index]) {
-            snprintf (error->name, sizeof error->name, "%.64s", key);
-            return sein_error_set (error, "unknown-field", error->name,
-                                   "'%s' is not a WATCH field (filter, since, since_time, "
-                                   "credit)",
-                                   error->name);
-        }
-    }
     if (s_read_filter (self, session, json_object_get (body, "filter"), error))
         return -1;
     json_t *since = json_object_get (body, "since");
     json_t *since_time = json_object_get (body, "since_time");
     json_t *credit = json_object_get (body, "credit");
-    if (since && (!json_is_integer (since) || json_integer_value (since) < 0))
+    if (since && !json_is_integer (since))
+        return sein_error_set (error, "type", "since", "since must be an integer (a seq)");
+    if (since && json_integer_value (since) < 0)
         return sein_error_set (error, "value", "since",
                                "since must be a seq (integer >= 0; 0 = live only)");
     //  Beyond the next seq is a client's mistake (a state file from another
@@ -406,22 +343,54 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head
         return sein_error_set (error, "value", "since",
                                "since %lld is beyond the next event (seq %lld)",
                                (long long) json_integer_value (since), (long long) head + 1);
-    if (since_time && (!json_is_string (since_time) ||
-                       sein_rfc3339_utc (json_string_value (since_time), utc)))
+    if (since_time && !json_is_string (since_time))
+        return sein_error_set (error, "type", "since_time",
+                               "since_time must be a string (RFC 3339)");
+    if (since_time && sein_rfc3339_utc (json_string_value (since_time), utc))
         return sein_error_set (error, "value", "since_time",
                                "since_time must be an RFC 3339 date-time");
     if (!credit)
         return sein_error_set (error, "required", "credit",
                                "credit (a positive integer) is required");
-    if (!json_is_integer (credit) || json_integer_value (credit) < 1)
+    if (!json_is_integer (credit))
+        return sein_error_set (error, "type", "credit", "credit must be an integer");
+    if (json_integer_value (credit) < 1)
         return sein_error_set (error, "value", "credit", "credit must be a positive integer");
     return 0;
 }
 
-static void
-s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json_t *body)
+//  Send SESSION a heartbeat. Returns as s_send.
+static int
+s_heartbeat (s_watch_t *self, s_session_t *session)
 {
-    s_session_t *session = (s_session_t *) zmalloc (sizeof *session);
+    char body[96];
+    int size = snprintf (body, sizeof body, "{\"head\":%lld,\"cursor\":%lld}",
+                         (long long) self->head, (long long) session->cursor);
+    return s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size, NULL);
+}
+
+//  Drop the sessions whose client is gone. A ROUTER does not say when a
+//  peer disconnects, but with ROUTER_MANDATORY a send to it fails with
+//  EHOSTUNREACH: a heartbeat to every session finds them. Run when all
+//  session slots are taken, so that clients that vanished without CLOSE
+//  do not hold their slots until watch.timeout.
+static void
+s_probe (s_watch_t *self)
+{
+    zlistx_t *gone = zlistx_new ();
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions))
+        if (s_heartbeat (self, session) && zmq_errno () == EHOSTUNREACH)
+            zlistx_add_end (gone, session->key);
+    for (char *key = (char *) zlistx_first (gone); key; key = (char *) zlistx_next (gone))
+        zhashx_delete (self->sessions, key);
+    zlistx_destroy (&gone);
+}
+
+static void
+s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, json_t *body)
+{
+    s_session_t *session = (s_session_t *) sein_calloc (1, sizeof *session);
     sein_error_t error;
     char utc[SEIN_TIME_MAX];
     //  A client may WATCH from a seq it was acked before the feed told us
@@ -430,11 +399,16 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
     if (head < self->head)
         head = self->head;
     int rc = s_check_watch (self, session, body, head, utc, &error);
-    if (rc == 0 && !zhashx_lookup (self->sessions, key) &&
-        (int64_t) zhashx_size (self->sessions) >= self->sessions_max)
+    bool full = !zhashx_lookup (self->sessions, key) &&
+                (int64_t) zhashx_size (self->sessions) >= self->sessions_max;
+    if (rc == 0 && full) {
+        s_probe (self);
+        full = (int64_t) zhashx_size (self->sessions) >= self->sessions_max;
+    }
+    if (rc == 0 && full)
         rc = sein_error_set (&error, "busy", NULL, "too many watch sessions; try again later");
     if (rc) {
-        s_reject (self, routing, SEIN_WATCH, corr, error.code, error.field, error.message);
+        s_reject (self, envelope, SEIN_WATCH, &error);
         s_session_destroy (&session);
         return;
     }
@@ -448,78 +422,75 @@ s_cmd_watch (s_watch_t *self, zframe_t *routing, char *key, zframe_t *corr, json
     json_int_t credit = json_integer_value (json_object_get (body, "credit"));
     session->cursor = from > 0 ? from : head + 1;
     session->credit = credit < self->credit_max ? credit : self->credit_max;
-    session->key = strdup (key);
-    session->routing = zframe_dup (routing);
-    session->tag = zframe_strdup (corr);
+    session->key = sein_strdup (key);
+    session->envelope = *envelope;
     session->last_heard = session->last_sent = zclock_mono ();
     zhashx_update (self->sessions, key, session); //  replaces an older session
     sein_debug ("watch: session %s from seq %lld, credit %lld", key,
                 (long long) session->cursor, (long long) session->credit);
-    s_reply (self, routing, SEIN_WATCH, corr,
+    s_reply (self, envelope, SEIN_WATCH,
              json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
                         (json_int_t) self->head, "from", (json_int_t) session->cursor,
                         "credit", (json_int_t) session->credit, "heartbeat",
                         (json_int_t) self->heartbeat));
 }
 
+//  CREDIT: add to the session's credit, never beyond credit_max (the sum
+//  saturates: a grant can be any integer up to 2^63 - 1).
+static void
+s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope, s_session_t *session,
+              json_t *body)
+{
+    sein_error_t error;
+    json_t *credit = json_object_get (body, "credit");
+    if (!credit)
+        sein_error_set (&error, "required", "credit", "credit (a positive integer) is required");
+    else if (!json_is_integer (credit))
+        sein_error_set (&error, "type", "credit", "credit must be an integer");
+    else if (json_integer_value (credit) < 1)
+        sein_error_set (&error, "value", "credit", "credit must be a positive integer");
+    else {
+        json_int_t grant = json_integer_value (credit);
+        session->credit = grant >= self->credit_max - session->credit
+                              ? self->credit_max
+                              : session->credit + grant;
+        return;
+    }
+    s_reject (self, envelope, SEIN_ERROR, &error);
+}
+
 static void
 s_router_ready (s_watch_t *self)
 {
-    zmsg_t *msg;
-    while ((msg = zmsg_recv (self->router))) {
-        zframe_t *routing = zmsg_pop (msg);
-        zframe_t *first = zmsg_first (msg);
-        if (first && zframe_size (first) == 0) {
-            zframe_t *empty = zmsg_pop (msg);
-            zframe_destroy (&empty);
-        }
-        zframe_t *protocol = zmsg_pop (msg), *command = zmsg_pop (msg),
-                 *corr = zmsg_pop (msg), *payload = zmsg_pop (msg);
-        char *key = zframe_strhex (routing);
+    sein_request_t *request = &self->request;
+    while (sein_wire_recv (zsock_resolve (self->router), s_commands,
+                           sizeof s_commands / sizeof s_commands[0], self->message_max,
+                           request) == 0) {
+        const sein_envelope_t *envelope = &request->envelope;
+        const char *command = request->command ? request->command->name : "";
+        char key[2 * sizeof envelope->routing + 1];
+        for (size_t index = 0; index < envelope->routing_size; index++)
+            snprintf (key + 2 * index, 3, "%02X", envelope->routing[index]);
+        key[2 * envelope->routing_size] = 0;
         s_session_t *session = (s_session_t *) zhashx_lookup (self->sessions, key);
         if (session)
             session->last_heard = zclock_mono ();
-        json_t *body = payload ? json_loadb ((const char *) zframe_data (payload),
-                                             zframe_size (payload), 0, NULL)
-                               : NULL;
-        if (!payload || zmsg_size (msg) > 0 || (corr && zframe_size (corr) > 255))
-            s_reject (self, routing, SEIN_ERROR, NULL, "frames", NULL,
-                      "expected 4 frames: \"SEIN/1\", command, correlation id, JSON body");
-        else if (!zframe_streq (protocol, SEIN_PROTOCOL)) {
-            sein_error_t error;
-            sein_error_version (&error, zframe_data (protocol), zframe_size (protocol));
-            s_reject (self, routing, SEIN_ERROR, corr, error.code, error.field, error.message);
-        }
-        else if (!json_is_object (body))
-            s_reject (self, routing, SEIN_ERROR, corr, "json", NULL,
-                      "body must be a JSON object");
-        else if (zframe_streq (command, SEIN_WATCH))
-            s_cmd_watch (self, routing, key, corr, body);
-        else if (zframe_streq (command, SEIN_CREDIT) ||
-                 zframe_streq (command, SEIN_HEARTBEAT)) {
-            json_t *credit = json_object_get (body, "credit");
-            if (!session)
-                //  Unknown after a restart or expiry: the client reopens.
-                s_reject (self, routing, SEIN_ERROR, corr, "session", NULL,
-                          "no watch session here; send WATCH again");
-            else if (credit && json_is_integer (credit) && json_integer_value (credit) > 0) {
-                session->credit += json_integer_value (credit);
-                if (session->credit > self->credit_max)
-                    session->credit = self->credit_max;
-            }
-        } else if (zframe_streq (command, SEIN_CLOSE))
+        sein_error_t error;
+        if (request->rejected)
+            //  A WATCH is answered WATCH; anything else that is refused ERROR.
+            s_reject (self, envelope, streq (command, SEIN_WATCH) ? SEIN_WATCH : SEIN_ERROR,
+                      &request->error);
+        else if (streq (command, SEIN_WATCH))
+            s_cmd_watch (self, envelope, key, request->json);
+        else if (streq (command, SEIN_CLOSE))
             zhashx_delete (self->sessions, key);
-        else
-            s_reject (self, routing, SEIN_ERROR, corr, "command", NULL,
-                      "unknown command on the watch socket");
-        json_decref (body);
-        zstr_free (&key);
-        zframe_destroy (&routing);
-        zframe_destroy (&protocol);
-        zframe_destroy (&command);
-        zframe_destroy (&corr);
-        zframe_destroy (&payload);
-        zmsg_destroy (&msg);
+        else if (!session) {
+            //  Unknown after a restart or expiry: the client reopens.
+            sein_error_set (&error, "session", NULL, "no watch session here; send WATCH again");
+            s_reject (self, envelope, SEIN_ERROR, &error);
+        } else if (streq (command, SEIN_CREDIT))
+            s_cmd_credit (self, envelope, session, request->json);
+        sein_request_clear (request);
     }
 }
 
@@ -534,11 +505,12 @@ s_tick (s_watch_t *self)
         if (now - session->last_heard > self->timeout)
             zlistx_add_end (expired, session->key);
         else if (now - session->last_sent >= self->heartbeat) {
-            char body[96];
-            int size = snprintf (body, sizeof body, "{\"head\":%lld,\"cursor\":%lld}",
-                                 (long long) self->head, (long long) session->cursor);
-            if (s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size, NULL))
-                session->last_sent = now; //  queue full: the client is busy
+            if (s_heartbeat (self, session)) {
+                if (zmq_errno () == EHOSTUNREACH)
+                    zlistx_add_end (expired, session->key); //  disconnected
+                else
+                    session->last_sent = now; //  queue full: the client is busy
+            }
         }
     }
     for (char *key = (char *) zlistx_first (expired); key;
@@ -547,6 +519,15 @@ s_tick (s_watch_t *self)
         zhashx_delete (self->sessions, key);
     }
     zlistx_destroy (&expired);
+}
+
+//  Credit bounds what is in flight per session; the queue limit is a
+//  backstop above it, never the flow control itself, and follows a
+//  reloaded watch.credit_max, or a full queue would cut credit short.
+static int
+s_queue_max (s_watch_t *self)
+{
+    return (int) self->credit_max * 2 + 100;
 }
 
 //  Take the codes filters may name from CODES (see sein_watch.h).
@@ -574,9 +555,9 @@ static void
 s_pipe_ready (s_watch_t *self)
 {
     char *command = NULL, *codes = NULL;
-    uint64_t credit_max, heartbeat, timeout, sessions_max;
-    if (zsock_recv (self->pipe, "s8888s", &command, &credit_max, &heartbeat, &timeout,
-                    &sessions_max, &codes) ||
+    uint64_t credit_max, heartbeat, timeout, sessions_max, message_max;
+    if (zsock_recv (self->pipe, "s88888s", &command, &credit_max, &heartbeat, &timeout,
+                    &sessions_max, &message_max, &codes) ||
         !command || streq (command, "$TERM"))
         self->terminated = true;
     else if (streq (command, "SETTINGS")) {
@@ -584,6 +565,8 @@ s_pipe_ready (s_watch_t *self)
         self->heartbeat = (int64_t) heartbeat;
         self->timeout = (int64_t) timeout;
         self->sessions_max = (int64_t) sessions_max;
+        self->message_max = (size_t) message_max;
+        sein_wire_apply (self->router, self->message_max, s_queue_max (self));
         s_set_known (self, codes);
     }
     zstr_free (&command);
@@ -594,7 +577,8 @@ void
 sein_watch_actor (zsock_t *pipe, void *args)
 {
     sein_watch_args_t *watch_args = (sein_watch_args_t *) args;
-    s_watch_t *self = (s_watch_t *) zmalloc (sizeof *self);
+    s_watch_t *self = (s_watch_t *) sein_calloc (1, sizeof *self);
+    sein_request_init (&self->request);
     self->pipe = pipe;
     sein_config_t *config = watch_args->config;
     self->credit_max = sein_config_int (config, "watch.credit_max");
@@ -605,20 +589,11 @@ sein_watch_actor (zsock_t *pipe, void *args)
     zhashx_set_destructor (self->sessions, (zhashx_destructor_fn *) s_session_destroy);
     self->store = sein_store_new_reader (watch_args->db_path, &self->error);
     const char *endpoint = sein_config_str (config, "endpoints.watch");
-    if (!self->error) {
-        self->router = zsock_new (ZMQ_ROUTER);
-        sein_server_pin (self->router, SEIN_IO_WATCH);
-        zsock_set_router_mandatory (self->router, 1);
-        //  Credit bounds what is in flight per session; the HWM is a
-        //  backstop above it, never the flow control itself.
-        zsock_set_sndhwm (self->router, (int) self->credit_max * 2 + 100);
-        zsock_set_sndtimeo (self->router, 0);
-        zsock_set_rcvtimeo (self->router, 0);
-        zsock_set_linger (self->router, 0);
-        if (zsock_bind (self->router, "%s", endpoint) < 0)
-            self->error = zsys_sprintf ("cannot bind %s: %s", endpoint,
-                                        zmq_strerror (zmq_errno ()));
-    }
+    self->message_max = (size_t) sein_config_int (config, "limits.message_max");
+    if (!self->error)
+        self->router = sein_wire_bind (endpoint, self->message_max, s_queue_max (self),
+                                       (int) sein_config_int (config, "limits.intake_hwm"), 0,
+                                       SEIN_IO_WATCH, &self->error);
     if (!self->error) {
         self->feed = zsock_new_sub (watch_args->feed, "");
         zsock_set_rcvhwm (self->feed, 100000);
@@ -667,6 +642,8 @@ sein_watch_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed);
     sein_store_destroy (&self->store);
+    sein_request_clear (&self->request);
+    sein_buf_free (&self->buf);
     zstr_free (&self->error);
     free (self);
 }

@@ -3,7 +3,7 @@
     Serves the watch socket (docs/PROTOCOL.md, "Watch"). A client opens a
     session with filters and a starting point; the actor replays stored
     events from its own read-only store connection, then continues live
-    from the feed the server publishes after each commit, always in seq
+    from the feed the server publishes after each commit (sein_feed.h), always in seq
     order, never sending more than the credit the client granted. A client
     that stops reading costs a cursor, not a queue: when it comes back it is
     served from the store again.
@@ -11,8 +11,8 @@
         sein_watch_args_t args = {config, "inproc://feed", db_path};
         zactor_t *watch = zactor_new (sein_watch_actor, &args);
         char *status = zstr_recv (watch);   //  "OK" or "ERROR message"
-        zsock_send (watch, "s8888s", "SETTINGS", credit_max, heartbeat,
-                    timeout, sessions_max, codes);
+        zsock_send (watch, "s88888s", "SETTINGS", credit_max, heartbeat,
+                    timeout, sessions_max, message_max, codes);
 
     CODES is what filters may name, as JSON: {"area":[...],"theme":[...],
     "team":[...]} (priorities are fixed); a WATCH naming anything else is
@@ -35,18 +35,5 @@ typedef struct {
 
 void
     sein_watch_actor (zsock_t *pipe, void *args);
-
-//  The feed: for each committed event the server publishes two parts, a
-//  header (the 8-byte seq, then kind, at, area, wijk, theme, priority,
-//  source and teams as NUL-terminated strings) and the JSON body. Sends
-//  EVENT on HANDLE (a raw ZeroMQ socket) with BODY, a message holding the
-//  event's JSON, which is consumed when sent. Returns 0 or -1.
-int
-    sein_feed_send (void *handle, const sein_event_t *event, zmq_msg_t *body);
-
-//  Read a feed message into EVENT, whose strings then point into MSG and
-//  live as long as it. Returns 0, or -1 for a malformed message.
-int
-    sein_feed_unpack (zmsg_t *msg, sein_event_t *event);
 
 #endif

@@ -10,7 +10,9 @@
 */
 #include "sein.h"
 #include "sein_log.h"
+#include "sein_alloc.h"
 #include "sein_server.h"
+#include "sein_wire.h"
 #include "sein_setup.h"
 #include "sein_version.h"
 
@@ -148,8 +150,9 @@ main (int argc, char **argv)
     //  We own SIGINT/SIGTERM; czmq must not install its handler (it would
     //  make every zloop and blocking call quit on the first signal).
     zsys_handler_set (NULL);
-    //  Intake and watch sessions each get an I/O thread (sein_server.h).
+    //  Intake and watch sessions each get an I/O thread (sein_wire.h).
     zsys_set_io_threads (SEIN_IO_THREADS);
+    sein_alloc_init ();
 
     char *error = NULL;
     sein_setup_t *setup = sein_setup_load (file, overrides, noverrides, &error);

@@ -54,6 +54,7 @@ static const s_setting_t s_settings[] = {
     {"limits.batch_max", S_INT, "2048", 1, 100000, NULL, true},
     {"limits.intake_hwm", S_INT, "1000", 100, 1000000, NULL, false},
     {"limits.publish_hwm", S_INT, "10000", 100, 1000000, NULL, false},
+    {"limits.events_max", S_INT, "1000", 1, 100000, NULL, true},
     {"watch.credit_max", S_INT, "1000", 1, 100000, NULL, true},
     {"watch.heartbeat", S_INT, "1000", 100, 60000, NULL, true},
     {"watch.timeout", S_INT, "10000", 500, 600000, NULL, true},

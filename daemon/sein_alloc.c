@@ -1,0 +1,69 @@
+/*  sein_alloc.c - seind's one out-of-memory policy: abort */
+#include "sein_alloc.h"
+
+#include <cjson/cJSON.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+s_out_of_memory (size_t size)
+{
+    //  No allocation from here on: stderr is unbuffered, and under systemd
+    //  it goes to the journal.
+    fprintf (stderr, "seind: out of memory (%zu bytes); aborting\n", size);
+    abort ();
+}
+
+void *
+sein_malloc (size_t size)
+{
+    void *pointer = malloc (size ? size : 1);
+    if (!pointer)
+        s_out_of_memory (size);
+    return pointer;
+}
+
+void *
+sein_calloc (size_t count, size_t size)
+{
+    void *pointer = calloc (count ? count : 1, size ? size : 1);
+    if (!pointer)
+        s_out_of_memory (count * size);
+    return pointer;
+}
+
+void *
+sein_realloc (void *pointer, size_t size)
+{
+    void *result = realloc (pointer, size ? size : 1);
+    if (!result)
+        s_out_of_memory (size);
+    return result;
+}
+
+char *
+sein_strdup (const char *text)
+{
+    size_t size = strlen (text) + 1;
+    return (char *) memcpy (sein_malloc (size), text, size);
+}
+
+char *
+sein_strndup (const char *text, size_t size)
+{
+    size_t len = strnlen (text, size);
+    char *copy = (char *) sein_malloc (len + 1);
+    memcpy (copy, text, len);
+    copy[len] = 0;
+    return copy;
+}
+
+void
+sein_alloc_init (void)
+{
+    json_set_alloc_funcs (sein_malloc, free);
+    cJSON_Hooks hooks = {sein_malloc, free};
+    cJSON_InitHooks (&hooks);
+}

@@ -1,0 +1,84 @@
+/*  sein_checkpoint.c - keep the write-ahead log short, off the commit path */
+#include "sein_checkpoint.h"
+
+#include "sein_alloc.h"
+
+struct _sein_checkpoint_t {
+    zactor_t *actor;
+    bool busy; //  a checkpoint is at work
+};
+
+typedef struct {
+    const char *path;
+    const char *synchronous;
+} s_args_t;
+
+static void
+s_actor (zsock_t *pipe, void *args)
+{
+    s_args_t *paths = (s_args_t *) args;
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (paths->path, paths->synchronous, &error);
+    zsock_signal (pipe, 0); //  ARGS are not used after this
+    if (!store) {
+        zsys_error ("checkpoints: %s", error);
+        free (error);
+    }
+    char *command;
+    while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
+        if (store && sein_store_checkpoint (store, false))
+            zsys_error ("checkpoint: %s", sein_store_error (store));
+        zstr_send (pipe, "DONE");
+        zstr_free (&command);
+    }
+    zstr_free (&command);
+    sein_store_destroy (&store);
+}
+
+sein_checkpoint_t *
+sein_checkpoint_new (const char *path, const char *synchronous)
+{
+    sein_checkpoint_t *self = (sein_checkpoint_t *) sein_calloc (1, sizeof *self);
+    s_args_t args = {path, synchronous};
+    self->actor = zactor_new (s_actor, &args);
+    return self;
+}
+
+void
+sein_checkpoint_destroy (sein_checkpoint_t **self_p)
+{
+    sein_checkpoint_t *self = *self_p;
+    if (self) {
+        zactor_destroy (&self->actor);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+zactor_t *
+sein_checkpoint_actor (sein_checkpoint_t *self)
+{
+    return self->actor;
+}
+
+void
+sein_checkpoint_done (sein_checkpoint_t *self)
+{
+    char *done = zstr_recv (self->actor);
+    zstr_free (&done);
+    self->busy = false;
+}
+
+void
+sein_checkpoint_after_commit (sein_checkpoint_t *self, sein_store_t *writer)
+{
+    int pages = sein_store_wal_frames (writer);
+    if (pages >= SEIN_CHECKPOINT_FORCE) {
+        zsys_warning ("write-ahead log at %d pages: checkpointing in line", pages);
+        if (sein_store_checkpoint (writer, true))
+            zsys_error ("checkpoint: %s", sein_store_error (writer));
+    } else if (pages >= SEIN_CHECKPOINT_PAGES && !self->busy) {
+        zstr_send (self->actor, "CHECKPOINT");
+        self->busy = true;
+    }
+}

@@ -1,0 +1,147 @@
+/*  sein_durable.c - when a commit is on disk: fsync tickets and the sync actor */
+#include "sein_durable.h"
+
+#include "sein_alloc.h"
+#include "sein_store.h"
+
+struct _sein_durable_t {
+    char *path;
+    int fd;            //  the log, for syncs on the caller's thread
+    zactor_t *actor;   //  for syncs that overlap the next batch
+    uint64_t commits;  //  tickets handed out
+    uint64_t synced;   //  tickets on disk
+    uint64_t syncing;  //  what the sync in flight covers, 0 when none is
+    int failed;        //  errno of the failed sync, or 0
+};
+
+//  The sync actor: each SYNC is one sein_store_sync on its own descriptor;
+//  answers the errno.
+static void
+s_actor (zsock_t *pipe, void *args)
+{
+    const char *path = (const char *) args;
+    int fd = -1;
+    zsock_signal (pipe, 0);
+    char *command;
+    while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
+        zsock_send (pipe, "i", sein_store_sync (path, &fd));
+        zstr_free (&command);
+    }
+    zstr_free (&command);
+    if (fd >= 0)
+        close (fd);
+}
+
+sein_durable_t *
+sein_durable_new (const char *path)
+{
+    sein_durable_t *self = (sein_durable_t *) sein_calloc (1, sizeof *self);
+    self->path = sein_strdup (path);
+    self->fd = -1;
+    self->actor = zactor_new (s_actor, self->path);
+    return self;
+}
+
+void
+sein_durable_destroy (sein_durable_t **self_p)
+{
+    sein_durable_t *self = *self_p;
+    if (self) {
+        zactor_destroy (&self->actor); //  waits for a sync in flight
+        if (self->fd >= 0)
+            close (self->fd);
+        free (self->path);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+uint64_t
+sein_durable_commit (sein_durable_t *self)
+{
+    return ++self->commits;
+}
+
+uint64_t
+sein_durable_last (sein_durable_t *self)
+{
+    return self->commits;
+}
+
+//  A sync that covered the first TARGET tickets returned ERROR.
+static void
+s_synced (sein_durable_t *self, uint64_t target, int error)
+{
+    self->syncing = 0;
+    if (error) {
+        if (!self->failed)
+            zsys_error ("storage: fdatasync of %s-wal failed: %s; stopping", self->path,
+                        strerror (error));
+        self->failed = error;
+    } else if (!self->failed && target > self->synced)
+        self->synced = target;
+}
+
+void
+sein_durable_sync (sein_durable_t *self, bool overlap)
+{
+    if (self->syncing || self->failed || self->synced >= self->commits)
+        return;
+    if (overlap) {
+        self->syncing = self->commits;
+        zstr_send (self->actor, "SYNC");
+    } else
+        s_synced (self, self->commits, sein_store_sync (self->path, &self->fd));
+}
+
+int
+sein_durable_sync_now (sein_durable_t *self)
+{
+    if (self->syncing)
+        sein_durable_collect (self);
+    int error = sein_store_sync (self->path, &self->fd);
+    s_synced (self, self->commits, error);
+    return error;
+}
+
+zactor_t *
+sein_durable_actor (sein_durable_t *self)
+{
+    return self->actor;
+}
+
+void
+sein_durable_collect (sein_durable_t *self)
+{
+    if (!self->syncing)
+        return;
+    int error = EIO; //  an interrupted receive is not a confirmation
+    zsock_recv (self->actor, "i", &error);
+    s_synced (self, self->syncing, error);
+}
+
+bool
+sein_durable_ready (sein_durable_t *self)
+{
+    return self->syncing && (zsock_events (self->actor) & ZMQ_POLLIN);
+}
+
+bool
+sein_durable_settled (sein_durable_t *self, uint64_t ticket)
+{
+    //  After a failure every ticket is settled, also those taken later:
+    //  none of them will ever be confirmed, and none may wait for it.
+    return ticket <= self->synced || self->failed;
+}
+
+int
+sein_durable_error (sein_durable_t *self, uint64_t ticket)
+{
+    return ticket <= self->synced ? 0 : self->failed;
+}
+
+int
+sein_durable_failed (sein_durable_t *self)
+{
+    return self->failed;
+}

@@ -1,0 +1,292 @@
+/*  sein_wire.c - SEIN/1 on a ROUTER socket: bind, read and check, answer */
+#include "sein_wire.h"
+
+#include "sein.h"
+
+#define S_CORR_MAX 255
+
+void
+sein_request_init (sein_request_t *request)
+{
+    memset (request, 0, sizeof *request);
+    zmq_msg_init (&request->body);
+}
+
+void
+sein_request_clear (sein_request_t *request)
+{
+    zmq_msg_close (&request->body);
+    json_decref (request->json);
+    sein_request_init (request);
+}
+
+//  Receive the parts of one message after its routing id into PARTS (the
+//  first four kept, the rest counted and dropped). Returns the number of
+//  parts, or -1 when no message is waiting.
+static int
+s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
+{
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    if (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&part);
+        return -1;
+    }
+    //  A ROUTER's routing id is at most 255 bytes.
+    envelope->routing_size = zmq_msg_size (&part);
+    memcpy (envelope->routing, zmq_msg_data (&part), envelope->routing_size);
+    int count = 0;
+    bool more = zmq_msg_more (&part);
+    while (more) {
+        zmq_msg_close (&part);
+        zmq_msg_init (&part);
+        zmq_msg_recv (&part, handle, 0); //  the rest of a message is there
+        more = zmq_msg_more (&part);
+        if (count == 0 && !envelope->delimiter && zmq_msg_size (&part) == 0)
+            envelope->delimiter = true;
+        else if (count < 4) {
+            zmq_msg_init (&parts[count]);
+            zmq_msg_move (&parts[count++], &part);
+        } else
+            count++;
+    }
+    zmq_msg_close (&part);
+    return count;
+}
+
+static bool
+s_part_is (zmq_msg_t *part, const char *text)
+{
+    size_t len = strlen (text);
+    return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
+}
+
+//  Parse BODY (SIZE bytes, already bounded) as a JSON object with only the
+//  FIELDS named. Returns the object, or NULL with ERROR set.
+static json_t *
+s_parse_body (const char *body, size_t size, const char *const *fields,
+              sein_error_t *error)
+{
+    size_t offset;
+    if (size >= 3 && memcmp (body, "\xEF\xBB\xBF", 3) == 0) {
+        sein_error_set (error, "json", NULL,
+                        "body starts with a byte-order mark: send plain UTF-8 JSON");
+        return NULL;
+    }
+    if (!sein_utf8_valid (body, size, &offset)) {
+        sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 (byte %zu)", offset);
+        return NULL;
+    }
+    json_error_t parse;
+    json_t *json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &parse);
+    if (!json) {
+        sein_error_set (error, "json", NULL, "body is not valid JSON: %s (byte %d)",
+                        parse.text, parse.position);
+        return NULL;
+    }
+    if (!json_is_object (json)) {
+        json_decref (json);
+        sein_error_set (error, "json", NULL, "body must be a JSON object");
+        return NULL;
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach (json, key, value) {
+        size_t index = 0;
+        while (fields[index] && !streq (fields[index], key))
+            index++;
+        if (!fields[index]) {
+            snprintf (error->name, sizeof error->name, "%.64s", key);
+            char known[160] = "";
+            for (index = 0; fields[index]; index++)
+                snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
+                          index ? ", " : "", fields[index]);
+            sein_error_set (error, "unknown-field", error->name,
+                            *known ? "'%s' is not a field of this command (%s)"
+                                   : "'%s' is not a field of this command (it takes {})",
+                            error->name, known);
+            json_decref (json);
+            return NULL;
+        }
+    }
+    return json;
+}
+
+//  Check REQUEST, read into PARTS (COUNT of them); sets `rejected` and
+//  `error` when it is refused.
+static void
+s_check (sein_request_t *request, zmq_msg_t *parts, int count,
+         const sein_wire_command_t *commands, size_t ncommands, size_t message_max)
+{
+    sein_error_t *error = &request->error;
+    request->reply = SEIN_ERROR;
+    request->rejected = true;
+    if (count != 4) {
+        sein_error_set (error, "frames", NULL,
+                        "expected 4 frames: \"%s\", command, correlation id, JSON body",
+                        SEIN_PROTOCOL);
+        return;
+    }
+    if (!s_part_is (&parts[0], SEIN_PROTOCOL)) {
+        sein_error_version (error, zmq_msg_data (&parts[0]), zmq_msg_size (&parts[0]));
+        return;
+    }
+    if (zmq_msg_size (&parts[2]) > S_CORR_MAX) {
+        sein_error_set (error, "frames", NULL, "correlation id longer than 255 bytes");
+        return;
+    }
+    size_t index = 0;
+    while (index < ncommands && !s_part_is (&parts[1], commands[index].name))
+        index++;
+    if (index == ncommands) {
+        //  Only printable ASCII of an unknown command is echoed.
+        char name[33];
+        size_t size = zmq_msg_size (&parts[1]) < 32 ? zmq_msg_size (&parts[1]) : 32;
+        const char *data = (const char *) zmq_msg_data (&parts[1]);
+        for (size_t at = 0; at < size; at++)
+            name[at] = data[at] > 0x20 && data[at] < 0x7f ? data[at] : '?';
+        name[size] = 0;
+        sein_error_set (error, "command", NULL, "unknown command '%s'", name);
+        return;
+    }
+    request->command = &commands[index];
+    request->reply = commands[index].name;
+    size_t size = zmq_msg_size (&parts[3]);
+    if (size > message_max) {
+        sein_error_set (error, "too-large", NULL,
+                        "body of %zu bytes is larger than limits.message_max (%zu)", size,
+                        message_max);
+        return;
+    }
+    if (!commands[index].raw &&
+        !(request->json = s_parse_body ((const char *) zmq_msg_data (&parts[3]), size,
+                                        commands[index].fields, error)))
+        return;
+    request->rejected = false;
+    zmq_msg_move (&request->body, &parts[3]);
+}
+
+int
+sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
+                size_t message_max, sein_request_t *request)
+{
+    zmq_msg_t parts[4];
+    int count = s_recv_parts (handle, &request->envelope, parts);
+    if (count < 0)
+        return -1;
+    //  The correlation id is echoed whenever it fits, even on a refusal.
+    if (count >= 3 && zmq_msg_size (&parts[2]) <= S_CORR_MAX) {
+        request->envelope.corr_size = zmq_msg_size (&parts[2]);
+        memcpy (request->envelope.corr, zmq_msg_data (&parts[2]),
+                request->envelope.corr_size);
+    }
+    s_check (request, parts, count, commands, ncommands, message_max);
+    for (int index = 0; index < count && index < 4; index++)
+        zmq_msg_close (&parts[index]);
+    return 0;
+}
+
+//  Send the frames of a reply before its body. Returns 0, or -1 when the
+//  client is gone or its queue is full.
+static int
+s_send_head (void *handle, const sein_envelope_t *envelope, const char *command)
+{
+    if (zmq_send (handle, envelope->routing, envelope->routing_size,
+                  ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    //  Once the routing part is taken, the rest of the message is too.
+    if (envelope->delimiter)
+        zmq_send (handle, "", 0, ZMQ_SNDMORE);
+    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
+    zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
+    zmq_send (handle, envelope->corr, envelope->corr_size, ZMQ_SNDMORE);
+    return 0;
+}
+
+int
+sein_wire_send (void *handle, const sein_envelope_t *envelope, const char *command,
+                const char *text, size_t size)
+{
+    if (s_send_head (handle, envelope, command))
+        return -1;
+    zmq_send (handle, text, size, 0);
+    return 0;
+}
+
+int
+sein_wire_send_msg (void *handle, const sein_envelope_t *envelope, const char *command,
+                    zmq_msg_t *body)
+{
+    if (s_send_head (handle, envelope, command))
+        return -1;
+    if (zmq_msg_send (body, handle, 0) < 0)
+        zmq_msg_close (body);
+    return 0;
+}
+
+void
+sein_wire_render_error (sein_buf_t *buf, const char *external_id, const sein_error_t *error)
+{
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "status", "rejected");
+    sein_buf_field_string (buf, "external_id", external_id);
+    sein_buf_key (buf, "error");
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "code", error->code);
+    sein_buf_key (buf, "field");
+    sein_buf_string (buf, error->field);
+    sein_buf_field_string (buf, "message", error->message);
+    sein_buf_raw (buf, "}}", 2);
+}
+
+int
+sein_wire_reject (void *handle, const sein_envelope_t *envelope, const char *command,
+                  const char *external_id, const sein_error_t *error, sein_buf_t *buf)
+{
+    sein_wire_render_error (buf, external_id, error);
+    return sein_wire_send (handle, envelope, command, buf->data, buf->size);
+}
+
+void
+sein_wire_pin (zsock_t *socket, int io_thread)
+{
+    //  Affinity decides the I/O thread of each connection the socket
+    //  accepts later; a mask naming no existing thread would fail the bind.
+    if (zmq_ctx_get (zsys_init (), ZMQ_IO_THREADS) > io_thread)
+        zsock_set_affinity (socket, 1 << io_thread);
+}
+
+void
+sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm)
+{
+    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
+    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
+    zsock_set_sndhwm (socket, sndhwm);
+}
+
+zsock_t *
+sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
+                int io_thread, char **error_p)
+{
+    zsock_t *socket = zsock_new (ZMQ_ROUTER);
+    if (!socket) {
+        *error_p = zsys_sprintf ("cannot create a socket for %s: %s", endpoint,
+                                 zmq_strerror (zmq_errno ()));
+        return NULL;
+    }
+    sein_wire_pin (socket, io_thread);
+    sein_wire_apply (socket, message_max, sndhwm);
+    zsock_set_rcvhwm (socket, rcvhwm);
+    zsock_set_router_mandatory (socket, 1);
+    zsock_set_sndtimeo (socket, 0);
+    zsock_set_rcvtimeo (socket, 0);
+    //  czmq's default linger is 0: replies still queued when the socket
+    //  closes would be dropped.
+    zsock_set_linger (socket, linger);
+    if (zsock_bind (socket, "%s", endpoint) < 0) {
+        *error_p = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+        zsock_destroy (&socket);
+    }
+    return socket;
+}
