@@ -9,6 +9,13 @@
     range and pairing, reporter, attributes, unknown fields), and the
     helpers sein_utf8_valid, sein_error_set and sein_rfc3339_utc (offsets
     converted to UTC, fractions, calendar checks, trailing garbage).
+
+    The SUBMIT table and error codes of docs/PROTOCOL.md are a contract an
+    independent client is written from: every limit there is tested at
+    the limit and one over, every field with every wrong type, and the
+    cases such a client found (a byte-order mark, an escaped NUL naming
+    its field, Unicode blanks, attribute errors naming attributes.<key>,
+    area/theme strings that are no code, the point given back exactly).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -765,6 +772,9 @@ static void test_nul_names_its_field (void **state)
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"attributes\":"
               " {\"a\": \"1\", \"b\": {\"c\": [\"\\u0000\"]}}}",
               "value", "attributes.b", "NUL");
+    //  Before unknown fields are looked for: the NUL names the field.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"colour\": \"\\u0000\"}",
+              "value", "colour", "colour contains a NUL");
     //  In a member's name: the object it is in, NULL for the body.
     s_reject ("{\"description\": \"x\", \"sou\\u0000rce\": \"citizen\"}", "value", NULL,
               "a name in the body contains a NUL character");
@@ -984,6 +994,13 @@ static void test_documented_limits (void **state)
     s_reject (body, "value", "priority", "low, normal, high or urgent");
     s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"\"}", "empty",
               "priority", "must not be empty");
+    //  Strings are 1.. bytes: "" is empty, not absent.
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"address_string\": \"\"}",
+              "empty", "address_string", "must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"external_id\": \"\"}",
+              "empty", "external_id", "must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"reporter\": {\"name\": \"\"}}",
+              "empty", "reporter.name", "must not be empty");
 }
 
 //  Every field refuses every wrong JSON type with code type, naming it.
