@@ -77,6 +77,17 @@ static void s_reject (const char *body, const char *code, const char *field,
     s_reject_n (body, strlen (body), &s_limits, code, field, message);
 }
 
+//  Expect BODY to be accepted; the signal is released again.
+static void s_accept (const char *body)
+{
+    sein_signal_t signal;
+    sein_error_t error;
+    if (s_parse (&signal, body, &error))
+        fail_msg ("%s: %s %s: %s", body, error.code, error.field ? error.field : "-",
+                  error.message);
+    sein_signal_clear (&signal);
+}
+
 static void test_minimal_signal (void **state)
 {
     (void)state;
@@ -574,7 +585,8 @@ static void test_attributes (void **state)
     sein_signal_t signal;
     sein_error_t error;
     assert_int_equal (
-        s_parse (&signal, s_with_attributes (body, 8192, "\"log\": \"a\\tb\\r\\nc\", \"e\": \"\""),
+        s_parse (&signal,
+                 s_with_attributes (body, 8192, "\"log\": \"a\\tb\\r\\nc\", \"e\": \"\""),
                  &error),
         0);
     assert_int_equal (signal.nattributes, 2);
@@ -596,7 +608,8 @@ static void test_attributes (void **state)
             assert_int_equal (signal.nattributes, 64);
             sein_signal_clear (&signal);
         } else
-            s_reject (body, "too-long", "attributes", "attributes has 65 keys, at most 64");
+            s_reject (body, "too-long", "attributes",
+                      "attributes has 65 keys, at most 64");
     }
     char value[1100];
     memset (value, 'v', 1025);
@@ -730,23 +743,18 @@ static void test_body_json (void **state)
 static void test_byte_order_mark (void **state)
 {
     (void)state;
-    s_reject ("\xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json", NULL,
-              "byte-order mark");
+    s_reject ("\xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json",
+              NULL, "byte-order mark");
     //  Anywhere else it is no white space either.
-    s_reject (" \xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json", NULL,
-              "malformed JSON");
+    s_reject (" \xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json",
+              NULL, "malformed JSON");
     assert_true (sein_body_has_bom ("\xef\xbb\xbf{}", 5));
     assert_true (sein_body_has_bom ("\xef\xbb\xbf", 3));
     assert_false (sein_body_has_bom ("\xef\xbb", 2)); //  SIZE is honoured
     assert_false (sein_body_has_bom ("{}", 2));
     assert_false (sein_body_has_bom (NULL, 0));
     //  Inside a string U+FEFF is a character like any other.
-    sein_signal_t signal;
-    sein_error_t error;
-    assert_int_equal (
-        s_parse (&signal, "{\"description\": \"\xef\xbb\xbfx\", \"source\": \"citizen\"}", &error),
-        0);
-    sein_signal_clear (&signal);
+    s_accept ("{\"description\": \"\xef\xbb\xbfx\", \"source\": \"citizen\"}");
 }
 
 //  An escaped NUL is valid JSON, but no C string holds it: refused as a
@@ -773,8 +781,9 @@ static void test_nul_names_its_field (void **state)
               " {\"a\": \"1\", \"b\": {\"c\": [\"\\u0000\"]}}}",
               "value", "attributes.b", "NUL");
     //  Before unknown fields are looked for: the NUL names the field.
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"colour\": \"\\u0000\"}",
-              "value", "colour", "colour contains a NUL");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"colour\": \"\\u0000\"}",
+        "value", "colour", "colour contains a NUL");
     //  In a member's name: the object it is in, NULL for the body.
     s_reject ("{\"description\": \"x\", \"sou\\u0000rce\": \"citizen\"}", "value", NULL,
               "a name in the body contains a NUL character");
@@ -789,14 +798,16 @@ static void test_nul_names_its_field (void **state)
     sein_signal_t signal;
     sein_error_t error;
     assert_int_equal (
-        s_parse (&signal, "{\"description\": \"a\\\\u0000\", \"source\": \"citizen\"}", &error),
+        s_parse (&signal, "{\"description\": \"a\\\\u0000\", \"source\": \"citizen\"}",
+                 &error),
         0);
     assert_string_equal (signal.description, "a\\u0000");
     sein_signal_clear (&signal);
     //  Errors of the body as a whole come first.
     s_reject ("{\"description\": \"\\u0000\", \"source\": \"citizen\"} x", "json", NULL,
               "malformed JSON");
-    s_reject ("{\"description\": \"\\u0000\", \"source\": \"\xff\"}", "utf8", NULL, "byte");
+    s_reject ("{\"description\": \"\\u0000\", \"source\": \"\xff\"}", "utf8", NULL,
+              "byte");
 }
 
 //  Blank is blank in any script: White_Space and zero-width characters.
@@ -804,18 +815,19 @@ static void test_unicode_blank_description (void **state)
 {
     (void)state;
     const char *blanks[] = {
-        "\\u00a0",                 //  no-break space
-        "\\u3000\\u3000",          //  ideographic space
-        "\\u200b",                 //  zero-width space
-        "\xe2\x80\x8b",            //  the same, raw
-        " \\u2002\\u2003\\u2009\\u200a\\u202f\\u205f ", //  en, em, thin, hair, narrow, math
-        "\\u1680",                 //  ogham space mark
-        "\\u2028\\u2029",          //  line and paragraph separators
-        "\\u200c\\u200d\\u2060\\ufeff", //  ZWNJ, ZWJ, word joiner, ZWNBSP
-        "\\u3164",                 //  Hangul filler
-        "\\u00ad",                 //  soft hyphen
-        "\\t\\u00a0\\n\\u200b\\r", //  mixed with the ASCII blanks
-        "\\u000b\\u000c",          //  vertical tab, form feed: White_Space
+        "\\u00a0",                                      //  no-break space
+        "\\u3000\\u3000",                               //  ideographic space
+        "\\u200b",                                      //  zero-width space
+        "\xe2\x80\x8b",                                 //  the same, raw
+        " \\u2002\\u2003\\u2009\\u200a\\u202f\\u205f ", //  en, em, thin, hair, narrow,
+                                                        //  math
+        "\\u1680",                                      //  ogham space mark
+        "\\u2028\\u2029",                               //  line and paragraph separators
+        "\\u200c\\u200d\\u2060\\ufeff",                 //  ZWNJ, ZWJ, word joiner, ZWNBSP
+        "\\u3164",                                      //  Hangul filler
+        "\\u00ad",                                      //  soft hyphen
+        "\\t\\u00a0\\n\\u200b\\r",                      //  mixed with the ASCII blanks
+        "\\u000b\\u000c", //  vertical tab, form feed: White_Space
     };
     for (size_t index = 0; index < sizeof blanks / sizeof blanks[0]; index++) {
         char body[256];
@@ -830,11 +842,7 @@ static void test_unicode_blank_description (void **state)
         char body[256];
         snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"citizen\"}",
                   visible[index]);
-        sein_signal_t signal;
-        sein_error_t error;
-        if (s_parse (&signal, body, &error))
-            fail_msg ("%s: %s %s", body, error.code, error.message);
-        sein_signal_clear (&signal);
+        s_accept (body);
     }
     //  A control character is no blank: it is refused as one.
     s_reject ("{\"description\": \"\\u00a0\\u0001\", \"source\": \"citizen\"}", "value",
@@ -848,19 +856,23 @@ static void test_area_and_theme_codes (void **state)
     (void)state;
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"Heverlee\"}",
               "unknown-area", "area", "unknown area 'Heverlee'");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"heilig hart\"}",
-              "unknown-area", "area", "unknown area 'heilig hart'");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"afval/zwerf\"}",
-              "unknown-theme", "theme", "unknown theme 'afval/zwerf'");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"\xc3\xa9t\xc3\xa9\"}",
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"heilig hart\"}",
+        "unknown-area", "area", "unknown area 'heilig hart'");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"afval/zwerf\"}",
+        "unknown-theme", "theme", "unknown theme 'afval/zwerf'");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": "
+              "\"\xc3\xa9t\xc3\xa9\"}",
               "unknown-theme", "theme", "unknown theme");
     //  Longer than any code: still unknown, and the message stays bounded
     //  and UTF-8 (the echo is cut to 64 bytes at a character boundary).
     char body[4096], text[3000] = "";
     for (int index = 0; index < 900; index++)
         strcat (text, "\xe2\x82\xac");
-    snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"citizen\", "
-                                 "\"area\": \"%s\"}",
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"area\": \"%s\"}",
               text);
     sein_signal_t signal;
     sein_error_t error;
@@ -871,8 +883,9 @@ static void test_area_and_theme_codes (void **state)
     assert_null (strstr (error.message, text + 66)); //  cut
     memset (text, 'a', 64);
     text[64] = 0;
-    snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"citizen\", "
-                                 "\"theme\": \"%s\"}",
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"theme\": \"%s\"}",
               text);
     s_reject (body, "unknown-theme", "theme", "unknown theme 'aaaa");
     //  Types and emptiness as for every string field.
@@ -880,8 +893,8 @@ static void test_area_and_theme_codes (void **state)
               "area", "area must be a string");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": [\"afval\"]}",
               "type", "theme", "theme must be a string");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"\"}", "empty",
-              "area", "area must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"\"}",
+              "empty", "area", "area must not be empty");
     //  A code is passed on for sein_prepare to look up.
     assert_int_equal (s_parse (&signal,
                                "{\"description\": \"x\", \"source\": \"citizen\","
@@ -907,26 +920,25 @@ static void s_check_limit (const char *field, size_t max, char text_char)
         memset (text, text_char, len);
         text[len] = 0;
         if (strcmp (field, "description") == 0)
-            snprintf (body, size, "{\"description\": \"%s\", \"source\": \"citizen\"}", text);
+            snprintf (body, size, "{\"description\": \"%s\", \"source\": \"citizen\"}",
+                      text);
         else if (dot)
-            snprintf (body, size,
-                      "{\"description\": \"x\", \"source\": \"citizen\", \"%.*s\": {\"%s\": "
-                      "\"%s\"}}",
-                      (int)(dot - field), field, dot + 1, text);
+            snprintf (
+                body, size,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"%.*s\": {\"%s\": "
+                "\"%s\"}}",
+                (int)(dot - field), field, dot + 1, text);
         else
-            snprintf (body, size, "{\"description\": \"x\", \"source\": \"citizen\", "
-                                  "\"%s\": \"%s\"}",
+            snprintf (body, size,
+                      "{\"description\": \"x\", \"source\": \"citizen\", "
+                      "\"%s\": \"%s\"}",
                       field, text);
-        if (len == max) {
-            sein_signal_t signal;
-            sein_error_t error;
-            if (s_parse (&signal, body, &error))
-                fail_msg ("%s at %zu bytes: %s %s", field, len, error.code, error.message);
-            sein_signal_clear (&signal);
-        } else {
+        if (len == max)
+            s_accept (body);
+        else {
             char message[128];
-            snprintf (message, sizeof message, "%s is %zu bytes, at most %zu allowed", field,
-                      len, max);
+            snprintf (message, sizeof message, "%s is %zu bytes, at most %zu allowed",
+                      field, len, max);
             s_reject (body, "too-long", field, message);
         }
     }
@@ -952,35 +964,35 @@ static void test_documented_limits (void **state)
     memset (email, 'm', 257);
     email[0] = '@';
     email[256] = 0;
-    snprintf (body, sizeof body,
-              "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
-              "\"%s\"}}",
-              email);
-    sein_signal_t signal;
-    sein_error_t error;
-    assert_int_equal (s_parse (&signal, body, &error), 0);
-    sein_signal_clear (&signal);
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
+        "\"%s\"}}",
+        email);
+    s_accept (body);
     email[256] = 'm';
     email[257] = 0;
-    snprintf (body, sizeof body,
-              "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
-              "\"%s\"}}",
-              email);
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
+        "\"%s\"}}",
+        email);
     s_reject (body, "too-long", "reporter.email", "257 bytes, at most 256 allowed");
     //  occurred_at: at most 64 bytes (an RFC 3339 time with a long fraction).
     char when[80] = "2026-05-01T20:30:00.";
     size_t len = strlen (when);
     memset (when + len, '5', 64 - len - 1);
     strcpy (when + 63, "Z");
-    snprintf (body, sizeof body,
-              "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
-              when);
-    assert_int_equal (s_parse (&signal, body, &error), 0);
-    sein_signal_clear (&signal);
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
+        when);
+    s_accept (body);
     strcpy (when + 63, "5Z");
-    snprintf (body, sizeof body,
-              "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
-              when);
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
+        when);
     s_reject (body, "too-long", "occurred_at", "occurred_at is 65 bytes, at most 64");
     //  source and priority are one of a list: any other string, however
     //  long, is a wrong value, not a long one.
@@ -990,40 +1002,44 @@ static void test_documented_limits (void **state)
     snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"%s\"}", text);
     s_reject (body, "value", "source", "citizen, partner, staff or system");
     snprintf (body, sizeof body,
-              "{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"%s\"}", text);
+              "{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"%s\"}",
+              text);
     s_reject (body, "value", "priority", "low, normal, high or urgent");
-    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"\"}", "empty",
-              "priority", "must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"\"}",
+              "empty", "priority", "must not be empty");
     //  Strings are 1.. bytes: "" is empty, not absent.
     s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"address_string\": \"\"}",
               "empty", "address_string", "must not be empty");
     s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"external_id\": \"\"}",
               "empty", "external_id", "must not be empty");
-    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"reporter\": {\"name\": \"\"}}",
-              "empty", "reporter.name", "must not be empty");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"staff\", \"reporter\": {\"name\": \"\"}}",
+        "empty", "reporter.name", "must not be empty");
 }
 
 //  Every field refuses every wrong JSON type with code type, naming it.
 static void test_wrong_types (void **state)
 {
     (void)state;
-    const char *fields[] = {"description", "source",      "channel",  "external_id",
-                            "submitter",   "address_string", "area",  "theme",
-                            "priority",    "occurred_at", "lat",      "long",
-                            "reporter",    "attributes",  "reporter.name",
+    const char *fields[] = {"description",    "source",        "channel",
+                            "external_id",    "submitter",     "address_string",
+                            "area",           "theme",         "priority",
+                            "occurred_at",    "lat",           "long",
+                            "reporter",       "attributes",    "reporter.name",
                             "reporter.email", "reporter.phone"};
     const char *numbers[] = {"lat", "long"}, *objects[] = {"reporter", "attributes"};
-    const char *wrongs[] = {"\"50.8\"", "42", "-1.5e3", "true", "false", "[]", "[\"x\"]",
-                            "{}", "{\"a\": \"b\"}"};
+    const char *wrongs[] = {"\"50.8\"", "42",      "-1.5e3", "true",          "false",
+                            "[]",       "[\"x\"]", "{}",     "{\"a\": \"b\"}"};
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
         for (size_t w = 0; w < sizeof wrongs / sizeof wrongs[0]; w++) {
             const char *wrong = wrongs[w];
-            bool number = strcmp (fields[f], numbers[0]) == 0 || strcmp (fields[f], numbers[1]) == 0;
-            bool object = strcmp (fields[f], objects[0]) == 0 || strcmp (fields[f], objects[1]) == 0;
+            bool number = strcmp (fields[f], numbers[0]) == 0 ||
+                          strcmp (fields[f], numbers[1]) == 0;
+            bool object = strcmp (fields[f], objects[0]) == 0 ||
+                          strcmp (fields[f], objects[1]) == 0;
             //  Skip the right types.
             if ((number && (wrong[0] == '-' || (wrong[0] >= '0' && wrong[0] <= '9'))) ||
-                (object && wrong[0] == '{') ||
-                (!number && !object && wrong[0] == '"'))
+                (object && wrong[0] == '{') || (!number && !object && wrong[0] == '"'))
                 continue;
             char body[512];
             const char *dot = strchr (fields[f], '.');
@@ -1032,15 +1048,17 @@ static void test_wrong_types (void **state)
                                : strcmp (fields[f], "long") == 0 ? ", \"lat\": 50.8"
                                                                  : "";
             if (strcmp (fields[f], "description") == 0)
-                snprintf (body, sizeof body, "{\"description\": %s, \"source\": \"staff\"}",
-                          wrong);
-            else if (strcmp (fields[f], "source") == 0)
-                snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": %s}", wrong);
-            else if (dot)
                 snprintf (body, sizeof body,
-                          "{\"description\": \"x\", \"source\": \"staff\", \"%.*s\": {\"%s\": "
-                          "%s}}",
-                          (int)(dot - fields[f]), fields[f], dot + 1, wrong);
+                          "{\"description\": %s, \"source\": \"staff\"}", wrong);
+            else if (strcmp (fields[f], "source") == 0)
+                snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": %s}",
+                          wrong);
+            else if (dot)
+                snprintf (
+                    body, sizeof body,
+                    "{\"description\": \"x\", \"source\": \"staff\", \"%.*s\": {\"%s\": "
+                    "%s}}",
+                    (int)(dot - fields[f]), fields[f], dot + 1, wrong);
             else
                 snprintf (body, sizeof body,
                           "{\"description\": \"x\", \"source\": \"staff\", \"%s\": %s%s}",
@@ -1055,8 +1073,9 @@ static void test_wrong_types (void **state)
 static void test_numbers (void **state)
 {
     (void)state;
-    const char *malformed[] = {"NaN", "-NaN", "Infinity", "-Infinity", "inf", "+4.7",
-                               "4.", ".7", "04.7", "0x10", "4.7e", "1e+", "--4"};
+    const char *malformed[] = {"NaN",  "-NaN", "Infinity", "-Infinity", "inf",
+                               "+4.7", "4.",   ".7",       "04.7",      "0x10",
+                               "4.7e", "1e+",  "--4"};
     for (size_t index = 0; index < sizeof malformed / sizeof malformed[0]; index++) {
         char body[256];
         snprintf (body, sizeof body,
@@ -1066,23 +1085,27 @@ static void test_numbers (void **state)
         s_reject (body, "json", NULL, "malformed JSON");
     }
     //  Beyond a double: infinite once read, so out of range.
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 1e400, \"long\": 4}",
-              "value", "lat", "between -90 and 90");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 4, \"long\": -1e400}",
-              "value", "long", "between -180 and 180");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
-              "123456789012345678901234567890123456789012345678901234567890123456789012345678,"
-              " \"long\": 4}",
-              "value", "lat", "between -90 and 90");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 1e400, \"long\": 4}",
+        "value", "lat", "between -90 and 90");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 4, \"long\": -1e400}",
+        "value", "long", "between -180 and 180");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
+        "123456789012345678901234567890123456789012345678901234567890123456789012345678,"
+        " \"long\": 4}",
+        "value", "lat", "between -90 and 90");
     //  Tiny and long numbers are read in full (more than 63 characters).
     sein_signal_t signal;
     sein_error_t error;
-    assert_int_equal (s_parse (&signal,
-                               "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
-                               "50.8771000000000000000000000000000000000000000000000000000000"
-                               "00000000001, \"long\": -1e-400}",
-                               &error),
-                      0);
+    assert_int_equal (
+        s_parse (&signal,
+                 "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
+                 "50.8771000000000000000000000000000000000000000000000000000000"
+                 "00000000001, \"long\": -1e-400}",
+                 &error),
+        0);
     assert_float_equal (signal.lat, 50.8771, 0);
     assert_float_equal (signal.lon, 0, 0);
     sein_signal_clear (&signal);
@@ -1114,21 +1137,19 @@ static void test_nesting (void **state)
             s_reject (body, "json", NULL, "nested deeper than 32 levels");
     }
     //  Far deeper than cJSON's own limit: the same answer, no recursion.
-    int len = snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"staff\", "
-                                           "\"reporter\": ");
+    int len = snprintf (body, sizeof body,
+                        "{\"description\": \"x\", \"source\": \"staff\", "
+                        "\"reporter\": ");
     memset (body + len, '[', 5000);
     snprintf (body + len + 5000, sizeof body - (size_t)len - 5000, "}");
     s_reject (body, "json", NULL, "nested deeper than");
     //  Brackets inside strings are text.
-    assert_int_equal (sizeof body > 200, 1);
     char text[100];
     memset (text, '[', 60);
     text[60] = 0;
-    snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"staff\"}", text);
-    sein_signal_t signal;
-    sein_error_t error;
-    assert_int_equal (s_parse (&signal, body, &error), 0);
-    sein_signal_clear (&signal);
+    snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"staff\"}",
+              text);
+    s_accept (body);
 }
 
 //  Between tokens JSON allows space, tab, LF and CR only; cJSON would skip
@@ -1146,14 +1167,7 @@ static void test_control_outside_strings (void **state)
     const char nul[] = "{\"description\": \"x\",\0 \"source\": \"citizen\"}";
     s_reject_n (nul, sizeof nul - 1, &s_limits, "json", NULL, "at byte 20");
     //  The four JSON blanks are fine anywhere between tokens.
-    sein_signal_t signal;
-    sein_error_t error;
-    assert_int_equal (s_parse (&signal,
-                               " \t\r\n{ \"description\"\t:\r\n\"x\" ,\"source\":\"citizen\"}"
-                               "\r\n",
-                               &error),
-                      0);
-    sein_signal_clear (&signal);
+    s_accept (" \t\r\n{ \"description\"\t:\r\n\"x\" ,\"source\":\"citizen\"}\r\n");
 }
 
 //  The stored, acknowledged and published point is the given one: the
@@ -1164,10 +1178,16 @@ static void test_point_round_trip (void **state)
     struct {
         double value;
         const char *text;
-    } known[] = {{50.8771, "50.8771"},   {4.7005, "4.7005"},    {0, "0.0"},
-                 {-90, "-90.0"},         {180, "180.0"},        {0.1, "0.1"},
-                 {50.87712345678, "50.87712345678"},  {1e-7, "1e-07"},
-                 {-0.0000001234, "-1.234e-07"},       {4.123456789012345, "4.123456789012345"}};
+    } known[] = {{50.8771, "50.8771"},
+                 {4.7005, "4.7005"},
+                 {0, "0.0"},
+                 {-90, "-90.0"},
+                 {180, "180.0"},
+                 {0.1, "0.1"},
+                 {50.87712345678, "50.87712345678"},
+                 {1e-7, "1e-07"},
+                 {-0.0000001234, "-1.234e-07"},
+                 {4.123456789012345, "4.123456789012345"}};
     sein_buf_t buf = {0};
     for (size_t index = 0; index < sizeof known / sizeof known[0]; index++) {
         sein_buf_reset (&buf);
@@ -1176,13 +1196,21 @@ static void test_point_round_trip (void **state)
     }
     //  Every double reads back as itself, from the body's text to the
     //  event's: some need 16 or 17 digits.
-    const char *given[] = {"50.877123456789012", "4.7005000000000001", "-33.868820000000003",
-                           "0.30000000000000004", "89.999999999999986", "-89.999999999999972",
-                           "50.1", "4.70050000000000034", "1e-300", "5e-324"};
+    const char *given[] = {"50.877123456789012",
+                           "4.7005000000000001",
+                           "-33.868820000000003",
+                           "0.30000000000000004",
+                           "89.999999999999986",
+                           "-89.999999999999972",
+                           "50.1",
+                           "4.70050000000000034",
+                           "1e-300",
+                           "5e-324"};
     for (size_t index = 0; index < sizeof given / sizeof given[0]; index++) {
         char body[256];
         snprintf (body, sizeof body,
-                  "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": %s, \"long\": %s}",
+                  "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": %s, "
+                  "\"long\": %s}",
                   given[index], given[index]);
         sein_signal_t signal;
         sein_error_t error;
@@ -1265,8 +1293,8 @@ static void test_error_set (void **state)
     assert_true (sein_utf8_valid (error.message, strlen (error.message), NULL));
     //  Unknown field names too: 30 "€" (90 bytes) keep 21 (63 bytes).
     char body[512];
-    snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"staff\", \"%.90s\": 1}",
-              euros);
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"staff\", \"%.90s\": 1}", euros);
     char field[80];
     snprintf (field, sizeof field, "%.63s", euros);
     s_reject (body, "unknown-field", field, "is not a signal field");
