@@ -693,7 +693,7 @@ s_nul_error (cJSON *tree, const s_nul_t *nul, sein_error_t *error)
                                "a name in %s contains a NUL character (\\u0000)",
                                field ? field : "the body");
     return sein_error_set (error, "value", field, "%s contains a NUL character (\\u0000)",
-                           field);
+                           field ? field : "a string");
 }
 
 int
