@@ -199,10 +199,31 @@ sein_buf_fixed (sein_buf_t *buf, double value)
 }
 
 void
+sein_buf_double (sein_buf_t *buf, double value)
+{
+    if (!isfinite (value))
+        value = 0;
+    //  Most coordinates round-trip at 15 digits, so one printf and one
+    //  strtod; 17 always does. (seind never sets a locale: '.' is the
+    //  decimal point.)
+    char text[40];
+    int len = 0;
+    for (int digits = 15; digits <= 17; digits++) {
+        len = snprintf (text, sizeof text, "%.*g", digits, value);
+        if (strtod (text, NULL) == value)
+            break;
+    }
+    //  %g writes 50 for 50.0: keep it a JSON real, as jansson does.
+    if (!strpbrk (text, ".e"))
+        len += snprintf (text + len, sizeof text - (size_t) len, ".0");
+    sein_buf_raw (buf, text, (size_t) len);
+}
+
+void
 sein_buf_field_degrees (sein_buf_t *buf, const char *key, double value)
 {
     sein_buf_key (buf, key);
-    s_fixed (buf, value, 7);
+    sein_buf_double (buf, value);
 }
 
 void

@@ -63,7 +63,15 @@ void
 static inline void
     sein_buf_field_fixed (sein_buf_t *buf, const char *key, double value);
 
-//  A WGS84 coordinate, to 7 decimals (about a centimetre), e.g. 50.8776.
+//  Append VALUE in the shortest text that reads back as the same double
+//  (the first of 15, 16 and 17 significant digits that does), always a
+//  JSON real: "50.8776", "4.0", "1e-07". A non-finite VALUE prints as 0.0.
+//  About a microsecond a number: for the few reals that must be exact.
+void
+    sein_buf_double (sein_buf_t *buf, double value);
+
+//  A WGS84 coordinate, exactly the given point (sein_buf_double), e.g.
+//  50.8776.
 void
     sein_buf_field_degrees (sein_buf_t *buf, const char *key, double value);
 

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,26 @@
 #define S_ATTR_KEYS_MAX 64   //  attributes: number of keys
 #define S_ATTR_KEY_MAX  64   //  attributes: key length
 #define S_ATTR_VAL_MAX  1024 //  attributes: value length
+#define S_TIME_MAX      64   //  occurred_at
 
 static const char *s_sources[] = {"citizen", "partner", "staff", "system", NULL};
 const char *const sein_priorities[] = {"low", "normal", "high", "urgent", NULL};
+
+//  The length of the longest prefix of TEXT (valid UTF-8, at least LEN
+//  bytes) of at most LEN bytes that ends on a character boundary: a reply
+//  cut in the middle of a character would not be UTF-8 any more.
+static size_t
+s_utf8_cut (const char *text, size_t len)
+{
+    size_t start = len; //  find where the last character starts
+    while (start > 0 && ((unsigned char) text[start - 1] & 0xc0) == 0x80)
+        start--;
+    if (start == 0)
+        return 0;
+    unsigned char lead = (unsigned char) text[start - 1];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    return len - (start - 1) < need ? start - 1 : len;
+}
 
 int
 sein_error_set (sein_error_t *error, const char *code, const char *field,
@@ -42,9 +60,19 @@ sein_error_set (sein_error_t *error, const char *code, const char *field,
     error->field = field;
     va_list args;
     va_start (args, format);
-    vsnprintf (error->message, sizeof error->message, format, args);
+    int len = vsnprintf (error->message, sizeof error->message, format, args);
     va_end (args);
+    if (len >= (int) sizeof error->message) {
+        size_t kept = s_utf8_cut (error->message, sizeof error->message - 1);
+        error->message[kept] = 0;
+    }
     return -1;
+}
+
+bool
+sein_body_has_bom (const char *body, size_t size)
+{
+    return size >= 3 && memcmp (body, "\xef\xbb\xbf", 3) == 0;
 }
 
 int
@@ -123,19 +151,64 @@ s_has_control (const char *value, bool text)
     return false;
 }
 
-//  NAME (inside PARENT, "" or "reporter.") is not a field we know.
+//  Write "PARENT.KEY" (or KEY when PARENT is NULL) into error->name and
+//  return it. Each is cut to 64 bytes (KEY to less if the buffer is full)
+//  at a character boundary, so a field the input named stays bounded and
+//  UTF-8.
+static const char *
+s_name (sein_error_t *error, const char *parent, const char *key)
+{
+    size_t len = 0;
+    if (parent) {
+        len = s_utf8_cut (parent, strnlen (parent, 64));
+        memcpy (error->name, parent, len);
+        error->name[len++] = '.';
+    }
+    size_t room = sizeof error->name - 1 - len;
+    if (room > 64)
+        room = 64;
+    size_t key_len = s_utf8_cut (key, strnlen (key, room));
+    memcpy (error->name + len, key, key_len);
+    error->name[len + key_len] = 0;
+    return error->name;
+}
+
+//  KEY (inside PARENT, NULL or "reporter") is not a field we know.
 static int
-s_unknown_field (sein_error_t *error, const char *parent, const char *name,
+s_unknown_field (sein_error_t *error, const char *parent, const char *key,
                  const char *known)
 {
-    snprintf (error->name, sizeof error->name, "%s%.64s", parent, name);
-    return sein_error_set (error, "unknown-field", error->name, "'%s' is not %s",
-                           error->name, known);
+    const char *name = s_name (error, parent, key);
+    return sein_error_set (error, "unknown-field", name, "'%s' is not %s", name, known);
+}
+
+//  True when TEXT (valid UTF-8) shows nothing: it holds only White_Space
+//  characters and default-ignorable (zero-width) ones, such as U+00A0,
+//  U+3000, U+200B, U+2060, U+FEFF or U+3164. utf8proc has no White_Space
+//  property, but White_Space is exactly the separators (Zs, Zl, Zp) plus
+//  U+0009..U+000D and U+0085.
+static bool
+s_blank (const char *text)
+{
+    const utf8proc_uint8_t *cursor = (const utf8proc_uint8_t *) text;
+    while (*cursor) {
+        utf8proc_int32_t codepoint;
+        utf8proc_ssize_t len = utf8proc_iterate (cursor, -1, &codepoint);
+        if (len < 0)
+            return false; //  not reached: the body's UTF-8 was checked
+        utf8proc_category_t category = utf8proc_category (codepoint);
+        if (!((codepoint >= 0x09 && codepoint <= 0x0d) || codepoint == 0x85 ||
+              category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
+              category == UTF8PROC_CATEGORY_ZP || utf8proc_get_property (codepoint)->ignorable))
+            return false;
+        cursor += len;
+    }
+    return true;
 }
 
 //  Optional string field NAME with VALUE: absent -> *value_p stays NULL.
-//  Present must be a non-empty string of at most MAX bytes. (The pre-scan
-//  refused escaped NULs, so strlen is the decoded length.)
+//  Present must be a non-empty string of at most MAX bytes. (A body with
+//  an escaped NUL is refused before, so strlen is the decoded length.)
 static int
 s_string (cJSON *value, const char *name, size_t max, const char **value_p,
           sein_error_t *error)
@@ -262,39 +335,35 @@ s_reporter (sein_signal_t *signal, cJSON *reporter, sein_error_t *error)
         return sein_error_set (error, "type", "reporter",
                                "reporter must be an object {name, email, phone}");
     static const char *names[] = {"name", "email", "phone", NULL};
+    static const char *paths[] = {"reporter.name", "reporter.email", "reporter.phone"};
+    const char **values[] = {&signal->reporter_name, &signal->reporter_email,
+                             &signal->reporter_phone};
     cJSON *fields[3] = {NULL, NULL, NULL};
     for (cJSON *member = reporter->child; member; member = member->next) {
         int index = s_slot (names, member->string);
         if (index < 0)
-            return s_unknown_field (error, "reporter.", member->string,
+            return s_unknown_field (error, "reporter", member->string,
                                     "a known field (name, email, phone)");
         if (fields[index])
             return sein_error_set (error, "json", NULL, "duplicate key reporter.%s",
                                    member->string);
         fields[index] = member;
     }
-    if (s_string (fields[0], "name", S_REPORTER_MAX, &signal->reporter_name, error) ||
-        s_string (fields[1], "email", S_REPORTER_MAX, &signal->reporter_email, error) ||
-        s_string (fields[2], "phone", S_REPORTER_MAX, &signal->reporter_phone, error)) {
-        //  Name the nested field precisely.
-        error->field = strcmp (error->field, "name") == 0    ? "reporter.name"
-                       : strcmp (error->field, "email") == 0 ? "reporter.email"
-                                                              : "reporter.phone";
-        return -1;
+    for (int index = 0; index < 3; index++) {
+        if (s_string (fields[index], paths[index], S_REPORTER_MAX, values[index], error))
+            return -1;
+        if (*values[index] && s_has_control (*values[index], false))
+            return sein_error_set (error, "value", paths[index],
+                                   "%s contains control characters", paths[index]);
     }
     if (signal->reporter_email && !strchr (signal->reporter_email, '@'))
         return sein_error_set (error, "value", "reporter.email",
                                "reporter.email is not an e-mail address");
-    const char *values[] = {signal->reporter_name, signal->reporter_email,
-                            signal->reporter_phone};
-    const char *paths[] = {"reporter.name", "reporter.email", "reporter.phone"};
-    for (int index = 0; index < 3; index++)
-        if (values[index] && s_has_control (values[index], false))
-            return sein_error_set (error, "value", paths[index], "%s contains control characters",
-                                   paths[index]);
     return 0;
 }
 
+//  Every error about one attribute names it as "attributes.<key>"; the
+//  object as a whole (its type, the number of keys) as "attributes".
 static int
 s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
 {
@@ -310,24 +379,32 @@ s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
                                S_ATTR_KEYS_MAX);
     const char *duplicate = s_duplicate_key (attributes);
     if (duplicate)
-        return sein_error_set (error, "json", NULL, "duplicate key attributes.%.64s",
+        return sein_error_set (error, "json", NULL, "duplicate key attributes.%s",
                                duplicate);
     for (cJSON *member = attributes->child; member; member = member->next) {
         const char *key = member->string;
-        if (*key == 0 || strlen (key) > S_ATTR_KEY_MAX || s_has_control (key, false))
-            return sein_error_set (error, "value", "attributes",
-                                   "attribute names must be 1..%d printable bytes",
+        const char *field = s_name (error, "attributes", key);
+        size_t key_len = strlen (key);
+        if (key_len == 0)
+            return sein_error_set (error, "empty", field,
+                                   "attribute names must not be empty");
+        if (key_len > S_ATTR_KEY_MAX)
+            return sein_error_set (error, "too-long", field,
+                                   "attribute name is %zu bytes, at most %d allowed", key_len,
                                    S_ATTR_KEY_MAX);
+        if (s_has_control (key, false))
+            return sein_error_set (error, "value", field,
+                                   "attribute names must not contain control characters");
         if (!cJSON_IsString (member))
-            return sein_error_set (error, "type", "attributes",
-                                   "attributes.%.64s must be a string", key);
-        if (strlen (member->valuestring) > S_ATTR_VAL_MAX)
-            return sein_error_set (error, "too-long", "attributes",
-                                   "attributes.%.64s is longer than %d bytes", key,
+            return sein_error_set (error, "type", field, "%s must be a string", field);
+        size_t len = strlen (member->valuestring);
+        if (len > S_ATTR_VAL_MAX)
+            return sein_error_set (error, "too-long", field,
+                                   "%s is %zu bytes, at most %d allowed", field, len,
                                    S_ATTR_VAL_MAX);
         if (s_has_control (member->valuestring, true))
-            return sein_error_set (error, "value", "attributes",
-                                   "attributes.%.64s contains control characters", key);
+            return sein_error_set (error, "value", field, "%s contains control characters",
+                                   field);
     }
     if (count == 0)
         return 0;
@@ -360,7 +437,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     for (cJSON *member = ((cJSON *) signal->tree)->child; member; member = member->next) {
         int index = s_slot (s_fields, member->string);
         if (index < 0)
-            return s_unknown_field (error, "", member->string, "a signal field");
+            return s_unknown_field (error, NULL, member->string, "a signal field");
         if (fields[index])
             return sein_error_set (error, "json", NULL, "duplicate key '%s'",
                                    member->string);
@@ -373,20 +450,18 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
     if (s_string (fields[F_DESCRIPTION], "description", limits->description_max,
                   &signal->description, error))
         return -1;
-    const char *c = signal->description;
-    while (*c && isspace ((unsigned char) *c))
-        c++;
-    if (*c == 0)
+    if (s_blank (signal->description))
         return sein_error_set (error, "empty", "description",
                                "description must not be blank");
     if (s_has_control (signal->description, true))
         return sein_error_set (error, "value", "description",
                                "description contains control characters");
 
-    //  source: required, one of the four
+    //  source: required, one of the four; any other string, however long,
+    //  is a wrong value rather than a long one
     if (!fields[F_SOURCE])
         return sein_error_set (error, "required", "source", "source is required");
-    if (s_string (fields[F_SOURCE], "source", SEIN_TOKEN_MAX, &signal->source, error))
+    if (s_string (fields[F_SOURCE], "source", SIZE_MAX, &signal->source, error))
         return -1;
     if (!signal->source)
         return sein_error_set (error, "required", "source", "source is required");
@@ -394,12 +469,33 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
         return sein_error_set (error, "value", "source",
                                "source must be citizen, partner, staff or system");
 
-    //  tokens: channel, area, theme, priority, submitter
+    //  area and theme: a string that is no code at all is as unknown as
+    //  one the reference data lacks (sein_prepare checks that)
     struct {
         int field;
         const char **value;
-    } tokens[] = {{F_CHANNEL, &signal->channel},   {F_AREA, &signal->area},
-                  {F_THEME, &signal->theme},       {F_SUBMITTER, &signal->submitter}};
+        const char *code;
+    } codes[] = {{F_AREA, &signal->area, "unknown-area"},
+                 {F_THEME, &signal->theme, "unknown-theme"}};
+    for (size_t index = 0; index < sizeof codes / sizeof codes[0]; index++) {
+        const char *name = s_fields[codes[index].field];
+        const char *value = NULL;
+        if (s_string (fields[codes[index].field], name, SIZE_MAX, &value, error))
+            return -1;
+        if (value && !sein_token_valid (value))
+            return sein_error_set (error, codes[index].code, name,
+                                   "unknown %s '%.*s': codes are 1..%d lowercase letters, "
+                                   "digits, '-', '_' or '.'",
+                                   name, (int) s_utf8_cut (value, strnlen (value, 64)), value,
+                                   SEIN_TOKEN_MAX);
+        *codes[index].value = value;
+    }
+
+    //  tokens: channel, submitter
+    struct {
+        int field;
+        const char **value;
+    } tokens[] = {{F_CHANNEL, &signal->channel}, {F_SUBMITTER, &signal->submitter}};
     for (size_t index = 0; index < sizeof tokens / sizeof tokens[0]; index++) {
         const char *name = s_fields[tokens[index].field];
         if (s_string (fields[tokens[index].field], name, SEIN_TOKEN_MAX, tokens[index].value,
@@ -411,7 +507,7 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                                    "'.'",
                                    name);
     }
-    if (s_string (fields[F_PRIORITY], "priority", SEIN_TOKEN_MAX, &signal->priority, error))
+    if (s_string (fields[F_PRIORITY], "priority", SIZE_MAX, &signal->priority, error))
         return -1;
     if (signal->priority && !s_in (sein_priorities, signal->priority))
         return sein_error_set (error, "value", "priority",
@@ -422,7 +518,8 @@ s_validate (sein_signal_t *signal, const sein_signal_limits_t *limits,
                   &signal->external_id, error) ||
         s_string (fields[F_ADDRESS], "address_string", S_ADDRESS_MAX,
                   &signal->address_string, error) ||
-        s_string (fields[F_OCCURRED_AT], "occurred_at", 64, &signal->occurred_at, error))
+        s_string (fields[F_OCCURRED_AT], "occurred_at", S_TIME_MAX, &signal->occurred_at,
+                  error))
         return -1;
     if (signal->external_id && s_has_control (signal->external_id, false))
         return sein_error_set (error, "value", "external_id",
@@ -486,14 +583,31 @@ s_number_end (const char *body, size_t size, size_t at)
 #undef S_DIGIT
 }
 
+//  Where the first escaped NUL is. cJSON would end the string there, and
+//  its tree keeps no offsets, so the pre-scan notes the member indexes of
+//  the string's first two levels; the error names that field once the
+//  tree exists.
+typedef struct {
+    bool found;
+    bool in_key; //  in a member's name rather than in its value
+    int depth;   //  1: in a member of the body object, 2: one level down, ...
+    int index[2]; //  the member (or element) index at levels 1 and 2
+} s_nul_t;
+
 //  What cJSON tolerates and JSON does not: invalid UTF-8, raw control
-//  characters inside strings, numbers such as 01 or 1. or .5, and
-//  (silently truncating the string) an escaped NUL. One pass refuses them
-//  before cJSON parses.
+//  characters inside strings or between tokens, numbers such as 01 or 1.
+//  or .5. One pass refuses them before cJSON parses, refuses nesting deeper
+//  than SEIN_JSON_DEPTH_MAX before cJSON recurses, and finds the first
+//  escaped NUL for *nul (valid JSON, but no C string can hold it).
 static int
-s_strict (const char *body, size_t size, sein_error_t *error)
+s_strict (const char *body, size_t size, s_nul_t *nul, sein_error_t *error)
 {
-    bool in_string = false;
+    bool in_string = false, in_key = false;
+    int depth = 0;
+    //  Levels 1 and 2 only: whether an object, the member index, and
+    //  whether its ':' was seen (the next string is a value, not a key).
+    bool object[3] = {false}, after_colon[3] = {false};
+    int index[3] = {0};
     for (size_t at = 0; at < size; at++) {
         unsigned char c = (unsigned char) body[at];
         if (c >= 0x80) {
@@ -511,28 +625,75 @@ s_strict (const char *body, size_t size, sein_error_t *error)
             if (c == '"')
                 in_string = false;
             else if (c == '\\') {
-                if (size - at >= 6 && memcmp (body + at + 1, "u0000", 5) == 0)
-                    return sein_error_set (error, "json", NULL,
-                                           "malformed JSON at byte %zu: a NUL character "
-                                           "(\\u0000) in a string",
-                                           at);
+                if (!nul->found && size - at >= 6 && memcmp (body + at + 1, "u0000", 5) == 0)
+                    *nul = (s_nul_t){true, in_key, depth, {index[1], index[2]}};
                 at++; //  whatever is escaped, cJSON checks it
             } else if (c < 0x20)
                 return sein_error_set (error, "json", NULL,
                                        "malformed JSON at byte %zu: control character in "
                                        "a string",
                                        at);
-        } else if (c == '"')
+        } else if (c == '"') {
             in_string = true;
-        else if (c == '-' || isdigit (c)) {
+            in_key = depth >= 1 && depth <= 2 && object[depth] && !after_colon[depth];
+        } else if (c == '{' || c == '[') {
+            if (++depth > SEIN_JSON_DEPTH_MAX)
+                return sein_error_set (error, "json", NULL,
+                                       "malformed JSON at byte %zu: nested deeper than %d "
+                                       "levels",
+                                       at, SEIN_JSON_DEPTH_MAX);
+            if (depth <= 2) {
+                object[depth] = c == '{';
+                after_colon[depth] = false;
+                index[depth] = 0;
+            }
+        } else if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--; //  unbalanced: cJSON refuses it
+        } else if (c == ':' || c == ',') {
+            if (depth >= 1 && depth <= 2) {
+                after_colon[depth] = c == ':';
+                index[depth] += c == ',';
+            }
+        } else if (c == '-' || isdigit (c)) {
             size_t end = s_number_end (body, size, at);
             if (!end)
                 return sein_error_set (error, "json", NULL,
                                        "malformed JSON at byte %zu: not a JSON number", at);
             at = end - 1;
-        }
+        } else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            //  cJSON skips any byte up to 0x20 between tokens; JSON only these four.
+            return sein_error_set (error, "json", NULL,
+                                   "malformed JSON at byte %zu: control character outside "
+                                   "a string",
+                                   at);
     }
     return 0;
+}
+
+//  Refuse the escaped NUL that NUL locates in TREE, the parsed body
+//  object, naming the field that holds it: a member ("description"), a
+//  member of reporter or attributes ("attributes.<key>"), or, for a NUL in
+//  a name, the object that has the name (NULL for the body).
+static int
+s_nul_error (cJSON *tree, const s_nul_t *nul, sein_error_t *error)
+{
+    const char *field = NULL;
+    cJSON *member = cJSON_GetArrayItem (tree, nul->index[0]);
+    if (member && !(nul->depth == 1 && nul->in_key)) {
+        cJSON *inner = cJSON_IsObject (member) && nul->depth >= 2 &&
+                               !(nul->depth == 2 && nul->in_key)
+                           ? cJSON_GetArrayItem (member, nul->index[1])
+                           : NULL;
+        field = inner ? s_name (error, member->string, inner->string)
+                      : s_name (error, NULL, member->string);
+    }
+    if (nul->in_key)
+        return sein_error_set (error, "value", field,
+                               "a name in %s contains a NUL character (\\u0000)",
+                               field ? field : "the body");
+    return sein_error_set (error, "value", field, "%s contains a NUL character (\\u0000)",
+                           field ? field : "a string");
 }
 
 int
@@ -548,7 +709,10 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
         return sein_error_set (error, "too-large", NULL,
                                "body is %zu bytes, at most %zu allowed", size,
                                limits->message_max);
-    if (s_strict (body, size, error))
+    if (sein_body_has_bom (body, size))
+        return sein_error_set (error, "json", NULL, SEIN_BOM_MESSAGE);
+    s_nul_t nul = {false};
+    if (s_strict (body, size, &nul, error))
         return -1;
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts (body, size, &end, false);
@@ -565,7 +729,8 @@ sein_signal_parse (sein_signal_t *signal, const char *body, size_t size,
         sein_signal_clear (signal);
         return sein_error_set (error, "json", NULL, "body must be a JSON object");
     }
-    if (s_validate (signal, limits, error)) {
+    if ((nul.found && s_nul_error (json, &nul, error)) ||
+        s_validate (signal, limits, error)) {
         //  Kept for the refusal, unless it is what was wrong.
         cJSON *key = cJSON_GetObjectItemCaseSensitive (json, "external_id");
         error->external_id[0] = 0;

@@ -9,8 +9,9 @@
     This is the one place that parses with cJSON instead of jansson: every
     submission passes here, and on a typical 300-byte body jansson's parser
     costs about 7 us against cJSON's 1.5 us (docs/DESIGN.md). What cJSON
-    tolerates and JSON does not (raw control characters in strings, loose
-    numbers, an escaped NUL) is refused by a strict pre-scan.
+    tolerates and JSON does not (raw control characters, loose numbers, a
+    byte-order mark) is refused by a strict pre-scan, which also finds an
+    escaped NUL so that its error can name the field holding it.
 */
 #ifndef SEIN_SIGNAL_H_INCLUDED
 #define SEIN_SIGNAL_H_INCLUDED
@@ -25,12 +26,14 @@ typedef struct {
 } sein_signal_limits_t;
 
 //  A rejected input: code is a static string; field is a static string,
-//  or `name` for a field the input named itself (an unknown one), or NULL
-//  when the error is about the whole body; message is human text.
+//  or `name` for a field the input named itself (an unknown one, an
+//  attribute: "attributes.<key>"), or NULL when the error is about the
+//  whole body; message is human text. Both name and message are cut at a
+//  character boundary, so they stay valid UTF-8 however long the input.
 typedef struct {
     const char *code;
     const char *field;
-    char name[80]; //  "reporter." and 64 bytes of a name
+    char name[80]; //  "attributes." and 64 bytes of a key
     char message[256];
     //  A refused submission's own external_id, when it could be read (the
     //  refusal echoes it); "" otherwise. Only sein_signal_parse sets it.
@@ -85,6 +88,19 @@ void
 int
     sein_error_set (sein_error_t *error, const char *code, const char *field,
                     const char *format, ...) __attribute__ ((format (printf, 4, 5)));
+
+//  True when BODY of SIZE bytes starts with a UTF-8 byte-order mark
+//  (EF BB BF). JSON text on the wire must not have one (RFC 8259, 8.1) and
+//  cJSON would skip it silently; every request reader refuses it with
+//  code "json" (see SEIN_BOM_MESSAGE) so that all commands agree.
+bool
+    sein_body_has_bom (const char *body, size_t size);
+#define SEIN_BOM_MESSAGE "a byte-order mark (U+FEFF) before the body is not allowed"
+
+//  The deepest nesting of objects and arrays a body may have: the body
+//  object is level 1, `reporter` and `attributes` are level 2. Deeper
+//  bodies are refused with code "json" before any parser recurses.
+#define SEIN_JSON_DEPTH_MAX 32
 
 //  Fill *error for a request whose first frame, PROTOCOL (SIZE bytes), is
 //  not SEIN_PROTOCOL: code "version", naming both versions. Returns -1.

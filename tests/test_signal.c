@@ -9,6 +9,13 @@
     range and pairing, reporter, attributes, unknown fields), and the
     helpers sein_utf8_valid, sein_error_set and sein_rfc3339_utc (offsets
     converted to UTC, fractions, calendar checks, trailing garbage).
+
+    The SUBMIT table and error codes of docs/PROTOCOL.md are a contract an
+    independent client is written from: every limit there is tested at
+    the limit and one over, every field with every wrong type, and the
+    cases such a client found (a byte-order mark, an escaped NUL naming
+    its field, Unicode blanks, attribute errors naming attributes.<key>,
+    area/theme strings that are no code, the point given back exactly).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sein_json.h"
 #include "sein_signal.h"
 
 #include <cjson/cJSON.h>
@@ -67,6 +75,17 @@ static void s_reject (const char *body, const char *code, const char *field,
                       const char *message)
 {
     s_reject_n (body, strlen (body), &s_limits, code, field, message);
+}
+
+//  Expect BODY to be accepted; the signal is released again.
+static void s_accept (const char *body)
+{
+    sein_signal_t signal;
+    sein_error_t error;
+    if (s_parse (&signal, body, &error))
+        fail_msg ("%s: %s %s: %s", body, error.code, error.field ? error.field : "-",
+                  error.message);
+    sein_signal_clear (&signal);
 }
 
 static void test_minimal_signal (void **state)
@@ -298,11 +317,6 @@ static void test_tokens_and_priority (void **state)
     s_reject (
         "{\"description\": \"x\", \"source\": \"citizen\", \"channel\": \"web form\"}",
         "value", "channel", "channel must be lowercase letters");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"Heverlee\"}",
-              "value", "area", "area must be lowercase");
-    s_reject (
-        "{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"afval/zwerf\"}",
-        "value", "theme", "theme must be lowercase");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"submitter\": \"a b\"}",
               "value", "submitter", "submitter must be lowercase");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"channel\": \"\"}",
@@ -313,9 +327,14 @@ static void test_tokens_and_priority (void **state)
     token[64] = 0;
     snprintf (body, sizeof body,
               "{\"description\": \"x\", \"source\": \"citizen\", "
-              "\"area\": \"%s\"}",
+              "\"channel\": \"%s\"}",
               token);
-    s_reject (body, "too-long", "area", "area is 64 bytes, at most 63 allowed");
+    s_reject (body, "too-long", "channel", "channel is 64 bytes, at most 63 allowed");
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"submitter\": \"%s\"}",
+              token);
+    s_reject (body, "too-long", "submitter", "submitter is 64 bytes, at most 63 allowed");
     token[63] = 0;
     snprintf (body, sizeof body,
               "{\"description\": \"x\", \"source\": \"citizen\", "
@@ -354,7 +373,7 @@ static void test_free_text_fields (void **state)
               "value", "reporter.name", "control characters");
     s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": "
               "{\"fill\": \"97\\u001b[31m\"}}",
-              "value", "attributes", "control characters");
+              "value", "attributes.fill", "attributes.fill contains control characters");
     //  An id is no free text: not even a tab or a line break.
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
               "\"a\\tb\"}",
@@ -364,7 +383,7 @@ static void test_free_text_fields (void **state)
               "value", "external_id", "control characters");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\":"
               " \"Naamsestraat\\u0000 45\"}",
-              "json", NULL, "");
+              "value", "address_string", "address_string contains a NUL character");
     s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"address_string\":"
               " \"Naamsestraat\\u0002 45\"}",
               "value", "address_string", "control characters");
@@ -514,76 +533,119 @@ static void test_reporter (void **state)
     sein_signal_clear (&signal);
 }
 
+//  A system signal with ATTRIBUTES (the JSON object's inside) in BODY.
+static const char *s_with_attributes (char *body, size_t size, const char *attributes)
+{
+    snprintf (body, size,
+              "{\"description\": \"x\", \"source\": \"system\", \"attributes\": {%s}}",
+              attributes);
+    return body;
+}
+
 static void test_attributes (void **state)
 {
     (void)state;
+    //  The object as a whole is "attributes"...
     s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": \"a=b\"}",
               "type", "attributes", "attributes must be a flat object of strings");
     s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\": [\"a\"]}",
               "type", "attributes", "flat object of strings");
-    s_reject (
-        "{\"description\": \"x\", \"source\": \"system\", \"attributes\": {\"db\": 81}}",
-        "type", "attributes", "attributes.db must be a string");
-    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"a\": \"1\", \"nested\": {\"b\": \"c\"}}}",
-              "type", "attributes", "attributes.nested must be a string");
-    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"list\": [\"x\"]}}",
-              "type", "attributes", "attributes.list must be a string");
-    s_reject (
-        "{\"description\": \"x\", \"source\": \"system\", \"attributes\": {\"\": \"v\"}}",
-        "value", "attributes", "attribute names");
-    s_reject ("{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"a\\u0001\": \"v\"}}",
-              "value", "attributes", "attribute names");
-
-    //  Bounds: 64 keys, 64-byte names, 1024-byte values.
+    //  ...one attribute is "attributes.<key>", whatever is wrong with it:
+    //  type for a value that is no string, too-long for a name or value
+    //  over its limit, empty for an empty name, value for control
+    //  characters and NULs.
     char *body = malloc (8192);
     assert_non_null (body);
-    int len = snprintf (body, 8192,
-                        "{\"description\": \"x\", \"source\": \"system\", "
-                        "\"attributes\": {");
-    for (int key = 0; key < 65; key++)
-        len += snprintf (body + len, 8192 - (size_t)len, "%s\"k%d\": \"v\"",
-                         key ? ", " : "", key);
-    snprintf (body + len, 8192 - (size_t)len, "}}");
-    s_reject (body, "too-long", "attributes", "attributes has 65 keys, at most 64");
+    s_reject (s_with_attributes (body, 8192, "\"db\": 81"), "type", "attributes.db",
+              "attributes.db must be a string");
+    s_reject (s_with_attributes (body, 8192, "\"a\": \"1\", \"nested\": {\"b\": \"c\"}"),
+              "type", "attributes.nested", "attributes.nested must be a string");
+    s_reject (s_with_attributes (body, 8192, "\"list\": [\"x\"]"), "type",
+              "attributes.list", "attributes.list must be a string");
+    s_reject (s_with_attributes (body, 8192, "\"on\": true"), "type", "attributes.on",
+              "must be a string");
+    s_reject (s_with_attributes (body, 8192, "\"none\": null"), "type", "attributes.none",
+              "must be a string");
+    s_reject (s_with_attributes (body, 8192, "\"\": \"v\""), "empty", "attributes.",
+              "attribute names must not be empty");
+    s_reject (s_with_attributes (body, 8192, "\"a\\u0001\": \"v\""), "value",
+              "attributes.a\x01", "attribute names must not contain control characters");
+    s_reject (s_with_attributes (body, 8192, "\"a\\u0085\": \"v\""), "value",
+              "attributes.a\xc2\x85", "control characters");
+    s_reject (s_with_attributes (body, 8192, "\"fill\": \"9\\u007f7\""), "value",
+              "attributes.fill", "attributes.fill contains control characters");
+    s_reject (s_with_attributes (body, 8192, "\"fill\": \"97\\u0000\""), "value",
+              "attributes.fill", "attributes.fill contains a NUL character");
+    //  A NUL in the name itself: the object that has the name.
+    s_reject (s_with_attributes (body, 8192, "\"ok\": \"1\", \"f\\u0000ll\": \"97\""),
+              "value", "attributes", "a name in attributes contains a NUL character");
+    s_reject (s_with_attributes (body, 8192, "\"k\": \"1\", \"k\": \"2\""), "json", NULL,
+              "duplicate key attributes.k");
+    //  Values may hold tabs and line breaks, and may be empty.
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (
+        s_parse (&signal,
+                 s_with_attributes (body, 8192, "\"log\": \"a\\tb\\r\\nc\", \"e\": \"\""),
+                 &error),
+        0);
+    assert_int_equal (signal.nattributes, 2);
+    assert_string_equal (signal.attributes[0].value, "a\tb\r\nc");
+    assert_string_equal (signal.attributes[1].value, "");
+    sein_signal_clear (&signal);
 
+    //  Bounds: 64 keys, 64-byte names, 1024-byte values; at each bound
+    //  accepted, one over refused.
+    char list[2048];
+    for (int keys = 64; keys <= 65; keys++) {
+        int len = 0;
+        for (int key = 0; key < keys; key++)
+            len += snprintf (list + len, sizeof list - (size_t)len, "%s\"k%d\": \"v\"",
+                             key ? ", " : "", key);
+        s_with_attributes (body, 8192, list);
+        if (keys == 64) {
+            assert_int_equal (s_parse (&signal, body, &error), 0);
+            assert_int_equal (signal.nattributes, 64);
+            sein_signal_clear (&signal);
+        } else
+            s_reject (body, "too-long", "attributes",
+                      "attributes has 65 keys, at most 64");
+    }
     char value[1100];
     memset (value, 'v', 1025);
     value[1025] = 0;
-    snprintf (body, 8192,
-              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"k\": \"%s\"}}",
-              value);
-    s_reject (body, "too-long", "attributes", "attributes.k is longer than 1024 bytes");
-
+    snprintf (list, sizeof list, "\"k\": \"%s\"", value);
+    s_reject (s_with_attributes (body, 8192, list), "too-long", "attributes.k",
+              "attributes.k is 1025 bytes, at most 1024 allowed");
     char name[70];
     memset (name, 'n', 65);
     name[65] = 0;
-    snprintf (body, 8192,
-              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"%s\": \"v\"}}",
-              name);
-    s_reject (body, "value", "attributes", "1..64 printable bytes");
+    snprintf (list, sizeof list, "\"%s\": \"v\"", name);
+    //  The field names the key cut to 64 bytes: the error's name buffer.
+    char field[80];
+    snprintf (field, sizeof field, "attributes.%.64s", name);
+    s_reject (s_with_attributes (body, 8192, list), "too-long", field,
+              "attribute name is 65 bytes, at most 64 allowed");
+    //  Cut at a character boundary: 21 "€" are 63 bytes, a 22nd would end
+    //  at byte 66, so the field keeps 21 of 22 and stays UTF-8.
+    char euros[80] = "";
+    for (int index = 0; index < 22; index++)
+        strcat (euros, "\xe2\x82\xac");
+    snprintf (list, sizeof list, "\"%s\": \"v\"", euros);
+    snprintf (field, sizeof field, "attributes.%.63s", euros);
+    s_reject (s_with_attributes (body, 8192, list), "too-long", field, "66 bytes");
+    assert_true (sein_utf8_valid (field, strlen (field), NULL));
 
     //  At the bounds it is accepted.
     value[1024] = 0;
     name[64] = 0;
-    snprintf (body, 8192,
-              "{\"description\": \"x\", \"source\": \"system\", \"attributes\":"
-              " {\"%s\": \"%s\"}}",
-              name, value);
-    sein_signal_t signal;
-    sein_error_t error;
-    assert_int_equal (s_parse (&signal, body, &error), 0);
+    snprintf (list, sizeof list, "\"%s\": \"%s\"", name, value);
+    assert_int_equal (s_parse (&signal, s_with_attributes (body, 8192, list), &error), 0);
     assert_int_equal (signal.nattributes, 1);
+    assert_int_equal (strlen (signal.attributes[0].key), 64);
+    assert_int_equal (strlen (signal.attributes[0].value), 1024);
     sein_signal_clear (&signal);
-    assert_int_equal (s_parse (&signal,
-                               "{\"description\": \"x\", \"source\": \"system\","
-                               " \"attributes\": {}}",
-                               &error),
-                      0);
+    assert_int_equal (s_parse (&signal, s_with_attributes (body, 8192, ""), &error), 0);
     //  An empty object is no attributes at all.
     assert_null (signal.attributes);
     assert_int_equal (signal.nattributes, 0);
@@ -669,17 +731,511 @@ static void test_body_json (void **state)
     s_reject ("\"description\"", "json", NULL, "body must be a JSON object");
     s_reject ("42", "json", NULL, "body must be a JSON object");
     s_reject ("null", "json", NULL, "body must be a JSON object");
-    //  \u0000 would cut a C string short: refused outright.
-    s_reject ("{\"description\": \"ab\\u0000cd\", \"source\": \"citizen\"}", "json", NULL,
-              "malformed JSON");
-    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
-              " {\"name\": \"\\u0000\"}}",
-              "json", NULL, "malformed JSON");
     //  A raw control character inside a string is not JSON.
     s_reject ("{\"description\": \"a\x01z\", \"source\": \"citizen\"}", "json", NULL,
               "malformed JSON");
     //  Size zero with no buffer at all.
     s_reject_n (NULL, 0, &s_limits, "json", NULL, "malformed JSON");
+}
+
+//  A UTF-8 byte-order mark is no JSON (RFC 8259, 8.1): cJSON would skip
+//  it, the watch socket's jansson refuses it; SUBMIT refuses it too.
+static void test_byte_order_mark (void **state)
+{
+    (void)state;
+    s_reject ("\xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json",
+              NULL, "byte-order mark");
+    //  Anywhere else it is no white space either.
+    s_reject (" \xef\xbb\xbf{\"description\": \"x\", \"source\": \"citizen\"}", "json",
+              NULL, "malformed JSON");
+    assert_true (sein_body_has_bom ("\xef\xbb\xbf{}", 5));
+    assert_true (sein_body_has_bom ("\xef\xbb\xbf", 3));
+    assert_false (sein_body_has_bom ("\xef\xbb", 2)); //  SIZE is honoured
+    assert_false (sein_body_has_bom ("{}", 2));
+    assert_false (sein_body_has_bom (NULL, 0));
+    //  Inside a string U+FEFF is a character like any other.
+    s_accept ("{\"description\": \"\xef\xbb\xbfx\", \"source\": \"citizen\"}");
+}
+
+//  An escaped NUL is valid JSON, but no C string holds it: refused as a
+//  value, naming the field that holds it.
+static void test_nul_names_its_field (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"ab\\u0000cd\", \"source\": \"citizen\"}", "value",
+              "description", "description contains a NUL character (\\u0000)");
+    //  Even at the start, where the string would look empty.
+    s_reject ("{\"source\": \"citizen\", \"description\": \"\\u0000abc\"}", "value",
+              "description", "NUL");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"email\": \"a@b\", \"name\": \"\\u0000\"}}",
+              "value", "reporter.name", "reporter.name contains a NUL");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": "
+              "\"a\\u0000\"}",
+              "value", "external_id", "NUL");
+    //  In an array or deeper: the member of the body (or of reporter,
+    //  attributes) that holds it.
+    s_reject ("{\"description\": [\"a\", \"\\u0000\"], \"source\": \"citizen\"}", "value",
+              "description", "NUL");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"attributes\":"
+              " {\"a\": \"1\", \"b\": {\"c\": [\"\\u0000\"]}}}",
+              "value", "attributes.b", "NUL");
+    //  Before unknown fields are looked for: the NUL names the field.
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"colour\": \"\\u0000\"}",
+        "value", "colour", "colour contains a NUL");
+    //  In a member's name: the object it is in, NULL for the body.
+    s_reject ("{\"description\": \"x\", \"sou\\u0000rce\": \"citizen\"}", "value", NULL,
+              "a name in the body contains a NUL character");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"reporter\":"
+              " {\"na\\u0000me\": \"An\"}}",
+              "value", "reporter", "a name in reporter");
+    //  Colons and commas inside strings do not move the count.
+    s_reject ("{\"description\": \"a, b: c\", \"source\": \"citizen\", \"channel\":"
+              " \"{[,:\\\"\", \"address_string\": \"x\\u0000\"}",
+              "value", "address_string", "NUL");
+    //  An escaped backslash before u0000 is no NUL.
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (
+        s_parse (&signal, "{\"description\": \"a\\\\u0000\", \"source\": \"citizen\"}",
+                 &error),
+        0);
+    assert_string_equal (signal.description, "a\\u0000");
+    sein_signal_clear (&signal);
+    //  Errors of the body as a whole come first.
+    s_reject ("{\"description\": \"\\u0000\", \"source\": \"citizen\"} x", "json", NULL,
+              "malformed JSON");
+    s_reject ("{\"description\": \"\\u0000\", \"source\": \"\xff\"}", "utf8", NULL,
+              "byte");
+}
+
+//  Blank is blank in any script: White_Space and zero-width characters.
+static void test_unicode_blank_description (void **state)
+{
+    (void)state;
+    const char *blanks[] = {
+        "\\u00a0",                                      //  no-break space
+        "\\u3000\\u3000",                               //  ideographic space
+        "\\u200b",                                      //  zero-width space
+        "\xe2\x80\x8b",                                 //  the same, raw
+        " \\u2002\\u2003\\u2009\\u200a\\u202f\\u205f ", //  en, em, thin, hair, narrow,
+                                                        //  math
+        "\\u1680",                                      //  ogham space mark
+        "\\u2028\\u2029",                               //  line and paragraph separators
+        "\\u200c\\u200d\\u2060\\ufeff",                 //  ZWNJ, ZWJ, word joiner, ZWNBSP
+        "\\u3164",                                      //  Hangul filler
+        "\\u00ad",                                      //  soft hyphen
+        "\\t\\u00a0\\n\\u200b\\r",                      //  mixed with the ASCII blanks
+        "\\u000b\\u000c", //  vertical tab, form feed: White_Space
+    };
+    for (size_t index = 0; index < sizeof blanks / sizeof blanks[0]; index++) {
+        char body[256];
+        snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"citizen\"}",
+                  blanks[index]);
+        s_reject (body, "empty", "description", "description must not be blank");
+    }
+    //  One visible character is enough, wherever it is.
+    const char *visible[] = {"\\u00a0x", "\\u200b\\u3000\xe2\x80\x8b.", "\\u2800",
+                             "\\u3000\xe6\x9c\xa8"};
+    for (size_t index = 0; index < sizeof visible / sizeof visible[0]; index++) {
+        char body[256];
+        snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"citizen\"}",
+                  visible[index]);
+        s_accept (body);
+    }
+    //  A control character is no blank: it is refused as one.
+    s_reject ("{\"description\": \"\\u00a0\\u0001\", \"source\": \"citizen\"}", "value",
+              "description", "control characters");
+}
+
+//  area and theme: any string that is not a known code is unknown, also
+//  one that cannot be a code at all; only a non-string is a wrong type.
+static void test_area_and_theme_codes (void **state)
+{
+    (void)state;
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"Heverlee\"}",
+              "unknown-area", "area", "unknown area 'Heverlee'");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"heilig hart\"}",
+        "unknown-area", "area", "unknown area 'heilig hart'");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"theme\": \"afval/zwerf\"}",
+        "unknown-theme", "theme", "unknown theme 'afval/zwerf'");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": "
+              "\"\xc3\xa9t\xc3\xa9\"}",
+              "unknown-theme", "theme", "unknown theme");
+    //  Longer than any code: still unknown, and the message stays bounded
+    //  and UTF-8 (the echo is cut to 64 bytes at a character boundary).
+    char body[4096], text[3000] = "";
+    for (int index = 0; index < 900; index++)
+        strcat (text, "\xe2\x82\xac");
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"area\": \"%s\"}",
+              text);
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (s_parse (&signal, body, &error), -1);
+    assert_string_equal (error.code, "unknown-area");
+    assert_true (sein_utf8_valid (error.message, strlen (error.message), NULL));
+    assert_non_null (strstr (error.message, "'\xe2\x82\xac"));
+    assert_null (strstr (error.message, text + 66)); //  cut
+    memset (text, 'a', 64);
+    text[64] = 0;
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"citizen\", "
+              "\"theme\": \"%s\"}",
+              text);
+    s_reject (body, "unknown-theme", "theme", "unknown theme 'aaaa");
+    //  Types and emptiness as for every string field.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": 3000}", "type",
+              "area", "area must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"theme\": [\"afval\"]}",
+              "type", "theme", "theme must be a string");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"area\": \"\"}",
+              "empty", "area", "area must not be empty");
+    //  A code is passed on for sein_prepare to look up.
+    assert_int_equal (s_parse (&signal,
+                               "{\"description\": \"x\", \"source\": \"citizen\","
+                               " \"area\": \"triage\", \"theme\": \"afval\"}",
+                               &error),
+                      0);
+    assert_string_equal (signal.area, "triage");
+    assert_string_equal (signal.theme, "afval");
+    sein_signal_clear (&signal);
+}
+
+//  Check one string FIELD (a JSON path: "reporter.name" is nested) against
+//  its limit of MAX bytes: MAX bytes of TEXT_CHAR accepted, one more
+//  refused as too-long naming the field.
+static void s_check_limit (const char *field, size_t max, char text_char)
+{
+    size_t size = 2 * max + 256;
+    char *body = malloc (size), *text = malloc (max + 2);
+    assert_non_null (body);
+    assert_non_null (text);
+    const char *dot = strchr (field, '.');
+    for (size_t len = max; len <= max + 1; len++) {
+        memset (text, text_char, len);
+        text[len] = 0;
+        if (strcmp (field, "description") == 0)
+            snprintf (body, size, "{\"description\": \"%s\", \"source\": \"citizen\"}",
+                      text);
+        else if (dot)
+            snprintf (
+                body, size,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"%.*s\": {\"%s\": "
+                "\"%s\"}}",
+                (int)(dot - field), field, dot + 1, text);
+        else
+            snprintf (body, size,
+                      "{\"description\": \"x\", \"source\": \"citizen\", "
+                      "\"%s\": \"%s\"}",
+                      field, text);
+        if (len == max)
+            s_accept (body);
+        else {
+            char message[128];
+            snprintf (message, sizeof message, "%s is %zu bytes, at most %zu allowed",
+                      field, len, max);
+            s_reject (body, "too-long", field, message);
+        }
+    }
+    free (body);
+    free (text);
+}
+
+//  Every limit the SUBMIT table of docs/PROTOCOL.md states, at the limit
+//  and one over (attributes: test_attributes; tokens:
+//  test_tokens_and_priority).
+static void test_documented_limits (void **state)
+{
+    (void)state;
+    s_check_limit ("description", 4000, 'd');
+    s_check_limit ("external_id", 128, 'e');
+    s_check_limit ("address_string", 512, 'a');
+    s_check_limit ("reporter.name", 256, 'n');
+    s_check_limit ("reporter.phone", 256, '1');
+    s_check_limit ("channel", 63, 'c');
+    s_check_limit ("submitter", 63, 's');
+    //  reporter.email needs its '@'.
+    char body[1024], email[300];
+    memset (email, 'm', 257);
+    email[0] = '@';
+    email[256] = 0;
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
+        "\"%s\"}}",
+        email);
+    s_accept (body);
+    email[256] = 'm';
+    email[257] = 0;
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"reporter\": {\"email\": "
+        "\"%s\"}}",
+        email);
+    s_reject (body, "too-long", "reporter.email", "257 bytes, at most 256 allowed");
+    //  occurred_at: at most 64 bytes (an RFC 3339 time with a long fraction).
+    char when[80] = "2026-05-01T20:30:00.";
+    size_t len = strlen (when);
+    memset (when + len, '5', 64 - len - 1);
+    strcpy (when + 63, "Z");
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
+        when);
+    s_accept (body);
+    strcpy (when + 63, "5Z");
+    snprintf (
+        body, sizeof body,
+        "{\"description\": \"x\", \"source\": \"citizen\", \"occurred_at\": \"%s\"}",
+        when);
+    s_reject (body, "too-long", "occurred_at", "occurred_at is 65 bytes, at most 64");
+    //  source and priority are one of a list: any other string, however
+    //  long, is a wrong value, not a long one.
+    char text[200];
+    memset (text, 'x', 100);
+    text[100] = 0;
+    snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": \"%s\"}", text);
+    s_reject (body, "value", "source", "citizen, partner, staff or system");
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"%s\"}",
+              text);
+    s_reject (body, "value", "priority", "low, normal, high or urgent");
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"priority\": \"\"}",
+              "empty", "priority", "must not be empty");
+    //  Strings are 1.. bytes: "" is empty, not absent.
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"address_string\": \"\"}",
+              "empty", "address_string", "must not be empty");
+    s_reject ("{\"description\": \"x\", \"source\": \"staff\", \"external_id\": \"\"}",
+              "empty", "external_id", "must not be empty");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"staff\", \"reporter\": {\"name\": \"\"}}",
+        "empty", "reporter.name", "must not be empty");
+}
+
+//  Every field refuses every wrong JSON type with code type, naming it.
+static void test_wrong_types (void **state)
+{
+    (void)state;
+    const char *fields[] = {"description",    "source",        "channel",
+                            "external_id",    "submitter",     "address_string",
+                            "area",           "theme",         "priority",
+                            "occurred_at",    "lat",           "long",
+                            "reporter",       "attributes",    "reporter.name",
+                            "reporter.email", "reporter.phone"};
+    const char *numbers[] = {"lat", "long"}, *objects[] = {"reporter", "attributes"};
+    const char *wrongs[] = {"\"50.8\"", "42",      "-1.5e3", "true",          "false",
+                            "[]",       "[\"x\"]", "{}",     "{\"a\": \"b\"}"};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        for (size_t w = 0; w < sizeof wrongs / sizeof wrongs[0]; w++) {
+            const char *wrong = wrongs[w];
+            bool number = strcmp (fields[f], numbers[0]) == 0 ||
+                          strcmp (fields[f], numbers[1]) == 0;
+            bool object = strcmp (fields[f], objects[0]) == 0 ||
+                          strcmp (fields[f], objects[1]) == 0;
+            //  Skip the right types.
+            if ((number && (wrong[0] == '-' || (wrong[0] >= '0' && wrong[0] <= '9'))) ||
+                (object && wrong[0] == '{') || (!number && !object && wrong[0] == '"'))
+                continue;
+            char body[512];
+            const char *dot = strchr (fields[f], '.');
+            //  Both coordinates, so that pairing is not what fails.
+            const char *pair = strcmp (fields[f], "lat") == 0    ? ", \"long\": 4.7"
+                               : strcmp (fields[f], "long") == 0 ? ", \"lat\": 50.8"
+                                                                 : "";
+            if (strcmp (fields[f], "description") == 0)
+                snprintf (body, sizeof body,
+                          "{\"description\": %s, \"source\": \"staff\"}", wrong);
+            else if (strcmp (fields[f], "source") == 0)
+                snprintf (body, sizeof body, "{\"description\": \"x\", \"source\": %s}",
+                          wrong);
+            else if (dot)
+                snprintf (
+                    body, sizeof body,
+                    "{\"description\": \"x\", \"source\": \"staff\", \"%.*s\": {\"%s\": "
+                    "%s}}",
+                    (int)(dot - fields[f]), fields[f], dot + 1, wrong);
+            else
+                snprintf (body, sizeof body,
+                          "{\"description\": \"x\", \"source\": \"staff\", \"%s\": %s%s}",
+                          fields[f], wrong, pair);
+            s_reject (body, "type", fields[f], "must be");
+        }
+    }
+}
+
+//  Numbers: what JSON has not (NaN, Infinity) is malformed; what a double
+//  cannot hold is out of range; a long number is read in full.
+static void test_numbers (void **state)
+{
+    (void)state;
+    const char *malformed[] = {"NaN",  "-NaN", "Infinity", "-Infinity", "inf",
+                               "+4.7", "4.",   ".7",       "04.7",      "0x10",
+                               "4.7e", "1e+",  "--4"};
+    for (size_t index = 0; index < sizeof malformed / sizeof malformed[0]; index++) {
+        char body[256];
+        snprintf (body, sizeof body,
+                  "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 50.8, "
+                  "\"long\": %s}",
+                  malformed[index]);
+        s_reject (body, "json", NULL, "malformed JSON");
+    }
+    //  Beyond a double: infinite once read, so out of range.
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 1e400, \"long\": 4}",
+        "value", "lat", "between -90 and 90");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": 4, \"long\": -1e400}",
+        "value", "long", "between -180 and 180");
+    s_reject (
+        "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
+        "123456789012345678901234567890123456789012345678901234567890123456789012345678,"
+        " \"long\": 4}",
+        "value", "lat", "between -90 and 90");
+    //  Tiny and long numbers are read in full (more than 63 characters).
+    sein_signal_t signal;
+    sein_error_t error;
+    assert_int_equal (
+        s_parse (&signal,
+                 "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": "
+                 "50.8771000000000000000000000000000000000000000000000000000000"
+                 "00000000001, \"long\": -1e-400}",
+                 &error),
+        0);
+    assert_float_equal (signal.lat, 50.8771, 0);
+    assert_float_equal (signal.lon, 0, 0);
+    sein_signal_clear (&signal);
+    //  A number where a string belongs is a type error, however large.
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\", \"external_id\": 1e999}",
+              "type", "external_id", "must be a string");
+}
+
+//  Nesting: a signal is two levels deep; up to SEIN_JSON_DEPTH_MAX levels
+//  the field says what is wrong, deeper the body is refused before it is
+//  parsed.
+static void test_nesting (void **state)
+{
+    (void)state;
+    char body[8192];
+    for (int depth = SEIN_JSON_DEPTH_MAX; depth <= SEIN_JSON_DEPTH_MAX + 1; depth++) {
+        //  The body and attributes are two levels; the rest are arrays.
+        int len = snprintf (body, sizeof body,
+                            "{\"description\": \"x\", \"source\": \"system\", "
+                            "\"attributes\": {\"deep\": ");
+        for (int level = 2; level < depth; level++)
+            body[len++] = '[';
+        for (int level = 2; level < depth; level++)
+            body[len++] = ']';
+        snprintf (body + len, sizeof body - (size_t)len, "}}");
+        if (depth == SEIN_JSON_DEPTH_MAX)
+            s_reject (body, "type", "attributes.deep", "must be a string");
+        else
+            s_reject (body, "json", NULL, "nested deeper than 32 levels");
+    }
+    //  Far deeper than cJSON's own limit: the same answer, no recursion.
+    int len = snprintf (body, sizeof body,
+                        "{\"description\": \"x\", \"source\": \"staff\", "
+                        "\"reporter\": ");
+    memset (body + len, '[', 5000);
+    snprintf (body + len + 5000, sizeof body - (size_t)len - 5000, "}");
+    s_reject (body, "json", NULL, "nested deeper than");
+    //  Brackets inside strings are text.
+    char text[100];
+    memset (text, '[', 60);
+    text[60] = 0;
+    snprintf (body, sizeof body, "{\"description\": \"%s\", \"source\": \"staff\"}",
+              text);
+    s_accept (body);
+}
+
+//  Between tokens JSON allows space, tab, LF and CR only; cJSON would skip
+//  any byte up to 0x20.
+static void test_control_outside_strings (void **state)
+{
+    (void)state;
+    s_reject ("{\x01\"description\": \"x\", \"source\": \"citizen\"}", "json", NULL,
+              "control character outside a string");
+    s_reject ("{\"description\":\x0b\"x\", \"source\": \"citizen\"}", "json", NULL,
+              "at byte 15");
+    s_reject ("{\"description\": \"x\", \"source\": \"citizen\"}\x0c", "json", NULL,
+              "control character outside a string");
+    //  A raw NUL byte, with the body's real size.
+    const char nul[] = "{\"description\": \"x\",\0 \"source\": \"citizen\"}";
+    s_reject_n (nul, sizeof nul - 1, &s_limits, "json", NULL, "at byte 20");
+    //  The four JSON blanks are fine anywhere between tokens.
+    s_accept (" \t\r\n{ \"description\"\t:\r\n\"x\" ,\"source\":\"citizen\"}\r\n");
+}
+
+//  The stored, acknowledged and published point is the given one: the
+//  shortest text that reads back as the same double, always a JSON real.
+static void test_point_round_trip (void **state)
+{
+    (void)state;
+    struct {
+        double value;
+        const char *text;
+    } known[] = {{50.8771, "50.8771"},
+                 {4.7005, "4.7005"},
+                 {0, "0.0"},
+                 {-90, "-90.0"},
+                 {180, "180.0"},
+                 {0.1, "0.1"},
+                 {50.87712345678, "50.87712345678"},
+                 {1e-7, "1e-07"},
+                 {-0.0000001234, "-1.234e-07"},
+                 {4.123456789012345, "4.123456789012345"}};
+    sein_buf_t buf = {0};
+    for (size_t index = 0; index < sizeof known / sizeof known[0]; index++) {
+        sein_buf_reset (&buf);
+        sein_buf_double (&buf, known[index].value);
+        assert_string_equal (buf.data, known[index].text);
+    }
+    //  Every double reads back as itself, from the body's text to the
+    //  event's: some need 16 or 17 digits.
+    const char *given[] = {"50.877123456789012",
+                           "4.7005000000000001",
+                           "-33.868820000000003",
+                           "0.30000000000000004",
+                           "89.999999999999986",
+                           "-89.999999999999972",
+                           "50.1",
+                           "4.70050000000000034",
+                           "1e-300",
+                           "5e-324"};
+    for (size_t index = 0; index < sizeof given / sizeof given[0]; index++) {
+        char body[256];
+        snprintf (body, sizeof body,
+                  "{\"description\": \"x\", \"source\": \"citizen\", \"lat\": %s, "
+                  "\"long\": %s}",
+                  given[index], given[index]);
+        sein_signal_t signal;
+        sein_error_t error;
+        assert_int_equal (s_parse (&signal, body, &error), 0);
+        sein_buf_reset (&buf);
+        sein_buf_raw (&buf, "{", 1);
+        sein_buf_field_degrees (&buf, "lat", signal.lat);
+        sein_buf_raw (&buf, "}", 1);
+        //  The rendered event is JSON and holds the very same double.
+        cJSON *json = cJSON_Parse (buf.data);
+        assert_non_null (json);
+        cJSON *lat = cJSON_GetObjectItemCaseSensitive (json, "lat");
+        assert_non_null (lat);
+        if (lat->valuedouble != signal.lat)
+            fail_msg ("%s rendered as %s", given[index], buf.data);
+        //  And no longer than it must be: 17 significant digits at most.
+        assert_true (strlen (buf.data) <= strlen ("{\"lat\":-1.2345678901234567e-308}"));
+        cJSON_Delete (json);
+        sein_signal_clear (&signal);
+    }
+    //  A non-finite value (never a coordinate) still writes JSON.
+    sein_buf_reset (&buf);
+    sein_buf_double (&buf, 1.0 / 0.0);
+    assert_string_equal (buf.data, "0.0");
+    sein_buf_free (&buf);
 }
 
 static void test_utf8_valid (void **state)
@@ -725,6 +1281,23 @@ static void test_error_set (void **state)
     assert_int_equal (sein_error_set (&error, "json", NULL, "%s", long_text), -1);
     assert_null (error.field);
     assert_int_equal (strlen (error.message), sizeof error.message - 1);
+    //  Cut at a character boundary: 100 "€" are 300 bytes; 85 fit in 255.
+    char euros[400] = "";
+    for (int index = 0; index < 100; index++)
+        strcat (euros, "\xe2\x82\xac");
+    sein_error_set (&error, "value", NULL, "%s", euros);
+    assert_int_equal (strlen (error.message), 255);
+    assert_true (sein_utf8_valid (error.message, strlen (error.message), NULL));
+    sein_error_set (&error, "value", NULL, "x%s", euros); //  254 bytes of whole ones
+    assert_int_equal (strlen (error.message), 253);
+    assert_true (sein_utf8_valid (error.message, strlen (error.message), NULL));
+    //  Unknown field names too: 30 "€" (90 bytes) keep 21 (63 bytes).
+    char body[512];
+    snprintf (body, sizeof body,
+              "{\"description\": \"x\", \"source\": \"staff\", \"%.90s\": 1}", euros);
+    char field[80];
+    snprintf (field, sizeof field, "%.63s", euros);
+    s_reject (body, "unknown-field", field, "is not a signal field");
 }
 
 static void test_rfc3339_to_utc (void **state)
@@ -838,6 +1411,16 @@ int main (void)
         cmocka_unit_test (test_body_size),
         cmocka_unit_test (test_body_utf8),
         cmocka_unit_test (test_body_json),
+        cmocka_unit_test (test_byte_order_mark),
+        cmocka_unit_test (test_nul_names_its_field),
+        cmocka_unit_test (test_unicode_blank_description),
+        cmocka_unit_test (test_area_and_theme_codes),
+        cmocka_unit_test (test_documented_limits),
+        cmocka_unit_test (test_wrong_types),
+        cmocka_unit_test (test_numbers),
+        cmocka_unit_test (test_nesting),
+        cmocka_unit_test (test_control_outside_strings),
+        cmocka_unit_test (test_point_round_trip),
         cmocka_unit_test (test_utf8_valid),
         cmocka_unit_test (test_error_set),
         cmocka_unit_test (test_rfc3339_to_utc),
