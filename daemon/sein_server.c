@@ -83,6 +83,7 @@ typedef struct {
     size_t batch_max;
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
+    sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     //  Deferred durability (NULL sync: every COMMIT syncs by itself)
     zactor_t *sync;
     s_log_t log;
@@ -875,7 +876,7 @@ s_collect (s_server_t *self, sein_batch_t *busy)
         //  few signals are prepared here rather than handed to the actor
         //  and back, two thread wake-ups that cost more than they save.
         for (size_t index = 0; index < batch->count; index++)
-            sein_prepare (batch, index, &self->buf);
+            sein_prepare (batch, index, self->scratch);
         s_finish_batch (self, batch);
         return true;
     }
@@ -1081,7 +1082,16 @@ s_start (s_server_t *self)
         zstr_free (&status);
     }
     if (!self->error) {
-        self->prepare = zactor_new (sein_prepare_actor, NULL);
+        //  Each thread that prepares has its own scratch; the actor takes one.
+        self->scratch = sein_prepare_scratch_new ();
+        sein_prepare_scratch_t *scratch = sein_prepare_scratch_new ();
+        if (!self->scratch || !scratch) {
+            sein_prepare_scratch_destroy (&scratch);
+            self->error = strdup ("libstemmer lacks dutch, french or english");
+        } else
+            self->prepare = zactor_new (sein_prepare_actor, scratch);
+    }
+    if (!self->error) {
         const char *paths[] = {path, sein_config_str (config, "storage.synchronous")};
         self->checkpoint = zactor_new (s_checkpoint_actor, paths);
         if (defer)
@@ -1237,6 +1247,7 @@ sein_server_actor (zsock_t *pipe, void *args)
             break;
     }
     zactor_destroy (&self->prepare);
+    sein_prepare_scratch_destroy (&self->scratch);
     zactor_destroy (&self->sync);
     if (self->log.fd >= 0)
         close (self->log.fd);

@@ -30,6 +30,9 @@ static const char *s_files[][2] = {
 //  classifier rendered (which also proves it is valid JSON and UTF-8).
 static json_t *s_parsed;
 
+//  The test thread's scratch; it serves every classifier a test builds.
+static sein_classify_scratch_t *s_scratch;
+
 //  A classifier on conf/, with EXTRA overrides ("setting=value", NULL-ended).
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
@@ -64,8 +67,9 @@ s_classifier (const char **extra, char **error_p)
 static int
 s_setup (void **state)
 {
+    s_scratch = sein_classify_scratch_new ();
     *state = s_classifier (NULL, NULL);
-    return *state ? 0 : -1;
+    return *state && s_scratch ? 0 : -1;
 }
 
 static int
@@ -74,6 +78,8 @@ s_teardown (void **state)
     sein_classifier_t *classifier = (sein_classifier_t *) *state;
     sein_classifier_destroy (&classifier);
     sein_classifier_destroy (&classifier);
+    sein_classify_scratch_destroy (&s_scratch);
+    sein_classify_scratch_destroy (&s_scratch);
     json_decref (s_parsed);
     s_parsed = NULL;
     return 0;
@@ -88,7 +94,8 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     sein_signal_limits_t limits = {4000, 65536};
     if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
         fail_msg ("bad test signal: %s", error.message);
-    assert_int_equal (sein_classifier_classify (classifier, &signal, result, true), 0);
+    assert_int_equal (sein_classifier_classify (classifier, s_scratch, &signal, result, true),
+                      0);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
     assert_int_equal (strlen (result->detail), result->detail_size);
@@ -519,8 +526,8 @@ test_fast_paths (void **state)
     sein_buf_free (&buf);
 
     //  Many more words than the cache holds, stemmed twice in another order
-    sein_lang_t *lang = sein_lang_new ();
-    assert_non_null (lang);
+    sein_stemmer_t *stemmer = sein_stemmer_new ();
+    assert_non_null (stemmer);
     const char *endings[] = {"en", "ingen", "s", "heden", "lijk", "e", "baar", "tjes"};
     char (*first)[40] = (char (*)[40]) calloc (6000, 40);
     assert_non_null (first);
@@ -531,7 +538,7 @@ test_fast_paths (void **state)
             int len = snprintf (input, sizeof input, "%cwoord%d%s", 'a' + word % 26, word,
                                 endings[word % 8]);
             int stem_len =
-                sein_lang_stem (lang, word % 3, input, (size_t) len, out, sizeof out);
+                sein_stemmer_stem (stemmer, word % 3, input, (size_t) len, out, sizeof out);
             assert_true (stem_len > 0);
             if (round == 0)
                 memcpy (first[word], out, (size_t) stem_len + 1);
@@ -539,7 +546,7 @@ test_fast_paths (void **state)
                 assert_string_equal (out, first[word]);
         }
     free (first);
-    sein_lang_destroy (&lang);
+    sein_stemmer_destroy (&stemmer);
 }
 
 static void
