@@ -723,6 +723,72 @@ test_inflections (void **state)
     sein_classifier_destroy (&classifier);
 }
 
+//  Themes are as many as the file lists. Rules report phrases before
+//  single words, so here the 40th theme's words come after 78 phrase hits
+//  for the other 39 (more hits than are kept inline), and still win.
+static void
+test_many_themes (void **state)
+{
+    (void) state;
+    char *themes = strdup ("code\tname_nl\n");
+    char *rules = strdup ("theme\tlang\tpattern\tweight\n");
+    char *text = strdup ("");
+    //  Made-up words, matched as written: "zorqaa", "zorqab", ...
+    char words[158][8];
+    for (int word = 0; word < 158; word++) {
+        snprintf (words[word], sizeof words[word], "zorq%c%c", 'a' + word / 26,
+                  'a' + word % 26);
+        char *more = zsys_sprintf ("%s%s%s", text, word ? " " : "", words[word]);
+        free (text);
+        text = more;
+    }
+    for (int theme = 1; theme <= 40; theme++) {
+        char *more = zsys_sprintf ("%st%02d\tT%d\n", themes, theme, theme);
+        free (themes);
+        themes = more;
+        for (int rule = 0; rule < 2; rule++) {
+            int first = 4 * (theme - 1) + 2 * rule;
+            if (theme < 40)
+                more = zsys_sprintf ("%st%02d\t*\t=%s =%s\t1\n", rules, theme,
+                                     words[first], words[first + 1]);
+            else
+                more = zsys_sprintf ("%st40\t*\t=%s\t5\n", rules, words[156 + rule]);
+            free (rules);
+            rules = more;
+        }
+    }
+    char *path = strdup (sein_harness_write ("themes.tsv", themes));
+    char *setting = zsys_sprintf ("data.themes=%s", path);
+    sein_classifier_t *classifier = s_classifier_rules (rules, setting);
+    unlink (path);
+    assert_non_null (classifier);
+    char *summary = sein_classifier_summary (classifier);
+    if (!strstr (summary, " 40 themes, 80 theme rules"))
+        fail_msg ("summary: %s", summary);
+    free (summary);
+    zlistx_t *codes = sein_classifier_codes (classifier, false);
+    assert_int_equal (zlistx_size (codes), 41); //  and triage
+    assert_string_equal ((const char *) zlistx_last (codes), SEIN_TRIAGE);
+    zlistx_destroy (&codes);
+    assert_true (sein_classifier_known_theme (classifier, "t40"));
+
+    char *json = zsys_sprintf ("{\"description\": \"%s\", \"source\": \"citizen\"}", text);
+    sein_classification_t result;
+    s_classify (classifier, json, &result);
+    assert_string_equal (result.theme, "t40");
+    json_t *theme = json_object_get (s_parsed, "theme");
+    assert_int_equal (json_object_size (json_object_get (theme, "scores")), 40);
+    assert_int_equal (json_array_size (json_object_get (theme, "words")), 2);
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+    free (json);
+    free (setting);
+    free (path);
+    free (text);
+    free (rules);
+    free (themes);
+}
+
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
 static char *
 s_bad (const char *setting, const char *content)
@@ -836,6 +902,7 @@ main (void)
         cmocka_unit_test (test_priority),
         cmocka_unit_test (test_ties),          cmocka_unit_test (test_explanation),
         cmocka_unit_test (test_inflections),
+        cmocka_unit_test (test_many_themes),
         cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
     };
