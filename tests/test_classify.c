@@ -789,6 +789,93 @@ test_many_themes (void **state)
     free (themes);
 }
 
+//  What one classifying thread gets: the shared classifier and signals,
+//  the details a single thread rendered for them, and where to start.
+typedef struct {
+    const sein_classifier_t *classifier;
+    const sein_signal_t *signals;
+    char *const *expected;
+    size_t count;
+    size_t start;
+} s_worker_t;
+
+#define S_WORKER_ROUNDS 40
+
+//  Classify every signal S_WORKER_ROUNDS times with this thread's own
+//  scratch; reply with how many details differ from the expected ones.
+//  (cmocka cannot fail a test from another thread: the main one counts.)
+static void
+s_worker (zsock_t *pipe, void *args)
+{
+    const s_worker_t *work = (const s_worker_t *) args;
+    sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
+    zsock_signal (pipe, 0);
+    int differ = scratch ? 0 : -1;
+    for (size_t call = 0; scratch && call < S_WORKER_ROUNDS * work->count; call++) {
+        size_t index = (work->start + call) % work->count;
+        sein_classification_t result;
+        if (sein_classifier_classify (work->classifier, scratch, &work->signals[index],
+                                      &result, true) ||
+            strcmp (result.detail, work->expected[index]) != 0)
+            differ++;
+        sein_classification_clear (&result);
+    }
+    sein_classify_scratch_destroy (&scratch);
+    zsock_send (pipe, "i", differ);
+    char *command = zstr_recv (pipe); //  $TERM
+    zstr_free (&command);
+}
+
+//  Threads may share a classifier, each with its own scratch: two
+//  classifying the dev set at once, out of step, get what one alone does.
+static void
+test_threads (void **state)
+{
+    const sein_classifier_t *classifier = (const sein_classifier_t *) *state;
+    char *path = zsys_sprintf ("%s/tests/data/signals-dev.jsonl", SEIN_SOURCE_DIR);
+    FILE *file = fopen (path, "r");
+    assert_non_null (file);
+    sein_signal_t signals[100];
+    char *expected[100];
+    size_t count = 0;
+    char *line = NULL;
+    size_t capacity = 0;
+    sein_signal_limits_t limits = {4000, 65536};
+    while (count < 100 && getline (&line, &capacity, file) >= 0) {
+        json_t *entry = json_loads (line, 0, NULL);
+        char *body = json_dumps (json_object_get (entry, "input"), JSON_COMPACT);
+        json_decref (entry);
+        sein_error_t error;
+        if (!body || sein_signal_parse (&signals[count], body, strlen (body), &limits, &error))
+            fail_msg ("%s: bad signal %zu", path, count + 1);
+        free (body);
+        sein_classification_t result;
+        assert_int_equal (
+            sein_classifier_classify (classifier, s_scratch, &signals[count], &result, true),
+            0);
+        expected[count++] = result.detail; //  taken over
+    }
+    free (line);
+    fclose (file);
+    assert_true (count >= 50);
+    s_worker_t work[2] = {{classifier, signals, expected, count, 0},
+                          {classifier, signals, expected, count, count / 2}};
+    zactor_t *workers[2];
+    for (int index = 0; index < 2; index++)
+        workers[index] = zactor_new (s_worker, &work[index]);
+    for (int index = 0; index < 2; index++) {
+        int differ = -1;
+        assert_int_equal (zsock_recv (workers[index], "i", &differ), 0);
+        assert_int_equal (differ, 0);
+        zactor_destroy (&workers[index]);
+    }
+    for (size_t index = 0; index < count; index++) {
+        sein_signal_clear (&signals[index]);
+        free (expected[index]);
+    }
+    free (path);
+}
+
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
 static char *
 s_bad (const char *setting, const char *content)
@@ -903,6 +990,7 @@ main (void)
         cmocka_unit_test (test_ties),          cmocka_unit_test (test_explanation),
         cmocka_unit_test (test_inflections),
         cmocka_unit_test (test_many_themes),
+        cmocka_unit_test (test_threads),
         cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
     };
