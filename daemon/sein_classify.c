@@ -328,7 +328,8 @@ sein_classifier_codes (const sein_classifier_t *self, bool areas)
     zlistx_set_destructor (codes, (zlistx_destructor_fn *) zstr_free);
     size_t count = areas ? self->nareas : self->nthemes;
     for (size_t index = 0; index < count; index++)
-        zlistx_add_end (codes, areas ? self->areas[index]->code : self->themes[index].code);
+        zlistx_add_end (codes,
+                        areas ? self->areas[index]->code : self->themes[index].code);
     zlistx_add_end (codes, (void *) SEIN_TRIAGE);
     return codes;
 }
@@ -700,8 +701,9 @@ s_render_area (sein_buf_t *out, const sein_classification_t *result,
 
 //  The area: explicit, point, address, description, else triage.
 static int
-s_area (const sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *description,
-        sein_classification_t *result, sein_buf_t *out, s_line_t *line)
+s_area (const sein_classifier_t *self, const sein_signal_t *signal,
+        sein_text_t *description, sein_classification_t *result, sein_buf_t *out,
+        s_line_t *line)
 {
     s_area_decision_t decision;
     s_decision_init (&decision, "none");
@@ -1045,8 +1047,9 @@ s_priority (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
         return 0;
     }
     sein_rule_hits_t hits;
-    if (sein_rules_match (self->priority_rules, text, scratch->stemmer, signal->attributes,
-                          signal->nattributes, signal->description, &hits))
+    if (sein_rules_match (self->priority_rules, text, scratch->stemmer,
+                          signal->attributes, signal->nattributes, signal->description,
+                          &hits))
         return -1;
     const sein_rule_hit_t *decisive = NULL;
     int level = 1; //  normal

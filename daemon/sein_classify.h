@@ -104,8 +104,9 @@ void
 //  compact detail.
 int
     sein_classifier_classify (const sein_classifier_t *self,
-                              sein_classify_scratch_t *scratch, const sein_signal_t *signal,
-                              sein_classification_t *result, bool trace);
+                              sein_classify_scratch_t *scratch,
+                              const sein_signal_t *signal, sein_classification_t *result,
+                              bool trace);
 
 //  Release what a result owns; safe on a zeroed result.
 void

@@ -113,8 +113,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
                              signal->theme);
     sein_classification_t *result = &pending->classification;
-    if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal, result,
-                                             pending->dry_run))
+    if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal,
+                                             result, pending->dry_run))
         rc = sein_error_set (error, "internal", NULL, "out of memory");
     if (rc) {
         pending->rejected = true;

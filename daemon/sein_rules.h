@@ -107,9 +107,10 @@ size_t
 //  foreign, as they would in a text of that language. Returns 0, or -1
 //  when memory runs out.
 int
-    sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *stemmer,
-                      const sein_attribute_t *attributes, size_t nattributes,
-                      const char *description, sein_rule_hits_t *hits);
+    sein_rules_match (const sein_rules_t *self, sein_text_t *text,
+                      sein_stemmer_t *stemmer, const sein_attribute_t *attributes,
+                      size_t nattributes, const char *description,
+                      sein_rule_hits_t *hits);
 
 //  Free what the hits allocated; safe to call twice.
 void

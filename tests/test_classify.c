@@ -94,8 +94,8 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     sein_signal_limits_t limits = {4000, 65536};
     if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
         fail_msg ("bad test signal: %s", error.message);
-    assert_int_equal (sein_classifier_classify (classifier, s_scratch, &signal, result, true),
-                      0);
+    assert_int_equal (
+        sein_classifier_classify (classifier, s_scratch, &signal, result, true), 0);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
     assert_int_equal (strlen (result->detail), result->detail_size);
@@ -537,8 +537,8 @@ test_fast_paths (void **state)
             char input[40], out[64];
             int len = snprintf (input, sizeof input, "%cwoord%d%s", 'a' + word % 26, word,
                                 endings[word % 8]);
-            int stem_len =
-                sein_stemmer_stem (stemmer, word % 3, input, (size_t) len, out, sizeof out);
+            int stem_len = sein_stemmer_stem (stemmer, word % 3, input, (size_t) len, out,
+                                              sizeof out);
             assert_true (stem_len > 0);
             if (round == 0)
                 memcpy (first[word], out, (size_t) stem_len + 1);
@@ -772,7 +772,8 @@ test_many_themes (void **state)
     zlistx_destroy (&codes);
     assert_true (sein_classifier_known_theme (classifier, "t40"));
 
-    char *json = zsys_sprintf ("{\"description\": \"%s\", \"source\": \"citizen\"}", text);
+    char *json =
+        zsys_sprintf ("{\"description\": \"%s\", \"source\": \"citizen\"}", text);
     sein_classification_t result;
     s_classify (classifier, json, &result);
     assert_string_equal (result.theme, "t40");
@@ -846,13 +847,14 @@ test_threads (void **state)
         char *body = json_dumps (json_object_get (entry, "input"), JSON_COMPACT);
         json_decref (entry);
         sein_error_t error;
-        if (!body || sein_signal_parse (&signals[count], body, strlen (body), &limits, &error))
+        if (!body ||
+            sein_signal_parse (&signals[count], body, strlen (body), &limits, &error))
             fail_msg ("%s: bad signal %zu", path, count + 1);
         free (body);
         sein_classification_t result;
-        assert_int_equal (
-            sein_classifier_classify (classifier, s_scratch, &signals[count], &result, true),
-            0);
+        assert_int_equal (sein_classifier_classify (classifier, s_scratch,
+                                                    &signals[count], &result, true),
+                          0);
         expected[count++] = result.detail; //  taken over
     }
     free (line);

@@ -127,7 +127,8 @@ test_long_text (void **state)
     assert_int_equal (sein_text_analyse (&text, lang, input, size), 0);
     assert_int_equal (text.ntokens, size / 12 + (size % 12 != 0));
     for (size_t index = 0; index < text.ntokens; index += 97)
-        assert_string_equal (sein_text_stem (&text, stemmer, index, SEIN_NL), "rattenplag");
+        assert_string_equal (sein_text_stem (&text, stemmer, index, SEIN_NL),
+                             "rattenplag");
     sein_text_release (&text);
     free (input);
     //  A word longer than any word is skipped, not truncated.
@@ -186,9 +187,11 @@ test_stem (void **state)
     assert_ptr_equal (sein_text_stem (&text, stemmer, 0, SEIN_NL), first);
     sein_text_release (&text);
     char out[8];
-    assert_int_equal (sein_stemmer_stem (stemmer, SEIN_NL, "ratten", 6, out, sizeof out), 3);
-    assert_int_equal (sein_stemmer_stem (stemmer, SEIN_NL, "verkeerslichten", 15, out, sizeof out),
-                      -1); //  does not fit
+    assert_int_equal (sein_stemmer_stem (stemmer, SEIN_NL, "ratten", 6, out, sizeof out),
+                      3);
+    assert_int_equal (
+        sein_stemmer_stem (stemmer, SEIN_NL, "verkeerslichten", 15, out, sizeof out),
+        -1); //  does not fit
 }
 
 //  The flags of WORD (its first occurrence) in TEXT.

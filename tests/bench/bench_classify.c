@@ -378,9 +378,9 @@ main (int argc, char **argv)
     assert (scratch);
     sein_signal_t *signals = (sein_signal_t *) calloc (1000, sizeof (sein_signal_t));
     size_t count = s_parse (bodies, signals);
-    double bundled_median =
-        bundled_part ? s_run ("bundled, dev set", classifier, scratch, signals, count, rounds)
-                     : 0;
+    double bundled_median = bundled_part ? s_run ("bundled, dev set", classifier, scratch,
+                                                  signals, count, rounds)
+                                         : 0;
     for (size_t index = 0; index < count; index++)
         sein_signal_clear (&signals[index]);
     sein_classifier_destroy (&classifier);
