@@ -19,6 +19,7 @@
     overlast) → afval 0.85; priority normal".
 */
 #include "sein_classify.h"
+#include "sein_dict.h"
 #include "sein_geo.h"
 #include "sein_json.h"
 #include "sein_rules.h"
@@ -57,17 +58,33 @@ typedef struct {
     char *code, *name, *kind, *parent, *wijk;
 } s_area_t;
 
+typedef struct {
+    char *code, *name;
+} s_theme_t;
+
+//  Read-only once built (a zhashx would not do: its lookups write a cached
+//  index and may rehash), so any number of threads may classify with one
+//  classifier, each with its own sein_classify_scratch_t.
 struct _sein_classifier_t {
-    zhashx_t *areas;  //  code -> s_area_t
-    zhashx_t *themes; //  code -> name
-    sein_lang_t *lang;
+    s_area_t **areas;        //  in file order
+    size_t nareas;
+    sein_dict_t *area_index; //  code -> index in areas
+    s_theme_t *themes;       //  in file order, as many as the file lists
+    size_t nthemes;
+    sein_dict_t *theme_index; //  code -> index in themes
+    sein_lang_t *lang;        //  the function words
     sein_geo_t *geo;
     sein_streets_t *streets;
     sein_rules_t *theme_rules;
     sein_rules_t *priority_rules;
     double min_score; //  below this the best theme is no evidence
     double margin;    //  the leader must lead by this share of its score
-    sein_buf_t detail; //  scratch: the detail of the current call, as JSON text
+};
+
+//  What a classification writes, owned by one thread.
+struct _sein_classify_scratch_t {
+    sein_stemmer_t *stemmer;
+    sein_buf_t detail; //  the detail of the current call, as JSON text
 };
 
 //  --------------------------------------------------------------------------
@@ -88,6 +105,20 @@ s_area_destroy (s_area_t **area_p)
     }
 }
 
+//  The area CODE, or NULL.
+static const s_area_t *
+s_area_of (const sein_classifier_t *self, const char *code)
+{
+    uint32_t index = sein_dict_get (self->area_index, code, strlen (code));
+    return index == SEIN_DICT_NONE ? NULL : self->areas[index];
+}
+
+static bool
+s_theme_listed (const sein_classifier_t *self, const char *code)
+{
+    return sein_dict_get (self->theme_index, code, strlen (code)) != SEIN_DICT_NONE;
+}
+
 static char *
 s_area_row (void *arg, char **fields, int nfields, int line)
 {
@@ -98,12 +129,11 @@ s_area_row (void *arg, char **fields, int nfields, int line)
         return zsys_sprintf ("bad area code '%s' (lowercase letters, digits, '-')", code);
     if (strcmp (code, SEIN_TRIAGE) == 0)
         return zsys_sprintf ("'%s' is reserved", SEIN_TRIAGE);
-    if (zhashx_lookup (self->areas, code))
+    if (s_area_of (self, code))
         return zsys_sprintf ("duplicate area '%s'", code);
     if (!*fields[2])
         return zsys_sprintf ("area '%s' has no kind", code);
-    const s_area_t *up = *parent ? (const s_area_t *) zhashx_lookup (self->areas, parent)
-                                 : NULL;
+    const s_area_t *up = *parent ? s_area_of (self, parent) : NULL;
     if (*parent && !up)
         return zsys_sprintf ("parent '%s' of '%s' is not listed above it", parent, code);
     //  A wijk stands alone; every other kind (regie, or a city's own) is a
@@ -122,12 +152,17 @@ s_area_row (void *arg, char **fields, int nfields, int line)
     area->parent = *parent ? strdup (parent) : NULL;
     //  The wijk is the top of the chain, however deep zones nest.
     area->wijk = strdup (up ? up->wijk : code);
-    if (!area->code || !area->name || !area->kind || !area->wijk ||
-        (*parent && !area->parent)) {
+    s_area_t **areas =
+        (s_area_t **) realloc (self->areas, (self->nareas + 1) * sizeof *areas);
+    if (areas)
+        self->areas = areas;
+    if (!areas || !area->code || !area->name || !area->kind || !area->wijk ||
+        (*parent && !area->parent) ||
+        sein_dict_set (self->area_index, code, strlen (code), (uint32_t) self->nareas)) {
         s_area_destroy (&area);
         return strdup ("out of memory");
     }
-    zhashx_insert (self->areas, code, area);
+    self->areas[self->nareas++] = area;
     return NULL;
 }
 
@@ -142,22 +177,38 @@ s_theme_row (void *arg, char **fields, int nfields, int line)
                              fields[0]);
     if (strcmp (fields[0], SEIN_TRIAGE) == 0)
         return zsys_sprintf ("'%s' is reserved", SEIN_TRIAGE);
-    if (zhashx_lookup (self->themes, fields[0]))
+    if (s_theme_listed (self, fields[0]))
         return zsys_sprintf ("duplicate theme '%s'", fields[0]);
-    zhashx_insert (self->themes, fields[0], fields[1]);
+    //  No limit but memory: scoring makes room for every theme a text hits.
+    s_theme_t *themes =
+        (s_theme_t *) realloc (self->themes, (self->nthemes + 1) * sizeof *themes);
+    if (!themes)
+        return strdup ("out of memory");
+    self->themes = themes;
+    s_theme_t *theme = &self->themes[self->nthemes];
+    theme->code = strdup (fields[0]);
+    theme->name = strdup (fields[1]);
+    if (!theme->code || !theme->name ||
+        sein_dict_set (self->theme_index, fields[0], strlen (fields[0]),
+                       (uint32_t) self->nthemes)) {
+        free (theme->code);
+        free (theme->name);
+        return strdup ("out of memory");
+    }
+    self->nthemes++;
     return NULL;
 }
 
 static bool
 s_known_area (void *arg, const char *code)
 {
-    return zhashx_lookup (((sein_classifier_t *) arg)->areas, code) != NULL;
+    return s_area_of ((const sein_classifier_t *) arg, code) != NULL;
 }
 
 static bool
 s_known_theme (void *arg, const char *code)
 {
-    return zhashx_lookup (((sein_classifier_t *) arg)->themes, code) != NULL;
+    return s_theme_listed ((const sein_classifier_t *) arg, code);
 }
 
 static bool
@@ -174,8 +225,7 @@ s_known_priority (void *arg, const char *code)
 static char *
 s_check_polygon (void *arg, const char *code, const char *parent)
 {
-    sein_classifier_t *self = (sein_classifier_t *) arg;
-    const s_area_t *area = (const s_area_t *) zhashx_lookup (self->areas, code);
+    const s_area_t *area = s_area_of ((const sein_classifier_t *) arg, code);
     if (!area)
         return zsys_sprintf ("unknown area '%s' (not in the areas file)", code);
     const char *listed = area->parent ? area->parent : "";
@@ -192,18 +242,19 @@ sein_classifier_new (sein_config_t *config, char **error_p)
     assert (error_p);
     *error_p = NULL;
     sein_classifier_t *self = (sein_classifier_t *) zmalloc (sizeof *self);
-    self->areas = zhashx_new ();
-    self->themes = zhashx_new ();
+    self->area_index = sein_dict_new ();
+    self->theme_index = sein_dict_new ();
     self->lang = sein_lang_new ();
-    if (!self->areas || !self->themes || !self->lang) {
-        *error_p = strdup (self->lang ? "out of memory"
-                                      : "libstemmer lacks dutch, french or english");
+    //  Stems the rule words; classifying threads bring their own.
+    sein_stemmer_t *stemmer = sein_stemmer_new ();
+    if (!self->area_index || !self->theme_index || !self->lang || !stemmer) {
+        *error_p = strdup (self->lang && self->area_index && self->theme_index
+                               ? "libstemmer lacks dutch, french or english"
+                               : "out of memory");
+        sein_stemmer_destroy (&stemmer);
         sein_classifier_destroy (&self);
         return NULL;
     }
-    zhashx_set_destructor (self->areas, (zhashx_destructor_fn *) s_area_destroy);
-    zhashx_set_duplicator (self->themes, (zhashx_duplicator_fn *) strdup);
-    zhashx_set_destructor (self->themes, (zhashx_destructor_fn *) zstr_free);
     self->min_score = (double) sein_config_int (config, "classify.theme_min_score") / 100;
     self->margin = (double) sein_config_int (config, "classify.theme_margin") / 100;
 
@@ -222,11 +273,12 @@ sein_classifier_new (sein_config_t *config, char **error_p)
         self->theme_rules =
             sein_rules_new (sein_config_str (config, "data.theme_rules"), "theme",
                             SEIN_RULES_WEIGHTED | SEIN_RULES_MODIFIERS, s_known_theme, self,
-                            self->lang, &error);
+                            self->lang, stemmer, &error);
     if (!error)
         self->priority_rules =
             sein_rules_new (sein_config_str (config, "data.priority_rules"), "priority", 0,
-                            s_known_priority, self, self->lang, &error);
+                            s_known_priority, self, self->lang, stemmer, &error);
+    sein_stemmer_destroy (&stemmer);
     if (error) {
         *error_p = error;
         sein_classifier_destroy (&self);
@@ -245,55 +297,68 @@ sein_classifier_destroy (sein_classifier_t **self_p)
         sein_streets_destroy (&self->streets);
         sein_geo_destroy (&self->geo);
         sein_lang_destroy (&self->lang);
-        zhashx_destroy (&self->areas);
-        zhashx_destroy (&self->themes);
-        sein_buf_free (&self->detail);
+        for (size_t index = 0; index < self->nareas; index++)
+            s_area_destroy (&self->areas[index]);
+        free (self->areas);
+        for (size_t index = 0; index < self->nthemes; index++) {
+            free (self->themes[index].code);
+            free (self->themes[index].name);
+        }
+        free (self->themes);
+        sein_dict_destroy (&self->area_index);
+        sein_dict_destroy (&self->theme_index);
         free (self);
         *self_p = NULL;
     }
 }
 
 bool
-sein_classifier_known_area (sein_classifier_t *self, const char *code)
+sein_classifier_known_area (const sein_classifier_t *self, const char *code)
 {
     assert (self);
-    return strcmp (code, SEIN_TRIAGE) == 0 || zhashx_lookup (self->areas, code);
+    return strcmp (code, SEIN_TRIAGE) == 0 || s_area_of (self, code);
 }
 
 zlistx_t *
-sein_classifier_codes (sein_classifier_t *self, bool areas)
+sein_classifier_codes (const sein_classifier_t *self, bool areas)
 {
     assert (self);
-    zlistx_t *codes = zhashx_keys (areas ? self->areas : self->themes);
+    zlistx_t *codes = zlistx_new ();
+    zlistx_set_duplicator (codes, (zlistx_duplicator_fn *) strdup);
+    zlistx_set_destructor (codes, (zlistx_destructor_fn *) zstr_free);
+    size_t count = areas ? self->nareas : self->nthemes;
+    for (size_t index = 0; index < count; index++)
+        zlistx_add_end (codes,
+                        areas ? self->areas[index]->code : self->themes[index].code);
     zlistx_add_end (codes, (void *) SEIN_TRIAGE);
     return codes;
 }
 
 bool
-sein_classifier_known_theme (sein_classifier_t *self, const char *code)
+sein_classifier_known_theme (const sein_classifier_t *self, const char *code)
 {
     assert (self);
-    return strcmp (code, SEIN_TRIAGE) == 0 || zhashx_lookup (self->themes, code);
+    return strcmp (code, SEIN_TRIAGE) == 0 || s_theme_listed (self, code);
 }
 
 const char *
-sein_classifier_wijk_of (sein_classifier_t *self, const char *area)
+sein_classifier_wijk_of (const sein_classifier_t *self, const char *area)
 {
     assert (self);
     if (strcmp (area, SEIN_TRIAGE) == 0)
         return SEIN_TRIAGE;
-    const s_area_t *entry = (const s_area_t *) zhashx_lookup (self->areas, area);
+    const s_area_t *entry = s_area_of (self, area);
     return entry ? entry->wijk : NULL;
 }
 
 char *
-sein_classifier_summary (sein_classifier_t *self)
+sein_classifier_summary (const sein_classifier_t *self)
 {
     assert (self);
     return zsys_sprintf ("%zu areas, %zu polygons, %zu streets, %zu themes, %zu theme "
                          "rules, %zu priority rules",
-                         zhashx_size (self->areas), sein_geo_size (self->geo),
-                         sein_streets_size (self->streets), zhashx_size (self->themes),
+                         self->nareas, sein_geo_size (self->geo),
+                         sein_streets_size (self->streets), self->nthemes,
                          sein_rules_size (self->theme_rules),
                          sein_rules_size (self->priority_rules));
 }
@@ -479,7 +544,7 @@ s_copy (char *target, size_t size, const char *code)
 
 //  Decide from a street match: its range, or the wijk all its ranges share.
 static bool
-s_from_street (sein_classifier_t *self, const sein_street_match_t *match,
+s_from_street (const sein_classifier_t *self, const sein_street_match_t *match,
                s_area_decision_t *decision, s_area_facts_t *facts, double confidence)
 {
     const char *code = match->range ? match->range->area : NULL;
@@ -542,13 +607,13 @@ s_say_point (s_line_t *line, double lat, double lon)
 
 //  Is OUTER above INNER in the nesting of areas.tsv?
 static bool
-s_encloses (sein_classifier_t *self, const char *outer, const char *inner)
+s_encloses (const sein_classifier_t *self, const char *outer, const char *inner)
 {
-    const s_area_t *area = (const s_area_t *) zhashx_lookup (self->areas, inner);
+    const s_area_t *area = s_area_of (self, inner);
     for (int depth = 0; area && area->parent && depth < 16; depth++) {
         if (strcmp (area->parent, outer) == 0)
             return true;
-        area = (const s_area_t *) zhashx_lookup (self->areas, area->parent);
+        area = s_area_of (self, area->parent);
     }
     return false;
 }
@@ -636,8 +701,9 @@ s_render_area (sein_buf_t *out, const sein_classification_t *result,
 
 //  The area: explicit, point, address, description, else triage.
 static int
-s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *description,
-        sein_classification_t *result, sein_buf_t *out, s_line_t *line)
+s_area (const sein_classifier_t *self, const sein_signal_t *signal,
+        sein_text_t *description, sein_classification_t *result, sein_buf_t *out,
+        s_line_t *line)
 {
     s_area_decision_t decision;
     s_decision_init (&decision, "none");
@@ -749,11 +815,18 @@ s_area (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *descr
     return 0;
 }
 
+//  One theme's standing in s_theme.
+typedef struct {
+    const char *theme; //  interned by the rules
+    double score;
+    bool standing; //  a word the sentence did not set aside counts for it
+} s_score_t;
+
 //  The theme: explicit, else the rules' scores.
 static int
-s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text,
-         sein_classification_t *result, sein_buf_t *out, s_line_t *line,
-         double *confidence, bool trace)
+s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
+         const sein_signal_t *signal, sein_text_t *text, sein_classification_t *result,
+         sein_buf_t *out, s_line_t *line, double *confidence, bool trace)
 {
     s_add (line, "; ");
     sein_buf_key (out, "theme");
@@ -769,49 +842,53 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
         return 0;
     }
     sein_rule_hits_t hits;
-    if (sein_rules_match (self->theme_rules, text, self->lang, signal->attributes,
-                          signal->nattributes,
-                          signal->description, &hits))
+    if (sein_rules_match (self->theme_rules, text, scratch->stemmer, signal->attributes,
+                          signal->nattributes, signal->description, &hits))
         return -1;
     //  The rule words settled a language the function words left open:
     //  the priority rules read the text in it too.
     text->lang = hits.lang;
-    //  Sum per theme; themes are few, so a small linear table.
-    const char *themes[32];
-    double scores[32];
-    bool standing[32]; //  a word the sentence did not set aside counts for it
+    //  Sum per theme in a small linear table: a text hits few themes. It
+    //  never hits more themes than it has hits, so that many slots hold
+    //  them all, however many themes the file lists.
+    s_score_t inline_slots[SEIN_RULE_HITS_INLINE];
+    s_score_t *slots = inline_slots;
+    if (hits.count > SEIN_RULE_HITS_INLINE) {
+        slots = (s_score_t *) malloc (hits.count * sizeof *slots);
+        if (!slots) {
+            sein_rule_hits_release (&hits);
+            return -1;
+        }
+    }
     size_t nthemes = 0;
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
         size_t slot = 0;
-        while (slot < nthemes && strcmp (themes[slot], hit->target) != 0)
+        //  Targets are interned by the rules: one theme, one pointer.
+        while (slot < nthemes && slots[slot].theme != hit->target)
             slot++;
-        if (slot == nthemes) {
-            if (nthemes == 32)
-                continue;
-            themes[nthemes] = hit->target;
-            standing[nthemes] = false;
-            scores[nthemes++] = 0;
-        }
-        standing[slot] |= !hit->dismissed;
+        if (slot == nthemes)
+            slots[nthemes++] = (s_score_t){hit->target, 0, false};
+        slots[slot].standing |= !hit->dismissed;
         double weight = hit->dismissed ? hit->weight * S_NEGATED_FACTOR : hit->weight;
         if (hit->how != SEIN_RULE_ATTRIBUTE && text->ntokens > 1)
             weight *= S_POSITION_FIRST - (S_POSITION_FIRST - S_POSITION_LAST) *
                                              (double) hit->token /
                                              (double) (text->ntokens - 1);
-        scores[slot] += weight;
+        slots[slot].score += weight;
     }
     //  Only a theme with a word that stands can win: "geen sluikstort meer"
     //  dismisses the dumping it names, and what it is about is unsaid. A
     //  dismissed theme still runs up against the winner.
     int best = -1, second = -1;
     for (size_t slot = 0; slot < nthemes; slot++)
-        if (standing[slot] && (best < 0 || scores[slot] > scores[best]))
+        if (slots[slot].standing && (best < 0 || slots[slot].score > slots[best].score))
             best = (int) slot;
     for (size_t slot = 0; slot < nthemes; slot++)
-        if ((int) slot != best && (second < 0 || scores[slot] > scores[second]))
+        if ((int) slot != best && (second < 0 || slots[slot].score > slots[second].score))
             second = (int) slot;
-    double top = best >= 0 ? scores[best] : 0, next = second >= 0 ? scores[second] : 0;
+    double top = best >= 0 ? slots[best].score : 0;
+    double next = second >= 0 ? slots[second].score : 0;
     const char *code = SEIN_TRIAGE;
     s_line_t reason;
     s_line_init (&reason);
@@ -824,13 +901,13 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
         s_add_fixed (&reason, top, 2);
         s_add (&reason, ")");
     } else if (next > 0 && top - next < self->margin * top) {
-        s_say (&reason, themes[best], " and ", themes[second], " tie (", NULL);
+        s_say (&reason, slots[best].theme, " and ", slots[second].theme, " tie (", NULL);
         s_add_fixed (&reason, top, 2);
         s_add (&reason, ", ");
         s_add_fixed (&reason, next, 2);
         s_add (&reason, ")");
     } else
-        code = themes[best];
+        code = slots[best].theme;
     s_copy (result->theme, sizeof result->theme, code);
     bool triage = strcmp (code, SEIN_TRIAGE) == 0;
     *confidence = 0;
@@ -885,12 +962,13 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
     }
     sein_buf_field_fixed (out, "score", top);
     if (second >= 0 && !triage)
-        sein_buf_field_string (out, "runner_up", themes[second]);
+        sein_buf_field_string (out, "runner_up", slots[second].theme);
     if (trace) {
         sein_buf_key (out, "scores");
         sein_buf_raw (out, "{", 1);
         for (size_t slot = 0; slot < nthemes; slot++)
-            sein_buf_field_fixed (out, themes[slot], scores[slot]); //  codes need no escaping
+            sein_buf_field_fixed (out, slots[slot].theme,
+                                  slots[slot].score); //  codes need no escaping
         sein_buf_raw (out, "}", 1);
     }
     if (trace && hits.count) {
@@ -947,13 +1025,16 @@ s_theme (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text
         s_add_literal (line, " ");
         s_add_fixed (line, *confidence, 2);
     }
+    if (slots != inline_slots)
+        free (slots);
     sein_rule_hits_release (&hits);
     return 0;
 }
 
 static int
-s_priority (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *text,
-            sein_classification_t *result, sein_buf_t *out, s_line_t *line)
+s_priority (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
+            const sein_signal_t *signal, sein_text_t *text, sein_classification_t *result,
+            sein_buf_t *out, s_line_t *line)
 {
     sein_buf_key (out, "priority");
     sein_buf_raw (out, "{", 1);
@@ -966,9 +1047,9 @@ s_priority (sein_classifier_t *self, const sein_signal_t *signal, sein_text_t *t
         return 0;
     }
     sein_rule_hits_t hits;
-    if (sein_rules_match (self->priority_rules, text, self->lang, signal->attributes,
-                          signal->nattributes,
-                         signal->description, &hits))
+    if (sein_rules_match (self->priority_rules, text, scratch->stemmer,
+                          signal->attributes, signal->nattributes, signal->description,
+                          &hits))
         return -1;
     const sein_rule_hit_t *decisive = NULL;
     int level = 1; //  normal
@@ -1033,10 +1114,12 @@ s_text_of (const sein_signal_t *signal, char *buffer, size_t capacity)
 }
 
 int
-sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
-                          sein_classification_t *result, bool trace)
+sein_classifier_classify (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
+                          const sein_signal_t *signal, sein_classification_t *result,
+                          bool trace)
 {
     assert (self);
+    assert (scratch);
     assert (signal);
     assert (signal->description);
     assert (result);
@@ -1046,8 +1129,8 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
     result->lon = signal->lon;
 
     //  The analyses live on this stack and the detail is written as JSON
-    //  text into the classifier's own buffer, which keeps its memory from
-    //  call to call: a typical signal allocates only its result's copy.
+    //  text into the scratch's buffer, which keeps its memory from call to
+    //  call: a typical signal allocates only its result's copy.
     char buffer[2048];
     char *input = s_text_of (signal, buffer, sizeof buffer);
     sein_text_t analysis, *text = &analysis;
@@ -1056,7 +1139,7 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
             free (input);
         return -1;
     }
-    sein_buf_t *out = &self->detail;
+    sein_buf_t *out = &scratch->detail;
     sein_buf_reset (out);
     sein_buf_raw (out, "{", 1);
     s_line_t line;
@@ -1064,9 +1147,10 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
     double theme_confidence = 0;
     int rc = s_area (self, signal, text, result, out, &line);
     if (rc == 0)
-        rc = s_theme (self, signal, text, result, out, &line, &theme_confidence, trace);
+        rc = s_theme (self, scratch, signal, text, result, out, &line, &theme_confidence,
+                      trace);
     if (rc == 0)
-        rc = s_priority (self, signal, text, result, out, &line);
+        rc = s_priority (self, scratch, signal, text, result, out, &line);
     if (rc == 0) {
         result->confidence = s_round (result->confidence * theme_confidence);
         if (text->lang >= 0)
@@ -1090,6 +1174,29 @@ sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
         return -1;
     }
     return 0;
+}
+
+sein_classify_scratch_t *
+sein_classify_scratch_new (void)
+{
+    sein_classify_scratch_t *self = (sein_classify_scratch_t *) zmalloc (sizeof *self);
+    self->stemmer = sein_stemmer_new ();
+    if (!self->stemmer)
+        sein_classify_scratch_destroy (&self);
+    return self;
+}
+
+void
+sein_classify_scratch_destroy (sein_classify_scratch_t **self_p)
+{
+    assert (self_p);
+    sein_classify_scratch_t *self = *self_p;
+    if (self) {
+        sein_stemmer_destroy (&self->stemmer);
+        sein_buf_free (&self->detail);
+        free (self);
+        *self_p = NULL;
+    }
 }
 
 void

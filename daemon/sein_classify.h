@@ -4,6 +4,10 @@
     and the theme/priority rule files named by the `data.*` settings). It is
     built whole from a configuration and never changed afterwards, so a
     reload builds a new one and swaps it in only when every file loaded.
+    Nothing in it is written after load, so any number of threads may
+    classify with one classifier at once. What a classification writes
+    (the Snowball stemmers, their stem cache, the detail being rendered) is
+    a sein_classify_scratch_t, which each calling thread owns.
 
     Evidence for the area, strongest first: a valid explicit `area`, the
     `lat`/`long` point inside the area polygons (the most specific zone wins,
@@ -25,6 +29,7 @@
 #define SEIN_CODE_MAX 64
 
 typedef struct _sein_classifier_t sein_classifier_t;
+typedef struct _sein_classify_scratch_t sein_classify_scratch_t;
 
 //  The outcome for one signal. Codes are plain strings so the result can
 //  outlive the classifier that produced it (a reload may swap it).
@@ -45,7 +50,8 @@ typedef struct {
 } sein_classification_t;
 
 //  Load every data file named in CONFIG. Returns NULL on failure and sets
-//  *error_p to a fresh "file:line: message".
+//  *error_p to a fresh "file:line: message". The themes file may list any
+//  number of themes.
 sein_classifier_t *
     sein_classifier_new (sein_config_t *config, char **error_p);
 
@@ -55,40 +61,52 @@ void
 
 //  True when CODE is a known area (including "triage").
 bool
-    sein_classifier_known_area (sein_classifier_t *self, const char *code);
+    sein_classifier_known_area (const sein_classifier_t *self, const char *code);
 
 //  True when CODE is a known theme (including "triage").
 bool
-    sein_classifier_known_theme (sein_classifier_t *self, const char *code);
+    sein_classifier_known_theme (const sein_classifier_t *self, const char *code);
 
 //  The known area (AREAS true) or theme codes, including "triage", as a
 //  fresh list of strings; the caller destroys it.
 zlistx_t *
-    sein_classifier_codes (sein_classifier_t *self, bool areas);
+    sein_classifier_codes (const sein_classifier_t *self, bool areas);
 
 //  The wijk an area belongs to: its parent for a zone, itself for a wijk,
 //  NULL for an unknown code. Borrowed.
 const char *
-    sein_classifier_wijk_of (sein_classifier_t *self, const char *area);
+    sein_classifier_wijk_of (const sein_classifier_t *self, const char *area);
 
 //  One line saying what was loaded ("9 areas, 9 polygons, 38 streets, ...")
 //  for the daemon's log after a (re)load. The caller frees it.
 char *
-    sein_classifier_summary (sein_classifier_t *self);
+    sein_classifier_summary (const sein_classifier_t *self);
+
+//  Create the scratch one thread classifies with: the three Snowball
+//  stemmers, a cache of recent stems (about 256 KB) and a rendering
+//  buffer. It belongs to no classifier, so it serves every classifier a
+//  reload brings. NULL when libstemmer lacks Dutch, French or English.
+sein_classify_scratch_t *
+    sein_classify_scratch_new (void);
+
+//  Destroy; idempotent, nulls the pointer.
+void
+    sein_classify_scratch_destroy (sein_classify_scratch_t **self_p);
 
 //  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
 //  Fills *result (release with sein_classification_clear). Returns 0, or -1
-//  only when memory runs out. The classifier's data never changes, but the
-//  Snowball stemmers and the classifier's rendering buffer are scratch
-//  state: call from one thread at a time (build one classifier per thread
-//  otherwise). Needs about 64 KB of stack. A call allocates only the
-//  result's detail text (and more scratch for an unusually long signal).
-//  With TRACE the detail also lists every rule match (with its file line)
-//  and every theme's score, for dry runs by whoever tunes the rule files;
-//  stored and published events carry the compact detail.
+//  only when memory runs out. Writes only SCRATCH and *result: threads may
+//  share SELF, never a SCRATCH. Needs about 64 KB of stack. A call
+//  allocates only the result's detail text (and more scratch for an
+//  unusually long signal). With TRACE the detail also lists every rule
+//  match (with its file line) and every theme's score, for dry runs by
+//  whoever tunes the rule files; stored and published events carry the
+//  compact detail.
 int
-    sein_classifier_classify (sein_classifier_t *self, const sein_signal_t *signal,
-                              sein_classification_t *result, bool trace);
+    sein_classifier_classify (const sein_classifier_t *self,
+                              sein_classify_scratch_t *scratch,
+                              const sein_signal_t *signal, sein_classification_t *result,
+                              bool trace);
 
 //  Release what a result owns; safe on a zeroed result.
 void

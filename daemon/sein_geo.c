@@ -537,7 +537,7 @@ sein_geo_destroy (sein_geo_t **self_p)
 }
 
 size_t
-sein_geo_size (sein_geo_t *self)
+sein_geo_size (const sein_geo_t *self)
 {
     assert (self);
     return self->npolygons;
@@ -554,7 +554,7 @@ s_before (const sein_geo_hit_t *a, const sein_geo_hit_t *b)
 }
 
 size_t
-sein_geo_locate (sein_geo_t *self, double lat, double lon, sein_geo_hit_t *hits,
+sein_geo_locate (const sein_geo_t *self, double lat, double lon, sein_geo_hit_t *hits,
                  size_t max)
 {
     assert (self);

@@ -45,14 +45,14 @@ void
 
 //  Number of Features loaded.
 size_t
-    sein_geo_size (sein_geo_t *self);
+    sein_geo_size (const sein_geo_t *self);
 
 //  Find the areas containing the point (LAT, LON), most specific first:
 //  deeper nesting, then smaller area, then file order; an area listed in
 //  several Features appears once. Fills at most MAX hits and returns how
 //  many areas contain the point (may exceed MAX).
 size_t
-    sein_geo_locate (sein_geo_t *self, double lat, double lon, sein_geo_hit_t *hits,
+    sein_geo_locate (const sein_geo_t *self, double lat, double lon, sein_geo_hit_t *hits,
                      size_t max);
 
 #endif

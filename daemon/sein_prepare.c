@@ -67,8 +67,31 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     memcpy (pending->tail, buf->data, buf->size + 1);
 }
 
+sein_prepare_scratch_t *
+sein_prepare_scratch_new (void)
+{
+    sein_prepare_scratch_t *self = (sein_prepare_scratch_t *) zmalloc (sizeof *self);
+    self->classify = sein_classify_scratch_new ();
+    if (!self->classify)
+        sein_prepare_scratch_destroy (&self);
+    return self;
+}
+
+void
+sein_prepare_scratch_destroy (sein_prepare_scratch_t **self_p)
+{
+    assert (self_p);
+    sein_prepare_scratch_t *self = *self_p;
+    if (self) {
+        sein_classify_scratch_destroy (&self->classify);
+        sein_buf_free (&self->render);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
 int
-sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
+sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch)
 {
     assert (batch);
     assert (index < batch->count);
@@ -76,7 +99,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
     sein_pending_t *pending = &batch->items[index];
     sein_signal_t *signal = &pending->signal;
     sein_error_t *error = &pending->error;
-    sein_classifier_t *classifier = setup->classifier;
+    const sein_classifier_t *classifier = setup->classifier;
     //  What the slot's last request left is freed here, on the prepare
     //  thread, rather than on the server's, which is the busier one.
     sein_pending_reset (pending);
@@ -90,7 +113,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
         rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
                              signal->theme);
     sein_classification_t *result = &pending->classification;
-    if (rc == 0 && sein_classifier_classify (classifier, signal, result, pending->dry_run))
+    if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal,
+                                             result, pending->dry_run))
         rc = sein_error_set (error, "internal", NULL, "out of memory");
     if (rc) {
         pending->rejected = true;
@@ -102,7 +126,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
     pending->submitter = signal->submitter ? signal->submitter : "anonymous";
-    s_render (pending, &route, scratch);
+    s_render (pending, &route, &scratch->render);
 
     sein_store_signal_t *record = &pending->record;
     record->submitter = pending->submitter;
@@ -111,7 +135,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
     record->reporter_email = signal->reporter_email;
     record->reporter_phone = signal->reporter_phone;
     record->status = "new";
-    //  The router reuses its team buffer for the next signal: copy it.
+    //  The route lives on this stack: copy its teams.
     record->event = (sein_event_t){.kind = "signal",
                                    .at = pending->received_at,
                                    .area = result->area,
@@ -127,8 +151,9 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_buf_t *scratch)
 void
 sein_prepare_actor (zsock_t *pipe, void *args)
 {
-    (void) args;
-    sein_buf_t scratch = {0};
+    //  Made by the server, which checked it; this thread's alone from now.
+    sein_prepare_scratch_t *scratch = (sein_prepare_scratch_t *) args;
+    assert (scratch);
     zsock_signal (pipe, 0);
     while (true) {
         char *command = NULL;
@@ -140,9 +165,9 @@ sein_prepare_actor (zsock_t *pipe, void *args)
         }
         sein_batch_t *batch = (sein_batch_t *) pointer;
         for (size_t index = 0; index < batch->count; index++)
-            sein_prepare (batch, index, &scratch);
+            sein_prepare (batch, index, scratch);
         zstr_free (&command);
         zsock_send (pipe, "sp", "PREPARED", batch);
     }
-    sein_buf_free (&scratch);
+    sein_prepare_scratch_destroy (&scratch);
 }

@@ -3,14 +3,15 @@
     Both lists are small (tens of entries) and routing runs once per signal,
     so a plain ordered walk is the clearest correct choice; criteria are
     pre-split into string arrays at load so routing itself allocates
-    nothing.
+    nothing. Routing writes only the caller's result, so threads may share
+    a router.
 */
 #include "sein_router.h"
 
 #include <assert.h>
 #include <czmq.h>
 
-#define S_TEAMS_MAX 128
+#define S_TEAMS_MAX SEIN_ROUTER_TEAMS_MAX
 #define S_RULES_MAX 128
 #define S_LIST_MAX  32
 
@@ -44,8 +45,6 @@ struct _sein_router_t {
     int nteams;
     s_rule_t rules[S_RULES_MAX];
     int nrules;
-    char *buffer; //  the ",a,b," result, sized for every team at once
-    bool *chosen; //  scratch: which teams the current signal gets
 };
 
 static const char *
@@ -56,7 +55,7 @@ s_file (config_setting_t *setting, sein_config_t *config)
 }
 
 static int
-s_team_index (sein_router_t *self, const char *name)
+s_team_index (const sein_router_t *self, const char *name)
 {
     for (int index = 0; index < self->nteams; index++)
         if (streq (self->teams[index].name, name))
@@ -279,13 +278,6 @@ sein_router_new (sein_config_t *config, sein_classifier_t *classifier, char **er
     char *error = s_load_teams (self, config, classifier);
     if (!error)
         error = s_load_rules (self, config, classifier);
-    if (!error) {
-        size_t size = 2;
-        for (int index = 0; index < self->nteams; index++)
-            size += strlen (self->teams[index].name) + 1;
-        self->buffer = (char *) zmalloc (size);
-        self->chosen = (bool *) zmalloc ((size_t) self->nteams + 1);
-    }
     *error_p = error;
     if (error)
         sein_router_destroy (&self);
@@ -298,21 +290,20 @@ sein_router_destroy (sein_router_t **self_p)
     assert (self_p);
     sein_router_t *self = *self_p;
     if (self) {
-        free (self->buffer);
-        free (self->chosen);
         free (self);
         *self_p = NULL;
     }
 }
 
 void
-sein_router_route (sein_router_t *self, const sein_route_input_t *input,
+sein_router_route (const sein_router_t *self, const sein_route_input_t *input,
                    sein_route_t *route)
 {
     assert (self);
     assert (input);
     assert (route);
-    memset (self->chosen, 0, (size_t) self->nteams);
+    bool chosen[S_TEAMS_MAX]; //  which teams the signal gets
+    memset (chosen, 0, (size_t) self->nteams);
     route->rule = "fallback";
     route->count = 0;
     for (int index = 0; index < self->nrules; index++) {
@@ -320,9 +311,9 @@ sein_router_route (sein_router_t *self, const sein_route_input_t *input,
         if (!s_matches (&rule->when, input))
             continue;
         for (int team = 0; team < rule->nteams; team++)
-            self->chosen[rule->teams[team]] = true;
+            chosen[rule->teams[team]] = true;
         for (int team = 0; rule->followers && team < self->nteams; team++)
-            self->chosen[team] |= s_matches (&self->teams[team].follows, input);
+            chosen[team] |= s_matches (&self->teams[team].follows, input);
         route->rule = rule->name;
         break;
     }
@@ -330,40 +321,40 @@ sein_router_route (sein_router_t *self, const sein_route_input_t *input,
     if (self->nrules == 0) {
         route->rule = "followers";
         for (int team = 0; team < self->nteams; team++)
-            self->chosen[team] = s_matches (&self->teams[team].follows, input);
+            chosen[team] = s_matches (&self->teams[team].follows, input);
     }
     for (int team = 0; team < self->nteams; team++)
-        route->count += self->chosen[team];
+        route->count += chosen[team];
     if (route->count == 0) {
         route->rule = "fallback";
         for (int team = 0; team < self->nteams; team++)
             if (streq (self->teams[team].kind, "triage")) {
-                self->chosen[team] = true;
+                chosen[team] = true;
                 route->count++;
             }
     }
-    char *cursor = self->buffer;
+    //  Fits: at most S_TEAMS_MAX names of at most SEIN_TOKEN_MAX bytes.
+    char *cursor = route->teams;
     *cursor++ = ',';
     for (int team = 0; team < self->nteams; team++)
-        if (self->chosen[team]) {
+        if (chosen[team]) {
             size_t len = strlen (self->teams[team].name);
             memcpy (cursor, self->teams[team].name, len);
             cursor += len;
             *cursor++ = ',';
         }
     *cursor = 0;
-    route->teams = self->buffer;
 }
 
 bool
-sein_router_known_team (sein_router_t *self, const char *name)
+sein_router_known_team (const sein_router_t *self, const char *name)
 {
     assert (self);
     return s_team_index (self, name) >= 0;
 }
 
 json_t *
-sein_router_teams (sein_router_t *self)
+sein_router_teams (const sein_router_t *self)
 {
     assert (self);
     json_t *teams = json_array ();

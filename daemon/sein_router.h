@@ -34,11 +34,17 @@ typedef struct {
     const char *channel; //  may be NULL
 } sein_route_input_t;
 
-//  The outcome: `teams` is ",a,b," (comma-wrapped for membership tests,
-//  "," when empty), `rule` the deciding rule's name. Both borrowed from
-//  the router, `teams` valid until the next call.
+//  At most this many teams, refused at load with file:line.
+#define SEIN_ROUTER_TEAMS_MAX 128
+
+//  Room for every team's name at once, commas included.
+#define SEIN_ROUTE_TEAMS_SIZE (SEIN_ROUTER_TEAMS_MAX * (SEIN_TOKEN_MAX + 1) + 2)
+
+//  The outcome, owned by the caller (about 8 KB: it may live on the
+//  stack): `teams` is ",a,b," (comma-wrapped for membership tests, ","
+//  when empty), `rule` the deciding rule's name, borrowed from the router.
 typedef struct {
-    const char *teams;
+    char teams[SEIN_ROUTE_TEAMS_SIZE];
     const char *rule;
     int count;
 } sein_route_t;
@@ -54,18 +60,19 @@ sein_router_t *
 void
     sein_router_destroy (sein_router_t **self_p);
 
-//  Route one classified signal.
+//  Route one classified signal into *ROUTE. Writes nothing else: threads
+//  may share the router.
 void
-    sein_router_route (sein_router_t *self, const sein_route_input_t *input,
+    sein_router_route (const sein_router_t *self, const sein_route_input_t *input,
                        sein_route_t *route);
 
 //  True when NAME is a configured team.
 bool
-    sein_router_known_team (sein_router_t *self, const char *name);
+    sein_router_known_team (const sein_router_t *self, const char *name);
 
 //  The configured teams as a fresh JSON array of {name, kind, follows}.
 json_t *
-    sein_router_teams (sein_router_t *self);
+    sein_router_teams (const sein_router_t *self);
 
 //  Turn ",a,b," into a fresh JSON array ["a", "b"].
 json_t *

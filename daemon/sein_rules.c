@@ -115,9 +115,12 @@ struct _sein_rules_t {
     uint8_t head_bloom[S_BLOOM_BITS / 8];
     uint8_t modifier_bloom[S_BLOOM_BITS / 8];
     uint8_t stem_bloom[SEIN_LANGS][S_BLOOM_BITS / 8]; //  how rule stems start
+    //  While loading only: the rules keep no pointer to anything a
+    //  thread could write while another matches.
     sein_rules_known_fn *known;
     void *known_arg;
-    sein_lang_t *lang;
+    const sein_lang_t *lang;
+    sein_stemmer_t *stemmer;
 };
 
 //  --------------------------------------------------------------------------
@@ -381,7 +384,7 @@ s_parse_part (sein_rules_t *self, s_rule_t *rule, const char *text, size_t len,
         for (int lang = 0; !message && !part->exact && lang < SEIN_LANGS; lang++) {
             if (rule->lang != lang && rule->lang != S_ANY)
                 continue;
-            const char *stem = sein_text_stem (analysis, self->lang, index, lang);
+            const char *stem = sein_text_stem (analysis, self->stemmer, index, lang);
             word->stems[lang] = stem ? strdup (stem) : NULL;
             if (!word->stems[lang])
                 message = strdup ("out of memory");
@@ -582,12 +585,14 @@ s_row (void *arg, char **fields, int nfields, int line)
 
 sein_rules_t *
 sein_rules_new (const char *path, const char *column, int flags, sein_rules_known_fn *known,
-                void *arg, sein_lang_t *lang, char **error_p)
+                void *arg, const sein_lang_t *lang, sein_stemmer_t *stemmer,
+                char **error_p)
 {
     bool weighted = (flags & SEIN_RULES_WEIGHTED) != 0;
     assert (path);
     assert (column);
     assert (lang);
+    assert (stemmer);
     assert (error_p);
     *error_p = NULL;
     sein_rules_t *self = (sein_rules_t *) zmalloc (sizeof *self);
@@ -597,6 +602,7 @@ sein_rules_new (const char *path, const char *column, int flags, sein_rules_know
     self->known = known;
     self->known_arg = arg;
     self->lang = lang;
+    self->stemmer = stemmer;
     bool indexed = true;
     for (int space = 0; space < S_SPACES; space++)
         indexed &= (self->index[space] = sein_dict_new ()) != NULL;
@@ -613,6 +619,10 @@ sein_rules_new (const char *path, const char *column, int flags, sein_rules_know
     free (header);
     zhashx_destroy (&self->seen);
     zhashx_destroy (&self->groups);
+    self->known = NULL;
+    self->known_arg = NULL;
+    self->lang = NULL;
+    self->stemmer = NULL;
     if (!error && s_flatten (self))
         error = zsys_sprintf ("%s:0: out of memory", path);
     if (error) {
@@ -650,7 +660,7 @@ sein_rules_destroy (sein_rules_t **self_p)
 }
 
 size_t
-sein_rules_size (sein_rules_t *self)
+sein_rules_size (const sein_rules_t *self)
 {
     assert (self);
     return self->nrules;
@@ -673,9 +683,9 @@ typedef struct {
 #define S_CANDIDATES_INLINE 96
 
 typedef struct {
-    sein_rules_t *rules;
+    const sein_rules_t *rules;
     sein_text_t *text;
-    sein_lang_t *lang;
+    sein_stemmer_t *stemmer; //  the caller's, for this thread
     int langs[SEIN_LANGS]; //  languages whose stems to try
     int nlangs;
     s_candidate_t *items;
@@ -733,7 +743,7 @@ s_word_matches (s_matcher_t *matcher, size_t index, const s_word_t *word)
         if (!rule_stem || surface[0] != rule_stem[0] ||
             (surface[0] && surface[1] != rule_stem[1]))
             continue;
-        const char *stem = sein_text_stem (matcher->text, matcher->lang, index, lang);
+        const char *stem = sein_text_stem (matcher->text, matcher->stemmer, index, lang);
         if (stem && strcmp (stem, word->stems[lang]) == 0)
             return true;
     }
@@ -847,7 +857,7 @@ s_compound (s_matcher_t *matcher, size_t index)
     for (int form = 0; form < 2; form++) {
         //  The word as written, then its Dutch stem: stemmed only when the
         //  written form found nothing (the stemmer is the costliest step).
-        const char *word = form ? sein_text_stem (text, matcher->lang, index, SEIN_NL)
+        const char *word = form ? sein_text_stem (text, matcher->stemmer, index, SEIN_NL)
                                 : surface;
         size_t len = word ? strlen (word) : 0;
         if (len < S_COMPOUND_MIN || (form == 1 && strcmp (word, surface) == 0))
@@ -1194,13 +1204,13 @@ s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
 }
 
 int
-sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
+sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *stemmer,
                   const sein_attribute_t *attributes, size_t nattributes,
                   const char *description, sein_rule_hits_t *hits)
 {
     assert (self);
     assert (text);
-    assert (lang);
+    assert (stemmer);
     assert (hits);
     hits->hits = hits->hits_inline;
     hits->count = 0;
@@ -1211,7 +1221,7 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
     s_matcher_t matcher;
     matcher.rules = self;
     matcher.text = text;
-    matcher.lang = lang;
+    matcher.stemmer = stemmer;
     matcher.items = matcher.inline_items;
     matcher.count = 0;
     matcher.capacity = S_CANDIDATES_INLINE;
@@ -1242,7 +1252,7 @@ sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
                 int language = matcher.langs[at];
                 if (!s_may_stem (self->stem_bloom[language], word, token->len))
                     continue;
-                const char *stem = sein_text_stem (text, lang, index, language);
+                const char *stem = sein_text_stem (text, stemmer, index, language);
                 if (!stem) {
                     matcher.failed = true;
                     break;

@@ -80,12 +80,15 @@ typedef bool (sein_rules_known_fn) (void *arg, const char *target);
 
 //  Load the rules file at PATH. Its header must be "COLUMN\tlang\tpattern"
 //  followed by "\tweight" when SEIN_RULES_WEIGHTED (otherwise every weight
-//  is 1). KNOWN vets the targets; LANG stems the rule words. Returns NULL on
-//  failure and sets *error_p to a fresh "file:line: message".
+//  is 1). KNOWN vets the targets; LANG reads the rule words and STEMMER
+//  stems them. None of the three is kept: once built, the rules are
+//  read-only and any number of threads may match with them at once.
+//  Returns NULL on failure and sets *error_p to a fresh "file:line:
+//  message".
 sein_rules_t *
     sein_rules_new (const char *path, const char *column, int flags,
-                    sein_rules_known_fn *known, void *arg, sein_lang_t *lang,
-                    char **error_p);
+                    sein_rules_known_fn *known, void *arg, const sein_lang_t *lang,
+                    sein_stemmer_t *stemmer, char **error_p);
 
 //  Destroy; idempotent, nulls the pointer.
 void
@@ -93,19 +96,21 @@ void
 
 //  Number of rules loaded.
 size_t
-    sein_rules_size (sein_rules_t *self);
+    sein_rules_size (const sein_rules_t *self);
 
-//  Match TEXT (analysed with LANG) and the machine-event keys of the
-//  NATTRIBUTES ATTRIBUTES (may be NULL when 0) and of DESCRIPTION (the raw
+//  Match TEXT (its words stemmed with STEMMER, the calling thread's: the
+//  only thing a match writes besides TEXT and HITS) and the machine-event
+//  keys of the NATTRIBUTES ATTRIBUTES (may be NULL when 0) and of DESCRIPTION (the raw
 //  text, for "key=value", may be NULL). Fills *hits (initialised here;
 //  release with sein_rule_hits_release). When TEXT has no language, the
 //  rule words settle one (hits->lang) and rules of the others count as
 //  foreign, as they would in a text of that language. Returns 0, or -1
 //  when memory runs out.
 int
-    sein_rules_match (sein_rules_t *self, sein_text_t *text, sein_lang_t *lang,
-                      const sein_attribute_t *attributes, size_t nattributes,
-                      const char *description, sein_rule_hits_t *hits);
+    sein_rules_match (const sein_rules_t *self, sein_text_t *text,
+                      sein_stemmer_t *stemmer, const sein_attribute_t *attributes,
+                      size_t nattributes, const char *description,
+                      sein_rule_hits_t *hits);
 
 //  Free what the hits allocated; safe to call twice.
 void

@@ -71,6 +71,7 @@ typedef struct {
     sein_request_t request;          //  the one being read
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
+    sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
     size_t nstored;
     size_t queries;    //  out at the query actor
@@ -470,7 +471,7 @@ s_collect (s_server_t *self, sein_batch_t *busy)
         //  few signals are prepared here rather than handed to the actor
         //  and back, two thread wake-ups that cost more than they save.
         for (size_t index = 0; index < batch->count; index++)
-            sein_prepare (batch, index, &self->buf);
+            sein_prepare (batch, index, self->scratch);
         s_finish_batch (self, batch);
         return true;
     }
@@ -682,7 +683,14 @@ s_start (s_server_t *self)
     if (!self->error)
         self->query = s_start_actor (self, sein_query_actor, self->path, "queries");
     if (!self->error) {
-        self->prepare = zactor_new (sein_prepare_actor, NULL);
+        //  Each thread that prepares has its own scratch; the actor takes one.
+        self->scratch = sein_prepare_scratch_new ();
+        sein_prepare_scratch_t *scratch = sein_prepare_scratch_new ();
+        if (!self->scratch || !scratch) {
+            sein_prepare_scratch_destroy (&scratch);
+            self->error = sein_strdup ("libstemmer lacks dutch, french or english");
+        } else
+            self->prepare = zactor_new (sein_prepare_actor, scratch);
         self->checkpoint =
             sein_checkpoint_new (self->path, sein_config_str (config, "storage.synchronous"));
         self->durable_head = sein_store_head (self->store);
@@ -857,6 +865,7 @@ sein_server_actor (zsock_t *pipe, void *args)
             break;
     }
     zactor_destroy (&self->prepare);
+    sein_prepare_scratch_destroy (&self->scratch);
     zactor_destroy (&self->query);
     sein_durable_destroy (&self->durable);
     sein_checkpoint_destroy (&self->checkpoint);

@@ -6,7 +6,11 @@
     builds a complete new setup and the server swaps it in only when all of
     it loaded, otherwise the running one stays untouched. A setup is
     immutable once built, so handing it from the main thread to the server
-    actor transfers ownership without sharing mutable state.
+    actor transfers ownership without sharing mutable state, and the server
+    and prepare threads may classify and route with it at once. Nothing
+    reachable from a setup is written after load (the classify and route
+    calls take it const); what they write is the calling thread's own
+    scratch (sein_classify_scratch_t, sein_route_t).
 */
 #ifndef SEIN_SETUP_H_INCLUDED
 #define SEIN_SETUP_H_INCLUDED

@@ -651,7 +651,7 @@ sein_streets_destroy (sein_streets_t **self_p)
 }
 
 size_t
-sein_streets_size (sein_streets_t *self)
+sein_streets_size (const sein_streets_t *self)
 {
     assert (self);
     return self->nstreets;
@@ -876,7 +876,7 @@ s_number (const sein_text_t *text, const s_hit_t *hit, bool address)
 }
 
 bool
-sein_streets_find (sein_streets_t *self, const sein_text_t *text, bool address,
+sein_streets_find (const sein_streets_t *self, const sein_text_t *text, bool address,
                    sein_street_match_t *match)
 {
     assert (self);

@@ -68,7 +68,7 @@ void
 
 //  Number of distinct streets.
 size_t
-    sein_streets_size (sein_streets_t *self);
+    sein_streets_size (const sein_streets_t *self);
 
 //  Find the first register street in TEXT (analysed by sein_text_analyse)
 //  and the house number that goes with it. ADDRESS true: TEXT is an
@@ -77,7 +77,7 @@ size_t
 //  names of at least 6 letters only. Returns true and fills *match when a
 //  street was found.
 bool
-    sein_streets_find (sein_streets_t *self, const sein_text_t *text, bool address,
+    sein_streets_find (const sein_streets_t *self, const sein_text_t *text, bool address,
                        sein_street_match_t *match);
 
 //  Normalise a street NAME into OUT (capacity bytes): folded, abbreviations

@@ -137,10 +137,15 @@ typedef struct {
     char stem[S_CACHE_WORD + 1]; //  NUL-terminated
 } s_cached_stem_t;
 
+//  Read-only once built: any number of threads may analyse with it.
 struct _sein_lang_t {
+    sein_dict_t *words; //  folded word -> flags
+};
+
+//  Written by every stem: one per thread.
+struct _sein_stemmer_t {
     struct sb_stemmer *stemmers[SEIN_LANGS];
-    sein_dict_t *words;      //  folded word -> flags
-    s_cached_stem_t *cache;  //  S_CACHE_SETS x 2 recent stems
+    s_cached_stem_t *cache; //  S_CACHE_SETS x 2 recent stems
 };
 
 static const char *s_codes[SEIN_LANGS] = {"nl", "fr", "en"};
@@ -152,14 +157,8 @@ sein_lang_new (void)
     sein_lang_t *self = (sein_lang_t *) zmalloc (sizeof *self);
     if (!self)
         return NULL;
-    bool ok = true;
-    for (int lang = 0; lang < SEIN_LANGS; lang++) {
-        self->stemmers[lang] = sb_stemmer_new (s_algorithms[lang], NULL);
-        ok &= self->stemmers[lang] != NULL;
-    }
     self->words = sein_dict_new ();
-    self->cache = (s_cached_stem_t *) calloc (S_CACHE_SETS * 2, sizeof (s_cached_stem_t));
-    ok &= self->words != NULL && self->cache != NULL;
+    bool ok = self->words != NULL;
     size_t count = sizeof s_function_words / sizeof s_function_words[0];
     for (size_t index = 0; ok && index < count; index++) {
         const s_function_word_t *entry = &s_function_words[index];
@@ -179,9 +178,38 @@ sein_lang_destroy (sein_lang_t **self_p)
     assert (self_p);
     sein_lang_t *self = *self_p;
     if (self) {
+        sein_dict_destroy (&self->words);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+sein_stemmer_t *
+sein_stemmer_new (void)
+{
+    sein_stemmer_t *self = (sein_stemmer_t *) zmalloc (sizeof *self);
+    if (!self)
+        return NULL;
+    bool ok = true;
+    for (int lang = 0; lang < SEIN_LANGS; lang++) {
+        self->stemmers[lang] = sb_stemmer_new (s_algorithms[lang], NULL);
+        ok &= self->stemmers[lang] != NULL;
+    }
+    self->cache = (s_cached_stem_t *) calloc (S_CACHE_SETS * 2, sizeof (s_cached_stem_t));
+    ok &= self->cache != NULL;
+    if (!ok)
+        sein_stemmer_destroy (&self);
+    return self;
+}
+
+void
+sein_stemmer_destroy (sein_stemmer_t **self_p)
+{
+    assert (self_p);
+    sein_stemmer_t *self = *self_p;
+    if (self) {
         for (int lang = 0; lang < SEIN_LANGS; lang++)
             sb_stemmer_delete (self->stemmers[lang]);
-        sein_dict_destroy (&self->words);
         free (self->cache);
         free (self);
         *self_p = NULL;
@@ -203,9 +231,9 @@ sein_lang_from_code (const char *code)
     return SEIN_LANG_NONE;
 }
 
-//  sein_lang_stem for a WORD whose sein_dict_hash is HASH.
+//  sein_stemmer_stem for a WORD whose sein_dict_hash is HASH.
 static int
-s_stem (sein_lang_t *self, int lang, const char *word, size_t len, uint32_t hash,
+s_stem (sein_stemmer_t *self, int lang, const char *word, size_t len, uint32_t hash,
         char *out, size_t capacity)
 {
     s_cached_stem_t *set = NULL;
@@ -253,8 +281,8 @@ s_stem (sein_lang_t *self, int lang, const char *word, size_t len, uint32_t hash
 }
 
 int
-sein_lang_stem (sein_lang_t *self, int lang, const char *word, size_t len, char *out,
-                size_t capacity)
+sein_stemmer_stem (sein_stemmer_t *self, int lang, const char *word, size_t len,
+                   char *out, size_t capacity)
 {
     assert (self);
     assert (lang >= 0 && lang < SEIN_LANGS);
@@ -541,7 +569,7 @@ s_tokenise (sein_text_t *self)
 }
 
 static void
-s_mark_function_words (sein_text_t *self, sein_lang_t *lang, int *flags_of)
+s_mark_function_words (sein_text_t *self, const sein_lang_t *lang, int *flags_of)
 {
     memset (self->votes, 0, sizeof self->votes);
     for (size_t index = 0; index < self->ntokens; index++) {
@@ -681,7 +709,8 @@ s_negation (sein_text_t *self, const int *flags_of)
 }
 
 int
-sein_text_analyse (sein_text_t *self, sein_lang_t *lang, const char *text, size_t size)
+sein_text_analyse (sein_text_t *self, const sein_lang_t *lang, const char *text,
+                   size_t size)
 {
     assert (self);
     assert (text || size == 0);
@@ -749,7 +778,7 @@ sein_text_release (sein_text_t *self)
 }
 
 const char *
-sein_text_stem (sein_text_t *self, sein_lang_t *lang, size_t index, int language)
+sein_text_stem (sein_text_t *self, sein_stemmer_t *stemmer, size_t index, int language)
 {
     assert (self);
     assert (index < self->ntokens);
@@ -775,7 +804,7 @@ sein_text_stem (sein_text_t *self, sein_lang_t *lang, size_t index, int language
         self->stems = stems;
         self->stems_capacity = capacity;
     }
-    int len = s_stem (lang, language, word, token->len, token->hash,
+    int len = s_stem (stemmer, language, word, token->len, token->hash,
                       self->stems + self->stems_used, need);
     if (len < 0)
         return NULL;

@@ -18,11 +18,12 @@
     bruit") or a contrast later in the sentence ("niet X maar Y", "not X but
     Y", "pas X mais Y", "geen X, wel Y").
 
-    sein_lang_t holds what does not change between texts: the three Snowball
-    stemmers (libstemmer) and the table of function words. A classifier
-    builds one at load. Stemming writes into the stemmer's own buffers and
-    a cache of recent stems (words recur from signal to signal), so one
-    sein_lang_t serves one thread at a time.
+    sein_lang_t holds what does not change between texts, the table of
+    function words; it is read-only once built, so one serves every
+    thread. sein_stemmer_t holds the three Snowball stemmers (libstemmer)
+    and a cache of recent stems (words recur from signal to signal).
+    Stemming writes into both, so a stemmer is scratch: each thread that
+    stems owns one.
 
     sein_text_t is the analysis of one text. It lives on the caller's stack
     and keeps small texts in inline buffers, so analysing a typical signal
@@ -67,6 +68,7 @@ typedef struct {
 } sein_token_t;
 
 typedef struct _sein_lang_t sein_lang_t;
+typedef struct _sein_stemmer_t sein_stemmer_t;
 
 //  The analysis of one text. Fields are read-only for callers.
 #define SEIN_TEXT_INLINE_BYTES  4096
@@ -92,14 +94,23 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Languages
 
-//  Create the stemmers and function-word table. NULL when libstemmer lacks
-//  one of the three languages or memory runs out.
+//  Create the function-word table. NULL when memory runs out.
 sein_lang_t *
     sein_lang_new (void);
 
 //  Destroy; idempotent, nulls the pointer.
 void
     sein_lang_destroy (sein_lang_t **self_p);
+
+//  Create the three stemmers and an empty stem cache (about 256 KB), for
+//  one thread. NULL when libstemmer lacks one of the languages or memory
+//  runs out. A stemmer depends on no data file: it outlives reloads.
+sein_stemmer_t *
+    sein_stemmer_new (void);
+
+//  Destroy; idempotent, nulls the pointer.
+void
+    sein_stemmer_destroy (sein_stemmer_t **self_p);
 
 //  "nl", "fr", "en" for SEIN_NL.., "" for SEIN_LANG_NONE.
 const char *
@@ -113,8 +124,8 @@ int
 //  (NUL-terminated). Returns the stem's length, or -1 when it does not fit
 //  CAPACITY or the stemmer runs out of memory.
 int
-    sein_lang_stem (sein_lang_t *self, int lang, const char *word, size_t len,
-                    char *out, size_t capacity);
+    sein_stemmer_stem (sein_stemmer_t *self, int lang, const char *word, size_t len,
+                       char *out, size_t capacity);
 
 //  --------------------------------------------------------------------------
 //  Folding
@@ -141,7 +152,7 @@ size_t
 //  names): then only folding and tokens. Returns 0, or -1 when memory runs
 //  out (SELF is then released). Always pair with sein_text_release.
 int
-    sein_text_analyse (sein_text_t *self, sein_lang_t *lang, const char *text,
+    sein_text_analyse (sein_text_t *self, const sein_lang_t *lang, const char *text,
                        size_t size);
 
 //  Free what an analysis allocated; safe to call twice.
@@ -157,11 +168,12 @@ sein_text_word (const sein_text_t *self, size_t index)
     return self->folded + self->tokens[index].start;
 }
 
-//  The stem of token INDEX in LANG, computed on first use and kept in the
-//  analysis (borrowed). Numbers and words of one or two letters are their
-//  own stem. NULL only when memory runs out.
+//  The stem of token INDEX in LANGUAGE, computed with STEMMER on first use
+//  and kept in the analysis (borrowed). Numbers and words of one or two
+//  letters are their own stem. NULL only when memory runs out.
 const char *
-    sein_text_stem (sein_text_t *self, sein_lang_t *lang, size_t index, int language);
+    sein_text_stem (sein_text_t *self, sein_stemmer_t *stemmer, size_t index,
+                    int language);
 
 //  --------------------------------------------------------------------------
 //  Dutch compounds

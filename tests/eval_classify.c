@@ -69,6 +69,11 @@ main (int argc, char **argv)
         return 66;
     }
     sein_signal_limits_t limits = {65536, 1 << 20};
+    sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
+    if (!scratch) {
+        fprintf (stderr, "eval_classify: libstemmer lacks dutch, french or english\n");
+        return 70;
+    }
     char *line = NULL;
     size_t capacity = 0;
     int lineno = 0, total = 0, area_ok = 0, theme_ok = 0;
@@ -99,7 +104,7 @@ main (int argc, char **argv)
         //  every rule that matched, which is what whoever tunes the rules
         //  needs (stored events leave them out).
         sein_classification_t result;
-        if (sein_classifier_classify (classifier, &signal, &result, true)) {
+        if (sein_classifier_classify (classifier, scratch, &signal, &result, true)) {
             fprintf (stderr, "eval_classify: out of memory\n");
             return 70;
         }
@@ -144,6 +149,7 @@ main (int argc, char **argv)
             "theme accuracy %5.1f%% (%d/%d, target %.0f%%)\n",
             total, area, area_ok, total, S_AREA_TARGET, theme, theme_ok, total,
             S_THEME_TARGET);
+    sein_classify_scratch_destroy (&scratch);
     sein_classifier_destroy (&classifier);
     sein_config_destroy (&config);
     bool pass = total > 0 && area >= S_AREA_TARGET && theme >= S_THEME_TARGET;

@@ -30,6 +30,9 @@ static const char *s_files[][2] = {
 //  classifier rendered (which also proves it is valid JSON and UTF-8).
 static json_t *s_parsed;
 
+//  The test thread's scratch; it serves every classifier a test builds.
+static sein_classify_scratch_t *s_scratch;
+
 //  A classifier on conf/, with EXTRA overrides ("setting=value", NULL-ended).
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
@@ -64,8 +67,9 @@ s_classifier (const char **extra, char **error_p)
 static int
 s_setup (void **state)
 {
+    s_scratch = sein_classify_scratch_new ();
     *state = s_classifier (NULL, NULL);
-    return *state ? 0 : -1;
+    return *state && s_scratch ? 0 : -1;
 }
 
 static int
@@ -74,6 +78,8 @@ s_teardown (void **state)
     sein_classifier_t *classifier = (sein_classifier_t *) *state;
     sein_classifier_destroy (&classifier);
     sein_classifier_destroy (&classifier);
+    sein_classify_scratch_destroy (&s_scratch);
+    sein_classify_scratch_destroy (&s_scratch);
     json_decref (s_parsed);
     s_parsed = NULL;
     return 0;
@@ -88,7 +94,8 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     sein_signal_limits_t limits = {4000, 65536};
     if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
         fail_msg ("bad test signal: %s", error.message);
-    assert_int_equal (sein_classifier_classify (classifier, &signal, result, true), 0);
+    assert_int_equal (
+        sein_classifier_classify (classifier, s_scratch, &signal, result, true), 0);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
     assert_int_equal (strlen (result->detail), result->detail_size);
@@ -519,8 +526,8 @@ test_fast_paths (void **state)
     sein_buf_free (&buf);
 
     //  Many more words than the cache holds, stemmed twice in another order
-    sein_lang_t *lang = sein_lang_new ();
-    assert_non_null (lang);
+    sein_stemmer_t *stemmer = sein_stemmer_new ();
+    assert_non_null (stemmer);
     const char *endings[] = {"en", "ingen", "s", "heden", "lijk", "e", "baar", "tjes"};
     char (*first)[40] = (char (*)[40]) calloc (6000, 40);
     assert_non_null (first);
@@ -530,8 +537,8 @@ test_fast_paths (void **state)
             char input[40], out[64];
             int len = snprintf (input, sizeof input, "%cwoord%d%s", 'a' + word % 26, word,
                                 endings[word % 8]);
-            int stem_len =
-                sein_lang_stem (lang, word % 3, input, (size_t) len, out, sizeof out);
+            int stem_len = sein_stemmer_stem (stemmer, word % 3, input, (size_t) len, out,
+                                              sizeof out);
             assert_true (stem_len > 0);
             if (round == 0)
                 memcpy (first[word], out, (size_t) stem_len + 1);
@@ -539,7 +546,7 @@ test_fast_paths (void **state)
                 assert_string_equal (out, first[word]);
         }
     free (first);
-    sein_lang_destroy (&lang);
+    sein_stemmer_destroy (&stemmer);
 }
 
 static void
@@ -716,6 +723,161 @@ test_inflections (void **state)
     sein_classifier_destroy (&classifier);
 }
 
+//  Themes are as many as the file lists. Rules report phrases before
+//  single words, so here the 40th theme's words come after 78 phrase hits
+//  for the other 39 (more hits than are kept inline), and still win.
+static void
+test_many_themes (void **state)
+{
+    (void) state;
+    char *themes = strdup ("code\tname_nl\n");
+    char *rules = strdup ("theme\tlang\tpattern\tweight\n");
+    char *text = strdup ("");
+    //  Made-up words, matched as written: "zorqaa", "zorqab", ...
+    char words[158][8];
+    for (int word = 0; word < 158; word++) {
+        snprintf (words[word], sizeof words[word], "zorq%c%c", 'a' + word / 26,
+                  'a' + word % 26);
+        char *more = zsys_sprintf ("%s%s%s", text, word ? " " : "", words[word]);
+        free (text);
+        text = more;
+    }
+    for (int theme = 1; theme <= 40; theme++) {
+        char *more = zsys_sprintf ("%st%02d\tT%d\n", themes, theme, theme);
+        free (themes);
+        themes = more;
+        for (int rule = 0; rule < 2; rule++) {
+            int first = 4 * (theme - 1) + 2 * rule;
+            if (theme < 40)
+                more = zsys_sprintf ("%st%02d\t*\t=%s =%s\t1\n", rules, theme,
+                                     words[first], words[first + 1]);
+            else
+                more = zsys_sprintf ("%st40\t*\t=%s\t5\n", rules, words[156 + rule]);
+            free (rules);
+            rules = more;
+        }
+    }
+    char *path = strdup (sein_harness_write ("themes.tsv", themes));
+    char *setting = zsys_sprintf ("data.themes=%s", path);
+    sein_classifier_t *classifier = s_classifier_rules (rules, setting);
+    unlink (path);
+    assert_non_null (classifier);
+    char *summary = sein_classifier_summary (classifier);
+    if (!strstr (summary, " 40 themes, 80 theme rules"))
+        fail_msg ("summary: %s", summary);
+    free (summary);
+    zlistx_t *codes = sein_classifier_codes (classifier, false);
+    assert_int_equal (zlistx_size (codes), 41); //  and triage
+    assert_string_equal ((const char *) zlistx_last (codes), SEIN_TRIAGE);
+    zlistx_destroy (&codes);
+    assert_true (sein_classifier_known_theme (classifier, "t40"));
+
+    char *json =
+        zsys_sprintf ("{\"description\": \"%s\", \"source\": \"citizen\"}", text);
+    sein_classification_t result;
+    s_classify (classifier, json, &result);
+    assert_string_equal (result.theme, "t40");
+    json_t *theme = json_object_get (s_parsed, "theme");
+    assert_int_equal (json_object_size (json_object_get (theme, "scores")), 40);
+    assert_int_equal (json_array_size (json_object_get (theme, "words")), 2);
+    sein_classification_clear (&result);
+    sein_classifier_destroy (&classifier);
+    free (json);
+    free (setting);
+    free (path);
+    free (text);
+    free (rules);
+    free (themes);
+}
+
+//  What one classifying thread gets: the shared classifier and signals,
+//  the details a single thread rendered for them, and where to start.
+typedef struct {
+    const sein_classifier_t *classifier;
+    const sein_signal_t *signals;
+    char *const *expected;
+    size_t count;
+    size_t start;
+} s_worker_t;
+
+#define S_WORKER_ROUNDS 40
+
+//  Classify every signal S_WORKER_ROUNDS times with this thread's own
+//  scratch; reply with how many details differ from the expected ones.
+//  (cmocka cannot fail a test from another thread: the main one counts.)
+static void
+s_worker (zsock_t *pipe, void *args)
+{
+    const s_worker_t *work = (const s_worker_t *) args;
+    sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
+    zsock_signal (pipe, 0);
+    int differ = scratch ? 0 : -1;
+    for (size_t call = 0; scratch && call < S_WORKER_ROUNDS * work->count; call++) {
+        size_t index = (work->start + call) % work->count;
+        sein_classification_t result;
+        if (sein_classifier_classify (work->classifier, scratch, &work->signals[index],
+                                      &result, true) ||
+            strcmp (result.detail, work->expected[index]) != 0)
+            differ++;
+        sein_classification_clear (&result);
+    }
+    sein_classify_scratch_destroy (&scratch);
+    zsock_send (pipe, "i", differ);
+    char *command = zstr_recv (pipe); //  $TERM
+    zstr_free (&command);
+}
+
+//  Threads may share a classifier, each with its own scratch: two
+//  classifying the dev set at once, out of step, get what one alone does.
+static void
+test_threads (void **state)
+{
+    const sein_classifier_t *classifier = (const sein_classifier_t *) *state;
+    char *path = zsys_sprintf ("%s/tests/data/signals-dev.jsonl", SEIN_SOURCE_DIR);
+    FILE *file = fopen (path, "r");
+    assert_non_null (file);
+    sein_signal_t signals[100];
+    char *expected[100];
+    size_t count = 0;
+    char *line = NULL;
+    size_t capacity = 0;
+    sein_signal_limits_t limits = {4000, 65536};
+    while (count < 100 && getline (&line, &capacity, file) >= 0) {
+        json_t *entry = json_loads (line, 0, NULL);
+        char *body = json_dumps (json_object_get (entry, "input"), JSON_COMPACT);
+        json_decref (entry);
+        sein_error_t error;
+        if (!body ||
+            sein_signal_parse (&signals[count], body, strlen (body), &limits, &error))
+            fail_msg ("%s: bad signal %zu", path, count + 1);
+        free (body);
+        sein_classification_t result;
+        assert_int_equal (sein_classifier_classify (classifier, s_scratch,
+                                                    &signals[count], &result, true),
+                          0);
+        expected[count++] = result.detail; //  taken over
+    }
+    free (line);
+    fclose (file);
+    assert_true (count >= 50);
+    s_worker_t work[2] = {{classifier, signals, expected, count, 0},
+                          {classifier, signals, expected, count, count / 2}};
+    zactor_t *workers[2];
+    for (int index = 0; index < 2; index++)
+        workers[index] = zactor_new (s_worker, &work[index]);
+    for (int index = 0; index < 2; index++) {
+        int differ = -1;
+        assert_int_equal (zsock_recv (workers[index], "i", &differ), 0);
+        assert_int_equal (differ, 0);
+        zactor_destroy (&workers[index]);
+    }
+    for (size_t index = 0; index < count; index++) {
+        sein_signal_clear (&signals[index]);
+        free (expected[index]);
+    }
+    free (path);
+}
+
 //  Load with SETTING pointing at a file holding CONTENT; return the error.
 static char *
 s_bad (const char *setting, const char *content)
@@ -829,6 +991,8 @@ main (void)
         cmocka_unit_test (test_priority),
         cmocka_unit_test (test_ties),          cmocka_unit_test (test_explanation),
         cmocka_unit_test (test_inflections),
+        cmocka_unit_test (test_many_themes),
+        cmocka_unit_test (test_threads),
         cmocka_unit_test (test_bad_data),
         cmocka_unit_test (test_lookups),
     };

@@ -14,19 +14,31 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+//  The shared function words and this thread's stemmer.
+typedef struct {
+    sein_lang_t *lang;
+    sein_stemmer_t *stemmer;
+} s_fixture_t;
+
 static int
 s_setup (void **state)
 {
-    *state = sein_lang_new ();
-    return *state ? 0 : -1;
+    s_fixture_t *fixture = (s_fixture_t *) zmalloc (sizeof *fixture);
+    fixture->lang = sein_lang_new ();
+    fixture->stemmer = sein_stemmer_new ();
+    *state = fixture;
+    return fixture->lang && fixture->stemmer ? 0 : -1;
 }
 
 static int
 s_teardown (void **state)
 {
-    sein_lang_t *lang = (sein_lang_t *) *state;
-    sein_lang_destroy (&lang);
-    sein_lang_destroy (&lang); //  idempotent
+    s_fixture_t *fixture = (s_fixture_t *) *state;
+    sein_lang_destroy (&fixture->lang);
+    sein_lang_destroy (&fixture->lang); //  idempotent
+    sein_stemmer_destroy (&fixture->stemmer);
+    sein_stemmer_destroy (&fixture->stemmer);
+    free (fixture);
     return 0;
 }
 
@@ -66,7 +78,7 @@ test_fold (void **state)
 static void
 test_tokens (void **state)
 {
-    sein_lang_t *lang = (sein_lang_t *) *state;
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
     sein_text_t text;
     const char *input = "Naamsestr. 10, Leuven. 's Nachts Prins-Regentplein - hoek?";
     assert_int_equal (sein_text_analyse (&text, lang, input, strlen (input)), 0);
@@ -103,7 +115,8 @@ static void
 test_long_text (void **state)
 {
     //  Beyond the inline buffers: tokens, folding and stems go to the heap.
-    sein_lang_t *lang = (sein_lang_t *) *state;
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
+    sein_stemmer_t *stemmer = ((s_fixture_t *) *state)->stemmer;
     size_t size = 40000;
     char *input = (char *) malloc (size + 1);
     assert_non_null (input);
@@ -114,7 +127,8 @@ test_long_text (void **state)
     assert_int_equal (sein_text_analyse (&text, lang, input, size), 0);
     assert_int_equal (text.ntokens, size / 12 + (size % 12 != 0));
     for (size_t index = 0; index < text.ntokens; index += 97)
-        assert_string_equal (sein_text_stem (&text, lang, index, SEIN_NL), "rattenplag");
+        assert_string_equal (sein_text_stem (&text, stemmer, index, SEIN_NL),
+                             "rattenplag");
     sein_text_release (&text);
     free (input);
     //  A word longer than any word is skipped, not truncated.
@@ -131,7 +145,7 @@ test_long_text (void **state)
 static void
 test_language (void **state)
 {
-    sein_lang_t *lang = (sein_lang_t *) *state;
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
     struct {
         const char *text;
         int lang;
@@ -159,22 +173,25 @@ test_language (void **state)
 static void
 test_stem (void **state)
 {
-    sein_lang_t *lang = (sein_lang_t *) *state;
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
+    sein_stemmer_t *stemmer = ((s_fixture_t *) *state)->stemmer;
     sein_text_t text;
     const char *input = "ratten pigeons guêpes de";
     assert_int_equal (sein_text_analyse (&text, lang, input, strlen (input)), 0);
-    assert_string_equal (sein_text_stem (&text, lang, 0, SEIN_NL), "rat");
-    assert_string_equal (sein_text_stem (&text, lang, 1, SEIN_EN), "pigeon");
-    assert_string_equal (sein_text_stem (&text, lang, 2, SEIN_FR), "guep");
+    assert_string_equal (sein_text_stem (&text, stemmer, 0, SEIN_NL), "rat");
+    assert_string_equal (sein_text_stem (&text, stemmer, 1, SEIN_EN), "pigeon");
+    assert_string_equal (sein_text_stem (&text, stemmer, 2, SEIN_FR), "guep");
     //  A function word is its own stem; a second call returns the kept one.
-    assert_string_equal (sein_text_stem (&text, lang, 3, SEIN_NL), "de");
-    const char *first = sein_text_stem (&text, lang, 0, SEIN_NL);
-    assert_ptr_equal (sein_text_stem (&text, lang, 0, SEIN_NL), first);
+    assert_string_equal (sein_text_stem (&text, stemmer, 3, SEIN_NL), "de");
+    const char *first = sein_text_stem (&text, stemmer, 0, SEIN_NL);
+    assert_ptr_equal (sein_text_stem (&text, stemmer, 0, SEIN_NL), first);
     sein_text_release (&text);
     char out[8];
-    assert_int_equal (sein_lang_stem (lang, SEIN_NL, "ratten", 6, out, sizeof out), 3);
-    assert_int_equal (sein_lang_stem (lang, SEIN_NL, "verkeerslichten", 15, out, sizeof out),
-                      -1); //  does not fit
+    assert_int_equal (sein_stemmer_stem (stemmer, SEIN_NL, "ratten", 6, out, sizeof out),
+                      3);
+    assert_int_equal (
+        sein_stemmer_stem (stemmer, SEIN_NL, "verkeerslichten", 15, out, sizeof out),
+        -1); //  does not fit
 }
 
 //  The flags of WORD (its first occurrence) in TEXT.
@@ -198,7 +215,7 @@ s_flags (sein_lang_t *lang, const char *input, const char *word)
 static void
 test_negation (void **state)
 {
-    sein_lang_t *lang = (sein_lang_t *) *state;
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
     const char *text = "Geen overlast meer sinds het café gesloten is, maar nu wel zwerfvuil";
     assert_true ((s_flags (lang, text, "overlast") & (NEG | DISM)) == (NEG | DISM));
     assert_false (s_flags (lang, text, "zwerfvuil") & NEG); //  a clause later

@@ -79,8 +79,8 @@ s_parse (zlistx_t *bodies, sein_signal_t *signals)
 
 //  Time ROUNDS passes over SIGNALS; print and return the median in us.
 static double
-s_run (const char *label, sein_classifier_t *classifier, sein_signal_t *signals,
-       size_t count, int rounds)
+s_run (const char *label, sein_classifier_t *classifier, sein_classify_scratch_t *scratch,
+       sein_signal_t *signals, size_t count, int rounds)
 {
     size_t total = count * (size_t) rounds;
     double *times = (double *) malloc (total * sizeof (double));
@@ -88,7 +88,7 @@ s_run (const char *label, sein_classifier_t *classifier, sein_signal_t *signals,
     //  Warm up caches and the allocator first.
     for (size_t index = 0; index < count; index++) {
         sein_classification_t result;
-        sein_classifier_classify (classifier, &signals[index], &result, false);
+        sein_classifier_classify (classifier, scratch, &signals[index], &result, false);
         sein_classification_clear (&result);
     }
     size_t at = 0;
@@ -97,7 +97,8 @@ s_run (const char *label, sein_classifier_t *classifier, sein_signal_t *signals,
         for (size_t index = 0; index < count; index++) {
             sein_classification_t result;
             double start = s_now ();
-            if (sein_classifier_classify (classifier, &signals[index], &result, false)) {
+            if (sein_classifier_classify (classifier, scratch, &signals[index], &result,
+                                          false)) {
                 fprintf (stderr, "bench_classify: out of memory\n");
                 exit (70);
             }
@@ -372,13 +373,18 @@ main (int argc, char **argv)
     double start = s_now ();
     sein_classifier_t *classifier = s_load (overrides, 6);
     printf ("bundled data: loaded in %.1f ms\n", (s_now () - start) / 1e6);
+    //  A scratch per part, so neither starts with the other's stems.
+    sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
+    assert (scratch);
     sein_signal_t *signals = (sein_signal_t *) calloc (1000, sizeof (sein_signal_t));
     size_t count = s_parse (bodies, signals);
-    double bundled_median =
-        bundled_part ? s_run ("bundled, dev set", classifier, signals, count, rounds) : 0;
+    double bundled_median = bundled_part ? s_run ("bundled, dev set", classifier, scratch,
+                                                  signals, count, rounds)
+                                         : 0;
     for (size_t index = 0; index < count; index++)
         sein_signal_clear (&signals[index]);
     sein_classifier_destroy (&classifier);
+    sein_classify_scratch_destroy (&scratch);
 
     //  2. Generated register.
     double generated_median = 0;
@@ -398,6 +404,8 @@ main (int argc, char **argv)
     }
     start = s_now ();
     classifier = s_load (overrides, 6);
+    scratch = sein_classify_scratch_new ();
+    assert (scratch);
     char *summary = sein_classifier_summary (classifier);
     printf ("generated data (%s): %s, loaded in %.1f ms\n", dir, summary,
             (s_now () - start) / 1e6);
@@ -408,16 +416,17 @@ main (int argc, char **argv)
     size_t placed = 0;
     for (size_t index = 0; index < count; index++) {
         sein_classification_t result;
-        sein_classifier_classify (classifier, &signals[index], &result, false);
+        sein_classifier_classify (classifier, scratch, &signals[index], &result, false);
         placed += strcmp (result.area, SEIN_TRIAGE) != 0;
         sein_classification_clear (&result);
     }
     printf ("generated signals placed in an area: %zu of %zu\n", placed, count);
-    generated_median = s_run ("generated 10k streets/1k polygons", classifier, signals, count,
-                              rounds > 8 ? rounds / 8 : 1);
+    generated_median = s_run ("generated 10k streets/1k polygons", classifier, scratch,
+                              signals, count, rounds > 8 ? rounds / 8 : 1);
     for (size_t index = 0; index < count; index++)
         sein_signal_clear (&signals[index]);
     sein_classifier_destroy (&classifier);
+    sein_classify_scratch_destroy (&scratch);
 
     const char *names[] = {"areas.tsv", "areas.geojson", "streets.tsv"};
     for (int index = 0; index < 3; index++) {
