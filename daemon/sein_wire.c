@@ -68,9 +68,8 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
               sein_error_t *error)
 {
     size_t offset;
-    if (size >= 3 && memcmp (body, "\xEF\xBB\xBF", 3) == 0) {
-        sein_error_set (error, "json", NULL,
-                        "body starts with a byte-order mark: send plain UTF-8 JSON");
+    if (sein_body_has_bom (body, size)) {
+        sein_error_set (error, "json", NULL, SEIN_BOM_MESSAGE);
         return NULL;
     }
     if (!sein_utf8_valid (body, size, &offset)) {
