@@ -2166,7 +2166,7 @@ test_cli_exit_codes (void **state)
     free (errors);
     //  A store it cannot create: cannot start, 69, and says why.
     arguments =
-        zsys_sprintf ("-f -c '%s/conf/sein.cfg' -o storage.dir=/proc/sein-test "
+        zsys_sprintf ("-f --init -c '%s/conf/sein.cfg' -o storage.dir=/proc/sein-test "
                       "-o endpoints.intake=ipc://%s/x1 -o endpoints.publish=ipc://%s/x2 "
                       "-o endpoints.watch=ipc://%s/x3",
                       SEIN_SOURCE_DIR, h->dir, h->dir, h->dir);

@@ -210,7 +210,7 @@ static void test_create_and_migrate (void **state)
         s_sql_text (fixture->path, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
                                    " sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_non_null (tables);
-    assert_string_equal (tables, "events,signals");
+    assert_string_equal (tables, "events,signals,store");
     free (tables);
     sein_store_destroy (&store);
     assert_null (store);
