@@ -547,6 +547,11 @@ s_mark_mismatch (const char *path, const char *id, int64_t head, int marked,
         return zsys_sprintf ("%s.mark is damaged, so what was on disk is unknown", path);
     if (marked != 1)
         return NULL;
+    if (!*id)
+        return zsys_sprintf ("%s holds no store (it was replaced, or all of it was in a "
+                             "lost -wal), but %s.mark says store %s held events up to seq "
+                             "%lld",
+                             path, path, mark->id, (long long) mark->head);
     if (strcmp (id, mark->id) != 0)
         return zsys_sprintf ("%s is store %s, but %s.mark belongs to store %s (up to "
                              "seq %lld): the database was replaced",
@@ -697,8 +702,11 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     //  found (no migration, no checkpoint when the probe closes).
     s_facts_t facts;
     bool failed = false;
+    //  A database without a schema where the marker says a store was is
+    //  for the marker to explain; accepted, it becomes a new store.
+    bool create = init || marked == 1;
     if (!error)
-        error = s_probe (path, false, init, !(flags & SEIN_STORE_FAST), &facts, &failed);
+        error = s_probe (path, false, create, !(flags & SEIN_STORE_FAST), &facts, &failed);
     if (failed)
         *status_p = SEIN_STORE_FAILED;
     if (!error) {
@@ -714,7 +722,7 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     sein_store_t *self = NULL;
     if (!error) {
         bool refused;
-        self = s_open (path, false, synchronous, init, &refused, &error);
+        self = s_open (path, false, synchronous, create, &refused, &error);
         if (!self && !refused)
             *status_p = SEIN_STORE_FAILED;
     }
@@ -1137,10 +1145,16 @@ sein_store_check (const char *path, char **report_p)
     if (fd >= 0)
         close (fd);
     s_facts_t facts = {.version = 0};
-    bool failed;
+    bool failed = fd < 0;
     if (!problem)
         problem = s_probe (path, true, false, false, &facts, &failed);
-    if (!problem) {
+    if (problem) {
+        fprintf (report, "%s\n", problem);
+        problems++;
+        zstr_free (&problem);
+    }
+    //  What a damaged file still lets SQLite tell, in any case.
+    if (!failed) {
         sqlite3 *db = NULL;
         if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
             sqlite3_busy_timeout (db, 5000);
@@ -1158,7 +1172,7 @@ sein_store_check (const char *path, char **report_p)
         fprintf (report, "%s\n", problem);
         problems++;
         zstr_free (&problem);
-    } else {
+    } else if (!problems) {
         fprintf (report, "%s: store %s, schema version %lld, head seq %lld, %lld events\n",
                  path, *facts.id ? facts.id : "(no id before schema 2)",
                  (long long) facts.version, (long long) facts.head,
@@ -1188,7 +1202,10 @@ sein_store_check (const char *path, char **report_p)
         }
         zstr_free (&problem);
     }
-    fprintf (report, problems ? "%d problem%s\n" : "ok\n", problems, problems == 1 ? "" : "s");
+    if (problems)
+        fprintf (report, "%d problem%s\n", problems, problems == 1 ? "" : "s");
+    else
+        fprintf (report, "ok\n");
     fclose (report);
     *report_p = text;
     return problems;
