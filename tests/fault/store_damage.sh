@@ -16,39 +16,11 @@ failures=0
 init=""
 "$build/seind" --help | grep -q -- --init && init="--init"
 
-# Settings for a store in directory $1.
-conf() {
-  echo "-c conf/sein.cfg -o storage.dir=$1 -o endpoints.intake=ipc://$1/i" \
-       "-o endpoints.publish=ipc://$1/p -o endpoints.watch=ipc://$1/w"
-}
-
-# Start seind on directory $1 with extra options $2; wait until it answers
-# or exits. Sets $pid (empty when it exited) and $status.
-start() {
-  "$build/seind" $(conf "$1") -f $2 >>"$1/seind.log" 2>&1 &
-  pid=$!
-  status=""
-  tries=0
-  while [ $tries -lt 100 ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      wait "$pid"; status=$?; pid=""; return
-    fi
-    "$build/seinctl" $(conf "$1") -t 200 ping >/dev/null 2>&1 && return
-    tries=$((tries + 1))
-  done
-}
-
-stop() { # signal; waits
-  [ -n "$pid" ] && kill "-$2" "$pid" && wait "$pid" 2>/dev/null; pid=""
-}
+. tests/fault/lib.sh
 
 # N signals with external ids $2-1..$2-N into directory $1.
 submit() {
-  i=1
-  while [ $i -le "$3" ]; do
-    echo "{\"description\":\"Sluikstort aan de glasbol nummer $i\",\"source\":\"citizen\",\"external_id\":\"$2-$i\"}"
-    i=$((i + 1))
-  done | "$build/sein-submit" $(conf "$1") --file - -w 64 >/dev/null
+  signals "$1" "$2" "$3" | "$build/sein-submit" $(conf "$1") --file - -w 64 >/dev/null
 }
 
 # A fresh store in directory $1 holding $2 signals, stopped cleanly.
@@ -56,17 +28,17 @@ fresh() {
   mkdir -p "$1"
   start "$1" "$init"
   submit "$1" k "$2"
-  stop "$1" TERM
+  stop TERM
 }
 
 # case NAME DIR EXPECTED_STATUS EXPECTED_TEXT [OPTIONS]: start and compare.
 check() {
-  : >"$2/seind.log"
+  : >"$2.log"
   start "$2" "${5:-}"
   got=${status:-serving}
-  [ -n "$pid" ] && stop "$2" TERM
-  message=$(grep -o 'cannot start: .*' "$2/seind.log" | head -1 | cut -c1-150)
-  if [ "$got" = "$3" ] && { [ -z "$4" ] || grep -q -- "$4" "$2/seind.log"; }; then
+  [ -n "$pid" ] && stop TERM
+  message=$(grep -o 'cannot start: .*' "$2.log" | head -1 | cut -c1-150)
+  if [ "$got" = "$3" ] && { [ -z "$4" ] || grep -q -- "$4" "$2.log"; }; then
     verdict=ok
   else
     verdict=FAIL; failures=$((failures + 1))
@@ -91,14 +63,14 @@ check "emptied database" "$d" 78 "is empty"
 # marker; the log is then lost. First with older signals checkpointed into
 # the database, then with everything, the schema too, in the log.
 d=$root/wal; fresh "$d" 50
-start "$d" ""; submit "$d" w 50; stop "$d" KILL
-start "$d" ""; stop "$d" KILL
+start "$d" ""; submit "$d" w 50; stop KILL
+start "$d" ""; stop KILL
 rm -f "$d/sein.db-wal" "$d/sein.db-shm"
 check "deleted -wal after a crash" "$d" 78 "50 acknowledged events are missing"
 check "deleted -wal, --accept-store" "$d" serving "" "--accept-store"
 d=$root/wal2; mkdir -p "$d"
-start "$d" "$init"; submit "$d" k 50; stop "$d" KILL
-start "$d" ""; stop "$d" KILL
+start "$d" "$init"; submit "$d" k 50; stop KILL
+start "$d" ""; stop KILL
 rm -f "$d/sein.db-wal" "$d/sein.db-shm"
 check "deleted -wal, all in it" "$d" 78 "held events up to seq 50"
 
