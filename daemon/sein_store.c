@@ -430,8 +430,9 @@ s_fnv1a (const char *data, size_t size)
 static int
 s_mark_format (const s_mark_t *mark, char text[S_MARK_MAX])
 {
-    int size = snprintf (text, S_MARK_MAX, "sein store mark 1\nstore %-32s\nhead %020lld\npid %010ld\n",
-                         mark->id, (long long) mark->head, mark->pid);
+    int size = snprintf (text, S_MARK_MAX,
+                         "sein store mark 1\nstore %-32s\nhead %020lld\npid %010ld\n", mark->id,
+                         (long long) mark->head, mark->pid);
     return size + snprintf (text + size, (size_t) (S_MARK_MAX - size), "sum %08x\n",
                             s_fnv1a (text, (size_t) size));
 }
@@ -474,8 +475,8 @@ s_mark_read (const char *path, s_mark_t *mark)
 static uint32_t
 s_be32 (const unsigned char *bytes)
 {
-    return (uint32_t) bytes[0] << 24 | (uint32_t) bytes[1] << 16 | (uint32_t) bytes[2] << 8 |
-           bytes[3];
+    return (uint32_t) bytes[0] << 24 | (uint32_t) bytes[1] << 16 |
+           (uint32_t) bytes[2] << 8 | bytes[3];
 }
 
 //  What is wrong with the header of the database open on FD, SIZE bytes
@@ -598,7 +599,8 @@ s_probe (const char *path, bool readonly, bool create, bool check, s_facts_t *fa
     memset (facts, 0, sizeof *facts);
     sqlite3 *db = NULL;
     char *error = NULL;
-    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    int flags =
+        (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     *failed_p = sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK;
     if (*failed_p)
         error = zsys_sprintf ("%s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
