@@ -2166,7 +2166,7 @@ test_cli_exit_codes (void **state)
     free (errors);
     //  A store it cannot create: cannot start, 69, and says why.
     arguments =
-        zsys_sprintf ("-f -c '%s/conf/sein.cfg' -o storage.dir=/proc/sein-test "
+        zsys_sprintf ("-f --init -c '%s/conf/sein.cfg' -o storage.dir=/proc/sein-test "
                       "-o endpoints.intake=ipc://%s/x1 -o endpoints.publish=ipc://%s/x2 "
                       "-o endpoints.watch=ipc://%s/x3",
                       SEIN_SOURCE_DIR, h->dir, h->dir, h->dir);
@@ -2188,6 +2188,77 @@ test_cli_exit_codes (void **state)
         sein_harness_run (h, NULL, NULL, "seinctl", "-t", "500", "ping", NULL), 69);
     //  Both within their half second, plus process start-up.
     assert_true (zclock_mono () - started < 5000);
+    self->passed = true;
+}
+
+//  ---------------------------------------------------------------------
+//  9. A store that is not what it was (issue 14)
+
+//  seind's own arguments for the harness's store and endpoints, as a
+//  shell fragment, fresh.
+static char *
+s_seind_arguments (s_test_t *self, const char *extra)
+{
+    char *arguments = zsys_sprintf ("-f -c '%s'", self->harness.config);
+    for (int index = 0; index < self->harness.noverrides; index++) {
+        char *more = zsys_sprintf ("%s -o '%s'", arguments, self->harness.overrides[index]);
+        zstr_free (&arguments);
+        arguments = more;
+    }
+    char *more = zsys_sprintf ("%s %s", arguments, extra);
+    zstr_free (&arguments);
+    return more;
+}
+
+//  The acked signals of a crashed seind, made durable and recorded by the
+//  next start, are missing when the log is lost: seind refuses to start
+//  (78) and says how many, rather than serving a store that forgot them;
+//  a missing database is refused even with --init.
+static void
+test_store_refused (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 40 };
+    assert_int_equal (s_stop_within (self, SIGTERM, 10000), 0); //  checkpointed
+    s_start (self);
+    int64_t before = s_head (self);
+    json_t *signals = json_array ();
+    for (int index = 0; index < N; index++) {
+        char external_id[32];
+        snprintf (external_id, sizeof external_id, "wal-%d", index);
+        json_array_append_new (signals, s_signal ("Zwerfvuil langs de Dijle", NULL,
+                                                  external_id, "itest"));
+    }
+    json_t **acks = (json_t **) zmalloc (N * sizeof (json_t *));
+    s_pipeline (self, signals, acks, 16);
+    for (int index = 0; index < N; index++)
+        json_decref (acks[index]);
+    free (acks);
+    assert_int_equal (s_stop_within (self, SIGKILL, 5000), 128 + SIGKILL);
+    s_start (self);
+    assert_int_equal (s_head (self), before + N);
+    assert_int_equal (s_stop_within (self, SIGKILL, 5000), 128 + SIGKILL);
+    char *path = zsys_sprintf ("%s/sein.db-wal", self->harness.dir);
+    assert_int_equal (unlink (path), 0);
+    zstr_free (&path);
+
+    char *arguments = s_seind_arguments (self, ""), *errors = NULL;
+    assert_int_equal (s_seind (self, arguments, &errors), 78);
+    char *missing = zsys_sprintf ("%d acknowledged events are missing", N);
+    if (!errors || !strstr (errors, missing))
+        fail_msg ("expected '%s' in: %s", missing, errors ? errors : "");
+    zstr_free (&missing);
+    zstr_free (&arguments);
+    free (errors);
+
+    path = zsys_sprintf ("%s/sein.db", self->harness.dir);
+    assert_int_equal (unlink (path), 0);
+    zstr_free (&path);
+    arguments = s_seind_arguments (self, "--init");
+    assert_int_equal (s_seind (self, arguments, &errors), 78);
+    assert_non_null (strstr (errors, "is missing, but"));
+    zstr_free (&arguments);
+    free (errors);
     self->passed = true;
 }
 
@@ -2215,6 +2286,7 @@ main (void)
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_single_instance, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cli_exit_codes, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_store_refused, s_setup, s_teardown),
     };
     //  SEIN_TEST=test_watch* runs only the matching tests.
     if (getenv ("SEIN_TEST"))

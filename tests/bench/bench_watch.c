@@ -911,9 +911,11 @@ s_replay (int port, long count, int credit)
     size_t size = 0;
     for (int index = 0; index < ntemplates; index++)
         size += templates[index].tail_size + 60;
-    //  Start over on an empty store: the templates' own events go.
+    //  Start over on an empty store: the templates' own events go, and
+    //  the marker that would (rightly) refuse another store in its place.
     char *path = zsys_sprintf ("%s/sein.db", daemon.dir);
-    char *command = zsys_sprintf ("rm -f '%s' '%s-wal' '%s-shm'", path, path, path);
+    char *command =
+        zsys_sprintf ("rm -f '%s' '%s-wal' '%s-shm' '%s.mark'", path, path, path, path);
     if (system (command) != 0)
         return -1;
     zstr_free (&command);
