@@ -210,6 +210,22 @@ int
 int
     sein_store_checkpoint (sein_store_t *self, bool block);
 
+//  Why the disk under this connection failed, or NULL while it has not:
+//  an I/O error (SQLITE_IOERR: a read, write or sync that failed) or
+//  damage (SQLITE_CORRUPT, SQLITE_NOTADB) met by a write or a checkpoint.
+//  It stays: the kernel may have dropped pages it could not write, so
+//  nothing written later can be trusted (sein_durable.h). From then on
+//  sein_store_begin fails, and destroying the store neither checkpoints,
+//  nor syncs, nor updates the marker. A full disk (SQLITE_FULL) is no
+//  fault: it passes when space returns. Borrowed.
+const char *
+    sein_store_fault (sein_store_t *self);
+
+//  Record that the disk failed, as a failed fsync outside SQLite shows;
+//  WHY is copied, the first reason is kept. See sein_store_fault.
+void
+    sein_store_set_fault (sein_store_t *self, const char *why);
+
 //  The last SQLite error message (borrowed).
 const char *
     sein_store_error (sein_store_t *self);
