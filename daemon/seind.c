@@ -248,6 +248,9 @@ main (int argc, char **argv)
         close (signals);
         return refused;
     }
+    //  The server takes the setup over; the store's path for the stop.
+    char *path = zsys_sprintf ("%s/%s", sein_config_str (setup->config, "storage.dir"),
+                               sein_config_str (setup->config, "storage.file"));
     sein_server_args_t args = {setup, store, 0};
     zactor_t *server = zactor_new (sein_server_actor, &args);
     char *status = zstr_recv (server);
@@ -256,6 +259,7 @@ main (int argc, char **argv)
         zstr_free (&status);
         zactor_destroy (&server);
         sein_store_destroy (&store);
+        zstr_free (&path);
         return SEIN_EXIT_UNAVAILABLE;
     }
     zstr_free (&status);
@@ -308,6 +312,20 @@ main (int argc, char **argv)
     //  a failure its supervisor must see.
     if (args.status)
         status_code = args.status;
+    //  The last sync, before the owner records its final head: when it
+    //  fails the disk failed too, even if no batch met it (issue 14).
+    int log_fd = -1;
+    int synced = args.status ? 0 : sein_store_sync (path, &log_fd);
+    if (log_fd >= 0)
+        close (log_fd);
+    if (synced && synced != ENOENT) {
+        char *why = zsys_sprintf ("fdatasync of %s-wal at stop: %s", path, strerror (synced));
+        zsys_error ("storage: the disk failed: %s", why);
+        sein_store_set_fault (store, why);
+        zstr_free (&why);
+        status_code = SEIN_EXIT_IOERR;
+    }
+    zstr_free (&path);
     //  Last: closing the owner releases the lock on the database file.
     sein_store_destroy (&store);
     close (signals);
