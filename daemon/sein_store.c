@@ -115,6 +115,8 @@ struct _sein_store_t {
     char failure[256];
     //  Why the disk failed under this connection (sein_store_fault), or "".
     char fault[256];
+    //  The writer's: the latest `at` stored, a floor for the next one.
+    char last_at[SEIN_STORE_TIME_MAX];
     //  The owner's (sein_store_open): flock on the database file, the
     //  marker, and what is written into it; -1 and "" otherwise.
     int lock;
@@ -939,13 +941,26 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
 }
 
 static int
+s_time_of (sein_store_t *self, int64_t seq, char at[SEIN_STORE_TIME_MAX]);
+
+static int
 s_add_event (sein_store_t *self, sein_event_t *event)
 {
     sqlite3_stmt *statement = self->statements[S_ADD_EVENT];
     event->seq = self->head + 1;
+    //  `at` never goes back along seq, whatever the wall clock does (NTP
+    //  stepping it back, an admin setting it): sein_store_seq_at's search
+    //  by seq relies on it. After a step back, events keep the time of the
+    //  latest one until the clock has caught up; their bodies keep the
+    //  clock's own received_at.
+    if (!self->last_at[0] && self->head > 0 && s_time_of (self, self->head, self->last_at))
+        self->last_at[0] = 0;
+    const char *at = event->at;
+    if (at && strcmp (at, self->last_at) < 0)
+        at = self->last_at;
     sqlite3_bind_int64 (statement, 1, event->seq);
     s_bind (statement, 2, event->kind);
-    s_bind (statement, 3, event->at);
+    s_bind (statement, 3, at);
     s_bind (statement, 4, event->area);
     s_bind (statement, 5, event->wijk);
     s_bind (statement, 6, event->theme);
@@ -956,6 +971,8 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
+    if (at && at != self->last_at)
+        snprintf (self->last_at, sizeof self->last_at, "%s", at);
     return 0;
 }
 

@@ -178,7 +178,10 @@ int
                        sein_store_event_fn *fn, void *arg);
 
 //  The seq of the first event stored at or after TIME (RFC 3339 UTC), or
-//  head + 1 when there is none; -1 on error.
+//  head + 1 when there is none; -1 on error. A search by seq: the writer
+//  keeps `at` from going back along seq when the wall clock steps back
+//  (such events are stored with the latest earlier `at`), so no later seq
+//  is ever skipped.
 int64_t
     sein_store_seq_at (sein_store_t *self, const char *time);
 
