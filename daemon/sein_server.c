@@ -532,8 +532,9 @@ s_apply_settings (s_server_t *self)
     self->batch_max = (size_t) sein_config_int (config, "limits.batch_max");
     self->events_max = sein_config_int (config, "limits.events_max");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
-    if (self->intake)
-        sein_wire_apply (self->intake, self->limits.message_max, s_reply_hwm (self));
+    //  limits.message_max and limits.batch_max also size the intake socket
+    //  (ZMQ_MAXMSGSIZE, the reply queue), which libzmq fixes for every
+    //  connection when it binds: both are restart-only (sein_settings.c).
     if (self->watch) {
         char *codes = s_filter_codes (self);
         zsock_send (self->watch, "s88888s", "SETTINGS",

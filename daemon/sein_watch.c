@@ -522,8 +522,10 @@ s_tick (s_watch_t *self)
 }
 
 //  Credit bounds what is in flight per session; the queue limit is a
-//  backstop above it, never the flow control itself, and follows a
-//  reloaded watch.credit_max, or a full queue would cut credit short.
+//  backstop above it, never the flow control itself. libzmq gives each
+//  connection the limit the socket had when it was bound, so a reloaded
+//  watch.credit_max could not raise it for new sessions, whose full queue
+//  would then cut their credit short: the setting is restart-only.
 static int
 s_queue_max (s_watch_t *self)
 {
@@ -565,8 +567,9 @@ s_pipe_ready (s_watch_t *self)
         self->heartbeat = (int64_t) heartbeat;
         self->timeout = (int64_t) timeout;
         self->sessions_max = (int64_t) sessions_max;
+        //  credit_max and message_max, which size the socket, cannot change
+        //  on reload (sein_settings.c); the others are read where used.
         self->message_max = (size_t) message_max;
-        sein_wire_apply (self->router, self->message_max, s_queue_max (self));
         s_set_known (self, codes);
     }
     zstr_free (&command);
