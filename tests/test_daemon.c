@@ -1939,6 +1939,215 @@ test_sighup_reload (void **state)
     self->passed = true;
 }
 
+//  A DEALER on the intake that buffers as little as it can of what it
+//  is sent (one message, besides the kernel's socket buffer), so that
+//  replies it has not read wait in seind's queue for it.
+static zsock_t *
+s_slow_reader (s_test_t *self)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert_non_null (dealer);
+    zsock_set_sndhwm (dealer, 100000);
+    zsock_set_rcvhwm (dealer, 1);
+    zsock_set_linger (dealer, 0);
+    assert_int_equal (zsock_connect (dealer, "%s", self->harness.intake), 0);
+    return dealer;
+}
+
+//  Send COUNT submissions over DEALER without reading a reply, wait until
+//  seind has stored them all, then read: returns how many acks arrived.
+static int
+s_flood (s_test_t *self, zsock_t *dealer, int count)
+{
+    int64_t head = s_head (self);
+    const char *body = "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
+    for (int index = 0; index < count; index++) {
+        char corr[16];
+        snprintf (corr, sizeof corr, "f%d", index);
+        const char *frames[] = {"SEIN/1", SEIN_SUBMIT, corr, body};
+        s_send_frames (dealer, frames, 4);
+    }
+    int64_t deadline = zclock_mono () + 30000;
+    while (s_head (self) < head + count && zclock_mono () < deadline)
+        zclock_sleep (20);
+    assert_int_equal (s_head (self), head + count);
+    int acks = 0;
+    zmsg_t *reply;
+    while ((reply = s_recv_within (dealer, 1000))) {
+        acks++;
+        zmsg_destroy (&reply);
+    }
+    return acks;
+}
+
+//  The settings that size a socket (limits.message_max, limits.batch_max,
+//  watch.credit_max) are restart-only because of what this test shows of
+//  libzmq 4.3.4: a bound socket gives each connection the options it had
+//  when it was bound. A later ZMQ_SNDHWM reaches the connections open at
+//  that moment, not those accepted afterwards; a later ZMQ_MAXMSGSIZE
+//  reaches none. Should a libzmq release change this, this test fails, and
+//  those settings could become reloadable with an apply step.
+static void
+test_socket_options_fixed_at_bind (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { BOUND = 10, RAISED = 200, SIZE = 65536 };
+    char *endpoint = zsys_sprintf ("ipc://%s/probe", self->harness.dir);
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    assert_non_null (router);
+    zsock_set_router_mandatory (router, 1);
+    zsock_set_sndtimeo (router, 0);
+    zsock_set_sndhwm (router, BOUND);
+    zsock_set_maxmsgsize (router, 1000);
+    assert_int_equal (zsock_bind (router, "%s", endpoint), 0);
+    zsock_set_rcvtimeo (router, S_REPLY_MS);
+    //  A peer that holds one message and reads nothing.
+    zsock_t *peers[2];
+    const char *names[2] = {"old", "new"};
+    for (int index = 0; index < 2; index++) {
+        peers[index] = zsock_new (ZMQ_DEALER);
+        zsock_set_rcvhwm (peers[index], 1);
+        zsock_set_identity (peers[index], names[index]);
+        zsock_set_linger (peers[index], 0);
+        if (index == 1) {
+            //  "Reload": raise both after the bind, with "old" connected.
+            zsock_set_sndhwm (router, RAISED);
+            zsock_set_maxmsgsize (router, 1000000);
+        }
+        assert_int_equal (zsock_connect (peers[index], "%s", endpoint), 0);
+        assert_int_equal (zstr_send (peers[index], "hello"), 0);
+        zmsg_t *hello = zmsg_recv (router);
+        assert_non_null (hello);
+        zmsg_destroy (&hello);
+    }
+    //  How many SIZE-byte messages each connection's queue takes before
+    //  the router reports it full (besides what the kernel buffers).
+    int taken[2] = {0, 0};
+    char *body = (char *) zmalloc (SIZE);
+    for (int index = 0; index < 2; index++)
+        while (taken[index] < 2 * RAISED) {
+            zmsg_t *msg = zmsg_new ();
+            zmsg_addstr (msg, names[index]);
+            zmsg_addmem (msg, body, SIZE);
+            if (zmsg_send (&msg, router)) {
+                zmsg_destroy (&msg);
+                break;
+            }
+            taken[index]++;
+        }
+    if (taken[0] < RAISED || taken[1] >= RAISED / 2)
+        fail_msg ("libzmq changed: after raising SNDHWM from %d to %d, the connection "
+                  "open at the time took %d, one made later %d",
+                  BOUND, RAISED, taken[0], taken[1]);
+    //  A frame over the bind-time maximum drops the connection unread,
+    //  whatever the socket's maximum is now.
+    zsock_set_rcvtimeo (router, 500);
+    assert_int_equal (zsock_send (peers[1], "b", body, (size_t) 5000), 0);
+    zmsg_t *big = zmsg_recv (router);
+    if (big)
+        fail_msg ("libzmq changed: a raised ZMQ_MAXMSGSIZE applied to a new connection");
+    free (body);
+    for (int index = 0; index < 2; index++)
+        zsock_destroy (&peers[index]);
+    zsock_destroy (&router);
+    zstr_free (&endpoint);
+    self->passed = true;
+}
+
+//  The config file of a test daemon, with FROM replaced by TO.
+static void
+s_config_write (s_test_t *self, const char *from, const char *to)
+{
+    char *text = s_config_copy (from, to);
+    s_write_file (self->harness.config, text);
+    free (text);
+}
+
+//  A SIGHUP changing a setting that sizes a socket is refused, naming it;
+//  after a restart with it, it holds for the connections made then. A
+//  client that pipelines more than the default reply queue holds (limits.
+//  intake_hwm + 2 x limits.batch_max = 5096) without reading loses acks;
+//  with limits.batch_max raised to 4000 (a queue of 9000), none.
+static void
+test_reload_socket_settings (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 8000 };
+    snprintf (self->harness.config, sizeof self->harness.config, "%s/sein.cfg",
+              self->harness.dir);
+    s_config_write (self, NULL, NULL);
+    s_start (self);
+    zsock_t *reader = s_slow_reader (self);
+    int acks = s_flood (self, reader, N);
+    zsock_destroy (&reader);
+    if (acks >= N)
+        fail_msg ("a client reading none of %d replies got them all: the flood proves "
+                  "nothing", N);
+
+    const char *changes[][3] = {
+        {"batch_max = 2048;", "batch_max = 4000;", "limits.batch_max"},
+        {"batch_max = 2048;", "batch_max = 2048; message_max = 1048576;",
+         "limits.message_max"},
+        {"limits = {", "watch = { credit_max = 5000; };\nlimits = {", "watch.credit_max"},
+    };
+    for (size_t index = 0; index < sizeof changes / sizeof changes[0]; index++) {
+        s_config_write (self, changes[index][0], changes[index][1]);
+        int named = s_log_count (self, changes[index][2]);
+        s_reload (self, "reload refused");
+        if (s_log_count (self, changes[index][2]) == named)
+            fail_msg ("the refused reload does not name %s", changes[index][2]);
+    }
+    assert_true (s_alive (self));
+
+    s_config_write (self, changes[0][0], changes[0][1]);
+    assert_int_equal (s_stop_within (self, SIGTERM, 10000), 0);
+    s_start (self);
+    reader = s_slow_reader (self);
+    acks = s_flood (self, reader, N);
+    zsock_destroy (&reader);
+    if (acks != N)
+        fail_msg ("with limits.batch_max = 4000, %d of %d unread acks arrived", acks, N);
+    json_t *stats = s_call (self, SEIN_STATS, NULL);
+    assert_non_null (stats);
+    assert_int_equal (s_int (stats, "replies_dropped"), 0);
+    json_decref (stats);
+    self->passed = true;
+}
+
+//  A watcher granted a watch.credit_max above the default (5000, a queue
+//  of 10,100) receives all of 3,000 stored events without stalling. The
+//  queue follows the setting: with the default's queue (2,100) it would
+//  fill, and the session's credit drop to 0, after 2,099 events.
+static void
+test_watch_credit_max_raised (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { N = 3000, CREDIT = 5000 };
+    sein_harness_set (&self->harness, "watch.credit_max=5000");
+    s_start (self);
+    json_t **acks = (json_t **) zmalloc (N * sizeof (json_t *));
+    json_t *signals = json_array ();
+    for (int index = 0; index < N; index++)
+        json_array_append_new (signals,
+                               s_signal ("Afval naast de container", NULL, NULL, NULL));
+    s_pipeline (self, signals, acks, 500);
+    sein_watcher_t *watcher = sein_watcher_new (self->harness.watch, NULL, 1, NULL, CREDIT);
+    assert_non_null (watcher);
+    for (int index = 0; index < N; index++) {
+        //  3 s without an event is a stall: heartbeats would keep it so.
+        json_t *event = sein_watcher_recv (watcher, 3000);
+        if (!event)
+            fail_msg ("the watcher stalled after %d of %d events", index, N);
+        assert_int_equal (s_int (event, "seq"), s_int (acks[index], "seq"));
+        json_decref (event);
+    }
+    sein_watcher_destroy (&watcher);
+    for (int index = 0; index < N; index++)
+        json_decref (acks[index]);
+    free (acks);
+    self->passed = true;
+}
+
 //  An ack means "on disk": with the log's fdatasync failing (a shim
 //  preloaded into seind, tests/fail_sync.c), the submission is answered
 //  `storage`, and so is, or `unavailable`, everything pipelined after it:
@@ -2283,6 +2492,12 @@ main (void)
         cmocka_unit_test_setup_teardown (test_sigterm_in_flight, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_failed_sync, s_setup_prepared, s_teardown),
         cmocka_unit_test_setup_teardown (test_sighup_reload, s_setup_prepared,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_socket_options_fixed_at_bind,
+                                         s_setup_prepared, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reload_socket_settings, s_setup_prepared,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_watch_credit_max_raised, s_setup_prepared,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_single_instance, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cli_exit_codes, s_setup, s_teardown),
