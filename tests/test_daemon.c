@@ -24,7 +24,10 @@
       ack, and every ack is in the store after a restart;
     - SIGHUP: a changed limit applies, a broken or unreloadable config is
       refused (logged with file:line) and the running settings stay;
-      reloads under load lose nothing;
+      reloads under load lose nothing; a setting that sizes a socket is
+      restart-only (libzmq fixes a bound socket's options at bind, shown
+      on a bare ROUTER) and holds after a restart: a raised batch_max
+      loses no unread acks, a raised credit_max no watch events;
     - one seind per store: a second one refuses to start;
     - exit statuses of sein-submit, seinctl and seind (--check, -V, usage,
       unusable store).
