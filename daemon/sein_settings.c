@@ -25,7 +25,8 @@
 #include <stddef.h>
 
 const sein_setting_t sein_settings[] = {
-    {"daemon.log_level", SEIN_SETTING_ENUM, "info", 0, 0, "notice|info|debug", true, NULL},
+    {"daemon.log_level", SEIN_SETTING_ENUM, "info", 0, 0, "notice|info|debug", true,
+     NULL},
     {"storage.dir", SEIN_SETTING_PATH, "/var/lib/sein", 0, 0, NULL, false, NULL},
     {"storage.file", SEIN_SETTING_STRING, "sein.db", 0, 0, NULL, false, NULL},
     {"storage.synchronous", SEIN_SETTING_ENUM, "full", 0, 0, "normal|full|extra", false,
@@ -35,7 +36,8 @@ const sein_setting_t sein_settings[] = {
     {"data.streets", SEIN_SETTING_PATH, "streets.tsv", 0, 0, NULL, true, NULL},
     {"data.themes", SEIN_SETTING_PATH, "themes.tsv", 0, 0, NULL, true, NULL},
     {"data.theme_rules", SEIN_SETTING_PATH, "theme-rules.tsv", 0, 0, NULL, true, NULL},
-    {"data.priority_rules", SEIN_SETTING_PATH, "priority-rules.tsv", 0, 0, NULL, true, NULL},
+    {"data.priority_rules", SEIN_SETTING_PATH, "priority-rules.tsv", 0, 0, NULL, true,
+     NULL},
     //  1/100 of a rule weight
     {"classify.theme_min_score", SEIN_SETTING_INT, "150", 1, 10000, NULL, true, NULL},
     //  percent

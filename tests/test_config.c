@@ -642,7 +642,8 @@ static void test_client_skips_seind_groups (void **state)
     };
     for (size_t index = 0; index < sizeof seinds / sizeof seinds[0]; index++) {
         s_expect_error (fixture, seinds[index][0], NULL, 0, 1, seinds[index][1]);
-        sein_config_t *config = s_expect_client_loads (fixture, seinds[index][0], NULL, 0);
+        sein_config_t *config =
+            s_expect_client_loads (fixture, seinds[index][0], NULL, 0);
         sein_config_destroy (&config);
     }
     //  So are -o overrides of seind's settings, good or bad.
@@ -689,7 +690,8 @@ static void test_client_skips_seind_groups (void **state)
 
     //  What a client reads of the file is its own settings.
     config = s_expect_client_loads (
-        fixture, "client = { name = \"desk\"; };\nlimits = { batch_max = 7; };\n", NULL, 0);
+        fixture, "client = { name = \"desk\"; };\nlimits = { batch_max = 7; };\n", NULL,
+        0);
     assert_string_equal (sein_config_str (config, "client.name"), "desk");
     char *text = NULL;
     size_t size = 0;
@@ -729,7 +731,8 @@ static void s_render_table (const sein_setting_t *table, FILE *out)
     for (const sein_setting_t *setting = table; setting->name; setting++) {
         const char *dot = strchr (setting->name, '.');
         assert_non_null (dot);
-        fprintf (out, "%.*s = { %s = ", (int)(dot - setting->name), setting->name, dot + 1);
+        fprintf (out, "%.*s = { %s = ", (int)(dot - setting->name), setting->name,
+                 dot + 1);
         if (setting->type == SEIN_SETTING_INT) {
             long long def = atoll (setting->def);
             fprintf (out, "%lldL", (long long)(def - setting->min > setting->max - def
@@ -780,8 +783,8 @@ static void test_tables_fit (void **state)
     //  A program's table that redeclares a client setting, or declares one
     //  in a group the clients would refuse, is refused.
     const sein_setting_t twice[] = {
-        {"endpoints.intake", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:1", 0, 0, NULL, false,
-         NULL},
+        {"endpoints.intake", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:1", 0, 0, NULL,
+         false, NULL},
         {NULL}};
     char *error = NULL;
     assert_null (sein_config_load_with (twice, NULL, NULL, 0, &error));

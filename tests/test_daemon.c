@@ -1963,7 +1963,8 @@ static int
 s_flood (s_test_t *self, zsock_t *dealer, int count)
 {
     int64_t head = s_head (self);
-    const char *body = "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
+    const char *body =
+        "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
     for (int index = 0; index < count; index++) {
         char corr[16];
         snprintf (corr, sizeof corr, "f%d", index);
@@ -2134,7 +2135,8 @@ test_watch_credit_max_raised (void **state)
         json_array_append_new (signals,
                                s_signal ("Afval naast de container", NULL, NULL, NULL));
     s_pipeline (self, signals, acks, 500);
-    sein_watcher_t *watcher = sein_watcher_new (self->harness.watch, NULL, 1, NULL, CREDIT);
+    sein_watcher_t *watcher =
+        sein_watcher_new (self->harness.watch, NULL, 1, NULL, CREDIT);
     assert_non_null (watcher);
     for (int index = 0; index < N; index++) {
         //  3 s without an event is a stall: heartbeats would keep it so.

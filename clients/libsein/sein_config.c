@@ -33,8 +33,8 @@
 const sein_setting_t sein_config_settings[] = {
     {"endpoints.intake", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5570", 0, 0, NULL, false,
      "the intake ROUTER's bind"},
-    {"endpoints.publish", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5571", 0, 0, NULL, false,
-     "the broadcast PUB's bind"},
+    {"endpoints.publish", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5571", 0, 0, NULL,
+     false, "the broadcast PUB's bind"},
     {"endpoints.watch", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5572", 0, 0, NULL, false,
      "the watch ROUTER's bind"},
     //  Read by the clients only, once when they start; seind ignores them.
@@ -227,7 +227,9 @@ s_scalar_text (config_setting_t *setting)
 static const char *
 s_type_name (sein_setting_type_t type)
 {
-    return type == SEIN_SETTING_INT ? "an integer" : type == SEIN_SETTING_BOOL ? "true or false" : "a string";
+    return type == SEIN_SETTING_INT    ? "an integer"
+           : type == SEIN_SETTING_BOOL ? "true or false"
+                                       : "a string";
 }
 
 static bool
@@ -305,7 +307,8 @@ s_check_table (const sein_setting_t *table)
     for (const sein_setting_t *setting = table; setting->name; setting++) {
         for (const sein_setting_t *mine = sein_config_settings; mine->name; mine++)
             if (streq (mine->name, setting->name))
-                return zsys_sprintf ("%s is declared twice (sein_config.c)", setting->name);
+                return zsys_sprintf ("%s is declared twice (sein_config.c)",
+                                     setting->name);
         const char *dot = strchr (setting->name, '.');
         bool known = false;
         for (const char **group = s_seind_groups; dot && *group; group++)
