@@ -27,8 +27,6 @@
 const sein_setting_t sein_settings[] = {
     {"daemon.log_level", SEIN_SETTING_ENUM, "info", 0, 0, "notice|info|debug", true,
      NULL},
-    {"storage.dir", SEIN_SETTING_PATH, "/var/lib/sein", 0, 0, NULL, false, NULL},
-    {"storage.file", SEIN_SETTING_STRING, "sein.db", 0, 0, NULL, false, NULL},
     {"storage.synchronous", SEIN_SETTING_ENUM, "full", 0, 0, "normal|full|extra", false,
      NULL},
     {"data.areas", SEIN_SETTING_PATH, "areas.tsv", 0, 0, NULL, true, NULL},

@@ -1,9 +1,10 @@
 /*  sein_settings.h - seind's own settings, declared beside libsein's
 
     libsein declares the settings the clients read (endpoints.*, client.*,
-    include/sein_config.h); this table declares the rest, which only seind
-    reads. seind loads both through sein_settings_load, so every group of
-    its file is checked, while the clients skip these groups unread.
+    storage.dir and storage.file, include/sein_config.h); this table
+    declares the rest, which only seind reads. seind loads both through
+    sein_settings_load, so every group of its file is checked, while the
+    clients leave these settings unread.
 */
 #ifndef SEIN_SETTINGS_H_INCLUDED
 #define SEIN_SETTINGS_H_INCLUDED

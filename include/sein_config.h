@@ -6,16 +6,19 @@
     declared once, in the table of the part that uses it, with its type,
     bounds, default and whether a running daemon may change it on SIGHUP:
     libsein's table (sein_config.c) declares what the library and the
-    clients read, `endpoints.*` and `client.*`; seind's table
-    (daemon/sein_settings.c) every other group, and seind loads both
+    clients read, `endpoints.*`, `client.*`, and `storage.dir` and
+    `storage.file` (seinctl check opens the store); seind's table
+    (daemon/sein_settings.c) every other setting, and seind loads both
     (sein_config_load_with). Anything undeclared is refused with file:line,
     so a typo never silently falls back to a default.
 
-    The rule for the clients, which load libsein's table only: they refuse
-    an unknown group and an unknown setting in libsein's groups, and leave
-    the groups seind owns (`daemon`, `storage`, `data`, `classify`, `limits`,
-    `watch`, in the file and in `-o`) unread, for `seind --check`. So a
-    client accepts every file seind accepts.
+    The rule for the clients, which load libsein's table only: they check
+    every setting of libsein's table and refuse an unknown group and an
+    unknown setting in the groups only libsein declares (`endpoints`,
+    `client`); what else the groups seind declares settings in hold
+    (`daemon`, `storage`, `data`, `classify`, `limits`, `watch`, in the
+    file and in `-o`) they leave unread, for `seind --check`. So a client
+    accepts every file seind accepts.
 
     Lists that are not plain settings (`teams`, `routing`) are left for
     their owners to validate through sein_config_root ().
@@ -56,7 +59,7 @@ typedef struct {
     const char *feeds;
 } sein_setting_t;
 
-//  libsein's table: endpoints.* and client.*.
+//  libsein's table: endpoints.*, client.*, storage.dir and storage.file.
 extern const sein_setting_t sein_config_settings[];
 
 //  Load FILE (NULL: built-in defaults only), then apply OVERRIDES

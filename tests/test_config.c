@@ -639,6 +639,8 @@ static void test_client_skips_seind_groups (void **state)
         {"storage = { synchronous = \"fast\"; };\n",
          "storage.synchronous: 'fast' is not one of normal|full|extra"},
         {"daemon = { extra = { }; };\n", "unknown setting 'daemon.extra'"},
+        //  A group both declare settings in: the clients check theirs only.
+        {"storage = { dri = \"/x\"; };\n", "unknown setting 'storage.dri'"},
     };
     for (size_t index = 0; index < sizeof seinds / sizeof seinds[0]; index++) {
         s_expect_error (fixture, seinds[index][0], NULL, 0, 1, seinds[index][1]);
@@ -647,12 +649,13 @@ static void test_client_skips_seind_groups (void **state)
         sein_config_destroy (&config);
     }
     //  So are -o overrides of seind's settings, good or bad.
-    const char *overrides[] = {"limits.batch_max=abc", "storage.dir=/tmp/x",
-                               "daemon.nonsense=1"};
-    sein_config_t *config = s_expect_client_loads (fixture, "", overrides, 3);
+    const char *overrides[] = {"limits.batch_max=abc", "storage.synchronous=off",
+                               "daemon.nonsense=1", "limits=3"};
+    sein_config_t *config = s_expect_client_loads (fixture, "", overrides, 4);
     sein_config_destroy (&config);
     s_expect_error (fixture, "", overrides, 1, -1,
                     "-o limits.batch_max: 'abc' is not an integer");
+    s_expect_error (fixture, "", overrides + 3, 1, -1, "-o limits=3: unknown setting");
 
     //  An unknown group, or a mistake in the clients' own groups, is
     //  refused by the clients too, with the same message as seind's.
@@ -669,6 +672,8 @@ static void test_client_skips_seind_groups (void **state)
          "endpoints.watch: 'garbage' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
          "ipc://PATH, inproc://NAME)"},
         {"storage_dir = \"/tmp\";\n", "unknown setting 'storage_dir'"},
+        {"storage = { dir = true; };\n", "storage.dir must be a string"},
+        {"storage = { file = \"\"; };\n", "storage.file: must not be empty"},
     };
     for (size_t index = 0; index < sizeof both / sizeof both[0]; index++) {
         s_expect_error (fixture, both[index][0], NULL, 0, 1, both[index][1]);
@@ -682,17 +687,20 @@ static void test_client_skips_seind_groups (void **state)
     const char *unknown[] = {"limitz.batch_max=3"};
     s_expect_client_error (fixture, "", unknown, 1, -1,
                            "-o limitz.batch_max=3: unknown setting");
-    const char *group[] = {"limits=3"};
-    s_expect_client_error (fixture, "", group, 1, -1, "-o limits=3: unknown setting");
+    const char *group[] = {"client=3"};
+    s_expect_client_error (fixture, "", group, 1, -1, "-o client=3: unknown setting");
     const char *bad[] = {"client.window=0"};
     s_expect_client_error (fixture, "", bad, 1, -1,
                            "-o client.window: 0 is out of range 1..4096");
 
     //  What a client reads of the file is its own settings.
-    config = s_expect_client_loads (
-        fixture, "client = { name = \"desk\"; };\nlimits = { batch_max = 7; };\n", NULL,
-        0);
+    config = s_expect_client_loads (fixture,
+                                    "client = { name = \"desk\"; };\nlimits = { batch_max "
+                                    "= 7; };\nstorage = { file = \"x.db\"; synchronous = "
+                                    "\"normal\"; };\n",
+                                    NULL, 0);
     assert_string_equal (sein_config_str (config, "client.name"), "desk");
+    assert_string_equal (sein_config_str (config, "storage.file"), "x.db");
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&text, &size);
@@ -701,6 +709,7 @@ static void test_client_skips_seind_groups (void **state)
     assert_int_equal (fclose (out), 0);
     assert_non_null (strstr (text, "client.name = \"desk\"\n"));
     assert_null (strstr (text, "limits."));
+    assert_null (strstr (text, "storage.synchronous"));
     int lines = 0;
     for (const char *cursor = text; *cursor; cursor++)
         lines += *cursor == '\n';

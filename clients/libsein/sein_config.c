@@ -3,17 +3,18 @@
     Like Redis's standardConfig table, each setting is declared exactly once
     in a table: its name (a libconfig path), type, default, bounds and whether
     a running daemon can apply a change on SIGHUP. This file declares the
-    settings libsein and the clients use (endpoints.*, client.*); seind
-    declares the rest in daemon/sein_settings.c and hands its table to
-    sein_config_load_with. Loading walks the file and refuses anything
+    settings libsein and the clients use (endpoints.*, client.*, and the
+    store's place for seinctl check); seind declares the rest in
+    daemon/sein_settings.c and hands its table to sein_config_load_with. Loading walks the file and refuses anything
     undeclared, checks types and bounds, then applies the `-o path=value`
     overrides with the same checks. All errors are reported as
     "file:line: message" so an operator can jump straight to the line.
 
-    The clients read seind's file, so the groups seind owns are known here
-    by name (s_seind_groups) and left unread when only this table is loaded:
-    a client refuses a misspelt group or client setting, and leaves a
-    misspelt daemon setting to seind --check.
+    The clients read seind's file, so the groups seind declares settings in
+    are known here by name (s_seind_groups): when only this table is loaded,
+    what they hold beyond this table's settings is left unread. A client
+    refuses a misspelt group or client setting, and leaves a misspelt
+    daemon setting to seind --check.
 */
 #include "sein_config.h"
 
@@ -37,6 +38,9 @@ const sein_setting_t sein_config_settings[] = {
      false, "the broadcast PUB's bind"},
     {"endpoints.watch", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5572", 0, 0, NULL, false,
      "the watch ROUTER's bind"},
+    //  seinctl check reads the store; storage.synchronous is seind's alone.
+    {"storage.dir", SEIN_SETTING_PATH, "/var/lib/sein", 0, 0, NULL, false, NULL},
+    {"storage.file", SEIN_SETTING_STRING, "sein.db", 0, 0, NULL, false, NULL},
     //  Read by the clients only, once when they start; seind ignores them.
     {"client.name", SEIN_SETTING_STRING, "default", 0, 0, NULL, true, NULL},
     {"client.timeout", SEIN_SETTING_INT, "5000", 1, 3600000, NULL, true, NULL},
@@ -46,9 +50,9 @@ const sein_setting_t sein_config_settings[] = {
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
-//  above and skips these unread; sein_config_load_with refuses a table
-//  that declares a setting in any other group, so that the clients never
-//  refuse a file seind accepts.
+//  above and skips what these hold beyond it unread; sein_config_load_with
+//  refuses a table that declares a setting in any other group, so that the
+//  clients never refuse a file seind accepts.
 static const char *s_seind_groups[] = {"daemon", "storage", "data", "classify",
                                        "limits", "watch",   NULL};
 
@@ -106,15 +110,16 @@ s_listed (const char **list, const char *name)
     return false;
 }
 
-//  True when PATH lies in a group left unread (seind's, in a client).
+//  True when PATH (a group or a setting) lies in a group of seind's that
+//  a client leaves unread where it declares nothing itself.
 static bool
 s_foreign (sein_config_t *self, const char *path)
 {
-    const char *dot = strchr (path, '.');
+    size_t length = strcspn (path, ".");
     char group[32];
-    if (!dot || (size_t) (dot - path) >= sizeof group)
+    if (length >= sizeof group)
         return false;
-    snprintf (group, sizeof group, "%.*s", (int) (dot - path), path);
+    snprintf (group, sizeof group, "%.*s", (int) length, path);
     return s_listed (self->foreign, group);
 }
 
@@ -258,10 +263,14 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
         char *error = NULL;
         bool section = false;
         if (!*prefix)
-            section = s_listed (s_sections, name) || s_listed (self->foreign, name);
+            section = s_listed (s_sections, name);
+        bool declared = config_setting_is_group (setting) ? s_is_group (self, path)
+                                                           : s_index (self, path) >= 0;
         if (section)
             ; //  validated by its owner
-        else if (config_setting_is_group (setting) && !s_is_group (self, path))
+        else if (!declared && s_foreign (self, path))
+            ; //  seind's, read by seind
+        else if (config_setting_is_group (setting) && !declared)
             //  Caught here, not by its leaves: a misspelt empty section
             //  has none.
             error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
