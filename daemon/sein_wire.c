@@ -256,14 +256,6 @@ sein_wire_pin (zsock_t *socket, int io_thread)
         zsock_set_affinity (socket, 1 << io_thread);
 }
 
-void
-sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm)
-{
-    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
-    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
-    zsock_set_sndhwm (socket, sndhwm);
-}
-
 zsock_t *
 sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
                 int io_thread, char **error_p)
@@ -275,7 +267,9 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
         return NULL;
     }
     sein_wire_pin (socket, io_thread);
-    sein_wire_apply (socket, message_max, sndhwm);
+    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
+    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
+    zsock_set_sndhwm (socket, sndhwm);
     zsock_set_rcvhwm (socket, rcvhwm);
     zsock_set_router_mandatory (socket, 1);
     zsock_set_sndtimeo (socket, 0);

@@ -18,6 +18,8 @@
 
     sein_wire_bind gives both sockets the same guards: a maximum frame
     size that follows limits.message_max, ROUTER_MANDATORY, no blocking.
+    libzmq gives every connection the options its socket had when it was
+    bound, so the settings behind them are restart-only (sein_settings.c).
 */
 #ifndef SEIN_WIRE_H_INCLUDED
 #define SEIN_WIRE_H_INCLUDED
@@ -117,12 +119,6 @@ int
 zsock_t *
     sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm,
                     int linger, int io_thread, char **error_p);
-
-//  Apply a reloaded MESSAGE_MAX and SNDHWM to a bound ROUTER: ZeroMQ uses
-//  them for the connections made from now on (the queue limit also for
-//  those already open, where libzmq updates them).
-void
-    sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm);
 
 //  seind runs ZeroMQ with SEIN_IO_THREADS I/O threads (zsys_set_io_threads
 //  before the first socket) and pins its sockets with sein_wire_pin:
