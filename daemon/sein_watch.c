@@ -32,7 +32,7 @@ typedef enum { F_AREA, F_THEME, F_TEAM, F_PRIORITY, F_COUNT } s_dimension_t;
 static const char *s_dimensions[F_COUNT] = {"area", "theme", "team", "priority"};
 
 typedef struct {
-    char *key;                //  routing id, hex: the session's identity
+    char *key;      //  routing id, hex: the session's identity
     sein_envelope_t envelope; //  routing id and the WATCH's tag, on every event
     char *values[F_COUNT][S_FILTER_MAX];
     int count[F_COUNT];
@@ -60,10 +60,11 @@ typedef struct {
     bool terminated;
     char *error;
     zhashx_t *known[F_COUNT]; //  codes filters may name; NULL: any
-    int64_t reported[2];      //  sessions and queued events last sent to the server
+    int64_t reported[2]; //  sessions and queued events last sent to the server
 } s_watch_t;
 
-static void s_session_destroy (s_session_t **self_p)
+static void
+s_session_destroy (s_session_t **self_p)
 {
     s_session_t *self = *self_p;
     if (self) {
@@ -79,15 +80,19 @@ static void s_session_destroy (s_session_t **self_p)
 //  ---------------------------------------------------------------------
 //  Matching
 
-static bool s_any (const s_session_t *session, int dimension, const char *value)
+static bool
+s_any (const s_session_t *session, int dimension, const char *value)
 {
-    if (session->count[dimension] == 0) return true;
+    if (session->count[dimension] == 0)
+        return true;
     for (int index = 0; index < session->count[dimension]; index++)
-        if (streq (session->values[dimension][index], value)) return true;
+        if (streq (session->values[dimension][index], value))
+            return true;
     return false;
 }
 
-static bool s_matches (const s_session_t *session, const sein_event_t *event)
+static bool
+s_matches (const s_session_t *session, const sein_event_t *event)
 {
     //  A wijk includes its zones: the area filter also matches the wijk.
     if (!s_any (session, F_AREA, event->area) && !s_any (session, F_AREA, event->wijk))
@@ -95,14 +100,16 @@ static bool s_matches (const s_session_t *session, const sein_event_t *event)
     if (!s_any (session, F_THEME, event->theme) ||
         !s_any (session, F_PRIORITY, event->priority))
         return false;
-    if (session->count[F_TEAM] == 0) return true;
+    if (session->count[F_TEAM] == 0)
+        return true;
     for (int index = 0; index < session->count[F_TEAM]; index++) {
         //  teams is ",a,b,": look for ",name,".
         const char *name = session->values[F_TEAM][index];
         size_t len = strlen (name);
         for (const char *hit = strstr (event->teams, name); hit;
              hit = strstr (hit + 1, name))
-            if (hit > event->teams && hit[-1] == ',' && hit[len] == ',') return true;
+            if (hit > event->teams && hit[-1] == ',' && hit[len] == ',')
+                return true;
     }
     return false;
 }
@@ -115,8 +122,9 @@ static bool s_matches (const s_session_t *session, const sein_event_t *event)
 //  SHARED, when given, holds the same bytes as BODY in a ZeroMQ message:
 //  a live event goes to many sessions, and copies of that message share
 //  one buffer instead of copying the body for each.
-static int s_send (s_watch_t *self, s_session_t *session, const char *command,
-                   const char *body, size_t size, zmq_msg_t *shared)
+static int
+s_send (s_watch_t *self, s_session_t *session, const char *command, const char *body,
+        size_t size, zmq_msg_t *shared)
 {
     void *handle = zsock_resolve (self->router);
     int rc;
@@ -128,17 +136,20 @@ static int s_send (s_watch_t *self, s_session_t *session, const char *command,
             zmq_msg_close (&copy);
     } else
         rc = sein_wire_send (handle, &session->envelope, command, body, size);
-    if (rc == 0) session->last_sent = zclock_mono ();
+    if (rc == 0)
+        session->last_sent = zclock_mono ();
     return rc;
 }
 
 //  Offer EVENT to SESSION, whose cursor is at it. Returns false when the
 //  session cannot take it now (no credit, or its queue is full).
-static bool s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
-                     zmq_msg_t *shared)
+static bool
+s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
+         zmq_msg_t *shared)
 {
     if (s_matches (session, event)) {
-        if (session->credit <= 0) return false;
+        if (session->credit <= 0)
+            return false;
         if (s_send (self, session, SEIN_EVENT, event->body, event->body_size, shared)) {
             //  Should not happen while credit <= sndhwm; treat as no credit.
             session->credit = 0;
@@ -154,25 +165,29 @@ static bool s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *
 //  ---------------------------------------------------------------------
 //  Catching up from the store
 
-static int s_replay_one (const sein_event_t *event, void *arg)
+static int
+s_replay_one (const sein_event_t *event, void *arg)
 {
-    void **args = (void **)arg;
-    s_watch_t *self = (s_watch_t *)args[0];
-    s_session_t *session = (s_session_t *)args[1];
+    void **args = (void **) arg;
+    s_watch_t *self = (s_watch_t *) args[0];
+    s_session_t *session = (s_session_t *) args[1];
     //  Only what the feed has announced: a later commit may not be on disk
     //  yet (the server syncs the log after COMMIT returned).
-    if (event->seq > self->head) return 1;
+    if (event->seq > self->head)
+        return 1;
     return s_offer (self, session, event, NULL) && session->credit > 0 ? 0 : 1;
 }
 
 //  One bounded round for every session that is behind and has credit.
 //  Returns true when some session is still behind with credit left.
-static bool s_catch_up (s_watch_t *self)
+static bool
+s_catch_up (s_watch_t *self)
 {
     bool more = false;
-    for (s_session_t *session = (s_session_t *)zhashx_first (self->sessions); session;
-         session = (s_session_t *)zhashx_next (self->sessions)) {
-        if (session->cursor > self->head || session->credit <= 0) continue;
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
+        if (session->cursor > self->head || session->credit <= 0)
+            continue;
         void *args[2] = {self, session};
         int64_t before = session->cursor;
         int visited = sein_store_events (self->store, session->cursor, S_ROUND_ROWS,
@@ -189,7 +204,8 @@ static bool s_catch_up (s_watch_t *self)
                 self->head = sein_store_head (self->store);
             continue;
         }
-        if (session->cursor <= self->head && session->credit > 0) more = true;
+        if (session->cursor <= self->head && session->credit > 0)
+            more = true;
     }
     return more;
 }
@@ -197,7 +213,8 @@ static bool s_catch_up (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  The live feed
 
-static void s_feed_ready (s_watch_t *self)
+static void
+s_feed_ready (s_watch_t *self)
 {
     zmsg_t *msg;
     while ((msg = zmsg_recv (self->feed))) {
@@ -209,8 +226,8 @@ static void s_feed_ready (s_watch_t *self)
             zmq_msg_t shared;
             zmq_msg_init_size (&shared, event.body_size);
             memcpy (zmq_msg_data (&shared), event.body, event.body_size);
-            for (s_session_t *session = (s_session_t *)zhashx_first (self->sessions);
-                 session; session = (s_session_t *)zhashx_next (self->sessions))
+            for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions);
+                 session; session = (s_session_t *) zhashx_next (self->sessions))
                 if (session->cursor == event.seq)
                     s_offer (self, session, &event, &shared);
             zmq_msg_close (&shared);
@@ -233,8 +250,8 @@ static const sein_wire_command_t s_commands[] = {
     {SEIN_CLOSE, s_no_fields, false},
 };
 
-static void s_reply (s_watch_t *self, const sein_envelope_t *envelope,
-                     const char *command, json_t *body)
+static void
+s_reply (s_watch_t *self, const sein_envelope_t *envelope, const char *command, json_t *body)
 {
     char *text = json_dumps (body, JSON_COMPACT);
     json_decref (body);
@@ -242,8 +259,9 @@ static void s_reply (s_watch_t *self, const sein_envelope_t *envelope,
     free (text);
 }
 
-static void s_reject (s_watch_t *self, const sein_envelope_t *envelope,
-                      const char *command, const sein_error_t *error)
+static void
+s_reject (s_watch_t *self, const sein_envelope_t *envelope, const char *command,
+          const sein_error_t *error)
 {
     sein_debug ("watch: rejected %s: %s (%s)", command, error->code, error->message);
     sein_wire_reject (zsock_resolve (self->router), envelope, command, NULL, error,
@@ -251,53 +269,48 @@ static void s_reject (s_watch_t *self, const sein_envelope_t *envelope,
 }
 
 //  Fill SESSION's filter from FILTER. Returns 0, or -1 with ERROR set.
-static int s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter,
-                          sein_error_t *error)
+static int
+s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error_t *error)
 {
-    if (!filter) return 0;
+    if (!filter)
+        return 0;
     if (!json_is_object (filter))
         return sein_error_set (error, "type", "filter", "filter must be an object");
     //  Errors name the member at fault: "filter.area".
     const char *key;
     json_t *value;
-    json_object_foreach (filter, key, value)
-    {
+    json_object_foreach (filter, key, value) {
         int dimension = 0;
         while (dimension < F_COUNT && !streq (s_dimensions[dimension], key))
             dimension++;
         const char *name = sein_error_name (error, "filter", key);
         if (dimension == F_COUNT)
-            return sein_error_set (
-                error, "unknown-field", name,
-                "'%s' is not a filter key (area, theme, team, priority)", name);
-        if (json_is_null (value)) continue; //  as if absent
-        json_t *list =
-            json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
+            return sein_error_set (error, "unknown-field", name,
+                                   "'%s' is not a filter key (area, theme, team, priority)",
+                                   name);
+        if (json_is_null (value))
+            continue; //  as if absent
+        json_t *list = json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
         if (!json_is_array (list) || json_array_size (list) > S_FILTER_MAX) {
             bool array = json_is_array (list);
             json_decref (list);
-            return sein_error_set (
-                error, array ? "too-long" : "type", name,
-                "filter values must be a string or an array of at most "
-                "32 strings");
+            return sein_error_set (error, array ? "too-long" : "type", name,
+                                   "filter values must be a string or an array of at most "
+                                   "32 strings");
         }
         size_t index;
         json_t *item;
-        json_array_foreach (list, index, item)
-        {
+        json_array_foreach (list, index, item) {
             const char *text = json_string_value (item);
             int rc = 0;
             if (!text)
-                rc =
-                    sein_error_set (error, "type", name, "filter values must be strings");
+                rc = sein_error_set (error, "type", name, "filter values must be strings");
             else if (*text == 0)
-                rc = sein_error_set (error, "empty", name,
-                                     "filter values must not be empty");
+                rc = sein_error_set (error, "empty", name, "filter values must not be empty");
             else if (strlen (text) > 64)
                 rc = sein_error_set (error, "too-long", name,
                                      "filter values are at most 64 bytes");
-            else if (self->known[dimension] &&
-                     !zhashx_lookup (self->known[dimension], text))
+            else if (self->known[dimension] && !zhashx_lookup (self->known[dimension], text))
                 //  A typo would otherwise give a session that never sees anything.
                 rc = dimension == F_PRIORITY
                          ? sein_error_set (error, "value", name,
@@ -306,8 +319,8 @@ static int s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter,
                                            dimension == F_AREA    ? "unknown-area"
                                            : dimension == F_THEME ? "unknown-theme"
                                                                   : "unknown-team",
-                                           name, "unknown %s '%s'",
-                                           s_dimensions[dimension], text);
+                                           name, "unknown %s '%s'", s_dimensions[dimension],
+                                           text);
             if (rc) {
                 json_decref (list);
                 return rc;
@@ -321,25 +334,26 @@ static int s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter,
 
 //  Check a WATCH body against the store's HEAD; returns 0, or -1 with
 //  ERROR set. *UTC gets since_time.
-static int s_check_watch (s_watch_t *self, s_session_t *session, json_t *body,
-                          int64_t head, char *utc, sein_error_t *error)
+static int
+s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head,
+               char *utc, sein_error_t *error)
 {
-    if (s_read_filter (self, session, sein_wire_field (body, "filter"), error)) return -1;
+    if (s_read_filter (self, session, sein_wire_field (body, "filter"), error))
+        return -1;
     json_t *since = sein_wire_field (body, "since");
     json_t *since_time = sein_wire_field (body, "since_time");
     json_t *credit = sein_wire_field (body, "credit");
     if (since && !json_is_integer (since))
-        return sein_error_set (error, "type", "since",
-                               "since must be an integer (a seq)");
+        return sein_error_set (error, "type", "since", "since must be an integer (a seq)");
     if (since && json_integer_value (since) < 0)
         return sein_error_set (error, "value", "since",
                                "since must be a seq (integer >= 0; 0 = live only)");
     //  Beyond the next seq is a client's mistake (a state file from another
     //  store, say): that session would wait for ever.
     if (since && json_integer_value (since) > head + 1)
-        return sein_error_set (
-            error, "value", "since", "since %lld is beyond the next event (seq %lld)",
-            (long long)json_integer_value (since), (long long)head + 1);
+        return sein_error_set (error, "value", "since",
+                               "since %lld is beyond the next event (seq %lld)",
+                               (long long) json_integer_value (since), (long long) head + 1);
     if (since_time && !json_is_string (since_time))
         return sein_error_set (error, "type", "since_time",
                                "since_time must be a string (RFC 3339)");
@@ -352,18 +366,18 @@ static int s_check_watch (s_watch_t *self, s_session_t *session, json_t *body,
     if (!json_is_integer (credit))
         return sein_error_set (error, "type", "credit", "credit must be an integer");
     if (json_integer_value (credit) < 1)
-        return sein_error_set (error, "value", "credit",
-                               "credit must be a positive integer");
+        return sein_error_set (error, "value", "credit", "credit must be a positive integer");
     return 0;
 }
 
 //  Send SESSION a heartbeat. Returns as s_send.
-static int s_heartbeat (s_watch_t *self, s_session_t *session)
+static int
+s_heartbeat (s_watch_t *self, s_session_t *session)
 {
     char body[96];
     int size = snprintf (body, sizeof body, "{\"head\":%lld,\"cursor\":%lld}",
-                         (long long)self->head, (long long)session->cursor);
-    return s_send (self, session, SEIN_HEARTBEAT, body, (size_t)size, NULL);
+                         (long long) self->head, (long long) session->cursor);
+    return s_send (self, session, SEIN_HEARTBEAT, body, (size_t) size, NULL);
 }
 
 //  Drop the sessions whose client is gone. A ROUTER does not say when a
@@ -371,38 +385,39 @@ static int s_heartbeat (s_watch_t *self, s_session_t *session)
 //  EHOSTUNREACH: a heartbeat to every session finds them. Run when all
 //  session slots are taken, so that clients that vanished without CLOSE
 //  do not hold their slots until watch.timeout.
-static void s_probe (s_watch_t *self)
+static void
+s_probe (s_watch_t *self)
 {
     zlistx_t *gone = zlistx_new ();
-    for (s_session_t *session = (s_session_t *)zhashx_first (self->sessions); session;
-         session = (s_session_t *)zhashx_next (self->sessions))
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions))
         if (s_heartbeat (self, session) && zmq_errno () == EHOSTUNREACH)
             zlistx_add_end (gone, session->key);
-    for (char *key = (char *)zlistx_first (gone); key; key = (char *)zlistx_next (gone))
+    for (char *key = (char *) zlistx_first (gone); key; key = (char *) zlistx_next (gone))
         zhashx_delete (self->sessions, key);
     zlistx_destroy (&gone);
 }
 
-static void s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope,
-                         const char *key, json_t *body)
+static void
+s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, json_t *body)
 {
-    s_session_t *session = (s_session_t *)sein_calloc (1, sizeof *session);
+    s_session_t *session = (s_session_t *) sein_calloc (1, sizeof *session);
     sein_error_t error;
     char utc[SEIN_TIME_MAX];
     //  A client may WATCH from a seq it was acked before the feed told us
     //  about it: the store knows.
     int64_t head = sein_store_head (self->store);
-    if (head < self->head) head = self->head;
+    if (head < self->head)
+        head = self->head;
     int rc = s_check_watch (self, session, body, head, utc, &error);
     bool full = !zhashx_lookup (self->sessions, key) &&
-                (int64_t)zhashx_size (self->sessions) >= self->sessions_max;
+                (int64_t) zhashx_size (self->sessions) >= self->sessions_max;
     if (rc == 0 && full) {
         s_probe (self);
-        full = (int64_t)zhashx_size (self->sessions) >= self->sessions_max;
+        full = (int64_t) zhashx_size (self->sessions) >= self->sessions_max;
     }
     if (rc == 0 && full)
-        rc = sein_error_set (&error, "busy", NULL,
-                             "too many watch sessions; try again later");
+        rc = sein_error_set (&error, "busy", NULL, "too many watch sessions; try again later");
     if (rc) {
         s_reject (self, envelope, SEIN_WATCH, &error);
         s_session_destroy (&session);
@@ -412,7 +427,8 @@ static void s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope,
     int64_t from = since ? json_integer_value (since) : 0;
     if (from == 0 && sein_wire_field (body, "since_time")) {
         from = sein_store_seq_at (self->store, utc);
-        if (from < 0) from = head + 1;
+        if (from < 0)
+            from = head + 1;
     }
     json_int_t credit = json_integer_value (json_object_get (body, "credit"));
     session->cursor = from > 0 ? from : head + 1;
@@ -422,24 +438,24 @@ static void s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope,
     session->last_heard = session->last_sent = zclock_mono ();
     zhashx_update (self->sessions, key, session); //  replaces an older session
     sein_debug ("watch: session %s from seq %lld, credit %lld", key,
-                (long long)session->cursor, (long long)session->credit);
+                (long long) session->cursor, (long long) session->credit);
     s_reply (self, envelope, SEIN_WATCH,
              json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
-                        (json_int_t)self->head, "from", (json_int_t)session->cursor,
-                        "credit", (json_int_t)session->credit, "heartbeat",
-                        (json_int_t)self->heartbeat));
+                        (json_int_t) self->head, "from", (json_int_t) session->cursor,
+                        "credit", (json_int_t) session->credit, "heartbeat",
+                        (json_int_t) self->heartbeat));
 }
 
 //  CREDIT: add to the session's credit, never beyond credit_max (the sum
 //  saturates: a grant can be any integer up to 2^63 - 1).
-static void s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope,
-                          s_session_t *session, json_t *body)
+static void
+s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope, s_session_t *session,
+              json_t *body)
 {
     sein_error_t error;
     json_t *credit = sein_wire_field (body, "credit");
     if (!credit)
-        sein_error_set (&error, "required", "credit",
-                        "credit (a positive integer) is required");
+        sein_error_set (&error, "required", "credit", "credit (a positive integer) is required");
     else if (!json_is_integer (credit))
         sein_error_set (&error, "type", "credit", "credit must be an integer");
     else if (json_integer_value (credit) < 1)
@@ -455,7 +471,8 @@ static void s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope,
     s_reject (self, envelope, SEIN_ERROR, &error);
 }
 
-static void s_router_ready (s_watch_t *self)
+static void
+s_router_ready (s_watch_t *self)
 {
     sein_request_t *request = &self->request;
     while (sein_wire_recv (zsock_resolve (self->router), s_commands,
@@ -467,13 +484,13 @@ static void s_router_ready (s_watch_t *self)
         for (size_t index = 0; index < envelope->routing_size; index++)
             snprintf (key + 2 * index, 3, "%02X", envelope->routing[index]);
         key[2 * envelope->routing_size] = 0;
-        s_session_t *session = (s_session_t *)zhashx_lookup (self->sessions, key);
-        if (session) session->last_heard = zclock_mono ();
+        s_session_t *session = (s_session_t *) zhashx_lookup (self->sessions, key);
+        if (session)
+            session->last_heard = zclock_mono ();
         sein_error_t error;
         if (request->rejected)
             //  A WATCH is answered WATCH; anything else that is refused ERROR.
-            s_reject (self, envelope,
-                      streq (command, SEIN_WATCH) ? SEIN_WATCH : SEIN_ERROR,
+            s_reject (self, envelope, streq (command, SEIN_WATCH) ? SEIN_WATCH : SEIN_ERROR,
                       &request->error);
         else if (streq (command, SEIN_WATCH))
             s_cmd_watch (self, envelope, key, request->json);
@@ -481,8 +498,7 @@ static void s_router_ready (s_watch_t *self)
             zhashx_delete (self->sessions, key);
         else if (!session) {
             //  Unknown after a restart or expiry: the client reopens.
-            sein_error_set (&error, "session", NULL,
-                            "no watch session here; send WATCH again");
+            sein_error_set (&error, "session", NULL, "no watch session here; send WATCH again");
             s_reject (self, envelope, SEIN_ERROR, &error);
         } else if (streq (command, SEIN_CREDIT))
             s_cmd_credit (self, envelope, session, request->json);
@@ -493,9 +509,11 @@ static void s_router_ready (s_watch_t *self)
 //  Tell the server COUNTERS (sessions, queued events) for its PING, when
 //  they changed. Never blocks: a server that is not reading (stopping)
 //  misses an update, not the watch loop a tick.
-static void s_report (s_watch_t *self, const int64_t counters[2])
+static void
+s_report (s_watch_t *self, const int64_t counters[2])
 {
-    if (counters[0] == self->reported[0] && counters[1] == self->reported[1]) return;
+    if (counters[0] == self->reported[0] && counters[1] == self->reported[1])
+        return;
     void *handle = zsock_resolve (self->pipe);
     if (zmq_send (handle, "COUNTERS", 8, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 8) {
         zmq_send (handle, counters, 2 * sizeof counters[0], 0);
@@ -504,13 +522,14 @@ static void s_report (s_watch_t *self, const int64_t counters[2])
 }
 
 //  Heartbeat idle sessions, expire silent ones; report the counters.
-static void s_tick (s_watch_t *self)
+static void
+s_tick (s_watch_t *self)
 {
     int64_t now = zclock_mono ();
     zlistx_t *expired = zlistx_new ();
-    int64_t counters[2] = {(int64_t)zhashx_size (self->sessions), 0};
-    for (s_session_t *session = (s_session_t *)zhashx_first (self->sessions); session;
-         session = (s_session_t *)zhashx_next (self->sessions)) {
+    int64_t counters[2] = {(int64_t) zhashx_size (self->sessions), 0};
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
         counters[1] += session->queued;
         if (now - session->last_heard > self->timeout)
             zlistx_add_end (expired, session->key);
@@ -523,8 +542,8 @@ static void s_tick (s_watch_t *self)
             }
         }
     }
-    for (char *key = (char *)zlistx_first (expired); key;
-         key = (char *)zlistx_next (expired)) {
+    for (char *key = (char *) zlistx_first (expired); key;
+         key = (char *) zlistx_next (expired)) {
         sein_debug ("watch: session %s expired", key);
         zhashx_delete (self->sessions, key);
     }
@@ -535,31 +554,35 @@ static void s_tick (s_watch_t *self)
 //  Credit bounds what is in flight per session; the queue limit is a
 //  backstop above it, never the flow control itself, and follows a
 //  reloaded watch.credit_max, or a full queue would cut credit short.
-static int s_queue_max (s_watch_t *self)
+static int
+s_queue_max (s_watch_t *self)
 {
-    return (int)self->credit_max * 2 + 100;
+    return (int) self->credit_max * 2 + 100;
 }
 
 //  Take the codes filters may name from CODES (see sein_watch.h).
-static void s_set_known (s_watch_t *self, const char *codes)
+static void
+s_set_known (s_watch_t *self, const char *codes)
 {
     json_t *json = codes ? json_loads (codes, 0, NULL) : NULL;
     for (int dimension = 0; dimension < F_COUNT; dimension++) {
         zhashx_destroy (&self->known[dimension]);
         json_t *list = json_object_get (json, s_dimensions[dimension]);
-        if (dimension != F_PRIORITY && !json_is_array (list)) continue;
+        if (dimension != F_PRIORITY && !json_is_array (list))
+            continue;
         self->known[dimension] = zhashx_new ();
         size_t index;
         json_t *code;
         json_array_foreach (list, index, code)
-            zhashx_insert (self->known[dimension], json_string_value (code), (void *)1);
+            zhashx_insert (self->known[dimension], json_string_value (code), (void *) 1);
         for (index = 0; dimension == F_PRIORITY && sein_priorities[index]; index++)
-            zhashx_insert (self->known[dimension], sein_priorities[index], (void *)1);
+            zhashx_insert (self->known[dimension], sein_priorities[index], (void *) 1);
     }
     json_decref (json);
 }
 
-static void s_pipe_ready (s_watch_t *self)
+static void
+s_pipe_ready (s_watch_t *self)
 {
     char *command = NULL, *codes = NULL;
     uint64_t credit_max, heartbeat, timeout, sessions_max, message_max;
@@ -568,11 +591,11 @@ static void s_pipe_ready (s_watch_t *self)
         !command || streq (command, "$TERM"))
         self->terminated = true;
     else if (streq (command, "SETTINGS")) {
-        self->credit_max = (int64_t)credit_max;
-        self->heartbeat = (int64_t)heartbeat;
-        self->timeout = (int64_t)timeout;
-        self->sessions_max = (int64_t)sessions_max;
-        self->message_max = (size_t)message_max;
+        self->credit_max = (int64_t) credit_max;
+        self->heartbeat = (int64_t) heartbeat;
+        self->timeout = (int64_t) timeout;
+        self->sessions_max = (int64_t) sessions_max;
+        self->message_max = (size_t) message_max;
         sein_wire_apply (self->router, self->message_max, s_queue_max (self));
         s_set_known (self, codes);
     }
@@ -580,7 +603,8 @@ static void s_pipe_ready (s_watch_t *self)
     zstr_free (&codes);
 }
 
-int sein_watch_counters (zactor_t *watch, int64_t counters[2])
+int
+sein_watch_counters (zactor_t *watch, int64_t counters[2])
 {
     zmsg_t *msg = zmsg_recv (watch);
     zframe_t *name = zmsg_first (msg), *values = zmsg_next (msg);
@@ -594,10 +618,11 @@ int sein_watch_counters (zactor_t *watch, int64_t counters[2])
     return rc;
 }
 
-void sein_watch_actor (zsock_t *pipe, void *args)
+void
+sein_watch_actor (zsock_t *pipe, void *args)
 {
-    sein_watch_args_t *watch_args = (sein_watch_args_t *)args;
-    s_watch_t *self = (s_watch_t *)sein_calloc (1, sizeof *self);
+    sein_watch_args_t *watch_args = (sein_watch_args_t *) args;
+    s_watch_t *self = (s_watch_t *) sein_calloc (1, sizeof *self);
     sein_request_init (&self->request);
     self->pipe = pipe;
     sein_config_t *config = watch_args->config;
@@ -606,14 +631,14 @@ void sein_watch_actor (zsock_t *pipe, void *args)
     self->timeout = sein_config_int (config, "watch.timeout");
     self->sessions_max = sein_config_int (config, "watch.sessions_max");
     self->sessions = zhashx_new ();
-    zhashx_set_destructor (self->sessions, (zhashx_destructor_fn *)s_session_destroy);
+    zhashx_set_destructor (self->sessions, (zhashx_destructor_fn *) s_session_destroy);
     self->store = sein_store_new_reader (watch_args->db_path, &self->error);
     const char *endpoint = sein_config_str (config, "endpoints.watch");
-    self->message_max = (size_t)sein_config_int (config, "limits.message_max");
+    self->message_max = (size_t) sein_config_int (config, "limits.message_max");
     if (!self->error)
         self->router = sein_wire_bind (endpoint, self->message_max, s_queue_max (self),
-                                       (int)sein_config_int (config, "limits.intake_hwm"),
-                                       0, SEIN_IO_WATCH, &self->error);
+                                       (int) sein_config_int (config, "limits.intake_hwm"), 0,
+                                       SEIN_IO_WATCH, &self->error);
     if (!self->error) {
         self->feed = zsock_new_sub (watch_args->feed, "");
         zsock_set_rcvhwm (self->feed, 100000);
@@ -631,7 +656,7 @@ void sein_watch_actor (zsock_t *pipe, void *args)
         int64_t next_tick = zclock_mono () + 100;
         while (!self->terminated) {
             int64_t now = zclock_mono ();
-            int timeout = behind ? 0 : (int)(next_tick > now ? next_tick - now : 0);
+            int timeout = behind ? 0 : (int) (next_tick > now ? next_tick - now : 0);
             void *which = zpoller_wait (self->poller, timeout);
             if (which == pipe)
                 s_pipe_ready (self);
@@ -652,7 +677,8 @@ void sein_watch_actor (zsock_t *pipe, void *args)
         while ((command = zstr_recv (pipe))) {
             bool term = streq (command, "$TERM");
             zstr_free (&command);
-            if (term) break;
+            if (term)
+                break;
         }
     }
     zhashx_destroy (&self->sessions);

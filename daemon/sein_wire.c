@@ -8,13 +8,15 @@
 
 #define S_CORR_MAX 255
 
-void sein_request_init (sein_request_t *request)
+void
+sein_request_init (sein_request_t *request)
 {
     memset (request, 0, sizeof *request);
     zmq_msg_init (&request->body);
 }
 
-void sein_request_clear (sein_request_t *request)
+void
+sein_request_clear (sein_request_t *request)
 {
     zmq_msg_close (&request->body);
     json_decref (request->json);
@@ -24,7 +26,8 @@ void sein_request_clear (sein_request_t *request)
 //  Receive the parts of one message after its routing id into PARTS (the
 //  first four kept, the rest counted and dropped). Returns the number of
 //  parts, or -1 when no message is waiting.
-static int s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
+static int
+s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
 {
     zmq_msg_t part;
     zmq_msg_init (&part);
@@ -54,7 +57,8 @@ static int s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t part
     return count;
 }
 
-static bool s_part_is (zmq_msg_t *part, const char *text)
+static bool
+s_part_is (zmq_msg_t *part, const char *text)
 {
     size_t len = strlen (text);
     return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
@@ -75,8 +79,9 @@ typedef struct {
 //  Fill ERROR as a `value` error about the member at DEPTH (IN_KEY: in
 //  its name) whose names at levels 1 and 2 are KEYS (raw text, NULL where
 //  the level is an array). A name is that of the object holding it.
-static void s_scan_error (sein_error_t *error, const char *keys[3], int depth,
-                          bool in_key, const char *what)
+static void
+s_scan_error (sein_error_t *error, const char *keys[3], int depth, bool in_key,
+              const char *what)
 {
     int level = in_key ? depth - 1 : depth;
     const char *field = NULL;
@@ -89,21 +94,24 @@ static void s_scan_error (sein_error_t *error, const char *keys[3], int depth,
 //  True when the number token TEXT (SIZE bytes, JSON grammar) fits what
 //  jansson reads it into: a json_int_t without fraction or exponent,
 //  else a finite double.
-static bool s_number_fits (const char *text, size_t size)
+static bool
+s_number_fits (const char *text, size_t size)
 {
     bool negative = size && text[0] == '-';
     if (!memchr (text, '.', size) && !memchr (text, 'e', size) &&
         !memchr (text, 'E', size)) {
-        uint64_t value = 0, limit = negative ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+        uint64_t value = 0, limit = negative ? (uint64_t) INT64_MAX + 1 : INT64_MAX;
         for (size_t at = negative; at < size; at++) {
-            unsigned digit = (unsigned)(text[at] - '0');
-            if (value > (limit - digit) / 10) return false;
+            unsigned digit = (unsigned) (text[at] - '0');
+            if (value > (limit - digit) / 10)
+                return false;
             value = value * 10 + digit;
         }
         return true;
     }
     //  A double overflows only through an exponent or 309 digits.
-    if (size < 309 && !memchr (text, 'e', size) && !memchr (text, 'E', size)) return true;
+    if (size < 309 && !memchr (text, 'e', size) && !memchr (text, 'E', size))
+        return true;
     char *copy = sein_strndup (text, size);
     double value = strtod (copy, NULL);
     free (copy);
@@ -116,8 +124,8 @@ static bool s_number_fits (const char *text, size_t size)
 //  PATCH (a copy of BODY), overwrites each such thing there with what
 //  jansson takes (\u0020, or 0 padded with spaces), so that the copy
 //  parses where BODY is valid JSON. Returns 0, or -1 with ERROR set.
-static int s_scan (const char *body, size_t size, s_scan_t *scan, char *patch,
-                   sein_error_t *error)
+static int
+s_scan (const char *body, size_t size, s_scan_t *scan, char *patch, sein_error_t *error)
 {
     bool in_string = false, in_key = false;
     int depth = 0;
@@ -144,7 +152,8 @@ static int s_scan (const char *body, size_t size, s_scan_t *scan, char *patch,
                         s_scan_error (&scan->nul_error, keys, depth, in_key,
                                       "contains a NUL character (\\u0000)");
                     scan->nul = true;
-                    if (patch) memcpy (patch + at + 1, "u0020", 5);
+                    if (patch)
+                        memcpy (patch + at + 1, "u0020", 5);
                 }
                 at++; //  whatever is escaped, jansson checks it
             }
@@ -163,9 +172,11 @@ static int s_scan (const char *body, size_t size, s_scan_t *scan, char *patch,
                 keys[depth] = NULL;
             }
         } else if (c == '}' || c == ']') {
-            if (depth > 0) depth--; //  unbalanced: jansson refuses it
+            if (depth > 0)
+                depth--; //  unbalanced: jansson refuses it
         } else if (c == ':' || c == ',') {
-            if (depth >= 1 && depth <= 2) after_colon[depth] = c == ':';
+            if (depth >= 1 && depth <= 2)
+                after_colon[depth] = c == ':';
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             size_t end = at;
             while (end < size && strchr ("0123456789+-.eE", body[end]) && body[end])
@@ -188,16 +199,19 @@ static int s_scan (const char *body, size_t size, s_scan_t *scan, char *patch,
 
 //  Copy the error FROM, a member of a scan, into ERROR; its field may
 //  point into FROM's own name.
-static void s_take (sein_error_t *error, const sein_error_t *from)
+static void
+s_take (sein_error_t *error, const sein_error_t *from)
 {
     *error = *from;
-    if (from->field == from->name) error->field = error->name;
+    if (from->field == from->name)
+        error->field = error->name;
 }
 
 //  Parse BODY (SIZE bytes, already bounded) as a JSON object with only the
 //  FIELDS named. Returns the object, or NULL with ERROR set.
-static json_t *s_parse_body (const char *body, size_t size, const char *const *fields,
-                             sein_error_t *error)
+static json_t *
+s_parse_body (const char *body, size_t size, const char *const *fields,
+              sein_error_t *error)
 {
     size_t offset;
     if (sein_body_has_bom (body, size)) {
@@ -205,12 +219,12 @@ static json_t *s_parse_body (const char *body, size_t size, const char *const *f
         return NULL;
     }
     if (!sein_utf8_valid (body, size, &offset)) {
-        sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 (byte %zu)",
-                        offset);
+        sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 (byte %zu)", offset);
         return NULL;
     }
     s_scan_t scan = {false};
-    if (s_scan (body, size, &scan, NULL, error)) return NULL;
+    if (s_scan (body, size, &scan, NULL, error))
+        return NULL;
     char *patched = NULL;
     if (scan.nul || scan.number) {
         //  Rare: parse a copy in which they are replaced, to report them
@@ -239,8 +253,7 @@ static json_t *s_parse_body (const char *body, size_t size, const char *const *f
     }
     const char *key;
     json_t *value;
-    json_object_foreach (json, key, value)
-    {
+    json_object_foreach (json, key, value) {
         size_t index = 0;
         while (fields[index] && !streq (fields[index], key))
             index++;
@@ -268,9 +281,9 @@ static json_t *s_parse_body (const char *body, size_t size, const char *const *f
 
 //  Check REQUEST, read into PARTS (COUNT of them); sets `rejected` and
 //  `error` when it is refused.
-static void s_check (sein_request_t *request, zmq_msg_t *parts, int count,
-                     const sein_wire_command_t *commands, size_t ncommands,
-                     size_t message_max)
+static void
+s_check (sein_request_t *request, zmq_msg_t *parts, int count,
+         const sein_wire_command_t *commands, size_t ncommands, size_t message_max)
 {
     sein_error_t *error = &request->error;
     request->reply = SEIN_ERROR;
@@ -296,7 +309,7 @@ static void s_check (sein_request_t *request, zmq_msg_t *parts, int count,
         //  Only printable ASCII of an unknown command is echoed.
         char name[33];
         size_t size = zmq_msg_size (&parts[1]) < 32 ? zmq_msg_size (&parts[1]) : 32;
-        const char *data = (const char *)zmq_msg_data (&parts[1]);
+        const char *data = (const char *) zmq_msg_data (&parts[1]);
         for (size_t at = 0; at < size; at++)
             name[at] = data[at] > 0x20 && data[at] < 0x7f ? data[at] : '?';
         name[size] = 0;
@@ -313,19 +326,21 @@ static void s_check (sein_request_t *request, zmq_msg_t *parts, int count,
         return;
     }
     if (!commands[index].raw &&
-        !(request->json = s_parse_body ((const char *)zmq_msg_data (&parts[3]), size,
+        !(request->json = s_parse_body ((const char *) zmq_msg_data (&parts[3]), size,
                                         commands[index].fields, error)))
         return;
     request->rejected = false;
     zmq_msg_move (&request->body, &parts[3]);
 }
 
-int sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
-                    size_t message_max, sein_request_t *request)
+int
+sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
+                size_t message_max, sein_request_t *request)
 {
     zmq_msg_t parts[4];
     int count = s_recv_parts (handle, &request->envelope, parts);
-    if (count < 0) return -1;
+    if (count < 0)
+        return -1;
     //  The correlation id is echoed whenever it fits, even on a refusal.
     if (count >= 3 && zmq_msg_size (&parts[2]) <= S_CORR_MAX) {
         request->envelope.corr_size = zmq_msg_size (&parts[2]);
@@ -338,7 +353,8 @@ int sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t nc
     return 0;
 }
 
-json_t *sein_wire_field (json_t *body, const char *key)
+json_t *
+sein_wire_field (json_t *body, const char *key)
 {
     json_t *value = json_object_get (body, key);
     return json_is_null (value) ? NULL : value;
@@ -346,38 +362,44 @@ json_t *sein_wire_field (json_t *body, const char *key)
 
 //  Send the frames of a reply before its body. Returns 0, or -1 when the
 //  client is gone or its queue is full.
-static int s_send_head (void *handle, const sein_envelope_t *envelope,
-                        const char *command)
+static int
+s_send_head (void *handle, const sein_envelope_t *envelope, const char *command)
 {
     if (zmq_send (handle, envelope->routing, envelope->routing_size,
                   ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
     //  Once the routing part is taken, the rest of the message is too.
-    if (envelope->delimiter) zmq_send (handle, "", 0, ZMQ_SNDMORE);
+    if (envelope->delimiter)
+        zmq_send (handle, "", 0, ZMQ_SNDMORE);
     zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
     zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
     zmq_send (handle, envelope->corr, envelope->corr_size, ZMQ_SNDMORE);
     return 0;
 }
 
-int sein_wire_send (void *handle, const sein_envelope_t *envelope, const char *command,
-                    const char *text, size_t size)
+int
+sein_wire_send (void *handle, const sein_envelope_t *envelope, const char *command,
+                const char *text, size_t size)
 {
-    if (s_send_head (handle, envelope, command)) return -1;
+    if (s_send_head (handle, envelope, command))
+        return -1;
     zmq_send (handle, text, size, 0);
     return 0;
 }
 
-int sein_wire_send_msg (void *handle, const sein_envelope_t *envelope,
-                        const char *command, zmq_msg_t *body)
+int
+sein_wire_send_msg (void *handle, const sein_envelope_t *envelope, const char *command,
+                    zmq_msg_t *body)
 {
-    if (s_send_head (handle, envelope, command)) return -1;
-    if (zmq_msg_send (body, handle, 0) < 0) zmq_msg_close (body);
+    if (s_send_head (handle, envelope, command))
+        return -1;
+    if (zmq_msg_send (body, handle, 0) < 0)
+        zmq_msg_close (body);
     return 0;
 }
 
-void sein_wire_render_error (sein_buf_t *buf, const char *external_id,
-                             const sein_error_t *error)
+void
+sein_wire_render_error (sein_buf_t *buf, const char *external_id, const sein_error_t *error)
 {
     sein_buf_reset (buf);
     sein_buf_raw (buf, "{", 1);
@@ -392,14 +414,16 @@ void sein_wire_render_error (sein_buf_t *buf, const char *external_id,
     sein_buf_raw (buf, "}}", 2);
 }
 
-int sein_wire_reject (void *handle, const sein_envelope_t *envelope, const char *command,
-                      const char *external_id, const sein_error_t *error, sein_buf_t *buf)
+int
+sein_wire_reject (void *handle, const sein_envelope_t *envelope, const char *command,
+                  const char *external_id, const sein_error_t *error, sein_buf_t *buf)
 {
     sein_wire_render_error (buf, external_id, error);
     return sein_wire_send (handle, envelope, command, buf->data, buf->size);
 }
 
-void sein_wire_pin (zsock_t *socket, int io_thread)
+void
+sein_wire_pin (zsock_t *socket, int io_thread)
 {
     //  Affinity decides the I/O thread of each connection the socket
     //  accepts later; a mask naming no existing thread would fail the bind.
@@ -407,16 +431,17 @@ void sein_wire_pin (zsock_t *socket, int io_thread)
         zsock_set_affinity (socket, 1 << io_thread);
 }
 
-void sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm)
+void
+sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm)
 {
-    int64_t maxmsgsize = (int64_t)(message_max + SEIN_WIRE_SLACK);
-    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize,
-                    sizeof maxmsgsize);
+    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
+    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
     zsock_set_sndhwm (socket, sndhwm);
 }
 
-zsock_t *sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm,
-                         int linger, int io_thread, char **error_p)
+zsock_t *
+sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
+                int io_thread, char **error_p)
 {
     zsock_t *socket = zsock_new (ZMQ_ROUTER);
     if (!socket) {
@@ -434,8 +459,7 @@ zsock_t *sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, i
     //  closes would be dropped.
     zsock_set_linger (socket, linger);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
-        *error_p =
-            zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+        *error_p = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;
