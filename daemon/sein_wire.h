@@ -86,6 +86,11 @@ int
     sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
                     size_t message_max, sein_request_t *request);
 
+//  The member KEY of a request's BODY, or NULL when it is absent or
+//  null: in every body, null for a field is the same as leaving it out.
+json_t *
+    sein_wire_field (json_t *body, const char *key);
+
 //  Send one reply of SIZE bytes to ENVELOPE with COMMAND. Never blocks: a
 //  client that is gone, or whose reply queue is full, does not get it.
 //  Returns 0, or -1 with errno EAGAIN (queue full) or EHOSTUNREACH (gone).
