@@ -107,7 +107,8 @@ typedef struct _sein_watcher_t sein_watcher_t;
 //  SINCE is the first seq wanted: 0 for live only, N to replay from N.
 //  SINCE_TIME (RFC 3339, or NULL) replays from the first event at or after
 //  that time and is used only when SINCE is 0. CREDIT is how many events
-//  may be in flight towards this client.
+//  may be in flight towards this client; seind may grant fewer (it cuts a
+//  grant to watch.credit_max), and the watcher then works with the grant.
 sein_watcher_t *
     sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
                       const char *since_time, int credit);

@@ -1317,6 +1317,39 @@ test_refused (void **state)
     s_stop_daemon (h);
 }
 
+//  A watcher that asks for more credit than watch.credit_max (default
+//  1000) gets the maximum, and must grant back by what it was granted:
+//  waiting for half of what it asked for stalled it after 1,000 events.
+static void
+test_credit_over_max (void **state)
+{
+    (void) state;
+    sein_harness_t *h = s_start_daemon (NULL);
+    assert_int_equal (s_flood (h, 3000, 2, 256, 700), 3000);
+    char *output = NULL;
+    int status = sein_harness_run (h, NULL, &output, "sein-watch", "--since", "1", "--credit",
+                                   "5000", "--count", "3000", "--idle", "3000", "--json",
+                                   NULL);
+    //  Every event once, in order, and then the count ends the run.
+    int lines = 0;
+    int64_t expected = 1;
+    bool ordered = true;
+    for (char *line = output; line && *line;) {
+        char *end = strchr (line, '\n');
+        json_t *event = json_loadb (line, end ? (size_t) (end - line) : strlen (line), 0,
+                                    NULL);
+        ordered = ordered && s_seq (event) == expected++;
+        json_decref (event);
+        lines++;
+        line = end ? end + 1 : line + strlen (line);
+    }
+    zstr_free (&output);
+    assert_int_equal (lines, 3000);
+    assert_true (ordered);
+    assert_int_equal (status, 0);
+    s_stop_daemon (h);
+}
+
 int
 main (void)
 {
@@ -1333,6 +1366,7 @@ main (void)
         cmocka_unit_test_teardown (test_kill_restart_sigterm, s_teardown),
         cmocka_unit_test_teardown (test_kill_restart_sigkill, s_teardown),
         cmocka_unit_test_teardown (test_sigstop, s_teardown),
+        cmocka_unit_test_teardown (test_credit_over_max, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -156,8 +156,9 @@ struct _sein_watcher_t {
     int64_t since;     //  where the very first session starts
     int64_t resume;    //  where a new session must start, 0 until known
     int64_t last_seq;  //  last event handed to the caller
-    int credit;
-    int consumed;      //  events handed out since credit was last granted
+    int credit;        //  what the caller asked for, asked again on every WATCH
+    int window;        //  what the server granted in its WATCH reply
+    int consumed;      //  events received since credit was last granted
     zsock_t *dealer;
     unsigned sessions; //  tag of the current session is "w<sessions>"
     char tag[24];
@@ -180,6 +181,7 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
     self->since = since > 0 ? since : 0;
     self->since_time = since_time ? strdup (since_time) : NULL;
     self->credit = credit > 0 ? credit : 1;
+    self->window = self->credit;
     self->heartbeat = 1000;
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
@@ -214,6 +216,9 @@ s_watcher_open (sein_watcher_t *self)
                               (json_int_t) from, "credit", self->credit);
     if (from == 0 && self->since_time)
         json_object_set_new (body, "since_time", json_string (self->since_time));
+    //  Until the reply says otherwise the window is what we ask for; no
+    //  event of this session can come before that reply.
+    self->window = self->credit;
     self->consumed = 0;
     self->open = false;
     s_watcher_send (self, SEIN_WATCH, body);
@@ -274,8 +279,11 @@ s_event_seq (const char *body, size_t size)
 static bool
 s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
 {
-    //  Every event cost the server a credit, even one dropped here.
-    if (++self->consumed >= (self->credit + 1) / 2) {
+    //  Every event cost the server a credit, even one dropped here. Half
+    //  of the window the server GRANTED, not of what was asked: seind cuts
+    //  a grant to watch.credit_max, and waiting for half of a larger ask
+    //  would wait for events that never come.
+    if (++self->consumed >= (self->window + 1) / 2) {
         s_watcher_send (self, SEIN_CREDIT, json_pack ("{s:i}", "credit", self->consumed));
         self->consumed = 0;
     }
@@ -296,6 +304,11 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
         json_int_t from = json_integer_value (json_object_get (body, "from"));
         if (self->open && from > self->resume)
             self->resume = from;
+        //  The grant may be less than asked (watch.credit_max), and may
+        //  differ from one session to the next after a reload.
+        json_int_t granted = json_integer_value (json_object_get (body, "credit"));
+        if (self->open && granted > 0)
+            self->window = granted < self->credit ? (int) granted : self->credit;
         json_int_t heartbeat = json_integer_value (json_object_get (body, "heartbeat"));
         if (heartbeat > 0)
             self->heartbeat = heartbeat;
