@@ -29,10 +29,11 @@
 
         bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] [-w WINDOW]
                      [-r RATE] [-t SECONDS] [-p PORT] [-S SYNC]
-                     [-P PARTS] [-m STORE] [-x SEIN-SUBMIT]
+                     [-P PARTS] [-m STORE] [-x SEIN-SUBMIT] [-W WINDOW]
 
     PARTS is a comma-separated list of the part names above. -x runs
-    another sein-submit than the build tree's (an older build, to compare).
+    another sein-submit than the build tree's (an older build, to compare),
+    -W runs it with --window WINDOW instead of its default.
     Throughput is measured in ROUNDS rounds (default 3) of SIGNALS each,
     and the median printed with the range: on a shared VM one round can
     be 20% off the next. Each submitter keeps WINDOW (default 2048)
@@ -469,7 +470,8 @@ s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, i
 //  window, its acks into a file. OWN is the benchmark client's rate for
 //  comparison (0 when not measured).
 static void
-s_submit_part (sein_harness_t *daemon, const char *program, long signals, double own)
+s_submit_part (sein_harness_t *daemon, const char *program, const char *window, long signals,
+               double own)
 {
     char input[320], output[320];
     snprintf (input, sizeof input, "%s/signals.jsonl", daemon->dir);
@@ -493,6 +495,10 @@ s_submit_part (sein_harness_t *daemon, const char *program, long signals, double
     for (int index = 0; index < daemon->noverrides && count < 58; index++) {
         argv[count++] = (char *) "-o";
         argv[count++] = daemon->overrides[index];
+    }
+    if (window) {
+        argv[count++] = (char *) "--window";
+        argv[count++] = (char *) window;
     }
     argv[count++] = (char *) "--file";
     argv[count++] = input;
@@ -525,7 +531,8 @@ s_submit_part (sein_harness_t *daemon, const char *program, long signals, double
     if (file)
         fclose (file);
     double rate = (double) tally.accepted / seconds;
-    printf ("sein-submit --file (default window): %9.0f signals/s, exit %d", rate,
+    printf ("sein-submit --file (window %s): %9.0f signals/s, exit %d",
+            window ? window : "default", rate,
             WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
     if (own > 0)
         printf (", %.0f%% of the benchmark's own client (%.0f/s; target >= 80%%)",
@@ -645,8 +652,9 @@ main (int argc, char **argv)
     int parts = S_LATENCY | S_INGEST | S_SUBMIT | S_MILLION | S_RAW;
     const char *synchronous = "full";
     char *submit_program = zsys_sprintf ("%s/sein-submit", SEIN_BINARY_DIR);
+    const char *submit_window = NULL;
     int option;
-    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:P:m:x:h")) != -1) {
+    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:P:m:x:W:h")) != -1) {
         switch (option) {
         case 'n': signals = atol (optarg); break;
         case 'k': rounds = atoi (optarg); break;
@@ -658,6 +666,7 @@ main (int argc, char **argv)
         case 'S': synchronous = optarg; break;
         case 'P': parts = s_parse_parts (optarg); break;
         case 'm': store = atol (optarg); break;
+        case 'W': submit_window = optarg; break;
         case 'x':
             zstr_free (&submit_program);
             submit_program = strdup (optarg);
@@ -666,7 +675,7 @@ main (int argc, char **argv)
             fprintf (stderr, "usage: bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] "
                              "[-w WINDOW] [-r RATE] [-t SECONDS] [-p PORT] "
                              "[-S normal|full|extra] [-P PARTS] [-m STORE] "
-                             "[-x SEIN-SUBMIT]\n"
+                             "[-x SEIN-SUBMIT] [-W WINDOW]\n"
                              "  PARTS: comma-separated, of latency,ingest,submit,million,raw "
                              "(default all)\n");
             return 64;
@@ -698,7 +707,7 @@ main (int argc, char **argv)
         own = s_ingest_part (daemon.intake, rounds, submitters, signals, window, daemon.pid,
                              &batch);
     if (parts & S_SUBMIT)
-        s_submit_part (&daemon, submit_program, signals, own);
+        s_submit_part (&daemon, submit_program, submit_window, signals, own);
     int status = 0;
     if (parts & S_MILLION)
         status = s_million_part (&daemon, store, signals, submitters, window, rate, seconds);
