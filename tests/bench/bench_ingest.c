@@ -71,7 +71,8 @@ typedef struct {
 typedef struct {
     long sent;
     long accepted;
-    long stored; //  how far the head seq moved
+    long stored;  //  how far the head seq moved
+    long dropped; //  replies seind dropped (its replies_dropped counter)
 } s_tally_t;
 
 
@@ -176,17 +177,19 @@ s_submitter (void *arg)
 }
 
 
-//  How many commits seind has made so far.
+//  From seind's PING: the head seq when COUNTER is NULL, else that
+//  counter; -1 when seind does not answer.
 static long
-s_commits (const char *endpoint)
+s_ping (const char *endpoint, const char *counter)
 {
     sein_client_t *client = sein_client_new (endpoint);
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
-    long commits = (long) json_integer_value (
-        json_object_get (json_object_get (ping, "counters"), "batches"));
+    json_t *value = counter ? json_object_get (json_object_get (ping, "counters"), counter)
+                            : json_object_get (ping, "head");
+    long result = ping ? (long) json_integer_value (value) : -1;
     json_decref (ping);
     sein_client_destroy (&client);
-    return commits;
+    return result;
 }
 
 //  TOTAL signals from SUBMITTERS pipelining threads; signals/s. ROUND
@@ -378,16 +381,20 @@ s_sqlite (const char *dir, const char *event, long total, int batch, double *p50
     return rate;
 }
 
-//  The highest seq on disk, -1 when seind does not answer.
-static long
-s_head (const char *endpoint)
+//  Before a part: where seind's head and dropped replies stand.
+static void
+s_tally_start (s_tally_t *tally, const char *endpoint)
 {
-    sein_client_t *client = sein_client_new (endpoint);
-    json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
-    long head = ping ? (long) json_integer_value (json_object_get (ping, "head")) : -1;
-    json_decref (ping);
-    sein_client_destroy (&client);
-    return head;
+    tally->stored = s_ping (endpoint, NULL);
+    tally->dropped = s_ping (endpoint, "replies_dropped");
+}
+
+//  After it: how far they moved.
+static void
+s_tally_end (s_tally_t *tally, const char *endpoint)
+{
+    tally->stored = s_ping (endpoint, NULL) - tally->stored;
+    tally->dropped = s_ping (endpoint, "replies_dropped") - tally->dropped;
 }
 
 //  "failed F, lost L": requests without an accepted ack, and acks whose
@@ -397,8 +404,9 @@ static void
 s_print_tally (const char *who, s_tally_t *tally)
 {
     long lost = tally->accepted - tally->stored;
-    printf ("%-10s %ld sent, %ld accepted: failed %ld, lost %ld", who, tally->sent,
-            tally->accepted, tally->sent - tally->accepted, lost > 0 ? lost : 0);
+    printf ("%-10s %ld sent, %ld accepted: failed %ld, lost %ld; seind dropped %ld replies",
+            who, tally->sent, tally->accepted, tally->sent - tally->accepted,
+            lost > 0 ? lost : 0, tally->dropped);
     if (lost < 0)
         printf (", %ld stored without an accepted ack", -lost);
     printf ("\n");
@@ -409,10 +417,10 @@ static void
 s_latency_part (const char *endpoint, int rate, int seconds, int tag, const char *what)
 {
     s_tally_t tally = {0};
-    long head = s_head (endpoint);
+    s_tally_start (&tally, endpoint);
     double p50, p99;
     s_latency (endpoint, rate, seconds, &p50, &p99, tag, &tally);
-    tally.stored = s_head (endpoint) - head;
+    s_tally_end (&tally, endpoint);
     printf ("seind      ack latency at %d/s, %s: p50 %.0f us, p99 %.0f us\n", rate, what,
             p50, p99);
     s_print_tally ("seind", &tally);
@@ -425,8 +433,8 @@ s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, i
                pid_t pid, int *batch)
 {
     s_tally_t tally = {0};
-    long head = s_head (endpoint);
-    long commits_before = s_commits (endpoint);
+    s_tally_start (&tally, endpoint);
+    long commits_before = s_ping (endpoint, "batches");
     double cpu_before = sein_harness_cpu (pid);
     double own_before = sein_harness_cpu (getpid ());
     double rates[15];
@@ -442,7 +450,7 @@ s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, i
     }
     double cpu = sein_harness_cpu (pid) - cpu_before;
     double own = sein_harness_cpu (getpid ()) - own_before;
-    tally.stored = s_head (endpoint) - head;
+    s_tally_end (&tally, endpoint);
     qsort (rates, (size_t) rounds, sizeof rates[0], s_compare_double);
     long accepted = tally.accepted;
     printf ("\nseind      ingest: %9.0f signals/s durable, median of %d rounds (%.0f to "
@@ -504,7 +512,7 @@ s_submit_part (sein_harness_t *daemon, const char *program, const char *window, 
     argv[count++] = input;
     argv[count] = NULL;
     s_tally_t tally = {.sent = signals};
-    long head = s_head (daemon->intake);
+    s_tally_start (&tally, daemon->intake);
     double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
     pid_t pid = fork ();
@@ -521,7 +529,7 @@ s_submit_part (sein_harness_t *daemon, const char *program, const char *window, 
     double cpu = sein_harness_cpu (daemon->pid) - cpu_before;
     double own_cpu = (double) usage.ru_utime.tv_sec + (double) usage.ru_stime.tv_sec +
                      (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-    tally.stored = s_head (daemon->intake) - head;
+    s_tally_end (&tally, daemon->intake);
     //  One line an ack, "line N: accepted ...", as a user sees them.
     file = fopen (output, "r");
     char line[4096];
@@ -551,7 +559,8 @@ s_million_part (sein_harness_t *daemon, long store, long chunk, int submitters, 
 {
     int64_t start = zclock_usecs ();
     s_tally_t tally = {0};
-    long head = s_head (daemon->intake);
+    long head = s_ping (daemon->intake, NULL);
+    s_tally_start (&tally, daemon->intake);
     for (int round = 100; head + tally.sent < store; round++) {
         long accepted, sent;
         long size = store - head - tally.sent < chunk ? store - head - tally.sent : chunk;
@@ -560,7 +569,7 @@ s_million_part (sein_harness_t *daemon, long store, long chunk, int submitters, 
         tally.accepted += accepted;
         tally.sent += sent;
     }
-    tally.stored = s_head (daemon->intake) - head;
+    s_tally_end (&tally, daemon->intake);
     printf ("seind      store filled to %ld signals in %.1f s\n", head + tally.stored,
             (double) (zclock_usecs () - start) / 1e6);
     s_print_tally ("seind", &tally);
