@@ -1350,6 +1350,25 @@ test_credit_over_max (void **state)
     s_stop_daemon (h);
 }
 
+//  The grant is taken from every WATCH reply, not just the first: after a
+//  restart with a smaller watch.credit_max, a watcher that kept the first
+//  session's window would wait for more than the new grant and stall.
+static void
+test_credit_after_restart (void **state)
+{
+    (void) state;
+    sein_harness_t *h = s_start_daemon (NULL);
+    assert_int_equal (s_flood (h, 3000, 2, 256, 800), 3000);
+    sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, 1, NULL, 5000);
+    s_expect_run (watcher, 1, 600, true, "the first session (granted 1000)");
+    assert_int_equal (sein_harness_stop (h, SIGTERM), 0);
+    sein_harness_set (h, "watch.credit_max=100");
+    assert_int_equal (sein_harness_start (h), 0);
+    s_expect_run (watcher, 601, 2400, false, "the second session (granted 100)");
+    sein_watcher_destroy (&watcher);
+    s_stop_daemon (h);
+}
+
 int
 main (void)
 {
@@ -1367,6 +1386,7 @@ main (void)
         cmocka_unit_test_teardown (test_kill_restart_sigkill, s_teardown),
         cmocka_unit_test_teardown (test_sigstop, s_teardown),
         cmocka_unit_test_teardown (test_credit_over_max, s_teardown),
+        cmocka_unit_test_teardown (test_credit_after_restart, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
