@@ -305,7 +305,8 @@ s_ack_text (s_ack_t *ack, const char *prefix)
     char stored[96] = "";
     if (ack->id)
         snprintf (stored, sizeof stored, " %s seq %lld", ack->id, ack->seq);
-    return zsys_sprintf ("%s%s%s  area %s (%s)  theme %s  priority %s  teams %s (rule %s)%s%s",
+    return zsys_sprintf ("%s%s%s  area %s (%s)  theme %s  priority %s  teams %s (rule %s)"
+                         "%s%s",
                          prefix, ack->duplicate ? "duplicate" : ack->status, stored,
                          ack->area, ack->wijk, ack->theme, ack->priority, ack->teams,
                          ack->rule ? ack->rule : "-", ack->explanation ? "\n    " : "",
@@ -374,7 +375,8 @@ s_ack_scan (const char *body, size_t size, s_ack_t *ack, char *scratch, size_t l
         if (field)
             plain = s_plain_string (&member, &scratch, &left, field);
         else if (s_member_is (&member, "duplicate"))
-            ack->duplicate = member.value_size == 4 && memcmp (member.value, "true", 4) == 0;
+            ack->duplicate =
+                member.value_size == 4 && memcmp (member.value, "true", 4) == 0;
         else if (s_member_is (&member, "seq"))
             ack->seq = strtoll (member.value, NULL, 10);
         else if (s_member_is (&member, "teams")) {

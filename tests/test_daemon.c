@@ -2209,7 +2209,8 @@ test_submit_passthrough (void **state)
         "  { \"description\" : \"Kapotte lamp in de Naamsestraat\" , \"source\":\"citizen\","
         " \"external_id\":\"pass-2\", \"submitter\":\"desk-9\" }  ",
         "{\"description\":\"Afval \\\"zakken\\\" aan de glasbol \\u00e9\\/\","
-        "\"source\":\"citizen\",\"external_id\":\"pass-3\",\"attributes\":{\"submitter\":\"x\"}}",
+        "\"source\":\"citizen\",\"external_id\":\"pass-3\","
+        "\"attributes\":{\"submitter\":\"x\"}}",
         "{\"submitt\\u0065r\":\"desk-9\",\"description\":\"Hondenpoep op de stoep\","
         "\"source\":\"citizen\",\"external_id\":\"pass-4\"}",
         "{}",
@@ -2229,14 +2230,14 @@ test_submit_passthrough (void **state)
     int status = sein_harness_run (h, input, &output, "sein-submit", "--file", "-", NULL);
     char *copy = strdup (output ? output : "");
     zstr_free (&output);
-    if (status != 65 || s_lines (copy, "line ") != 9 || s_lines (copy, "line 1: accepted") != 1 ||
-        s_lines (copy, "line 2: accepted") != 1 || s_lines (copy, "line 3: accepted") != 1 ||
-        s_lines (copy, "line 4: accepted") != 1 ||
-        s_lines (copy, "line 5: rejected: required") != 1 ||
-        s_lines (copy, "line 6: rejected: json") != 1 ||
-        s_lines (copy, "line 7: rejected: json") != 1 ||
-        s_lines (copy, "line 8: rejected: json") != 1 ||
-        s_lines (copy, "line 9: rejected: json") != 1)
+    static const char *answers[] = {
+        "line 1: accepted",       "line 2: accepted",       "line 3: accepted",
+        "line 4: accepted",       "line 5: rejected: required", "line 6: rejected: json",
+        "line 7: rejected: json", "line 8: rejected: json", "line 9: rejected: json"};
+    bool answered = status == 65 && s_lines (copy, "line ") == 9;
+    for (size_t index = 0; index < sizeof answers / sizeof answers[0]; index++)
+        answered = answered && s_lines (copy, answers[index]) == 1;
+    if (!answered)
         fail_msg ("sein-submit --file: exit %d, output '%s'", status, copy);
     zstr_free (&copy);
 

@@ -564,8 +564,9 @@ s_million_part (sein_harness_t *daemon, long store, long chunk, int submitters, 
     for (int round = 100; head + tally.sent < store; round++) {
         long accepted, sent;
         long size = store - head - tally.sent < chunk ? store - head - tally.sent : chunk;
-        s_throughput (daemon->intake, round, submitters, size < submitters ? submitters : size,
-                      window, &accepted, &sent);
+        if (size < submitters)
+            size = submitters;
+        s_throughput (daemon->intake, round, submitters, size, window, &accepted, &sent);
         tally.accepted += accepted;
         tally.sent += sent;
     }
@@ -580,7 +581,8 @@ s_million_part (sein_harness_t *daemon, long store, long chunk, int submitters, 
         fprintf (stderr, "bench_ingest: seind did not restart (see %s)\n", daemon->log);
         return -1;
     }
-    printf ("seind      restarted on it in %.1f s\n", (double) (zclock_usecs () - start) / 1e6);
+    printf ("seind      restarted on it in %.1f s\n",
+            (double) (zclock_usecs () - start) / 1e6);
     char what[64];
     snprintf (what, sizeof what, "store of %ld", head + tally.stored);
     s_latency_part (daemon->intake, rate, seconds, 2, what);
@@ -641,7 +643,8 @@ s_parse_parts (const char *list)
 {
     int parts = 0;
     char *copy = strdup (list), *state = NULL;
-    for (char *name = strtok_r (copy, ",", &state); name; name = strtok_r (NULL, ",", &state)) {
+    for (char *name = strtok_r (copy, ",", &state); name;
+         name = strtok_r (NULL, ",", &state)) {
         int index = 0;
         while (s_parts[index] && strcmp (s_parts[index], name))
             index++;
