@@ -2473,6 +2473,114 @@ test_store_refused (void **state)
     assert_non_null (strstr (errors, "is missing, but"));
     zstr_free (&arguments);
     free (errors);
+//  sein-submit --file passes each line through as the request body and
+//  reads acks without parsing them. What a tree used to guarantee must
+//  hold: the submitter (client.name, "default") is added to an object
+//  that has none, and only then; strings with escapes arrive intact; a
+//  key spelled with escapes is still seen; lines that are no object get
+//  seind's own answer. And the readable line of an ack, read from its
+//  text, says what the ack itself (--json) says.
+static void
+test_submit_passthrough (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    sein_harness_t *h = &self->harness;
+    static const char *lines[] = {
+        "{\"description\":\"Sluikstort aan de glasbol\",\"source\":\"citizen\","
+        "\"external_id\":\"pass-1\"}",
+        "  { \"description\" : \"Kapotte lamp in de Naamsestraat\" , \"source\":\"citizen\","
+        " \"external_id\":\"pass-2\", \"submitter\":\"desk-9\" }  ",
+        "{\"description\":\"Afval \\\"zakken\\\" aan de glasbol \\u00e9\\/\","
+        "\"source\":\"citizen\",\"external_id\":\"pass-3\","
+        "\"attributes\":{\"submitter\":\"x\"}}",
+        "{\"submitt\\u0065r\":\"desk-9\",\"description\":\"Hondenpoep op de stoep\","
+        "\"source\":\"citizen\",\"external_id\":\"pass-4\"}",
+        "{}",
+        "[1,2]",
+        "{\"description\":\"Put in het fietspad\",\"source\":\"citizen\"",
+        "{\"description\":\"Put in het fietspad\",\"source\":\"citizen\",}",
+        "{\"description\":\"Put in het fietspad\",\"source\":\"citizen\"} and more",
+    };
+    const char *keys[] = {"pass-1", "pass-2", "pass-3", "pass-4"};
+    char *input = strdup ("");
+    for (size_t index = 0; index < sizeof lines / sizeof lines[0]; index++) {
+        char *more = zsys_sprintf ("%s%s\n", input, lines[index]);
+        zstr_free (&input);
+        input = more;
+    }
+    char *output = NULL;
+    int status = sein_harness_run (h, input, &output, "sein-submit", "--file", "-", NULL);
+    char *copy = strdup (output ? output : "");
+    zstr_free (&output);
+    static const char *answers[] = {
+        "line 1: accepted",       "line 2: accepted",       "line 3: accepted",
+        "line 4: accepted",       "line 5: rejected: required", "line 6: rejected: json",
+        "line 7: rejected: json", "line 8: rejected: json", "line 9: rejected: json"};
+    bool answered = status == 65 && s_lines (copy, "line ") == 9;
+    for (size_t index = 0; index < sizeof answers / sizeof answers[0]; index++)
+        answered = answered && s_lines (copy, answers[index]) == 1;
+    if (!answered)
+        fail_msg ("sein-submit --file: exit %d, output '%s'", status, copy);
+    zstr_free (&copy);
+
+    //  Stored under the submitter each line named, or client.name.
+    const char *submitters[] = {"default", "desk-9", "default", "desk-9"};
+    for (int index = 0; index < 4; index++) {
+        json_t *reply = s_submit (
+            self, json_pack ("{s:s,s:s,s:s,s:s}", "description", "Opnieuw", "source",
+                             "citizen", "external_id", keys[index], "submitter",
+                             submitters[index]));
+        if (!json_is_true (json_object_get (reply, "duplicate")))
+            fail_msg ("%s was not stored under %s", keys[index], submitters[index]);
+        if (index == 2)
+            assert_string_equal (s_str (reply, "description"),
+                                 "Afval \"zakken\" aan de glasbol \xc3\xa9/");
+        json_decref (reply);
+    }
+
+    //  The same file again: duplicates, with the original acks. Once as
+    //  JSON, once readable; each readable line must say what its ack says.
+    status = sein_harness_run (h, input, &output, "sein-submit", "--json", "--file", "-",
+                               NULL);
+    assert_int_equal (status, 65);
+    json_t *acks = json_object ();
+    for (char *line = strtok (output, "\n"); line; line = strtok (NULL, "\n")) {
+        json_t *ack = json_loads (line, 0, NULL);
+        if (!ack)
+            fail_msg ("--json printed a line that is not JSON: %s", line);
+        if (s_str (ack, "external_id"))
+            json_object_set (acks, s_str (ack, "external_id"), ack);
+        json_decref (ack);
+    }
+    zstr_free (&output);
+    assert_int_equal (json_object_size (acks), 4);
+    status = sein_harness_run (h, input, &output, "sein-submit", "--file", "-", NULL);
+    assert_int_equal (status, 65);
+    for (int index = 0; index < 4; index++) {
+        json_t *ack = json_object_get (acks, keys[index]);
+        assert_true (json_is_true (json_object_get (ack, "duplicate")));
+        char teams[512] = "";
+        size_t at;
+        json_t *team;
+        json_array_foreach (json_object_get (ack, "teams"), at, team)
+            snprintf (teams + strlen (teams), sizeof teams - strlen (teams), "%s%s",
+                      at ? "," : "", json_string_value (team));
+        const char *explanation = json_string_value (
+            json_object_get (json_object_get (ack, "classification"), "explanation"));
+        char *expected = zsys_sprintf (
+            "line %d: duplicate %s seq %lld  area %s (%s)  theme %s  priority %s  teams %s "
+            "(rule %s)\n    %s\n",
+            index + 1, s_str (ack, "id"), (long long) s_int (ack, "seq"), s_str (ack, "area"),
+            s_str (ack, "wijk"), s_str (ack, "theme"), s_str (ack, "priority"), teams,
+            s_str (ack, "routing_rule"), explanation ? explanation : "");
+        bool found = strstr (output, expected) != NULL;
+        if (!found)
+            fail_msg ("expected '%s' in '%s'", expected, output);
+        zstr_free (&expected);
+    }
+    zstr_free (&output);
+    json_decref (acks);
+    zstr_free (&input);
     self->passed = true;
 }
 
@@ -2507,6 +2615,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_single_instance, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cli_exit_codes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_store_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_submit_passthrough, s_setup, s_teardown),
     };
     //  SEIN_TEST=test_watch* runs only the matching tests.
     if (getenv ("SEIN_TEST"))

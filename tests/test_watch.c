@@ -1311,6 +1311,58 @@ test_refused (void **state)
     s_stop_daemon (h);
 }
 
+//  A watcher that asks for more credit than watch.credit_max (default
+//  1000) gets the maximum, and must grant back by what it was granted:
+//  waiting for half of what it asked for stalled it after 1,000 events.
+static void
+test_credit_over_max (void **state)
+{
+    (void) state;
+    sein_harness_t *h = s_start_daemon (NULL);
+    assert_int_equal (s_flood (h, 3000, 2, 256, 700), 3000);
+    char *output = NULL;
+    int status = sein_harness_run (h, NULL, &output, "sein-watch", "--since", "1", "--credit",
+                                   "5000", "--count", "3000", "--idle", "3000", "--json",
+                                   NULL);
+    //  Every event once, in order, and then the count ends the run.
+    int lines = 0;
+    int64_t expected = 1;
+    bool ordered = true;
+    for (char *line = output; line && *line;) {
+        char *end = strchr (line, '\n');
+        json_t *event = json_loadb (line, end ? (size_t) (end - line) : strlen (line), 0,
+                                    NULL);
+        ordered = ordered && s_seq (event) == expected++;
+        json_decref (event);
+        lines++;
+        line = end ? end + 1 : line + strlen (line);
+    }
+    zstr_free (&output);
+    assert_int_equal (lines, 3000);
+    assert_true (ordered);
+    assert_int_equal (status, 0);
+    s_stop_daemon (h);
+}
+
+//  The grant is taken from every WATCH reply, not just the first: after a
+//  restart with a smaller watch.credit_max, a watcher that kept the first
+//  session's window would wait for more than the new grant and stall.
+static void
+test_credit_after_restart (void **state)
+{
+    (void) state;
+    sein_harness_t *h = s_start_daemon (NULL);
+    assert_int_equal (s_flood (h, 3000, 2, 256, 800), 3000);
+    sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, 1, NULL, 5000);
+    s_expect_run (watcher, 1, 600, true, "the first session (granted 1000)");
+    assert_int_equal (sein_harness_stop (h, SIGTERM), 0);
+    sein_harness_set (h, "watch.credit_max=100");
+    assert_int_equal (sein_harness_start (h), 0);
+    s_expect_run (watcher, 601, 2400, false, "the second session (granted 100)");
+    sein_watcher_destroy (&watcher);
+    s_stop_daemon (h);
+}
+
 int
 main (void)
 {
@@ -1327,6 +1379,8 @@ main (void)
         cmocka_unit_test_teardown (test_kill_restart_sigterm, s_teardown),
         cmocka_unit_test_teardown (test_kill_restart_sigkill, s_teardown),
         cmocka_unit_test_teardown (test_sigstop, s_teardown),
+        cmocka_unit_test_teardown (test_credit_over_max, s_teardown),
+        cmocka_unit_test_teardown (test_credit_after_restart, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
