@@ -44,9 +44,10 @@ const sein_setting_t sein_config_settings[] = {
     //  Read by the clients only, once when they start; seind ignores them.
     {"client.name", SEIN_SETTING_STRING, "default", 0, 0, NULL, true, NULL},
     {"client.timeout", SEIN_SETTING_INT, "5000", 1, 3600000, NULL, true, NULL},
-    //  At most what seind queues for one client by default (intake_hwm +
-    //  2 x batch_max = 5096): a larger window would have replies dropped.
-    {"client.window", SEIN_SETTING_INT, "256", 1, 4096, NULL, true, NULL},
+    //  Half of what seind queues for one client by default (2 x (intake_hwm
+    //  + 2 x batch_max) = 10192), all libzmq guarantees: a larger window
+    //  would have replies dropped. 2048 keeps a bulk import's batches full.
+    {"client.window", SEIN_SETTING_INT, "2048", 1, 4096, NULL, true, NULL},
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
