@@ -894,10 +894,20 @@ sein_server_actor (zsock_t *pipe, void *args)
     }
     //  On a startup error or a failed disk, stay until $TERM so the
     //  caller's zactor_destroy does not wait forever; once it came, it
-    //  will not come again.
+    //  will not come again. A RELOAD that crossed the FATAL (seind read
+    //  FATAL as its answer) still hands its setup over: destroyed here,
+    //  and answered for a caller that waits.
     while ((self->error || self->fault) && !self->term_received) {
-        char *command = zstr_recv (pipe);
-        bool term = !command || streq (command, "$TERM");
+        char *command = NULL;
+        void *pointer = NULL;
+        bool term = zsock_recv (pipe, "sp", &command, &pointer) || !command ||
+                    streq (command, "$TERM");
+        if (!term && streq (command, "RELOAD")) {
+            sein_setup_t *setup = (sein_setup_t *) pointer;
+            sein_setup_destroy (&setup);
+            zstr_sendf (pipe, "FATAL %s", self->fault ? self->fault : self->error);
+            zsys_notice ("reload ignored: seind is stopping");
+        }
         zstr_free (&command);
         if (term)
             break;
