@@ -759,6 +759,65 @@ static void test_seq_at (void **state)
     sein_store_destroy (&store);
 }
 
+//  The `at` of each event from FROM on, into AT (up to 16).
+typedef struct {
+    char at[16][32];
+    int count;
+} s_ats_t;
+
+static int s_collect_at (const sein_event_t *event, void *arg)
+{
+    s_ats_t *ats = arg;
+    assert_true (ats->count < 16);
+    snprintf (ats->at[ats->count++], sizeof ats->at[0], "%s", event->at);
+    return 0;
+}
+
+//  The wall clock stepping back (NTP, an admin) hands the store earlier
+//  times than it stamped before: `at` must still never go back along seq,
+//  or seq_at's search by seq skips events stored later (issue 14). Such
+//  events take the latest earlier `at`, also on a connection opened after
+//  a restart, until the clock catches up.
+static void test_at_never_goes_back (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    s_spec_t specs[] = {
+        {.id = "c1", .at = "2026-05-01T12:00:00.000Z"},
+        {.id = "c2", .at = "2026-05-01T10:00:00.000Z"}, //  stepped back 2 h
+        {.id = "c3", .at = "2026-05-01T11:30:00.000Z"},
+        {.id = "c4", .at = "2026-05-01T12:00:00.250Z"}, //  caught up
+    };
+    assert_int_equal (sein_store_begin (store), 0);
+    for (int index = 0; index < 4; index++)
+        assert_int_equal (s_add (store, &specs[index], NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store);
+
+    //  After a restart the floor is the last event's `at`, read back.
+    store = s_open (fixture);
+    s_spec_t late = {.id = "c5", .at = "2026-05-01T09:00:00.000Z"};
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (s_add (store, &late, NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    s_ats_t ats = {.count = 0};
+    assert_int_equal (sein_store_events (store, 1, 16, s_collect_at, &ats), 5);
+    const char *expected[] = {"2026-05-01T12:00:00.000Z", "2026-05-01T12:00:00.000Z",
+                              "2026-05-01T12:00:00.000Z", "2026-05-01T12:00:00.250Z",
+                              "2026-05-01T12:00:00.250Z"};
+    for (int index = 0; index < 5; index++)
+        assert_string_equal (ats.at[index], expected[index]);
+    //  No time skips an event stored at or after it: the times the clock
+    //  gave, before and after the step, all find seq 1 or the caught-up one.
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T09:00:00.000Z"), 1);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T11:00:00.000Z"), 1);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.000Z"), 1);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.001Z"), 4);
+    assert_int_equal (sein_store_seq_at (store, "2026-05-01T12:00:00.251Z"), 6);
+    sein_store_destroy (&store);
+}
+
 static void test_get (void **state)
 {
     s_fixture_t *fixture = *state;
@@ -1175,6 +1234,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_body_size_honoured, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reader, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_seq_at, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_at_never_goes_back, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_get, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deferred_sync, s_setup, s_teardown),
