@@ -6,6 +6,7 @@
 #include <czmq.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 int
@@ -75,10 +76,13 @@ s_argv_free (char **argv)
 }
 
 static pid_t
-s_spawn (char **argv, int in, int out, int err)
+s_spawn (char **argv, int in, int out, int err, int nofile)
 {
     pid_t pid = fork ();
     if (pid == 0) {
+        struct rlimit limit = {(rlim_t) nofile, (rlim_t) nofile};
+        if (nofile > 0 && setrlimit (RLIMIT_NOFILE, &limit))
+            _exit (126);
         if (in >= 0)
             dup2 (in, STDIN_FILENO);
         if (out >= 0)
@@ -99,7 +103,7 @@ s_start (sein_harness_t *self, ...)
     char **argv = s_argv (self, "seind", args);
     va_end (args);
     int log = open (self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    self->pid = s_spawn (argv, -1, log, log);
+    self->pid = s_spawn (argv, -1, log, log, self->nofile);
     close (log);
     s_argv_free (argv);
     if (self->pid < 0)
@@ -127,7 +131,7 @@ int
 sein_harness_start (sein_harness_t *self)
 {
     //  --init: the harness's store is new at first, and its own later.
-    return s_start (self, "-f", "--init", NULL);
+    return s_start (self, "-f", "--init", self->flag, NULL);
 }
 
 int
@@ -212,7 +216,7 @@ sein_harness_run (sein_harness_t *self, const char *input, char **output_p,
     fclose (file);
     int in = open (in_path, O_RDONLY);
     int out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = s_spawn (argv, in, out, -1);
+    pid_t pid = s_spawn (argv, in, out, -1, 0);
     close (in);
     close (out);
     s_argv_free (argv);

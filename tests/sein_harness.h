@@ -23,6 +23,8 @@ typedef struct {
     char log[300];       //  its stderr
     char overrides[16][320]; //  -o values for daemon and clients
     int noverrides;
+    const char *flag; //  one more seind option (--fast-start), or NULL
+    int nofile;       //  > 0: seind's RLIMIT_NOFILE, soft and hard
     pid_t pid;
 } sein_harness_t;
 
@@ -35,8 +37,9 @@ int
 void
     sein_harness_set (sein_harness_t *self, const char *override);
 
-//  Start seind (SEIN_BINARY_DIR/seind -f) and wait until it answers PING,
-//  up to 10 s. Returns 0 or -1.
+//  Start seind (SEIN_BINARY_DIR/seind -f, and self->flag, under
+//  self->nofile) and wait until it answers PING, up to 10 s. Returns 0 or
+//  -1.
 int
     sein_harness_start (sein_harness_t *self);
 
