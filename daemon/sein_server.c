@@ -652,6 +652,10 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
     //  The broadcast fans out like the watch sessions do.
     sein_wire_pin (socket, SEIN_IO_WATCH);
     zsock_set_sndhwm (socket, hwm);
+    //  What a PUB reads are subscriptions, each kept for as long as its SUB
+    //  stays: one longer than any topic (a flag byte and the prefix) drops
+    //  the connection before libzmq allocates it (issue 14).
+    zsock_set_maxmsgsize (socket, SEIN_SUBSCRIPTION_MAX + 1);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
             zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));

@@ -45,6 +45,10 @@ extern "C" {
 #define SEIN_HEARTBEAT "HEARTBEAT" //  either side, when it has nothing else to say
 #define SEIN_CLOSE     "CLOSE"     //  client ends its session
 
+//  The longest prefix a broadcast SUB may subscribe to, in bytes; seind
+//  drops the connection of a SUB that sends a longer one (PROTOCOL.md).
+#define SEIN_SUBSCRIPTION_MAX 255
+
 //  Exit statuses of the programs (sysexits.h values).
 #define SEIN_EXIT_OK          0
 #define SEIN_EXIT_USAGE       64

@@ -47,7 +47,9 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "sein.h"
@@ -1618,6 +1620,131 @@ test_publish (void **state)
     self->passed = true;
 }
 
+//  A SUB speaking ZMTP 3.0 by hand over the ipc:// ENDPOINT: greeting,
+//  READY as a SUB, then one subscription to a prefix of SIZE bytes. A
+//  libzmq SUB would do, but its own trie of a 1 MB prefix is a million
+//  nodes deep and overflows the stack of libzmq's reaper when the socket
+//  closes. Returns the connected descriptor.
+static int
+s_raw_subscriber (const char *endpoint, size_t size)
+{
+    assert_int_equal (strncmp (endpoint, "ipc://", 6), 0);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    snprintf (address.sun_path, sizeof address.sun_path, "%s", endpoint + 6);
+    assert_int_equal (connect (fd, (struct sockaddr *) &address, sizeof address), 0);
+    byte greeting[64] = {0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0, 'N', 'U', 'L', 'L'};
+    byte ready[] = {0x04, 25,  5,   'R', 'E', 'A', 'D', 'Y', 11,  'S', 'o', 'c', 'k', 'e',
+                    't',  '-', 'T', 'y', 'p', 'e', 0,   0,   0,   3,   'S', 'U', 'B'};
+    size_t length = 1 + 8 + 1 + size;
+    byte *message = (byte *) zmalloc (length);
+    message[0] = 0x02; //  a long frame, the last
+    for (int index = 0; index < 8; index++)
+        message[1 + index] = (byte) ((uint64_t) (size + 1) >> (56 - 8 * index));
+    message[9] = 1; //  subscribe
+    memset (message + 10, 'x', size);
+    memcpy (message + 10, "signal/", size < 7 ? size : 7);
+    //  libzmq reads our READY only after its greeting crossed ours.
+    assert_int_equal (send (fd, greeting, sizeof greeting, MSG_NOSIGNAL), sizeof greeting);
+    size_t heard = 0;
+    while (heard < sizeof greeting) {
+        zmq_pollitem_t item = {NULL, fd, ZMQ_POLLIN, 0};
+        assert_int_equal (zmq_poll (&item, 1, 3000), 1);
+        ssize_t rc = recv (fd, greeting, sizeof greeting - heard, 0);
+        assert_true (rc > 0);
+        heard += (size_t) rc;
+    }
+    //  A PUB that drops us mid-way fails the rest of the send: no matter.
+    if (send (fd, ready, sizeof ready, MSG_NOSIGNAL) == sizeof ready)
+        for (size_t sent = 0; sent < length;) {
+            ssize_t rc = send (fd, message + sent, length - sent, MSG_NOSIGNAL);
+            if (rc <= 0)
+                break;
+            sent += (size_t) rc;
+        }
+    free (message);
+    return fd;
+}
+
+//  Whether the peer of FD closed the connection within TIMEOUT_MS; what
+//  it sent meanwhile (its greeting, READY) is read and dropped.
+static bool
+s_closed_within (int fd, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (zclock_mono () < deadline) {
+        zmq_pollitem_t item = {NULL, fd, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, deadline - zclock_mono ()) <= 0)
+            continue;
+        byte buffer[512];
+        if (recv (fd, buffer, sizeof buffer, 0) <= 0)
+            return true;
+    }
+    return false;
+}
+
+//  A SUB's prefix is kept by the PUB for as long as it is connected:
+//  without a bound, prefixes of 1 MB cost seind their size (and libzmq's
+//  trie of them) for good. A subscription longer than
+//  SEIN_SUBSCRIPTION_MAX is refused by ZMQ_MAXMSGSIZE on the broadcast
+//  socket, which drops the connection; seind's memory stays flat, and a
+//  SUB with a prefix as long as the bound, or a usual one, stays.
+static void
+test_subscription_bound (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    enum { BIG = 4, PREFIX = 1 << 20 };
+    zsock_t *usual = zsock_new_sub (self->harness.publish, "signal/");
+    assert_non_null (usual);
+    json_t *ack = s_submit_reported (self, "heilig-hart");
+    json_t *event = s_broadcast (usual, 0);
+    int64_t deadline = zclock_mono () + 10000;
+    while (!event && zclock_mono () < deadline) {
+        json_decref (ack);
+        ack = s_submit_reported (self, "heilig-hart");
+        event = s_broadcast (usual, 100);
+    }
+    assert_non_null (event);
+    json_decref (event);
+    json_decref (ack);
+    long before = sein_harness_memory (&self->harness, false);
+
+    //  As long as may be: kept (no event can match it, it is there to stay).
+    int bounded = s_raw_subscriber (self->harness.publish, SEIN_SUBSCRIPTION_MAX);
+    int big[BIG];
+    for (int index = 0; index < BIG; index++)
+        big[index] = s_raw_subscriber (self->harness.publish, PREFIX);
+    int dropped = 0;
+    for (int index = 0; index < BIG; index++)
+        dropped += s_closed_within (big[index], 3000);
+    bool kept = !s_closed_within (bounded, 500);
+    long after = sein_harness_memory (&self->harness, false);
+    for (int index = 0; index < BIG; index++)
+        close (big[index]);
+    close (bounded);
+    if (!kept)
+        fail_msg ("a SUB with a prefix of %d bytes was dropped", SEIN_SUBSCRIPTION_MAX);
+    if (dropped < BIG || after - before > 2048)
+        fail_msg ("%d subscriptions of 1 MB: %d dropped, seind's memory from %ld to %ld kB",
+                  BIG, dropped, before, after);
+    //  Meanwhile, the usual subscriber hears every event.
+    for (int index = 0; index < 5; index++) {
+        ack = s_submit_reported (self, "heverlee");
+        event = s_broadcast (usual, S_REPLY_MS);
+        while (event && s_int (event, "seq") < s_int (ack, "seq")) {
+            json_decref (event);
+            event = s_broadcast (usual, S_REPLY_MS);
+        }
+        assert_non_null (event);
+        assert_int_equal (s_int (event, "seq"), s_int (ack, "seq"));
+        json_decref (event);
+        json_decref (ack);
+    }
+    zsock_destroy (&usual);
+    self->passed = true;
+}
+
 //  ---------------------------------------------------------------------
 //  6. SIGTERM with work in flight
 
@@ -2714,6 +2841,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_watch_long_replay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_watch_across_restart, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_publish, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_subscription_bound, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_sigterm_in_flight, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_failed_sync, s_setup_prepared, s_teardown),
         cmocka_unit_test_setup_teardown (test_sighup_reload, s_setup_prepared,
