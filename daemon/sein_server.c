@@ -19,6 +19,7 @@
 #include "sein_server.h"
 
 #include "sein.h"
+#include "sein_accept.h"
 #include "sein_alloc.h"
 #include "sein_batch.h"
 #include "sein_checkpoint.h"
@@ -49,6 +50,7 @@ typedef struct {
     zsock_t *intake;
     zsock_t *publish;
     zsock_t *feed;
+    sein_accept_t *guards[2]; //  intake's and publish's (sein_accept.h)
     zactor_t *watch;
     zactor_t *prepare;
     zactor_t *query;
@@ -705,6 +707,13 @@ s_start (s_server_t *self)
     if (!self->error)
         self->publish = s_bind_pub (self, sein_config_str (config, "endpoints.publish"),
                                     (int) sein_config_int (config, "limits.publish_hwm"));
+    //  Out of descriptors, new connections are refused, not spun on.
+    if (!self->error) {
+        self->guards[0] =
+            sein_accept_new (self->intake, sein_config_str (config, "endpoints.intake"));
+        self->guards[1] =
+            sein_accept_new (self->publish, sein_config_str (config, "endpoints.publish"));
+    }
     char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
         self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"));
@@ -925,6 +934,8 @@ sein_server_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
+    sein_accept_destroy (&self->guards[0]);
+    sein_accept_destroy (&self->guards[1]);
     //  The store is seind's, destroyed after every other connection.
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);

@@ -18,6 +18,7 @@
 #include "sein_watch.h"
 
 #include "sein.h"
+#include "sein_accept.h"
 #include "sein_log.h"
 #include "sein_alloc.h"
 #include "sein_feed.h"
@@ -662,6 +663,8 @@ sein_watch_actor (zsock_t *pipe, void *args)
         self->router = sein_wire_bind (endpoint, self->message_max, s_queue_max (self),
                                        (int) sein_config_int (config, "limits.intake_hwm"), 0,
                                        SEIN_IO_WATCH, &self->error);
+    //  Out of descriptors, new connections are refused, not spun on.
+    sein_accept_t *guard = self->error ? NULL : sein_accept_new (self->router, endpoint);
     if (!self->error) {
         self->feed = zsock_new_sub (watch_args->feed, "");
         zsock_set_rcvhwm (self->feed, 100000);
@@ -708,6 +711,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
     for (int dimension = 0; dimension < F_COUNT; dimension++)
         zhashx_destroy (&self->known[dimension]);
     zsock_destroy (&self->router);
+    sein_accept_destroy (&guard);
     zsock_destroy (&self->feed);
     sein_store_destroy (&self->store);
     sein_request_clear (&self->request);

@@ -21,6 +21,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -79,6 +80,30 @@ s_daemonize (void)
         if (null > STDERR_FILENO)
             close (null);
     }
+}
+
+//  Raise RLIMIT_NOFILE's soft limit to the hard one: each client
+//  connection costs a descriptor, and the soft limit is 1024 by default
+//  (systemd's hard one 524288). What still runs out is refused cleanly
+//  (sein_accept.h).
+static void
+s_raise_nofile (void)
+{
+    struct rlimit limit;
+    if (getrlimit (RLIMIT_NOFILE, &limit)) {
+        zsys_warning ("cannot read the limit on open files: %s", strerror (errno));
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlim_t soft = limit.rlim_cur;
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit (RLIMIT_NOFILE, &limit)) {
+            zsys_warning ("cannot raise the limit on open files from %llu: %s",
+                          (unsigned long long) soft, strerror (errno));
+            limit.rlim_cur = soft;
+        }
+    }
+    zsys_notice ("open files: up to %llu", (unsigned long long) limit.rlim_cur);
 }
 
 //  Ask the server to take NEW_SETUP; logs the outcome. Returns false when
@@ -223,6 +248,7 @@ main (int argc, char **argv)
         s_daemonize ();
     sein_log_init ("seind", foreground || check);
     sein_log_set_level (sein_config_str (setup->config, "daemon.log_level"));
+    s_raise_nofile ();
 
     //  Block the signals in every thread (actors inherit this mask) and
     //  read them here.
