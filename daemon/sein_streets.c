@@ -548,6 +548,7 @@ sein_streets_new (const char *path, sein_streets_known_fn *known, void *arg,
     self->known = known;
     self->known_arg = arg;
     self->by_key = zhashx_new ();
+    zhashx_set_key_duplicator (self->by_key, (zhashx_duplicator_fn *) sein_strdup);
     self->typos = sein_dict_new ();
     self->nnodes = 1; //  node 0 is the root's "none"
     char *error = sein_tsv_load (path, "street\tfrom\tto\tarea\tlat\tlon", 6, 6, s_row,

@@ -20,8 +20,10 @@
     - jansson's constructors (json_object, json_string, json_pack ...) once
       sein_alloc_init has run: they can fail only for want of memory, or for
       bad input (invalid UTF-8, a NULL value), which the caller checks.
-    zsys_sprintf is the exception in czmq: it returns NULL when memory runs
-    out. Use sein_sprintf instead.
+    The exceptions in czmq: zsys_sprintf returns NULL when memory runs out
+    (use sein_sprintf), and zhashx copies keys with plain strdup (give a
+    hash that copies keys zhashx_set_key_duplicator (hash,
+    (zhashx_duplicator_fn *) sein_strdup), a list zlistx_set_duplicator).
 
     assert is for programmer errors only: the default build defines NDEBUG,
     so anything that must hold in a release build (input, file data, a
