@@ -55,7 +55,7 @@ const sein_setting_t sein_config_settings[] = {
     //  clients read these too. The sockets are made at start: restart-only.
     {"security.enabled", SEIN_SETTING_BOOL, "false", 0, 0, NULL, false,
      "CURVE on the intake, watch and broadcast sockets"},
-    {"security.keys", SEIN_SETTING_PATH, "keys", 0, 0, NULL, false, NULL},
+    {"security.keys", SEIN_SETTING_PATH, "/etc/sein/keys", 0, 0, NULL, false, NULL},
     {"security.server_key", SEIN_SETTING_STRING, "seind", 0, 0, NULL, false, NULL},
     {NULL}};
 
