@@ -129,6 +129,42 @@ s_start (void **state)
 
 //  ---------------------------------------------------------------------
 
+//  Connect a DEALER with KEYS (NULL: no CURVE) to ENDPOINT and watch its
+//  handshake for up to S_SILENT_MS: the libzmq monitor events seen.
+static int
+s_handshake (const char *endpoint, const sein_keys_t *keys)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    sein_keys_apply (keys, dealer);
+    char monitor[64];
+    snprintf (monitor, sizeof monitor, "inproc://handshake-%p", (void *) dealer);
+    assert_int_equal (zmq_socket_monitor (zsock_resolve (dealer), monitor,
+                                          ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                                              ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL),
+                      0);
+    zsock_t *events = zsock_new_pair (monitor);
+    zsock_connect (dealer, "%s", endpoint);
+    zpoller_t *poller = zpoller_new (events, NULL);
+    int seen = 0;
+    int64_t deadline = zclock_mono () + S_SILENT_MS;
+    while (zclock_mono () < deadline &&
+           zpoller_wait (poller, (int) (deadline - zclock_mono ())) == events) {
+        zframe_t *head = zframe_recv (events);
+        char *address = zstr_recv (events);
+        if (head && zframe_size (head) >= 2)
+            seen |= *(uint16_t *) zframe_data (head);
+        zframe_destroy (&head);
+        zstr_free (&address);
+    }
+    zpoller_destroy (&poller);
+    zmq_socket_monitor (zsock_resolve (dealer), NULL, 0);
+    zsock_destroy (&events);
+    zsock_destroy (&dealer);
+    return seen;
+}
+
 static void
 test_unknown_refused (void **state)
 {
@@ -167,6 +203,16 @@ test_unknown_refused (void **state)
     sein_client_t *client = sein_client_new_secure (h->intake, keys);
     assert_null (sein_client_call (client, SEIN_PING, NULL, S_SILENT_MS));
     sein_client_destroy (&client);
+    //  The handshake says why: seind's ZAP handler refused the key. A
+    //  known key's handshake succeeds; a client without a key never
+    //  gets that far.
+    int seen = s_handshake (h->intake, keys);
+    assert_true (seen & ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+    assert_false (seen & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    sein_keys_t *known = s_keys (h, "desk");
+    assert_true (s_handshake (h->intake, known) & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    sein_keys_destroy (&known);
+    assert_false (s_handshake (h->intake, NULL) & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
     //  Nor may it watch.
     sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, 0, NULL, 4);
     sein_watcher_set_keys (watcher, keys);
