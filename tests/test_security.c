@@ -263,7 +263,7 @@ test_wrong_role (void **state)
     sein_keys_destroy (&keys);
     int64_t deadline = zclock_mono () + 5000;
     while (!sein_watcher_refusal (watcher) && zclock_mono () < deadline)
-        sein_watcher_recv (watcher, 100);
+        json_decref (sein_watcher_recv (watcher, 100));
     assert_non_null (sein_watcher_refusal (watcher));
     assert_string_equal (s_code (sein_watcher_refusal (watcher)), "forbidden");
     sein_watcher_destroy (&watcher);
@@ -529,7 +529,7 @@ test_revoke (void **state)
     //  The watch session ends with an ERROR forbidden.
     int64_t deadline = zclock_mono () + 5000;
     while (!sein_watcher_refusal (watcher) && zclock_mono () < deadline)
-        sein_watcher_recv (watcher, 100);
+        json_decref (sein_watcher_recv (watcher, 100));
     assert_non_null (sein_watcher_refusal (watcher));
     assert_string_equal (s_code (sein_watcher_refusal (watcher)), "forbidden");
     sein_watcher_destroy (&watcher);
