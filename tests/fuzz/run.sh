@@ -12,6 +12,8 @@
 #   SEIN_FUZZ_BUILD  build directory (default build-fuzz at the top)
 #   SEIN_FUZZ_JOBS   targets run at once (default: the number of CPUs)
 #   SEIN_FUZZ_ONLY   run only the targets whose name contains this
+#   TMPDIR           where the targets write their scratch file (default
+#                    /dev/shm when writable)
 set -eu
 seconds=${1:-30}
 case $seconds in
@@ -20,6 +22,11 @@ esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SEIN_FUZZ_BUILD:-$root/build-fuzz}
 jobs=${SEIN_FUZZ_JOBS:-$(nproc)}
+# The loader targets write every input to a scratch file: in memory, a
+# file-based target runs about four times as many inputs.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
 
 # Asserts stay on (no NDEBUG): a broken contract is a finding too.
 if [ ! -f "$build/CMakeCache.txt" ]; then
