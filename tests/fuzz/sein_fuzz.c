@@ -155,10 +155,15 @@ s_code_valid (const char *code)
 void
 sein_fuzz_classify (sein_classifier_t *classifier, const sein_signal_t *signal)
 {
+    //  The scratch belongs to no classifier: one serves every target's.
+    static sein_classify_scratch_t *scratch;
+    if (!scratch)
+        scratch = sein_classify_scratch_new ();
+    sein_fuzz_check (scratch);
     for (int trace = 0; trace < 2; trace++) {
         sein_classification_t result;
         memset (&result, 0, sizeof result);
-        int rc = sein_classifier_classify (classifier, signal, &result, trace);
+        int rc = sein_classifier_classify (classifier, scratch, signal, &result, trace);
         sein_fuzz_check (rc == 0);
         sein_fuzz_check (s_code_valid (result.area) && s_code_valid (result.theme) &&
                          s_code_valid (result.priority));
