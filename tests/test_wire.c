@@ -1,0 +1,111 @@
+/*  test_wire.c - the request reader and its refusals, over inproc
+
+    sein_wire is exercised end to end by test_daemon and test_watch; this
+    file holds the cases that are easier to state against the class alone:
+    a refusal must reach the client as JSON it can parse, whatever the
+    request held.
+*/
+#include "sein_wire.h"
+
+#include "sein.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+static const char *const s_fields[] = {"filter", "credit", NULL};
+static const sein_wire_command_t s_commands[] = {{"WATCH", s_fields, false}};
+
+typedef struct {
+    zsock_t *router, *dealer;
+} s_pair_t;
+
+static int
+s_setup (void **state)
+{
+    s_pair_t *pair = (s_pair_t *) calloc (1, sizeof *pair);
+    char *error = NULL;
+    pair->router = sein_wire_bind ("inproc://test-wire", 65536, 100, 100, 0, 0, &error);
+    assert_non_null (pair->router);
+    pair->dealer = zsock_new_dealer (">inproc://test-wire");
+    assert_non_null (pair->dealer);
+    *state = pair;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    s_pair_t *pair = (s_pair_t *) *state;
+    zsock_destroy (&pair->dealer);
+    zsock_destroy (&pair->router);
+    free (pair);
+    return 0;
+}
+
+//  Send a WATCH with BODY, read it, refuse it as the daemon does, and
+//  return the parsed reply body (fresh) with *request_error filled.
+static json_t *
+s_refused (s_pair_t *pair, const char *body, sein_error_t *request_error)
+{
+    zstr_sendm (pair->dealer, SEIN_PROTOCOL);
+    zstr_sendm (pair->dealer, "WATCH");
+    zstr_sendm (pair->dealer, "c1");
+    zstr_send (pair->dealer, body);
+    zsock_set_rcvtimeo (pair->router, 2000);
+    zmq_pollitem_t item = {zsock_resolve (pair->router), 0, ZMQ_POLLIN, 0};
+    assert_int_equal (zmq_poll (&item, 1, 2000), 1);
+    sein_request_t request;
+    sein_request_init (&request);
+    assert_int_equal (sein_wire_recv (zsock_resolve (pair->router), s_commands, 1, 65536,
+                                      &request),
+                      0);
+    assert_true (request.rejected);
+    *request_error = request.error;
+    sein_buf_t buf = {0};
+    assert_int_equal (sein_wire_reject (zsock_resolve (pair->router), &request.envelope,
+                                        request.reply, NULL, &request.error, &buf),
+                      0);
+    sein_buf_free (&buf);
+    sein_request_clear (&request);
+    zsock_set_rcvtimeo (pair->dealer, 2000);
+    zmsg_t *reply = zmsg_recv (pair->dealer);
+    assert_non_null (reply);
+    assert_int_equal (zmsg_size (reply), 4);
+    zframe_t *last = zmsg_last (reply);
+    json_t *json = json_loadb ((const char *) zframe_data (last), zframe_size (last), 0, NULL);
+    zmsg_destroy (&reply);
+    return json;
+}
+
+//  An unknown field whose name is cut at 64 bytes in the middle of a
+//  character: the reply used to carry half a character, not UTF-8 (found
+//  by fuzz_wire).
+static void
+test_unknown_field_cut_on_a_character (void **state)
+{
+    s_pair_t *pair = (s_pair_t *) *state;
+    char key[80];
+    memset (key, 'k', 63);
+    strcpy (key + 63, "\xc3\xa9"); //  63 bytes, then "é" across the 64th
+    char body[128];
+    snprintf (body, sizeof body, "{\"%s\": 1}", key);
+    sein_error_t error;
+    json_t *reply = s_refused (pair, body, &error);
+    assert_string_equal (error.code, "unknown-field");
+    assert_int_equal (strlen (error.name), 63); //  error.field pointed into the request
+    assert_non_null (reply); //  jansson refuses a reply that is not UTF-8
+    json_t *field = json_object_get (json_object_get (reply, "error"), "field");
+    assert_int_equal (strlen (json_string_value (field)), 63);
+    json_decref (reply);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_unknown_field_cut_on_a_character),
+    };
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+}
