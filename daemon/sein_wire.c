@@ -237,6 +237,11 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
         json_loadb (patched ? patched : body, size, JSON_REJECT_DUPLICATES, &parse);
     free (patched);
     if (!json) {
+        //  jansson quotes the bytes near the error, which may end inside a
+        //  character: keep its text ASCII so the reply stays UTF-8.
+        for (char *at = parse.text; *at; at++)
+            if ((unsigned char) *at >= 0x80)
+                *at = '?';
         sein_error_set (error, "json", NULL, "body is not valid JSON: %s (byte %d)",
                         parse.text, parse.position);
         return NULL;

@@ -101,11 +101,27 @@ test_unknown_field_cut_on_a_character (void **state)
     json_decref (reply);
 }
 
+//  jansson quotes the bytes near a syntax error, and cut them inside a
+//  character: the reply was not UTF-8 (found by fuzz_wire).
+static void
+test_json_error_near_a_character (void **state)
+{
+    s_pair_t *pair = (s_pair_t *) *state;
+    sein_error_t error;
+    json_t *reply = s_refused (pair, "{\"x\\u00\xef\xbb\xbf:1}", &error);
+    assert_string_equal (error.code, "json");
+    assert_non_null (reply);
+    json_t *message = json_object_get (json_object_get (reply, "error"), "message");
+    assert_non_null (strstr (json_string_value (message), "not valid JSON"));
+    json_decref (reply);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_unknown_field_cut_on_a_character),
+        cmocka_unit_test (test_json_error_near_a_character),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }
