@@ -55,7 +55,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         sein_signal_clear (&signal);
     } else {
         sein_fuzz_check (error.code && *error.code);
+        //  Rendered into the reply as it is: it must be UTF-8.
         sein_fuzz_check (memchr (error.message, 0, sizeof error.message));
+        sein_fuzz_check (sein_utf8_valid (error.message, strlen (error.message), NULL));
+        if (error.field)
+            sein_fuzz_check (sein_utf8_valid (error.field, strlen (error.field), NULL));
     }
     //  The same bytes as a time string: sein_rfc3339_utc reads every
     //  occurred_at and every watch/EVENTS time bound.

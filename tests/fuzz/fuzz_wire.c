@@ -40,6 +40,16 @@ static const sein_wire_command_t s_watch[] = {
 static zsock_t *s_router, *s_dealer;
 static sein_buf_t s_buf;
 
+//  libFuzzer ends with exit (): close the sockets before czmq's own exit
+//  handler counts them as dangling.
+static void
+s_close (void)
+{
+    zsock_destroy (&s_dealer);
+    zsock_destroy (&s_router);
+    sein_buf_free (&s_buf);
+}
+
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
@@ -60,6 +70,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     }
     s_dealer = zsock_new_dealer (">inproc://fuzz-wire");
     sein_fuzz_check (s_dealer);
+    atexit (s_close);
     return 0;
 }
 
