@@ -18,6 +18,7 @@
 #include "sein.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,19 +75,32 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     return 0;
 }
 
+//  Wait up to 5 s for a message on HANDLE. libFuzzer's SIGALRM (its
+//  -timeout watchdog) interrupts zmq_poll now and then: poll again.
+static void
+s_wait (void *handle)
+{
+    zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
+    int64_t deadline = zclock_mono () + 5000;
+    int rc;
+    do
+        rc = zmq_poll (&item, 1, deadline - zclock_mono ());
+    while (rc < 0 && zmq_errno () == EINTR && zclock_mono () < deadline);
+    sein_fuzz_check (rc == 1);
+}
+
 //  Read the DEALER's side of a reply: all its frames, into PARTS.
 static size_t
 s_recv_reply (zmq_msg_t *parts, size_t max)
 {
     void *handle = zsock_resolve (s_dealer);
-    zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-    sein_fuzz_check (zmq_poll (&item, 1, 5000) == 1);
+    s_wait (handle);
     size_t count = 0;
     bool more = true;
     while (more) {
         zmq_msg_t part;
         zmq_msg_init (&part);
-        sein_fuzz_check (zmq_msg_recv (&part, handle, 0) >= 0);
+        sein_fuzz_check (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) >= 0);
         more = zmq_msg_more (&part);
         if (count < max)
             zmq_msg_move (&parts[count], &part);
@@ -166,8 +180,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
 
     void *router = zsock_resolve (s_router);
-    zmq_pollitem_t item = {router, 0, ZMQ_POLLIN, 0};
-    sein_fuzz_check (zmq_poll (&item, 1, 5000) == 1);
+    s_wait (router);
     sein_request_t request;
     sein_request_init (&request);
     sein_fuzz_check (sein_wire_recv (router, commands, ncommands, message_max, &request) == 0);
