@@ -43,7 +43,11 @@ s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
     while (more) {
         zmq_msg_close (&part);
         zmq_msg_init (&part);
-        zmq_msg_recv (&part, handle, 0); //  the rest of a message is there
+        //  The rest of a message is there, but a signal that lands in
+        //  libzmq's command processing fails the receive with EINTR: take
+        //  the frame again, or the message would be cut in two.
+        while (zmq_msg_recv (&part, handle, 0) < 0 && zmq_errno () == EINTR)
+            ;
         more = zmq_msg_more (&part);
         if (count == 0 && !envelope->delimiter && zmq_msg_size (&part) == 0)
             envelope->delimiter = true;
