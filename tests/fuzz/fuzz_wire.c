@@ -100,7 +100,11 @@ s_recv_reply (zmq_msg_t *parts, size_t max)
     while (more) {
         zmq_msg_t part;
         zmq_msg_init (&part);
-        sein_fuzz_check (zmq_msg_recv (&part, handle, ZMQ_DONTWAIT) >= 0);
+        int rc;
+        do //  a signal can interrupt even a receive that does not wait
+            rc = zmq_msg_recv (&part, handle, ZMQ_DONTWAIT);
+        while (rc < 0 && zmq_errno () == EINTR);
+        sein_fuzz_check (rc >= 0);
         more = zmq_msg_more (&part);
         if (count < max)
             zmq_msg_move (&parts[count], &part);
