@@ -233,7 +233,11 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
     if (scan.nul || scan.number) {
         //  Rare: parse a copy in which they are replaced, to report them
         //  after the syntax, as for every other body.
-        patched = sein_strndup (body, size);
+        //  The body may hold NUL bytes (jansson refuses them): copy all
+        //  SIZE bytes, not up to the first NUL as strndup would.
+        patched = (char *) sein_malloc (size + 1);
+        memcpy (patched, body, size);
+        patched[size] = 0;
         s_scan (body, size, &scan, patched, error);
     }
     json_error_t parse;
