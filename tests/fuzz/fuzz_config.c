@@ -1,13 +1,15 @@
 /*  fuzz_config.c - libFuzzer target: the configuration loader
 
-    The input is the bytes of a sein.cfg. It goes through the settings
-    table (sein_config_load), and when it loads, through the teams and
-    routing lists (sein_router_new, against the classifier on conf/), the
-    way seind reads its file at start and on SIGHUP. A router that loads
-    must route every signal to at least one known team.
+    The input is the bytes of a sein.cfg. It goes through the clients'
+    settings table (sein_config_load) and seind's (sein_settings_load), and
+    when that loads, through the teams and routing lists (sein_router_new,
+    against the classifier on conf/), the way seind reads its file at start
+    and on SIGHUP. A router that loads must route every signal to at least
+    one known team.
 */
 #include "sein_router.h"
 #include "sein_fuzz.h"
+#include "sein_settings.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -25,7 +27,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     sein_fuzz_classifier (true);
     s_null = fopen ("/dev/null", "w");
     char *error = NULL;
-    s_defaults = sein_config_load (NULL, NULL, 0, &error);
+    s_defaults = sein_settings_load (NULL, NULL, 0, &error);
     sein_fuzz_check (s_null && s_defaults);
     return 0;
 }
@@ -65,7 +67,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     char *error = NULL;
     const char *path = sein_fuzz_file (data, size);
+    //  The clients read the same file, for their settings only.
     sein_config_t *config = sein_config_load (path, NULL, 0, &error);
+    if (config)
+        sein_config_destroy (&config);
+    else {
+        sein_fuzz_check (error && *error);
+        free (error);
+        error = NULL;
+    }
+    config = sein_settings_load (path, NULL, 0, &error);
     if (!config) {
         sein_fuzz_check (error && *error);
         free (error);

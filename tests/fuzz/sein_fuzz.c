@@ -1,6 +1,8 @@
 /*  sein_fuzz.c - scratch file, reference data and checks for the fuzz targets */
 #include "sein_fuzz.h"
 
+#include "sein_settings.h"
+
 #include <czmq.h>
 #include <errno.h>
 #include <jansson.h>
@@ -73,7 +75,7 @@ sein_fuzz_config (const char *setting, const char *path)
     }
     char *error = NULL;
     sein_config_t *config =
-        sein_config_load (NULL, (const char **) owned, (int) S_DATA, &error);
+        sein_settings_load (NULL, (const char **) owned, (int) S_DATA, &error);
     for (size_t index = 0; index < S_DATA; index++)
         free (owned[index]);
     if (!config) {
