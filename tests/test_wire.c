@@ -28,7 +28,8 @@ s_setup (void **state)
 {
     s_pair_t *pair = (s_pair_t *) calloc (1, sizeof *pair);
     char *error = NULL;
-    pair->router = sein_wire_bind ("inproc://test-wire", 65536, 100, 100, 0, 0, &error);
+    pair->router =
+        sein_wire_bind ("inproc://test-wire", 65536, 100, 100, 0, 0, NULL, NULL, &error);
     assert_non_null (pair->router);
     pair->dealer = zsock_new_dealer (">inproc://test-wire");
     assert_non_null (pair->dealer);
@@ -63,7 +64,7 @@ s_refused_n (s_pair_t *pair, const char *body, size_t size,
     sein_request_t request;
     sein_request_init (&request);
     assert_int_equal (sein_wire_recv (zsock_resolve (pair->router), s_commands, 1, 65536,
-                                      &request),
+                                      NULL, &request),
                       0);
     assert_true (request.rejected);
     *request_error = request.error;
@@ -183,7 +184,7 @@ test_frames_survive_signals (void **state)
         while (read < (size_t) (round + 1) * 50 && zclock_mono () < deadline) {
             sein_request_t request;
             sein_request_init (&request);
-            if (sein_wire_recv (router, ping, 1, 65536, &request) == 0) {
+            if (sein_wire_recv (router, ping, 1, 65536, NULL, &request) == 0) {
                 read++;
                 whole += !request.rejected;
             }

@@ -64,7 +64,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     s_nintake = 3 + sein_query_ncommands;
     zsys_set_linger (0);
     char *error = NULL;
-    s_router = sein_wire_bind ("inproc://fuzz-wire", 1 << 20, 1000, 1000, 0, 0, &error);
+    s_router = sein_wire_bind ("inproc://fuzz-wire", 1 << 20, 1000, 1000, 0, 0, NULL,
+                               NULL, &error);
     if (!s_router) {
         fprintf (stderr, "%s\n", error);
         abort ();
@@ -187,7 +188,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     s_wait (router);
     sein_request_t request;
     sein_request_init (&request);
-    sein_fuzz_check (sein_wire_recv (router, commands, ncommands, message_max, &request) == 0);
+    int rc = sein_wire_recv (router, commands, ncommands, message_max, NULL, &request);
+    sein_fuzz_check (rc == 0);
     sein_fuzz_check (request.envelope.corr_size <= 255);
     if (request.rejected)
         s_check_reject (&request);
@@ -211,6 +213,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
     sein_request_clear (&request);
     //  One message in, nothing left behind.
-    sein_fuzz_check (sein_wire_recv (router, commands, ncommands, message_max, &request) == -1);
+    rc = sein_wire_recv (router, commands, ncommands, message_max, NULL, &request);
+    sein_fuzz_check (rc == -1);
     return 0;
 }
