@@ -59,6 +59,11 @@ static const s_setting_t s_settings[] = {
     {"watch.heartbeat", S_INT, "1000", 100, 60000, NULL, true},
     {"watch.timeout", S_INT, "10000", 500, 600000, NULL, true},
     {"watch.sessions_max", S_INT, "1000", 1, 100000, NULL, true},
+    //  Nearby reports link within this many metres (0: never) and hours.
+    {"lifecycle.link_radius", S_INT, "150", 0, 10000, NULL, true},
+    {"lifecycle.link_window", S_INT, "72", 0, 8784, NULL, true},
+    //  How often the housekeeping timer looks for overdue signals.
+    {"lifecycle.overdue_check", S_INT, "5000", 100, 3600000, NULL, true},
     {"client.name", S_STRING, "default", 0, 0, NULL, true},
     {"client.timeout", S_INT, "5000", 1, 3600000, NULL, true},
     //  At most what seind queues for one client by default (intake_hwm +
@@ -68,7 +73,7 @@ static const s_setting_t s_settings[] = {
 #define S_NSETTINGS (sizeof (s_settings) / sizeof (s_settings[0]))
 
 //  Top-level sections that are lists owned and validated by other classes.
-static const char *s_sections[] = {"teams", "routing", NULL};
+static const char *s_sections[] = {"teams", "routing", "deadlines", NULL};
 
 typedef struct {
     char *str; //  strings, paths and enums
