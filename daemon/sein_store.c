@@ -705,6 +705,8 @@ s_signal_of (sqlite3_stmt *statement, bool personal)
             json_object_set_new (result, names[index],
                                  json_string ((const char *) sqlite3_column_text (
                                      statement, 1 + index)));
+    //  The row has the last word: a link can be undone.
+    json_object_del (result, "related_to");
     if (sqlite3_column_type (statement, 12) != SQLITE_NULL)
         json_object_set_new (result, "related_to",
                              json_pack ("{s:s?,s:I}", "id",
