@@ -91,7 +91,7 @@ sein_state_check (sein_state_t from, sein_state_t to, sein_error_t *error)
             snprintf (allowed + strlen (allowed), sizeof allowed - strlen (allowed), "%s%s",
                       *allowed ? ", " : "", s_states[state].name);
     return sein_error_set (error, "transition", "status",
-                           "a %s signal cannot become %s; it can become: %s",
+                           "a signal in state %s cannot become %s; it can become: %s",
                            s_states[from].name, s_states[to].name, allowed);
 }
 
