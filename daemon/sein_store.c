@@ -178,8 +178,10 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_NEARBY] = "SELECT " S_ROW_COLUMNS " FROM signals WHERE theme = ?1 AND seq >= ?2"
                  " AND lat BETWEEN ?3 AND ?4 AND lon BETWEEN ?5 AND ?6"
                  " AND related_to IS NULL AND " S_OPEN_STATES " ORDER BY seq DESC LIMIT 256",
-    //  The same terms as the partial index signals_due, so it is used.
-    [S_OVERDUE] = "SELECT " S_ROW_COLUMNS " FROM signals WHERE overdue = 0"
+    //  The same terms as the partial index signals_due, named: the
+    //  planner would otherwise walk every open signal by status.
+    [S_OVERDUE] = "SELECT " S_ROW_COLUMNS " FROM signals INDEXED BY signals_due"
+                  " WHERE overdue = 0"
                   " AND due_at IS NOT NULL AND " S_OPEN_STATES
                   " AND due_at < ?1 ORDER BY due_at LIMIT ?2",
     [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
@@ -887,7 +889,8 @@ sein_store_find_nearby (sein_store_t *self, const char *theme, int64_t from, dou
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         double distance = s_distance (lat, lon, sqlite3_column_double (statement, 16),
                                       sqlite3_column_double (statement, 17));
-        if (distance <= nearest) {
+        //  Newest first: on a tie the newer one stays.
+        if (distance <= radius && (!best || distance < nearest)) {
             nearest = distance;
             best = sqlite3_column_int64 (statement, 0);
         }
