@@ -97,7 +97,13 @@ static const char *s_migrations[] = {
     //  the housekeeping timer's search reads just the ones due.
     "CREATE INDEX signals_due ON signals (due_at) WHERE overdue = 0 AND due_at IS NOT NULL"
     "  AND " S_OPEN_STATES ";"
-    "CREATE INDEX events_signal ON events (signal, seq) WHERE kind <> 'signal';",
+    "CREATE INDEX events_signal ON events (signal, seq) WHERE kind <> 'signal';"
+    //  The cases a nearby report may join: open, not linked themselves,
+    //  with a point. A search reads one theme's cases in a band of
+    //  latitude; the reports that joined a case are not in it, so a
+    //  flood at one spot costs one row, not one per report.
+    "CREATE INDEX signals_cases ON signals (theme, lat) WHERE related_to IS NULL"
+    "  AND lat IS NOT NULL AND " S_OPEN_STATES ";",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
 
@@ -173,11 +179,13 @@ static const char *s_sql[S_NSTATEMENTS] = {
         " assignee = CASE WHEN ?8 THEN ?9 ELSE assignee END,"
         " related_to = CASE WHEN ?10 THEN nullif (?11, 0) ELSE related_to END,"
         " reports = reports + ?12, overdue = max (overdue, ?13) WHERE seq = ?1",
-    //  A box around the point on the theme's index; the caller's radius
-    //  decides within it.
-    [S_NEARBY] = "SELECT " S_ROW_COLUMNS " FROM signals WHERE theme = ?1 AND seq >= ?2"
-                 " AND lat BETWEEN ?3 AND ?4 AND lon BETWEEN ?5 AND ?6"
-                 " AND related_to IS NULL AND " S_OPEN_STATES " ORDER BY seq DESC LIMIT 256",
+    //  A box around the point, read from the theme's open cases by
+    //  latitude; the caller's radius decides within it, the newest wins
+    //  a tie.
+    [S_NEARBY] = "SELECT " S_ROW_COLUMNS " FROM signals INDEXED BY signals_cases"
+                 " WHERE theme = ?1 AND lat BETWEEN ?3 AND ?4 AND related_to IS NULL"
+                 " AND lat IS NOT NULL AND " S_OPEN_STATES
+                 " AND lon BETWEEN ?5 AND ?6 AND seq >= ?2",
     //  The same terms as the partial index signals_due, named: the
     //  planner would otherwise walk every open signal by status.
     [S_OVERDUE] = "SELECT " S_ROW_COLUMNS " FROM signals INDEXED BY signals_due"
@@ -889,10 +897,12 @@ sein_store_find_nearby (sein_store_t *self, const char *theme, int64_t from, dou
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         double distance = s_distance (lat, lon, sqlite3_column_double (statement, 16),
                                       sqlite3_column_double (statement, 17));
-        //  Newest first: on a tie the newer one stays.
-        if (distance <= radius && (!best || distance < nearest)) {
+        int64_t seq = sqlite3_column_int64 (statement, 0);
+        //  On a tie the newer one wins.
+        if (distance <= radius &&
+            (!best || distance < nearest || (distance == nearest && seq > best))) {
             nearest = distance;
-            best = sqlite3_column_int64 (statement, 0);
+            best = seq;
         }
     }
     sqlite3_reset (statement);
