@@ -16,6 +16,8 @@
 #include "sein_lifecycle.h"
 #include "sein_setup.h"
 
+#include <unistd.h>
+
 #include <czmq.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,6 +197,111 @@ test_change_bodies (void **state)
         json_decref (body);
     }
     sein_setup_destroy (&setup);
+}
+
+//  The bundled configuration with its deadlines list replaced by ROWS
+//  (NULL: none), written to PATH; the data files are named where they are.
+static void
+s_write_config (const char *path, const char *rows)
+{
+    char *source = zsys_sprintf ("%s/conf/sein.cfg", SEIN_SOURCE_DIR);
+    zchunk_t *chunk = zchunk_slurp (source, 0);
+    zstr_free (&source);
+    assert_non_null (chunk);
+    char *text = zchunk_strdup (chunk);
+    zchunk_destroy (&chunk);
+    char *cut = strstr (text, "\ndeadlines = (");
+    assert_non_null (cut);
+    *cut = 0;
+    //  Relative data paths resolve against the copy's directory.
+    char *data = strstr (text, "\ndata = {");
+    assert_non_null (data);
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fprintf (file, "%.*s", (int) (data - text), text);
+    fprintf (file, "\ndata = { areas = \"%s/conf/areas.tsv\"; polygons = \"%s/conf/areas.geojson\";"
+                   " streets = \"%s/conf/streets.tsv\"; themes = \"%s/conf/themes.tsv\";"
+                   " theme_rules = \"%s/conf/theme-rules.tsv\";"
+                   " priority_rules = \"%s/conf/priority-rules.tsv\"; };\n",
+             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR,
+             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR);
+    fprintf (file, "%s", strchr (data + 1, '}') + 2);
+    fprintf (file, "\n");
+    if (rows)
+        fprintf (file, "deadlines = (\n%s\n);\n", rows);
+    fclose (file);
+    free (text);
+}
+
+static void
+test_deadline_rules (void **state)
+{
+    (void) state;
+    char *error = NULL;
+    char *config = zsys_sprintf ("%s/conf/sein.cfg", SEIN_SOURCE_DIR);
+    sein_setup_t *setup = sein_setup_load (config, NULL, 0, &error);
+    zstr_free (&config);
+    if (!setup)
+        fail_msg ("setup: %s", error);
+    //  The bundled rows: a priority's row beats the theme's.
+    assert_int_equal (sein_deadlines_ms (setup->deadlines, "veiligheid", "urgent"),
+                      4 * 3600000);
+    assert_int_equal (sein_deadlines_ms (setup->deadlines, "veiligheid", "normal"),
+                      48 * 3600000);
+    assert_int_equal (sein_deadlines_ms (setup->deadlines, "afval", "urgent"), 72 * 3600000);
+    assert_int_equal (sein_deadlines_ms (setup->deadlines, "jeugd", "normal"), 0);
+    sein_setup_destroy (&setup);
+
+    //  Each refusal names the file and the line of the row at fault.
+    char path[256];
+    snprintf (path, sizeof path, "%s/tests/deadlines-%d.cfg", SEIN_BINARY_DIR, (int) getpid ());
+    static const struct {
+        const char *rows;
+        const char *message;
+    } bad[] = {
+        {"  { theme = \"afval\"; hours = 3; },\n  { theme = \"afvl\"; hours = 3; }",
+         ":3: deadline: unknown theme 'afvl'"},
+        {"  { theme = \"afval\"; priority = \"soon\"; hours = 3; }",
+         ":2: deadline: priority must be"},
+        {"  { theme = \"afval\"; hours = 0; }", ":2: deadline: hours must be"},
+        {"  { theme = \"afval\"; hours = \"3\"; }", ":2: deadline: hours must be"},
+        {"  { theme = \"afval\"; days = 3; }", ":2: deadline: unknown field 'days'"},
+        {"  { hours = 3; }", ":2: deadline: theme (a string) is required"},
+        {"  { theme = \"afval\"; hours = 3; },\n  { theme = \"afval\"; hours = 4.5; }",
+         ":3: deadline: theme 'afval' is listed twice"},
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
+        s_write_config (path, bad[index].rows);
+        //  Messages below number lines from the list's own line, 1.
+        zchunk_t *chunk = zchunk_slurp (path, 0);
+        char *text = zchunk_strdup (chunk);
+        zchunk_destroy (&chunk);
+        char *list = strstr (text, "\ndeadlines = (");
+        assert_non_null (list);
+        int first = 2; //  the line after the newline in front of it
+        for (char *at = text; at < list; at++)
+            first += *at == '\n';
+        free (text);
+        error = NULL;
+        setup = sein_setup_load (path, NULL, 0, &error);
+        assert_null (setup);
+        assert_non_null (error);
+        int line = atoi (bad[index].message + 1) + first - 1;
+        char *expected = zsys_sprintf ("%s:%d:%s", path, line,
+                                       strchr (bad[index].message + 1, ':') + 1);
+        if (!strstr (error, expected))
+            fail_msg ("row %zu: '%s' lacks '%s'", index, error, expected);
+        zstr_free (&expected);
+        zstr_free (&error);
+    }
+    //  No list: no deadlines, and the setup loads.
+    s_write_config (path, NULL);
+    setup = sein_setup_load (path, NULL, 0, &error);
+    if (!setup)
+        fail_msg ("no deadlines: %s", error);
+    assert_int_equal (sein_deadlines_ms (setup->deadlines, "afval", "normal"), 0);
+    sein_setup_destroy (&setup);
+    unlink (path);
 }
 
 //  ---------------------------------------------------------------------
@@ -661,6 +768,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_every_transition),
         cmocka_unit_test (test_change_bodies),
+        cmocka_unit_test (test_deadline_rules),
         cmocka_unit_test_setup_teardown (test_changes_reach_watchers, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_overdue_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_link, s_setup, s_teardown),
