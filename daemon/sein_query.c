@@ -116,9 +116,9 @@ s_integer (json_t *value, const char *field, int64_t min, int64_t max, sein_erro
 static int
 s_string (json_t *body, const char *field, const char **value_p, sein_error_t *error)
 {
-    json_t *value = json_object_get (body, field);
+    json_t *value = sein_wire_field (body, field);
     *value_p = NULL;
-    if (!value || json_is_null (value))
+    if (!value)
         return 0;
     if (!json_is_string (value))
         return sein_error_set (error, "type", field, "%s must be a string", field);
@@ -132,7 +132,7 @@ s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
     //  One of three keys: the id, the seq, or the submitter's own
     //  external_id (with its submitter, default anonymous, as SUBMIT).
     const char *id, *external_id, *submitter;
-    json_t *seq = json_object_get (body, "seq");
+    json_t *seq = sein_wire_field (body, "seq");
     if (s_string (body, "id", &id, error) || s_string (body, "external_id", &external_id, error) ||
         s_string (body, "submitter", &submitter, error) ||
         (seq && s_integer (seq, "seq", 1, 0, error)))
@@ -177,7 +177,7 @@ static int
 s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_t **reply_p,
           sein_error_t *error)
 {
-    json_t *from = json_object_get (body, "from"), *limit = json_object_get (body, "limit");
+    json_t *from = sein_wire_field (body, "from"), *limit = sein_wire_field (body, "limit");
     if (!from)
         return sein_error_set (error, "required", "from", "from (a seq >= 1) is required");
     if (s_integer (from, "from", 1, 0, error) ||
@@ -198,8 +198,8 @@ s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_
 static int
 s_history (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
 {
-    json_t *value = json_object_get (body, "signal");
-    if (!value || json_is_null (value))
+    json_t *value = sein_wire_field (body, "signal");
+    if (!value)
         return sein_error_set (error, "required", "signal",
                                "signal (a signal's id or seq) is required");
     if (!json_is_string (value) && !json_is_integer (value))

@@ -92,6 +92,7 @@ typedef struct {
     struct {
         uint64_t accepted, duplicates, rejected, batches, largest, storage_errors,
             replies_dropped;
+        int64_t watch[2]; //  sessions, queued events: the watch actor's
     } counters;
     time_t dropped_warned; //  when a full reply queue was last logged
     char *error; //  startup failure, reported to the caller
@@ -497,7 +498,8 @@ static void
 s_cmd_ping (s_server_t *self, sein_request_t *request)
 {
     json_t *reply = json_pack (
-        "{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "status", "ok", "server",
+        "{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "status", "ok",
+        "server",
         "seind", "version", SEIN_VERSION, "head", (json_int_t) self->durable_head, "uptime",
         (json_int_t) (time (NULL) - self->started), "counters", "accepted",
         (json_int_t) self->counters.accepted, "duplicates",
@@ -505,7 +507,9 @@ s_cmd_ping (s_server_t *self, sein_request_t *request)
         (json_int_t) self->counters.rejected, "batches", (json_int_t) self->counters.batches,
         "largest_batch", (json_int_t) self->counters.largest, "storage_errors",
         (json_int_t) self->counters.storage_errors, "replies_dropped",
-        (json_int_t) self->counters.replies_dropped);
+        (json_int_t) self->counters.replies_dropped, "watch_sessions",
+        (json_int_t) self->counters.watch[0], "watch_queued",
+        (json_int_t) self->counters.watch[1]);
     char *text = json_dumps (reply, JSON_COMPACT);
     json_decref (reply);
     s_sent (self, sein_wire_send (zsock_resolve (self->intake), &request->envelope,
@@ -667,8 +671,9 @@ s_apply_settings (s_server_t *self)
     self->link_window = sein_config_int (config, "lifecycle.link_window") * 3600000;
     self->overdue_check = sein_config_int (config, "lifecycle.overdue_check");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
-    if (self->intake)
-        sein_wire_apply (self->intake, self->limits.message_max, s_reply_hwm (self));
+    //  limits.message_max and limits.batch_max also size the intake socket
+    //  (ZMQ_MAXMSGSIZE, the reply queue), which libzmq fixes for every
+    //  connection when it binds: both are restart-only (sein_settings.c).
     if (self->watch) {
         char *codes = s_filter_codes (self);
         zsock_send (self->watch, "s88888s", "SETTINGS",
@@ -886,6 +891,7 @@ s_run (s_server_t *self)
                                 sein_checkpoint_actor (self->checkpoint), self->intake, NULL);
     if (self->durable)
         zpoller_add (self->poller, sein_durable_actor (self->durable));
+    zpoller_add (self->poller, self->watch);
     bool polling_intake = true;
     self->next_sweep = zclock_mono () + self->overdue_check;
     while (!self->terminating || self->preparing || self->nstored || self->queries) {
@@ -911,6 +917,8 @@ s_run (s_server_t *self)
             s_release (self);
         } else if (which == sein_checkpoint_actor (self->checkpoint))
             sein_checkpoint_done (self->checkpoint);
+        else if (which == self->watch)
+            sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
         if (self->sweep_due && !self->preparing && !self->terminating)

@@ -173,6 +173,12 @@ s_name (sein_error_t *error, const char *parent, const char *key)
     return error->name;
 }
 
+const char *
+sein_error_name (sein_error_t *error, const char *parent, const char *key)
+{
+    return s_name (error, parent, key);
+}
+
 //  KEY (inside PARENT, NULL or "reporter") is not a field we know.
 static int
 s_unknown_field (sein_error_t *error, const char *parent, const char *key,

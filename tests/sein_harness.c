@@ -126,7 +126,8 @@ s_start (sein_harness_t *self, ...)
 int
 sein_harness_start (sein_harness_t *self)
 {
-    return s_start (self, "-f", NULL);
+    //  --init: the harness's store is new at first, and its own later.
+    return s_start (self, "-f", "--init", NULL);
 }
 
 int
