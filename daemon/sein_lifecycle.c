@@ -127,9 +127,9 @@ sein_lifecycle_command (const char *command)
 static int
 s_ref (json_t *body, const char *field, bool required, sein_ref_t *ref, sein_error_t *error)
 {
-    json_t *value = json_object_get (body, field);
+    json_t *value = sein_wire_field (body, field);
     memset (ref, 0, sizeof *ref);
-    if (!value || json_is_null (value))
+    if (!value)
         return required ? sein_error_set (error, "required", field,
                                           "%s (a signal's id or seq) is required", field)
                         : 0;
@@ -157,9 +157,9 @@ static int
 s_text (json_t *body, const char *field, size_t max, bool multiline, const char **text_p,
         sein_error_t *error)
 {
-    json_t *value = json_object_get (body, field);
+    json_t *value = sein_wire_field (body, field);
     *text_p = NULL;
-    if (!value || json_is_null (value))
+    if (!value)
         return 0;
     if (!json_is_string (value))
         return sein_error_set (error, "type", field, "%s must be a string", field);
@@ -209,8 +209,8 @@ sein_change_parse (sein_change_t *change, const char *command, json_t *body,
         return -1;
     //  Who: the declared name for now (a token, like a submitter); the
     //  authenticated key's name once there are keys (issue 12).
-    json_t *by = json_object_get (body, "by");
-    if (by && !json_is_null (by)) {
+    json_t *by = sein_wire_field (body, "by");
+    if (by) {
         if (!json_is_string (by))
             return sein_error_set (error, "type", "by", "by must be a string");
         if (!sein_token_valid (json_string_value (by)))
@@ -232,8 +232,8 @@ sein_change_parse (sein_change_t *change, const char *command, json_t *body,
     }
     if (change->kind != SEIN_CHANGE_STATUS)
         return 0;
-    json_t *status = json_object_get (body, "status");
-    if (!status || json_is_null (status))
+    json_t *status = sein_wire_field (body, "status");
+    if (!status)
         return sein_error_set (error, "required", "status", "status (a state) is required");
     if (!json_is_string (status))
         return sein_error_set (error, "type", "status", "status must be a string");
