@@ -223,8 +223,10 @@ int
                            const sein_store_update_t *update);
 
 //  The open signal of THEME, stored at seq FROM or later and not linked
-//  itself, nearest to (LAT, LON) and at most RADIUS metres from it, into
-//  *ROW. Returns 1 when there is one, 0 when not, -1 on error.
+//  itself, nearest to (LAT, LON) and at most RADIUS metres from it (the
+//  newer on a tie), into *ROW. Only the theme's 1000 newest such signals
+//  are looked at, which bounds what one new signal costs. Returns 1 when
+//  there is one, 0 when not, -1 on error.
 int
     sein_store_find_nearby (sein_store_t *self, const char *theme, int64_t from, double lat,
                             double lon, double radius, sein_store_row_t *row);
