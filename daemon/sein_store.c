@@ -146,6 +146,8 @@ typedef enum {
     S_FIND_ID,
     S_FIND_SEQ,
     S_UPDATE,
+    S_BUMP,
+    S_MARK_OVERDUE,
     S_NEARBY,
     S_OVERDUE,
     S_HISTORY,
@@ -202,6 +204,13 @@ static const char *s_sql[S_NSTATEMENTS] = {
         " assignee = CASE WHEN ?8 THEN ?9 ELSE assignee END,"
         " related_to = CASE WHEN ?10 THEN nullif (?11, 0) ELSE related_to END,"
         " reports = reports + ?12, overdue = max (overdue, ?13) WHERE seq = ?1",
+    //  A link's count, and the overdue mark, are their own statements:
+    //  SQLite updates every index whose columns or WHERE an UPDATE
+    //  assigns, even to the same value, and S_UPDATE assigns status,
+    //  related_to and overdue (three partial indexes' terms).
+    [S_BUMP] = "UPDATE signals SET reports = reports + ?2,"
+               " updated_at = coalesce (?3, updated_at) WHERE seq = ?1",
+    [S_MARK_OVERDUE] = "UPDATE signals SET overdue = 1 WHERE seq = ?1",
     //  The theme's newest open cases inside the window (at most
     //  S_NEARBY_MAX), from the index alone; the caller keeps those in a
     //  box around the point and its radius decides within it.
@@ -388,7 +397,8 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
         if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT ||
-                         index == S_UNDO_SIGNAL || index == S_UPDATE))
+                         index == S_UNDO_SIGNAL || index == S_UPDATE || index == S_BUMP ||
+                         index == S_MARK_OVERDUE))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -1318,7 +1328,26 @@ sein_store_add_change (sein_store_t *self, sein_event_t *event,
     }
     if (!update)
         return 0;
+    bool bump = !update->status && !update->acknowledged_at && !update->resolved_at &&
+                !update->closed_at && !update->assigned_team && !update->set_assignee &&
+                !update->set_related;
     sqlite3_stmt *statement = self->statements[S_UPDATE];
+    if (bump && !update->overdue)
+        statement = self->statements[S_BUMP];
+    else if (bump && update->reports_delta == 0 && !update->updated_at)
+        statement = self->statements[S_MARK_OVERDUE];
+    if (statement != self->statements[S_UPDATE]) {
+        sqlite3_bind_int64 (statement, 1, update->seq);
+        if (statement == self->statements[S_BUMP]) {
+            sqlite3_bind_int64 (statement, 2, update->reports_delta);
+            s_bind (statement, 3, update->updated_at);
+        }
+        int rc = s_step_done (statement);
+        sqlite3_clear_bindings (statement);
+        if (rc)
+            snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return rc;
+    }
     sqlite3_bind_int64 (statement, 1, update->seq);
     s_bind (statement, 2, update->status);
     s_bind (statement, 3, update->updated_at);
