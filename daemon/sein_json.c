@@ -231,3 +231,22 @@ sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t 
     sein_buf_key (buf, key);
     sein_buf_raw (buf, value, size);
 }
+
+void
+sein_buf_field_teams (sein_buf_t *buf, const char *key, const char *teams)
+{
+    sein_buf_key (buf, key);
+    sein_buf_raw (buf, "[", 1);
+    for (const char *cursor = teams + 1; *cursor;) {
+        const char *comma = strchr (cursor, ',');
+        if (!comma)
+            break;
+        if (buf->data[buf->size - 1] != '[')
+            sein_buf_raw (buf, ",", 1);
+        sein_buf_raw (buf, "\"", 1);
+        sein_buf_raw (buf, cursor, (size_t) (comma - cursor));
+        sein_buf_raw (buf, "\"", 1);
+        cursor = comma + 1;
+    }
+    sein_buf_raw (buf, "]", 1);
+}

@@ -36,6 +36,11 @@ extern "C" {
 #define SEIN_GET      "GET"      //  one stored signal by id
 #define SEIN_EVENTS   "EVENTS"   //  stored events from a seq, for gap filling
 #define SEIN_STATS    "STATS"    //  counts by area, theme, priority, status
+#define SEIN_HISTORY  "HISTORY"  //  every event about one signal
+#define SEIN_STATUS   "STATUS"   //  change a signal's workflow status
+#define SEIN_NOTE     "NOTE"     //  add a note to a signal
+#define SEIN_ASSIGN   "ASSIGN"   //  assign a signal to a team (and a person)
+#define SEIN_UNLINK   "UNLINK"   //  undo the link of a nearby report
 #define SEIN_ERROR    "ERROR"    //  reply to a request that could not be read
 
 //  Commands on the watch socket.

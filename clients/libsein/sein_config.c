@@ -64,12 +64,12 @@ const sein_setting_t sein_config_settings[] = {
 //  above and skips what these hold beyond it unread; sein_config_load_with
 //  refuses a table that declares a setting in any other group, so that the
 //  clients never refuse a file seind accepts.
-static const char *s_seind_groups[] = {"daemon", "storage", "data",     "classify",
-                                       "limits", "watch",   "security", NULL};
+static const char *s_seind_groups[] = {"daemon", "storage",  "data",     "classify", "limits",
+                                       "watch",  "security", "lifecycle", NULL};
 
 //  Top-level sections that are lists owned and validated by seind's
-//  router, in every program.
-static const char *s_sections[] = {"teams", "routing", NULL};
+//  router and deadlines, in every program.
+static const char *s_sections[] = {"teams", "routing", "deadlines", NULL};
 
 typedef struct {
     char *str; //  strings, paths and enums
