@@ -9,11 +9,33 @@
 #include "sein_store.h"
 
 #include <czmq.h>
+#include <sys/stat.h>
+#include <time.h>
 
-enum { O_TIMEOUT = 't' };
+enum {
+    O_TIMEOUT = 't',
+    O_NOTE = 256,
+    O_TO,
+    O_OF,
+    O_PERSON,
+    O_EXTERNAL_ID,
+    O_SUBMITTER,
+    O_ROLE,
+    O_TEAM
+};
+
+#define S_TEAMS_MAX 16
 
 static const sein_cli_option_t s_options[] = {
     {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
+    {"note", O_NOTE, "TEXT", "set-status, assign: a note or the reason"},
+    {"to", O_TO, "TEAM", "set-status referred: the team it goes to"},
+    {"of", O_OF, "ID|SEQ", "set-status duplicate: the signal it duplicates"},
+    {"person", O_PERSON, "NAME", "assign: the person in the team"},
+    {"external-id", O_EXTERNAL_ID, "ID", "get: by the submitter's own id"},
+    {"submitter", O_SUBMITTER, "NAME", "get --external-id: whose id (default anonymous)"},
+    {"role", O_ROLE, "ROLE", "keygen: submitter, watcher, staff, system, admin or server"},
+    {"team", O_TEAM, "TEAM", "keygen: a team the key watches and works for (repeatable)"},
     {NULL, 0, NULL, NULL}};
 
 typedef struct {
@@ -21,6 +43,10 @@ typedef struct {
     sein_client_t *client;
     int timeout;
     long long option_timeout;
+    const char *note, *to, *of, *person, *external_id, *submitter;
+    const char *role;
+    const char *teams[S_TEAMS_MAX];
+    int nteams;
 } s_ctl_t;
 
 static int
@@ -31,7 +57,45 @@ s_option (void *arg, int key, const char *value)
         ctl->option_timeout = sein_cli_number (value);
         return ctl->option_timeout > 0 ? 0 : -1;
     }
+    const char **texts[] = {&ctl->note,   &ctl->to,          &ctl->of,
+                            &ctl->person, &ctl->external_id, &ctl->submitter};
+    if (key >= O_NOTE && key <= O_SUBMITTER) {
+        *texts[key - O_NOTE] = value;
+        return 0;
+    }
+    if (key == O_ROLE) {
+        ctl->role = value;
+        return 0;
+    }
+    //  Teams are joined with commas in the certificate.
+    if (key == O_TEAM && ctl->nteams < S_TEAMS_MAX && *value && !strchr (value, ',')) {
+        ctl->teams[ctl->nteams++] = value;
+        return 0;
+    }
     return -1;
+}
+
+//  A signal as an operand names it: digits are its seq, anything else its
+//  id. Fresh JSON.
+static json_t *
+s_ref (const char *operand)
+{
+    long long seq = sein_cli_number (operand);
+    return seq > 0 ? json_integer (seq) : json_string (operand);
+}
+
+//  TIME as seind writes it (UTC) in local time, "2026-11-26 11:20:27";
+//  TIME itself when it is not in that form. Writes into BUFFER.
+static const char *
+s_local (const char *time, char *buffer, size_t size)
+{
+    struct tm tm = {0};
+    if (!time || !strptime (time, "%Y-%m-%dT%H:%M:%S", &tm))
+        return time ? time : "-";
+    time_t when = timegm (&tm);
+    localtime_r (&when, &tm);
+    strftime (buffer, size, "%Y-%m-%d %H:%M:%S", &tm);
+    return buffer;
 }
 
 //  Make one call; print a rejection. Returns the reply or NULL with
@@ -102,17 +166,189 @@ s_cmd_ping (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
+//  A signal for people: its workflow first, aligned, times local; then
+//  what it said.
+static void
+s_show_signal (s_ctl_t *ctl, json_t *signal)
+{
+    if (ctl->cli->json) {
+        sein_cli_print (ctl->cli, signal, NULL);
+        return;
+    }
+    static const char *rows[][2] = {
+        {"seq", NULL},           {"id", NULL},          {"status", NULL},
+        {"received_at", "time"}, {"due_at", "time"},    {"overdue", NULL},
+        {"area", NULL},          {"wijk", NULL},        {"theme", NULL},
+        {"priority", NULL},      {"teams", NULL},       {"assigned_team", NULL},
+        {"assignee", NULL},      {"reports", NULL},     {"related_to", NULL},
+        {"acknowledged_at", "time"}, {"resolved_at", "time"}, {"closed_at", "time"},
+        {"source", NULL},        {"channel", NULL},     {"external_id", NULL},
+        {"address_string", NULL}, {"description", NULL}};
+    for (size_t index = 0; index < sizeof rows / sizeof rows[0]; index++) {
+        json_t *value = json_object_get (signal, rows[index][0]);
+        if (!value)
+            continue;
+        char buffer[64];
+        char *text = json_is_string (value)
+                         ? strdup (rows[index][1]
+                                       ? s_local (json_string_value (value), buffer,
+                                                  sizeof buffer)
+                                       : json_string_value (value))
+                     : json_is_object (value)
+                         ? zsys_sprintf ("#%lld %s",
+                                         (long long) json_integer_value (
+                                             json_object_get (value, "seq")),
+                                         json_string_value (json_object_get (value, "id")))
+                         : json_dumps (value, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf ("%-16s %s\n", rows[index][0], text);
+        free (text);
+    }
+}
+
 static int
 s_cmd_get (s_ctl_t *ctl, int argc, char **argv)
 {
-    (void) argc;
+    json_t *body;
+    if (argc == 1 && !ctl->external_id) {
+        long long seq = sein_cli_number (argv[0]);
+        body = seq > 0 ? json_pack ("{s:I}", "seq", (json_int_t) seq)
+                       : json_pack ("{s:s}", "id", argv[0]);
+    } else if (argc == 0 && ctl->external_id)
+        body = json_pack ("{s:s,s:s}", "external_id", ctl->external_id, "submitter",
+                          ctl->submitter ? ctl->submitter : "anonymous");
+    else
+        return sein_cli_usage (ctl->cli, "get ID|SEQ, or get --external-id ID [--submitter S]");
     int status = SEIN_EXIT_OK;
-    json_t *reply = s_call (ctl, SEIN_GET, json_pack ("{s:s}", "id", argv[0]), &status);
+    json_t *reply = s_call (ctl, SEIN_GET, body, &status);
     if (reply) {
-        s_show (ctl, json_object_get (reply, "signal"));
+        s_show_signal (ctl, json_object_get (reply, "signal"));
         json_decref (reply);
     }
     return status;
+}
+
+//  One event about a signal, for people: what changed.
+static char *
+s_event_line (json_t *event)
+{
+    char when[64];
+    const char *kind = json_string_value (json_object_get (event, "event"));
+    const char *at = json_string_value (json_object_get (event, "at"));
+    if (!at)
+        at = json_string_value (json_object_get (event, "received_at"));
+    char detail[512] = "";
+    static const char *fields[] = {"from", "to",   "team",    "person", "note",
+                                   "of",   "related", "reports", "due_at"};
+    for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++) {
+        json_t *value = json_object_get (event, fields[index]);
+        if (!value)
+            continue;
+        char *text = json_is_object (value)
+                         ? zsys_sprintf ("#%lld", (long long) json_integer_value (
+                                                      json_object_get (value, "seq")))
+                     : json_is_string (value) ? strdup (json_string_value (value))
+                                              : json_dumps (value, JSON_ENCODE_ANY);
+        snprintf (detail + strlen (detail), sizeof detail - strlen (detail), "%s%s=%s",
+                  *detail ? "  " : "", fields[index], text);
+        free (text);
+    }
+    if (streq (kind, "signal"))
+        snprintf (detail, sizeof detail, "%s/%s %s",
+                  json_string_value (json_object_get (event, "area")),
+                  json_string_value (json_object_get (event, "theme")),
+                  json_string_value (json_object_get (event, "priority")));
+    const char *by = json_string_value (json_object_get (event, "by"));
+    return zsys_sprintf ("%8lld  %s  %-9s %-12s %s",
+                         (long long) json_integer_value (json_object_get (event, "seq")),
+                         s_local (at, when, sizeof when), kind, by ? by : "-", detail);
+}
+
+static int
+s_cmd_history (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_HISTORY, json_pack ("{s:o}", "signal", s_ref (argv[0])),
+                            &status);
+    if (reply) {
+        if (!ctl->cli->json)
+            printf ("%8s  %-19s  %-9s %-12s %s\n", "SEQ", "TIME", "EVENT", "BY", "DETAIL");
+        size_t index;
+        json_t *event;
+        json_array_foreach (json_object_get (reply, "events"), index, event) {
+            char *human = s_event_line (event);
+            sein_cli_print (ctl->cli, event, human);
+            zstr_free (&human);
+        }
+        json_decref (reply);
+    }
+    return status;
+}
+
+//  Send one change (STATUS, NOTE, ASSIGN, UNLINK) with BODY (taken) and
+//  print the event it stored. A refused change exits 65 (s_call).
+static int
+s_change (s_ctl_t *ctl, const char *command, json_t *body)
+{
+    //  Who: the declared client name until keys identify people (issue 12).
+    json_object_set_new (body, "by",
+                         json_string (sein_config_str (ctl->cli->config, "client.name")));
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, command, body, &status);
+    if (reply) {
+        json_object_del (reply, "status");
+        char *line = s_event_line (reply);
+        char *human = zsys_sprintf ("signal #%lld: %s",
+                                    (long long) json_integer_value (json_object_get (
+                                        json_object_get (reply, "signal"), "seq")),
+                                    line);
+        sein_cli_print (ctl->cli, reply, human);
+        zstr_free (&line);
+        zstr_free (&human);
+        json_decref (reply);
+    }
+    return status;
+}
+
+static int
+s_cmd_set_status (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    json_t *body = json_pack ("{s:o,s:s}", "signal", s_ref (argv[0]), "status", argv[1]);
+    if (ctl->note)
+        json_object_set_new (body, "note", json_string (ctl->note));
+    if (ctl->to)
+        json_object_set_new (body, "team", json_string (ctl->to));
+    if (ctl->of)
+        json_object_set_new (body, "of", s_ref (ctl->of));
+    return s_change (ctl, SEIN_STATUS, body);
+}
+
+static int
+s_cmd_note (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    return s_change (ctl, SEIN_NOTE,
+                     json_pack ("{s:o,s:s}", "signal", s_ref (argv[0]), "note", argv[1]));
+}
+
+static int
+s_cmd_assign (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    json_t *body = json_pack ("{s:o,s:s}", "signal", s_ref (argv[0]), "team", argv[1]);
+    if (ctl->person)
+        json_object_set_new (body, "person", json_string (ctl->person));
+    if (ctl->note)
+        json_object_set_new (body, "note", json_string (ctl->note));
+    return s_change (ctl, SEIN_ASSIGN, body);
+}
+
+static int
+s_cmd_unlink (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    return s_change (ctl, SEIN_UNLINK, json_pack ("{s:o}", "signal", s_ref (argv[0])));
 }
 
 static int
@@ -267,6 +503,71 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
     return problems ? SEIN_EXIT_DATAERR : SEIN_EXIT_OK;
 }
 
+//  The roles a key may have (daemon/sein_auth.c's table says what each may
+//  do; seind skips a certificate whose role it does not know).
+static const char *s_roles[] = {"submitter", "watcher", "staff", "system",
+                                "admin",     "server",  NULL};
+
+//  keygen NAME --role ROLE [--team T ...]: a new certificate pair in
+//  security.keys, its public half carrying name, role and teams. The
+//  secret half is made 0600: seind and the clients refuse it otherwise.
+static int
+s_cmd_keygen (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    const char *name = argv[0];
+    size_t role = 0;
+    while (ctl->role && s_roles[role] && !streq (s_roles[role], ctl->role))
+        role++;
+    if (!ctl->role || !s_roles[role])
+        return sein_cli_usage (ctl->cli, "keygen needs --role submitter|watcher|staff|system|"
+                                         "admin|server");
+    if (!*name || strlen (name) > 64 || strspn (name, "abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789-_.") != strlen (name) ||
+        *name == '.')
+        return sein_cli_usage (ctl->cli, "a key's name is 1-64 letters, digits, '-', '_', '.'");
+    const char *dir = sein_config_str (ctl->cli->config, "security.keys");
+    char *public = zsys_sprintf ("%s/%s.key", dir, name);
+    char *secret = zsys_sprintf ("%s/%s.key_secret", dir, name);
+    int status = SEIN_EXIT_OK;
+    if (zsys_dir_create ("%s", dir) || chmod (dir, 0700)) {
+        fprintf (stderr, "seinctl: cannot create %s: %s\n", dir, strerror (errno));
+        status = SEIN_EXIT_IOERR;
+    } else if (access (public, F_OK) == 0 || access (secret, F_OK) == 0) {
+        fprintf (stderr, "seinctl: %s exists: delete %s and %s first to replace the key\n",
+                 public, public, secret);
+        status = SEIN_EXIT_DATAERR;
+    } else {
+        zcert_t *cert = zcert_new ();
+        zcert_set_meta (cert, "name", "%s", name);
+        zcert_set_meta (cert, "role", "%s", s_roles[role]);
+        char teams[1024] = "";
+        for (int index = 0; index < ctl->nteams; index++)
+            snprintf (teams + strlen (teams), sizeof teams - strlen (teams), "%s%s",
+                      index ? "," : "", ctl->teams[index]);
+        if (*teams)
+            zcert_set_meta (cert, "teams", "%s", teams);
+        if (zcert_save (cert, public) || chmod (secret, 0600)) {
+            fprintf (stderr, "seinctl: cannot write %s: %s\n", public, strerror (errno));
+            status = SEIN_EXIT_IOERR;
+        } else if (ctl->cli->json) {
+            json_t *made = json_pack ("{s:s,s:s,s:s,s:s,s:s}", "name", name, "role",
+                                      s_roles[role], "teams", teams, "file", public, "key",
+                                      zcert_public_txt (cert));
+            sein_cli_print (ctl->cli, made, NULL);
+            json_decref (made);
+        } else
+            printf ("%s: %s (role %s%s%s); secret key in %s, mode 0600\n"
+                    "seind admits it after a reload (SIGHUP)\n",
+                    name, public, s_roles[role], *teams ? ", teams " : "", teams, secret);
+        zcert_destroy (&cert);
+    }
+    zstr_free (&public);
+    zstr_free (&secret);
+    return status;
+}
+
 typedef int (s_command_fn) (s_ctl_t *ctl, int argc, char **argv);
 static const struct {
     const char *name;
@@ -281,13 +582,24 @@ static const struct {
     {"stats", 0, 0, "", "signals by area, wijk, theme, priority, status, source", s_cmd_stats,
      false},
     {"teams", 0, 0, "", "the configured teams and what they follow", s_cmd_teams, false},
-    {"get", 1, 1, "ID", "one signal by id (public fields)", s_cmd_get, false},
+    {"get", 0, 1, "ID|SEQ", "one signal by id or seq, or by --external-id (public fields)",
+     s_cmd_get, false},
+    {"history", 1, 1, "ID|SEQ", "every event about one signal", s_cmd_history, false},
+    {"set-status", 2, 2, "ID|SEQ STATE",
+     "change the status (--note, --to TEAM for referred, --of for duplicate)",
+     s_cmd_set_status, false},
+    {"note", 2, 2, "ID|SEQ TEXT", "add a note", s_cmd_note, false},
+    {"assign", 2, 2, "ID|SEQ TEAM", "assign to a team (--person NAME, --note)", s_cmd_assign,
+     false},
+    {"unlink", 1, 1, "ID|SEQ", "undo the link of a nearby report", s_cmd_unlink, false},
     {"events", 1, 2, "FROM [LIMIT]", "stored events from seq FROM (at most 1000)",
      s_cmd_events, false},
     {"classify", 0, 1, "[TEXT|JSON]",
      "dry run: classify and route without storing (no operand: JSON lines on stdin)",
      s_cmd_classify, false},
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
+    {"keygen", 1, 1, "NAME", "make a key in security.keys: --role ROLE [--team T ...]",
+     s_cmd_keygen, true},
     {"check", 0, 0, "",
      "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
      s_cmd_check, true},
@@ -333,7 +645,8 @@ main (int argc, char **argv)
     if (s_commands[index].local)
         status = s_commands[index].handler (&ctl, operands, argv + first + 1);
     else {
-        ctl.client = sein_client_new (sein_config_str (cli.config, "endpoints.intake"));
+        ctl.client = sein_client_new_secure (sein_config_str (cli.config, "endpoints.intake"),
+                                             sein_cli_keys (&cli));
         if (!ctl.client) {
             fprintf (stderr, "seinctl: bad endpoint\n");
             status = SEIN_EXIT_CONFIG;

@@ -28,6 +28,7 @@ sein_pending_reset (sein_pending_t *pending)
     free (pending->tail);
     free (pending->event);
     free ((char *) pending->record.event.teams);
+    sein_lifecycle_events_free (&pending->events);
     size_t from = offsetof (sein_pending_t, rejected);
     memset ((char *) pending + from, 0, sizeof *pending - from);
 }
@@ -37,6 +38,7 @@ sein_batch_free (sein_batch_t *batch)
 {
     for (size_t index = 0; index < batch->capacity; index++) {
         zmq_msg_close (&batch->items[index].body);
+        json_decref (batch->items[index].request);
         sein_pending_reset (&batch->items[index]);
     }
     free (batch->items);

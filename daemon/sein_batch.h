@@ -11,6 +11,7 @@
 #define SEIN_BATCH_H_INCLUDED
 
 #include "sein_classify.h"
+#include "sein_lifecycle.h"
 #include "sein_setup.h"
 #include "sein_signal.h"
 #include "sein_store.h"
@@ -20,15 +21,28 @@
 //  "status" is the outcome, is the event without it.
 #define SEIN_EVENT_STATUS_NEW ",\"status\":\"new\"}"
 
+//  What a pending item is.
+typedef enum {
+    SEIN_PENDING_SUBMIT,   //  a new signal: store, ack, publish
+    SEIN_PENDING_CLASSIFY, //  a dry run: answer, store nothing
+    SEIN_PENDING_CHANGE,   //  STATUS, NOTE, ASSIGN, UNLINK (sein_lifecycle.h)
+    SEIN_PENDING_SWEEP     //  the housekeeping timer's overdue search: no reply
+} sein_pending_kind_t;
+
 typedef struct {
     //  Filled by the server when the request arrives
     sein_envelope_t envelope;
-    zmq_msg_t body;
-    bool dry_run; //  CLASSIFY: answer, do not store
+    zmq_msg_t body;     //  SUBMIT, CLASSIFY: bounded, unread
+    json_t *request;    //  CHANGE: the body the wire reader parsed (owned)
+    const char *command; //  CHANGE: its name, static
+    sein_pending_kind_t kind;
+    char principal[SEIN_AUTH_NAME_MAX + 1]; //  the key's name; "" without security
 
     //  Filled by sein_prepare
     bool rejected;
     sein_error_t error;
+    sein_change_t change; //  CHANGE: borrows from `request`
+    char due_at[SEIN_TIME_MAX]; //  SUBMIT: "" without a deadline
     sein_signal_t signal;
     sein_classification_t classification;
     const char *submitter;
@@ -38,6 +52,7 @@ typedef struct {
     sein_store_signal_t record; //  borrows from the fields above
 
     //  Filled by the server while storing
+    sein_lifecycle_events_t events; //  CHANGE, SWEEP, a linked SUBMIT: stored events
     int64_t seq;
     char id[40];
     char *event;   //  the complete event JSON (new or, for a duplicate, stored)
@@ -69,7 +84,7 @@ void
     sein_batch_free (sein_batch_t *batch);
 
 //  Release what preparing and storing left in PENDING (not its envelope,
-//  body and dry_run) and zero that part. sein_prepare begins with it.
+//  body, request, command and kind) and zero that part. sein_prepare begins with it.
 void
     sein_pending_reset (sein_pending_t *pending);
 

@@ -64,3 +64,23 @@ sein_time_now (char *buffer, size_t size)
     size_t len = strftime (buffer, size, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf (buffer + len, size - len, ".%03ldZ", now.tv_nsec / 1000000);
 }
+
+int
+sein_time_add (const char *time, int64_t ms, char *buffer, size_t size)
+{
+    struct tm tm = {0};
+    int millis = 0, used = 0;
+    if (sscanf (time, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis, &used) != 7 ||
+        used != 24 || time[used])
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    int64_t total = (int64_t) timegm (&tm) * 1000 + millis + ms;
+    time_t seconds = (time_t) (total >= 0 ? total / 1000 : (total - 999) / 1000);
+    long rest = (long) (total - (int64_t) seconds * 1000);
+    gmtime_r (&seconds, &tm);
+    size_t len = strftime (buffer, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf (buffer + len, size - len, ".%03ldZ", rest);
+    return 0;
+}

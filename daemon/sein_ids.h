@@ -29,4 +29,10 @@ void
 void
     sein_time_now (char *buffer, size_t size);
 
+//  Write TIME ("YYYY-MM-DDTHH:MM:SS.mmmZ", as sein_time_now writes it)
+//  moved by MS milliseconds (negative: earlier) into BUFFER, in the same
+//  form. Returns 0, or -1 when TIME is not in that form.
+int
+    sein_time_add (const char *time, int64_t ms, char *buffer, size_t size);
+
 #endif

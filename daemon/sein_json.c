@@ -1,5 +1,6 @@
 /*  sein_json.c - a growable buffer that writes JSON text */
 #include "sein_json.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -13,9 +14,7 @@ sein_buf_grow (sein_buf_t *buf, size_t more)
     size_t capacity = buf->capacity ? buf->capacity : 1024;
     while (capacity < buf->size + more + 1)
         capacity *= 2;
-    char *data = (char *) realloc (buf->data, capacity);
-    assert (data); //  a daemon out of memory cannot answer anyone anyway
-    buf->data = data;
+    buf->data = (char *) sein_realloc (buf->data, capacity);
     buf->capacity = capacity;
 }
 
@@ -231,4 +230,23 @@ sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t 
 {
     sein_buf_key (buf, key);
     sein_buf_raw (buf, value, size);
+}
+
+void
+sein_buf_field_teams (sein_buf_t *buf, const char *key, const char *teams)
+{
+    sein_buf_key (buf, key);
+    sein_buf_raw (buf, "[", 1);
+    for (const char *cursor = teams + 1; *cursor;) {
+        const char *comma = strchr (cursor, ',');
+        if (!comma)
+            break;
+        if (buf->data[buf->size - 1] != '[')
+            sein_buf_raw (buf, ",", 1);
+        sein_buf_raw (buf, "\"", 1);
+        sein_buf_raw (buf, cursor, (size_t) (comma - cursor));
+        sein_buf_raw (buf, "\"", 1);
+        cursor = comma + 1;
+    }
+    sein_buf_raw (buf, "]", 1);
 }

@@ -75,6 +75,12 @@ void
 void
     sein_buf_field_degrees (sein_buf_t *buf, const char *key, double value);
 
+//  Append TEAMS, a comma-wrapped list of team names (",a,b,", "," for
+//  none), as the array value of KEY: ["a","b"]. Team names are tokens
+//  and need no escaping.
+void
+    sein_buf_field_teams (sein_buf_t *buf, const char *key, const char *teams);
+
 //  Append SIZE bytes of already rendered JSON as the value of KEY.
 void
     sein_buf_field_raw (sein_buf_t *buf, const char *key, const char *value, size_t size);

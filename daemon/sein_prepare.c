@@ -1,6 +1,8 @@
 /*  sein_prepare.c - validate, classify, route and render one submission */
 #include "sein_prepare.h"
 
+#include "sein_ids.h"
+
 #include <assert.h>
 #include <stddef.h>
 #include <time.h>
@@ -31,18 +33,7 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     sein_buf_field_string (buf, "theme", result->theme);
     sein_buf_field_string (buf, "priority", result->priority);
     sein_buf_field_fixed (buf, "confidence", result->confidence);
-    sein_buf_key (buf, "teams");
-    sein_buf_raw (buf, "[", 1);
-    for (const char *cursor = route->teams + 1; *cursor;) {
-        const char *comma = strchr (cursor, ',');
-        if (buf->data[buf->size - 1] != '[')
-            sein_buf_raw (buf, ",", 1);
-        sein_buf_raw (buf, "\"", 1);
-        sein_buf_raw (buf, cursor, (size_t) (comma - cursor)); //  names need no escaping
-        sein_buf_raw (buf, "\"", 1);
-        cursor = comma + 1;
-    }
-    sein_buf_raw (buf, "]", 1);
+    sein_buf_field_teams (buf, "teams", route->teams);
     sein_buf_field_string (buf, "routing_rule", route->rule);
     if (result->detail)
         sein_buf_field_raw (buf, "classification", result->detail, result->detail_size);
@@ -59,6 +50,8 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
         }
         sein_buf_raw (buf, "}", 1);
     }
+    if (*pending->due_at)
+        sein_buf_field_string (buf, "due_at", pending->due_at);
     //  Last, so an ack can leave it out: there "status" is the outcome.
     sein_buf_raw (buf, SEIN_EVENT_STATUS_NEW, strlen (SEIN_EVENT_STATUS_NEW));
     pending->tail_size = buf->size;
@@ -103,6 +96,20 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     //  What the slot's last request left is freed here, on the prepare
     //  thread, rather than on the server's, which is the busier one.
     sein_pending_reset (pending);
+    if (pending->kind == SEIN_PENDING_SWEEP)
+        return 0;
+    if (pending->kind == SEIN_PENDING_CHANGE) {
+        //  Everything that needs no store; the transition itself is
+        //  checked against the signal's state when it is stored.
+        if (sein_change_parse (&pending->change, pending->command, pending->request,
+                               setup->router, error) == 0) {
+            //  With security, who made the change is the key, not the body.
+            pending->change.by = sein_auth_who (pending->principal, pending->change.by);
+            return 0;
+        }
+        pending->rejected = true;
+        return -1;
+    }
     int rc = sein_signal_parse (signal, (const char *) zmq_msg_data (&pending->body),
                                 zmq_msg_size (&pending->body), &batch->limits, error);
     if (rc == 0 && signal->area && !sein_classifier_known_area (classifier, signal->area))
@@ -114,7 +121,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
                              signal->theme);
     sein_classification_t *result = &pending->classification;
     if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal,
-                                             result, pending->dry_run))
+                                             result,
+                                             pending->kind == SEIN_PENDING_CLASSIFY))
         rc = sein_error_set (error, "internal", NULL, "out of memory");
     if (rc) {
         pending->rejected = true;
@@ -125,7 +133,12 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
-    pending->submitter = signal->submitter ? signal->submitter : "anonymous";
+    pending->submitter = sein_auth_who (pending->principal, signal->submitter);
+    //  The deadline of the setup it arrived under: a reload applies new
+    //  rules to new signals only.
+    int64_t handling = sein_deadlines_ms (setup->deadlines, result->theme, result->priority);
+    if (handling > 0)
+        sein_time_add (pending->received_at, handling, pending->due_at, sizeof pending->due_at);
     s_render (pending, &route, &scratch->render);
 
     sein_store_signal_t *record = &pending->record;
@@ -135,6 +148,10 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     record->reporter_email = signal->reporter_email;
     record->reporter_phone = signal->reporter_phone;
     record->status = "new";
+    record->has_point = result->has_point;
+    record->lat = result->lat;
+    record->lon = result->lon;
+    record->due_at = *pending->due_at ? pending->due_at : NULL;
     //  The route lives on this stack: copy its teams.
     record->event = (sein_event_t){.kind = "signal",
                                    .at = pending->received_at,

@@ -1,4 +1,4 @@
-/*  sein_query.c - the query actor: GET, EVENTS and STATS on their own reader */
+/*  sein_query.c - the query actor: GET, EVENTS, STATS and HISTORY on their own reader */
 #include "sein_query.h"
 
 #include "sein.h"
@@ -6,13 +6,15 @@
 #include "sein_store.h"
 
 static const char *const s_no_fields[] = {NULL};
-static const char *const s_get_fields[] = {"id", NULL};
+static const char *const s_get_fields[] = {"id", "seq", "external_id", "submitter", NULL};
 static const char *const s_events_fields[] = {"from", "limit", NULL};
+static const char *const s_history_fields[] = {"signal", NULL};
 
 const sein_wire_command_t sein_query_commands[] = {
     {SEIN_GET, s_get_fields, false},
     {SEIN_EVENTS, s_events_fields, false},
     {SEIN_STATS, s_no_fields, false},
+    {SEIN_HISTORY, s_history_fields, false},
 };
 const size_t sein_query_ncommands = sizeof sein_query_commands / sizeof sein_query_commands[0];
 
@@ -110,19 +112,46 @@ s_integer (json_t *value, const char *field, int64_t min, int64_t max, sein_erro
     return 0;
 }
 
+//  An optional string field; 0, or -1 with ERROR set.
+static int
+s_string (json_t *body, const char *field, const char **value_p, sein_error_t *error)
+{
+    json_t *value = sein_wire_field (body, field);
+    *value_p = NULL;
+    if (!value)
+        return 0;
+    if (!json_is_string (value))
+        return sein_error_set (error, "type", field, "%s must be a string", field);
+    *value_p = json_string_value (value);
+    return 0;
+}
+
 static int
 s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
 {
-    json_t *value = sein_wire_field (body, "id");
-    if (!value)
-        return sein_error_set (error, "required", "id", "id (a string) is required");
-    if (!json_is_string (value))
-        return sein_error_set (error, "type", "id", "id must be a string");
+    //  One of three keys: the id, the seq, or the submitter's own
+    //  external_id (with its submitter, default anonymous, as SUBMIT).
+    const char *id, *external_id, *submitter;
+    json_t *seq = sein_wire_field (body, "seq");
+    if (s_string (body, "id", &id, error) || s_string (body, "external_id", &external_id, error) ||
+        s_string (body, "submitter", &submitter, error) ||
+        (seq && s_integer (seq, "seq", 1, 0, error)))
+        return -1;
+    int keys = (id != NULL) + (seq != NULL) + (external_id != NULL);
+    if (keys != 1)
+        return sein_error_set (error, keys ? "value" : "required", keys ? NULL : "id",
+                               "give one of id, seq, or external_id (with submitter)");
+    if (submitter && !external_id)
+        return sein_error_set (error, "value", "submitter",
+                               "submitter goes with external_id");
     //  Personal data needs an authorised (CURVE) key; until that exists
     //  GET answers with the public record only.
-    json_t *signal = sein_store_get (self->store, json_string_value (value), false);
+    json_t *signal = sein_store_get_by (self->store, id, seq ? json_integer_value (seq) : 0,
+                                        submitter ? submitter : "anonymous", external_id,
+                                        false);
     if (!signal)
-        return sein_error_set (error, "not-found", "id", "no signal with this id");
+        return sein_error_set (error, "not-found", id ? "id" : seq ? "seq" : "external_id",
+                               "no such signal");
     *reply_p = json_pack ("{s:s,s:o}", "status", "ok", "signal", signal);
     return 0;
 }
@@ -167,6 +196,42 @@ s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_
 }
 
 static int
+s_history (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
+{
+    json_t *value = sein_wire_field (body, "signal");
+    if (!value)
+        return sein_error_set (error, "required", "signal",
+                               "signal (a signal's id or seq) is required");
+    if (!json_is_string (value) && !json_is_integer (value))
+        return sein_error_set (error, "type", "signal",
+                               "signal must be a signal's id (string) or seq (integer)");
+    if (json_is_integer (value) && s_integer (value, "signal", 1, 0, error))
+        return -1;
+    //  A copy (sein_store_get_by), so that no statement keeps this
+    //  reader's snapshot open after the reply.
+    json_t *found = sein_store_get_by (self->store, json_string_value (value),
+                                       json_is_integer (value) ? json_integer_value (value) : 0,
+                                       NULL, NULL, false);
+    json_int_t seq = json_integer_value (json_object_get (found, "seq"));
+    //  Not yet on disk counts as not there, as for EVENTS.
+    if (!found || seq > head) {
+        json_decref (found);
+        return sein_error_set (error, "not-found", "signal", "no such signal");
+    }
+    json_t *signal = json_pack ("{s:O,s:I}", "id", json_object_get (found, "id"), "seq", seq);
+    json_decref (found);
+    s_collected_t collected = {json_array (), head};
+    if (sein_store_history (self->store, seq, head, s_collect_event, &collected) < 0) {
+        json_decref (signal);
+        json_decref (collected.events);
+        return sein_error_set (error, "storage", NULL, "%s", sein_store_error (self->store));
+    }
+    *reply_p = json_pack ("{s:s,s:o,s:o}", "status", "ok", "signal", signal, "events",
+                          collected.events);
+    return 0;
+}
+
+static int
 s_stats (s_query_t *self, json_t **reply_p, sein_error_t *error)
 {
     json_t *stats = sein_store_stats (self->store);
@@ -198,6 +263,7 @@ s_query (s_query_t *self, zmsg_t *msg)
              : streq (name, SEIN_GET)    ? s_get (self, body, &reply, &error)
              : streq (name, SEIN_EVENTS) ? s_events (self, body, values[0], values[1], &reply,
                                                      &error)
+             : streq (name, SEIN_HISTORY) ? s_history (self, body, values[0], &reply, &error)
                                          : s_stats (self, &reply, &error);
     sein_envelope_t *to = (sein_envelope_t *) zframe_data (envelope);
     if (rc)

@@ -1,4 +1,4 @@
-/*  sein_query.h - the query actor: GET, EVENTS and STATS on their own reader
+/*  sein_query.h - the query actor: GET, EVENTS, STATS, HISTORY on their own reader
 
     Queries read the store on their own read-only connection, on their own
     thread: in WAL mode a reader sees a consistent snapshot and never

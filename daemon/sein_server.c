@@ -26,6 +26,7 @@
 #include "sein_durable.h"
 #include "sein_feed.h"
 #include "sein_ids.h"
+#include "sein_lifecycle.h"
 #include "sein_log.h"
 #include "sein_prepare.h"
 #include "sein_query.h"
@@ -40,6 +41,7 @@
 #define S_BATCHES 4        //  prepared, stored, and two waiting for their sync
 #define S_SYNC_CHECK 128   //  signals stored between looks at the sync actor
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
+#define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
 
 static const char *const s_no_fields[] = {NULL};
@@ -55,6 +57,9 @@ typedef struct {
     zactor_t *prepare;
     zactor_t *query;
     sein_checkpoint_t *checkpoint;
+    zactor_t *zap;             //  the ZAP handler, with security on
+    zcert_t *cert;             //  seind's own key, with security on
+    sein_keyring_t *keyring;   //  who may ask what; NULL: security off
     sein_durable_t *durable; //  NULL: every COMMIT syncs by itself
     sein_server_args_t *args;
     char *path;         //  the database
@@ -65,7 +70,7 @@ typedef struct {
     sein_signal_limits_t limits;
     size_t batch_max;
     int64_t events_max;
-    sein_wire_command_t commands[8]; //  what the intake socket accepts
+    sein_wire_command_t commands[16]; //  what the intake socket accepts
     size_t ncommands;
     sein_request_t request;          //  the one being read
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
@@ -80,6 +85,12 @@ typedef struct {
     char *fault;          //  why the disk failed (s_fail), or NULL
     sein_ids_t ids;
     sein_buf_t buf;
+    sein_buf_t render; //  lifecycle events, while storing
+    sein_link_scope_t link; //  nearby reports: radius, and the window's first seq
+    int64_t link_window;    //  ms, 0: never link
+    int64_t overdue_check;  //  ms between overdue searches
+    int64_t next_sweep;     //  zclock_mono () of the next one
+    bool sweep_due;         //  the next batch carries one
     time_t started;
     bool terminating;
     bool term_received; //  the pipe said $TERM
@@ -142,22 +153,41 @@ s_reply_event (s_server_t *self, sein_pending_t *pending, const char *status,
     sein_buf_reset (buf);
     sein_buf_raw (buf, "{", 1);
     sein_buf_field_string (buf, "status", status);
-    if (!pending->dry_run)
+    if (pending->kind == SEIN_PENDING_SUBMIT)
         sein_buf_field_bool (buf, "duplicate", duplicate);
     sein_buf_raw (buf, ",", 1);
     sein_buf_raw (buf, event + 1, size - 1 - suffix);
     sein_buf_raw (buf, "}", 1);
     s_sent (self, sein_wire_send (zsock_resolve (self->intake), &pending->envelope,
-                                  pending->dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
+                                  pending->kind == SEIN_PENDING_CLASSIFY ? SEIN_CLASSIFY
+                                                                         : SEIN_SUBMIT,
                                   buf->data, buf->size));
+}
+
+//  The ack of a change: its first stored event with the outcome in front,
+//  {"status":"accepted",FIELDS}.
+static void
+s_reply_change (s_server_t *self, sein_pending_t *pending)
+{
+    assert (pending->events.count > 0);
+    const sein_event_t *event = &pending->events.items[0].event;
+    sein_buf_t *buf = &self->buf;
+    sein_buf_reset (buf);
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "status", "accepted");
+    sein_buf_raw (buf, ",", 1);
+    sein_buf_raw (buf, event->body + 1, event->body_size - 1);
+    s_sent (self, sein_wire_send (zsock_resolve (self->intake), &pending->envelope,
+                                  pending->command, buf->data, buf->size));
 }
 
 //  ---------------------------------------------------------------------
 //  Group commit
 
-//  {"seq":N,"id":"...", + the tail after its brace
+//  {"seq":N,"id":"...",["related_to":{"id","seq"},] + the tail after its
+//  brace. RELATED is the open signal it is linked to, or NULL.
 static void
-s_complete_event (s_server_t *self, sein_pending_t *pending)
+s_complete_event (s_server_t *self, sein_pending_t *pending, const sein_store_row_t *related)
 {
     sein_ids_next (&self->ids, pending->id);
     pending->seq = sein_store_next_seq (self->store);
@@ -166,6 +196,16 @@ s_complete_event (s_server_t *self, sein_pending_t *pending)
     sein_buf_raw (buf, "{", 1);
     sein_buf_field_int (buf, "seq", pending->seq);
     sein_buf_field_string (buf, "id", pending->id);
+    if (related) {
+        //  Linked to an open signal nearby (docs/PROTOCOL.md, "Nearby
+        //  reports"): said up front, where every reader sees it.
+        sein_buf_key (buf, "related_to");
+        sein_buf_raw (buf, "{", 1);
+        sein_buf_field_string (buf, "id", related->id);
+        sein_buf_field_int (buf, "seq", related->seq);
+        sein_buf_raw (buf, "}", 1);
+        pending->record.related_to = related->seq;
+    }
     sein_buf_raw (buf, ",", 1);
     sein_buf_raw (buf, pending->tail + 1, pending->tail_size - 1);
     pending->event_size = buf->size;
@@ -190,22 +230,74 @@ s_sync_check (s_server_t *self)
     }
 }
 
-//  Store, in one transaction, every new signal of BATCH. Returns 0 when
-//  the batch was committed.
+//  Store the new signal of PENDING, linked to an open one nearby when
+//  there is one (docs/PROTOCOL.md, "Nearby reports"). Returns as
+//  sein_store_add_signal.
+static int
+s_store_signal (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
+{
+    sein_store_row_t related;
+    int found = 0;
+    const sein_classification_t *result = &pending->classification;
+    if (self->link.radius > 0 && self->link_window > 0 && result->has_point) {
+        if (self->link.from == 0) {
+            //  Once per batch: the first seq inside the window.
+            char since[SEIN_TIME_MAX];
+            sein_time_add (batch->received_at, -self->link_window, since, sizeof since);
+            self->link.from = sein_store_seq_at (self->store, since);
+        }
+        found = self->link.from < 0 ? -1
+                                    : sein_lifecycle_find_case (self->store, &self->link,
+                                                                result->theme, result->lat,
+                                                                result->lon, &related);
+        if (found < 0)
+            return -1;
+    }
+    s_complete_event (self, pending, found ? &related : NULL);
+    int rc = sein_store_add_signal (self->store, &pending->record);
+    if (rc == 0 && found &&
+        sein_lifecycle_link (self->store, pending->record.related_to, pending->seq,
+                             pending->id, batch->received_at, &pending->events,
+                             &self->render) != SEIN_LIFECYCLE_STORED)
+        rc = -1;
+    return rc;
+}
+
+//  Store a change or the overdue search. Returns 0, or -1 when the store
+//  failed (a refusal only rejects the item).
+static int
+s_store_change (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
+{
+    int rc = pending->kind == SEIN_PENDING_SWEEP
+                 ? sein_lifecycle_sweep (self->store, batch->received_at, S_SWEEP_MAX,
+                                         &pending->events, &self->render)
+                 : sein_lifecycle_apply (self->store, &pending->change, batch->received_at,
+                                         &pending->events, &self->render, &pending->error);
+    if (rc == SEIN_LIFECYCLE_REFUSED)
+        pending->rejected = true;
+    return rc == SEIN_LIFECYCLE_FAILED ? -1 : 0;
+}
+
+//  Store, in one transaction, every new signal and change of BATCH.
+//  Returns 0 when the batch was committed.
 static int
 s_store_batch (s_server_t *self, sein_batch_t *batch)
 {
     if (sein_store_begin (self->store))
         return -1;
     int rc = 0;
+    self->link.from = 0;
     for (size_t index = 0; rc == 0 && index < batch->count; index++) {
         if (index % S_SYNC_CHECK == 0)
             s_sync_check (self);
         sein_pending_t *pending = &batch->items[index];
-        if (pending->rejected || pending->dry_run)
+        if (pending->rejected || pending->kind == SEIN_PENDING_CLASSIFY)
             continue;
-        s_complete_event (self, pending);
-        rc = sein_store_add_signal (self->store, &pending->record);
+        if (pending->kind != SEIN_PENDING_SUBMIT) {
+            rc = s_store_change (self, batch, pending);
+            continue;
+        }
+        rc = s_store_signal (self, batch, pending);
         if (rc == 1) {
             //  (submitter, external_id) is stored already, earlier in this
             //  batch or before: answer with the original.
@@ -232,24 +324,24 @@ s_free_event (void *data, void *hint)
     free (data);
 }
 
+//  Publish EVENT, whose body is TEXT of SIZE bytes (taken).
 static void
-s_publish (s_server_t *self, sein_pending_t *pending)
+s_publish (s_server_t *self, const sein_event_t *event, char *text, size_t size)
 {
-    const sein_event_t *event = &pending->record.event;
-    //  Broadcast topic signal/<wijk>/<theme>/<area>/: a SUB prefix picks a
-    //  wijk with its zones, or a wijk and a theme.
+    //  Broadcast topic <event>/<wijk>/<theme>/<area>/: a SUB prefix picks a
+    //  wijk with its zones, or a wijk and a theme. A change to a signal
+    //  carries the signal's codes, so it goes where the signal went.
     char topic[4 * SEIN_CODE_MAX + 16];
     int len = snprintf (topic, sizeof topic, "%s/%s/%s/%s/", event->kind, event->wijk,
                         event->theme, event->area);
     //  The event text goes to ZeroMQ as it is (publishing is its last use)
     //  and both sockets send copies of that one message: no memcpy.
     zmq_msg_t body, copy;
-    zmq_msg_init_data (&body, pending->event, pending->event_size, s_free_event, NULL);
-    pending->event = NULL;
+    zmq_msg_init_data (&body, text, size, s_free_event, NULL);
     zmq_msg_init (&copy);
     zmq_msg_copy (&copy, &body);
-    void *publish = zsock_resolve (self->publish);
-    if (zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
+    void *publish = self->publish ? zsock_resolve (self->publish) : NULL;
+    if (!publish || zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
         zmq_msg_send (&body, publish, 0) < 0)
         zmq_msg_close (&body);
     if (sein_feed_send (zsock_resolve (self->feed), event, &copy))
@@ -263,15 +355,19 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
 {
     for (size_t index = 0; index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
-        if (pending->rejected)
+        if (pending->kind == SEIN_PENDING_SWEEP)
+            continue; //  nobody asked
+        if (pending->rejected && pending->kind == SEIN_PENDING_CHANGE)
+            s_reject (self, &pending->envelope, pending->command, NULL, &pending->error);
+        else if (pending->rejected)
             //  Echo the external id if the body was readable enough.
             s_reject (self, &pending->envelope,
-                      pending->dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
+                      pending->kind == SEIN_PENDING_CLASSIFY ? SEIN_CLASSIFY : SEIN_SUBMIT,
                       pending->signal.external_id ? pending->signal.external_id
                       : *pending->error.external_id ? pending->error.external_id
                                                     : NULL,
                       &pending->error);
-        else if (pending->dry_run)
+        else if (pending->kind == SEIN_PENDING_CLASSIFY)
             s_reply_event (self, pending, "classified", pending->tail, pending->tail_size,
                            false);
         else if (!batch->stored || batch->sync_error) {
@@ -284,9 +380,14 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
             else
                 sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
                                 batch->failure);
-            s_reject (self, &pending->envelope, SEIN_SUBMIT, pending->signal.external_id,
-                      &error);
-        } else {
+            if (pending->kind == SEIN_PENDING_CHANGE)
+                s_reject (self, &pending->envelope, pending->command, NULL, &error);
+            else
+                s_reject (self, &pending->envelope, SEIN_SUBMIT, pending->signal.external_id,
+                          &error);
+        } else if (pending->kind == SEIN_PENDING_CHANGE)
+            s_reply_change (self, pending);
+        else {
             if (pending->duplicate)
                 self->counters.duplicates++;
             else
@@ -298,16 +399,33 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
     for (size_t index = 0; batch->stored && !batch->sync_error && index < batch->count;
          index++) {
         sein_pending_t *pending = &batch->items[index];
-        if (!pending->rejected && !pending->dry_run && !pending->duplicate)
-            s_publish (self, pending);
+        if (pending->rejected || pending->kind == SEIN_PENDING_CLASSIFY)
+            continue;
+        if (pending->kind == SEIN_PENDING_SUBMIT && !pending->duplicate) {
+            s_publish (self, &pending->record.event, pending->event, pending->event_size);
+            pending->event = NULL;
+        }
+        //  In seq order: a linked signal's own event comes before the
+        //  `linked` event about the case it joined.
+        for (size_t at = 0; at < pending->events.count; at++) {
+            sein_lifecycle_event_t *kept = &pending->events.items[at];
+            s_publish (self, &kept->event, kept->body, kept->event.body_size);
+            kept->body = NULL;
+        }
     }
     //  The rest of each item is freed when its slot is prepared again
     //  (sein_pending_reset), off this thread.
     for (size_t index = 0; index < batch->count; index++) {
         zmq_msg_close (&batch->items[index].body);
         zmq_msg_init (&batch->items[index].body);
+        //  The change borrows from the request until its slot is reset.
+        memset (&batch->items[index].change, 0, sizeof batch->items[index].change);
+        json_decref (batch->items[index].request);
+        batch->items[index].request = NULL;
+        batch->items[index].kind = SEIN_PENDING_SUBMIT;
     }
     batch->count = 0;
+    self->link.from = 0;
 }
 
 //  The disk failed (WHY): a failed fsync, seind's or SQLite's, or a write
@@ -400,7 +518,8 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
 {
     bool any = false;
     for (size_t index = 0; index < batch->count; index++)
-        any |= !batch->items[index].rejected && !batch->items[index].dry_run;
+        any |= !batch->items[index].rejected &&
+               batch->items[index].kind != SEIN_PENDING_CLASSIFY;
     batch->sync_error = 0;
     s_check_failed (self);
     if (any && self->fault) {
@@ -476,7 +595,7 @@ s_handle (s_server_t *self, sein_batch_t *batch)
 {
     sein_request_t *request = &self->request;
     if (sein_wire_recv (zsock_resolve (self->intake), self->commands, self->ncommands,
-                        self->limits.message_max, request))
+                        self->limits.message_max, self->keyring, request))
         return -1;
     const char *command = request->command ? request->command->name : NULL;
     sein_error_t error;
@@ -484,7 +603,17 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         s_reject (self, &request->envelope, request->reply, NULL, &request->error);
     else if (streq (command, SEIN_PING))
         s_cmd_ping (self, request);
-    else if (!request->command->raw) {
+    else if (sein_lifecycle_command (command) && !self->draining) {
+        //  A change goes through the batch like a submission: its own seq,
+        //  acked after its commit is on disk, then published.
+        sein_pending_t *pending = &batch->items[batch->count++];
+        pending->envelope = request->envelope;
+        pending->kind = SEIN_PENDING_CHANGE;
+        pending->command = request->command->name;
+        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
+        pending->request = request->json;
+        request->json = NULL;
+    } else if (!request->command->raw && !sein_lifecycle_command (command)) {
         if (self->queries >= S_QUERIES_MAX) {
             sein_error_set (&error, "busy", NULL,
                             "%d queries are in progress; try again later", S_QUERIES_MAX);
@@ -501,7 +630,10 @@ s_handle (s_server_t *self, sein_batch_t *batch)
     } else {
         sein_pending_t *pending = &batch->items[batch->count++];
         pending->envelope = request->envelope;
-        pending->dry_run = streq (command, SEIN_CLASSIFY);
+        pending->kind = streq (command, SEIN_CLASSIFY) ? SEIN_PENDING_CLASSIFY
+                                                        : SEIN_PENDING_SUBMIT;
+        //  The key's name is the submitter, whatever the body declares.
+        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
         zmq_msg_move (&pending->body, &request->body); //  the batch's now
     }
     sein_request_clear (request);
@@ -528,11 +660,17 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     sein_batch_t *batch = s_free_batch (self);
     if (!batch)
         return false;
-    sein_batch_reserve (batch, self->batch_max);
+    sein_batch_reserve (batch, self->batch_max + 1); //  and the overdue search
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit.
     while (batch->count < self->batch_max && s_handle (self, batch) == 0)
         ;
+    if (self->sweep_due && !self->draining) {
+        //  The housekeeping timer's search rides along with the requests:
+        //  its overdue events get their seqs, fsync and publication there.
+        batch->items[batch->count++].kind = SEIN_PENDING_SWEEP;
+        self->sweep_due = false;
+    }
     if (batch->count == 0)
         return false;
     sein_time_now (batch->received_at, sizeof batch->received_at);
@@ -595,6 +733,30 @@ s_reply_hwm (s_server_t *self)
                 2 * (int) self->batch_max);
 }
 
+//  With security on, (re)load the keyring and have the ZAP handler do the
+//  same: a deleted certificate is revoked for requests on open connections
+//  here, and for new connections there. A directory that cannot be read
+//  keeps the keys loaded before.
+static void
+s_load_keys (s_server_t *self)
+{
+    char *error = NULL;
+    sein_keyring_t *keyring =
+        sein_keyring_new (sein_config_str (self->setup->config, "security.keys"), &error);
+    if (keyring) {
+        sein_keyring_destroy (&self->keyring);
+        self->keyring = keyring;
+        zsys_info ("security: %zu keys", sein_keyring_size (keyring));
+    } else
+        zsys_error ("%s; the keys loaded before stay", error);
+    zstr_free (&error);
+    if (self->zap) {
+        zstr_send (self->zap, "KEYS");
+        char *status = zstr_recv (self->zap);
+        zstr_free (&status);
+    }
+}
+
 //  Take the settings of the current setup, and apply what derives from
 //  them to the sockets and actors (also on reload).
 static void
@@ -606,7 +768,12 @@ s_apply_settings (s_server_t *self)
     self->limits.message_max = (size_t) sein_config_int (config, "limits.message_max");
     self->batch_max = (size_t) sein_config_int (config, "limits.batch_max");
     self->events_max = sein_config_int (config, "limits.events_max");
+    self->link.radius = (double) sein_config_int (config, "lifecycle.link_radius");
+    self->link_window = sein_config_int (config, "lifecycle.link_window") * 3600000;
+    self->overdue_check = sein_config_int (config, "lifecycle.overdue_check");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
+    if (self->cert)
+        s_load_keys (self);
     //  limits.message_max and limits.batch_max also size the intake socket
     //  (ZMQ_MAXMSGSIZE, the reply queue), which libzmq fixes for every
     //  connection when it binds: both are restart-only (sein_settings.c).
@@ -647,8 +814,10 @@ s_swap_setup (s_server_t *self)
     }
 }
 
+//  A PUB bound to ENDPOINT; with CERT, a CURVE server in the broadcast's
+//  ZAP domain, which admits only keys with the broadcast right.
 static zsock_t *
-s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
+s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
 {
     zsock_t *socket = zsock_new (ZMQ_PUB);
     //  The broadcast fans out like the watch sessions do.
@@ -658,6 +827,8 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
     //  stays: one longer than any topic (a flag byte and the prefix) drops
     //  the connection before libzmq allocates it (issue 14).
     zsock_set_maxmsgsize (socket, SEIN_SUBSCRIPTION_MAX + 1);
+    if (cert)
+        sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
             zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
@@ -698,25 +869,39 @@ s_start (s_server_t *self)
     //  it may lag the disk, never lead it.
     self->marks = streq (synchronous, "extra");
     self->marked = sein_store_head (self->store);
+    bool secure = sein_config_bool (config, "security.enabled");
+    if (!self->error && secure) {
+        //  The ZAP handler must answer before the first CURVE socket binds.
+        const char *keys = sein_config_str (config, "security.keys");
+        self->cert = sein_auth_server_cert (keys, sein_config_str (config, "security.server_key"),
+                                            &self->error);
+        if (!self->error)
+            self->zap = s_start_actor (self, sein_auth_zap_actor, (void *) keys, "security");
+        //  The keyring is loaded by s_apply_settings, once the sockets exist.
+    }
     if (!self->error)
         self->intake = sein_wire_bind (
             sein_config_str (config, "endpoints.intake"), self->limits.message_max,
             s_reply_hwm (self), (int) sein_config_int (config, "limits.intake_hwm"),
             //  Acks still queued when seind stops get two seconds to get out.
-            2000, SEIN_IO_INTAKE, &self->error);
-    if (!self->error)
+            2000, SEIN_IO_INTAKE, self->cert, SEIN_AUTH_DOMAIN_INTAKE, &self->error);
+    //  With security, the broadcast is for trusted systems, or not there.
+    if (!self->error &&
+        (!secure || streq (sein_config_str (config, "security.broadcast"), "trusted")))
         self->publish = s_bind_pub (self, sein_config_str (config, "endpoints.publish"),
-                                    (int) sein_config_int (config, "limits.publish_hwm"));
+                                    (int) sein_config_int (config, "limits.publish_hwm"),
+                                    self->cert);
     //  Out of descriptors, new connections are refused, not spun on.
-    if (!self->error) {
+    if (!self->error)
         self->guards[0] =
             sein_accept_new (self->intake, sein_config_str (config, "endpoints.intake"));
+    if (!self->error && self->publish)
         self->guards[1] =
             sein_accept_new (self->publish, sein_config_str (config, "endpoints.publish"));
-    }
     char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
-        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"));
+        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"),
+                                 NULL);
     if (!self->error) {
         sein_watch_args_t args = {config, feed, self->path};
         self->watch = s_start_actor (self, sein_watch_actor, &args, "watch");
@@ -796,8 +981,17 @@ s_run (s_server_t *self)
         zpoller_add (self->poller, sein_durable_actor (self->durable));
     zpoller_add (self->poller, self->watch);
     bool polling_intake = true;
+    self->next_sweep = zclock_mono () + self->overdue_check;
     while (!self->terminating || self->preparing || self->nstored || self->queries) {
-        void *which = zpoller_wait (self->poller, -1);
+        int64_t wait = self->next_sweep - zclock_mono ();
+        void *which = zpoller_wait (self->poller, wait < 0 ? 0 : (int) wait);
+        if (!self->terminating && zclock_mono () >= self->next_sweep) {
+            //  Housekeeping: look for signals past their deadline. The
+            //  index holds only open ones not yet reported, so this reads
+            //  just what is due.
+            self->sweep_due = true;
+            self->next_sweep = zclock_mono () + self->overdue_check;
+        }
         if (which == self->pipe)
             s_pipe_ready (self);
         else if (which == self->prepare)
@@ -817,6 +1011,8 @@ s_run (s_server_t *self)
         } else if (which == self->watch)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
+            s_collect (self, NULL);
+        if (self->sweep_due && !self->preparing && !self->terminating)
             s_collect (self, NULL);
         s_swap_setup (self);
         //  Read intake only while the prepare actor is idle: requests that
@@ -867,7 +1063,10 @@ s_intake_commands (s_server_t *self)
     memcpy (self->commands, own, sizeof own);
     memcpy (self->commands + count, sein_query_commands,
             sein_query_ncommands * sizeof sein_query_commands[0]);
-    self->ncommands = count + sein_query_ncommands;
+    count += sein_query_ncommands;
+    memcpy (self->commands + count, sein_lifecycle_commands,
+            sein_lifecycle_ncommands * sizeof sein_lifecycle_commands[0]);
+    self->ncommands = count + sein_lifecycle_ncommands;
     assert (self->ncommands <= sizeof self->commands / sizeof self->commands[0]);
 }
 
@@ -936,6 +1135,10 @@ sein_server_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->feed);
     sein_accept_destroy (&self->guards[0]);
     sein_accept_destroy (&self->guards[1]);
+    //  After every CURVE socket: they ask it until they close.
+    zactor_destroy (&self->zap);
+    zcert_destroy (&self->cert);
+    sein_keyring_destroy (&self->keyring);
     //  The store is seind's, destroyed after every other connection.
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
@@ -944,6 +1147,7 @@ sein_server_actor (zsock_t *pipe, void *args)
         sein_batch_free (&self->batches[index]);
     sein_request_clear (&self->request);
     sein_buf_free (&self->buf);
+    sein_buf_free (&self->render);
     zstr_free (&self->path);
     zstr_free (&self->error);
     zstr_free (&self->fault);

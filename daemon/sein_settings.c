@@ -11,7 +11,7 @@
     limits.events_max per query) or applied by the server's apply step
     (s_apply_settings: the log level, limits.description_max per batch,
     watch.heartbeat, watch.timeout and watch.sessions_max in the watch
-    actor).
+    actor, lifecycle.* for the next batch and the next overdue search).
 
     The settings that feed a socket option are restart-only: libzmq 4.3.4
     gives each connection a bound socket accepts the options the socket had
@@ -55,6 +55,14 @@ const sein_setting_t sein_settings[] = {
     {"watch.heartbeat", SEIN_SETTING_INT, "1000", 100, 60000, NULL, true, NULL},
     {"watch.timeout", SEIN_SETTING_INT, "10000", 500, 600000, NULL, true, NULL},
     {"watch.sessions_max", SEIN_SETTING_INT, "1000", 1, 100000, NULL, true, NULL},
+    //  With security.enabled: off, or CURVE for keys with the broadcast right.
+    {"security.broadcast", SEIN_SETTING_ENUM, "off", 0, 0, "off|trusted", false,
+     "whether the broadcast PUB binds, and as a CURVE server"},
+    //  Nearby reports link within this many metres (0: never) and hours.
+    {"lifecycle.link_radius", SEIN_SETTING_INT, "150", 0, 10000, NULL, true, NULL},
+    {"lifecycle.link_window", SEIN_SETTING_INT, "72", 0, 8784, NULL, true, NULL},
+    //  How often the housekeeping timer looks for overdue signals.
+    {"lifecycle.overdue_check", SEIN_SETTING_INT, "5000", 100, 3600000, NULL, true, NULL},
     {NULL}};
 
 sein_config_t *

@@ -12,13 +12,14 @@ sein_setup_load (const char *file, const char **overrides, int noverrides,
     assert (file);
     assert (error_p);
     sein_setup_t *self = (sein_setup_t *) zmalloc (sizeof *self);
-    assert (self);
     self->config = sein_settings_load (file, overrides, noverrides, error_p);
     if (self->config)
         self->classifier = sein_classifier_new (self->config, error_p);
     if (self->classifier)
         self->router = sein_router_new (self->config, self->classifier, error_p);
-    if (!self->router)
+    if (self->router)
+        self->deadlines = sein_deadlines_new (self->config, self->classifier, error_p);
+    if (!self->deadlines)
         sein_setup_destroy (&self);
     return self;
 }
@@ -30,6 +31,7 @@ sein_setup_destroy (sein_setup_t **self_p)
     sein_setup_t *self = *self_p;
     if (self) {
         //  The router borrows names from the config: destroy it first.
+        sein_deadlines_destroy (&self->deadlines);
         sein_router_destroy (&self->router);
         sein_classifier_destroy (&self->classifier);
         sein_config_destroy (&self->config);

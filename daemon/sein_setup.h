@@ -17,12 +17,14 @@
 
 #include "sein_classify.h"
 #include "sein_config.h"
+#include "sein_deadlines.h"
 #include "sein_router.h"
 
 typedef struct {
     sein_config_t *config;
     sein_classifier_t *classifier;
     sein_router_t *router;
+    sein_deadlines_t *deadlines;
 } sein_setup_t;
 
 //  Load FILE with OVERRIDES and everything it names. NULL on failure with

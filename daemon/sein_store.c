@@ -19,6 +19,7 @@
 #include <assert.h>
 #include <czmq.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,18 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+//  The open states (sein_lifecycle.h), as the housekeeping timer's
+//  search and its partial index must both spell them.
+#define S_OPEN_STATES                                                                 \
+    "status IN ('new', 'acknowledged', 'in_progress', 'referred', 'reopened')"
+
+//  A nearby report looks at most at its theme's this many newest open
+//  cases in the window: a bound on what one new signal costs, whatever a
+//  bulk import of scattered signals leaves open.
+#define S_NEARBY_MAX 1000
+#define S_STRING_(x) #x
+#define S_STRING(x) S_STRING_ (x)
 
 //  Migration N brings the schema from user_version N to N + 1.
 static const char *s_migrations[] = {
@@ -60,6 +73,58 @@ static const char *s_migrations[] = {
     "INSERT INTO store VALUES (lower(hex(randomblob(16))),"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
     "PRAGMA application_id = 1397049678;",
+    //  3: the lifecycle (docs/PROTOCOL.md, "Lifecycle"). A signal's codes
+    //  are copied onto its row, so that lists and counts read one table
+    //  without a join, and the row keeps what the workflow changes. Every
+    //  event names the signal it is about (its creation seq), so a
+    //  signal's history is one index search; a signal's own creation event
+    //  is found by its seq, so the index leaves those out and ingest pays
+    //  for it only on changes.
+    "ALTER TABLE signals ADD COLUMN received_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN area TEXT;"
+    "ALTER TABLE signals ADD COLUMN wijk TEXT;"
+    "ALTER TABLE signals ADD COLUMN theme TEXT;"
+    "ALTER TABLE signals ADD COLUMN priority TEXT;"
+    "ALTER TABLE signals ADD COLUMN source TEXT;"
+    "ALTER TABLE signals ADD COLUMN teams TEXT;"
+    "ALTER TABLE signals ADD COLUMN street TEXT;"
+    "ALTER TABLE signals ADD COLUMN lat REAL;"
+    "ALTER TABLE signals ADD COLUMN lon REAL;"
+    "ALTER TABLE signals ADD COLUMN due_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN updated_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN acknowledged_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN resolved_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN closed_at TEXT;"
+    "ALTER TABLE signals ADD COLUMN assigned_team TEXT;"
+    "ALTER TABLE signals ADD COLUMN assignee TEXT;"
+    "ALTER TABLE signals ADD COLUMN related_to INTEGER;"
+    "ALTER TABLE signals ADD COLUMN reports INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE signals ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN signal INTEGER;"
+    "UPDATE signals SET (received_at, area, wijk, theme, priority, source, teams, street,"
+    "  lat, lon, updated_at) = (SELECT e.at, e.area, e.wijk, e.theme, e.priority,"
+    "  e.source, e.teams, json_extract (e.body, '$.classification.street'),"
+    "  json_extract (e.body, '$.lat'), json_extract (e.body, '$.long'), e.at"
+    "  FROM events e WHERE e.seq = signals.seq);"
+    "UPDATE events SET signal = seq WHERE kind = 'signal';"
+    "CREATE INDEX signals_area ON signals (area, seq);"
+    "CREATE INDEX signals_wijk ON signals (wijk, seq);"
+    "CREATE INDEX signals_theme ON signals (theme, seq);"
+    "CREATE INDEX signals_status ON signals (status, seq);"
+    //  Only open signals that have a deadline and no overdue event yet:
+    //  the housekeeping timer's search reads just the ones due.
+    "CREATE INDEX signals_due ON signals (due_at) WHERE overdue = 0 AND due_at IS NOT NULL"
+    "  AND " S_OPEN_STATES ";"
+    "CREATE INDEX events_signal ON events (signal, seq) WHERE kind <> 'signal';"
+    //  The cases a nearby report may join: open, not linked themselves,
+    //  with a point; by theme and seq, so that a new signal adds its entry
+    //  at the end of its theme's range (a key by position would dirty a
+    //  page anywhere in the index for every signal: measured, a third of
+    //  ingest), and the search reads the theme's newest cases with their
+    //  point from the index alone. The reports that joined a case are not
+    //  in it, so a flood at one spot costs one entry, not one per report.
+    "CREATE INDEX signals_cases ON signals (theme, seq, lat, lon) WHERE related_to IS NULL"
+    "  AND lat IS NOT NULL AND " S_OPEN_STATES ";",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
 #define S_APPLICATION_ID 1397049678 //  0x5345494e, "SEIN"
@@ -76,8 +141,32 @@ typedef enum {
     S_EVENTS,
     S_AT,
     S_GET,
+    S_GET_SEQ,
+    S_GET_KEY,
+    S_FIND_ID,
+    S_FIND_SEQ,
+    S_UPDATE,
+    S_BUMP,
+    S_MARK_OVERDUE,
+    S_NEARBY,
+    S_OVERDUE,
+    S_HISTORY,
     S_NSTATEMENTS
 } s_statement_t;
+
+//  The columns of a sein_store_row_t, in s_row's order.
+#define S_ROW_COLUMNS                                                                 \
+    "seq, id, status, received_at, area, wijk, theme, priority, source, teams, due_at," \
+    " assigned_team, assignee, coalesce (related_to, 0), reports, overdue, lat, lon"
+
+//  The workflow state sein_store_get adds to a signal's published body.
+#define S_STATE_COLUMNS                                                               \
+    "s.status, s.reporter_name, s.reporter_email, s.reporter_phone, s.due_at,"         \
+    " s.updated_at, s.acknowledged_at, s.resolved_at, s.closed_at, s.assigned_team,"   \
+    " s.assignee, s.related_to, r.id, s.reports, s.overdue"
+#define S_GET_FROM                                                                    \
+    " FROM signals s JOIN events e ON e.seq = s.seq"                                  \
+    " LEFT JOIN signals r ON r.seq = s.related_to WHERE "
 
 static const char *s_sql[S_NSTATEMENTS] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -85,20 +174,61 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_ROLLBACK] = "ROLLBACK",
     [S_FIND_KEY] = "SELECT e.seq, e.body FROM signals s JOIN events e ON e.seq = s.seq"
                    " WHERE s.submitter = ?1 AND s.external_id = ?2",
+    //  The street is the classifier's, read out of the body it rendered.
     [S_ADD_SIGNAL] =
         "INSERT INTO signals (seq, id, submitter, external_id, status, reporter_name,"
-        " reporter_email, reporter_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " reporter_email, reporter_phone, received_at, area, wijk, theme, priority,"
+        " source, teams, street, lat, lon, due_at, updated_at, related_to)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " json_extract (?16, '$.classification.street'), ?17, ?18, ?19, ?9, ?20)"
         " ON CONFLICT (submitter, external_id) WHERE external_id IS NOT NULL DO NOTHING",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
-                    " source, teams, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                    " ?10)",
+                    " source, teams, body, signal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                    " ?9, ?10, ?11)",
     [S_UNDO_SIGNAL] = "DELETE FROM signals WHERE seq = ?1",
     [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
                  " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
     [S_AT] = "SELECT at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
-    [S_GET] = "SELECT e.body, s.status, s.reporter_name, s.reporter_email,"
-              " s.reporter_phone"
-              " FROM signals s JOIN events e ON e.seq = s.seq WHERE s.id = ?1",
+    //  One statement per key, each an index search.
+    [S_GET] = "SELECT e.body, " S_STATE_COLUMNS S_GET_FROM "s.id = ?1",
+    [S_GET_SEQ] = "SELECT e.body, " S_STATE_COLUMNS S_GET_FROM "s.seq = ?1",
+    [S_GET_KEY] = "SELECT e.body, " S_STATE_COLUMNS S_GET_FROM
+                  "s.submitter = ?1 AND s.external_id = ?2",
+    [S_FIND_ID] = "SELECT " S_ROW_COLUMNS " FROM signals WHERE id = ?1",
+    [S_FIND_SEQ] = "SELECT " S_ROW_COLUMNS " FROM signals WHERE seq = ?1",
+    [S_UPDATE] =
+        "UPDATE signals SET status = coalesce (?2, status), updated_at = coalesce (?3, updated_at),"
+        " acknowledged_at = coalesce (acknowledged_at, ?4),"
+        " resolved_at = coalesce (?5, resolved_at), closed_at = coalesce (?6, closed_at),"
+        " assigned_team = coalesce (?7, assigned_team),"
+        " assignee = CASE WHEN ?8 THEN ?9 ELSE assignee END,"
+        " related_to = CASE WHEN ?10 THEN nullif (?11, 0) ELSE related_to END,"
+        " reports = reports + ?12, overdue = max (overdue, ?13) WHERE seq = ?1",
+    //  A link's count, and the overdue mark, are their own statements:
+    //  SQLite updates every index whose columns or WHERE an UPDATE
+    //  assigns, even to the same value, and S_UPDATE assigns status,
+    //  related_to and overdue (three partial indexes' terms).
+    [S_BUMP] = "UPDATE signals SET reports = reports + ?2,"
+               " updated_at = coalesce (?3, updated_at) WHERE seq = ?1",
+    [S_MARK_OVERDUE] = "UPDATE signals SET overdue = 1 WHERE seq = ?1",
+    //  The theme's newest open cases inside the window (at most
+    //  S_NEARBY_MAX), from the index alone; the caller keeps those in a
+    //  box around the point and its radius decides within it.
+    [S_NEARBY] = "SELECT seq, lat, lon FROM signals INDEXED BY signals_cases"
+                 " WHERE theme = ?1 AND seq >= ?2 AND related_to IS NULL"
+                 " AND lat IS NOT NULL AND " S_OPEN_STATES
+                 " ORDER BY seq DESC LIMIT " S_STRING (S_NEARBY_MAX),
+    //  The same terms as the partial index signals_due, named: the
+    //  planner would otherwise walk every open signal by status.
+    [S_OVERDUE] = "SELECT " S_ROW_COLUMNS " FROM signals INDEXED BY signals_due"
+                  " WHERE overdue = 0"
+                  " AND due_at IS NOT NULL AND " S_OPEN_STATES
+                  " AND due_at < ?1 ORDER BY due_at LIMIT ?2",
+    [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
+                  " FROM events WHERE seq = ?1 AND seq <= ?2 UNION ALL"
+                  " SELECT * FROM (SELECT seq, kind, at, area, wijk, theme, priority, source,"
+                  " teams, body FROM events WHERE signal = ?1 AND kind <> 'signal'"
+                  " AND seq <= ?2 ORDER BY seq)",
 };
 
 struct _sein_store_t {
@@ -270,8 +400,9 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
                                      (long long) version, S_SCHEMA_VERSION);
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
-        if (readonly &&
-            (index == S_ADD_SIGNAL || index == S_ADD_EVENT || index == S_UNDO_SIGNAL))
+        if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT ||
+                         index == S_UNDO_SIGNAL || index == S_UPDATE || index == S_BUMP ||
+                         index == S_MARK_OVERDUE))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -877,6 +1008,9 @@ sein_store_commit (sein_store_t *self)
 {
     assert (self);
     assert (self->in_transaction);
+    //  A signal found last (sein_store_find_signal) is done with.
+    sqlite3_reset (self->statements[S_FIND_ID]);
+    sqlite3_reset (self->statements[S_FIND_SEQ]);
     if (s_step_done (self->statements[S_COMMIT])) {
         sein_store_rollback (self);
         return -1;
@@ -895,6 +1029,8 @@ sein_store_rollback (sein_store_t *self)
             s_note_fault (self);
             snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         }
+        sqlite3_reset (self->statements[S_FIND_ID]);
+        sqlite3_reset (self->statements[S_FIND_SEQ]);
         //  A failed COMMIT may already have rolled back; ROLLBACK then
         //  errors harmlessly.
         s_step_done (self->statements[S_ROLLBACK]);
@@ -972,6 +1108,9 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     s_bind (statement, 8, event->source);
     s_bind (statement, 9, event->teams);
     sqlite3_bind_text (statement, 10, event->body, (int) event->body_size, SQLITE_STATIC);
+    if (event->signal == 0)
+        event->signal = event->seq; //  a creation event is about itself
+    sqlite3_bind_int64 (statement, 11, event->signal);
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
@@ -996,6 +1135,21 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     s_bind (statement, 6, signal->reporter_name);
     s_bind (statement, 7, signal->reporter_email);
     s_bind (statement, 8, signal->reporter_phone);
+    s_bind (statement, 9, event->at);
+    s_bind (statement, 10, event->area);
+    s_bind (statement, 11, event->wijk);
+    s_bind (statement, 12, event->theme);
+    s_bind (statement, 13, event->priority);
+    s_bind (statement, 14, event->source);
+    s_bind (statement, 15, event->teams);
+    sqlite3_bind_text (statement, 16, event->body, (int) event->body_size, SQLITE_STATIC);
+    if (signal->has_point) {
+        sqlite3_bind_double (statement, 17, signal->lat);
+        sqlite3_bind_double (statement, 18, signal->lon);
+    }
+    s_bind (statement, 19, signal->due_at);
+    if (signal->related_to > 0)
+        sqlite3_bind_int64 (statement, 20, signal->related_to);
     int rc = s_step_done (statement);
     sqlite3_clear_bindings (statement);
     if (rc)
@@ -1016,16 +1170,10 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     return 0;
 }
 
-int
-sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event_fn *fn,
-                   void *arg)
+//  Visit the events STATEMENT (bound) selects, as sein_store_events.
+static int
+s_visit_events (sqlite3_stmt *statement, sein_store_event_fn *fn, void *arg)
 {
-    assert (self);
-    assert (fn);
-    self->failure[0] = 0;
-    sqlite3_stmt *statement = self->statements[S_EVENTS];
-    sqlite3_bind_int64 (statement, 1, from);
-    sqlite3_bind_int (statement, 2, limit);
     int visited = 0, rc;
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         sein_event_t event = {
@@ -1048,6 +1196,32 @@ sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event
     bool failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
     sqlite3_reset (statement);
     return failed ? -1 : visited;
+}
+
+int
+sein_store_events (sein_store_t *self, int64_t from, int limit, sein_store_event_fn *fn,
+                   void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement = self->statements[S_EVENTS];
+    sqlite3_bind_int64 (statement, 1, from);
+    sqlite3_bind_int (statement, 2, limit);
+    return s_visit_events (statement, fn, arg);
+}
+
+int
+sein_store_history (sein_store_t *self, int64_t seq, int64_t head, sein_store_event_fn *fn,
+                    void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement = self->statements[S_HISTORY];
+    sqlite3_bind_int64 (statement, 1, seq);
+    sqlite3_bind_int64 (statement, 2, head);
+    return s_visit_events (statement, fn, arg);
 }
 
 //  The time of the first event at or after SEQ into AT; 0, 1 when there
@@ -1089,37 +1263,263 @@ sein_store_seq_at (sein_store_t *self, const char *time)
     return low;
 }
 
+//  The signal on STATEMENT's current row (S_GET*): its body and state.
+static json_t *
+s_signal_of (sqlite3_stmt *statement, bool personal)
+{
+    json_t *result = json_loads ((const char *) sqlite3_column_text (statement, 0), 0, NULL);
+    if (!result)
+        return NULL;
+    //  Columns 1.. are S_STATE_COLUMNS; reporter details are 2..4.
+    static const char *names[] = {"status",        "",         "",
+                                  "",              "due_at",   "updated_at",
+                                  "acknowledged_at", "resolved_at", "closed_at",
+                                  "assigned_team", "assignee"};
+    for (int index = 0; index < (int) (sizeof names / sizeof names[0]); index++)
+        if (*names[index] && sqlite3_column_type (statement, 1 + index) != SQLITE_NULL)
+            json_object_set_new (result, names[index],
+                                 json_string ((const char *) sqlite3_column_text (
+                                     statement, 1 + index)));
+    //  The row has the last word: a link can be undone.
+    json_object_del (result, "related_to");
+    if (sqlite3_column_type (statement, 12) != SQLITE_NULL)
+        json_object_set_new (result, "related_to",
+                             json_pack ("{s:s?,s:I}", "id",
+                                        (const char *) sqlite3_column_text (statement, 13),
+                                        "seq",
+                                        (json_int_t) sqlite3_column_int64 (statement, 12)));
+    json_object_set_new (result, "reports",
+                         json_integer (sqlite3_column_int64 (statement, 14)));
+    json_object_set_new (result, "overdue",
+                         json_boolean (sqlite3_column_int (statement, 15)));
+    if (personal) {
+        const char *fields[] = {"name", "email", "phone"};
+        json_t *reporter = json_object ();
+        for (int index = 0; index < 3; index++)
+            if (sqlite3_column_type (statement, 2 + index) != SQLITE_NULL)
+                json_object_set_new (reporter, fields[index],
+                                     json_string ((const char *) sqlite3_column_text (
+                                         statement, 2 + index)));
+        json_object_set_new (result, "reporter", reporter);
+    }
+    return result;
+}
+
 json_t *
 sein_store_get (sein_store_t *self, const char *id, bool personal)
 {
-    assert (self);
     assert (id);
+    return sein_store_get_by (self, id, 0, NULL, NULL, personal);
+}
+
+json_t *
+sein_store_get_by (sein_store_t *self, const char *id, int64_t seq, const char *submitter,
+                   const char *external_id, bool personal)
+{
+    assert (self);
+    assert (id || seq > 0 || (submitter && external_id));
     self->failure[0] = 0;
-    sqlite3_stmt *statement = self->statements[S_GET];
-    s_bind (statement, 1, id);
+    sqlite3_stmt *statement;
+    if (id) {
+        statement = self->statements[S_GET];
+        s_bind (statement, 1, id);
+    } else if (seq > 0) {
+        statement = self->statements[S_GET_SEQ];
+        sqlite3_bind_int64 (statement, 1, seq);
+    } else {
+        statement = self->statements[S_GET_KEY];
+        s_bind (statement, 1, submitter);
+        s_bind (statement, 2, external_id);
+    }
     json_t *result = NULL;
-    if (sqlite3_step (statement) == SQLITE_ROW) {
-        const char *body = (const char *) sqlite3_column_text (statement, 0);
-        result = json_loads (body, 0, NULL);
-        if (result) {
-            json_object_set_new (result, "status",
-                                 json_string ((const char *) sqlite3_column_text (
-                                     statement, 1)));
-            if (personal) {
-                const char *fields[] = {"name", "email", "phone"};
-                json_t *reporter = json_object ();
-                for (int index = 0; index < 3; index++)
-                    if (sqlite3_column_type (statement, 2 + index) != SQLITE_NULL)
-                        json_object_set_new (reporter, fields[index],
-                                             json_string ((const char *)
-                                                              sqlite3_column_text (
-                                                                  statement, 2 + index)));
-                json_object_set_new (result, "reporter", reporter);
-            }
+    if (sqlite3_step (statement) == SQLITE_ROW)
+        result = s_signal_of (statement, personal);
+    sqlite3_reset (statement);
+    sqlite3_clear_bindings (statement);
+    return result;
+}
+
+//  The row STATEMENT (selecting S_ROW_COLUMNS) is on.
+static void
+s_row (sqlite3_stmt *statement, sein_store_row_t *row)
+{
+    const char **strings[] = {&row->id,     &row->status, &row->received_at, &row->area,
+                              &row->wijk,   &row->theme,  &row->priority,    &row->source,
+                              &row->teams,  &row->due_at, &row->assigned_team,
+                              &row->assignee};
+    memset (row, 0, sizeof *row);
+    row->seq = sqlite3_column_int64 (statement, 0);
+    for (int index = 0; index < (int) (sizeof strings / sizeof strings[0]); index++)
+        *strings[index] = (const char *) sqlite3_column_text (statement, 1 + index);
+    //  Rows migrated from schema 1 have every code; guard the few that a
+    //  damaged row could lack, so callers need not.
+    if (!row->teams)
+        row->teams = ",";
+    row->related_to = sqlite3_column_int64 (statement, 13);
+    row->reports = sqlite3_column_int64 (statement, 14);
+    row->overdue = sqlite3_column_int (statement, 15) != 0;
+    row->has_point = sqlite3_column_type (statement, 16) != SQLITE_NULL &&
+                     sqlite3_column_type (statement, 17) != SQLITE_NULL;
+    row->lat = sqlite3_column_double (statement, 16);
+    row->lon = sqlite3_column_double (statement, 17);
+}
+
+int
+sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
+                        sein_store_row_t *row)
+{
+    assert (self);
+    assert (row);
+    sqlite3_stmt *statement = self->statements[id ? S_FIND_ID : S_FIND_SEQ];
+    //  The row's strings live until the statement's next use: reset at
+    //  the start, not the end.
+    sqlite3_reset (statement);
+    if (id)
+        s_bind (statement, 1, id);
+    else
+        sqlite3_bind_int64 (statement, 1, seq);
+    int rc = sqlite3_step (statement);
+    if (rc == SQLITE_ROW) {
+        s_row (statement, row);
+        return 1;
+    }
+    sqlite3_reset (statement);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+sein_store_add_change (sein_store_t *self, sein_event_t *event,
+                       const sein_store_update_t *update)
+{
+    assert (self);
+    assert (event || update);
+    assert (self->in_transaction);
+    assert (!event || event->signal > 0);
+    if (event && s_add_event (self, event)) {
+        s_note_fault (self);
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    if (!update)
+        return 0;
+    bool bump = !update->status && !update->acknowledged_at && !update->resolved_at &&
+                !update->closed_at && !update->assigned_team && !update->set_assignee &&
+                !update->set_related;
+    sqlite3_stmt *statement = self->statements[S_UPDATE];
+    if (bump && !update->overdue)
+        statement = self->statements[S_BUMP];
+    else if (bump && update->reports_delta == 0 && !update->updated_at)
+        statement = self->statements[S_MARK_OVERDUE];
+    if (statement != self->statements[S_UPDATE]) {
+        sqlite3_bind_int64 (statement, 1, update->seq);
+        if (statement == self->statements[S_BUMP]) {
+            sqlite3_bind_int64 (statement, 2, update->reports_delta);
+            s_bind (statement, 3, update->updated_at);
+        }
+        int rc = s_step_done (statement);
+        sqlite3_clear_bindings (statement);
+        if (rc) {
+            s_note_fault (self);
+            snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        }
+        return rc;
+    }
+    sqlite3_bind_int64 (statement, 1, update->seq);
+    s_bind (statement, 2, update->status);
+    s_bind (statement, 3, update->updated_at);
+    s_bind (statement, 4, update->acknowledged_at);
+    s_bind (statement, 5, update->resolved_at);
+    s_bind (statement, 6, update->closed_at);
+    s_bind (statement, 7, update->assigned_team);
+    sqlite3_bind_int (statement, 8, update->set_assignee);
+    s_bind (statement, 9, update->assignee);
+    sqlite3_bind_int (statement, 10, update->set_related);
+    sqlite3_bind_int64 (statement, 11, update->related_to);
+    sqlite3_bind_int64 (statement, 12, update->reports_delta);
+    sqlite3_bind_int (statement, 13, update->overdue);
+    int rc = s_step_done (statement);
+    sqlite3_clear_bindings (statement);
+    if (rc) {
+        s_note_fault (self);
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    return 0;
+}
+
+#define S_EARTH_RADIUS 6371008.8 //  metres, the mean radius
+
+//  Great-circle distance in metres (haversine): exact enough for the few
+//  hundred metres a link spans.
+static double
+s_distance (double lat1, double lon1, double lat2, double lon2)
+{
+    double rad = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double a = sin (dlat / 2) * sin (dlat / 2) +
+               cos (lat1 * rad) * cos (lat2 * rad) * sin (dlon / 2) * sin (dlon / 2);
+    return 2 * S_EARTH_RADIUS * asin (fmin (1.0, sqrt (a)));
+}
+
+int
+sein_store_find_nearby (sein_store_t *self, const char *theme, int64_t from, double lat,
+                        double lon, double radius, sein_store_row_t *row)
+{
+    assert (self);
+    assert (theme);
+    assert (row);
+    sqlite3_stmt *statement = self->statements[S_NEARBY];
+    sqlite3_reset (statement);
+    double dlat = radius / S_EARTH_RADIUS * 180.0 / M_PI;
+    double scale = cos (lat * M_PI / 180.0);
+    double dlon = scale > 1e-6 ? dlat / scale : 180.0;
+    s_bind (statement, 1, theme);
+    sqlite3_bind_int64 (statement, 2, from);
+    int rc;
+    int64_t best = 0;
+    double nearest = radius;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        double case_lat = sqlite3_column_double (statement, 1);
+        double case_lon = sqlite3_column_double (statement, 2);
+        //  The box first: most cases are far away.
+        if (fabs (case_lat - lat) > dlat || fabs (case_lon - lon) > dlon)
+            continue;
+        double distance = s_distance (lat, lon, case_lat, case_lon);
+        int64_t seq = sqlite3_column_int64 (statement, 0);
+        //  On a tie the newer one wins.
+        if (distance <= radius &&
+            (!best || distance < nearest || (distance == nearest && seq > best))) {
+            nearest = distance;
+            best = seq;
         }
     }
     sqlite3_reset (statement);
-    return result;
+    if (rc != SQLITE_DONE)
+        return -1;
+    return best ? sein_store_find_signal (self, NULL, best, row) : 0;
+}
+
+int
+sein_store_overdue (sein_store_t *self, const char *now, int limit, sein_store_row_fn *fn,
+                    void *arg)
+{
+    assert (self);
+    assert (now);
+    assert (fn);
+    sqlite3_stmt *statement = self->statements[S_OVERDUE];
+    s_bind (statement, 1, now);
+    sqlite3_bind_int (statement, 2, limit);
+    int visited = 0, rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        sein_store_row_t row;
+        s_row (statement, &row);
+        visited++;
+        if (fn (&row, arg))
+            break;
+    }
+    bool failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_reset (statement);
+    return failed ? -1 : visited;
 }
 
 json_t *

@@ -35,6 +35,7 @@ typedef struct {
     const char *teams;
     const char *body; //  the public JSON as published (no personal data)
     size_t body_size;
+    int64_t signal; //  the seq of the signal it is about (its creation event's)
 } sein_event_t;
 
 //  A new signal for sein_store_add_signal; all borrowed. Its public fields
@@ -47,8 +48,46 @@ typedef struct {
     const char *reporter_email;
     const char *reporter_phone;
     const char *status;
-    sein_event_t event; //  its creation event; event.seq is filled in
+    bool has_point; //  lat/lon: given, or the street's point
+    double lat, lon;
+    const char *due_at;  //  NULL: no deadline
+    int64_t related_to;  //  the open signal it was linked to, or 0
+    sein_event_t event; //  its creation event; event.seq (and signal) filled in
 } sein_store_signal_t;
+
+//  A stored signal's row as the workflow sees it; strings borrowed, valid
+//  until the next call on the store. Optional ones are NULL when unset.
+typedef struct {
+    int64_t seq;
+    const char *id;
+    const char *status;
+    const char *received_at;
+    const char *area, *wijk, *theme, *priority, *source, *teams;
+    const char *due_at;
+    const char *assigned_team, *assignee;
+    int64_t related_to; //  0: not linked
+    int64_t reports;
+    bool overdue;
+    bool has_point;
+    double lat, lon;
+} sein_store_row_t;
+
+//  What a change writes on a signal's row (sein_store_update). NULL
+//  strings and false flags leave a column as it is.
+typedef struct {
+    int64_t seq; //  the signal's
+    const char *status;
+    const char *updated_at;
+    const char *acknowledged_at; //  set only when still unset
+    const char *resolved_at, *closed_at;
+    const char *assigned_team;
+    bool set_assignee;
+    const char *assignee; //  with set_assignee: NULL clears it
+    bool set_related;
+    int64_t related_to; //  with set_related: 0 clears it
+    int64_t reports_delta;
+    bool overdue;
+} sein_store_update_t;
 
 //  Open (creating if needed) the database at PATH for writing, switch it to
 //  WAL, set `synchronous` (normal|full|extra) and apply pending migrations.
@@ -169,10 +208,48 @@ int
 int
     sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal);
 
+//  Find a signal by ID (when not NULL) or by SEQ into *ROW. Returns 1 when
+//  found, 0 when not, -1 on a database error.
+int
+    sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
+                            sein_store_row_t *row);
+
+//  Inside the open transaction: store EVENT (seq = sein_store_next_seq (),
+//  written into it) about the signal event->signal, then apply UPDATE to
+//  the row of signal update->seq. Either may be NULL, not both. Returns 0
+//  or -1.
+int
+    sein_store_add_change (sein_store_t *self, sein_event_t *event,
+                           const sein_store_update_t *update);
+
+//  The open signal of THEME, stored at seq FROM or later and not linked
+//  itself, nearest to (LAT, LON) and at most RADIUS metres from it (the
+//  newer on a tie), into *ROW. Only the theme's 1000 newest such signals
+//  are looked at, which bounds what one new signal costs. Returns 1 when
+//  there is one, 0 when not, -1 on error.
+int
+    sein_store_find_nearby (sein_store_t *self, const char *theme, int64_t from, double lat,
+                            double lon, double radius, sein_store_row_t *row);
+
+//  Visit the open signals whose due_at is before NOW and that had no
+//  overdue event yet, earliest due first, at most LIMIT, calling FN with
+//  each row until it returns non-zero. Returns the number visited or -1.
+typedef int (sein_store_row_fn) (const sein_store_row_t *row, void *arg);
+int
+    sein_store_overdue (sein_store_t *self, const char *now, int limit,
+                        sein_store_row_fn *fn, void *arg);
+
+//  Visit the events about signal SEQ (its creation and every change), in
+//  seq order up to HEAD, as sein_store_events. Returns the number visited
+//  or -1.
+typedef int (sein_store_event_fn) (const sein_event_t *event, void *arg);
+int
+    sein_store_history (sein_store_t *self, int64_t seq, int64_t head,
+                        sein_store_event_fn *fn, void *arg);
+
 //  Visit stored events with seq >= FROM in order, at most LIMIT of them,
 //  calling FN for each until it returns non-zero. Returns the number of
 //  events visited, or -1 on a database error.
-typedef int (sein_store_event_fn) (const sein_event_t *event, void *arg);
 int
     sein_store_events (sein_store_t *self, int64_t from, int limit,
                        sein_store_event_fn *fn, void *arg);
@@ -185,12 +262,20 @@ int
 int64_t
     sein_store_seq_at (sein_store_t *self, const char *time);
 
-//  One signal by id as a fresh JSON object: the published body plus its
-//  current status; with PERSONAL also `reporter`, the only personal data
-//  (the submitter's own external_id is part of the published body). NULL
-//  when not found or on error.
+//  One signal as a fresh JSON object: the published body plus its
+//  workflow state (status, due_at, updated_at, acknowledged_at,
+//  resolved_at, closed_at, assigned_team, assignee, related_to {id, seq},
+//  reports, overdue); with PERSONAL also `reporter`, the only personal
+//  data (the submitter's own external_id is part of the published body).
+//  Found by ID. NULL when not found or on error.
 json_t *
     sein_store_get (sein_store_t *self, const char *id, bool personal);
+
+//  As sein_store_get, found by ID when not NULL, else by SEQ when > 0,
+//  else by SUBMITTER and EXTERNAL_ID.
+json_t *
+    sein_store_get_by (sein_store_t *self, const char *id, int64_t seq,
+                       const char *submitter, const char *external_id, bool personal);
 
 //  Counts of stored signals: {"total": n, "head": seq, "by_area": {...},
 //  "by_wijk", "by_theme", "by_priority", "by_status", "by_source"}; NULL

@@ -7,7 +7,8 @@
     event replay from a seq with a limit and early stop, a reader
     connection that sees committed data only and whose head follows the
     writer, seq_at by time, get with and without personal data, stats,
-    deferred syncs, and persistence across close and reopen. The owner's
+    deferred syncs, persistence across close and reopen, the upgrade from
+    schema 1 and the lifecycle's searches (nearby, overdue, history). The owner's
     open (issue 14): a missing store refused unless INIT, the marker
     written and following sein_store_mark, a store behind its marker (a
     lost -wal after a crash) or another store in its place refused unless
@@ -98,6 +99,8 @@ typedef struct {
     const char *reporter_name;
     const char *reporter_email;
     const char *reporter_phone;
+    double lat, lon; //  both 0: no point
+    const char *due_at;
 } s_spec_t;
 
 #define S_OR(value, fallback) ((value) ? (value) : (fallback))
@@ -115,6 +118,10 @@ static int s_add (sein_store_t *store, const s_spec_t *spec, int64_t *seq_p)
     signal.reporter_email = spec->reporter_email;
     signal.reporter_phone = spec->reporter_phone;
     signal.status = S_OR (spec->status, "new");
+    signal.has_point = spec->lat != 0 || spec->lon != 0;
+    signal.lat = spec->lat;
+    signal.lon = spec->lon;
+    signal.due_at = spec->due_at;
     sein_event_t *event = &signal.event;
     event->kind = "signal";
     event->at = S_OR (spec->at, "2026-05-01T10:00:00.000Z");
@@ -190,12 +197,34 @@ static char *s_sql_text (const char *path, const char *sql)
     return value;
 }
 
+//  The query plan of SQL on a separate connection: every step's detail,
+//  joined by ';'. Fresh string.
+static char *s_plan (const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL),
+                      SQLITE_OK);
+    char *explain = NULL;
+    assert_true (asprintf (&explain, "EXPLAIN QUERY PLAN %s", sql) > 0);
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal (sqlite3_prepare_v2 (db, explain, -1, &statement, NULL), SQLITE_OK);
+    char plan[1024] = "";
+    while (sqlite3_step (statement) == SQLITE_ROW)
+        snprintf (plan + strlen (plan), sizeof plan - strlen (plan), "%s;",
+                  (const char *) sqlite3_column_text (statement, 3));
+    sqlite3_finalize (statement);
+    sqlite3_close (db);
+    free (explain);
+    return strdup (plan);
+}
+
 static void s_sql_exec (const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL),
                       SQLITE_OK);
-    assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
+    if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg ("%s: %s", sql, sqlite3_errmsg (db));
     sqlite3_close (db);
 }
 
@@ -1027,6 +1056,190 @@ static void test_persistence (void **state)
     sein_store_destroy (&store);
 }
 
+
+//  A store written by a seind of schema 1 is upgraded in place: the
+//  codes are copied onto the signal rows, each creation event names its
+//  signal, and the searches the lifecycle runs use their indexes.
+static void test_migrate_from_1 (void **state)
+{
+    s_fixture_t *fixture = *state;
+    //  Schema 1 as the first seind wrote it.
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open (fixture->path, &db), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db,
+                "PRAGMA journal_mode = WAL;"
+                "CREATE TABLE signals (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+                " submitter TEXT NOT NULL, external_id TEXT, status TEXT NOT NULL,"
+                " reporter_name TEXT, reporter_email TEXT, reporter_phone TEXT);"
+                "CREATE UNIQUE INDEX signals_key ON signals (submitter, external_id)"
+                " WHERE external_id IS NOT NULL;"
+                "CREATE TABLE events (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+                " at TEXT NOT NULL, area TEXT NOT NULL, wijk TEXT NOT NULL,"
+                " theme TEXT NOT NULL, priority TEXT NOT NULL, source TEXT NOT NULL,"
+                " teams TEXT NOT NULL, body TEXT NOT NULL);"
+                "INSERT INTO signals VALUES (1, 'a', 'desk', 'A-1', 'new', 'An', NULL, NULL);"
+                "INSERT INTO signals VALUES (2, 'b', 'desk', NULL, 'new', NULL, NULL, NULL);"
+                "INSERT INTO events VALUES (1, 'signal', '2026-05-01T10:00:00.000Z',"
+                " 'heilig-hart', 'heverlee', 'afval', 'high', 'citizen', ',dienst-reiniging,',"
+                " '{\"seq\":1,\"id\":\"a\",\"lat\":50.862,\"long\":4.699,"
+                "\"classification\":{\"street\":\"Naamsestraat\"}}');"
+                "INSERT INTO events VALUES (2, 'signal', '2026-05-01T11:00:00.000Z',"
+                " 'kessel-lo', 'kessel-lo', 'groen', 'low', 'partner', ',dienst-groen,',"
+                " '{\"seq\":2,\"id\":\"b\"}');"
+                "PRAGMA user_version = 1;",
+                                    NULL, NULL, NULL),
+                      SQLITE_OK);
+    sqlite3_close (db);
+    sein_store_t *store = s_open (fixture);
+    char *version = s_sql_text (fixture->path, "PRAGMA user_version");
+    assert_string_equal (version, "3");
+    free (version);
+    char *row = s_sql_text (fixture->path,
+                            "SELECT received_at || '|' || area || '|' || wijk || '|' || theme"
+                            " || '|' || priority || '|' || source || '|' || teams || '|' ||"
+                            " street || '|' || lat || '|' || lon || '|' || reports || '|' ||"
+                            " overdue || '|' || updated_at FROM signals WHERE seq = 1");
+    assert_string_equal (row, "2026-05-01T10:00:00.000Z|heilig-hart|heverlee|afval|high|"
+                              "citizen|,dienst-reiniging,|Naamsestraat|50.862|4.699|1|0|"
+                              "2026-05-01T10:00:00.000Z");
+    free (row);
+    row = s_sql_text (fixture->path, "SELECT coalesce (lat, 'none') || '|' || area"
+                                     " FROM signals WHERE seq = 2");
+    assert_string_equal (row, "none|kessel-lo");
+    free (row);
+    row = s_sql_text (fixture->path, "SELECT group_concat (signal, ',') FROM events");
+    assert_string_equal (row, "1,2");
+    free (row);
+    //  The overdue search (which names its index) can search the partial
+    //  index by due_at alone; the history reads the events' index.
+    row = s_plan (fixture->path,
+                  "SELECT seq FROM signals INDEXED BY signals_due WHERE overdue = 0 AND due_at IS NOT NULL AND status"
+                  " IN ('new', 'acknowledged', 'in_progress', 'referred', 'reopened')"
+                  " AND due_at < '2027' ORDER BY due_at LIMIT 10");
+    assert_non_null (strstr (row, "SEARCH signals USING INDEX signals_due (due_at"));
+    free (row);
+    row = s_plan (fixture->path, "SELECT seq FROM events WHERE signal = 1 AND"
+                                 " kind <> 'signal' ORDER BY seq");
+    assert_non_null (strstr (row, "events_signal"));
+    free (row);
+    json_t *got = sein_store_get_by (store, NULL, 1, NULL, NULL, false);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "status")), "new");
+    assert_int_equal (json_integer_value (json_object_get (got, "reports")), 1);
+    json_decref (got);
+    got = sein_store_get_by (store, NULL, 0, "desk", "A-1", false);
+    assert_non_null (got);
+    assert_string_equal (json_string_value (json_object_get (got, "id")), "a");
+    json_decref (got);
+    assert_null (sein_store_get_by (store, NULL, 0, "other", "A-1", false));
+    assert_null (sein_store_get_by (store, NULL, 3, NULL, NULL, false));
+    sein_store_destroy (&store);
+}
+
+static int s_collect_row (const sein_store_row_t *row, void *arg)
+{
+    s_seen_t *seen = arg;
+    seen->seqs[seen->count++] = row->seq;
+    return 0;
+}
+
+//  The lifecycle's searches: a signal by id or seq, changes with their
+//  row updates, history, nearby open signals inside a radius and a time
+//  window, and the overdue ones.
+static void test_lifecycle_searches (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    //  1 and 2 at the same spot, 48 h apart; 3 about 300 m north of them;
+    //  4 there too, another theme. 5 without a point.
+    s_spec_t specs[] = {
+        {.id = "old", .at = "2026-05-01T10:00:00.000Z", .lat = 50.862, .lon = 4.699,
+         .due_at = "2026-05-01T12:00:00.000Z"},
+        {.id = "new", .at = "2026-05-03T10:00:00.000Z", .lat = 50.862, .lon = 4.699,
+         .due_at = "2026-05-03T11:00:00.000Z"},
+        {.id = "north", .at = "2026-05-03T10:00:00.000Z", .lat = 50.8647, .lon = 4.699},
+        {.id = "groen", .at = "2026-05-03T10:00:00.000Z", .lat = 50.862, .lon = 4.699,
+         .theme = "groen"},
+        {.id = "nowhere", .at = "2026-05-03T10:00:00.000Z",
+         .due_at = "2026-05-09T00:00:00.000Z"},
+    };
+    for (size_t index = 0; index < 5; index++)
+        assert_int_equal (s_add (store, &specs[index], NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+
+    sein_store_row_t row;
+    assert_int_equal (sein_store_find_signal (store, "new", 0, &row), 1);
+    assert_int_equal (row.seq, 2);
+    assert_string_equal (row.theme, "afval");
+    assert_string_equal (row.due_at, "2026-05-03T11:00:00.000Z");
+    assert_true (row.has_point);
+    assert_int_equal (sein_store_find_signal (store, NULL, 5, &row), 1);
+    assert_false (row.has_point);
+    assert_int_equal (sein_store_find_signal (store, "none", 0, &row), 0);
+
+    //  Within 150 m of the first spot: both afval ones; the newer wins the
+    //  tie.
+    assert_int_equal (sein_store_find_nearby (store, "afval", 1, 50.8621, 4.699, 150, &row), 1);
+    assert_int_equal (row.seq, 2);
+    assert_int_equal (sein_store_find_nearby (store, "afval", 1, 50.8625, 4.699, 150, &row), 1);
+    //  50.8625 is 55 m from 1 and 2, 245 m from 3.
+    assert_true (row.seq == 1 || row.seq == 2);
+    int64_t from = sein_store_seq_at (store, "2026-05-02T10:00:00.000Z");
+    assert_int_equal (from, 2);
+    assert_int_equal (sein_store_find_nearby (store, "groen", from, 50.862, 4.699, 150, &row),
+                      1);
+    assert_int_equal (row.seq, 4);
+    //  100 m short of north: inside 150 m only for it.
+    assert_int_equal (sein_store_find_nearby (store, "afval", 3, 50.8638, 4.699, 150, &row), 1);
+    assert_int_equal (row.seq, 3);
+    assert_int_equal (sein_store_find_nearby (store, "afval", 3, 50.8638, 4.699, 50, &row), 0);
+
+    //  A change: the event is about its signal; the row follows.
+    assert_int_equal (sein_store_begin (store), 0);
+    const char *body = "{\"seq\":6,\"event\":\"status\"}";
+    sein_event_t event = {.kind = "status", .at = "2026-05-03T12:00:00.000Z",
+                          .area = "heilig-hart", .wijk = "heverlee", .theme = "afval",
+                          .priority = "normal", .source = "citizen", .teams = ",a,",
+                          .body = body, .body_size = strlen (body), .signal = 2};
+    sein_store_update_t update = {.seq = 2, .status = "resolved",
+                                  .updated_at = event.at, .resolved_at = event.at,
+                                  .acknowledged_at = event.at, .reports_delta = 1};
+    assert_int_equal (sein_store_add_change (store, &event, &update), 0);
+    assert_int_equal (event.seq, 6);
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_int_equal (sein_store_find_signal (store, NULL, 2, &row), 1);
+    assert_string_equal (row.status, "resolved");
+    assert_int_equal (row.reports, 2);
+    s_seen_t seen = {.count = 0};
+    assert_int_equal (sein_store_history (store, 2, 6, s_collect, &seen), 2);
+    assert_int_equal (seen.seqs[0], 2);
+    assert_int_equal (seen.seqs[1], 6);
+    seen.count = 0;
+    //  Up to a head: the change is not there yet.
+    assert_int_equal (sein_store_history (store, 2, 5, s_collect, &seen), 1);
+    //  A resolved signal is no case to join.
+    assert_int_equal (sein_store_find_nearby (store, "afval", 2, 50.862, 4.699, 150, &row), 0);
+
+    //  Overdue: open ones past due, earliest first; not resolved ones,
+    //  not those already reported, not those due later.
+    seen.count = 0;
+    assert_int_equal (sein_store_overdue (store, "2026-05-04T00:00:00.000Z", 10, s_collect_row,
+                                          &seen),
+                      1);
+    assert_int_equal (seen.seqs[0], 1);
+    assert_int_equal (sein_store_begin (store), 0);
+    sein_store_update_t mark = {.seq = 1, .overdue = true};
+    assert_int_equal (sein_store_add_change (store, NULL, &mark), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    seen.count = 0;
+    assert_int_equal (sein_store_overdue (store, "2026-05-10T00:00:00.000Z", 10, s_collect_row,
+                                          &seen),
+                      1);
+    assert_int_equal (seen.seqs[0], 5);
+    sein_store_destroy (&store);
+}
+
 //  ---------------------------------------------------------------------
 //  The owner's open, the marker, the check
 
@@ -1239,6 +1452,8 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deferred_sync, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_persistence, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_migrate_from_1, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_lifecycle_searches, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_other_store, s_setup, s_teardown),
