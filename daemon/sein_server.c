@@ -824,9 +824,10 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
     sein_wire_pin (socket, SEIN_IO_WATCH);
     zsock_set_sndhwm (socket, hwm);
     //  What a PUB reads are subscriptions, each kept for as long as its SUB
-    //  stays: one longer than any topic (a flag byte and the prefix) drops
-    //  the connection before libzmq allocates it (issue 14).
-    zsock_set_maxmsgsize (socket, SEIN_SUBSCRIPTION_MAX + 1);
+    //  stays: one far longer than any topic drops the connection before
+    //  libzmq allocates it (issue 14). The bound applies to CURVE's
+    //  handshake (INITIATE: some 300 bytes) and box too, hence twice.
+    zsock_set_maxmsgsize (socket, 2 * SEIN_SUBSCRIPTION_MAX);
     if (cert)
         sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {

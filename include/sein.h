@@ -50,9 +50,10 @@ extern "C" {
 #define SEIN_HEARTBEAT "HEARTBEAT" //  either side, when it has nothing else to say
 #define SEIN_CLOSE     "CLOSE"     //  client ends its session
 
-//  The longest prefix a broadcast SUB may subscribe to, in bytes; seind
-//  drops the connection of a SUB that sends a longer one (PROTOCOL.md).
-#define SEIN_SUBSCRIPTION_MAX 255
+//  The longest prefix a broadcast SUB may subscribe to, in bytes. seind
+//  refuses any message over twice that on the broadcast socket (room for
+//  CURVE's handshake and box) and drops the connection (PROTOCOL.md).
+#define SEIN_SUBSCRIPTION_MAX 1024
 
 //  Exit statuses of the programs (sysexits.h values).
 #define SEIN_EXIT_OK          0
