@@ -16,7 +16,10 @@
     guard), the guard takes the pending connections off the listener with
     a descriptor it keeps in reserve and closes them, so the listener stops
     spinning. Both are logged, at most one line per 10 s with a count. The
-    owner's thread never waits for the guard.
+    owner's thread never waits for the guard. What it cannot help: an
+    ipc:// listener hit by a burst of connections that fills the headroom
+    before the guard has shut them down aborts all the same (exit 134, a
+    supervisor restarts seind); tcp:// is what serves clients.
 */
 #ifndef SEIN_ACCEPT_H_INCLUDED
 #define SEIN_ACCEPT_H_INCLUDED
