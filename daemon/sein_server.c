@@ -825,7 +825,7 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
         sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
-            zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+            sein_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;
@@ -838,7 +838,7 @@ s_start_actor (s_server_t *self, zactor_fn *actor, void *args, const char *what)
     zactor_t *started = zactor_new (actor, args);
     char *status = zstr_recv (started);
     if (!status || !streq (status, "OK"))
-        self->error = zsys_sprintf ("%s: %s", what,
+        self->error = sein_sprintf ("%s: %s", what,
                                     status && strlen (status) > 6 ? status + 6
                                                                   : "did not start");
     zstr_free (&status);
@@ -849,7 +849,7 @@ static void
 s_start (s_server_t *self)
 {
     sein_config_t *config = self->setup->config;
-    self->path = zsys_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
+    self->path = sein_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
                                sein_config_str (config, "storage.file"));
     //  Locked and checked by seind (sein_store_open), which also made what
     //  the log held durable, in case a previous run was killed between a
@@ -885,7 +885,7 @@ s_start (s_server_t *self)
         self->publish = s_bind_pub (self, sein_config_str (config, "endpoints.publish"),
                                     (int) sein_config_int (config, "limits.publish_hwm"),
                                     self->cert);
-    char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
+    char *feed = sein_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
         self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"),
                                  NULL);
