@@ -280,6 +280,16 @@ main (int argc, char **argv)
             loaded.count, l50, l99, lmax, loaded.failed);
     printf ("flood:    %ld accepted, %ld failed, %.0f signals/s\n", accepted, failed,
             (double) accepted / (flood_seconds > 0 ? flood_seconds : 1));
+    //  How big the flood made the batches: what every request in one waits for.
+    sein_client_t *client = sein_client_new (daemon.intake);
+    json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
+    json_t *counters = json_object_get (ping, "counters");
+    long commits = (long) json_integer_value (json_object_get (counters, "batches"));
+    printf ("batches:  %ld commits (%.0f signals each), largest %lld\n", commits,
+            (double) (accepted + unloaded.count + loaded.count) / (double) (commits ? commits : 1),
+            (long long) json_integer_value (json_object_get (counters, "largest_batch")));
+    json_decref (ping);
+    sein_client_destroy (&client);
     double ratio = u99 > 0 && l99 > 0 ? l99 / u99 : -1;
     printf ("p99 ratio loaded/unloaded: %.2f (target <= %.1f)\n", ratio, S_RATIO_MAX);
 
