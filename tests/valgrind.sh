@@ -27,7 +27,7 @@ reports=$(mktemp -d /tmp/sein-valgrind-XXXXXX)
 export SEIN_TIMEOUT_SCALE=${SEIN_TIMEOUT_SCALE:-20}
 export SEIN_WRAP="valgrind --error-exitcode=99 --leak-check=full --show-mismatched-frees=no \
 --show-leak-kinds=definite --errors-for-leak-kinds=definite --num-callers=30 \
---suppressions=$PWD/tests/valgrind.supp --log-file=$reports/seind.%p.log"
+--log-file=$reports/seind.%p.log"
 
 failed=0
 for test in $tests; do
