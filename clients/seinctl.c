@@ -2,9 +2,11 @@
 
     Like OpenSMTPD's smtpctl, the commands are a table: name, operands,
     help and a handler. Each handler makes one request on the intake socket
-    and prints the answer (or, with --json, the answer itself).
+    and prints the answer (or, with --json, the answer itself); `config`
+    and `check` need no daemon.
 */
 #include "sein_cli.h"
+#include "sein_store.h"
 
 #include <czmq.h>
 
@@ -248,6 +250,23 @@ s_cmd_config (s_ctl_t *ctl, int argc, char **argv)
     return SEIN_EXIT_OK;
 }
 
+//  The store named by storage.dir and storage.file, read on its own: it
+//  works while seind runs, and while it refuses to start.
+static int
+s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    char *path = zsys_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
+                               sein_config_str (ctl->cli->config, "storage.file"));
+    char *report = NULL;
+    int problems = sein_store_check (path, &report);
+    fputs (report, problems ? stderr : stdout);
+    free (report);
+    zstr_free (&path);
+    return problems ? SEIN_EXIT_DATAERR : SEIN_EXIT_OK;
+}
+
 typedef int (s_command_fn) (s_ctl_t *ctl, int argc, char **argv);
 static const struct {
     const char *name;
@@ -269,6 +288,9 @@ static const struct {
      "dry run: classify and route without storing (no operand: JSON lines on stdin)",
      s_cmd_classify, false},
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
+    {"check", 0, 0, "",
+     "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
+     s_cmd_check, true},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

@@ -113,7 +113,7 @@ s_integer (json_t *value, const char *field, int64_t min, int64_t max, sein_erro
 static int
 s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
 {
-    json_t *value = json_object_get (body, "id");
+    json_t *value = sein_wire_field (body, "id");
     if (!value)
         return sein_error_set (error, "required", "id", "id (a string) is required");
     if (!json_is_string (value))
@@ -148,7 +148,7 @@ static int
 s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_t **reply_p,
           sein_error_t *error)
 {
-    json_t *from = json_object_get (body, "from"), *limit = json_object_get (body, "limit");
+    json_t *from = sein_wire_field (body, "from"), *limit = sein_wire_field (body, "limit");
     if (!from)
         return sein_error_set (error, "required", "from", "from (a seq >= 1) is required");
     if (s_integer (from, "from", 1, 0, error) ||

@@ -1,5 +1,6 @@
 /*  sein_setup.c - load settings, reference data and routing as one unit */
 #include "sein_setup.h"
+#include "sein_settings.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -11,8 +12,7 @@ sein_setup_load (const char *file, const char **overrides, int noverrides,
     assert (file);
     assert (error_p);
     sein_setup_t *self = (sein_setup_t *) zmalloc (sizeof *self);
-    assert (self);
-    self->config = sein_config_load (file, overrides, noverrides, error_p);
+    self->config = sein_settings_load (file, overrides, noverrides, error_p);
     if (self->config)
         self->classifier = sein_classifier_new (self->config, error_p);
     if (self->classifier)

@@ -89,6 +89,13 @@ int
     sein_error_set (sein_error_t *error, const char *code, const char *field,
                     const char *format, ...) __attribute__ ((format (printf, 4, 5)));
 
+//  Write "PARENT.KEY" (KEY alone when PARENT is NULL) into error->name,
+//  each cut to 64 bytes at a character boundary, and return it: the
+//  `field` of an error about a member the input named itself. PARENT and
+//  KEY are valid UTF-8.
+const char *
+    sein_error_name (sein_error_t *error, const char *parent, const char *key);
+
 //  True when BODY of SIZE bytes starts with a UTF-8 byte-order mark
 //  (EF BB BF). JSON text on the wire must not have one (RFC 8259, 8.1) and
 //  cJSON would skip it silently; every request reader refuses it with

@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 //  Migration N brings the schema from user_version N to N + 1.
 static const char *s_migrations[] = {
@@ -49,8 +52,18 @@ static const char *s_migrations[] = {
     "  area TEXT NOT NULL, wijk TEXT NOT NULL, theme TEXT NOT NULL,"
     "  priority TEXT NOT NULL, source TEXT NOT NULL, teams TEXT NOT NULL,"
     "  body TEXT NOT NULL);",
+    //  2: the store's identity, a random id made once, which its marker
+    //  repeats (sein_store_open): a database put in the place of another
+    //  is told apart even when its head happens to match. The application
+    //  id ("SEIN") marks the file as a sein store for file(1) and for us.
+    "CREATE TABLE store (id TEXT NOT NULL, created TEXT NOT NULL);"
+    "INSERT INTO store VALUES (lower(hex(randomblob(16))),"
+    "  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
+    "PRAGMA application_id = 1397049678;",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
+#define S_APPLICATION_ID 1397049678 //  0x5345494e, "SEIN"
+#define S_ID_SIZE 33                //  32 hex digits and a NUL
 
 typedef enum {
     S_BEGIN,
@@ -100,6 +113,16 @@ struct _sein_store_t {
     //  Why the open batch failed, kept because ROLLBACK (and undoing a
     //  half-added signal) overwrite SQLite's own last message.
     char failure[256];
+    //  Why the disk failed under this connection (sein_store_fault), or "".
+    char fault[256];
+    //  The writer's: the latest `at` stored, a floor for the next one.
+    char last_at[SEIN_STORE_TIME_MAX];
+    //  The owner's (sein_store_open): flock on the database file, the
+    //  marker, and what is written into it; -1 and "" otherwise.
+    int lock;
+    int mark;
+    char *path;
+    char id[S_ID_SIZE];
 };
 
 //  Run one statement that returns no rows of interest; 0 or -1.
@@ -123,17 +146,44 @@ s_query_int (sqlite3 *db, const char *sql)
     return value;
 }
 
+//  Why the database open on DB (at PATH) cannot be a store this seind
+//  opens, by its schema version and application id, as a fresh message;
+//  NULL when it can. Without CREATE, a database with no schema yet is not
+//  made into one.
 static char *
-s_migrate (sqlite3 *db, const char *path)
+s_schema_problem (sqlite3 *db, const char *path, bool create)
 {
     int64_t version = s_query_int (db, "PRAGMA user_version");
+    int64_t application = s_query_int (db, "PRAGMA application_id");
     if (version < 0)
         return zsys_sprintf ("%s: cannot read schema version: %s", path,
                                 sqlite3_errmsg (db));
     if (version > S_SCHEMA_VERSION)
         return zsys_sprintf ("%s: schema version %lld is newer than this seind "
-                                "understands (%d)",
+                                "understands (%d): run the seind that wrote it, or a "
+                                "newer one",
                                 path, (long long) version, S_SCHEMA_VERSION);
+    if (application != 0 && application != S_APPLICATION_ID)
+        return zsys_sprintf ("%s: an SQLite database of another program (application "
+                             "id %lld), not a sein store",
+                             path, (long long) application);
+    if (version == 0 && !create)
+        return zsys_sprintf ("%s holds no sein store (an empty database): seind --init "
+                             "makes one",
+                             path);
+    return NULL;
+}
+
+//  Bring the schema up to date (see s_schema_problem for CREATE). Sets
+//  *REFUSED_P when the database itself is the problem, not the system.
+static char *
+s_migrate (sqlite3 *db, const char *path, bool create, bool *refused_p)
+{
+    char *problem = s_schema_problem (db, path, create);
+    *refused_p = problem != NULL;
+    if (problem)
+        return problem;
+    int64_t version = s_query_int (db, "PRAGMA user_version");
     for (int step = (int) version; step < S_SCHEMA_VERSION; step++) {
         char pragma[64];
         snprintf (pragma, sizeof pragma, "PRAGMA user_version = %d", step + 1);
@@ -159,17 +209,20 @@ s_wal_hook (void *arg, sqlite3 *db, const char *name, int frames)
     return SQLITE_OK;
 }
 
+//  Open a connection; with CREATE a database without a schema gets one.
+//  On failure *REFUSED_P tells whether the database itself is at fault
+//  (not a database, damaged, newer, no schema) rather than the system.
 static sein_store_t *
-s_open (const char *path, bool readonly, const char *synchronous, char **error_p)
+s_open (const char *path, bool readonly, const char *synchronous, bool create,
+        bool *refused_p, char **error_p)
 {
     assert (path);
     assert (error_p);
     *error_p = NULL;
-    sein_store_t *self = (sein_store_t *) calloc (1, sizeof *self);
-    if (!self) {
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
+    *refused_p = false;
+    sein_store_t *self = (sein_store_t *) zmalloc (sizeof *self);
+    self->lock = -1;
+    self->mark = -1;
     self->readonly = readonly;
     self->full = synchronous && streq (synchronous, "full");
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -204,7 +257,7 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
         if (!error && sqlite3_exec (self->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
             error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
         if (!error)
-            error = s_migrate (self->db, path);
+            error = s_migrate (self->db, path, create, refused_p);
         //  Our hook replaces SQLite's automatic checkpoint, which would run
         //  inside a COMMIT and hold up that batch's acks for as long as it
         //  takes to copy and fsync the log; see sein_store_checkpoint.
@@ -232,6 +285,10 @@ s_open (const char *path, bool readonly, const char *synchronous, char **error_p
             error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
     }
     if (error) {
+        //  SQLite found the file is no database, or a damaged one.
+        int code = self->db ? sqlite3_errcode (self->db) & 0xff : SQLITE_OK;
+        if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+            *refused_p = true;
         *error_p = error;
         sein_store_destroy (&self);
     }
@@ -242,13 +299,15 @@ sein_store_t *
 sein_store_new (const char *path, const char *synchronous, char **error_p)
 {
     assert (synchronous);
-    return s_open (path, false, synchronous, error_p);
+    bool refused;
+    return s_open (path, false, synchronous, true, &refused, error_p);
 }
 
 sein_store_t *
 sein_store_new_reader (const char *path, char **error_p)
 {
-    return s_open (path, true, NULL, error_p);
+    bool refused;
+    return s_open (path, true, NULL, false, &refused, error_p);
 }
 
 void
@@ -259,9 +318,34 @@ sein_store_destroy (sein_store_t **self_p)
     if (self) {
         if (self->in_transaction)
             sein_store_rollback (self);
+        if (self->fault[0])
+            //  After a failed write or sync, what the log and the database
+            //  hold is for SQLite's recovery at the next start to read
+            //  from the disk: no checkpoint on close copies pages the
+            //  kernel may have dropped, and the marker keeps the last head
+            //  known to be on disk.
+            sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        else if (self->mark >= 0) {
+            //  The owner's last word: what the log holds, once on disk.
+            int64_t head =
+                s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
+            int log_fd = -1;
+            int synced = sein_store_sync (self->path, &log_fd);
+            if (log_fd >= 0)
+                close (log_fd);
+            if (head >= 0 && (synced == 0 || synced == ENOENT))
+                sein_store_mark (self, head);
+        }
+        if (self->mark >= 0)
+            close (self->mark);
         for (int index = 0; index < S_NSTATEMENTS; index++)
             sqlite3_finalize (self->statements[index]);
         sqlite3_close (self->db);
+        //  Only now: closing any descriptor of the database file drops
+        //  this process's POSIX locks on it, SQLite's included.
+        if (self->lock >= 0)
+            close (self->lock);
+        free (self->path);
         free (self);
         *self_p = NULL;
     }
@@ -278,6 +362,25 @@ sein_store_defer_sync (sein_store_t *self)
     return self->full && !self->in_transaction &&
            sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) ==
                SQLITE_OK;
+}
+
+//  fsync the directory holding the file PATH, so that a file just created
+//  there survives a power loss. Returns 0 or the errno.
+static int
+s_sync_dir (const char *path)
+{
+    char *dir = strdup (path);
+    assert (dir);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = 0;
+    int dir_fd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = dir_fd < 0 ? -1 : fsync (dir_fd);
+    int error = rc ? (errno ? errno : EIO) : 0;
+    if (dir_fd >= 0)
+        close (dir_fd);
+    free (dir);
+    return error;
 }
 
 int
@@ -298,24 +401,405 @@ sein_store_sync (const char *path, int *log_fd)
             return error ? error : EIO;
         //  As SQLite does at the first sync of a new log: make its
         //  directory entry durable too.
-        char *dir = strdup (path);
-        assert (dir);
-        char *slash = strrchr (dir, '/');
-        if (slash)
-            slash[slash == dir ? 1 : 0] = 0;
-        int dir_fd = open (slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int rc = dir_fd < 0 ? -1 : fsync (dir_fd);
-        error = errno;
-        if (dir_fd >= 0)
-            close (dir_fd);
-        free (dir);
-        if (rc) {
+        error = s_sync_dir (path);
+        if (error) {
             close (*log_fd);
             *log_fd = -1;
-            return error ? error : EIO;
+            return error;
         }
     }
     return fdatasync (*log_fd) == 0 ? 0 : errno ? errno : EIO;
+}
+
+//  ---------------------------------------------------------------------
+//  The owner: the lock, the checks at start, the marker
+
+//  The marker, PATH.mark, in fixed-width lines: every update is one pwrite
+//  of the same length over the same bytes. The sum (FNV-1a of the lines
+//  above it) tells a torn or garbled marker from a sound one.
+//      sein store mark 1
+//      store <32 hex digits>
+//      head <20 digits>
+//      pid <10 digits>
+//      sum <8 hex digits>
+typedef struct {
+    char id[S_ID_SIZE];
+    int64_t head;
+    long pid; //  of the seind that wrote it, named when another is refused
+} s_mark_t;
+
+#define S_MARK_MAX 160
+
+static uint32_t
+s_fnv1a (const char *data, size_t size)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t index = 0; index < size; index++)
+        hash = (hash ^ (uint8_t) data[index]) * 16777619u;
+    return hash;
+}
+
+static int
+s_mark_format (const s_mark_t *mark, char text[S_MARK_MAX])
+{
+    int size = snprintf (text, S_MARK_MAX,
+                         "sein store mark 1\nstore %-32s\nhead %020lld\npid %010ld\n", mark->id,
+                         (long long) mark->head, mark->pid);
+    return size + snprintf (text + size, (size_t) (S_MARK_MAX - size), "sum %08x\n",
+                            s_fnv1a (text, (size_t) size));
+}
+
+//  Read the marker of the store at PATH: 1 when read, 0 when there is none
+//  (or it is empty: created, but its first write was lost), -1 when it is
+//  damaged, -2 when it cannot be read (errno).
+static int
+s_mark_read (const char *path, s_mark_t *mark)
+{
+    char *name = zsys_sprintf ("%s.mark", path);
+    int fd = open (name, O_RDONLY | O_CLOEXEC);
+    zstr_free (&name);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -2;
+    char text[S_MARK_MAX + 1];
+    ssize_t size = read (fd, text, S_MARK_MAX);
+    int error = errno;
+    close (fd);
+    if (size < 0) {
+        errno = error;
+        return -2;
+    }
+    if (size == 0)
+        return 0;
+    text[size] = 0;
+    char *sum = strstr (text, "sum ");
+    unsigned int check;
+    long long head;
+    if (!sum || sscanf (sum, "sum %8x", &check) != 1 ||
+        check != s_fnv1a (text, (size_t) (sum - text)) ||
+        sscanf (text, "sein store mark 1\nstore %32s\nhead %lld\npid %ld\n", mark->id, &head,
+                &mark->pid) != 3 ||
+        strlen (mark->id) != S_ID_SIZE - 1)
+        return -1;
+    mark->head = head;
+    return 1;
+}
+
+static uint32_t
+s_be32 (const unsigned char *bytes)
+{
+    return (uint32_t) bytes[0] << 24 | (uint32_t) bytes[1] << 16 |
+           (uint32_t) bytes[2] << 8 | bytes[3];
+}
+
+//  What is wrong with the header of the database open on FD, SIZE bytes
+//  long, as a fresh message; NULL when nothing. Without a log (LOGGED) to
+//  make up for it, a file shorter than its header says lost its end.
+static char *
+s_check_header (const char *path, int fd, off_t size, bool logged)
+{
+    unsigned char header[100];
+    if (size < 100 || pread (fd, header, sizeof header, 0) != sizeof header ||
+        memcmp (header, "SQLite format 3", 16) != 0)
+        return zsys_sprintf ("%s is not an SQLite database (%lld bytes, its header is "
+                             "damaged or it is another kind of file)",
+                             path, (long long) size);
+    uint32_t page = (uint32_t) header[16] << 8 | header[17];
+    if (page == 1)
+        page = 65536;
+    if (page < 512 || (page & (page - 1)))
+        return zsys_sprintf ("%s: damaged header (page size %u)", path, page);
+    if (size % page)
+        return zsys_sprintf ("%s is truncated or damaged: %lld bytes is no whole number of "
+                             "%u-byte pages",
+                             path, (long long) size, page);
+    //  The page count is valid when the change counter matches the
+    //  version it was written for.
+    off_t pages = s_be32 (header + 28);
+    if (!logged && pages && s_be32 (header + 24) == s_be32 (header + 92) &&
+        size < pages * page)
+        return zsys_sprintf ("%s is truncated: %lld bytes, its header says %lld", path,
+                             (long long) size, (long long) (pages * page));
+    return NULL;
+}
+
+//  The first rows of PRAGMA (integrity_check or quick_check) joined, as a
+//  fresh string; NULL when SQLite says "ok".
+static char *
+s_integrity (sqlite3 *db, const char *pragma)
+{
+    char *sql = zsys_sprintf ("PRAGMA %s (20)", pragma);
+    sqlite3_stmt *statement;
+    char *problems = NULL;
+    int rc = sqlite3_prepare_v2 (db, sql, -1, &statement, NULL);
+    zstr_free (&sql);
+    if (rc != SQLITE_OK)
+        return zsys_sprintf ("%s: %s", pragma, sqlite3_errmsg (db));
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        const char *row = (const char *) sqlite3_column_text (statement, 0);
+        if (row && streq (row, "ok"))
+            continue;
+        char *more = zsys_sprintf ("%s%s%s", problems ? problems : "", problems ? "; " : "",
+                                   row ? row : "?");
+        zstr_free (&problems);
+        problems = more;
+    }
+    if (rc != SQLITE_DONE && !problems)
+        problems = strdup (sqlite3_errmsg (db));
+    sqlite3_finalize (statement);
+    return problems;
+}
+
+//  Why the store with ID and HEAD does not fit MARK (read as MARKED by
+//  s_mark_read), as a fresh message for whoever must decide; NULL when it
+//  fits. PATH names the database.
+static char *
+s_mark_mismatch (const char *path, const char *id, int64_t head, int marked,
+                 const s_mark_t *mark)
+{
+    if (marked == -1)
+        return zsys_sprintf ("%s.mark is damaged, so what was on disk is unknown", path);
+    if (marked != 1)
+        return NULL;
+    if (!*id)
+        return zsys_sprintf ("%s holds no store (it was replaced, or all of it was in a "
+                             "lost -wal), but %s.mark says store %s held events up to seq "
+                             "%lld",
+                             path, path, mark->id, (long long) mark->head);
+    if (strcmp (id, mark->id) != 0)
+        return zsys_sprintf ("%s is store %s, but %s.mark belongs to store %s (up to "
+                             "seq %lld): the database was replaced",
+                             path, id, path, mark->id, (long long) mark->head);
+    if (head < mark->head)
+        return zsys_sprintf ("%s ends at seq %lld, but seq %lld was on disk (%s.mark): "
+                             "%lld acknowledged events are missing (a -wal deleted after "
+                             "a crash, a restored backup, a truncated file)",
+                             path, (long long) head, (long long) mark->head, path,
+                             (long long) (mark->head - head));
+    return NULL;
+}
+
+//  What sein_store_open and sein_store_check look at in a database.
+typedef struct {
+    int64_t version;      //  PRAGMA user_version
+    int64_t head;         //  highest seq, 0 when none
+    int64_t events;       //  how many events
+    char id[S_ID_SIZE];   //  the store's id, "" before schema 2
+} s_facts_t;
+
+//  Copy the text SQL selects into VALUE (SIZE bytes); "" when none.
+static void
+s_query_text (sqlite3 *db, const char *sql, char *value, size_t size)
+{
+    sqlite3_stmt *statement;
+    *value = 0;
+    if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) == SQLITE_OK &&
+        sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0))
+        snprintf (value, size, "%s", (const char *) sqlite3_column_text (statement, 0));
+    sqlite3_finalize (statement);
+}
+
+//  Open the database at PATH to look at it (READONLY for seinctl check),
+//  refuse what s_schema_problem refuses (CREATE as there), run PRAGMA
+//  quick_check when CHECK, and collect its FACTS. Closing it never
+//  checkpoints, so a refused store is left as it was found. Returns a
+//  fresh message, or NULL when it may be opened; *FAILED_P when the file
+//  could not be opened at all (the system, not the store).
+static char *
+s_probe (const char *path, bool readonly, bool create, bool check, s_facts_t *facts,
+         bool *failed_p)
+{
+    memset (facts, 0, sizeof *facts);
+    sqlite3 *db = NULL;
+    char *error = NULL;
+    int flags =
+        (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    *failed_p = sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK;
+    if (*failed_p)
+        error = zsys_sprintf ("%s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
+    else {
+        sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_busy_timeout (db, 5000);
+        error = s_schema_problem (db, path, create);
+    }
+    if (!error && check) {
+        char *problems = s_integrity (db, "quick_check");
+        if (problems)
+            error = zsys_sprintf ("%s is damaged (PRAGMA quick_check: %s); seinctl check "
+                                  "tells more",
+                                  path, problems);
+        zstr_free (&problems);
+    }
+    if (!error) {
+        facts->version = s_query_int (db, "PRAGMA user_version");
+        if (facts->version >= 1) {
+            facts->head = s_query_int (db, "SELECT coalesce(max(seq), 0) FROM events");
+            facts->events = s_query_int (db, "SELECT count(*) FROM events");
+            if (facts->head < 0 || facts->events < 0)
+                error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (db));
+        }
+    }
+    if (!error && facts->version >= 2)
+        s_query_text (db, "SELECT id FROM store", facts->id, sizeof facts->id);
+    sqlite3_close (db);
+    return error;
+}
+
+sein_store_t *
+sein_store_open (const char *path, const char *synchronous, int flags,
+                 sein_store_status_t *status_p, char **error_p)
+{
+    assert (path);
+    assert (synchronous);
+    assert (status_p);
+    assert (error_p);
+    *error_p = NULL;
+    *status_p = SEIN_STORE_REFUSED;
+    bool init = flags & SEIN_STORE_INIT, accept = flags & SEIN_STORE_ACCEPT;
+    s_mark_t mark = {.head = 0};
+    int marked = s_mark_read (path, &mark);
+    if (marked == -2) {
+        *status_p = SEIN_STORE_FAILED;
+        *error_p = zsys_sprintf ("%s.mark: %s", path, strerror (errno));
+        return NULL;
+    }
+    //  The lock is on the database file itself; only a new store may
+    //  create it.
+    int lock = open (path, O_RDWR | O_CLOEXEC);
+    if (lock < 0 && errno == ENOENT && init && (marked != 1 || accept))
+        lock = open (path, O_RDWR | O_CLOEXEC | O_CREAT, 0640);
+    if (lock < 0) {
+        if (errno != ENOENT)
+            *status_p = SEIN_STORE_FAILED;
+        if (errno != ENOENT)
+            *error_p = zsys_sprintf ("%s: %s", path, strerror (errno));
+        else if (marked == 1)
+            *error_p = zsys_sprintf ("%s is missing, but %s.mark says store %s held events "
+                                     "up to seq %lld: restore the database, or start "
+                                     "a new, empty store with --init --accept-store",
+                                     path, path, mark.id, (long long) mark.head);
+        else
+            *error_p = zsys_sprintf ("no store at %s (storage.dir/storage.file): seind "
+                                     "--init creates one",
+                                     path);
+        return NULL;
+    }
+    if (flock (lock, LOCK_EX | LOCK_NB)) {
+        *status_p = errno == EWOULDBLOCK ? SEIN_STORE_BUSY : SEIN_STORE_FAILED;
+        //  The marker names the pid of the seind that holds it.
+        if (*status_p == SEIN_STORE_BUSY && s_mark_read (path, &mark) == 1)
+            *error_p = zsys_sprintf ("another seind (pid %ld) is using %s", mark.pid, path);
+        else
+            *error_p = zsys_sprintf ("cannot lock %s: %s", path, strerror (errno));
+        close (lock);
+        return NULL;
+    }
+    struct stat file, log;
+    char *wal = zsys_sprintf ("%s-wal", path);
+    bool logged = stat (wal, &log) == 0 && log.st_size > 0;
+    zstr_free (&wal);
+    char *error = NULL;
+    if (fstat (lock, &file)) {
+        *status_p = SEIN_STORE_FAILED;
+        error = zsys_sprintf ("%s: %s", path, strerror (errno));
+    } else if (file.st_size == 0 && !logged) {
+        if (marked == 1 && !accept)
+            error = zsys_sprintf ("%s is empty, but %s.mark says store %s held events up "
+                                  "to seq %lld: restore the database, or start a new, "
+                                  "empty store with --init --accept-store",
+                                  path, path, mark.id, (long long) mark.head);
+        else if (!init)
+            error = zsys_sprintf ("%s is empty: seind --init makes it a new store", path);
+    } else
+        error = s_check_header (path, lock, file.st_size, logged);
+
+    //  Look before changing anything: a refused store is left as it was
+    //  found (no migration, no checkpoint when the probe closes).
+    s_facts_t facts;
+    bool failed = false;
+    //  A database without a schema where the marker says a store was is
+    //  for the marker to explain; accepted, it becomes a new store.
+    bool create = init || marked == 1;
+    if (!error)
+        error = s_probe (path, false, create, !(flags & SEIN_STORE_FAST), &facts, &failed);
+    if (failed)
+        *status_p = SEIN_STORE_FAILED;
+    if (!error) {
+        char *mismatch = s_mark_mismatch (path, facts.id, facts.head, marked, &mark);
+        if (mismatch && !accept)
+            error = zsys_sprintf ("%s; seinctl check tells more, --accept-store starts on "
+                                  "this store as it is",
+                                  mismatch);
+        else if (mismatch)
+            zsys_warning ("accepting the store as it is (--accept-store): %s", mismatch);
+        zstr_free (&mismatch);
+    }
+    sein_store_t *self = NULL;
+    if (!error) {
+        bool refused;
+        self = s_open (path, false, synchronous, create, &refused, &error);
+        if (!self && !refused)
+            *status_p = SEIN_STORE_FAILED;
+    }
+    if (!error) {
+        //  A new or just migrated store has its id only now.
+        s_query_text (self->db, "SELECT id FROM store", self->id, sizeof self->id);
+        if (strlen (self->id) != S_ID_SIZE - 1)
+            error = zsys_sprintf ("%s: the store has no id: %s", path,
+                                  sqlite3_errmsg (self->db));
+        else if (marked != 1)
+            zsys_notice ("%s: store %s, head %lld, recorded in %s.mark", path, self->id,
+                         (long long) self->committed, path);
+    }
+    //  What the log holds was acked, or may be soon: on disk before the
+    //  marker says so.
+    int log_fd = -1;
+    int synced = error ? 0 : sein_store_sync (path, &log_fd);
+    if (log_fd >= 0)
+        close (log_fd);
+    if (synced && synced != ENOENT) {
+        *status_p = SEIN_STORE_FAILED;
+        error = zsys_sprintf ("%s-wal: fdatasync: %s", path, strerror (synced));
+    }
+    if (!error) {
+        char *name = zsys_sprintf ("%s.mark", path);
+        self->mark = open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+        self->path = strdup (path);
+        //  A new or rewritten marker is synced with its directory entry:
+        //  the identity must outlive a power loss. Updates are not.
+        if (self->mark < 0 || (marked != 1 && ftruncate (self->mark, 0)) ||
+            sein_store_mark (self, self->committed) || fsync (self->mark) ||
+            (marked != 1 && s_sync_dir (name))) {
+            *status_p = SEIN_STORE_FAILED;
+            error = zsys_sprintf ("%s: %s", name, strerror (errno));
+        }
+        zstr_free (&name);
+    }
+    if (error) {
+        sein_store_destroy (&self);
+        close (lock);
+        *error_p = error;
+        return NULL;
+    }
+    self->lock = lock;
+    *status_p = SEIN_STORE_OPENED;
+    return self;
+}
+
+int
+sein_store_mark (sein_store_t *self, int64_t head)
+{
+    assert (self);
+    assert (self->mark >= 0);
+    s_mark_t mark = {.head = head, .pid = (long) getpid ()};
+    memcpy (mark.id, self->id, sizeof mark.id);
+    char text[S_MARK_MAX];
+    int size = s_mark_format (&mark, text);
+    ssize_t written = pwrite (self->mark, text, (size_t) size, 0);
+    if (written == size)
+        return 0;
+    if (written >= 0)
+        errno = ENOSPC;
+    return -1;
 }
 
 int64_t
@@ -331,6 +815,39 @@ sein_store_head (sein_store_t *self)
     return self->head;
 }
 
+//  After a statement on the writer failed: when SQLite's error says the
+//  disk failed (an I/O error) or the file is damaged, record it for good
+//  (sein_store_fault). SQLITE_FULL is not among them: it passes when space
+//  returns.
+static void
+s_note_fault (sein_store_t *self)
+{
+    int code = sqlite3_extended_errcode (self->db);
+    int primary = code & 0xff;
+    if (self->fault[0] ||
+        (primary != SQLITE_IOERR && primary != SQLITE_CORRUPT && primary != SQLITE_NOTADB))
+        return;
+    int error = sqlite3_system_errno (self->db);
+    snprintf (self->fault, sizeof self->fault, "%s (SQLite code %d%s%s)",
+              sqlite3_errmsg (self->db), code, error ? ", " : "", error ? strerror (error) : "");
+}
+
+const char *
+sein_store_fault (sein_store_t *self)
+{
+    assert (self);
+    return self->fault[0] ? self->fault : NULL;
+}
+
+void
+sein_store_set_fault (sein_store_t *self, const char *why)
+{
+    assert (self);
+    assert (why);
+    if (!self->fault[0])
+        snprintf (self->fault, sizeof self->fault, "%s", why);
+}
+
 int
 sein_store_begin (sein_store_t *self)
 {
@@ -338,8 +855,15 @@ sein_store_begin (sein_store_t *self)
     assert (!self->readonly);
     assert (!self->in_transaction);
     self->failure[0] = 0;
-    if (s_step_done (self->statements[S_BEGIN]))
+    if (self->fault[0]) {
+        snprintf (self->failure, sizeof self->failure, "the disk failed: %.200s", self->fault);
         return -1;
+    }
+    if (s_step_done (self->statements[S_BEGIN])) {
+        s_note_fault (self);
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
     self->in_transaction = true;
     return 0;
 }
@@ -363,8 +887,10 @@ sein_store_rollback (sein_store_t *self)
 {
     assert (self);
     if (self->in_transaction) {
-        if (!self->failure[0])
+        if (!self->failure[0]) {
+            s_note_fault (self);
             snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        }
         //  A failed COMMIT may already have rolled back; ROLLBACK then
         //  errors harmlessly.
         s_step_done (self->statements[S_ROLLBACK]);
@@ -415,13 +941,26 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
 }
 
 static int
+s_time_of (sein_store_t *self, int64_t seq, char at[SEIN_STORE_TIME_MAX]);
+
+static int
 s_add_event (sein_store_t *self, sein_event_t *event)
 {
     sqlite3_stmt *statement = self->statements[S_ADD_EVENT];
     event->seq = self->head + 1;
+    //  `at` never goes back along seq, whatever the wall clock does (NTP
+    //  stepping it back, an admin setting it): sein_store_seq_at's search
+    //  by seq relies on it. After a step back, events keep the time of the
+    //  latest one until the clock has caught up; their bodies keep the
+    //  clock's own received_at.
+    if (!self->last_at[0] && self->head > 0 && s_time_of (self, self->head, self->last_at))
+        self->last_at[0] = 0;
+    const char *at = event->at;
+    if (at && strcmp (at, self->last_at) < 0)
+        at = self->last_at;
     sqlite3_bind_int64 (statement, 1, event->seq);
     s_bind (statement, 2, event->kind);
-    s_bind (statement, 3, event->at);
+    s_bind (statement, 3, at);
     s_bind (statement, 4, event->area);
     s_bind (statement, 5, event->wijk);
     s_bind (statement, 6, event->theme);
@@ -432,6 +971,8 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
+    if (at && at != self->last_at)
+        snprintf (self->last_at, sizeof self->last_at, "%s", at);
     return 0;
 }
 
@@ -635,6 +1176,8 @@ sein_store_checkpoint (sein_store_t *self, bool block)
     int rc = sqlite3_wal_checkpoint_v2 (
         self->db, NULL, block ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
         &logged, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        s_note_fault (self);
     if (rc == SQLITE_OK && block)
         self->wal_frames = 0;
     //  BUSY only means a reader or the writer kept part of the log for now.
@@ -646,4 +1189,97 @@ sein_store_error (sein_store_t *self)
 {
     assert (self);
     return self->failure[0] ? self->failure : sqlite3_errmsg (self->db);
+}
+
+int
+sein_store_check (const char *path, char **report_p)
+{
+    assert (path);
+    assert (report_p);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *report = open_memstream (&text, &size);
+    assert (report);
+    int problems = 0;
+    //  The header first, through a descriptor closed before SQLite opens
+    //  the file (closing one drops the process's POSIX locks on it).
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    struct stat file, log;
+    char *wal = zsys_sprintf ("%s-wal", path);
+    bool logged = stat (wal, &log) == 0 && log.st_size > 0;
+    zstr_free (&wal);
+    char *problem = NULL;
+    if (fd < 0 || fstat (fd, &file))
+        problem = zsys_sprintf ("%s: %s", path, strerror (errno));
+    else if (file.st_size == 0 && !logged)
+        problem = zsys_sprintf ("%s is empty", path);
+    else
+        problem = s_check_header (path, fd, file.st_size, logged);
+    if (fd >= 0)
+        close (fd);
+    s_facts_t facts = {.version = 0};
+    bool failed = fd < 0;
+    if (!problem)
+        problem = s_probe (path, true, false, false, &facts, &failed);
+    if (problem) {
+        fprintf (report, "%s\n", problem);
+        problems++;
+        zstr_free (&problem);
+    }
+    //  What a damaged file still lets SQLite tell, in any case.
+    if (!failed) {
+        sqlite3 *db = NULL;
+        if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+            sqlite3_busy_timeout (db, 5000);
+            problem = s_integrity (db, "integrity_check");
+            if (problem) {
+                char *more = zsys_sprintf ("%s: PRAGMA integrity_check: %s", path, problem);
+                zstr_free (&problem);
+                problem = more;
+            }
+        } else
+            problem = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (db));
+        sqlite3_close (db);
+    }
+    if (problem) {
+        fprintf (report, "%s\n", problem);
+        problems++;
+        zstr_free (&problem);
+    } else if (!problems) {
+        fprintf (report, "%s: store %s, schema version %lld, head seq %lld, %lld events\n",
+                 path, *facts.id ? facts.id : "(no id before schema 2)",
+                 (long long) facts.version, (long long) facts.head,
+                 (long long) facts.events);
+        if (facts.events != facts.head) {
+            fprintf (report, "%s: %lld events up to seq %lld: seq has gaps\n", path,
+                     (long long) facts.events, (long long) facts.head);
+            problems++;
+        }
+    }
+    s_mark_t mark = {.head = 0};
+    int marked = s_mark_read (path, &mark);
+    if (marked == 1)
+        fprintf (report, "%s.mark: store %s, head seq %lld, written by pid %ld\n", path,
+                 mark.id, (long long) mark.head, mark.pid);
+    else if (marked == 0)
+        fprintf (report, "%s.mark: none\n", path);
+    else if (marked == -2) {
+        fprintf (report, "%s.mark: %s\n", path, strerror (errno));
+        problems++;
+    }
+    if (facts.version > 0) {
+        problem = s_mark_mismatch (path, facts.id, facts.head, marked, &mark);
+        if (problem) {
+            fprintf (report, "%s\n", problem);
+            problems++;
+        }
+        zstr_free (&problem);
+    }
+    if (problems)
+        fprintf (report, "%d problem%s\n", problems, problems == 1 ? "" : "s");
+    else
+        fprintf (report, "ok\n");
+    fclose (report);
+    *report_p = text;
+    return problems;
 }

@@ -52,9 +52,65 @@ typedef struct {
 
 //  Open (creating if needed) the database at PATH for writing, switch it to
 //  WAL, set `synchronous` (normal|full|extra) and apply pending migrations.
+//  A second writing connection (checkpoints, tools, tests): it takes no
+//  lock and makes no checks; seind opens its store with sein_store_open.
 //  NULL on failure with a fresh message in *error_p.
 sein_store_t *
     sein_store_new (const char *path, const char *synchronous, char **error_p);
+
+//  How sein_store_open went; seind maps it to its exit status.
+typedef enum {
+    SEIN_STORE_OPENED,  //  checked, locked, its marker up to date
+    SEIN_STORE_BUSY,    //  another process owns the store (its pid is named)
+    SEIN_STORE_REFUSED, //  missing, empty, damaged, newer, or not the store
+                        //  its marker describes: a person must look
+    SEIN_STORE_FAILED   //  could not be read or created (permissions, I/O)
+} sein_store_status_t;
+
+//  What sein_store_open may do besides opening a sound store.
+#define SEIN_STORE_INIT   1 //  create the store when there is none (and no marker)
+#define SEIN_STORE_ACCEPT 2 //  accept a store that does not match its marker
+#define SEIN_STORE_FAST   4 //  skip PRAGMA quick_check (a read of the whole file)
+
+//  Open the store at PATH as its one owner, the way seind starts. Beyond
+//  sein_store_new it
+//  - takes an exclusive flock on the database file itself, so a second
+//    seind is refused whatever path leads it there (SQLite's own POSIX
+//    locks are independent of it on Linux);
+//  - refuses a missing or empty database unless FLAGS has SEIN_STORE_INIT,
+//    and even then when the marker says a store existed here;
+//  - refuses a file that is not an SQLite database, is truncated (shorter
+//    than its header says, with no log to make up for it), fails PRAGMA
+//    quick_check (unless SEIN_STORE_FAST), or has a newer schema;
+//  - compares the store with its marker, PATH.mark: a small file beside
+//    the database holding the store's id (also kept inside the database)
+//    and the highest seq known to be on disk. A store with another id, or
+//    whose head is below the marker's (a deleted -wal after a crash, a
+//    restored backup, a truncated file), is refused unless FLAGS has
+//    SEIN_STORE_ACCEPT, which makes the marker describe it from now on;
+//  - makes the log durable and records the head in the marker.
+//  *STATUS_P says how it went; NULL on failure with a fresh message in
+//  *error_p naming the file and what to do. Destroy the owner after every
+//  other connection of this process to the same database: closing its
+//  lock descriptor drops the process's POSIX locks on the file.
+sein_store_t *
+    sein_store_open (const char *path, const char *synchronous, int flags,
+                     sein_store_status_t *status_p, char **error_p);
+
+//  Record HEAD, a seq known to be on disk (after the fsync that made it
+//  durable), in the marker of a store opened with sein_store_open. One
+//  pwrite of a hundred bytes, no fsync: the marker may lag after a power
+//  loss, never lead. Any thread may call it, one call at a time, with
+//  heads that never decrease. Returns 0, or -1 with errno set.
+int
+    sein_store_mark (sein_store_t *self, int64_t head);
+
+//  Check the database at PATH without changing it, whether or not seind
+//  runs on it: PRAGMA integrity_check, the schema version and the store's
+//  marker. Returns the number of problems found (0: sound) and in
+//  *report_p a fresh text, a line per finding.
+int
+    sein_store_check (const char *path, char **report_p);
 
 //  For a store opened with synchronous=full: from now on a COMMIT writes
 //  the log but returns without waiting for it to reach the disk, and the
@@ -76,6 +132,8 @@ sein_store_t *
     sein_store_new_reader (const char *path, char **error_p);
 
 //  Destroy; idempotent, nulls the pointer. Rolls back an open transaction.
+//  A store from sein_store_open first makes its log durable and, when that
+//  worked, records the head in its marker; then it releases its lock.
 void
     sein_store_destroy (sein_store_t **self_p);
 
@@ -120,7 +178,10 @@ int
                        sein_store_event_fn *fn, void *arg);
 
 //  The seq of the first event stored at or after TIME (RFC 3339 UTC), or
-//  head + 1 when there is none; -1 on error.
+//  head + 1 when there is none; -1 on error. A search by seq: the writer
+//  keeps `at` from going back along seq when the wall clock steps back
+//  (such events are stored with the latest earlier `at`), so no later seq
+//  is ever skipped.
 int64_t
     sein_store_seq_at (sein_store_t *self, const char *time);
 
@@ -151,6 +212,22 @@ int
 //  Returns 0 or -1 on an error other than being kept busy.
 int
     sein_store_checkpoint (sein_store_t *self, bool block);
+
+//  Why the disk under this connection failed, or NULL while it has not:
+//  an I/O error (SQLITE_IOERR: a read, write or sync that failed) or
+//  damage (SQLITE_CORRUPT, SQLITE_NOTADB) met by a write or a checkpoint.
+//  It stays: the kernel may have dropped pages it could not write, so
+//  nothing written later can be trusted (sein_durable.h). From then on
+//  sein_store_begin fails, and destroying the store neither checkpoints,
+//  nor syncs, nor updates the marker. A full disk (SQLITE_FULL) is no
+//  fault: it passes when space returns. Borrowed.
+const char *
+    sein_store_fault (sein_store_t *self);
+
+//  Record that the disk failed, as a failed fsync outside SQLite shows;
+//  WHY is copied, the first reason is kept. See sein_store_fault.
+void
+    sein_store_set_fault (sein_store_t *self, const char *why);
 
 //  The last SQLite error message (borrowed).
 const char *

@@ -38,6 +38,9 @@ typedef struct {
     int count[F_COUNT];
     int64_t cursor;
     int64_t credit;
+    //  Events sent that no CREDIT has covered since: what may still wait
+    //  in a queue towards the client. credit + queued <= credit_max.
+    int64_t queued;
     int64_t last_heard; //  ms, zclock_mono
     int64_t last_sent;
 } s_session_t;
@@ -57,6 +60,7 @@ typedef struct {
     bool terminated;
     char *error;
     zhashx_t *known[F_COUNT]; //  codes filters may name; NULL: any
+    int64_t reported[2]; //  sessions and queued events last sent to the server
 } s_watch_t;
 
 static void
@@ -152,6 +156,7 @@ s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
             return false;
         }
         session->credit--;
+        session->queued++;
     }
     session->cursor = event->seq + 1;
     return true;
@@ -179,6 +184,7 @@ static bool
 s_catch_up (s_watch_t *self)
 {
     bool more = false;
+    zlistx_t *failed = NULL; //  keys of the sessions the store failed
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
          session = (s_session_t *) zhashx_next (self->sessions)) {
         if (session->cursor > self->head || session->credit <= 0)
@@ -188,7 +194,22 @@ s_catch_up (s_watch_t *self)
         int visited = sein_store_events (self->store, session->cursor, S_ROUND_ROWS,
                                          s_replay_one, args);
         if (visited < 0) {
-            zsys_error ("watch: reading events: %s", sein_store_error (self->store));
+            //  A damaged page, or a disk that fails: trying again would
+            //  stall the session at this cursor for good. It ends with an
+            //  ERROR the client can act on (issue 14).
+            zsys_error ("watch: reading events from seq %lld: %s; ending session %s",
+                        (long long) session->cursor, sein_store_error (self->store),
+                        session->key);
+            sein_error_t error;
+            sein_error_set (&error, "storage", NULL,
+                            "cannot read the events from seq %lld: %s; the session "
+                            "ends",
+                            (long long) session->cursor, sein_store_error (self->store));
+            sein_wire_reject (zsock_resolve (self->router), &session->envelope, SEIN_ERROR,
+                              NULL, &error, &self->buf);
+            if (!failed)
+                failed = zlistx_new ();
+            zlistx_add_end (failed, session->key);
             continue;
         }
         if (visited == 0 || session->cursor == before) {
@@ -202,6 +223,10 @@ s_catch_up (s_watch_t *self)
         if (session->cursor <= self->head && session->credit > 0)
             more = true;
     }
+    for (char *key = failed ? (char *) zlistx_first (failed) : NULL; key;
+         key = (char *) zlistx_next (failed))
+        zhashx_delete (self->sessions, key);
+    zlistx_destroy (&failed);
     return more;
 }
 
@@ -267,27 +292,29 @@ s_reject (s_watch_t *self, const sein_envelope_t *envelope, const char *command,
 static int
 s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error_t *error)
 {
-    if (!filter || json_is_null (filter))
+    if (!filter)
         return 0;
     if (!json_is_object (filter))
         return sein_error_set (error, "type", "filter", "filter must be an object");
+    //  Errors name the member at fault: "filter.area".
     const char *key;
     json_t *value;
     json_object_foreach (filter, key, value) {
         int dimension = 0;
         while (dimension < F_COUNT && !streq (s_dimensions[dimension], key))
             dimension++;
-        if (dimension == F_COUNT) {
-            snprintf (error->name, sizeof error->name, "filter.%.64s", key);
-            return sein_error_set (error, "unknown-field", error->name,
+        const char *name = sein_error_name (error, "filter", key);
+        if (dimension == F_COUNT)
+            return sein_error_set (error, "unknown-field", name,
                                    "'%s' is not a filter key (area, theme, team, priority)",
-                                   error->name);
-        }
-        const char *name = s_dimensions[dimension];
+                                   name);
+        if (json_is_null (value))
+            continue; //  as if absent
         json_t *list = json_is_string (value) ? json_pack ("[O]", value) : json_incref (value);
         if (!json_is_array (list) || json_array_size (list) > S_FILTER_MAX) {
+            bool array = json_is_array (list);
             json_decref (list);
-            return sein_error_set (error, "type", name,
+            return sein_error_set (error, array ? "too-long" : "type", name,
                                    "filter values must be a string or an array of at most "
                                    "32 strings");
         }
@@ -296,10 +323,13 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
         json_array_foreach (list, index, item) {
             const char *text = json_string_value (item);
             int rc = 0;
-            if (!text || *text == 0 || strlen (text) > 64)
-                rc = sein_error_set (error, "type", name,
-                                     "filter values must be non-empty strings of at most 64 "
-                                     "bytes");
+            if (!text)
+                rc = sein_error_set (error, "type", name, "filter values must be strings");
+            else if (*text == 0)
+                rc = sein_error_set (error, "empty", name, "filter values must not be empty");
+            else if (strlen (text) > 64)
+                rc = sein_error_set (error, "too-long", name,
+                                     "filter values are at most 64 bytes");
             else if (self->known[dimension] && !zhashx_lookup (self->known[dimension], text))
                 //  A typo would otherwise give a session that never sees anything.
                 rc = dimension == F_PRIORITY
@@ -309,7 +339,8 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
                                            dimension == F_AREA    ? "unknown-area"
                                            : dimension == F_THEME ? "unknown-theme"
                                                                   : "unknown-team",
-                                           name, "unknown %s '%s'", name, text);
+                                           name, "unknown %s '%s'", s_dimensions[dimension],
+                                           text);
             if (rc) {
                 json_decref (list);
                 return rc;
@@ -327,11 +358,11 @@ static int
 s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head,
                char *utc, sein_error_t *error)
 {
-    if (s_read_filter (self, session, json_object_get (body, "filter"), error))
+    if (s_read_filter (self, session, sein_wire_field (body, "filter"), error))
         return -1;
-    json_t *since = json_object_get (body, "since");
-    json_t *since_time = json_object_get (body, "since_time");
-    json_t *credit = json_object_get (body, "credit");
+    json_t *since = sein_wire_field (body, "since");
+    json_t *since_time = sein_wire_field (body, "since_time");
+    json_t *credit = sein_wire_field (body, "credit");
     if (since && !json_is_integer (since))
         return sein_error_set (error, "type", "since", "since must be an integer (a seq)");
     if (since && json_integer_value (since) < 0)
@@ -412,9 +443,9 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
         s_session_destroy (&session);
         return;
     }
-    json_t *since = json_object_get (body, "since");
+    json_t *since = sein_wire_field (body, "since");
     int64_t from = since ? json_integer_value (since) : 0;
-    if (from == 0 && json_object_get (body, "since_time")) {
+    if (from == 0 && sein_wire_field (body, "since_time")) {
         from = sein_store_seq_at (self->store, utc);
         if (from < 0)
             from = head + 1;
@@ -442,7 +473,7 @@ s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope, s_session_t *ses
               json_t *body)
 {
     sein_error_t error;
-    json_t *credit = json_object_get (body, "credit");
+    json_t *credit = sein_wire_field (body, "credit");
     if (!credit)
         sein_error_set (&error, "required", "credit", "credit (a positive integer) is required");
     else if (!json_is_integer (credit))
@@ -454,6 +485,7 @@ s_cmd_credit (s_watch_t *self, const sein_envelope_t *envelope, s_session_t *ses
         session->credit = grant >= self->credit_max - session->credit
                               ? self->credit_max
                               : session->credit + grant;
+        session->queued = grant >= session->queued ? 0 : session->queued - grant;
         return;
     }
     s_reject (self, envelope, SEIN_ERROR, &error);
@@ -494,14 +526,31 @@ s_router_ready (s_watch_t *self)
     }
 }
 
-//  Heartbeat idle sessions, expire silent ones.
+//  Tell the server COUNTERS (sessions, queued events) for its PING, when
+//  they changed. Never blocks: a server that is not reading (stopping)
+//  misses an update, not the watch loop a tick.
+static void
+s_report (s_watch_t *self, const int64_t counters[2])
+{
+    if (counters[0] == self->reported[0] && counters[1] == self->reported[1])
+        return;
+    void *handle = zsock_resolve (self->pipe);
+    if (zmq_send (handle, "COUNTERS", 8, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 8) {
+        zmq_send (handle, counters, 2 * sizeof counters[0], 0);
+        memcpy (self->reported, counters, sizeof self->reported);
+    }
+}
+
+//  Heartbeat idle sessions, expire silent ones; report the counters.
 static void
 s_tick (s_watch_t *self)
 {
     int64_t now = zclock_mono ();
     zlistx_t *expired = zlistx_new ();
+    int64_t counters[2] = {(int64_t) zhashx_size (self->sessions), 0};
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
          session = (s_session_t *) zhashx_next (self->sessions)) {
+        counters[1] += session->queued;
         if (now - session->last_heard > self->timeout)
             zlistx_add_end (expired, session->key);
         else if (now - session->last_sent >= self->heartbeat) {
@@ -519,11 +568,14 @@ s_tick (s_watch_t *self)
         zhashx_delete (self->sessions, key);
     }
     zlistx_destroy (&expired);
+    s_report (self, counters);
 }
 
 //  Credit bounds what is in flight per session; the queue limit is a
-//  backstop above it, never the flow control itself, and follows a
-//  reloaded watch.credit_max, or a full queue would cut credit short.
+//  backstop above it, never the flow control itself. libzmq gives each
+//  connection the limit the socket had when it was bound, so a reloaded
+//  watch.credit_max could not raise it for new sessions, whose full queue
+//  would then cut their credit short: the setting is restart-only.
 static int
 s_queue_max (s_watch_t *self)
 {
@@ -565,12 +617,28 @@ s_pipe_ready (s_watch_t *self)
         self->heartbeat = (int64_t) heartbeat;
         self->timeout = (int64_t) timeout;
         self->sessions_max = (int64_t) sessions_max;
+        //  credit_max and message_max, which size the socket, cannot change
+        //  on reload (sein_settings.c); the others are read where used.
         self->message_max = (size_t) message_max;
-        sein_wire_apply (self->router, self->message_max, s_queue_max (self));
         s_set_known (self, codes);
     }
     zstr_free (&command);
     zstr_free (&codes);
+}
+
+int
+sein_watch_counters (zactor_t *watch, int64_t counters[2])
+{
+    zmsg_t *msg = zmsg_recv (watch);
+    zframe_t *name = zmsg_first (msg), *values = zmsg_next (msg);
+    int rc = -1;
+    if (name && zframe_streq (name, "COUNTERS") && values &&
+        zframe_size (values) == 2 * sizeof counters[0]) {
+        memcpy (counters, zframe_data (values), 2 * sizeof counters[0]);
+        rc = 0;
+    }
+    zmsg_destroy (&msg);
+    return rc;
 }
 
 void

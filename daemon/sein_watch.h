@@ -18,6 +18,12 @@
     "team":[...]} (priorities are fixed); a WATCH naming anything else is
     refused. Until the first SETTINGS every value is taken.
 
+    When its counts change (checked every 100 ms) the actor tells its
+    owner, who answers PING with them, in two frames: "COUNTERS" and two
+    int64 in host order, the open sessions and the events queued (sent on
+    a session and not yet covered by a CREDIT; at most watch.credit_max a
+    session). sein_watch_counters reads them.
+
     ARGS is read only while the actor starts (zactor_new waits for it).
 */
 #ifndef SEIN_WATCH_H_INCLUDED
@@ -35,5 +41,11 @@ typedef struct {
 
 void
     sein_watch_actor (zsock_t *pipe, void *args);
+
+//  Read one message from the actor WATCH; when it is COUNTERS, store the
+//  sessions and queued events in COUNTERS. Returns 0, or -1 for anything
+//  else (read and dropped).
+int
+    sein_watch_counters (zactor_t *watch, int64_t counters[2]);
 
 #endif

@@ -2,6 +2,9 @@
 #include "sein_wire.h"
 
 #include "sein.h"
+#include "sein_alloc.h"
+
+#include <math.h>
 
 #define S_CORR_MAX 255
 
@@ -61,6 +64,149 @@ s_part_is (zmq_msg_t *part, const char *text)
     return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
 }
 
+//  What jansson cannot take from valid JSON, found before it parses: an
+//  escaped NUL in a name (jansson refuses it as a syntax error) or a
+//  string (which no C string can hold), and a number that fits neither a
+//  64-bit integer nor a double (jansson refuses both as syntax errors).
+//  Each is a `value` error naming the member that holds it, reported
+//  after the body has been read as JSON (docs/PROTOCOL.md, "Errors").
+typedef struct {
+    bool nul, number;          //  found one
+    sein_error_t nul_error;    //  the first escaped NUL's
+    sein_error_t number_error; //  the first unrepresentable number's
+} s_scan_t;
+
+//  Fill ERROR as a `value` error about the member at DEPTH (IN_KEY: in
+//  its name) whose names at levels 1 and 2 are KEYS (raw text, NULL where
+//  the level is an array). A name is that of the object holding it.
+static void
+s_scan_error (sein_error_t *error, const char *keys[3], int depth, bool in_key,
+              const char *what)
+{
+    int level = in_key ? depth - 1 : depth;
+    const char *field = NULL;
+    if (level >= 1 && keys[1])
+        field = level >= 2 && keys[2] ? sein_error_name (error, keys[1], keys[2])
+                                      : sein_error_name (error, NULL, keys[1]);
+    sein_error_set (error, "value", field, "%s %s", field ? field : "the body", what);
+}
+
+//  True when the number token TEXT (SIZE bytes, JSON grammar) fits what
+//  jansson reads it into: a json_int_t without fraction or exponent,
+//  else a finite double.
+static bool
+s_number_fits (const char *text, size_t size)
+{
+    bool negative = size && text[0] == '-';
+    if (!memchr (text, '.', size) && !memchr (text, 'e', size) &&
+        !memchr (text, 'E', size)) {
+        uint64_t value = 0, limit = negative ? (uint64_t) INT64_MAX + 1 : INT64_MAX;
+        for (size_t at = negative; at < size; at++) {
+            unsigned digit = (unsigned) (text[at] - '0');
+            if (value > (limit - digit) / 10)
+                return false;
+            value = value * 10 + digit;
+        }
+        return true;
+    }
+    //  A double overflows only through an exponent or 309 digits.
+    if (size < 309 && !memchr (text, 'e', size) && !memchr (text, 'E', size))
+        return true;
+    char *copy = sein_strndup (text, size);
+    double value = strtod (copy, NULL);
+    free (copy);
+    return isfinite (value);
+}
+
+//  One pass over BODY (SIZE bytes of valid UTF-8) before it is parsed:
+//  refuses nesting deeper than SEIN_JSON_DEPTH_MAX (code `json`) before
+//  jansson recurses, and notes in *SCAN what jansson cannot take. With
+//  PATCH (a copy of BODY), overwrites each such thing there with what
+//  jansson takes (\u0020, or 0 padded with spaces), so that the copy
+//  parses where BODY is valid JSON. Returns 0, or -1 with ERROR set.
+static int
+s_scan (const char *body, size_t size, s_scan_t *scan, char *patch, sein_error_t *error)
+{
+    bool in_string = false, in_key = false;
+    int depth = 0;
+    //  Levels 1 and 2: whether an object, whether its ':' was seen (the
+    //  next string is a value), and the current member's name.
+    bool object[3] = {false}, after_colon[3] = {false};
+    char names[3][65] = {"", "", ""};
+    const char *keys[3] = {NULL, NULL, NULL};
+    size_t key_start = 0;
+    for (size_t at = 0; at < size; at++) {
+        char c = body[at];
+        if (in_string) {
+            if (c == '"') {
+                in_string = false;
+                if (in_key && depth <= 2) {
+                    size_t len = at - key_start < 64 ? at - key_start : 64;
+                    memcpy (names[depth], body + key_start, len);
+                    names[depth][len] = 0;
+                    keys[depth] = names[depth];
+                }
+            } else if (c == '\\') {
+                if (size - at >= 6 && memcmp (body + at + 1, "u0000", 5) == 0) {
+                    if (!scan->nul)
+                        s_scan_error (&scan->nul_error, keys, depth, in_key,
+                                      "contains a NUL character (\\u0000)");
+                    scan->nul = true;
+                    if (patch)
+                        memcpy (patch + at + 1, "u0020", 5);
+                }
+                at++; //  whatever is escaped, jansson checks it
+            }
+        } else if (c == '"') {
+            in_string = true;
+            in_key = depth >= 1 && depth <= 2 && object[depth] && !after_colon[depth];
+            key_start = at + 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > SEIN_JSON_DEPTH_MAX)
+                return sein_error_set (error, "json", NULL,
+                                       "body is nested deeper than %d levels (byte %zu)",
+                                       SEIN_JSON_DEPTH_MAX, at);
+            if (depth <= 2) {
+                object[depth] = c == '{';
+                after_colon[depth] = false;
+                keys[depth] = NULL;
+            }
+        } else if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--; //  unbalanced: jansson refuses it
+        } else if (c == ':' || c == ',') {
+            if (depth >= 1 && depth <= 2)
+                after_colon[depth] = c == ':';
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t end = at;
+            while (end < size && strchr ("0123456789+-.eE", body[end]) && body[end])
+                end++;
+            if (!s_number_fits (body + at, end - at)) {
+                if (!scan->number)
+                    s_scan_error (&scan->number_error, keys, depth, false,
+                                  "is a number out of range");
+                scan->number = true;
+                if (patch) {
+                    patch[at] = '0';
+                    memset (patch + at + 1, ' ', end - at - 1);
+                }
+            }
+            at = end - 1;
+        }
+    }
+    return 0;
+}
+
+//  Copy the error FROM, a member of a scan, into ERROR; its field may
+//  point into FROM's own name.
+static void
+s_take (sein_error_t *error, const sein_error_t *from)
+{
+    *error = *from;
+    if (from->field == from->name)
+        error->field = error->name;
+}
+
 //  Parse BODY (SIZE bytes, already bounded) as a JSON object with only the
 //  FIELDS named. Returns the object, or NULL with ERROR set.
 static json_t *
@@ -76,8 +222,20 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
         sein_error_set (error, "utf8", NULL, "body is not valid UTF-8 (byte %zu)", offset);
         return NULL;
     }
+    s_scan_t scan = {false};
+    if (s_scan (body, size, &scan, NULL, error))
+        return NULL;
+    char *patched = NULL;
+    if (scan.nul || scan.number) {
+        //  Rare: parse a copy in which they are replaced, to report them
+        //  after the syntax, as for every other body.
+        patched = sein_strndup (body, size);
+        s_scan (body, size, &scan, patched, error);
+    }
     json_error_t parse;
-    json_t *json = json_loadb (body, size, JSON_REJECT_DUPLICATES, &parse);
+    json_t *json =
+        json_loadb (patched ? patched : body, size, JSON_REJECT_DUPLICATES, &parse);
+    free (patched);
     if (!json) {
         sein_error_set (error, "json", NULL, "body is not valid JSON: %s (byte %d)",
                         parse.text, parse.position);
@@ -88,6 +246,11 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
         sein_error_set (error, "json", NULL, "body must be a JSON object");
         return NULL;
     }
+    if (scan.nul) {
+        s_take (error, &scan.nul_error);
+        json_decref (json);
+        return NULL;
+    }
     const char *key;
     json_t *value;
     json_object_foreach (json, key, value) {
@@ -95,18 +258,23 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
         while (fields[index] && !streq (fields[index], key))
             index++;
         if (!fields[index]) {
-            snprintf (error->name, sizeof error->name, "%.64s", key);
+            const char *name = sein_error_name (error, NULL, key);
             char known[160] = "";
             for (index = 0; fields[index]; index++)
                 snprintf (known + strlen (known), sizeof known - strlen (known), "%s%s",
                           index ? ", " : "", fields[index]);
-            sein_error_set (error, "unknown-field", error->name,
+            sein_error_set (error, "unknown-field", name,
                             *known ? "'%s' is not a field of this command (%s)"
                                    : "'%s' is not a field of this command (it takes {})",
-                            error->name, known);
+                            name, known);
             json_decref (json);
             return NULL;
         }
+    }
+    if (scan.number) {
+        s_take (error, &scan.number_error);
+        json_decref (json);
+        return NULL;
     }
     return json;
 }
@@ -185,6 +353,13 @@ sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncomma
     return 0;
 }
 
+json_t *
+sein_wire_field (json_t *body, const char *key)
+{
+    json_t *value = json_object_get (body, key);
+    return json_is_null (value) ? NULL : value;
+}
+
 //  Send the frames of a reply before its body. Returns 0, or -1 when the
 //  client is gone or its queue is full.
 static int
@@ -256,14 +431,6 @@ sein_wire_pin (zsock_t *socket, int io_thread)
         zsock_set_affinity (socket, 1 << io_thread);
 }
 
-void
-sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm)
-{
-    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
-    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
-    zsock_set_sndhwm (socket, sndhwm);
-}
-
 zsock_t *
 sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
                 int io_thread, char **error_p)
@@ -275,7 +442,9 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
         return NULL;
     }
     sein_wire_pin (socket, io_thread);
-    sein_wire_apply (socket, message_max, sndhwm);
+    int64_t maxmsgsize = (int64_t) (message_max + SEIN_WIRE_SLACK);
+    zmq_setsockopt (zsock_resolve (socket), ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize);
+    zsock_set_sndhwm (socket, sndhwm);
     zsock_set_rcvhwm (socket, rcvhwm);
     zsock_set_router_mandatory (socket, 1);
     zsock_set_sndtimeo (socket, 0);

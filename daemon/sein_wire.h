@@ -18,6 +18,8 @@
 
     sein_wire_bind gives both sockets the same guards: a maximum frame
     size that follows limits.message_max, ROUTER_MANDATORY, no blocking.
+    libzmq gives every connection the options its socket had when it was
+    bound, so the settings behind them are restart-only (sein_settings.c).
 */
 #ifndef SEIN_WIRE_H_INCLUDED
 #define SEIN_WIRE_H_INCLUDED
@@ -84,6 +86,11 @@ int
     sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
                     size_t message_max, sein_request_t *request);
 
+//  The member KEY of a request's BODY, or NULL when it is absent or
+//  null: in every body, null for a field is the same as leaving it out.
+json_t *
+    sein_wire_field (json_t *body, const char *key);
+
 //  Send one reply of SIZE bytes to ENVELOPE with COMMAND. Never blocks: a
 //  client that is gone, or whose reply queue is full, does not get it.
 //  Returns 0, or -1 with errno EAGAIN (queue full) or EHOSTUNREACH (gone).
@@ -117,12 +124,6 @@ int
 zsock_t *
     sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm,
                     int linger, int io_thread, char **error_p);
-
-//  Apply a reloaded MESSAGE_MAX and SNDHWM to a bound ROUTER: ZeroMQ uses
-//  them for the connections made from now on (the queue limit also for
-//  those already open, where libzmq updates them).
-void
-    sein_wire_apply (zsock_t *socket, size_t message_max, int sndhwm);
 
 //  seind runs ZeroMQ with SEIN_IO_THREADS I/O threads (zsys_set_io_threads
 //  before the first socket) and pins its sockets with sein_wire_pin:

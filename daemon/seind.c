@@ -1,8 +1,10 @@
 /*  seind - the sein daemon: a thin main around the server actor
 
     main parses options, loads and validates the whole setup (so a bad
-    config fails before anything binds), then starts the server actor and
-    turns Unix signals into commands for it: SIGHUP loads a new setup and
+    config fails before anything binds), opens the store as its owner
+    (sein_store_open: locked, checked against its marker; a missing or
+    damaged store stops seind here, before anything binds), then starts the
+    server actor on that store and turns Unix signals into commands for it: SIGHUP loads a new setup and
     hands it over (the running one stays when the new one is bad),
     SIGTERM/SIGINT stop it after the batch in flight is committed and
     acked. Signals are read synchronously from a signalfd, so no handler
@@ -14,6 +16,7 @@
 #include "sein_server.h"
 #include "sein_wire.h"
 #include "sein_setup.h"
+#include "sein_store.h"
 #include "sein_version.h"
 
 #include <getopt.h>
@@ -34,12 +37,18 @@ s_usage (FILE *out)
              "  -c, --config FILE      configuration file (default " S_DEFAULT_CONFIG ")\n"
              "  -o, --option P=V       override a setting, e.g. -o storage.dir=/tmp/x\n"
              "  -f, --foreground       stay in the foreground and log to stderr\n"
-             "      --check            validate the configuration and data files, then exit\n"
+             "      --check            validate the configuration and data files, then exit;\n"
+             "                         with --init, also create the store (and check it)\n"
+             "      --init             create the store when there is none\n"
+             "      --accept-store     start on a store that does not match its marker\n"
+             "                         (acknowledged signals missing, another database)\n"
+             "      --fast-start       skip PRAGMA quick_check of the store at start\n"
              "  -h, --help             show this help and exit\n"
              "  -V, --version          show the version and exit\n\n"
              "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly.\n"
-             "Exit status: 0 ok, 64 usage, 69 cannot start (bind, storage), 78 bad "
-             "configuration.\n");
+             "Exit status: 0 ok, 64 usage, 69 cannot start (bind, storage busy or "
+             "unreadable),\n74 the disk failed, 78 bad configuration or a store refused "
+             "(missing, damaged,\nnot matching its marker).\n");
 }
 
 //  Classic double fork: the parent returns to the shell only when the
@@ -101,6 +110,36 @@ s_reload (zactor_t *server, const char *file, const char **overrides, int noverr
     return alive;
 }
 
+//  Open the store named by storage.dir and storage.file as its owner into
+//  *STORE_P, with FLAGS (sein_store_open); the server opens its own
+//  connections to it. Returns 0, or the exit status when seind must not
+//  start.
+static int
+s_open_store (sein_config_t *config, int flags, sein_store_t **store_p)
+{
+    const char *dir = sein_config_str (config, "storage.dir");
+    if ((flags & SEIN_STORE_INIT) && zsys_dir_create ("%s", dir)) {
+        zsys_error ("cannot start: cannot create storage.dir %s: %s", dir, strerror (errno));
+        return SEIN_EXIT_UNAVAILABLE;
+    }
+    char *path = zsys_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
+    sein_store_status_t status;
+    char *error = NULL;
+    *store_p = sein_store_open (path, sein_config_str (config, "storage.synchronous"),
+                                flags, &status, &error);
+    int exit_status = SEIN_EXIT_OK;
+    if (!*store_p) {
+        zsys_error ("cannot start: %s", error);
+        //  A refused store is for a person to look at: 78, which the unit
+        //  does not restart; busy or unreadable may pass.
+        exit_status =
+            status == SEIN_STORE_REFUSED ? SEIN_EXIT_CONFIG : SEIN_EXIT_UNAVAILABLE;
+    }
+    zstr_free (&error);
+    zstr_free (&path);
+    return exit_status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -108,11 +147,13 @@ main (int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"option", required_argument, NULL, 'o'},
         {"foreground", no_argument, NULL, 'f'},   {"check", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
+        {"init", no_argument, NULL, 'I'},         {"accept-store", no_argument, NULL, 'A'},
+        {"fast-start", no_argument, NULL, 'F'},   {NULL, 0, NULL, 0}};
     const char *file = S_DEFAULT_CONFIG;
     const char *overrides[S_MAX_OVERRIDES];
     int noverrides = 0;
     bool foreground = false, check = false;
+    int store_flags = 0;
     int key;
     while ((key = getopt_long (argc, argv, "c:o:fhV", options, NULL)) != -1) {
         switch (key) {
@@ -131,6 +172,15 @@ main (int argc, char **argv)
             break;
         case 'C':
             check = true;
+            break;
+        case 'I':
+            store_flags |= SEIN_STORE_INIT;
+            break;
+        case 'A':
+            store_flags |= SEIN_STORE_ACCEPT;
+            break;
+        case 'F':
+            store_flags |= SEIN_STORE_FAST;
             break;
         case 'h':
             s_usage (stdout);
@@ -161,16 +211,17 @@ main (int argc, char **argv)
         free (error);
         return SEIN_EXIT_CONFIG;
     }
-    if (check) {
+    if (check && !(store_flags & SEIN_STORE_INIT)) {
         printf ("%s: configuration and data files are valid\n", file);
         sein_setup_destroy (&setup);
         return SEIN_EXIT_OK;
     }
     //  The store holds personal data: nothing we create is world-readable.
     umask (027);
-    if (!foreground)
+    //  --init --check runs in the foreground: it creates the store and exits.
+    if (!foreground && !check)
         s_daemonize ();
-    sein_log_init ("seind", foreground);
+    sein_log_init ("seind", foreground || check);
     sein_log_set_level (sein_config_str (setup->config, "daemon.log_level"));
 
     //  Block the signals in every thread (actors inherit this mask) and
@@ -184,12 +235,31 @@ main (int argc, char **argv)
     signal (SIGPIPE, SIG_IGN);
     int signals = signalfd (-1, &mask, SFD_CLOEXEC);
 
-    zactor_t *server = zactor_new (sein_server_actor, setup);
+    sein_store_t *store = NULL;
+    int refused = s_open_store (setup->config, store_flags, &store);
+    if (refused || check) {
+        //  --init --check: the store exists and is sound, as an admin
+        //  makes it once before the service first starts.
+        if (!refused)
+            printf ("%s: configuration and data files are valid, the store is ready\n",
+                    file);
+        sein_store_destroy (&store);
+        sein_setup_destroy (&setup);
+        close (signals);
+        return refused;
+    }
+    //  The server takes the setup over; the store's path for the stop.
+    char *path = zsys_sprintf ("%s/%s", sein_config_str (setup->config, "storage.dir"),
+                               sein_config_str (setup->config, "storage.file"));
+    sein_server_args_t args = {setup, store, 0};
+    zactor_t *server = zactor_new (sein_server_actor, &args);
     char *status = zstr_recv (server);
     if (!status || !streq (status, "OK")) {
         zsys_error ("cannot start: %s", status ? status + 6 : "server did not answer");
         zstr_free (&status);
         zactor_destroy (&server);
+        sein_store_destroy (&store);
+        zstr_free (&path);
         return SEIN_EXIT_UNAVAILABLE;
     }
     zstr_free (&status);
@@ -238,6 +308,26 @@ main (int argc, char **argv)
     }
     sd_notify (0, "STOPPING=1");
     zactor_destroy (&server);
+    //  A disk that failed before or while a signal stopped seind is still
+    //  a failure its supervisor must see.
+    if (args.status)
+        status_code = args.status;
+    //  The last sync, before the owner records its final head: when it
+    //  fails the disk failed too, even if no batch met it (issue 14).
+    int log_fd = -1;
+    int synced = args.status ? 0 : sein_store_sync (path, &log_fd);
+    if (log_fd >= 0)
+        close (log_fd);
+    if (synced && synced != ENOENT) {
+        char *why = zsys_sprintf ("fdatasync of %s-wal at stop: %s", path, strerror (synced));
+        zsys_error ("storage: the disk failed: %s", why);
+        sein_store_set_fault (store, why);
+        zstr_free (&why);
+        status_code = SEIN_EXIT_IOERR;
+    }
+    zstr_free (&path);
+    //  Last: closing the owner releases the lock on the database file.
+    sein_store_destroy (&store);
     close (signals);
     zsys_notice ("stopped");
     return status_code;

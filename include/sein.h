@@ -89,6 +89,19 @@ json_t *
     sein_client_recv (sein_client_t *self, int timeout_ms, char **corr_p,
                       char **command_p);
 
+//  The same without parsing or copying, for clients that pass replies on
+//  or need only part of them: returns the body of the next reply, not
+//  NUL-terminated, *SIZE_P bytes, and points *CORR_P and *COMMAND_P (when
+//  non-NULL) at its correlation id and command, sizes in *CORR_SIZE_P and
+//  *COMMAND_SIZE_P; all borrowed until the next call on the client.
+//  TIMEOUT_MS 0 does not wait, -1 waits for ever. NULL on timeout, or for
+//  a message that is not a SEIN/1 reply (then the correlation id is still
+//  set, if the message had one).
+const char *
+    sein_client_recv_raw (sein_client_t *self, int timeout_ms, size_t *size_p,
+                          const char **corr_p, size_t *corr_size_p, const char **command_p,
+                          size_t *command_size_p);
+
 //  One request, one reply: waits up to TIMEOUT_MS for the reply that
 //  carries this call's own correlation id, discarding stale replies to
 //  earlier calls. NULL on timeout.
@@ -107,7 +120,8 @@ typedef struct _sein_watcher_t sein_watcher_t;
 //  SINCE is the first seq wanted: 0 for live only, N to replay from N.
 //  SINCE_TIME (RFC 3339, or NULL) replays from the first event at or after
 //  that time and is used only when SINCE is 0. CREDIT is how many events
-//  may be in flight towards this client.
+//  may be in flight towards this client; seind may grant fewer (it cuts a
+//  grant to watch.credit_max), and the watcher then works with the grant.
 sein_watcher_t *
     sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
                       const char *since_time, int credit);

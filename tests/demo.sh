@@ -11,7 +11,7 @@ build=${1:-build}
 dir=$(mktemp -d /tmp/sein-demo-XXXXXX)
 config="-c conf/sein.cfg -o storage.dir=$dir"
 
-"$build/seind" $config -f 2>"$dir/seind.log" &
+"$build/seind" $config -f --init 2>"$dir/seind.log" &
 daemon=$!
 watcher=""
 stop() {

@@ -14,6 +14,7 @@
       -o   override a setting, e.g. -o data.theme_rules=/tmp/rules.tsv
 */
 #include "sein_classify.h"
+#include "sein_settings.h"
 
 #include <czmq.h>
 #include <jansson.h>
@@ -53,7 +54,7 @@ main (int argc, char **argv)
             path = argv[arg];
     }
     char *error = NULL;
-    sein_config_t *config = sein_config_load (NULL, overrides, noverrides, &error);
+    sein_config_t *config = sein_settings_load (NULL, overrides, noverrides, &error);
     sein_classifier_t *classifier = config ? sein_classifier_new (config, &error) : NULL;
     for (size_t index = 0; index < 6; index++)
         free (owned[index]);

@@ -137,7 +137,8 @@ s_start (sein_harness_t *self, ...)
     int64_t deadline = zclock_mono () + sein_harness_scale (10000);
     int rc = -1;
     while (rc && zclock_mono () < deadline) {
-        json_t *reply = sein_client_call (client, SEIN_PING, NULL, (int) sein_harness_scale (200));
+        json_t *reply =
+            sein_client_call (client, SEIN_PING, NULL, (int) sein_harness_scale (200));
         if (reply)
             rc = 0;
         json_decref (reply);
@@ -154,7 +155,8 @@ s_start (sein_harness_t *self, ...)
 int
 sein_harness_start (sein_harness_t *self)
 {
-    return s_start (self, "-f", NULL);
+    //  --init: the harness's store is new at first, and its own later.
+    return s_start (self, "-f", "--init", NULL);
 }
 
 int

@@ -10,6 +10,7 @@
 */
 #include "sein_classify.h"
 #include "sein_harness.h"
+#include "sein_settings.h"
 
 #include <jansson.h>
 #include "sein_json.h"
@@ -48,7 +49,7 @@ s_classifier (const char **extra, char **error_p)
     for (; extra && *extra && count < 16; extra++)
         overrides[count++] = *extra;
     char *error = NULL;
-    sein_config_t *config = sein_config_load (NULL, overrides, count, &error);
+    sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
     assert_non_null (config);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);

@@ -1,13 +1,23 @@
-/*  test_config.c - unit tests for sein_config: the settings table
+/*  test_config.c - unit tests for sein_config: the settings tables
 
-    Covers built-in defaults (NULL file), loading a libconfig file, the
+    The checks seind makes run through its loader (sein_settings_load,
+    libsein's table and seind's): built-in defaults (NULL file), loading a
+    libconfig file, the
     `-o path=value` overrides and their precedence, "file:line: message"
     errors for unknown settings, wrong types, bounds, enums, empty strings
     and syntax errors, path settings resolved against the config file's
     directory (overrides against the current directory), the `teams` and
     `routing` sections left to their owners, sein_config_unreloadable and
-    sein_config_print. Each test writes its file in a fresh mkdtemp
-    directory that the teardown removes.
+    sein_config_print. The clients' loader (sein_config_load, libsein's
+    table only) accepts every file and override seind accepts, skipping
+    seind's groups, yet refuses unknown groups and its own typos; the two
+    tables fit together (no setting twice, seind's groups known to the
+    clients, a setting that feeds a socket option restart-only). Each test
+    writes its file in a fresh mkdtemp directory that the teardown removes.
+
+    libsein's allocator (sein_alloc.h) is tested here too: a failed
+    allocation, sein_require and comparing configurations of two tables
+    stop the process with a message in the release build (NDEBUG).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +28,14 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "sein_alloc.h"
 #include "sein_config.h"
+#include "sein_settings.h"
 
 typedef struct {
     char dir[64];
@@ -51,25 +65,43 @@ static int s_teardown (void **state)
     return rc;
 }
 
-//  Write TEXT as the fixture's config file and load it with OVERRIDES.
-static sein_config_t *s_load (s_fixture_t *fixture, const char *text,
-                              const char **overrides, int noverrides, char **error_p)
+//  Write TEXT as the fixture's config file.
+static void s_write (s_fixture_t *fixture, const char *text)
 {
     FILE *file = fopen (fixture->path, "w");
     assert_non_null (file);
     assert_int_equal (fputs (text, file) >= 0, 1);
     assert_int_equal (fclose (file), 0);
+}
+
+//  Write TEXT as the fixture's config file and load it with OVERRIDES, as
+//  seind does.
+static sein_config_t *s_load (s_fixture_t *fixture, const char *text,
+                              const char **overrides, int noverrides, char **error_p)
+{
+    s_write (fixture, text);
+    return sein_settings_load (fixture->path, overrides, noverrides, error_p);
+}
+
+//  The same, as the clients do.
+static sein_config_t *s_client_load (s_fixture_t *fixture, const char *text,
+                                     const char **overrides, int noverrides,
+                                     char **error_p)
+{
+    s_write (fixture, text);
     return sein_config_load (fixture->path, overrides, noverrides, error_p);
 }
 
 //  Expect loading TEXT (with OVERRIDES) to fail with exactly
 //  "<config path>:LINE: MESSAGE", or exactly MESSAGE when LINE < 0.
-static void s_expect_error (s_fixture_t *fixture, const char *text,
-                            const char **overrides, int noverrides, int line,
-                            const char *message)
+static void s_check_error (s_fixture_t *fixture, bool client, const char *text,
+                           const char **overrides, int noverrides, int line,
+                           const char *message)
 {
     char *error = NULL;
-    sein_config_t *config = s_load (fixture, text, overrides, noverrides, &error);
+    sein_config_t *config =
+        client ? s_client_load (fixture, text, overrides, noverrides, &error)
+               : s_load (fixture, text, overrides, noverrides, &error);
     assert_null (config);
     assert_non_null (error);
     char expected[512];
@@ -81,11 +113,36 @@ static void s_expect_error (s_fixture_t *fixture, const char *text,
     free (error);
 }
 
+static void s_expect_error (s_fixture_t *fixture, const char *text,
+                            const char **overrides, int noverrides, int line,
+                            const char *message)
+{
+    s_check_error (fixture, false, text, overrides, noverrides, line, message);
+}
+
+//  As s_expect_error, loading as the clients do.
+static void s_expect_client_error (s_fixture_t *fixture, const char *text,
+                                   const char **overrides, int noverrides, int line,
+                                   const char *message)
+{
+    s_check_error (fixture, true, text, overrides, noverrides, line, message);
+}
+
+//  Expect TEXT with OVERRIDES to load as the clients do; returns the config.
+static sein_config_t *s_expect_client_loads (s_fixture_t *fixture, const char *text,
+                                             const char **overrides, int noverrides)
+{
+    char *error = NULL;
+    sein_config_t *config = s_client_load (fixture, text, overrides, noverrides, &error);
+    if (!config) fail_msg ("the clients refused %s: %s", text, error);
+    return config;
+}
+
 static void test_defaults_without_file (void **state)
 {
     (void)state;
     char *error = (char *)"untouched";
-    sein_config_t *config = sein_config_load (NULL, NULL, 0, &error);
+    sein_config_t *config = sein_settings_load (NULL, NULL, 0, &error);
     assert_non_null (config);
     assert_null (error);
     assert_string_equal (sein_config_file (config), "(built-in defaults)");
@@ -216,7 +273,7 @@ static void test_relative_file_gives_absolute_paths (void **state)
     assert_non_null (realpath (fixture->dir, real));
     assert_int_equal (chdir (fixture->dir), 0);
     char *error = NULL;
-    sein_config_t *config = sein_config_load ("sein.cfg", NULL, 0, &error);
+    sein_config_t *config = sein_settings_load ("sein.cfg", NULL, 0, &error);
     assert_int_equal (chdir (saved), 0);
     assert_null (error);
     assert_non_null (config);
@@ -260,7 +317,7 @@ static void test_overrides (void **state)
 
     //  Overrides apply to the built-in defaults as well.
     const char *one[] = {"storage.dir=/tmp/x"};
-    config = sein_config_load (NULL, one, 1, &error);
+    config = sein_settings_load (NULL, one, 1, &error);
     assert_non_null (config);
     assert_string_equal (sein_config_str (config, "storage.dir"), "/tmp/x");
     sein_config_destroy (&config);
@@ -432,7 +489,7 @@ static void test_syntax_and_io_errors (void **state)
 
     char missing[160], expected[256], *error = NULL;
     snprintf (missing, sizeof missing, "%s/absent.cfg", fixture->dir);
-    sein_config_t *config = sein_config_load (missing, NULL, 0, &error);
+    sein_config_t *config = sein_settings_load (missing, NULL, 0, &error);
     assert_null (config);
     assert_non_null (error);
     snprintf (expected, sizeof expected, "%s:0: cannot read: No such file or directory",
@@ -470,10 +527,10 @@ static void test_unreloadable (void **state)
 {
     s_fixture_t *fixture = *state;
     char *error = NULL;
-    sein_config_t *running = sein_config_load (NULL, NULL, 0, &error);
+    sein_config_t *running = sein_settings_load (NULL, NULL, 0, &error);
     assert_non_null (running);
 
-    sein_config_t *same = sein_config_load (NULL, NULL, 0, &error);
+    sein_config_t *same = sein_settings_load (NULL, NULL, 0, &error);
     assert_non_null (same);
     assert_null (sein_config_unreloadable (running, same));
     sein_config_destroy (&same);
@@ -481,7 +538,7 @@ static void test_unreloadable (void **state)
     //  Reloadable settings (limits, data files, log level) may change live.
     const char *live[] = {"limits.description_max=10", "daemon.log_level=debug",
                           "data.areas=/other/areas.tsv", "watch.heartbeat=500"};
-    sein_config_t *other = sein_config_load (NULL, live, 4, &error);
+    sein_config_t *other = sein_settings_load (NULL, live, 4, &error);
     assert_non_null (other);
     assert_null (sein_config_unreloadable (running, other));
     sein_config_destroy (&other);
@@ -494,9 +551,13 @@ static void test_unreloadable (void **state)
         {"storage.synchronous=normal", "storage.synchronous"},
         {"limits.intake_hwm=100", "limits.intake_hwm"},
         {"limits.publish_hwm=100000", "limits.publish_hwm"},
+        //  These feed socket options libzmq fixes at bind (sein_settings.c).
+        {"limits.message_max=1048576", "limits.message_max"},
+        {"limits.batch_max=4000", "limits.batch_max"},
+        {"watch.credit_max=5000", "watch.credit_max"},
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
-        other = sein_config_load (NULL, &cases[index][0], 1, &error);
+        other = sein_settings_load (NULL, &cases[index][0], 1, &error);
         assert_non_null (other);
         char *name = sein_config_unreloadable (running, other);
         assert_non_null (name);
@@ -506,8 +567,8 @@ static void test_unreloadable (void **state)
     }
 
     //  A reloadable change next to an unreloadable one still reports the latter.
-    const char *both[] = {"limits.batch_max=3", "storage.file=other.db"};
-    other = sein_config_load (NULL, both, 2, &error);
+    const char *both[] = {"limits.description_max=3", "storage.file=other.db"};
+    other = sein_settings_load (NULL, both, 2, &error);
     assert_non_null (other);
     char *name = sein_config_unreloadable (running, other);
     assert_non_null (name);
@@ -530,7 +591,7 @@ static void test_print (void **state)
     (void)state;
     char *error = NULL;
     const char *overrides[] = {"limits.batch_max=77", "client.name=desk"};
-    sein_config_t *config = sein_config_load (NULL, overrides, 2, &error);
+    sein_config_t *config = sein_settings_load (NULL, overrides, 2, &error);
     assert_non_null (config);
     char *text = NULL;
     size_t size = 0;
@@ -556,7 +617,7 @@ static void test_print (void **state)
         snprintf (override, sizeof override, "%s=", name);
         const char *probe[] = {override};
         char *probe_error = NULL;
-        sein_config_t *probe_config = sein_config_load (NULL, probe, 1, &probe_error);
+        sein_config_t *probe_config = sein_settings_load (NULL, probe, 1, &probe_error);
         //  Known names fail on the empty value, never as "unknown setting".
         if (probe_error) assert_null (strstr (probe_error, "unknown setting"));
         free (probe_error);
@@ -567,18 +628,324 @@ static void test_print (void **state)
     sein_config_destroy (&config);
 }
 
+//  The file seind reads, read by a client: seind's groups are skipped
+//  unread (seind --check has the last word on them), everything else is
+//  checked as strictly as seind checks it.
+static void test_client_skips_seind_groups (void **state)
+{
+    s_fixture_t *fixture = *state;
+    //  Mistakes in seind's groups: seind refuses each, a client does not.
+    const char *seinds[][2] = {
+        {"limits = { batchmax = 3; };\n", "unknown setting 'limits.batchmax'"},
+        {"limits = { batch_max = \"3\"; };\n", "limits.batch_max must be an integer"},
+        {"limits = 5;\n", "unknown setting 'limits'"},
+        {"watch = { credit_max = 0; };\n",
+         "watch.credit_max: 0 is out of range 1..100000"},
+        {"storage = { synchronous = \"fast\"; };\n",
+         "storage.synchronous: 'fast' is not one of normal|full|extra"},
+        {"daemon = { extra = { }; };\n", "unknown setting 'daemon.extra'"},
+        //  A group both declare settings in: the clients check theirs only.
+        {"storage = { dri = \"/x\"; };\n", "unknown setting 'storage.dri'"},
+    };
+    for (size_t index = 0; index < sizeof seinds / sizeof seinds[0]; index++) {
+        s_expect_error (fixture, seinds[index][0], NULL, 0, 1, seinds[index][1]);
+        sein_config_t *config =
+            s_expect_client_loads (fixture, seinds[index][0], NULL, 0);
+        sein_config_destroy (&config);
+    }
+    //  So are -o overrides of seind's settings, good or bad.
+    const char *overrides[] = {"limits.batch_max=abc", "storage.synchronous=off",
+                               "daemon.nonsense=1", "limits=3"};
+    sein_config_t *config = s_expect_client_loads (fixture, "", overrides, 4);
+    sein_config_destroy (&config);
+    s_expect_error (fixture, "", overrides, 1, -1,
+                    "-o limits.batch_max: 'abc' is not an integer");
+    s_expect_error (fixture, "", overrides + 3, 1, -1, "-o limits=3: unknown setting");
+
+    //  An unknown group, or a mistake in the clients' own groups, is
+    //  refused by the clients too, with the same message as seind's.
+    const char *both[][2] = {
+        {"dayemon = { log_level = \"info\"; };\n", "unknown setting 'dayemon'"},
+        {"endpoint = { intake = \"tcp://10.0.0.5:5570\"; };\n",
+         "unknown setting 'endpoint'"},
+        {"endpoints = { intak = \"tcp://10.0.0.5:5570\"; };\n",
+         "unknown setting 'endpoints.intak'"},
+        {"client = { nmae = \"desk\"; };\n", "unknown setting 'client.nmae'"},
+        {"client = { timeout = \"5\"; };\n", "client.timeout must be an integer"},
+        {"client = { window = 4097; };\n", "client.window: 4097 is out of range 1..4096"},
+        {"endpoints = { watch = \"garbage\"; };\n",
+         "endpoints.watch: 'garbage' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+         "ipc://PATH, inproc://NAME)"},
+        {"storage_dir = \"/tmp\";\n", "unknown setting 'storage_dir'"},
+        {"storage = { dir = true; };\n", "storage.dir must be a string"},
+        {"storage = { file = \"\"; };\n", "storage.file: must not be empty"},
+    };
+    for (size_t index = 0; index < sizeof both / sizeof both[0]; index++) {
+        s_expect_error (fixture, both[index][0], NULL, 0, 1, both[index][1]);
+        s_expect_client_error (fixture, both[index][0], NULL, 0, 1, both[index][1]);
+    }
+    s_expect_client_error (fixture,
+                           "endpoints = { intake = \"ipc:///tmp/x\"; watch = "
+                           "\"ipc:///tmp/x\"; };\n",
+                           NULL, 0, 0,
+                           "endpoints.intake and endpoints.watch are both ipc:///tmp/x");
+    const char *unknown[] = {"limitz.batch_max=3"};
+    s_expect_client_error (fixture, "", unknown, 1, -1,
+                           "-o limitz.batch_max=3: unknown setting");
+    const char *group[] = {"client=3"};
+    s_expect_client_error (fixture, "", group, 1, -1, "-o client=3: unknown setting");
+    const char *bad[] = {"client.window=0"};
+    s_expect_client_error (fixture, "", bad, 1, -1,
+                           "-o client.window: 0 is out of range 1..4096");
+
+    //  What a client reads of the file is its own settings.
+    config = s_expect_client_loads (fixture,
+                                    "client = { name = \"desk\"; };\nlimits = { batch_max "
+                                    "= 7; };\nstorage = { file = \"x.db\"; synchronous = "
+                                    "\"normal\"; };\n",
+                                    NULL, 0);
+    assert_string_equal (sein_config_str (config, "client.name"), "desk");
+    assert_string_equal (sein_config_str (config, "storage.file"), "x.db");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    assert_non_null (out);
+    sein_config_print (config, out);
+    assert_int_equal (fclose (out), 0);
+    assert_non_null (strstr (text, "client.name = \"desk\"\n"));
+    assert_null (strstr (text, "limits."));
+    assert_null (strstr (text, "storage.synchronous"));
+    int lines = 0;
+    for (const char *cursor = text; *cursor; cursor++)
+        lines += *cursor == '\n';
+    int declared = 0;
+    for (const sein_setting_t *setting = sein_config_settings; setting->name; setting++)
+        declared++;
+    assert_int_equal (lines, declared);
+    free (text);
+    //  Asking a client's configuration for one of seind's settings is a
+    //  programmer error that stops the process, in release builds too.
+    pid_t child = fork ();
+    assert_true (child >= 0);
+    if (child == 0) {
+        fclose (stderr); //  the message is expected
+        exit ((int) sein_config_int (config, "limits.batch_max") == 7 ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal (waitpid (child, &status, 0), child);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    sein_config_destroy (&config);
+}
+
+//  Write every setting of TABLE into OUT as a libconfig group per group,
+//  each at the bound farthest from its default (or its default).
+static void s_render_table (const sein_setting_t *table, FILE *out)
+{
+    for (const sein_setting_t *setting = table; setting->name; setting++) {
+        const char *dot = strchr (setting->name, '.');
+        assert_non_null (dot);
+        fprintf (out, "%.*s = { %s = ", (int)(dot - setting->name), setting->name,
+                 dot + 1);
+        if (setting->type == SEIN_SETTING_INT) {
+            long long def = atoll (setting->def);
+            fprintf (out, "%lldL", (long long)(def - setting->min > setting->max - def
+                                                   ? setting->min
+                                                   : setting->max));
+        } else if (setting->type == SEIN_SETTING_BOOL)
+            fprintf (out, "%s", setting->def);
+        else
+            fprintf (out, "\"%s\"", setting->def);
+        fprintf (out, "; };\n");
+    }
+}
+
+//  libsein's table and seind's fit together: a file with every setting of
+//  seind's is one every client accepts, and a table that would break the
+//  clients' rule is refused by the loader.
+static void test_tables_fit (void **state)
+{
+    s_fixture_t *fixture = *state;
+    //  libconfig refuses a group twice: one file per setting.
+    for (const sein_setting_t *setting = sein_settings; setting->name; setting++) {
+        const sein_setting_t one[] = {*setting, {NULL}};
+        char *text = NULL;
+        size_t size = 0;
+        FILE *out = open_memstream (&text, &size);
+        assert_non_null (out);
+        s_render_table (one, out);
+        assert_int_equal (fclose (out), 0);
+        char *error = NULL;
+        sein_config_t *config = s_load (fixture, text, NULL, 0, &error);
+        if (!config) fail_msg ("seind refused %s: %s", text, error);
+        sein_config_destroy (&config);
+        config = s_expect_client_loads (fixture, text, NULL, 0);
+        sein_config_destroy (&config);
+        free (text);
+    }
+    //  A setting that feeds a socket option is restart-only, in both tables:
+    //  libzmq fixes the options of a bound socket's connections at bind.
+    const sein_setting_t *tables[] = {sein_config_settings, sein_settings};
+    int feeding = 0;
+    for (int table = 0; table < 2; table++)
+        for (const sein_setting_t *setting = tables[table]; setting->name; setting++) {
+            if (setting->feeds && setting->reloadable)
+                fail_msg ("%s feeds %s yet is reloadable", setting->name, setting->feeds);
+            feeding += setting->feeds != NULL;
+        }
+    assert_true (feeding >= 8); //  three endpoints, five limits
+    //  A program's table that redeclares a client setting, or declares one
+    //  in a group the clients would refuse, is refused.
+    const sein_setting_t twice[] = {
+        {"endpoints.intake", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:1", 0, 0, NULL,
+         false, NULL},
+        {NULL}};
+    char *error = NULL;
+    assert_null (sein_config_load_with (twice, NULL, NULL, 0, &error));
+    assert_string_equal (error, "endpoints.intake is declared twice (sein_config.c)");
+    free (error);
+    const sein_setting_t stranger[] = {
+        {"metrics.port", SEIN_SETTING_INT, "9100", 1, 65535, NULL, false, NULL}, {NULL}};
+    assert_null (sein_config_load_with (stranger, NULL, NULL, 0, &error));
+    assert_string_equal (error, "metrics.port is in a group the clients do not know "
+                                "(s_seind_groups in sein_config.c)");
+    free (error);
+    //  With a table of its own, a program checks the groups it declares.
+    const sein_setting_t own[] = {
+        {"limits.batch_max", SEIN_SETTING_INT, "5", 1, 9, NULL, true, NULL}, {NULL}};
+    const char *over[] = {"limits.batch_max=10"};
+    assert_null (sein_config_load_with (own, NULL, over, 1, &error));
+    assert_string_equal (error, "-o limits.batch_max: 10 is out of range 1..9");
+    free (error);
+}
+
 static void test_shipped_config_loads (void **state)
 {
     (void)state;
     char *error = NULL;
     sein_config_t *config =
-        sein_config_load (SEIN_SOURCE_DIR "/conf/sein.cfg", NULL, 0, &error);
+        sein_settings_load (SEIN_SOURCE_DIR "/conf/sein.cfg", NULL, 0, &error);
     if (!config) fail_msg ("conf/sein.cfg: %s", error);
     assert_string_equal (sein_config_str (config, "data.areas"),
                          SEIN_SOURCE_DIR "/conf/areas.tsv");
     assert_string_equal (sein_config_str (config, "storage.synchronous"), "full");
     assert_int_equal (sein_config_int (config, "limits.description_max"), 4000);
     sein_config_destroy (&config);
+    //  The clients read it too.
+    config = sein_config_load (SEIN_SOURCE_DIR "/conf/sein.cfg", NULL, 0, &error);
+    if (!config) fail_msg ("conf/sein.cfg, as a client: %s", error);
+    assert_string_equal (sein_config_str (config, "client.name"), "default");
+    sein_config_destroy (&config);
+}
+
+//  Run FN (ARG) in a child whose stderr is captured into OUTPUT; returns
+//  the child's wait status. A child that returns from FN exits 0.
+static int
+s_in_child (void (*fn) (void *), void *arg, char *output, size_t capacity)
+{
+    int fds[2];
+    assert_int_equal (pipe (fds), 0);
+    fflush (NULL);
+    pid_t child = fork ();
+    assert_true (child >= 0);
+    if (child == 0) {
+        dup2 (fds[1], STDERR_FILENO);
+        close (fds[0]);
+        fn (arg);
+        _exit (0);
+    }
+    close (fds[1]);
+    size_t used = 0;
+    ssize_t got;
+    while (used + 1 < capacity &&
+           (got = read (fds[0], output + used, capacity - 1 - used)) > 0)
+        used += (size_t) got;
+    output[used] = 0;
+    close (fds[0]);
+    int status = 0;
+    assert_int_equal (waitpid (child, &status, 0), child);
+    return status;
+}
+
+static void
+s_allocate_too_much (void *arg)
+{
+    (void) arg;
+    //  More than any address space holds: malloc refuses it at once.
+    free (sein_malloc (SIZE_MAX - 4096));
+}
+
+static void
+s_require_false (void *arg)
+{
+    int one = *(int *) arg;
+    sein_require (one + one == 3);
+}
+
+static void
+s_compare_two_tables (void *arg)
+{
+    sein_config_t **configs = (sein_config_t **) arg;
+    free (sein_config_unreloadable (configs[0], configs[1]));
+}
+
+static void test_alloc_aborts (void **state)
+{
+    (void) state;
+    char output[1024];
+    int status = s_in_child (s_allocate_too_much, NULL, output, sizeof output);
+#ifdef __SANITIZE_ADDRESS__
+    //  The sanitizer's allocator reports the size itself and exits.
+    assert_false (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+#else
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "out of memory"));
+#endif
+    //  The wrappers that succeed: copies, cut copies, formatting.
+    char *copy = sein_strndup ("abcdef", 3);
+    assert_string_equal (copy, "abc");
+    free (copy);
+    copy = sein_strdup ("");
+    assert_string_equal (copy, "");
+    free (copy);
+    char *text = sein_sprintf ("%s:%d: %s", "sein.cfg", 12, "unknown setting");
+    assert_string_equal (text, "sein.cfg:12: unknown setting");
+    free (text);
+}
+
+static void test_require (void **state)
+{
+    (void) state;
+    //  The default build defines NDEBUG, so this is the release behaviour.
+    int one = 1;
+    sein_require (one + one == 2); //  holds: returns
+    char output[1024];
+    int status = s_in_child (s_require_false, &one, output, sizeof output);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "requirement failed: one + one == 3"));
+    assert_non_null (strstr (output, "test_config.c"));
+}
+
+//  Two configurations of different tables cannot be compared: their
+//  values would be read out of bounds. This stops, in release builds too.
+static void test_unreloadable_tables_differ (void **state)
+{
+    (void) state;
+    char *error = NULL;
+    sein_config_t *configs[2];
+    configs[0] = sein_settings_load (NULL, NULL, 0, &error);
+    assert_non_null (configs[0]);
+    configs[1] = sein_config_load (NULL, NULL, 0, &error);
+    assert_non_null (configs[1]);
+    char output[1024];
+    int status = s_in_child (s_compare_two_tables, configs, output, sizeof output);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "requirement failed"));
+    sein_config_destroy (&configs[0]);
+    sein_config_destroy (&configs[1]);
 }
 
 int main (void)
@@ -603,7 +970,13 @@ int main (void)
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_unreloadable, s_setup, s_teardown),
         cmocka_unit_test (test_print),
+        cmocka_unit_test_setup_teardown (test_client_skips_seind_groups, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_tables_fit, s_setup, s_teardown),
         cmocka_unit_test (test_shipped_config_loads),
+        cmocka_unit_test (test_alloc_aborts),
+        cmocka_unit_test (test_require),
+        cmocka_unit_test (test_unreloadable_tables_differ),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sein_router.h"
+#include "sein_settings.h"
 
 //  Every data file the classifier may want, on one line so that line N of
 //  a test's text is line N + 1 of the file.
@@ -79,7 +80,7 @@ static sein_router_t *s_build_file (s_fixture_t *fixture, const char *file,
 {
     s_release (fixture);
     char *error = NULL;
-    fixture->config = sein_config_load (file, NULL, 0, &error);
+    fixture->config = sein_settings_load (file, NULL, 0, &error);
     if (!fixture->config) fail_msg ("config: %s", error);
     fixture->classifier = sein_classifier_new (fixture->config, &error);
     if (!fixture->classifier) fail_msg ("classifier: %s", error);

@@ -7,7 +7,13 @@
     event replay from a seq with a limit and early stop, a reader
     connection that sees committed data only and whose head follows the
     writer, seq_at by time, get with and without personal data, stats,
-    deferred syncs, and persistence across close and reopen. Each test works in its own
+    deferred syncs, and persistence across close and reopen. The owner's
+    open (issue 14): a missing store refused unless INIT, the marker
+    written and following sein_store_mark, a store behind its marker (a
+    lost -wal after a crash) or another store in its place refused unless
+    ACCEPT, a damaged marker, the lock on the file (BUSY, naming the pid),
+    a newer schema refused and left as it was, and sein_store_check on a
+    sound and a damaged file. Each test works in its own
     mkdtemp directory, removed by the teardown.
 */
 #include <setjmp.h>
@@ -21,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sein_store.h"
@@ -47,8 +54,8 @@ static int s_setup (void **state)
 static int s_teardown (void **state)
 {
     s_fixture_t *fixture = *state;
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (int index = 0; index < 4; index++) {
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal", ".mark"};
+    for (int index = 0; index < 5; index++) {
         char path[160];
         snprintf (path, sizeof path, "%s%s", fixture->path, suffixes[index]);
         unlink (path);
@@ -210,7 +217,7 @@ static void test_create_and_migrate (void **state)
         s_sql_text (fixture->path, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
                                    " sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_non_null (tables);
-    assert_string_equal (tables, "events,signals");
+    assert_string_equal (tables, "events,signals,store");
     free (tables);
     sein_store_destroy (&store);
     assert_null (store);
@@ -961,6 +968,195 @@ static void test_persistence (void **state)
     sein_store_destroy (&store);
 }
 
+//  ---------------------------------------------------------------------
+//  The owner's open, the marker, the check
+
+static sein_store_t *s_own (s_fixture_t *fixture, int flags, sein_store_status_t expected,
+                            const char *message)
+{
+    char *error = NULL;
+    sein_store_status_t status = SEIN_STORE_OPENED;
+    sein_store_t *store = sein_store_open (fixture->path, "full", flags, &status, &error);
+    if (status != expected || (message && (!error || !strstr (error, message))))
+        fail_msg ("sein_store_open: status %d, expected %d; error '%s', expected '%s'",
+                  (int) status, (int) expected, error ? error : "", message ? message : "");
+    assert_true ((store != NULL) == (expected == SEIN_STORE_OPENED));
+    free (error);
+    return store;
+}
+
+//  What sein_store_check reports; its problem count in *PROBLEMS_P.
+static char *s_check (s_fixture_t *fixture, int *problems_p)
+{
+    char *report = NULL;
+    *problems_p = sein_store_check (fixture->path, &report);
+    assert_non_null (report);
+    return report;
+}
+
+static void test_owner_needs_init (void **state)
+{
+    s_fixture_t *fixture = *state;
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "--init"));
+    assert_int_equal (access (fixture->path, F_OK), -1);
+    //  An empty file is no store either.
+    FILE *file = fopen (fixture->path, "w");
+    fclose (file);
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "is empty"));
+
+    sein_store_t *store = s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_head (store), 0);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "a");
+    s_add_id (store, "b");
+    assert_int_equal (sein_store_commit (store), 0);
+    assert_int_equal (sein_store_mark (store, 2), 0);
+    int problems;
+    char *report = s_check (fixture, &problems);
+    assert_int_equal (problems, 0);
+    assert_non_null (strstr (report, "head seq 2, 2 events"));
+    assert_non_null (strstr (report, ".mark: store "));
+    assert_non_null (strstr (report, "ok\n"));
+    free (report);
+    //  One owner: a second open, even from this process, is refused and
+    //  names the owner.
+    char pid[32];
+    snprintf (pid, sizeof pid, "pid %d", (int) getpid ());
+    assert_null (s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_BUSY, pid));
+    sein_store_destroy (&store);
+    //  Reopened as it is, without --init.
+    store = s_own (fixture, 0, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_head (store), 2);
+    sein_store_destroy (&store);
+    //  A missing database where the marker says a store was is refused,
+    //  even with INIT; with ACCEPT too it starts over.
+    unlink (fixture->path);
+    assert_null (s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_REFUSED, "held events up to seq 2"));
+    store = s_own (fixture, SEIN_STORE_INIT | SEIN_STORE_ACCEPT, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_head (store), 0);
+    sein_store_destroy (&store);
+}
+
+static void test_owner_behind_marker (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, "kept");
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store); //  checkpointed: in the database file
+    //  A seind that commits, syncs, marks and dies: its signals are in the
+    //  log only.
+    pid_t pid = fork ();
+    if (pid == 0) {
+        char *error = NULL;
+        sein_store_status_t status;
+        store = sein_store_open (fixture->path, "full", 0, &status, &error);
+        if (!store || sein_store_begin (store))
+            _exit (1);
+        for (int index = 0; index < 3; index++) {
+            char id[16];
+            snprintf (id, sizeof id, "lost-%d", index);
+            s_spec_t spec = {.id = id};
+            if (s_add (store, &spec, NULL))
+                _exit (1);
+        }
+        int fd = -1;
+        if (sein_store_commit (store) || sein_store_sync (fixture->path, &fd) ||
+            sein_store_mark (store, 4))
+            _exit (1);
+        _exit (0);
+    }
+    int raw;
+    assert_int_equal (waitpid (pid, &raw, 0), pid);
+    assert_true (WIFEXITED (raw) && WEXITSTATUS (raw) == 0);
+    char wal[160], shm[160];
+    snprintf (wal, sizeof wal, "%s-wal", fixture->path);
+    snprintf (shm, sizeof shm, "%s-shm", fixture->path);
+    assert_int_equal (unlink (wal), 0);
+    unlink (shm);
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED,
+                        "ends at seq 1, but seq 4 was on disk"));
+    int problems;
+    char *report = s_check (fixture, &problems);
+    assert_int_equal (problems, 1);
+    assert_non_null (strstr (report, "3 acknowledged events are missing"));
+    free (report);
+    //  Accepted, the marker describes the store as it is from then on.
+    store = s_own (fixture, SEIN_STORE_ACCEPT, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_head (store), 1);
+    sein_store_destroy (&store);
+    store = s_own (fixture, 0, SEIN_STORE_OPENED, NULL);
+    sein_store_destroy (&store);
+}
+
+static void test_owner_other_store (void **state)
+{
+    s_fixture_t *fixture = *state;
+    s_fixture_t other;
+    snprintf (other.path, sizeof other.path, "%s/other.db", fixture->dir);
+    sein_store_t *store = s_own (&other, SEIN_STORE_INIT, SEIN_STORE_OPENED, NULL);
+    sein_store_destroy (&store);
+    store = s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_OPENED, NULL);
+    sein_store_destroy (&store);
+    assert_int_equal (rename (other.path, fixture->path), 0);
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "belongs to store"));
+    //  A damaged marker tells nothing: refused too, unless accepted.
+    char mark[160];
+    snprintf (mark, sizeof mark, "%s.mark", fixture->path);
+    FILE *file = fopen (mark, "r+");
+    assert_non_null (file);
+    fputs ("sein store mark 1\nstore -", file); //  no id starts with -
+    fclose (file);
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "mark is damaged"));
+    store = s_own (fixture, SEIN_STORE_ACCEPT, SEIN_STORE_OPENED, NULL);
+    sein_store_destroy (&store);
+    store = s_own (fixture, 0, SEIN_STORE_OPENED, NULL);
+    sein_store_destroy (&store);
+    snprintf (mark, sizeof mark, "%s.mark", other.path);
+    unlink (mark);
+}
+
+static void test_owner_damage (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_own (fixture, SEIN_STORE_INIT, SEIN_STORE_OPENED, NULL);
+    assert_int_equal (sein_store_begin (store), 0);
+    for (int index = 0; index < 200; index++) {
+        char id[16];
+        snprintf (id, sizeof id, "s-%d", index);
+        s_add_id (store, id);
+    }
+    assert_int_equal (sein_store_commit (store), 0);
+    sein_store_destroy (&store);
+    //  A newer schema is refused and left as it was.
+    s_sql_exec (fixture->path, "PRAGMA user_version = 1000");
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "newer than this seind"));
+    char *version = s_sql_text (fixture->path, "PRAGMA user_version");
+    assert_string_equal (version, "1000");
+    free (version);
+    int problems;
+    char *report = s_check (fixture, &problems);
+    assert_true (problems > 0);
+    free (report);
+    s_sql_exec (fixture->path, "PRAGMA user_version = 2");
+
+    //  A garbled page of events, inside the file where opening never looks.
+    FILE *file = fopen (fixture->path, "r+");
+    assert_non_null (file);
+    fseek (file, 0, SEEK_END);
+    long size = ftell (file);
+    fseek (file, size - 3 * 8192, SEEK_SET);
+    for (int index = 0; index < 8192; index++)
+        fputc ((index * 7919) & 0xff, file);
+    fclose (file);
+    assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "quick_check"));
+    report = s_check (fixture, &problems);
+    assert_true (problems > 0);
+    assert_non_null (strstr (report, "integrity_check"));
+    free (report);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -983,6 +1179,10 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deferred_sync, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_persistence, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_owner_other_store, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_owner_damage, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -20,8 +20,39 @@
 
 struct _sein_client_t {
     zsock_t *dealer;
-    uint64_t calls; //  for sein_client_call's correlation ids
+    uint64_t calls;     //  for sein_client_call's correlation ids
+    int sndtimeo;       //  as last set on the socket, to set it only when it changes
+    int rcvtimeo;
+    zmq_msg_t parts[5]; //  the last reply received; [4] takes any extra parts
 };
+
+//  Receive one message from HANDLE into PARTS, waiting as the socket's
+//  receive timeout says (FLAGS ZMQ_DONTWAIT: not at all). Returns its
+//  number of parts, of which the first five are kept ([4] takes the fifth
+//  and any beyond), or -1 when none came. Raw zmq_msg_recv: a bulk
+//  import or a dashboard takes tens of thousands of messages a second,
+//  and frame objects for each would cost more than the message.
+static int
+s_take (void *handle, zmq_msg_t *parts, int flags)
+{
+    int count = 0;
+    bool more = true;
+    while (more) {
+        zmq_msg_t *part = &parts[count < 4 ? count : 4];
+        if (zmq_msg_recv (part, handle, count ? 0 : flags) < 0)
+            return count ? count : -1;
+        more = zmq_msg_more (part);
+        count++;
+    }
+    return count;
+}
+
+static bool
+s_part_is (zmq_msg_t *part, const char *text)
+{
+    size_t len = strlen (text);
+    return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
+}
 
 sein_client_t *
 sein_client_new (const char *endpoint)
@@ -35,7 +66,10 @@ sein_client_new (const char *endpoint)
         zsock_set_sndhwm (self->dealer, 100000);
         zsock_set_rcvhwm (self->dealer, 100000);
         zsock_set_linger (self->dealer, 0);
+        self->sndtimeo = self->rcvtimeo = -1; //  libzmq's default
     }
+    for (int index = 0; index < 5; index++)
+        zmq_msg_init (&self->parts[index]);
     if (!self->dealer || zsock_connect (self->dealer, "%s", endpoint) < 0)
         sein_client_destroy (&self);
     return self;
@@ -48,6 +82,8 @@ sein_client_destroy (sein_client_t **self_p)
     sein_client_t *self = *self_p;
     if (self) {
         zsock_destroy (&self->dealer);
+        for (int index = 0; index < 5; index++)
+            zmq_msg_close (&self->parts[index]);
         free (self);
         *self_p = NULL;
     }
@@ -59,15 +95,19 @@ sein_client_send_raw (sein_client_t *self, const char *command, const char *corr
 {
     assert (self);
     assert (command);
-    zsock_set_sndtimeo (self->dealer, timeout_ms);
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addstr (msg, SEIN_PROTOCOL);
-    zmsg_addstr (msg, command);
-    zmsg_addstr (msg, corr ? corr : "");
-    zmsg_addmem (msg, body, size);
-    int rc = zmsg_send (&msg, self->dealer);
-    zmsg_destroy (&msg);
-    return rc;
+    if (timeout_ms != self->sndtimeo) {
+        zsock_set_sndtimeo (self->dealer, timeout_ms);
+        self->sndtimeo = timeout_ms;
+    }
+    //  Straight zmq_send: a message object for each of the four frames
+    //  would cost a bulk import more than the send. Once the first frame
+    //  is queued the others are too (the pipe takes whole messages).
+    void *handle = zsock_resolve (self->dealer);
+    if (zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE) < 0)
+        return -1;
+    zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
+    zmq_send (handle, corr ? corr : "", corr ? strlen (corr) : 0, ZMQ_SNDMORE);
+    return zmq_send (handle, body, size, 0) < 0 ? -1 : 0;
 }
 
 int
@@ -82,45 +122,62 @@ sein_client_send (sein_client_t *self, const char *command, const char *corr, js
     return rc;
 }
 
+const char *
+sein_client_recv_raw (sein_client_t *self, int timeout_ms, size_t *size_p,
+                      const char **corr_p, size_t *corr_size_p, const char **command_p,
+                      size_t *command_size_p)
+{
+    assert (self);
+    assert (size_p);
+    if (corr_p)
+        *corr_p = NULL;
+    if (corr_size_p)
+        *corr_size_p = 0;
+    if (command_p)
+        *command_p = NULL;
+    if (command_size_p)
+        *command_size_p = 0;
+    int flags = 0;
+    if (timeout_ms == 0)
+        flags = ZMQ_DONTWAIT;
+    else if (timeout_ms != self->rcvtimeo) {
+        zsock_set_rcvtimeo (self->dealer, timeout_ms);
+        self->rcvtimeo = timeout_ms;
+    }
+    int count = s_take (zsock_resolve (self->dealer), self->parts, flags);
+    //  A reply is "SEIN/1" command corr body; tolerate a leading delimiter.
+    int first = count == 5 && zmq_msg_size (&self->parts[0]) == 0 ? 1 : 0;
+    if (count - first != 4)
+        return NULL;
+    zmq_msg_t *command = &self->parts[first + 1], *corr = &self->parts[first + 2],
+              *body = &self->parts[first + 3];
+    if (corr_p)
+        *corr_p = (const char *) zmq_msg_data (corr);
+    if (corr_size_p)
+        *corr_size_p = zmq_msg_size (corr);
+    if (command_p)
+        *command_p = (const char *) zmq_msg_data (command);
+    if (command_size_p)
+        *command_size_p = zmq_msg_size (command);
+    if (!s_part_is (&self->parts[first], SEIN_PROTOCOL))
+        return NULL;
+    *size_p = zmq_msg_size (body);
+    return (const char *) zmq_msg_data (body);
+}
+
 json_t *
 sein_client_recv (sein_client_t *self, int timeout_ms, char **corr_p, char **command_p)
 {
     assert (self);
+    const char *corr, *command;
+    size_t size, corr_size, command_size;
+    const char *body = sein_client_recv_raw (self, timeout_ms, &size, &corr, &corr_size,
+                                             &command, &command_size);
     if (corr_p)
-        *corr_p = NULL;
+        *corr_p = corr ? strndup (corr, corr_size) : NULL;
     if (command_p)
-        *command_p = NULL;
-    zsock_set_rcvtimeo (self->dealer, timeout_ms);
-    zmsg_t *msg = zmsg_recv (self->dealer);
-    if (!msg)
-        return NULL;
-    //  A reply is "SEIN/1" command corr body; tolerate a leading delimiter.
-    if (zmsg_size (msg) == 5 && zframe_size (zmsg_first (msg)) == 0) {
-        zframe_t *empty = zmsg_pop (msg);
-        zframe_destroy (&empty);
-    }
-    json_t *body = NULL;
-    if (zmsg_size (msg) == 4) {
-        zframe_t *protocol = zmsg_pop (msg);
-        char *command = zmsg_popstr (msg);
-        char *corr = zmsg_popstr (msg);
-        zframe_t *payload = zmsg_pop (msg);
-        if (zframe_streq (protocol, SEIN_PROTOCOL))
-            body = json_loadb ((const char *) zframe_data (payload), zframe_size (payload),
-                               0, NULL);
-        if (corr_p)
-            *corr_p = corr;
-        else
-            zstr_free (&corr);
-        if (command_p)
-            *command_p = command;
-        else
-            zstr_free (&command);
-        zframe_destroy (&protocol);
-        zframe_destroy (&payload);
-    }
-    zmsg_destroy (&msg);
-    return body;
+        *command_p = command ? strndup (command, command_size) : NULL;
+    return body ? json_loadb (body, size, 0, NULL) : NULL;
 }
 
 json_t *
@@ -156,8 +213,9 @@ struct _sein_watcher_t {
     int64_t since;     //  where the very first session starts
     int64_t resume;    //  where a new session must start, 0 until known
     int64_t last_seq;  //  last event handed to the caller
-    int credit;
-    int consumed;      //  events handed out since credit was last granted
+    int credit;        //  what the caller asked for, asked again on every WATCH
+    int window;        //  what the server granted in its WATCH reply
+    int consumed;      //  events received since credit was last granted
     zsock_t *dealer;
     unsigned sessions; //  tag of the current session is "w<sessions>"
     char tag[24];
@@ -180,6 +238,7 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
     self->since = since > 0 ? since : 0;
     self->since_time = since_time ? strdup (since_time) : NULL;
     self->credit = credit > 0 ? credit : 1;
+    self->window = self->credit;
     self->heartbeat = 1000;
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
@@ -214,6 +273,9 @@ s_watcher_open (sein_watcher_t *self)
                               (json_int_t) from, "credit", self->credit);
     if (from == 0 && self->since_time)
         json_object_set_new (body, "since_time", json_string (self->since_time));
+    //  Until the reply says otherwise the window is what we ask for; no
+    //  event of this session can come before that reply.
+    self->window = self->credit;
     self->consumed = 0;
     self->open = false;
     s_watcher_send (self, SEIN_WATCH, body);
@@ -274,8 +336,11 @@ s_event_seq (const char *body, size_t size)
 static bool
 s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
 {
-    //  Every event cost the server a credit, even one dropped here.
-    if (++self->consumed >= (self->credit + 1) / 2) {
+    //  Every event cost the server a credit, even one dropped here. Half
+    //  of the window the server GRANTED, not of what was asked: seind cuts
+    //  a grant to watch.credit_max, and waiting for half of a larger ask
+    //  would wait for events that never come.
+    if (++self->consumed >= (self->window + 1) / 2) {
         s_watcher_send (self, SEIN_CREDIT, json_pack ("{s:i}", "credit", self->consumed));
         self->consumed = 0;
     }
@@ -296,6 +361,11 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
         json_int_t from = json_integer_value (json_object_get (body, "from"));
         if (self->open && from > self->resume)
             self->resume = from;
+        //  The grant may be less than asked (watch.credit_max), and may
+        //  differ from one session to the next after a reload.
+        json_int_t granted = json_integer_value (json_object_get (body, "credit"));
+        if (self->open && granted > 0)
+            self->window = granted < self->credit ? (int) granted : self->credit;
         json_int_t heartbeat = json_integer_value (json_object_get (body, "heartbeat"));
         if (heartbeat > 0)
             self->heartbeat = heartbeat;
@@ -317,33 +387,6 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
     }
 }
 
-static bool
-s_part_is (zmq_msg_t *part, const char *text)
-{
-    size_t len = strlen (text);
-    return zmq_msg_size (part) == len && memcmp (zmq_msg_data (part), text, len) == 0;
-}
-
-//  Receive one message into self->parts without waiting; returns its
-//  number of parts (only the first four are kept), or -1 when none waits.
-//  Raw zmq_msg_recv: a dashboard may take tens of thousands of events a
-//  second, and frame objects for each would cost more than the event.
-static int
-s_watcher_take (sein_watcher_t *self)
-{
-    void *handle = zsock_resolve (self->dealer);
-    int count = 0;
-    bool more = true;
-    while (more) {
-        zmq_msg_t *part = &self->parts[count < 4 ? count : 4];
-        if (zmq_msg_recv (part, handle, count ? 0 : ZMQ_DONTWAIT) < 0)
-            return count ? count : -1;
-        more = zmq_msg_more (part);
-        count++;
-    }
-    return count;
-}
-
 const char *
 sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p)
 {
@@ -354,7 +397,7 @@ sein_watcher_recv_raw (sein_watcher_t *self, int timeout_ms, size_t *size_p)
     if (!self->dealer)
         s_watcher_connect (self);
     while (true) {
-        int count = s_watcher_take (self);
+        int count = s_take (zsock_resolve (self->dealer), self->parts, ZMQ_DONTWAIT);
         int64_t now = zclock_mono ();
         if (count >= 0)
             self->last_heard = now;

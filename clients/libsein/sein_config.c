@@ -1,13 +1,23 @@
-/*  sein_config.c - the table of settings and the libconfig file behind it
+/*  sein_config.c - the loader of sein's settings, and libsein's own table
 
     Like Redis's standardConfig table, each setting is declared exactly once
-    below: its name (a libconfig path), type, default, bounds and whether a
-    running daemon can apply a change on SIGHUP. Loading walks the file and
-    refuses anything undeclared, checks types and bounds, then applies the
-    `-o path=value` overrides with the same checks. All errors are reported
-    as "file:line: message" so an operator can jump straight to the line.
+    in a table: its name (a libconfig path), type, default, bounds and whether
+    a running daemon can apply a change on SIGHUP. This file declares the
+    settings libsein and the clients use (endpoints.*, client.*, and the
+    store's place for seinctl check); seind declares the rest in
+    daemon/sein_settings.c and hands its table to sein_config_load_with. Loading walks the file and refuses anything
+    undeclared, checks types and bounds, then applies the `-o path=value`
+    overrides with the same checks. All errors are reported as
+    "file:line: message" so an operator can jump straight to the line.
+
+    The clients read seind's file, so the groups seind declares settings in
+    are known here by name (s_seind_groups): when only this table is loaded,
+    what they hold beyond this table's settings is left unread. A client
+    refuses a misspelt group or client setting, and leaves a misspelt
+    daemon setting to seind --check.
 */
 #include "sein_config.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -21,53 +31,35 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { S_STRING, S_PATH, S_INT, S_BOOL, S_ENUM, S_ENDPOINT } s_type_t;
-
-typedef struct {
-    const char *name;
-    s_type_t type;
-    const char *def;     //  default, as it would be written after -o name=
-    int64_t min, max;    //  bounds for S_INT
-    const char *choices; //  "a|b|c" for S_ENUM
-    bool reloadable;     //  may change on SIGHUP without a restart
-} s_setting_t;
-
 //  Durations are milliseconds, sizes bytes. Keep docs/CONFIG.md in step.
-static const s_setting_t s_settings[] = {
-    {"daemon.log_level", S_ENUM, "info", 0, 0, "notice|info|debug", true},
-    {"endpoints.intake", S_ENDPOINT, "tcp://127.0.0.1:5570", 0, 0, NULL, false},
-    {"endpoints.publish", S_ENDPOINT, "tcp://127.0.0.1:5571", 0, 0, NULL, false},
-    {"endpoints.watch", S_ENDPOINT, "tcp://127.0.0.1:5572", 0, 0, NULL, false},
-    {"storage.dir", S_PATH, "/var/lib/sein", 0, 0, NULL, false},
-    {"storage.file", S_STRING, "sein.db", 0, 0, NULL, false},
-    {"storage.synchronous", S_ENUM, "full", 0, 0, "normal|full|extra", false},
-    {"data.areas", S_PATH, "areas.tsv", 0, 0, NULL, true},
-    {"data.polygons", S_PATH, "areas.geojson", 0, 0, NULL, true},
-    {"data.streets", S_PATH, "streets.tsv", 0, 0, NULL, true},
-    {"data.themes", S_PATH, "themes.tsv", 0, 0, NULL, true},
-    {"data.theme_rules", S_PATH, "theme-rules.tsv", 0, 0, NULL, true},
-    {"data.priority_rules", S_PATH, "priority-rules.tsv", 0, 0, NULL, true},
-    {"classify.theme_min_score", S_INT, "150", 1, 10000, NULL, true}, //  1/100 weight
-    {"classify.theme_margin", S_INT, "20", 0, 99, NULL, true},        //  percent
-    {"limits.description_max", S_INT, "4000", 1, 65536, NULL, true},
-    {"limits.message_max", S_INT, "65536", 1024, 16777216, NULL, true},
-    {"limits.batch_max", S_INT, "2048", 1, 100000, NULL, true},
-    {"limits.intake_hwm", S_INT, "1000", 100, 1000000, NULL, false},
-    {"limits.publish_hwm", S_INT, "10000", 100, 1000000, NULL, false},
-    {"limits.events_max", S_INT, "1000", 1, 100000, NULL, true},
-    {"watch.credit_max", S_INT, "1000", 1, 100000, NULL, true},
-    {"watch.heartbeat", S_INT, "1000", 100, 60000, NULL, true},
-    {"watch.timeout", S_INT, "10000", 500, 600000, NULL, true},
-    {"watch.sessions_max", S_INT, "1000", 1, 100000, NULL, true},
-    {"client.name", S_STRING, "default", 0, 0, NULL, true},
-    {"client.timeout", S_INT, "5000", 1, 3600000, NULL, true},
-    //  At most what seind queues for one client by default (intake_hwm +
-    //  2 x batch_max = 5096): a larger window would have replies dropped.
-    {"client.window", S_INT, "256", 1, 4096, NULL, true},
-};
-#define S_NSETTINGS (sizeof (s_settings) / sizeof (s_settings[0]))
+const sein_setting_t sein_config_settings[] = {
+    {"endpoints.intake", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5570", 0, 0, NULL, false,
+     "the intake ROUTER's bind"},
+    {"endpoints.publish", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5571", 0, 0, NULL,
+     false, "the broadcast PUB's bind"},
+    {"endpoints.watch", SEIN_SETTING_ENDPOINT, "tcp://127.0.0.1:5572", 0, 0, NULL, false,
+     "the watch ROUTER's bind"},
+    //  seinctl check reads the store; storage.synchronous is seind's alone.
+    {"storage.dir", SEIN_SETTING_PATH, "/var/lib/sein", 0, 0, NULL, false, NULL},
+    {"storage.file", SEIN_SETTING_STRING, "sein.db", 0, 0, NULL, false, NULL},
+    //  Read by the clients only, once when they start; seind ignores them.
+    {"client.name", SEIN_SETTING_STRING, "default", 0, 0, NULL, true, NULL},
+    {"client.timeout", SEIN_SETTING_INT, "5000", 1, 3600000, NULL, true, NULL},
+    //  Half of what seind queues for one client by default (2 x (intake_hwm
+    //  + 2 x batch_max) = 10192), all libzmq guarantees: a larger window
+    //  would have replies dropped. 2048 keeps a bulk import's batches full.
+    {"client.window", SEIN_SETTING_INT, "2048", 1, 4096, NULL, true, NULL},
+    {NULL}};
 
-//  Top-level sections that are lists owned and validated by other classes.
+//  The groups of daemon/sein_settings.c. A client loads only the table
+//  above and skips what these hold beyond it unread; sein_config_load_with
+//  refuses a table that declares a setting in any other group, so that the
+//  clients never refuse a file seind accepts.
+static const char *s_seind_groups[] = {"daemon", "storage", "data", "classify",
+                                       "limits", "watch",   NULL};
+
+//  Top-level sections that are lists owned and validated by seind's
+//  router, in every program.
 static const char *s_sections[] = {"teams", "routing", NULL};
 
 typedef struct {
@@ -80,28 +72,57 @@ struct _sein_config_t {
     char *file;
     char *dir;
     config_t cfg;
-    s_value_t values[S_NSETTINGS];
+    //  The settings of libsein's table, then the program's, and a value
+    //  for each.
+    const sein_setting_t **settings;
+    s_value_t *values;
+    size_t count;
+    //  Groups skipped unread: seind's, when its table is not loaded.
+    const char **foreign;
 };
 
 static int
-s_index (const char *name)
+s_index (sein_config_t *self, const char *name)
 {
-    for (size_t index = 0; index < S_NSETTINGS; index++)
-        if (strcmp (s_settings[index].name, name) == 0)
+    for (size_t index = 0; index < self->count; index++)
+        if (strcmp (self->settings[index]->name, name) == 0)
             return (int) index;
     return -1;
 }
 
 //  True when some declared setting lives under the group PATH.
 static bool
-s_is_group (const char *path)
+s_is_group (sein_config_t *self, const char *path)
 {
     size_t len = strlen (path);
-    for (size_t index = 0; index < S_NSETTINGS; index++)
-        if (strncmp (s_settings[index].name, path, len) == 0 &&
-            s_settings[index].name[len] == '.')
+    for (size_t index = 0; index < self->count; index++)
+        if (strncmp (self->settings[index]->name, path, len) == 0 &&
+            self->settings[index]->name[len] == '.')
             return true;
     return false;
+}
+
+//  True when NAME (a top-level name) is in the NULL-terminated LIST.
+static bool
+s_listed (const char **list, const char *name)
+{
+    for (; list && *list; list++)
+        if (streq (*list, name))
+            return true;
+    return false;
+}
+
+//  True when PATH (a group or a setting) lies in a group of seind's that
+//  a client leaves unread where it declares nothing itself.
+static bool
+s_foreign (sein_config_t *self, const char *path)
+{
+    size_t length = strcspn (path, ".");
+    char group[32];
+    if (length >= sizeof group)
+        return false;
+    snprintf (group, sizeof group, "%.*s", (int) length, path);
+    return s_listed (self->foreign, group);
 }
 
 static bool
@@ -147,81 +168,79 @@ s_endpoint_valid (const char *text)
 static char *
 s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_file)
 {
-    const s_setting_t *setting = &s_settings[index];
+    const sein_setting_t *setting = self->settings[index];
     s_value_t *value = &self->values[index];
-    if (setting->type == S_INT) {
+    if (setting->type == SEIN_SETTING_INT) {
         errno = 0;
         char *end;
         long long number = strtoll (text, &end, 10);
         if (errno || end == text || *end)
-            return zsys_sprintf ("%s: '%s' is not an integer", setting->name, text);
+            return sein_sprintf ("%s: '%s' is not an integer", setting->name, text);
         if (number < setting->min || number > setting->max)
-            return zsys_sprintf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
+            return sein_sprintf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
                                     setting->name, number, setting->min, setting->max);
         value->num = number;
         return NULL;
     }
-    if (setting->type == S_BOOL) {
+    if (setting->type == SEIN_SETTING_BOOL) {
         if (strcmp (text, "true") == 0)
             value->num = 1;
         else if (strcmp (text, "false") == 0)
             value->num = 0;
         else
-            return zsys_sprintf ("%s: '%s' is not true or false", setting->name, text);
+            return sein_sprintf ("%s: '%s' is not true or false", setting->name, text);
         return NULL;
     }
-    if (setting->type == S_ENUM && !s_in_choices (setting->choices, text))
-        return zsys_sprintf ("%s: '%s' is not one of %s", setting->name, text,
+    if (setting->type == SEIN_SETTING_ENUM && !s_in_choices (setting->choices, text))
+        return sein_sprintf ("%s: '%s' is not one of %s", setting->name, text,
                                 setting->choices);
     if (*text == 0)
-        return zsys_sprintf ("%s: must not be empty", setting->name);
-    if (setting->type == S_ENDPOINT && !s_endpoint_valid (text))
-        return zsys_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+        return sein_sprintf ("%s: must not be empty", setting->name);
+    if (setting->type == SEIN_SETTING_ENDPOINT && !s_endpoint_valid (text))
+        return sein_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
                              "ipc://PATH, inproc://NAME)",
                              setting->name, text);
     char *copy;
-    if (setting->type == S_PATH && *text != '/') {
+    if (setting->type == SEIN_SETTING_PATH && *text != '/') {
         char cwd[PATH_MAX];
         const char *base = relative_to_file ? self->dir : getcwd (cwd, sizeof cwd);
-        copy = zsys_sprintf ("%s/%s", base ? base : ".", text);
+        copy = sein_sprintf ("%s/%s", base ? base : ".", text);
     } else
-        copy = strdup (text);
-    if (!copy)
-        return strdup ("out of memory");
+        copy = sein_strdup (text);
     free (value->str);
     value->str = copy;
     return NULL;
 }
 
-//  Render a libconfig scalar as the text an override would use.
+//  Render a libconfig scalar as the text an override would use. SETTING
+//  passed s_type_matches: a string, an integer or a boolean.
 static char *
 s_scalar_text (config_setting_t *setting)
 {
-    switch (config_setting_type (setting)) {
-    case CONFIG_TYPE_STRING:
-        return strdup (config_setting_get_string (setting));
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return zsys_sprintf ("%lld", config_setting_get_int64 (setting));
-    case CONFIG_TYPE_BOOL:
-        return strdup (config_setting_get_bool (setting) ? "true" : "false");
-    default:
-        return NULL;
-    }
+    int type = config_setting_type (setting);
+    sein_require (type == CONFIG_TYPE_STRING || type == CONFIG_TYPE_INT ||
+                  type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_BOOL);
+    if (type == CONFIG_TYPE_STRING)
+        return sein_strdup (config_setting_get_string (setting));
+    if (type == CONFIG_TYPE_BOOL)
+        return sein_strdup (config_setting_get_bool (setting) ? "true" : "false");
+    return sein_sprintf ("%lld", config_setting_get_int64 (setting));
 }
 
 static const char *
-s_type_name (s_type_t type)
+s_type_name (sein_setting_type_t type)
 {
-    return type == S_INT ? "an integer" : type == S_BOOL ? "true or false" : "a string";
+    return type == SEIN_SETTING_INT    ? "an integer"
+           : type == SEIN_SETTING_BOOL ? "true or false"
+                                       : "a string";
 }
 
 static bool
-s_type_matches (s_type_t type, int libconfig_type)
+s_type_matches (sein_setting_type_t type, int libconfig_type)
 {
-    if (type == S_INT)
+    if (type == SEIN_SETTING_INT)
         return libconfig_type == CONFIG_TYPE_INT || libconfig_type == CONFIG_TYPE_INT64;
-    if (type == S_BOOL)
+    if (type == SEIN_SETTING_BOOL)
         return libconfig_type == CONFIG_TYPE_BOOL;
     return libconfig_type == CONFIG_TYPE_STRING;
 }
@@ -235,39 +254,40 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
     for (int item = 0; item < count; item++) {
         config_setting_t *setting = config_setting_get_elem (group, item);
         const char *name = config_setting_name (setting);
-        char *path = *prefix ? zsys_sprintf ("%s.%s", prefix, name) : strdup (name);
-        if (!path)
-            return strdup ("out of memory");
+        char *path = *prefix ? sein_sprintf ("%s.%s", prefix, name) : sein_strdup (name);
         int line = config_setting_source_line (setting);
         char *error = NULL;
         bool section = false;
-        for (const char **owner = s_sections; *owner && !*prefix; owner++)
-            section |= strcmp (*owner, name) == 0;
+        if (!*prefix)
+            section = s_listed (s_sections, name);
+        bool declared = config_setting_is_group (setting) ? s_is_group (self, path)
+                                                           : s_index (self, path) >= 0;
         if (section)
             ; //  validated by its owner
-        else if (config_setting_is_group (setting) && !s_is_group (path))
+        else if (!declared && s_foreign (self, path))
+            ; //  seind's, read by seind
+        else if (config_setting_is_group (setting) && !declared)
             //  Caught here, not by its leaves: a misspelt empty section
             //  has none.
-            error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
+            error = sein_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                      path);
         else if (config_setting_is_group (setting))
             error = s_walk (self, setting, path);
         else {
-            int index = s_index (path);
+            int index = s_index (self, path);
             if (index < 0)
-                error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
+                error = sein_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                          path);
-            else if (!s_type_matches (s_settings[index].type,
+            else if (!s_type_matches (self->settings[index]->type,
                                       config_setting_type (setting)))
-                error = zsys_sprintf ("%s:%d: %s must be %s", self->file, line, path,
-                                         s_type_name (s_settings[index].type));
+                error = sein_sprintf ("%s:%d: %s must be %s", self->file, line, path,
+                                      s_type_name (self->settings[index]->type));
             else {
                 char *text = s_scalar_text (setting);
-                char *message = text ? s_parse (self, (size_t) index, text, true)
-                                     : strdup ("out of memory");
+                char *message = s_parse (self, (size_t) index, text, true);
                 free (text);
                 if (message) {
-                    error = zsys_sprintf ("%s:%d: %s", self->file, line, message);
+                    error = sein_sprintf ("%s:%d: %s", self->file, line, message);
                     free (message);
                 } else
                     self->values[index].line = line;
@@ -280,43 +300,90 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
     return NULL;
 }
 
+//  Check that TABLE, a program's own, can sit beside libsein's: each of
+//  its settings new and in one of seind's groups, so that a client, which
+//  skips those groups, never refuses what the program accepts. Returns NULL
+//  or a fresh message: a programmer error, reported like a bad file so that
+//  every test and `seind --check` shows it at once.
+static char *
+s_check_table (const sein_setting_t *table)
+{
+    for (const sein_setting_t *setting = table; setting->name; setting++) {
+        for (const sein_setting_t *mine = sein_config_settings; mine->name; mine++)
+            if (streq (mine->name, setting->name))
+                return sein_sprintf ("%s is declared twice (sein_config.c)",
+                                     setting->name);
+        const char *dot = strchr (setting->name, '.');
+        bool known = false;
+        for (const char **group = s_seind_groups; dot && *group; group++)
+            known |= strlen (*group) == (size_t) (dot - setting->name) &&
+                     memcmp (*group, setting->name, strlen (*group)) == 0;
+        if (!known)
+            return sein_sprintf ("%s is in a group the clients do not know "
+                                 "(s_seind_groups in sein_config.c)",
+                                 setting->name);
+    }
+    return NULL;
+}
+
+//  Declare the settings of libsein's table and TABLE (may be NULL) in SELF.
+static char *
+s_declare (sein_config_t *self, const sein_setting_t *table)
+{
+    char *error = table ? s_check_table (table) : NULL;
+    if (error)
+        return error;
+    size_t count = 0;
+    for (const sein_setting_t *setting = sein_config_settings; setting->name; setting++)
+        count++;
+    for (const sein_setting_t *setting = table; setting && setting->name; setting++)
+        count++;
+    self->settings = sein_calloc (count, sizeof *self->settings);
+    self->values = sein_calloc (count, sizeof *self->values);
+    for (const sein_setting_t *setting = sein_config_settings; setting->name; setting++)
+        self->settings[self->count++] = setting;
+    for (const sein_setting_t *setting = table; setting && setting->name; setting++)
+        self->settings[self->count++] = setting;
+    self->foreign = table ? NULL : s_seind_groups;
+    return NULL;
+}
+
 sein_config_t *
 sein_config_load (const char *file, const char **overrides, int noverrides,
                   char **error_p)
 {
+    return sein_config_load_with (NULL, file, overrides, noverrides, error_p);
+}
+
+sein_config_t *
+sein_config_load_with (const sein_setting_t *table, const char *file,
+                       const char **overrides, int noverrides, char **error_p)
+{
     assert (error_p);
     *error_p = NULL;
-    sein_config_t *self = calloc (1, sizeof *self);
+    sein_config_t *self = sein_calloc (1, sizeof *self);
     char cwd[PATH_MAX];
-    char *dircopy = file ? strdup (file) : strdup (getcwd (cwd, sizeof cwd) ? cwd : ".");
-    if (!self || !dircopy) {
-        free (self);
-        free (dircopy);
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
-    self->file = strdup (file ? file : "(built-in defaults)");
+    char *dircopy = sein_strdup (file ? file : getcwd (cwd, sizeof cwd) ? cwd : ".");
+    self->file = sein_strdup (file ? file : "(built-in defaults)");
     //  Anchor the directory now: seind changes to / when it detaches, and
     //  "./areas.tsv" would then name a different file.
     const char *dir = file ? dirname (dircopy) : dircopy;
     if (*dir == '/' || !getcwd (cwd, sizeof cwd))
-        self->dir = strdup (dir);
+        self->dir = sein_strdup (dir);
     else if (strcmp (dir, ".") == 0)
-        self->dir = strdup (cwd);
+        self->dir = sein_strdup (cwd);
     else
-        self->dir = zsys_sprintf ("%s/%s", cwd, dir);
+        self->dir = sein_sprintf ("%s/%s", cwd, dir);
     free (dircopy);
     config_init (&self->cfg);
-    char *error = NULL;
-    if (!self->file || !self->dir)
-        error = strdup ("out of memory");
-    for (size_t index = 0; !error && index < S_NSETTINGS; index++)
-        error = s_parse (self, index, s_settings[index].def, true);
+    char *error = s_declare (self, table);
+    for (size_t index = 0; !error && index < self->count; index++)
+        error = s_parse (self, index, self->settings[index]->def, true);
     if (!error && file && !config_read_file (&self->cfg, file)) {
         if (config_error_type (&self->cfg) == CONFIG_ERR_FILE_IO)
-            error = zsys_sprintf ("%s:0: cannot read: %s", file, strerror (errno));
+            error = sein_sprintf ("%s:0: cannot read: %s", file, strerror (errno));
         else
-            error = zsys_sprintf (
+            error = sein_sprintf (
                 "%s:%d: %s",
                 config_error_file (&self->cfg) ? config_error_file (&self->cfg) : file,
                 config_error_line (&self->cfg), config_error_text (&self->cfg));
@@ -326,17 +393,19 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
     for (int item = 0; !error && item < noverrides; item++) {
         const char *equals = strchr (overrides[item], '=');
         if (!equals) {
-            error = zsys_sprintf ("-o %s: expected path=value", overrides[item]);
+            error = sein_sprintf ("-o %s: expected path=value", overrides[item]);
             break;
         }
-        char *name = strndup (overrides[item], (size_t) (equals - overrides[item]));
-        int index = name ? s_index (name) : -1;
-        if (index < 0)
-            error = zsys_sprintf ("-o %s: unknown setting", overrides[item]);
+        char *name = sein_strndup (overrides[item], (size_t) (equals - overrides[item]));
+        int index = s_index (self, name);
+        if (index < 0 && s_foreign (self, name))
+            ; //  seind's, read by seind
+        else if (index < 0)
+            error = sein_sprintf ("-o %s: unknown setting", overrides[item]);
         else {
             char *message = s_parse (self, (size_t) index, equals + 1, false);
             if (message) {
-                error = zsys_sprintf ("-o %s", message);
+                error = sein_sprintf ("-o %s", message);
                 free (message);
             }
         }
@@ -348,7 +417,7 @@ sein_config_load (const char *file, const char **overrides, int noverrides,
         for (int other = one + 1; !error && other < 3; other++)
             if (streq (sein_config_str (self, endpoints[one]),
                        sein_config_str (self, endpoints[other])))
-                error = zsys_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
+                error = sein_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
                                       endpoints[one], endpoints[other],
                                       sein_config_str (self, endpoints[one]));
     if (error) {
@@ -364,8 +433,10 @@ sein_config_destroy (sein_config_t **self_p)
     assert (self_p);
     sein_config_t *self = *self_p;
     if (self) {
-        for (size_t index = 0; index < S_NSETTINGS; index++)
+        for (size_t index = 0; self->values && index < self->count; index++)
             free (self->values[index].str);
+        free (self->values);
+        free (self->settings);
         config_destroy (&self->cfg);
         free (self->file);
         free (self->dir);
@@ -378,11 +449,16 @@ static const s_value_t *
 s_value (sein_config_t *self, const char *name, bool numeric)
 {
     assert (self);
-    int index = s_index (name);
-    assert (index >= 0);
-    assert (numeric == (s_settings[index].type == S_INT ||
-                        s_settings[index].type == S_BOOL));
-    (void) numeric;
+    int index = s_index (self, name);
+    //  A programmer error, but not one to leave to assert (compiled out in
+    //  release builds): a client asking for seind's settings would read
+    //  out of bounds.
+    if (index < 0 || numeric != (self->settings[index]->type == SEIN_SETTING_INT ||
+                                 self->settings[index]->type == SEIN_SETTING_BOOL)) {
+        fprintf (stderr, "sein_config: '%s' is not a declared %s setting\n", name,
+                 numeric ? "numeric" : "string");
+        abort ();
+    }
     return &self->values[index];
 }
 
@@ -423,14 +499,18 @@ sein_config_unreloadable (sein_config_t *self, sein_config_t *other)
 {
     assert (self);
     assert (other);
-    for (size_t index = 0; index < S_NSETTINGS; index++) {
-        if (s_settings[index].reloadable)
+    //  Both loaded with the same table, or the values below are read out
+    //  of bounds: checked in release builds too.
+    sein_require (self->count == other->count);
+    for (size_t index = 0; index < self->count; index++) {
+        sein_require (self->settings[index] == other->settings[index]);
+        if (self->settings[index]->reloadable)
             continue;
         const s_value_t *mine = &self->values[index], *theirs = &other->values[index];
         bool same = mine->str ? strcmp (mine->str, theirs->str) == 0
                               : mine->num == theirs->num;
         if (!same)
-            return strdup (s_settings[index].name);
+            return sein_strdup (self->settings[index]->name);
     }
     return NULL;
 }
@@ -439,14 +519,14 @@ void
 sein_config_print (sein_config_t *self, FILE *out)
 {
     assert (self);
-    for (size_t index = 0; index < S_NSETTINGS; index++) {
+    for (size_t index = 0; index < self->count; index++) {
         const s_value_t *value = &self->values[index];
+        const char *name = self->settings[index]->name;
         if (value->str)
-            fprintf (out, "%s = \"%s\"\n", s_settings[index].name, value->str);
-        else if (s_settings[index].type == S_BOOL)
-            fprintf (out, "%s = %s\n", s_settings[index].name,
-                     value->num ? "true" : "false");
+            fprintf (out, "%s = \"%s\"\n", name, value->str);
+        else if (self->settings[index]->type == SEIN_SETTING_BOOL)
+            fprintf (out, "%s = %s\n", name, value->num ? "true" : "false");
         else
-            fprintf (out, "%s = %" PRId64 "\n", s_settings[index].name, value->num);
+            fprintf (out, "%s = %" PRId64 "\n", name, value->num);
     }
 }

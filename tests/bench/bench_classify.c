@@ -16,6 +16,7 @@
     --generated run one part only (for profiling).
 */
 #include "sein_classify.h"
+#include "sein_settings.h"
 
 #include <czmq.h>
 #include <jansson.h>
@@ -49,7 +50,7 @@ static sein_classifier_t *
 s_load (const char **overrides, int count)
 {
     char *error = NULL;
-    sein_config_t *config = sein_config_load (NULL, overrides, count, &error);
+    sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
     sein_classifier_t *classifier = config ? sein_classifier_new (config, &error) : NULL;
     sein_config_destroy (&config);
     if (!classifier) {

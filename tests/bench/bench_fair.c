@@ -244,8 +244,9 @@ main (int argc, char **argv)
     //  Enough room for a sample per PERIOD however long the floods take.
     s_lone_t unloaded = {0}, loaded = {0};
     unloaded.capacity = (long) seconds * 1000 / period + 16;
-    unloaded.samples = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) unloaded.capacity);
     loaded.capacity = 1000000;
+    unloaded.samples =
+        (int64_t *) zmalloc (sizeof (int64_t) * (size_t) unloaded.capacity);
     loaded.samples = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) loaded.capacity);
 
     s_lone (handle, period, seconds, NULL, &unloaded, &next);
@@ -285,8 +286,9 @@ main (int argc, char **argv)
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
     json_t *counters = json_object_get (ping, "counters");
     long commits = (long) json_integer_value (json_object_get (counters, "batches"));
+    long signals_stored = accepted + unloaded.count + loaded.count;
     printf ("batches:  %ld commits (%.0f signals each), largest %lld\n", commits,
-            (double) (accepted + unloaded.count + loaded.count) / (double) (commits ? commits : 1),
+            (double) signals_stored / (double) (commits ? commits : 1),
             (long long) json_integer_value (json_object_get (counters, "largest_batch")));
     json_decref (ping);
     sein_client_destroy (&client);

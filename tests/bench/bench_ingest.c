@@ -1,14 +1,39 @@
 /*  bench_ingest - durable ingest throughput and ack latency of the real seind
 
-    Starts seind (bundled config, synchronous=full, tcp loopback) and drives
-    it with several pipelined submitters, then with one submitter at a
-    fixed offered rate. For scale it measures the same two things against
-    a bare ZeroMQ ROUTER that answers at once (the transport's own cost),
-    and raw SQLite inserts of the same rows in WAL + synchronous=FULL.
+    Starts seind (bundled config, synchronous=full, tcp loopback) and runs
+    these parts, each alone with -P or all by default (about two minutes on
+    a quiet two-core machine):
+
+    latency  one submitter at a fixed offered rate on a fresh store: p50
+             and p99 ack latency.
+    ingest   several pipelined submitters (the benchmark's own client, raw
+             zmq_send and a prefix check of each ack): throughput in ROUNDS
+             rounds, seind's CPU per signal.
+    submit   the shipped `sein-submit --file` once, at its default window
+             (client.window), on a file of SIGNALS signals like the
+             benchmark's, stdout to a file as a user would: its throughput
+             beside the benchmark client's, and the CPU it spends.
+    million  fills the store to STORE signals (default 1,000,000) through
+             seind itself, by the same pipelined submitters in chunks of
+             SIGNALS (about 20 s at the ingest rate; a store written behind
+             seind's back would not say how seind keeps up with its own
+             data), restarts seind on it, and measures ack latency as in
+             `latency`: the figure of a service that has run for a while.
+    raw      for scale: the same two things against a bare ZeroMQ ROUTER
+             that answers at once (the transport's own cost), and raw
+             SQLite inserts of the same rows in WAL + synchronous=FULL.
+
+    Every part that submits prints how many requests failed (no accepted
+    ack: rejected, or no answer in time) and how many were lost (acked but
+    not in the store: the head seq moved less than the accepted count).
 
         bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] [-w WINDOW]
                      [-r RATE] [-t SECONDS] [-p PORT] [-S SYNC]
+                     [-P PARTS] [-m STORE] [-x SEIN-SUBMIT] [-W WINDOW]
 
+    PARTS is a comma-separated list of the part names above. -x runs
+    another sein-submit than the build tree's (an older build, to compare),
+    -W runs it with --window WINDOW instead of its default.
     Throughput is measured in ROUNDS rounds (default 3) of SIGNALS each,
     and the median printed with the range: on a shared VM one round can
     be 20% off the next. Each submitter keeps WINDOW (default 2048)
@@ -16,7 +41,9 @@
     would.
 
     Targets (issue 2): >= 40,000 signals/s with every ack after an fsynced
-    commit; p99 ack latency < 5 ms at 1,000 signals/s.
+    commit; p99 ack latency < 5 ms at 1,000 signals/s. Issue 13:
+    `sein-submit --file` at its default window reaches >= 80% of the
+    benchmark's own client.
 */
 #include "../sein_harness.h"
 #include "sein.h"
@@ -25,6 +52,9 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 typedef struct {
     const char *endpoint;
@@ -34,21 +64,37 @@ typedef struct {
     int window;
     pthread_barrier_t *ready; //  bodies built, start the clock
     long accepted;
-    long failed;
+    long failed;              //  answered, but not accepted
 } s_submitter_t;
 
+//  What one part submitted and what became of it.
+typedef struct {
+    long sent;
+    long accepted;
+    long stored;  //  how far the head seq moved
+    long dropped; //  replies seind dropped (its replies_dropped counter)
+} s_tally_t;
 
-//  A realistic submission; the external id makes each one new.
+
+//  A realistic submission; the external id makes each one new. Without
+//  NAMED the submitter is left out, as in a file for sein-submit, which
+//  adds its client.name.
 static char *
-s_body (int round, int submitter, long index)
+s_signal (int round, int submitter, long index, bool named)
 {
     return zsys_sprintf (
         "{\"description\":\"%s\",\"source\":\"citizen\",\"channel\":\"web\","
         "\"address_string\":\"Naamsestraat %ld, Leuven\","
-        "\"external_id\":\"b%d-%d-%ld\",\"submitter\":\"bench\","
+        "\"external_id\":\"b%d-%d-%ld\"%s,"
         "\"reporter\":{\"name\":\"Jan Peeters\",\"email\":\"jan@example.org\"}}",
         sein_harness_texts[index % SEIN_HARNESS_TEXTS], 1 + index % 200, round, submitter,
-        index);
+        index, named ? ",\"submitter\":\"bench\"" : "");
+}
+
+static char *
+s_body (int round, int submitter, long index)
+{
+    return s_signal (round, submitter, index, true);
 }
 
 //  Raw zmq_send / zmq_msg_recv: the submitters should cost the two cores
@@ -131,24 +177,26 @@ s_submitter (void *arg)
 }
 
 
-//  How many commits seind has made so far.
+//  From seind's PING: the head seq when COUNTER is NULL, else that
+//  counter; -1 when seind does not answer.
 static long
-s_commits (const char *endpoint)
+s_ping (const char *endpoint, const char *counter)
 {
     sein_client_t *client = sein_client_new (endpoint);
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
-    long commits = (long) json_integer_value (
-        json_object_get (json_object_get (ping, "counters"), "batches"));
+    json_t *value = counter ? json_object_get (json_object_get (ping, "counters"), counter)
+                            : json_object_get (ping, "head");
+    long result = ping ? (long) json_integer_value (value) : -1;
     json_decref (ping);
     sein_client_destroy (&client);
-    return commits;
+    return result;
 }
 
 //  TOTAL signals from SUBMITTERS pipelining threads; signals/s. ROUND
 //  keeps the external ids of each call new.
 static double
 s_throughput (const char *endpoint, int round, int submitters, long total, int window,
-              long *accepted)
+              long *accepted, long *sent)
 {
     pthread_t threads[64];
     s_submitter_t args[64];
@@ -162,9 +210,11 @@ s_throughput (const char *endpoint, int round, int submitters, long total, int w
     pthread_barrier_wait (&ready);
     int64_t start = zclock_usecs ();
     *accepted = 0;
+    *sent = 0;
     for (int index = 0; index < submitters; index++) {
         pthread_join (threads[index], NULL);
         *accepted += args[index].accepted;
+        *sent += args[index].count;
     }
     double seconds = (double) (zclock_usecs () - start) / 1e6;
     pthread_barrier_destroy (&ready);
@@ -185,10 +235,11 @@ s_compare_double (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-//  One submitter at RATE per second for SECONDS; fills p50/p99 in µs.
+//  One submitter at RATE per second for SECONDS; fills p50/p99 in µs and
+//  counts what it sent and what was accepted into TALLY.
 static void
 s_latency (const char *endpoint, int rate, int seconds, double *p50, double *p99,
-           int tag)
+           int tag, s_tally_t *tally)
 {
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
     zsock_connect (dealer, "%s", endpoint);
@@ -220,6 +271,8 @@ s_latency (const char *endpoint, int rate, int seconds, double *p50, double *p99
         } else if (sent >= total && zpoller_expired (poller))
             break;
     }
+    tally->sent += sent;
+    tally->accepted += counts.accepted;
     qsort (latency, (size_t) received, sizeof (int64_t), s_compare);
     *p50 = received ? (double) latency[received / 2] : -1;
     *p99 = received ? (double) latency[received * 99 / 100] : -1;
@@ -328,14 +381,292 @@ s_sqlite (const char *dir, const char *event, long total, int batch, double *p50
     return rate;
 }
 
+//  Before a part: where seind's head and dropped replies stand.
+static void
+s_tally_start (s_tally_t *tally, const char *endpoint)
+{
+    tally->stored = s_ping (endpoint, NULL);
+    tally->dropped = s_ping (endpoint, "replies_dropped");
+}
+
+//  After it: how far they moved.
+static void
+s_tally_end (s_tally_t *tally, const char *endpoint)
+{
+    tally->stored = s_ping (endpoint, NULL) - tally->stored;
+    tally->dropped = s_ping (endpoint, "replies_dropped") - tally->dropped;
+}
+
+//  "failed F, lost L": requests without an accepted ack, and acks whose
+//  signal is not in the store. A request that timed out and was stored
+//  anyway shows as stored without an ack.
+static void
+s_print_tally (const char *who, s_tally_t *tally)
+{
+    long lost = tally->accepted - tally->stored;
+    printf ("%-10s %ld sent, %ld accepted: failed %ld, lost %ld; seind dropped %ld replies",
+            who, tally->sent, tally->accepted, tally->sent - tally->accepted,
+            lost > 0 ? lost : 0, tally->dropped);
+    if (lost < 0)
+        printf (", %ld stored without an accepted ack", -lost);
+    printf ("\n");
+}
+
+//  The latency part: one submitter at RATE for SECONDS; WHAT names the store.
+static void
+s_latency_part (const char *endpoint, int rate, int seconds, int tag, const char *what)
+{
+    s_tally_t tally = {0};
+    s_tally_start (&tally, endpoint);
+    double p50, p99;
+    s_latency (endpoint, rate, seconds, &p50, &p99, tag, &tally);
+    s_tally_end (&tally, endpoint);
+    printf ("seind      ack latency at %d/s, %s: p50 %.0f us, p99 %.0f us\n", rate, what,
+            p50, p99);
+    s_print_tally ("seind", &tally);
+}
+
+//  The ingest part: ROUNDS rounds of SIGNALS from SUBMITTERS. Returns the
+//  median rate; *BATCH is the mean signals a commit.
+static double
+s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, int window,
+               pid_t pid, int *batch)
+{
+    s_tally_t tally = {0};
+    s_tally_start (&tally, endpoint);
+    long commits_before = s_ping (endpoint, "batches");
+    double cpu_before = sein_harness_cpu (pid);
+    double own_before = sein_harness_cpu (getpid ());
+    double rates[15];
+    printf ("seind      ingest rounds:");
+    for (int round = 0; round < rounds; round++) {
+        long accepted, sent;
+        rates[round] = s_throughput (endpoint, round, submitters, signals, window, &accepted,
+                                     &sent);
+        tally.accepted += accepted;
+        tally.sent += sent;
+        printf (" %.0f", rates[round]);
+        fflush (stdout);
+    }
+    double cpu = sein_harness_cpu (pid) - cpu_before;
+    double own = sein_harness_cpu (getpid ()) - own_before;
+    s_tally_end (&tally, endpoint);
+    qsort (rates, (size_t) rounds, sizeof rates[0], s_compare_double);
+    long accepted = tally.accepted;
+    printf ("\nseind      ingest: %9.0f signals/s durable, median of %d rounds (%.0f to "
+            "%.0f; %ld accepted)\n",
+            rates[rounds / 2], rounds, rates[0], rates[rounds - 1], accepted);
+    s_print_tally ("seind", &tally);
+    sein_client_t *client = sein_client_new (endpoint);
+    json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
+    json_t *counters = json_object_get (ping, "counters");
+    long commits =
+        (long) json_integer_value (json_object_get (counters, "batches")) - commits_before;
+    printf ("seind      cpu %.1f us/signal (submitters %.1f), %ld commits (%.0f signals "
+            "each), largest %lld\n",
+            cpu * 1e6 / (double) (accepted ? accepted : 1),
+            own * 1e6 / (double) (accepted ? accepted : 1), commits,
+            (double) accepted / (double) (commits ? commits : 1),
+            (long long) json_integer_value (json_object_get (counters, "largest_batch")));
+    json_decref (ping);
+    sein_client_destroy (&client);
+    *batch = commits ? (int) (accepted / commits) : 256;
+    return rates[rounds / 2];
+}
+
+//  The submit part: PROGRAM --file on SIGNALS lines, at its default
+//  window, its acks into a file. OWN is the benchmark client's rate for
+//  comparison (0 when not measured).
+static void
+s_submit_part (sein_harness_t *daemon, const char *program, const char *window, long signals,
+               double own)
+{
+    char input[320], output[320];
+    snprintf (input, sizeof input, "%s/signals.jsonl", daemon->dir);
+    snprintf (output, sizeof output, "%s/acks.txt", daemon->dir);
+    FILE *file = fopen (input, "w");
+    for (long index = 0; file && index < signals; index++) {
+        char *body = s_signal (2000, 0, index, false);
+        fprintf (file, "%s\n", body);
+        zstr_free (&body);
+    }
+    if (!file || fclose (file)) {
+        fprintf (stderr, "bench_ingest: cannot write %s\n", input);
+        return;
+    }
+    //  The harness configuration and overrides, as the tests run clients.
+    char *argv[64];
+    int count = 0;
+    argv[count++] = (char *) program;
+    argv[count++] = (char *) "-c";
+    argv[count++] = daemon->config;
+    for (int index = 0; index < daemon->noverrides && count < 58; index++) {
+        argv[count++] = (char *) "-o";
+        argv[count++] = daemon->overrides[index];
+    }
+    if (window) {
+        argv[count++] = (char *) "--window";
+        argv[count++] = (char *) window;
+    }
+    argv[count++] = (char *) "--file";
+    argv[count++] = input;
+    argv[count] = NULL;
+    s_tally_t tally = {.sent = signals};
+    s_tally_start (&tally, daemon->intake);
+    double cpu_before = sein_harness_cpu (daemon->pid);
+    int64_t start = zclock_usecs ();
+    pid_t pid = fork ();
+    if (pid == 0) {
+        int out = open (output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2 (out, STDOUT_FILENO);
+        execv (argv[0], argv);
+        _exit (127);
+    }
+    int status = 0;
+    struct rusage usage = {0};
+    wait4 (pid, &status, 0, &usage);
+    double seconds = (double) (zclock_usecs () - start) / 1e6;
+    double cpu = sein_harness_cpu (daemon->pid) - cpu_before;
+    double own_cpu = (double) usage.ru_utime.tv_sec + (double) usage.ru_stime.tv_sec +
+                     (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    s_tally_end (&tally, daemon->intake);
+    //  One line an ack, "line N: accepted ...", as a user sees them.
+    file = fopen (output, "r");
+    char line[4096];
+    while (file && fgets (line, sizeof line, file))
+        if (strncmp (line, "line ", 5) == 0 && strstr (line, ": accepted "))
+            tally.accepted++;
+    if (file)
+        fclose (file);
+    double rate = (double) tally.accepted / seconds;
+    printf ("sein-submit --file (window %s): %9.0f signals/s, exit %d",
+            window ? window : "default", rate,
+            WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+    if (own > 0)
+        printf (", %.0f%% of the benchmark's own client (%.0f/s; target >= 80%%)",
+                100 * rate / own, own);
+    printf ("\nsein-submit cpu %.1f us/signal, seind %.1f us/signal (%s)\n",
+            own_cpu * 1e6 / (double) (tally.accepted ? tally.accepted : 1),
+            cpu * 1e6 / (double) (tally.accepted ? tally.accepted : 1), program);
+    s_print_tally ("sein-submit", &tally);
+}
+
+//  The million part: fill the store to STORE signals through seind, in
+//  chunks of CHUNK from SUBMITTERS, restart seind on it, and measure.
+static int
+s_million_part (sein_harness_t *daemon, long store, long chunk, int submitters, int window,
+                int rate, int seconds)
+{
+    int64_t start = zclock_usecs ();
+    s_tally_t tally = {0};
+    long head = s_ping (daemon->intake, NULL);
+    s_tally_start (&tally, daemon->intake);
+    for (int round = 100; head + tally.sent < store; round++) {
+        long accepted, sent;
+        long size = store - head - tally.sent < chunk ? store - head - tally.sent : chunk;
+        if (size < submitters)
+            size = submitters;
+        s_throughput (daemon->intake, round, submitters, size, window, &accepted, &sent);
+        tally.accepted += accepted;
+        tally.sent += sent;
+    }
+    s_tally_end (&tally, daemon->intake);
+    printf ("seind      store filled to %ld signals in %.1f s\n", head + tally.stored,
+            (double) (zclock_usecs () - start) / 1e6);
+    s_print_tally ("seind", &tally);
+    //  A restarted seind: what a service finds after running a while,
+    //  without the fill's log still to be checkpointed.
+    start = zclock_usecs ();
+    if (sein_harness_stop (daemon, SIGTERM) != 0 || sein_harness_start (daemon)) {
+        fprintf (stderr, "bench_ingest: seind did not restart (see %s)\n", daemon->log);
+        return -1;
+    }
+    printf ("seind      restarted on it in %.1f s\n",
+            (double) (zclock_usecs () - start) / 1e6);
+    char what[64];
+    snprintf (what, sizeof what, "store of %ld", head + tally.stored);
+    s_latency_part (daemon->intake, rate, seconds, 2, what);
+    return 0;
+}
+
+//  The raw part: the transport and SQLite alone. EVENT is a stored event
+//  (or "{}"), BATCH the signals a commit seind made.
+static void
+s_raw_part (sein_harness_t *daemon, int port, int rounds, int submitters, long signals,
+            int window, int rate, int seconds, const char *event, int batch)
+{
+    char echo_endpoint[300];
+    if (port > 0)
+        snprintf (echo_endpoint, sizeof echo_endpoint, "tcp://127.0.0.1:%d", port + 10);
+    else
+        snprintf (echo_endpoint, sizeof echo_endpoint, "ipc://%s/echo", daemon->dir);
+    zactor_t *echo = zactor_new (s_echo_actor, echo_endpoint);
+    long accepted, sent;
+    double zmq_rate = s_throughput (echo_endpoint, rounds, submitters, signals, window,
+                                    &accepted, &sent);
+    printf ("raw zeromq round trips: %9.0f /s\n", zmq_rate);
+    double p50, p99;
+    s_tally_t tally = {0};
+    s_latency (echo_endpoint, rate, seconds, &p50, &p99, 1, &tally);
+    printf ("raw zeromq latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
+    zactor_destroy (&echo);
+
+    double sqlite_rate = s_sqlite (daemon->dir, event, signals, batch > 0 ? batch : 1, &p50,
+                                   &p99);
+    printf ("raw sqlite (seind's rows, %zu-byte event, %d a commit, WAL, FULL): %9.0f "
+            "signals/s\n",
+            strlen (event), batch, sqlite_rate);
+    printf ("raw sqlite single-signal commit: p50 %.0f us, p99 %.0f us\n", p50, p99);
+}
+
+//  A stored event as text, for the raw SQLite figure; "{}" when none.
+static char *
+s_stored_event (const char *endpoint)
+{
+    sein_client_t *client = sein_client_new (endpoint);
+    json_t *request = json_pack ("{s:i,s:i}", "from", 1, "limit", 1);
+    json_t *events = sein_client_call (client, SEIN_EVENTS, request, 5000);
+    json_decref (request);
+    char *event = json_dumps (json_array_get (json_object_get (events, "events"), 0),
+                              JSON_COMPACT | JSON_REAL_PRECISION (15));
+    json_decref (events);
+    sein_client_destroy (&client);
+    return event ? event : strdup ("{}");
+}
+
+static const char *s_parts[] = {"latency", "ingest", "submit", "million", "raw", NULL};
+
+//  The bit set of the parts named in LIST (comma-separated); -1 for a
+//  name that is not a part.
+static int
+s_parse_parts (const char *list)
+{
+    int parts = 0;
+    char *copy = strdup (list), *state = NULL;
+    for (char *name = strtok_r (copy, ",", &state); name;
+         name = strtok_r (NULL, ",", &state)) {
+        int index = 0;
+        while (s_parts[index] && strcmp (s_parts[index], name))
+            index++;
+        parts = s_parts[index] && parts >= 0 ? parts | 1 << index : -1;
+    }
+    free (copy);
+    return parts;
+}
+
+enum { S_LATENCY = 1, S_INGEST = 2, S_SUBMIT = 4, S_MILLION = 8, S_RAW = 16 };
+
 int
 main (int argc, char **argv)
 {
-    long signals = 200000;
+    long signals = 200000, store = 1000000;
     int rounds = 3, submitters = 4, window = 2048, rate = 1000, seconds = 5, port = 25570;
+    int parts = S_LATENCY | S_INGEST | S_SUBMIT | S_MILLION | S_RAW;
     const char *synchronous = "full";
+    char *submit_program = zsys_sprintf ("%s/sein-submit", SEIN_BINARY_DIR);
+    const char *submit_window = NULL;
     int option;
-    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:h")) != -1) {
+    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:P:m:x:W:h")) != -1) {
         switch (option) {
         case 'n': signals = atol (optarg); break;
         case 'k': rounds = atoi (optarg); break;
@@ -345,15 +676,25 @@ main (int argc, char **argv)
         case 't': seconds = atoi (optarg); break;
         case 'p': port = atoi (optarg); break; //  0: ipc:// endpoints
         case 'S': synchronous = optarg; break;
+        case 'P': parts = s_parse_parts (optarg); break;
+        case 'm': store = atol (optarg); break;
+        case 'W': submit_window = optarg; break;
+        case 'x':
+            zstr_free (&submit_program);
+            submit_program = strdup (optarg);
+            break;
         default:
             fprintf (stderr, "usage: bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] "
                              "[-w WINDOW] [-r RATE] [-t SECONDS] [-p PORT] "
-                             "[-S normal|full|extra]\n");
+                             "[-S normal|full|extra] [-P PARTS] [-m STORE] "
+                             "[-x SEIN-SUBMIT] [-W WINDOW]\n"
+                             "  PARTS: comma-separated, of latency,ingest,submit,million,raw "
+                             "(default all)\n");
             return 64;
         }
     }
     if (submitters < 1 || submitters > 64 || window < 1 || rate < 1 || seconds < 1 ||
-        rounds < 1 || rounds > 15)
+        rounds < 1 || rounds > 15 || signals < submitters || parts <= 0 || store < 1)
         return 64;
     zsys_handler_set (NULL);
     sein_harness_t daemon;
@@ -370,73 +711,28 @@ main (int argc, char **argv)
     //  Latency first, on a fresh store: after the throughput run the
     //  checkpointer still has the whole flood's log to copy, which is not
     //  the steady state of a service taking 1,000 signals/s.
-    double p50, p99;
-    s_latency (daemon.intake, rate, seconds, &p50, &p99, 0);
-    printf ("seind      ack latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
-    long accepted = 0;
-    long commits_before = s_commits (daemon.intake);
-    double cpu_before = sein_harness_cpu (daemon.pid);
-    double own_before = sein_harness_cpu (getpid ());
-    double rates[15];
-    printf ("seind      ingest rounds:");
-    for (int round = 0; round < rounds; round++) {
-        long round_accepted;
-        rates[round] =
-            s_throughput (daemon.intake, round, submitters, signals, window, &round_accepted);
-        accepted += round_accepted;
-        printf (" %.0f", rates[round]);
-        fflush (stdout);
+    if (parts & S_LATENCY)
+        s_latency_part (daemon.intake, rate, seconds, 0, "fresh store");
+    double own = 0;
+    int batch = 256;
+    if (parts & S_INGEST)
+        own = s_ingest_part (daemon.intake, rounds, submitters, signals, window, daemon.pid,
+                             &batch);
+    if (parts & S_SUBMIT)
+        s_submit_part (&daemon, submit_program, submit_window, signals, own);
+    int status = 0;
+    if (parts & S_MILLION)
+        status = s_million_part (&daemon, store, signals, submitters, window, rate, seconds);
+    if (status == 0) {
+        printf ("seind      memory: peak RSS %ld kB\n", sein_harness_memory (&daemon, true));
+        char *event = s_stored_event (daemon.intake);
+        sein_harness_stop (&daemon, SIGTERM);
+        if (parts & S_RAW)
+            s_raw_part (&daemon, port, rounds, submitters, signals, window, rate, seconds,
+                        event, batch);
+        free (event);
     }
-    double cpu = sein_harness_cpu (daemon.pid) - cpu_before;
-    double own = sein_harness_cpu (getpid ()) - own_before;
-    qsort (rates, (size_t) rounds, sizeof rates[0], s_compare_double);
-    printf ("\nseind      ingest: %9.0f signals/s durable, median of %d rounds (%.0f to "
-            "%.0f; %ld accepted)\n",
-            rates[rounds / 2], rounds, rates[0], rates[rounds - 1], accepted);
-    sein_client_t *client = sein_client_new (daemon.intake);
-    json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
-    json_t *counters = json_object_get (ping, "counters");
-    long commits =
-        (long) json_integer_value (json_object_get (counters, "batches")) - commits_before;
-    printf ("seind      cpu %.1f us/signal (submitters %.1f), %ld commits (%.0f signals "
-            "each), largest %lld\n",
-            cpu * 1e6 / (double) (accepted ? accepted : 1),
-            own * 1e6 / (double) (accepted ? accepted : 1), commits,
-            (double) accepted / (double) (commits ? commits : 1),
-            (long long) json_integer_value (json_object_get (counters, "largest_batch")));
-    json_decref (ping);
-    int batch = commits ? (int) (accepted / commits) : 256;
-    //  A real stored event, for the raw SQLite figure below.
-    json_t *request = json_pack ("{s:i,s:i}", "from", 1, "limit", 1);
-    json_t *events = sein_client_call (client, SEIN_EVENTS, request, 5000);
-    json_decref (request);
-    char *event = json_dumps (json_array_get (json_object_get (events, "events"), 0),
-                              JSON_COMPACT | JSON_REAL_PRECISION (15));
-    json_decref (events);
-    sein_client_destroy (&client);
-    printf ("seind      memory: peak RSS %ld kB\n", sein_harness_memory (&daemon, true));
-    sein_harness_stop (&daemon, SIGTERM);
-
-    char echo_endpoint[300];
-    if (port > 0)
-        snprintf (echo_endpoint, sizeof echo_endpoint, "tcp://127.0.0.1:%d", port + 10);
-    else
-        snprintf (echo_endpoint, sizeof echo_endpoint, "ipc://%s/echo", daemon.dir);
-    zactor_t *echo = zactor_new (s_echo_actor, echo_endpoint);
-    double zmq_rate =
-        s_throughput (echo_endpoint, rounds, submitters, signals, window, &accepted);
-    printf ("raw zeromq round trips: %9.0f /s\n", zmq_rate);
-    s_latency (echo_endpoint, rate, seconds, &p50, &p99, 1);
-    printf ("raw zeromq latency at %d/s: p50 %.0f us, p99 %.0f us\n", rate, p50, p99);
-    zactor_destroy (&echo);
-
-    double sqlite_rate = s_sqlite (daemon.dir, event ? event : "{}", signals,
-                                   batch > 0 ? batch : 1, &p50, &p99);
-    printf ("raw sqlite (seind's rows, %zu-byte event, %d a commit, WAL, FULL): %9.0f "
-            "signals/s\n",
-            event ? strlen (event) : 2, batch, sqlite_rate);
-    printf ("raw sqlite single-signal commit: p50 %.0f us, p99 %.0f us\n", p50, p99);
-    free (event);
     sein_harness_cleanup (&daemon);
-    return 0;
+    zstr_free (&submit_program);
+    return status ? 69 : 0;
 }

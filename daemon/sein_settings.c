@@ -1,0 +1,65 @@
+/*  sein_settings.c - the table of seind's settings
+
+    Like Redis's standardConfig table: each of seind's settings once, with
+    its type, default, bounds, whether a SIGHUP may change it, and what it
+    feeds besides its own value. Durations are milliseconds, sizes bytes.
+    Keep docs/CONFIG.md in step.
+
+    On reload (sein_config_unreloadable) a changed restart-only setting
+    refuses the whole file. Every reloadable one is either read afresh
+    where it is used (the data files and classify.*, through the new setup;
+    limits.events_max per query) or applied by the server's apply step
+    (s_apply_settings: the log level, limits.description_max per batch,
+    watch.heartbeat, watch.timeout and watch.sessions_max in the watch
+    actor).
+
+    The settings that feed a socket option are restart-only: libzmq 4.3.4
+    gives each connection a bound socket accepts the options the socket had
+    when it was bound, so a reloaded ZMQ_MAXMSGSIZE or ZMQ_SNDHWM reaches
+    no connection made later (ZMQ_SNDHWM reaches those open at the time,
+    ZMQ_MAXMSGSIZE none). test_daemon's test_socket_options_fixed_at_bind
+    shows it.
+*/
+#include "sein_settings.h"
+
+#include <stddef.h>
+
+const sein_setting_t sein_settings[] = {
+    {"daemon.log_level", SEIN_SETTING_ENUM, "info", 0, 0, "notice|info|debug", true,
+     NULL},
+    {"storage.synchronous", SEIN_SETTING_ENUM, "full", 0, 0, "normal|full|extra", false,
+     NULL},
+    {"data.areas", SEIN_SETTING_PATH, "areas.tsv", 0, 0, NULL, true, NULL},
+    {"data.polygons", SEIN_SETTING_PATH, "areas.geojson", 0, 0, NULL, true, NULL},
+    {"data.streets", SEIN_SETTING_PATH, "streets.tsv", 0, 0, NULL, true, NULL},
+    {"data.themes", SEIN_SETTING_PATH, "themes.tsv", 0, 0, NULL, true, NULL},
+    {"data.theme_rules", SEIN_SETTING_PATH, "theme-rules.tsv", 0, 0, NULL, true, NULL},
+    {"data.priority_rules", SEIN_SETTING_PATH, "priority-rules.tsv", 0, 0, NULL, true,
+     NULL},
+    //  1/100 of a rule weight
+    {"classify.theme_min_score", SEIN_SETTING_INT, "150", 1, 10000, NULL, true, NULL},
+    //  percent
+    {"classify.theme_margin", SEIN_SETTING_INT, "20", 0, 99, NULL, true, NULL},
+    {"limits.description_max", SEIN_SETTING_INT, "4000", 1, 65536, NULL, true, NULL},
+    {"limits.message_max", SEIN_SETTING_INT, "65536", 1024, 16777216, NULL, false,
+     "ZMQ_MAXMSGSIZE of the intake and watch sockets (message_max + 64 KiB)"},
+    {"limits.batch_max", SEIN_SETTING_INT, "2048", 1, 100000, NULL, false,
+     "the intake's reply queue, ZMQ_SNDHWM = 2 x (intake_hwm + 2 x batch_max)"},
+    {"limits.intake_hwm", SEIN_SETTING_INT, "1000", 100, 1000000, NULL, false,
+     "ZMQ_RCVHWM of the intake and watch sockets, and the intake's reply queue"},
+    {"limits.publish_hwm", SEIN_SETTING_INT, "10000", 100, 1000000, NULL, false,
+     "ZMQ_SNDHWM of the broadcast and of the feed to the watch actor"},
+    {"limits.events_max", SEIN_SETTING_INT, "1000", 1, 100000, NULL, true, NULL},
+    {"watch.credit_max", SEIN_SETTING_INT, "1000", 1, 100000, NULL, false,
+     "the watch socket's queue, ZMQ_SNDHWM = 2 x credit_max + 100"},
+    {"watch.heartbeat", SEIN_SETTING_INT, "1000", 100, 60000, NULL, true, NULL},
+    {"watch.timeout", SEIN_SETTING_INT, "10000", 500, 600000, NULL, true, NULL},
+    {"watch.sessions_max", SEIN_SETTING_INT, "1000", 1, 100000, NULL, true, NULL},
+    {NULL}};
+
+sein_config_t *
+sein_settings_load (const char *file, const char **overrides, int noverrides,
+                    char **error_p)
+{
+    return sein_config_load_with (sein_settings, file, overrides, noverrides, error_p);
+}
