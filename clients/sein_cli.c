@@ -150,9 +150,27 @@ sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
     return optind;
 }
 
+sein_keys_t *
+sein_cli_keys (sein_cli_t *cli)
+{
+    if (cli->keys || !sein_config_bool (cli->config, "security.enabled"))
+        return cli->keys;
+    char *error = NULL;
+    cli->keys = sein_keys_new (sein_config_str (cli->config, "security.keys"),
+                               sein_config_str (cli->config, "client.key"),
+                               sein_config_str (cli->config, "security.server_key"), &error);
+    if (!cli->keys) {
+        fprintf (stderr, "%s: %s\n", cli->program, error);
+        free (error);
+        exit (SEIN_EXIT_CONFIG);
+    }
+    return cli->keys;
+}
+
 void
 sein_cli_finish (sein_cli_t *cli)
 {
+    sein_keys_destroy (&cli->keys);
     sein_config_destroy (&cli->config);
 }
 

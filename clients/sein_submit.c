@@ -651,7 +651,7 @@ main (int argc, char **argv)
     zsys_handler_set (NULL);
     const char *endpoint = sein_config_str (cli.config, "endpoints.intake");
     s_run_t run = {.cli = &cli,
-                   .client = sein_client_new (endpoint),
+                   .client = sein_client_new_secure (endpoint, sein_cli_keys (&cli)),
                    .command = args.dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
                    .submitter = sein_config_str (cli.config, "client.name"),
                    .timeout = (int) (args.timeout ? args.timeout

@@ -187,6 +187,7 @@ main (int argc, char **argv)
     sein_watcher_t *watcher =
         sein_watcher_new (sein_config_str (cli.config, "endpoints.watch"), args.filter,
                           args.since, args.since_time, (int) args.credit);
+    sein_watcher_set_keys (watcher, sein_cli_keys (&cli));
     long long seen = 0;
     int status = SEIN_EXIT_OK;
     int64_t last_event = zclock_mono ();

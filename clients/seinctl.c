@@ -9,11 +9,16 @@
 #include "sein_store.h"
 
 #include <czmq.h>
+#include <sys/stat.h>
 
-enum { O_TIMEOUT = 't' };
+enum { O_TIMEOUT = 't', O_ROLE = 256, O_TEAM };
+
+#define S_TEAMS_MAX 16
 
 static const sein_cli_option_t s_options[] = {
     {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
+    {"role", O_ROLE, "ROLE", "keygen: submitter, watcher, staff, system, admin or server"},
+    {"team", O_TEAM, "TEAM", "keygen: a team the key watches and works for (repeatable)"},
     {NULL, 0, NULL, NULL}};
 
 typedef struct {
@@ -21,6 +26,9 @@ typedef struct {
     sein_client_t *client;
     int timeout;
     long long option_timeout;
+    const char *role;
+    const char *teams[S_TEAMS_MAX];
+    int nteams;
 } s_ctl_t;
 
 static int
@@ -30,6 +38,15 @@ s_option (void *arg, int key, const char *value)
     if (key == O_TIMEOUT) {
         ctl->option_timeout = sein_cli_number (value);
         return ctl->option_timeout > 0 ? 0 : -1;
+    }
+    if (key == O_ROLE) {
+        ctl->role = value;
+        return 0;
+    }
+    //  Teams are joined with commas in the certificate.
+    if (key == O_TEAM && ctl->nteams < S_TEAMS_MAX && *value && !strchr (value, ',')) {
+        ctl->teams[ctl->nteams++] = value;
+        return 0;
     }
     return -1;
 }
@@ -267,6 +284,71 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
     return problems ? SEIN_EXIT_DATAERR : SEIN_EXIT_OK;
 }
 
+//  The roles a key may have (daemon/sein_auth.c's table says what each may
+//  do; seind skips a certificate whose role it does not know).
+static const char *s_roles[] = {"submitter", "watcher", "staff", "system",
+                                "admin",     "server",  NULL};
+
+//  keygen NAME --role ROLE [--team T ...]: a new certificate pair in
+//  security.keys, its public half carrying name, role and teams. The
+//  secret half is made 0600: seind and the clients refuse it otherwise.
+static int
+s_cmd_keygen (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    const char *name = argv[0];
+    size_t role = 0;
+    while (ctl->role && s_roles[role] && !streq (s_roles[role], ctl->role))
+        role++;
+    if (!ctl->role || !s_roles[role])
+        return sein_cli_usage (ctl->cli, "keygen needs --role submitter|watcher|staff|system|"
+                                         "admin|server");
+    if (!*name || strlen (name) > 64 || strspn (name, "abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789-_.") != strlen (name) ||
+        *name == '.')
+        return sein_cli_usage (ctl->cli, "a key's name is 1-64 letters, digits, '-', '_', '.'");
+    const char *dir = sein_config_str (ctl->cli->config, "security.keys");
+    char *public = zsys_sprintf ("%s/%s.key", dir, name);
+    char *secret = zsys_sprintf ("%s/%s.key_secret", dir, name);
+    int status = SEIN_EXIT_OK;
+    if (zsys_dir_create ("%s", dir) || chmod (dir, 0700)) {
+        fprintf (stderr, "seinctl: cannot create %s: %s\n", dir, strerror (errno));
+        status = SEIN_EXIT_IOERR;
+    } else if (access (public, F_OK) == 0 || access (secret, F_OK) == 0) {
+        fprintf (stderr, "seinctl: %s exists: delete %s and %s first to replace the key\n",
+                 public, public, secret);
+        status = SEIN_EXIT_DATAERR;
+    } else {
+        zcert_t *cert = zcert_new ();
+        zcert_set_meta (cert, "name", "%s", name);
+        zcert_set_meta (cert, "role", "%s", s_roles[role]);
+        char teams[1024] = "";
+        for (int index = 0; index < ctl->nteams; index++)
+            snprintf (teams + strlen (teams), sizeof teams - strlen (teams), "%s%s",
+                      index ? "," : "", ctl->teams[index]);
+        if (*teams)
+            zcert_set_meta (cert, "teams", "%s", teams);
+        if (zcert_save (cert, public) || chmod (secret, 0600)) {
+            fprintf (stderr, "seinctl: cannot write %s: %s\n", public, strerror (errno));
+            status = SEIN_EXIT_IOERR;
+        } else if (ctl->cli->json) {
+            json_t *made = json_pack ("{s:s,s:s,s:s,s:s,s:s}", "name", name, "role",
+                                      s_roles[role], "teams", teams, "file", public, "key",
+                                      zcert_public_txt (cert));
+            sein_cli_print (ctl->cli, made, NULL);
+            json_decref (made);
+        } else
+            printf ("%s: %s (role %s%s%s); secret key in %s, mode 0600\n"
+                    "seind admits it after a reload (SIGHUP)\n",
+                    name, public, s_roles[role], *teams ? ", teams " : "", teams, secret);
+        zcert_destroy (&cert);
+    }
+    zstr_free (&public);
+    zstr_free (&secret);
+    return status;
+}
+
 typedef int (s_command_fn) (s_ctl_t *ctl, int argc, char **argv);
 static const struct {
     const char *name;
@@ -288,6 +370,8 @@ static const struct {
      "dry run: classify and route without storing (no operand: JSON lines on stdin)",
      s_cmd_classify, false},
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
+    {"keygen", 1, 1, "NAME", "make a key in security.keys: --role ROLE [--team T ...]",
+     s_cmd_keygen, true},
     {"check", 0, 0, "",
      "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
      s_cmd_check, true},
@@ -333,7 +417,8 @@ main (int argc, char **argv)
     if (s_commands[index].local)
         status = s_commands[index].handler (&ctl, operands, argv + first + 1);
     else {
-        ctl.client = sein_client_new (sein_config_str (cli.config, "endpoints.intake"));
+        ctl.client = sein_client_new_secure (sein_config_str (cli.config, "endpoints.intake"),
+                                             sein_cli_keys (&cli));
         if (!ctl.client) {
             fprintf (stderr, "seinctl: bad endpoint\n");
             status = SEIN_EXIT_CONFIG;

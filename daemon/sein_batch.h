@@ -25,6 +25,7 @@ typedef struct {
     sein_envelope_t envelope;
     zmq_msg_t body;
     bool dry_run; //  CLASSIFY: answer, do not store
+    char principal[SEIN_AUTH_NAME_MAX + 1]; //  the key's name; "" without security
 
     //  Filled by sein_prepare
     bool rejected;

@@ -125,7 +125,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
-    pending->submitter = signal->submitter ? signal->submitter : "anonymous";
+    pending->submitter = sein_auth_who (pending->principal, signal->submitter);
     s_render (pending, &route, &scratch->render);
 
     sein_store_signal_t *record = &pending->record;

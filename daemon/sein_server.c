@@ -66,6 +66,9 @@ typedef struct {
     zactor_t *prepare;
     zactor_t *query;
     sein_checkpoint_t *checkpoint;
+    zactor_t *zap;             //  the ZAP handler, with security on
+    zcert_t *cert;             //  seind's own key, with security on
+    sein_keyring_t *keyring;   //  who may ask what; NULL: security off
     sein_durable_t *durable; //  NULL: every COMMIT syncs by itself
     sein_server_args_t *args;
     char *path;         //  the database
@@ -261,8 +264,8 @@ s_publish (s_server_t *self, sein_pending_t *pending)
     pending->event = NULL;
     zmq_msg_init (&copy);
     zmq_msg_copy (&copy, &body);
-    void *publish = zsock_resolve (self->publish);
-    if (zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
+    void *publish = self->publish ? zsock_resolve (self->publish) : NULL;
+    if (!publish || zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
         zmq_msg_send (&body, publish, 0) < 0)
         zmq_msg_close (&body);
     if (sein_feed_send (zsock_resolve (self->feed), event, &copy))
@@ -489,7 +492,7 @@ s_handle (s_server_t *self, sein_batch_t *batch)
 {
     sein_request_t *request = &self->request;
     if (sein_wire_recv (zsock_resolve (self->intake), self->commands, self->ncommands,
-                        self->limits.message_max, request))
+                        self->limits.message_max, self->keyring, request))
         return -1;
     const char *command = request->command ? request->command->name : NULL;
     sein_error_t error;
@@ -515,6 +518,8 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         sein_pending_t *pending = &batch->items[batch->count++];
         pending->envelope = request->envelope;
         pending->dry_run = streq (command, SEIN_CLASSIFY);
+        //  The key's name is the submitter, whatever the body declares.
+        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
         zmq_msg_move (&pending->body, &request->body); //  the batch's now
     }
     sein_request_clear (request);
@@ -656,6 +661,30 @@ s_reply_hwm (s_server_t *self)
                 2 * (int) self->batch_max);
 }
 
+//  With security on, (re)load the keyring and have the ZAP handler do the
+//  same: a deleted certificate is revoked for requests on open connections
+//  here, and for new connections there. A directory that cannot be read
+//  keeps the keys loaded before.
+static void
+s_load_keys (s_server_t *self)
+{
+    char *error = NULL;
+    sein_keyring_t *keyring =
+        sein_keyring_new (sein_config_str (self->setup->config, "security.keys"), &error);
+    if (keyring) {
+        sein_keyring_destroy (&self->keyring);
+        self->keyring = keyring;
+        zsys_info ("security: %zu keys", sein_keyring_size (keyring));
+    } else
+        zsys_error ("%s; the keys loaded before stay", error);
+    zstr_free (&error);
+    if (self->zap) {
+        zstr_send (self->zap, "KEYS");
+        char *status = zstr_recv (self->zap);
+        zstr_free (&status);
+    }
+}
+
 //  Take the settings of the current setup, and apply what derives from
 //  them to the sockets and actors (also on reload).
 static void
@@ -668,6 +697,8 @@ s_apply_settings (s_server_t *self)
     self->batch_max = (size_t) sein_config_int (config, "limits.batch_max");
     self->events_max = sein_config_int (config, "limits.events_max");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
+    if (self->cert)
+        s_load_keys (self);
     //  limits.message_max and limits.batch_max also size the intake socket
     //  (ZMQ_MAXMSGSIZE, the reply queue), which libzmq fixes for every
     //  connection when it binds: both are restart-only (sein_settings.c).
@@ -708,13 +739,17 @@ s_swap_setup (s_server_t *self)
     }
 }
 
+//  A PUB bound to ENDPOINT; with CERT, a CURVE server in the broadcast's
+//  ZAP domain, which admits only keys with the broadcast right.
 static zsock_t *
-s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
+s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
 {
     zsock_t *socket = zsock_new (ZMQ_PUB);
     //  The broadcast fans out like the watch sessions do.
     sein_wire_pin (socket, SEIN_IO_WATCH);
     zsock_set_sndhwm (socket, hwm);
+    if (cert)
+        sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
             zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
@@ -755,18 +790,32 @@ s_start (s_server_t *self)
     //  it may lag the disk, never lead it.
     self->marks = streq (synchronous, "extra");
     self->marked = sein_store_head (self->store);
+    bool secure = sein_config_bool (config, "security.enabled");
+    if (!self->error && secure) {
+        //  The ZAP handler must answer before the first CURVE socket binds.
+        const char *keys = sein_config_str (config, "security.keys");
+        self->cert = sein_auth_server_cert (keys, sein_config_str (config, "security.server_key"),
+                                            &self->error);
+        if (!self->error)
+            self->zap = s_start_actor (self, sein_auth_zap_actor, (void *) keys, "security");
+        //  The keyring is loaded by s_apply_settings, once the sockets exist.
+    }
     if (!self->error)
         self->intake = sein_wire_bind (
             sein_config_str (config, "endpoints.intake"), self->limits.message_max,
             s_reply_hwm (self), (int) sein_config_int (config, "limits.intake_hwm"),
             //  Acks still queued when seind stops get two seconds to get out.
-            2000, SEIN_IO_INTAKE, &self->error);
-    if (!self->error)
+            2000, SEIN_IO_INTAKE, self->cert, SEIN_AUTH_DOMAIN_INTAKE, &self->error);
+    //  With security, the broadcast is for trusted systems, or not there.
+    if (!self->error &&
+        (!secure || streq (sein_config_str (config, "security.broadcast"), "trusted")))
         self->publish = s_bind_pub (self, sein_config_str (config, "endpoints.publish"),
-                                    (int) sein_config_int (config, "limits.publish_hwm"));
+                                    (int) sein_config_int (config, "limits.publish_hwm"),
+                                    self->cert);
     char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
-        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"));
+        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"),
+                                 NULL);
     if (!self->error) {
         sein_watch_args_t args = {config, feed, self->path};
         self->watch = s_start_actor (self, sein_watch_actor, &args, "watch");
@@ -974,6 +1023,10 @@ sein_server_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
+    //  After every CURVE socket: they ask it until they close.
+    zactor_destroy (&self->zap);
+    zcert_destroy (&self->cert);
+    sein_keyring_destroy (&self->keyring);
     //  The store is seind's, destroyed after every other connection.
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);

@@ -318,6 +318,16 @@ s_check (sein_request_t *request, zmq_msg_t *parts, int count,
     }
     request->command = &commands[index];
     request->reply = commands[index].name;
+    if (!sein_auth_allows (&request->principal, commands[index].name)) {
+        if (*request->principal.role)
+            sein_error_set (error, "forbidden", NULL, "the key '%s' (role %s) may not send %s",
+                            request->principal.name, request->principal.role,
+                            commands[index].name);
+        else
+            sein_error_set (error, "forbidden", NULL,
+                            "this key is not, or no longer, known to seind");
+        return;
+    }
     size_t size = zmq_msg_size (&parts[3]);
     if (size > message_max) {
         sein_error_set (error, "too-large", NULL,
@@ -333,14 +343,29 @@ s_check (sein_request_t *request, zmq_msg_t *parts, int count,
     zmq_msg_move (&request->body, &parts[3]);
 }
 
+//  Fill PRINCIPAL for a message whose first part after the routing id is
+//  PART (NULL: none): the keyring's entry for its "User-Id", else none.
+static void
+s_principal (sein_keyring_t *keyring, zmq_msg_t *part, sein_principal_t *principal)
+{
+    if (!keyring) {
+        sein_principal_anonymous (principal);
+        return;
+    }
+    const char *key = part ? zmq_msg_gets (part, "User-Id") : NULL;
+    if (!key || sein_keyring_lookup (keyring, key, principal))
+        memset (principal, 0, sizeof *principal); //  no name, no rights
+}
+
 int
 sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
-                size_t message_max, sein_request_t *request)
+                size_t message_max, sein_keyring_t *keyring, sein_request_t *request)
 {
     zmq_msg_t parts[4];
     int count = s_recv_parts (handle, &request->envelope, parts);
     if (count < 0)
         return -1;
+    s_principal (keyring, count > 0 ? &parts[0] : NULL, &request->principal);
     //  The correlation id is echoed whenever it fits, even on a refusal.
     if (count >= 3 && zmq_msg_size (&parts[2]) <= S_CORR_MAX) {
         request->envelope.corr_size = zmq_msg_size (&parts[2]);
@@ -433,7 +458,7 @@ sein_wire_pin (zsock_t *socket, int io_thread)
 
 zsock_t *
 sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
-                int io_thread, char **error_p)
+                int io_thread, zcert_t *cert, const char *domain, char **error_p)
 {
     zsock_t *socket = zsock_new (ZMQ_ROUTER);
     if (!socket) {
@@ -452,6 +477,8 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
     //  czmq's default linger is 0: replies still queued when the socket
     //  closes would be dropped.
     zsock_set_linger (socket, linger);
+    if (cert)
+        sein_auth_apply (cert, socket, domain);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         *error_p = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);

@@ -6,6 +6,7 @@
 #include <czmq.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int
@@ -133,7 +134,7 @@ s_start (sein_harness_t *self, ...)
     if (self->pid < 0)
         return -1;
     //  Ready when it answers PING.
-    sein_client_t *client = sein_client_new (self->intake);
+    sein_client_t *client = sein_client_new_secure (self->intake, self->keys);
     int64_t deadline = zclock_mono () + sein_harness_scale (10000);
     int rc = -1;
     while (rc && zclock_mono () < deadline) {
@@ -211,9 +212,54 @@ sein_harness_cpu (pid_t pid)
     return seconds;
 }
 
+int
+sein_harness_secure (sein_harness_t *self)
+{
+    snprintf (self->config, sizeof self->config, "%s/sein.cfg", self->dir);
+    FILE *file = fopen (self->config, "w");
+    if (!file)
+        return -1;
+    //  libconfig puts the file's own directory (sein_config.c's include
+    //  dir) before every @include path, absolute ones too: go up from the
+    //  harness's directory, /tmp/sein-test-XXXXXX, to the root.
+    fprintf (file,
+             "@include \"../..%s/conf/sein.cfg\"\n"
+             "security = { enabled = true; keys = \"keys\"; broadcast = \"trusted\"; };\n",
+             SEIN_SOURCE_DIR);
+    fclose (file);
+    chmod (self->config, 0600);
+    //  The data files are relative to conf/sein.cfg, the file here includes it.
+    const char *data[][2] = {{"areas", "areas.tsv"},
+                             {"polygons", "areas.geojson"},
+                             {"streets", "streets.tsv"},
+                             {"themes", "themes.tsv"},
+                             {"theme_rules", "theme-rules.tsv"},
+                             {"priority_rules", "priority-rules.tsv"}};
+    for (size_t index = 0; index < 6; index++) {
+        char override[320];
+        snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],
+                  SEIN_SOURCE_DIR, data[index][1]);
+        sein_harness_set (self, override);
+    }
+    if (sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "seind", "--role", "server",
+                          NULL) ||
+        sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "harness", "--role", "admin",
+                          NULL))
+        return -1;
+    sein_harness_set (self, "client.key=harness");
+    char *keys = zsys_sprintf ("%s/keys", self->dir), *error = NULL;
+    self->keys = sein_keys_new (keys, "harness", "seind", &error);
+    if (error)
+        fprintf (stderr, "sein_harness_secure: %s\n", error);
+    zstr_free (&keys);
+    zstr_free (&error);
+    return self->keys ? 0 : -1;
+}
+
 void
 sein_harness_cleanup (sein_harness_t *self)
 {
+    sein_keys_destroy (&self->keys);
     const char *wrap = getenv ("SEIN_WRAP");
     if (self->pid > 0 && wrap && *wrap) {
         //  A wrapper such as valgrind reports when seind exits, not when it

@@ -10,6 +10,8 @@
 #ifndef SEIN_HARNESS_H_INCLUDED
 #define SEIN_HARNESS_H_INCLUDED
 
+#include "sein.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -24,6 +26,7 @@ typedef struct {
     char overrides[16][320]; //  -o values for daemon and clients
     int noverrides;
     pid_t pid;
+    sein_keys_t *keys;   //  the harness's own admin key, with security on
 } sein_harness_t;
 
 //  Prepare a daemon in a fresh temporary directory; TCP_PORT > 0 uses
@@ -34,6 +37,14 @@ int
 //  Add a "path=value" override for the daemon and the clients.
 void
     sein_harness_set (sein_harness_t *self, const char *override);
+
+//  Turn security on, before the start: a private config file in the
+//  directory (conf/sein.cfg and security.enabled, security.broadcast
+//  trusted), a key directory with seind's key and the harness's own,
+//  "harness" (role admin), which the harness and the clients it runs use
+//  (client.key; a later -o client.key=NAME picks another). Returns 0 or -1.
+int
+    sein_harness_secure (sein_harness_t *self);
 
 //  Start seind (SEIN_BINARY_DIR/seind -f) and wait until it answers PING,
 //  up to 10 s (scaled, below). Returns 0 or -1.

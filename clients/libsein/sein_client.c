@@ -57,6 +57,12 @@ s_part_is (zmq_msg_t *part, const char *text)
 sein_client_t *
 sein_client_new (const char *endpoint)
 {
+    return sein_client_new_secure (endpoint, NULL);
+}
+
+sein_client_t *
+sein_client_new_secure (const char *endpoint, const sein_keys_t *keys)
+{
     assert (endpoint);
     sein_client_t *self = (sein_client_t *) zmalloc (sizeof *self);
     self->dealer = zsock_new (ZMQ_DEALER);
@@ -67,6 +73,7 @@ sein_client_new (const char *endpoint)
         zsock_set_rcvhwm (self->dealer, 100000);
         zsock_set_linger (self->dealer, 0);
         self->sndtimeo = self->rcvtimeo = -1; //  libzmq's default
+        sein_keys_apply (keys, self->dealer);
     }
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
@@ -224,6 +231,7 @@ struct _sein_watcher_t {
     int64_t last_sent;
     bool open;
     json_t *refusal;     //  the server's answer when it refused WATCH
+    sein_keys_t *keys;   //  CURVE, or NULL
     zmq_msg_t parts[5];  //  the last message received; [4] takes any extra parts
 };
 
@@ -243,6 +251,14 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
     return self;
+}
+
+void
+sein_watcher_set_keys (sein_watcher_t *self, const sein_keys_t *keys)
+{
+    assert (self);
+    sein_keys_destroy (&self->keys);
+    self->keys = sein_keys_dup (keys);
 }
 
 static void
@@ -288,6 +304,7 @@ s_watcher_connect (sein_watcher_t *self)
     self->dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (self->dealer, 0);
     zsock_set_sndtimeo (self->dealer, 0);
+    sein_keys_apply (self->keys, self->dealer);
     zsock_connect (self->dealer, "%s", self->endpoint);
     self->last_heard = zclock_mono ();
     s_watcher_open (self);
@@ -304,6 +321,7 @@ sein_watcher_destroy (sein_watcher_t **self_p)
         zsock_destroy (&self->dealer);
         json_decref (self->filter);
         json_decref (self->refusal);
+        sein_keys_destroy (&self->keys);
         for (int index = 0; index < 5; index++)
             zmq_msg_close (&self->parts[index]);
         free (self->endpoint);
@@ -382,7 +400,11 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
     } else if (streq (command, SEIN_ERROR)) {
         const char *code =
             json_string_value (json_object_get (json_object_get (body, "error"), "code"));
-        if (code && streq (code, "session"))
+        if (code && streq (code, "forbidden")) {
+            //  A revoked key: asking again would be refused again.
+            json_decref (self->refusal);
+            self->refusal = json_incref (body);
+        } else if (code && streq (code, "session"))
             s_watcher_open (self); //  the server restarted or expired us
     }
 }
