@@ -113,7 +113,7 @@ s_option (void *arg, int key, const char *value)
         const char *equals = strchr (value, '=');
         if (!equals || equals == value)
             return -1;
-        char *name = strndup (value, (size_t) (equals - value));
+        char *name = sein_strndup (value, (size_t) (equals - value));
         json_object_set_new (args->attributes, name, json_string (equals + 1));
         free (name);
         return 0;
@@ -573,7 +573,7 @@ s_line_body (s_run_t *run, char *line, size_t length, const char **body_p, size_
     if (size + 1 > run->body_capacity) {
         run->body_capacity = size + 1 > 2 * run->body_capacity ? size + 1
                                                                 : 2 * run->body_capacity;
-        run->body = (char *) realloc (run->body, run->body_capacity);
+        run->body = (char *) sein_realloc (run->body, run->body_capacity);
         assert (run->body);
     }
     char *out = run->body;

@@ -192,7 +192,7 @@ s_show_signal (s_ctl_t *ctl, json_t *signal)
             continue;
         char buffer[64];
         char *text = json_is_string (value)
-                         ? strdup (rows[index][1]
+                         ? sein_strdup (rows[index][1]
                                        ? s_local (json_string_value (value), buffer,
                                                   sizeof buffer)
                                        : json_string_value (value))
@@ -248,7 +248,7 @@ s_event_line (json_t *event)
         char *text = json_is_object (value)
                          ? sein_sprintf ("#%lld", (long long) json_integer_value (
                                                       json_object_get (value, "seq")))
-                     : json_is_string (value) ? strdup (json_string_value (value))
+                     : json_is_string (value) ? sein_strdup (json_string_value (value))
                                               : json_dumps (value, JSON_ENCODE_ANY);
         snprintf (detail + strlen (detail), sizeof detail - strlen (detail), "%s%s=%s",
                   *detail ? "  " : "", fields[index], text);

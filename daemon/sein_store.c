@@ -380,7 +380,7 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
         if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &statement,
                                 NULL) == SQLITE_OK &&
             sqlite3_step (statement) == SQLITE_ROW)
-            mode = strdup ((const char *) sqlite3_column_text (statement, 0));
+            mode = sein_strdup ((const char *) sqlite3_column_text (statement, 0));
         sqlite3_finalize (statement);
         if (!mode || strcmp (mode, "wal") != 0)
             error = sein_sprintf ("%s: cannot switch to WAL mode: %s", path,
@@ -502,8 +502,7 @@ sein_store_defer_sync (sein_store_t *self)
 static int
 s_sync_dir (const char *path)
 {
-    char *dir = strdup (path);
-    assert (dir);
+    char *dir = sein_strdup (path);
     char *slash = strrchr (dir, '/');
     if (slash)
         slash[slash == dir ? 1 : 0] = 0;
@@ -677,7 +676,7 @@ s_integrity (sqlite3 *db, const char *pragma)
         problems = more;
     }
     if (rc != SQLITE_DONE && !problems)
-        problems = strdup (sqlite3_errmsg (db));
+        problems = sein_strdup (sqlite3_errmsg (db));
     sqlite3_finalize (statement);
     return problems;
 }
@@ -896,7 +895,7 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     if (!error) {
         char *name = sein_sprintf ("%s.mark", path);
         self->mark = open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-        self->path = strdup (path);
+        self->path = sein_strdup (path);
         //  A new or rewritten marker is synced with its directory entry:
         //  the identity must outlive a power loss. Updates are not.
         if (self->mark < 0 || (marked != 1 && ftruncate (self->mark, 0)) ||
@@ -1069,7 +1068,7 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (result == 1) {
         *seq_p = sqlite3_column_int64 (statement, 0);
-        *body_p = strdup ((const char *) sqlite3_column_text (statement, 1));
+        *body_p = sein_strdup ((const char *) sqlite3_column_text (statement, 1));
         if (!*body_p)
             result = -1;
     }
