@@ -1,6 +1,7 @@
 /*  sein_cli.c - option parsing, configuration and output for the clients */
 #include "sein_cli.h"
 
+#include "sein_alloc.h"
 #include "sein_version.h"
 
 #include <assert.h>
@@ -84,6 +85,8 @@ sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
 {
     //  czmq's own warnings go to stdout by default, into a --json stream.
     zsys_set_logstream (stderr);
+    //  Out of memory the clients stop, as seind does (sein_alloc.h).
+    sein_alloc_init ();
     struct option longs[96];
     char shorts[192] = "";
     int count = 0;

@@ -6,6 +6,8 @@
     and `check` need no daemon.
 */
 #include "sein_cli.h"
+
+#include "sein_alloc.h"
 #include "sein_store.h"
 
 #include <czmq.h>
@@ -151,7 +153,7 @@ s_cmd_ping (s_ctl_t *ctl, int argc, char **argv)
     json_t *reply = s_call (ctl, SEIN_PING, NULL, &status);
     if (reply) {
         json_t *counters = json_object_get (reply, "counters");
-        char *human = zsys_sprintf (
+        char *human = sein_sprintf (
             "seind %s up %llds, head seq %lld, accepted %lld, duplicates %lld, rejected %lld",
             json_string_value (json_object_get (reply, "version")),
             (long long) json_integer_value (json_object_get (reply, "uptime")),
@@ -190,12 +192,12 @@ s_show_signal (s_ctl_t *ctl, json_t *signal)
             continue;
         char buffer[64];
         char *text = json_is_string (value)
-                         ? strdup (rows[index][1]
+                         ? sein_strdup (rows[index][1]
                                        ? s_local (json_string_value (value), buffer,
                                                   sizeof buffer)
                                        : json_string_value (value))
                      : json_is_object (value)
-                         ? zsys_sprintf ("#%lld %s",
+                         ? sein_sprintf ("#%lld %s",
                                          (long long) json_integer_value (
                                              json_object_get (value, "seq")),
                                          json_string_value (json_object_get (value, "id")))
@@ -244,9 +246,9 @@ s_event_line (json_t *event)
         if (!value)
             continue;
         char *text = json_is_object (value)
-                         ? zsys_sprintf ("#%lld", (long long) json_integer_value (
+                         ? sein_sprintf ("#%lld", (long long) json_integer_value (
                                                       json_object_get (value, "seq")))
-                     : json_is_string (value) ? strdup (json_string_value (value))
+                     : json_is_string (value) ? sein_strdup (json_string_value (value))
                                               : json_dumps (value, JSON_ENCODE_ANY);
         snprintf (detail + strlen (detail), sizeof detail - strlen (detail), "%s%s=%s",
                   *detail ? "  " : "", fields[index], text);
@@ -258,7 +260,7 @@ s_event_line (json_t *event)
                   json_string_value (json_object_get (event, "theme")),
                   json_string_value (json_object_get (event, "priority")));
     const char *by = json_string_value (json_object_get (event, "by"));
-    return zsys_sprintf ("%8lld  %s  %-9s %-12s %s",
+    return sein_sprintf ("%8lld  %s  %-9s %-12s %s",
                          (long long) json_integer_value (json_object_get (event, "seq")),
                          s_local (at, when, sizeof when), kind, by ? by : "-", detail);
 }
@@ -298,7 +300,7 @@ s_change (s_ctl_t *ctl, const char *command, json_t *body)
     if (reply) {
         json_object_del (reply, "status");
         char *line = s_event_line (reply);
-        char *human = zsys_sprintf ("signal #%lld: %s",
+        char *human = sein_sprintf ("signal #%lld: %s",
                                     (long long) json_integer_value (json_object_get (
                                         json_object_get (reply, "signal"), "seq")),
                                     line);
@@ -367,7 +369,7 @@ s_cmd_events (s_ctl_t *ctl, int argc, char **argv)
         size_t index;
         json_t *event;
         json_array_foreach (json_object_get (reply, "events"), index, event) {
-            char *human = zsys_sprintf (
+            char *human = sein_sprintf (
                 "#%lld %s %s %s/%s %s %s",
                 (long long) json_integer_value (json_object_get (event, "seq")),
                 json_string_value (json_object_get (event, "received_at")),
@@ -411,7 +413,7 @@ s_cmd_teams (s_ctl_t *ctl, int argc, char **argv)
         json_t *team;
         json_array_foreach (json_object_get (reply, "teams"), index, team) {
             char *follows = json_dumps (json_object_get (team, "follows"), JSON_COMPACT);
-            char *human = zsys_sprintf ("%-28s %-14s %s",
+            char *human = sein_sprintf ("%-28s %-14s %s",
                                         json_string_value (json_object_get (team, "name")),
                                         json_string_value (json_object_get (team, "kind")),
                                         follows);
@@ -438,7 +440,7 @@ s_classify_one (s_ctl_t *ctl, const char *input)
     if (reply) {
         json_t *classification = json_object_get (reply, "classification");
         char *teams = json_dumps (json_object_get (reply, "teams"), JSON_COMPACT);
-        char *human = zsys_sprintf (
+        char *human = sein_sprintf (
             "area %s (%s)  theme %s  priority %s  teams %s  rule %s\n    %s",
             json_string_value (json_object_get (reply, "area")),
             json_string_value (json_object_get (reply, "wijk")),
@@ -493,7 +495,7 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
 {
     (void) argc;
     (void) argv;
-    char *path = zsys_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
+    char *path = sein_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
                                sein_config_str (ctl->cli->config, "storage.file"));
     char *report = NULL;
     int problems = sein_store_check (path, &report);
@@ -528,8 +530,8 @@ s_cmd_keygen (s_ctl_t *ctl, int argc, char **argv)
         *name == '.')
         return sein_cli_usage (ctl->cli, "a key's name is 1-64 letters, digits, '-', '_', '.'");
     const char *dir = sein_config_str (ctl->cli->config, "security.keys");
-    char *public = zsys_sprintf ("%s/%s.key", dir, name);
-    char *secret = zsys_sprintf ("%s/%s.key_secret", dir, name);
+    char *public = sein_sprintf ("%s/%s.key", dir, name);
+    char *secret = sein_sprintf ("%s/%s.key_secret", dir, name);
     int status = SEIN_EXIT_OK;
     if (zsys_dir_create ("%s", dir) || chmod (dir, 0700)) {
         fprintf (stderr, "seinctl: cannot create %s: %s\n", dir, strerror (errno));

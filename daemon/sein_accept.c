@@ -190,7 +190,7 @@ sein_accept_new (zsock_t *socket, const char *endpoint)
     //  libzmq made the listener in zmq_bind: found now, while there are
     //  descriptors to look with.
     self->listener = s_find_listener (self);
-    char *monitor = zsys_sprintf ("inproc://sein-accept-%p", (void *) self);
+    char *monitor = sein_sprintf ("inproc://sein-accept-%p", (void *) self);
     if (zmq_socket_monitor (zsock_resolve (socket), monitor,
                             ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED) == 0)
         self->actor = zactor_new (s_actor, self);

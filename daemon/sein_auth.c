@@ -167,7 +167,7 @@ sein_keyring_new (const char *dir, char **error_p)
 {
     zdir_t *listing = zdir_new (dir, NULL);
     if (!listing) {
-        *error_p = zsys_sprintf ("security.keys: cannot read the directory %s", dir);
+        *error_p = sein_sprintf ("security.keys: cannot read the directory %s", dir);
         return NULL;
     }
     sein_keyring_t *self = (sein_keyring_t *) sein_calloc (1, sizeof *self);
@@ -231,20 +231,20 @@ sein_keyring_size (sein_keyring_t *self)
 zcert_t *
 sein_auth_server_cert (const char *dir, const char *name, char **error_p)
 {
-    char *path = zsys_sprintf ("%s/%s.key_secret", dir, name);
+    char *path = sein_sprintf ("%s/%s.key_secret", dir, name);
     zcert_t *cert = NULL;
     if (access (path, F_OK))
-        *error_p = zsys_sprintf ("%s: no such file: make the server's key with "
+        *error_p = sein_sprintf ("%s: no such file: make the server's key with "
                                  "`seinctl keygen %s --role server`",
                                  path, name);
     else if (sein_config_private (path, "secret key", error_p) == 0) {
         //  zcert_load reads NAME.key and then NAME.key_secret over it.
-        char *base = zsys_sprintf ("%s/%s.key", dir, name);
+        char *base = sein_sprintf ("%s/%s.key", dir, name);
         cert = zcert_load (base);
         zstr_free (&base);
         if (!cert || !*zcert_secret_txt (cert) ||
             streq (zcert_secret_txt (cert), "0000000000000000000000000000000000000000"))
-            *error_p = zsys_sprintf ("%s: not a czmq certificate with a secret key", path);
+            *error_p = sein_sprintf ("%s: not a czmq certificate with a secret key", path);
         if (*error_p)
             zcert_destroy (&cert);
     }
@@ -332,7 +332,7 @@ sein_auth_zap_actor (zsock_t *pipe, void *args)
     if (!error) {
         self->handler = zsock_new (ZMQ_REP);
         if (zsock_bind (self->handler, "inproc://zeromq.zap.01") < 0)
-            error = zsys_sprintf ("cannot bind the ZAP handler: %s",
+            error = sein_sprintf ("cannot bind the ZAP handler: %s",
                                   zmq_strerror (zmq_errno ()));
     }
     zsock_signal (pipe, 0);

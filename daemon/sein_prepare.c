@@ -1,6 +1,7 @@
 /*  sein_prepare.c - validate, classify, route and render one submission */
 #include "sein_prepare.h"
 
+#include "sein_alloc.h"
 #include "sein_ids.h"
 
 #include <assert.h>
@@ -55,8 +56,7 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     //  Last, so an ack can leave it out: there "status" is the outcome.
     sein_buf_raw (buf, SEIN_EVENT_STATUS_NEW, strlen (SEIN_EVENT_STATUS_NEW));
     pending->tail_size = buf->size;
-    pending->tail = (char *) malloc (buf->size + 1);
-    assert (pending->tail);
+    pending->tail = (char *) sein_malloc (buf->size + 1);
     memcpy (pending->tail, buf->data, buf->size + 1);
 }
 
@@ -120,10 +120,9 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
                              signal->theme);
     sein_classification_t *result = &pending->classification;
-    if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal,
-                                             result,
-                                             pending->kind == SEIN_PENDING_CLASSIFY))
-        rc = sein_error_set (error, "internal", NULL, "out of memory");
+    if (rc == 0)
+        sein_classifier_classify (classifier, scratch->classify, signal, result,
+                                  pending->kind == SEIN_PENDING_CLASSIFY);
     if (rc) {
         pending->rejected = true;
         return -1;
@@ -160,8 +159,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
                                    .theme = result->theme,
                                    .priority = result->priority,
                                    .source = signal->source,
-                                   .teams = strdup (route.teams)};
-    assert (record->event.teams);
+                                   .teams = sein_strdup (route.teams)};
     return 0;
 }
 

@@ -43,6 +43,19 @@
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
+//  Submissions of one client a batch takes, at most. A batch is prepared,
+//  stored and synced as one, so every request in it waits for all of it:
+//  a share of 64 keeps a batch that a flood fills at about 1.5 ms of work
+//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness").
+#define S_CLIENT_SHARE 64
+
+//  A client's part of the batch being collected: a slot of an
+//  open-addressing table on a hash of its routing id.
+typedef struct {
+    uint64_t hash; //  0: a free slot
+    const sein_envelope_t *envelope; //  its first request in the batch
+    size_t count;
+} s_share_t;
 
 static const char *const s_no_fields[] = {NULL};
 
@@ -77,6 +90,8 @@ typedef struct {
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
+    s_share_t *shares; //  per client, for the batch being collected
+    size_t nshares;    //  slots: a power of two, at least 2 x batch_max
     size_t nstored;
     size_t queries;    //  out at the query actor
     int64_t durable_head; //  the highest seq on disk
@@ -651,6 +666,42 @@ s_free_batch (s_server_t *self)
     return NULL;
 }
 
+//  Empty the share table, with room for a batch of distinct clients.
+static void
+s_shares_reset (s_server_t *self)
+{
+    if (self->nshares < 2 * self->batch_max) {
+        while (self->nshares < 2 * self->batch_max)
+            self->nshares = self->nshares ? 2 * self->nshares : 64;
+        free (self->shares);
+        self->shares = (s_share_t *) sein_malloc (self->nshares * sizeof (s_share_t));
+    }
+    memset (self->shares, 0, self->nshares * sizeof (s_share_t));
+}
+
+//  Count one more submission of ENVELOPE's client in the batch being
+//  collected; returns how many it has there now.
+static size_t
+s_share_add (s_server_t *self, const sein_envelope_t *envelope)
+{
+    uint64_t hash = 14695981039346656037ULL; //  FNV-1a
+    for (size_t index = 0; index < envelope->routing_size; index++)
+        hash = (hash ^ envelope->routing[index]) * 1099511628211ULL;
+    hash |= 1;
+    size_t slot = (size_t) hash & (self->nshares - 1);
+    for (;; slot = (slot + 1) & (self->nshares - 1)) {
+        s_share_t *share = &self->shares[slot];
+        if (share->hash == 0) {
+            *share = (s_share_t){hash, envelope, 1};
+            return 1;
+        }
+        const sein_envelope_t *first = share->envelope;
+        if (share->hash == hash && first->routing_size == envelope->routing_size &&
+            memcmp (first->routing, envelope->routing, envelope->routing_size) == 0)
+            return ++share->count;
+    }
+}
+
 //  Fill a free batch with what is waiting and send it to be prepared; BUSY
 //  is the batch about to be stored, or NULL. Returns true when a batch
 //  went out.
@@ -661,10 +712,27 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     if (!batch)
         return false;
     sein_batch_reserve (batch, self->batch_max + 1); //  and the overdue search
+    s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
-    //  and will share one commit.
-    while (batch->count < self->batch_max && s_handle (self, batch) == 0)
-        ;
+    //  and will share one commit. But while others are waiting, no client
+    //  takes more than its share of it: a batch's size sets how long every
+    //  request in it waits, and one client pipelining thousands would
+    //  otherwise make every batch full and every other client's ack as
+    //  slow as a full batch (ZeroMQ reads the clients' queues in turn, so
+    //  each gets its turn first). What a client sends beyond its share
+    //  waits, unread, for the next batch. A client alone gets it all.
+    size_t clients = 0;
+    for (size_t reads = 0; reads < self->batch_max; reads++) {
+        size_t count = batch->count;
+        if (s_handle (self, batch))
+            break;
+        if (batch->count == count)
+            continue;
+        size_t share = s_share_add (self, &batch->items[count].envelope);
+        clients += share == 1;
+        if (share >= S_CLIENT_SHARE && clients > 1)
+            break;
+    }
     if (self->sweep_due && !self->draining) {
         //  The housekeeping timer's search rides along with the requests:
         //  its overdue events get their seqs, fsync and publication there.
@@ -832,7 +900,7 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
         sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
-            zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+            sein_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;
@@ -845,7 +913,7 @@ s_start_actor (s_server_t *self, zactor_fn *actor, void *args, const char *what)
     zactor_t *started = zactor_new (actor, args);
     char *status = zstr_recv (started);
     if (!status || !streq (status, "OK"))
-        self->error = zsys_sprintf ("%s: %s", what,
+        self->error = sein_sprintf ("%s: %s", what,
                                     status && strlen (status) > 6 ? status + 6
                                                                   : "did not start");
     zstr_free (&status);
@@ -856,7 +924,7 @@ static void
 s_start (s_server_t *self)
 {
     sein_config_t *config = self->setup->config;
-    self->path = zsys_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
+    self->path = sein_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
                                sein_config_str (config, "storage.file"));
     //  Locked and checked by seind (sein_store_open), which also made what
     //  the log held durable, in case a previous run was killed between a
@@ -899,7 +967,7 @@ s_start (s_server_t *self)
     if (!self->error && self->publish)
         self->guards[1] =
             sein_accept_new (self->publish, sein_config_str (config, "endpoints.publish"));
-    char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
+    char *feed = sein_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
         self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"),
                                  NULL);
@@ -1147,6 +1215,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     for (int index = 0; index < S_BATCHES; index++)
         sein_batch_free (&self->batches[index]);
     sein_request_clear (&self->request);
+    free (self->shares);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->render);
     zstr_free (&self->path);

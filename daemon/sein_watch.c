@@ -743,7 +743,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
         if (!self->error)
             s_reload_keys (self);
         if (!self->error && !self->keyring)
-            self->error = zsys_sprintf ("security.keys: cannot read %s", self->keys);
+            self->error = sein_sprintf ("security.keys: cannot read %s", self->keys);
     }
     if (!self->error)
         self->router = sein_wire_bind (endpoint, self->message_max, s_queue_max (self),

@@ -475,7 +475,7 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
 {
     zsock_t *socket = zsock_new (ZMQ_ROUTER);
     if (!socket) {
-        *error_p = zsys_sprintf ("cannot create a socket for %s: %s", endpoint,
+        *error_p = sein_sprintf ("cannot create a socket for %s: %s", endpoint,
                                  zmq_strerror (zmq_errno ()));
         return NULL;
     }
@@ -493,7 +493,7 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
     if (cert)
         sein_auth_apply (cert, socket, domain);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
-        *error_p = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+        *error_p = sein_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;

@@ -90,10 +90,38 @@ s_spawn (char **argv, int in, int out, int err, int nofile)
             dup2 (out, STDOUT_FILENO);
         if (err >= 0)
             dup2 (err, STDERR_FILENO);
-        execv (argv[0], argv);
+        execvp (argv[0], argv); //  a SEIN_WRAP command is found on PATH
         _exit (127);
     }
     return pid;
+}
+
+int64_t
+sein_harness_scale (int64_t ms)
+{
+    const char *scale = getenv ("SEIN_TIMEOUT_SCALE");
+    long factor = scale ? atol (scale) : 1;
+    return factor > 1 ? ms * factor : ms;
+}
+
+//  ARGV behind the words of SEIN_WRAP, if set; ARGV is consumed.
+static char **
+s_wrap (char **argv)
+{
+    const char *wrap = getenv ("SEIN_WRAP");
+    if (!wrap || !*wrap)
+        return argv;
+    char **wrapped = (char **) zmalloc (sizeof (char *) * 128);
+    char *words = strdup (wrap), *cursor = NULL;
+    int count = 0;
+    for (char *word = strtok_r (words, " ", &cursor); word && count < 60;
+         word = strtok_r (NULL, " ", &cursor))
+        wrapped[count++] = strdup (word);
+    free (words);
+    for (int index = 0; argv[index]; index++)
+        wrapped[count++] = argv[index];
+    free (argv); //  its strings are wrapped's now
+    return wrapped;
 }
 
 static int
@@ -101,7 +129,7 @@ s_start (sein_harness_t *self, ...)
 {
     va_list args;
     va_start (args, self);
-    char **argv = s_argv (self, "seind", args);
+    char **argv = s_wrap (s_argv (self, "seind", args));
     va_end (args);
     int log = open (self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     self->pid = s_spawn (argv, -1, log, log, self->nofile);
@@ -111,10 +139,11 @@ s_start (sein_harness_t *self, ...)
         return -1;
     //  Ready when it answers PING.
     sein_client_t *client = sein_client_new_secure (self->intake, self->keys);
-    int64_t deadline = zclock_mono () + 10000;
+    int64_t deadline = zclock_mono () + sein_harness_scale (10000);
     int rc = -1;
     while (rc && zclock_mono () < deadline) {
-        json_t *reply = sein_client_call (client, SEIN_PING, NULL, 200);
+        json_t *reply =
+            sein_client_call (client, SEIN_PING, NULL, (int) sein_harness_scale (200));
         if (reply)
             rc = 0;
         json_decref (reply);
@@ -235,6 +264,20 @@ void
 sein_harness_cleanup (sein_harness_t *self)
 {
     sein_keys_destroy (&self->keys);
+    const char *wrap = getenv ("SEIN_WRAP");
+    if (self->pid > 0 && wrap && *wrap) {
+        //  A wrapper such as valgrind reports when seind exits, not when it
+        //  is killed: ask it to stop first, and wait for it.
+        kill (self->pid, SIGTERM);
+        int64_t deadline = zclock_mono () + sein_harness_scale (10000);
+        int status;
+        while (self->pid > 0 && zclock_mono () < deadline) {
+            if (waitpid (self->pid, &status, WNOHANG) != 0)
+                self->pid = -1; //  gone (or not ours to wait for)
+            else
+                zclock_sleep (20);
+        }
+    }
     if (self->pid > 0)
         sein_harness_stop (self, SIGKILL);
     if (*self->dir) {

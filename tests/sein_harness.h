@@ -49,10 +49,18 @@ int
     sein_harness_secure (sein_harness_t *self);
 
 //  Start seind (SEIN_BINARY_DIR/seind -f, and self->flag, under
-//  self->nofile) and wait until it answers PING, up to 10 s. Returns 0 or
-//  -1.
+//  self->nofile) and wait until it answers PING, up to 10 s (scaled,
+//  below). Returns 0 or -1.
+//  When the environment sets SEIN_WRAP, seind runs under that command: its
+//  words (split at spaces, no quoting) go before seind's own argv, as
+//  tests/valgrind.sh does with SEIN_WRAP="valgrind --error-exitcode=99 ...".
 int
     sein_harness_start (sein_harness_t *self);
+
+//  MS scaled by SEIN_TIMEOUT_SCALE (a positive integer, default 1), for
+//  waits on a seind that runs slower than usual, under SEIN_WRAP.
+int64_t
+    sein_harness_scale (int64_t ms);
 
 //  Send SIGNUM and wait for the process to exit; returns its exit status
 //  (128 + signal when killed), -1 when not running.
@@ -67,7 +75,8 @@ long
 double
     sein_harness_cpu (pid_t pid);
 
-//  Stop if running and remove the directory.
+//  Stop if running (SIGKILL; under SEIN_WRAP SIGTERM first, so that the
+//  wrapper's report at exit gets written) and remove the directory.
 void
     sein_harness_cleanup (sein_harness_t *self);
 

@@ -1382,7 +1382,7 @@ main (void)
     zsys_handler_set (NULL);
     setvbuf (stdout, NULL, _IOLBF, 0);
     signal (SIGALRM, s_watchdog);
-    alarm (S_WATCHDOG_SECONDS);
+    alarm ((unsigned) sein_harness_scale (S_WATCHDOG_SECONDS)); //  slower under SEIN_WRAP
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown (test_refused, s_teardown),
         cmocka_unit_test_teardown (test_filters, s_teardown),

@@ -13,6 +13,7 @@
     dropped, duplicates by their seq.
 */
 #include "sein.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -121,7 +122,7 @@ int
 sein_client_send (sein_client_t *self, const char *command, const char *corr, json_t *body,
                   int timeout_ms)
 {
-    char *text = body ? json_dumps (body, JSON_COMPACT) : strdup ("{}");
+    char *text = body ? json_dumps (body, JSON_COMPACT) : sein_strdup ("{}");
     if (!text)
         return -1;
     int rc = sein_client_send_raw (self, command, corr, text, strlen (text), timeout_ms);
@@ -181,9 +182,9 @@ sein_client_recv (sein_client_t *self, int timeout_ms, char **corr_p, char **com
     const char *body = sein_client_recv_raw (self, timeout_ms, &size, &corr, &corr_size,
                                              &command, &command_size);
     if (corr_p)
-        *corr_p = corr ? strndup (corr, corr_size) : NULL;
+        *corr_p = corr ? sein_strndup (corr, corr_size) : NULL;
     if (command_p)
-        *command_p = command ? strndup (command, command_size) : NULL;
+        *command_p = command ? sein_strndup (command, command_size) : NULL;
     return body ? json_loadb (body, size, 0, NULL) : NULL;
 }
 
@@ -241,10 +242,10 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
 {
     assert (endpoint);
     sein_watcher_t *self = (sein_watcher_t *) zmalloc (sizeof *self);
-    self->endpoint = strdup (endpoint);
+    self->endpoint = sein_strdup (endpoint);
     self->filter = filter ? json_deep_copy (filter) : json_object ();
     self->since = since > 0 ? since : 0;
-    self->since_time = since_time ? strdup (since_time) : NULL;
+    self->since_time = since_time ? sein_strdup (since_time) : NULL;
     self->credit = credit > 0 ? credit : 1;
     self->window = self->credit;
     self->heartbeat = 1000;

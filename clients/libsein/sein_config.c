@@ -448,11 +448,11 @@ sein_config_private (const char *path, const char *what, char **error_p)
 {
     struct stat info;
     if (stat (path, &info)) {
-        *error_p = zsys_sprintf ("%s: cannot read the %s: %s", path, what, strerror (errno));
+        *error_p = sein_sprintf ("%s: cannot read the %s: %s", path, what, strerror (errno));
         return -1;
     }
     if (info.st_mode & (S_IRWXG | S_IRWXO)) {
-        *error_p = zsys_sprintf ("%s: the %s is mode %04o, open to group or others: "
+        *error_p = sein_sprintf ("%s: the %s is mode %04o, open to group or others: "
                                  "refused; make it 0600 (chmod 600 %s)",
                                  path, what, (unsigned) (info.st_mode & 07777), path);
         return -1;

@@ -7,6 +7,8 @@
     a key others can use. docs/SECURITY.md has the whole setup.
 */
 #include "sein.h"
+
+#include "sein_alloc.h"
 #include "sein_config.h"
 
 #include <czmq.h>
@@ -29,19 +31,19 @@ sein_keys_new (const char *dir, const char *name, const char *server, char **err
 {
     assert (dir && name && server && error_p);
     *error_p = NULL;
-    char *secret = zsys_sprintf ("%s/%s.key_secret", dir, name);
-    char *own = zsys_sprintf ("%s/%s.key", dir, name);
-    char *public = zsys_sprintf ("%s/%s.key", dir, server);
+    char *secret = sein_sprintf ("%s/%s.key_secret", dir, name);
+    char *own = sein_sprintf ("%s/%s.key", dir, name);
+    char *public = sein_sprintf ("%s/%s.key", dir, server);
     zcert_t *cert = NULL, *theirs = NULL;
     if (access (secret, F_OK))
-        *error_p = zsys_sprintf ("%s: no such file (client.key is '%s'; make a key with "
+        *error_p = sein_sprintf ("%s: no such file (client.key is '%s'; make a key with "
                                  "`seinctl keygen %s --role ROLE`)",
                                  secret, name, name);
     else if (sein_config_private (secret, "secret key", error_p) == 0 &&
              (!(cert = zcert_load (own)) || !s_has_secret (cert)))
-        *error_p = zsys_sprintf ("%s: not a czmq certificate with a secret key", secret);
+        *error_p = sein_sprintf ("%s: not a czmq certificate with a secret key", secret);
     else if (!*error_p && !(theirs = zcert_load (public)))
-        *error_p = zsys_sprintf ("%s: cannot read seind's public key "
+        *error_p = sein_sprintf ("%s: cannot read seind's public key "
                                  "(security.server_key is '%s')",
                                  public, server);
     sein_keys_t *self = NULL;
