@@ -216,6 +216,23 @@ sein_harness_cpu (pid_t pid)
     return seconds;
 }
 
+void
+sein_harness_data (sein_harness_t *self)
+{
+    const char *data[][2] = {{"areas", "areas.tsv"},
+                             {"polygons", "areas.geojson"},
+                             {"streets", "streets.tsv"},
+                             {"themes", "themes.tsv"},
+                             {"theme_rules", "theme-rules.tsv"},
+                             {"priority_rules", "priority-rules.tsv"}};
+    for (size_t index = 0; index < 6; index++) {
+        char override[320];
+        snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],
+                  SEIN_SOURCE_DIR, data[index][1]);
+        sein_harness_set (self, override);
+    }
+}
+
 int
 sein_harness_secure (sein_harness_t *self)
 {
@@ -233,18 +250,7 @@ sein_harness_secure (sein_harness_t *self)
     fclose (file);
     chmod (self->config, 0600);
     //  The data files are relative to conf/sein.cfg, the file here includes it.
-    const char *data[][2] = {{"areas", "areas.tsv"},
-                             {"polygons", "areas.geojson"},
-                             {"streets", "streets.tsv"},
-                             {"themes", "themes.tsv"},
-                             {"theme_rules", "theme-rules.tsv"},
-                             {"priority_rules", "priority-rules.tsv"}};
-    for (size_t index = 0; index < 6; index++) {
-        char override[320];
-        snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],
-                  SEIN_SOURCE_DIR, data[index][1]);
-        sein_harness_set (self, override);
-    }
+    sein_harness_data (self);
     if (sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "seind", "--role", "server",
                           NULL) ||
         sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "harness", "--role", "admin",

@@ -48,6 +48,11 @@ void
 int
     sein_harness_secure (sein_harness_t *self);
 
+//  Override every data.* setting with the bundled file in conf/, for a
+//  configuration file written elsewhere that starts from conf/sein.cfg.
+void
+    sein_harness_data (sein_harness_t *self);
+
 //  Start seind (SEIN_BINARY_DIR/seind -f, and self->flag, under
 //  self->nofile) and wait until it answers PING, up to 10 s (scaled,
 //  below). Returns 0 or -1.

@@ -349,18 +349,7 @@ s_setup (void **state)
              text);
     fclose (file);
     free (text);
-    const char *files[][2] = {{"areas", "areas.tsv"},
-                              {"polygons", "areas.geojson"},
-                              {"streets", "streets.tsv"},
-                              {"themes", "themes.tsv"},
-                              {"theme_rules", "theme-rules.tsv"},
-                              {"priority_rules", "priority-rules.tsv"}};
-    for (size_t index = 0; index < 6; index++) {
-        char *override = zsys_sprintf ("data.%s=%s/conf/%s", files[index][0], SEIN_SOURCE_DIR,
-                                       files[index][1]);
-        sein_harness_set (&self->harness, override);
-        zstr_free (&override);
-    }
+    sein_harness_data (&self->harness);
     sein_harness_set (&self->harness, "lifecycle.overdue_check=200");
     if (sein_harness_start (&self->harness) == 0)
         self->client = sein_client_new (self->harness.intake);
