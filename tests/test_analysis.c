@@ -1,0 +1,591 @@
+/*  test_analysis.c - lists, grouped counts and the text index (issue 10)
+
+    Unit tests of the store's read side on a backdated history written with
+    sein_sample: every LIST filter, alone and combined, paged both ways,
+    and the FTS5 search, each against a brute-force selection of the same
+    samples; STATS groups (counts, open backlog, overdue share, medians,
+    busiest streets) against figures computed here from the samples. Then
+    through the real seind: LIST and STATS on the wire, their refusals,
+    and STATS {} answering as it always did.
+*/
+#include "sein_harness.h"
+#include "sein.h"
+#include "sein_sample.h"
+#include "sein_store.h"
+
+#include <unistd.h>
+
+#include <czmq.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#define S_SAMPLES 400
+#define S_REPLY_MS 5000
+
+static const char *s_areas[][2] = {{"z1", "w1"}, {"z2", "w1"}, {"w1", "w1"}, {"w2", "w2"}};
+static const char *s_themes[] = {"afval", "groen", "verkeer"};
+static const char *s_streets[] = {"Naamsestraat", "Tiensestraat", "Bondgenotenlaan",
+                                  "Parijsstraat", "Diestsestraat"};
+static const char *s_texts[] = {"Kapot bankje in het park", "Zwerfvuil aan de glasbak",
+                                "Fietspad geblokkeerd door een bestelwagen",
+                                "Gevaarlijk kruispunt, bankje omver"};
+
+typedef struct {
+    sein_sample_t samples[S_SAMPLES];
+    char times[S_SAMPLES][4][32];
+    char path[256], text_path[300];
+    sein_store_t *store;
+} s_fixture_t;
+
+static s_fixture_t *
+s_fixture_new (void)
+{
+    s_fixture_t *self = (s_fixture_t *) calloc (1, sizeof *self);
+    snprintf (self->path, sizeof self->path, "%s/test_analysis-%d.db", SEIN_BINARY_DIR,
+              getpid ());
+    snprintf (self->text_path, sizeof self->text_path, "%s.text", self->path);
+    for (int index = 0; index < S_SAMPLES; index++) {
+        sein_sample_t *sample = &self->samples[index];
+        int64_t received = (int64_t) index * 5 * 3600 + (index % 13) * 61;
+        sein_sample_time (received, self->times[index][0]);
+        sample->received_at = self->times[index][0];
+        sample->area = s_areas[index % 4][0];
+        sample->wijk = s_areas[index % 4][1];
+        sample->theme = s_themes[index % 3];
+        sample->priority = index % 5 == 0 ? "high" : "normal";
+        sample->source = index % 4 == 1 ? "staff" : "citizen";
+        sample->teams = index % 2 ? ",team-a,team-b," : ",team-a,";
+        sample->street = index % 6 ? s_streets[index % 5] : NULL;
+        sample->description = s_texts[index % 4];
+        sample->has_point = index % 3 != 2;
+        sample->lat = 50.87 + index * 1e-5;
+        sample->lon = 4.70;
+        if (index % 3) {
+            sein_sample_time (received + (index % 7 + 1) * 600, self->times[index][1]);
+            sample->acknowledged_at = self->times[index][1];
+        }
+        if (index % 2 == 0) {
+            sein_sample_time (received + (index % 5 + 2) * 3600, self->times[index][2]);
+            sample->resolved_at = self->times[index][2];
+        }
+        if (index % 11 == 0) {
+            sein_sample_time (received + 2 * 86400, self->times[index][3]);
+            sample->overdue_at = self->times[index][3];
+        }
+    }
+    char *error = NULL;
+    sein_store_t *writer = sein_store_new (self->path, "normal", &error);
+    assert_non_null (writer);
+    if (sein_sample_write (writer, self->samples, S_SAMPLES))
+        fail_msg ("sample: %s", sein_store_error (writer));
+    sein_store_destroy (&writer);
+    self->store = sein_store_new_query (self->path, self->text_path, &error);
+    if (!self->store)
+        fail_msg ("%s", error);
+    return self;
+}
+
+static void
+s_fixture_destroy (s_fixture_t **self_p)
+{
+    s_fixture_t *self = *self_p;
+    sein_store_destroy (&self->store);
+    const char *suffixes[] = {"", "-wal", "-shm", ".text", ".text-wal", ".text-shm"};
+    for (size_t index = 0; index < 6; index++) {
+        char *path = zsys_sprintf ("%s%s", self->path, suffixes[index]);
+        unlink (path);
+        zstr_free (&path);
+    }
+    free (self);
+    *self_p = NULL;
+}
+
+static const char *
+s_status (const sein_sample_t *sample)
+{
+    return sample->resolved_at ? "resolved" : sample->acknowledged_at ? "acknowledged" : "new";
+}
+
+//  The filter, decided here from the samples alone.
+static bool
+s_selects (const sein_store_filter_t *filter, const sein_sample_t *sample)
+{
+    const char *status = s_status (sample);
+    bool open = !streq (status, "resolved");
+    if (filter->area && !streq (filter->area, sample->area) &&
+        !streq (filter->area, sample->wijk))
+        return false;
+    if (filter->theme && !streq (filter->theme, sample->theme))
+        return false;
+    if (filter->status && streq (filter->status, "open") ? !open
+        : filter->status && streq (filter->status, "finished")
+            ? open
+            : filter->status && !streq (filter->status, status))
+        return false;
+    if (filter->team) {
+        char pattern[80];
+        snprintf (pattern, sizeof pattern, ",%s,", filter->team);
+        if (!strstr (sample->teams, pattern))
+            return false;
+    }
+    if (filter->source && !streq (filter->source, sample->source))
+        return false;
+    if (filter->priority && !streq (filter->priority, sample->priority))
+        return false;
+    if (filter->overdue >= 0 && filter->overdue != (sample->overdue_at != NULL))
+        return false;
+    if (filter->from && strcmp (sample->received_at, filter->from) < 0)
+        return false;
+    if (filter->until && strcmp (sample->received_at, filter->until) >= 0)
+        return false;
+    //  The tests' text queries are single words, matched case-blind.
+    if (filter->text && !strcasestr (sample->description, filter->text))
+        return false;
+    return true;
+}
+
+typedef struct {
+    int64_t seqs[S_SAMPLES];
+    int count;
+} s_page_t;
+
+static int
+s_take (json_t *signal, void *arg)
+{
+    s_page_t *page = (s_page_t *) arg;
+    page->seqs[page->count++] = json_integer_value (json_object_get (signal, "seq"));
+    return 0;
+}
+
+//  Page through FILTER's list both ways, LIMIT at a time, and compare
+//  with the samples it should select.
+static void
+s_check_list (s_fixture_t *self, const sein_store_filter_t *filter, const char *name)
+{
+    int64_t expected[S_SAMPLES];
+    int count = 0;
+    for (int index = 0; index < S_SAMPLES; index++)
+        if (s_selects (filter, &self->samples[index]))
+            expected[count++] = self->samples[index].seq;
+    if (count == 0)
+        fail_msg ("%s: the fixture selects nothing: a test that cannot fail", name);
+    for (int ascending = 0; ascending < 2; ascending++) {
+        s_page_t all = {{0}, 0};
+        int64_t after = 0;
+        while (true) {
+            s_page_t page = {{0}, 0};
+            int visited =
+                sein_store_list (self->store, filter, ascending, after, 7, s_take, &page);
+            assert_int_equal (visited, page.count);
+            for (int index = 0; index < page.count; index++)
+                all.seqs[all.count++] = page.seqs[index];
+            if (page.count < 7)
+                break;
+            after = page.seqs[page.count - 1];
+        }
+        if (all.count != count)
+            fail_msg ("%s: %d signals listed, %d expected", name, all.count, count);
+        for (int index = 0; index < count; index++) {
+            int64_t want = ascending ? expected[index] : expected[count - 1 - index];
+            if (all.seqs[index] != want)
+                fail_msg ("%s: position %d is seq %lld, expected %lld", name, index,
+                          (long long) all.seqs[index], (long long) want);
+        }
+    }
+}
+
+static void
+test_list_filters (void **state)
+{
+    (void) state;
+    s_fixture_t *self = s_fixture_new ();
+    //  The index catches up in chunks; the watermark then is the head.
+    assert_int_equal (sein_store_text_upto (self->store), 0);
+    while (sein_store_index_text (self->store, 100) > 0)
+        ;
+    assert_int_equal (sein_store_text_upto (self->store), sein_store_head (self->store));
+    sein_store_filter_t none = {.overdue = -1};
+    s_check_list (self, &none, "no filter");
+    sein_store_filter_t filter = none;
+    filter.area = "w1";
+    s_check_list (self, &filter, "a wijk with its zones");
+    filter.area = "z2";
+    s_check_list (self, &filter, "a zone");
+    filter = none;
+    filter.theme = "groen";
+    s_check_list (self, &filter, "theme");
+    const char *statuses[] = {"open", "finished", "new", "acknowledged", "resolved"};
+    for (size_t index = 0; index < 5; index++) {
+        filter = none;
+        filter.status = statuses[index];
+        s_check_list (self, &filter, statuses[index]);
+    }
+    filter = none;
+    filter.team = "team-b";
+    s_check_list (self, &filter, "team");
+    filter = none;
+    filter.source = "staff";
+    s_check_list (self, &filter, "source");
+    filter = none;
+    filter.priority = "high";
+    s_check_list (self, &filter, "priority");
+    filter = none;
+    filter.overdue = 1;
+    s_check_list (self, &filter, "overdue");
+    filter.overdue = 0;
+    s_check_list (self, &filter, "not overdue");
+    filter = none;
+    filter.from = self->samples[100].received_at;
+    filter.until = self->samples[250].received_at;
+    s_check_list (self, &filter, "from, until");
+    filter = none;
+    filter.text = "bankje";
+    s_check_list (self, &filter, "text");
+    filter.text = "glasbak";
+    s_check_list (self, &filter, "text, another word");
+    filter = none;
+    filter.area = "w1";
+    filter.theme = "afval";
+    filter.status = "open";
+    filter.text = "glasbak";
+    filter.from = self->samples[20].received_at;
+    s_check_list (self, &filter, "combined");
+    //  No match at all: an empty list, not an error.
+    filter = none;
+    filter.area = "nowhere";
+    s_page_t page = {{0}, 0};
+    assert_int_equal (sein_store_list (self->store, &filter, false, 0, 10, s_take, &page), 0);
+    //  A query FTS5 cannot read is an error, and the store keeps serving.
+    filter = none;
+    filter.text = "\"unbalanced";
+    assert_int_equal (sein_store_list (self->store, &filter, false, 0, 10, s_take, &page), -1);
+    filter.text = "park";
+    assert_true (sein_store_list (self->store, &filter, false, 0, 10, s_take, &page) > 0);
+    s_fixture_destroy (&self);
+}
+
+static void
+test_text_index_follows_the_store (void **state)
+{
+    (void) state;
+    s_fixture_t *self = s_fixture_new ();
+    //  Half indexed: a search sees only what the watermark covers.
+    assert_int_equal (sein_store_index_text (self->store, S_SAMPLES / 2), S_SAMPLES / 2);
+    int64_t upto = sein_store_text_upto (self->store);
+    assert_int_equal (upto, self->samples[S_SAMPLES / 2 - 1].seq);
+    sein_store_filter_t filter = {.overdue = -1, .text = "fietspad"};
+    s_page_t page = {{0}, 0};
+    sein_store_list (self->store, &filter, true, 0, S_SAMPLES, s_take, &page);
+    int expected = 0;
+    for (int index = 0; index < S_SAMPLES / 2; index++)
+        expected += strstr (self->samples[index].description, "Fietspad") != NULL;
+    assert_int_equal (page.count, expected);
+    assert_true (page.seqs[page.count - 1] <= upto);
+    //  Reopened, it goes on from its watermark; for another store it
+    //  starts over.
+    sein_store_destroy (&self->store);
+    char *error = NULL;
+    self->store = sein_store_new_query (self->path, self->text_path, &error);
+    assert_int_equal (sein_store_text_upto (self->store), upto);
+    sein_store_destroy (&self->store);
+    char *other = zsys_sprintf ("%s-other", self->path);
+    sein_store_t *writer = sein_store_new (other, "normal", &error);
+    sein_store_destroy (&writer);
+    sein_store_t *store = sein_store_new_query (other, self->text_path, &error);
+    assert_non_null (store);
+    assert_int_equal (sein_store_text_upto (store), 0);
+    sein_store_destroy (&store);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t index = 0; index < 3; index++) {
+        char *path = zsys_sprintf ("%s%s", other, suffixes[index]);
+        unlink (path);
+        zstr_free (&path);
+    }
+    zstr_free (&other);
+    self->store = sein_store_new_query (self->path, self->text_path, &error);
+    assert_int_equal (sein_store_text_upto (self->store), 0);
+    s_fixture_destroy (&self);
+}
+
+//  ---------------------------------------------------------------------
+//  Grouped counts
+
+static int
+s_compare_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static int64_t
+s_seconds (const char *time)
+{
+    struct tm tm = {0};
+    strptime (time, "%Y-%m-%dT%H:%M:%S", &tm);
+    return (int64_t) timegm (&tm);
+}
+
+//  The median of the durations from received to FIELD (0: acknowledged,
+//  1: resolved) over the samples FILTER and the group select; -1: none.
+static json_int_t
+s_median (s_fixture_t *self, const sein_store_filter_t *filter, const char *area,
+          const char *theme, const char *month, int field)
+{
+    double values[S_SAMPLES];
+    int count = 0;
+    for (int index = 0; index < S_SAMPLES; index++) {
+        const sein_sample_t *sample = &self->samples[index];
+        const char *at = field ? sample->resolved_at
+                               : sample->acknowledged_at ? sample->acknowledged_at
+                                                         : sample->resolved_at;
+        if (s_selects (filter, sample) && streq (sample->area, area) &&
+            streq (sample->theme, theme) && strncmp (sample->received_at, month, 7) == 0 &&
+            at)
+            values[count++] = (double) (s_seconds (at) - s_seconds (sample->received_at));
+    }
+    if (count == 0)
+        return -1;
+    qsort (values, (size_t) count, sizeof *values, s_compare_double);
+    return (json_int_t) llround (count % 2 ? values[count / 2]
+                                           : (values[count / 2 - 1] + values[count / 2]) / 2);
+}
+
+static void
+s_check_stats (s_fixture_t *self, const sein_store_filter_t *filter)
+{
+    const char *by[] = {"area", "theme", "month", NULL};
+    json_t *stats = sein_store_analysis (self->store, filter, by, 3, 5);
+    assert_non_null (stats);
+    //  Every group against the samples, and every sample in one group.
+    int64_t covered = 0, total_overdue = 0;
+    size_t index;
+    json_t *group;
+    json_array_foreach (json_object_get (stats, "groups"), index, group) {
+        const char *area = json_string_value (json_object_get (group, "area"));
+        const char *theme = json_string_value (json_object_get (group, "theme"));
+        const char *month = json_string_value (json_object_get (group, "month"));
+        int64_t count = 0, open = 0, overdue = 0;
+        for (int number = 0; number < S_SAMPLES; number++) {
+            const sein_sample_t *sample = &self->samples[number];
+            if (!s_selects (filter, sample) || !streq (sample->area, area) ||
+                !streq (sample->theme, theme) || strncmp (sample->received_at, month, 7))
+                continue;
+            count++;
+            open += !sample->resolved_at;
+            overdue += sample->overdue_at != NULL;
+        }
+        assert_true (count > 0);
+        assert_int_equal (json_integer_value (json_object_get (group, "count")), count);
+        assert_int_equal (json_integer_value (json_object_get (group, "open")), open);
+        assert_int_equal (json_integer_value (json_object_get (group, "overdue")), overdue);
+        assert_true (fabs (json_real_value (json_object_get (group, "share_overdue")) -
+                           (double) overdue / count) < 1e-9);
+        json_int_t acknowledge = s_median (self, filter, area, theme, month, 0);
+        json_int_t resolve = s_median (self, filter, area, theme, month, 1);
+        json_t *got = json_object_get (group, "acknowledge_median");
+        assert_true (acknowledge < 0 ? json_is_null (got)
+                                     : json_integer_value (got) == acknowledge);
+        got = json_object_get (group, "resolve_median");
+        assert_true (resolve < 0 ? json_is_null (got) : json_integer_value (got) == resolve);
+        covered += count;
+        total_overdue += overdue;
+    }
+    int64_t selected = 0;
+    int64_t streets[5] = {0};
+    for (int number = 0; number < S_SAMPLES; number++)
+        if (s_selects (filter, &self->samples[number])) {
+            selected++;
+            for (int street = 0; street < 5; street++)
+                if (self->samples[number].street &&
+                    streq (self->samples[number].street, s_streets[street]))
+                    streets[street]++;
+        }
+    assert_int_equal (covered, selected);
+    json_t *total = json_object_get (stats, "total");
+    assert_int_equal (json_integer_value (json_object_get (total, "count")), selected);
+    assert_int_equal (json_integer_value (json_object_get (total, "overdue")), total_overdue);
+    //  The three busiest streets, most first.
+    json_t *list = json_object_get (stats, "streets");
+    assert_int_equal (json_array_size (list), 3);
+    int64_t previous = INT64_MAX;
+    json_array_foreach (list, index, group) {
+        const char *street = json_string_value (json_object_get (group, "street"));
+        int64_t count = json_integer_value (json_object_get (group, "count"));
+        int number = 0;
+        while (number < 5 && !streq (s_streets[number], street))
+            number++;
+        assert_true (number < 5);
+        assert_int_equal (count, streets[number]);
+        assert_true (count <= previous);
+        previous = count;
+        for (int other = 0; other < 5; other++)
+            if (index == 0)
+                assert_true (streets[other] <= count);
+    }
+    assert_true (json_array_size (json_object_get (stats, "points")) <= 5);
+    json_decref (stats);
+}
+
+static void
+test_stats_known_data (void **state)
+{
+    (void) state;
+    s_fixture_t *self = s_fixture_new ();
+    sein_store_filter_t filter = {.overdue = -1};
+    s_check_stats (self, &filter);
+    filter.area = "w1";
+    s_check_stats (self, &filter);
+    filter.theme = "afval";
+    filter.from = self->samples[50].received_at;
+    filter.until = self->samples[300].received_at;
+    s_check_stats (self, &filter);
+    //  ISO weeks: 2024-01-01 is a Monday, week 1; 2024-12-30 belongs to
+    //  2025-W01.
+    const char *by[] = {"week", NULL};
+    sein_store_filter_t all = {.overdue = -1};
+    json_t *stats = sein_store_analysis (self->store, &all, by, 0, 0);
+    json_t *first = json_array_get (json_object_get (stats, "groups"), 0);
+    assert_string_equal (json_string_value (json_object_get (first, "week")), "2024-W01");
+    //  The first 7 days hold samples 0..33 (one every five hours).
+    int64_t week = 0;
+    for (int index = 0; index < S_SAMPLES; index++)
+        week += strcmp (self->samples[index].received_at, "2024-01-08") < 0;
+    assert_int_equal (json_integer_value (json_object_get (first, "count")), week);
+    json_decref (stats);
+    const char *bad[] = {"street", NULL};
+    assert_false (sein_store_group_key ("street"));
+    assert_null (sein_store_analysis (self->store, &all, bad, 0, 0));
+    s_fixture_destroy (&self);
+}
+
+//  ---------------------------------------------------------------------
+//  Through seind
+
+typedef struct {
+    sein_harness_t harness;
+    sein_client_t *client;
+} s_daemon_t;
+
+static json_t *
+s_call (s_daemon_t *self, const char *command, const char *body)
+{
+    json_error_t error;
+    json_t *json = json_loads (body, 0, &error);
+    assert_non_null (json);
+    json_t *reply = sein_client_call (self->client, command, json, S_REPLY_MS);
+    json_decref (json);
+    assert_non_null (reply);
+    return reply;
+}
+
+static void
+s_assert_code (json_t *reply, const char *code, const char *field)
+{
+    json_t *error = json_object_get (reply, "error");
+    const char *got = json_string_value (json_object_get (error, "code"));
+    if (!got || !streq (got, code)) {
+        char *text = json_dumps (reply, JSON_COMPACT);
+        fail_msg ("expected %s, got %s", code, text);
+    }
+    if (field)
+        assert_string_equal (json_string_value (json_object_get (error, "field")), field);
+    json_decref (reply);
+}
+
+static void
+test_list_and_stats_on_the_wire (void **state)
+{
+    (void) state;
+    s_daemon_t self = {0};
+    assert_int_equal (sein_harness_init (&self.harness, 0), 0);
+    assert_int_equal (sein_harness_start (&self.harness), 0);
+    self.client = sein_client_new (self.harness.intake);
+    const char *bodies[] = {
+        "{\"description\":\"Kapotte straatlamp in de Naamsestraat\",\"source\":\"citizen\","
+        "\"area\":\"heverlee\",\"theme\":\"verkeer\"}",
+        "{\"description\":\"Zwerfvuil naast de glasbak\",\"source\":\"staff\","
+        "\"area\":\"heverlee\",\"theme\":\"afval\"}",
+        "{\"description\":\"Nog meer zwerfvuil\",\"source\":\"citizen\","
+        "\"area\":\"kessel-lo\",\"theme\":\"afval\"}"};
+    int64_t seqs[3];
+    for (int index = 0; index < 3; index++) {
+        json_t *reply = s_call (&self, SEIN_SUBMIT, bodies[index]);
+        seqs[index] = json_integer_value (json_object_get (reply, "seq"));
+        json_decref (reply);
+    }
+    //  The index catches up when the reader is idle.
+    json_t *reply = NULL;
+    for (int tries = 0; tries < 50; tries++) {
+        json_decref (reply);
+        reply = s_call (&self, SEIN_LIST, "{\"text\":\"zwerfvuil\"}");
+        if (json_integer_value (json_object_get (reply, "indexed_upto")) >= seqs[2])
+            break;
+        zclock_sleep (100);
+    }
+    json_t *signals = json_object_get (reply, "signals");
+    assert_int_equal (json_array_size (signals), 2);
+    //  Newest first, with their workflow state.
+    assert_int_equal (json_integer_value (json_object_get (json_array_get (signals, 0), "seq")),
+                      seqs[2]);
+    assert_string_equal (
+        json_string_value (json_object_get (json_array_get (signals, 0), "status")), "new");
+    assert_true (json_is_null (json_object_get (reply, "next")));
+    json_decref (reply);
+    reply = s_call (&self, SEIN_LIST,
+                    "{\"area\":\"heverlee\",\"order\":\"seq\",\"limit\":1}");
+    signals = json_object_get (reply, "signals");
+    assert_int_equal (json_array_size (signals), 1);
+    assert_int_equal (json_integer_value (json_object_get (json_array_get (signals, 0), "seq")),
+                      seqs[0]);
+    assert_int_equal (json_integer_value (json_object_get (reply, "next")), seqs[0]);
+    json_decref (reply);
+    reply = s_call (&self, SEIN_LIST, "{\"area\":\"heverlee\",\"order\":\"seq\",\"after\":1}");
+    assert_int_equal (json_array_size (json_object_get (reply, "signals")), 1);
+    json_decref (reply);
+    //  STATS {} is as it was; with a filter it groups.
+    reply = s_call (&self, SEIN_STATS, "{}");
+    assert_int_equal (json_integer_value (json_object_get (reply, "total")), 3);
+    assert_true (json_is_array (json_object_get (reply, "teams")));
+    assert_null (json_object_get (reply, "groups"));
+    json_decref (reply);
+    reply = s_call (&self, SEIN_STATS, "{\"theme\":\"afval\",\"by\":[\"area\"]}");
+    json_t *groups = json_object_get (reply, "groups");
+    assert_int_equal (json_array_size (groups), 2);
+    assert_int_equal (json_integer_value (json_object_get (json_object_get (reply, "total"), "count")), 2);
+    json_decref (reply);
+    //  Refusals name the field.
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"status\":\"done\"}"), "value", "status");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"from\":\"yesterday\"}"), "value", "from");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"limit\":0}"), "value", "limit");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"limit\":1001}"), "value", "limit");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"order\":\"oldest\"}"), "value", "order");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"overdue\":1}"), "type", "overdue");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"text\":\"\\\"open\"}"), "value", "text");
+    s_assert_code (s_call (&self, SEIN_LIST, "{\"wijk\":\"heverlee\"}"), "unknown-field",
+                   "wijk");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"by\":[\"street\"]}"), "value", "by");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"by\":\"area\"}"), "type", "by");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"points\":-1}"), "value", "points");
+    //  And it still answers.
+    reply = s_call (&self, SEIN_LIST, "{\"from\":\"2000-01-01\"}");
+    assert_int_equal (json_array_size (json_object_get (reply, "signals")), 3);
+    json_decref (reply);
+    sein_client_destroy (&self.client);
+    assert_int_equal (sein_harness_stop (&self.harness, SIGTERM), 0);
+    sein_harness_cleanup (&self.harness);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_list_filters),
+        cmocka_unit_test (test_text_index_follows_the_store),
+        cmocka_unit_test (test_stats_known_data),
+        cmocka_unit_test (test_list_and_stats_on_the_wire),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
