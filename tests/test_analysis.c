@@ -573,6 +573,41 @@ test_list_and_stats_on_the_wire (void **state)
     reply = s_call (&self, SEIN_LIST, "{\"from\":\"2000-01-01\"}");
     assert_int_equal (json_array_size (json_object_get (reply, "signals")), 3);
     json_decref (reply);
+    //  seinctl: a CSV line per signal after the header, paged with --all;
+    //  stats as JSON lines, a group each and the total last.
+    char *output = NULL;
+    assert_int_equal (sein_harness_run (&self.harness, NULL, &output, "seinctl", "list",
+                                        "--area", "heverlee", "--csv", "--limit", "1",
+                                        "--all", NULL),
+                      0);
+    assert_non_null (strstr (output, "seq,id,received,status"));
+    int lines = 0;
+    for (char *line = strchr (output, '\n'); line; line = strchr (line + 1, '\n'))
+        lines++;
+    assert_int_equal (lines, 3);
+    assert_non_null (strstr (output, "Naamsestraat"));
+    zstr_free (&output);
+    assert_int_equal (sein_harness_run (&self.harness, NULL, &output, "seinctl", "stats",
+                                        "--by", "theme", "--json", NULL),
+                      0);
+    json_t *last = NULL;
+    int groups_seen = 0;
+    for (char *save = NULL, *line = strtok_r (output, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+        json_decref (last);
+        last = json_loads (line, 0, NULL);
+        assert_non_null (last);
+        groups_seen++;
+    }
+    assert_int_equal (groups_seen, 3); //  afval, verkeer, the total
+    assert_int_equal (
+        json_integer_value (json_object_get (json_object_get (last, "total"), "count")), 3);
+    json_decref (last);
+    zstr_free (&output);
+    assert_int_equal (sein_harness_run (&self.harness, NULL, &output, "seinctl", "stats",
+                                        "--status", "done", NULL),
+                      SEIN_EXIT_DATAERR);
+    zstr_free (&output);
     sein_client_destroy (&self.client);
     assert_int_equal (sein_harness_stop (&self.harness, SIGTERM), 0);
     sein_harness_cleanup (&self.harness);
