@@ -2186,3 +2186,67 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     zhashx_destroy (&street_counts);
     return result;
 }
+
+//  Visit the rows of STATEMENT (area, wijk, theme, recent, baseline,
+//  newest) as rates, then finalize it.
+static int
+s_visit_rates (sein_store_t *self, sqlite3_stmt *statement, sein_store_rate_fn *fn, void *arg)
+{
+    int visited = 0, rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        sein_store_rate_t rate = {(const char *) sqlite3_column_text (statement, 0),
+                                  (const char *) sqlite3_column_text (statement, 1),
+                                  (const char *) sqlite3_column_text (statement, 2),
+                                  sqlite3_column_int64 (statement, 3),
+                                  sqlite3_column_int64 (statement, 4),
+                                  sqlite3_column_int64 (statement, 5)};
+        visited++;
+        if (!rate.area || !rate.wijk || !rate.theme || fn (&rate, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+    sqlite3_finalize (statement);
+    return rc == SQLITE_DONE ? visited : -1;
+}
+
+int
+sein_store_rates (sein_store_t *self, int64_t base_from, int64_t recent_from, int64_t until,
+                  sein_store_rate_fn *fn, void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement;
+    //  One range read by seq (the rowid), grouped in memory: a few weeks
+    //  of signals, whatever the store's size.
+    if (sqlite3_prepare_v2 (
+            self->db,
+            "SELECT area, max (wijk), theme, sum (seq >= ?2), sum (seq < ?2), max (seq)"
+            " FROM signals WHERE seq >= ?1 AND seq < ?3 AND theme <> 'triage'"
+            " AND area <> 'triage' GROUP BY area, theme",
+            -1, &statement, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (statement, 1, base_from);
+    sqlite3_bind_int64 (statement, 2, recent_from);
+    sqlite3_bind_int64 (statement, 3, until);
+    return s_visit_rates (self, statement, fn, arg);
+}
+
+int
+sein_store_alerted (sein_store_t *self, int64_t from, sein_store_rate_fn *fn, void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement;
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT area, wijk, theme, 0, 0, seq FROM events"
+                            " WHERE seq >= ?1 AND kind = 'alert' ORDER BY seq",
+                            -1, &statement, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (statement, 1, from);
+    return s_visit_rates (self, statement, fn, arg);
+}

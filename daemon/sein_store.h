@@ -369,4 +369,25 @@ json_t *
     sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
                          const char *const *by, int streets, int points);
 
+//  The early warning's counts (sein_alerts.h): for each area and theme
+//  (triage left out), the signals stored at seq RECENT_FROM up to before
+//  UNTIL, and those from BASE_FROM up to before RECENT_FROM, with the
+//  newest one's seq. Calls FN for each until it returns non-zero.
+//  Returns the number visited or -1.
+typedef struct {
+    const char *area, *wijk, *theme;
+    int64_t recent, baseline;
+    int64_t newest;
+} sein_store_rate_t;
+typedef int (sein_store_rate_fn) (const sein_store_rate_t *rate, void *arg);
+int
+    sein_store_rates (sein_store_t *self, int64_t base_from, int64_t recent_from,
+                      int64_t until, sein_store_rate_fn *fn, void *arg);
+
+//  Visit the `alert` events stored at seq FROM or later, as the area and
+//  theme they were about (rate->recent and ->baseline 0, newest the
+//  event's seq). Returns the number visited or -1.
+int
+    sein_store_alerted (sein_store_t *self, int64_t from, sein_store_rate_fn *fn, void *arg);
+
 #endif

@@ -62,9 +62,11 @@ s_codes (sein_event_t *event, const sein_sample_t *sample)
 static int
 s_create (sein_store_t *store, sein_sample_t *sample, size_t index)
 {
+    (void) index;
     char id[40];
-    snprintf (id, sizeof id, "00000000-0000-7000-8000-%012zx", index + 1);
     int64_t seq = sein_store_next_seq (store);
+    //  Unique in the store however many calls wrote it.
+    snprintf (id, sizeof id, "00000000-0000-7000-8000-%012llx", (unsigned long long) seq);
     json_t *body = json_pack (
         "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:s?},s:s}", "seq", (json_int_t) seq,
         "id", id, "event", "signal", "received_at", sample->received_at, "source",

@@ -10,6 +10,7 @@
 */
 #include "sein_harness.h"
 #include "sein.h"
+#include "sein_alerts.h"
 #include "sein_sample.h"
 #include "sein_store.h"
 
@@ -462,6 +463,125 @@ test_stats_known_data (void **state)
 }
 
 //  ---------------------------------------------------------------------
+//  Early warning
+
+static void
+s_collect_alert (json_t *alert, void *arg)
+{
+    json_array_append_new ((json_t *) arg, alert);
+}
+
+//  COUNT signals of AREA/THEME, one every SPACING seconds ending at END
+//  (seconds after 2024-01-01), written to WRITER.
+static void
+s_burst (sein_store_t *writer, const char *area, const char *theme, int count, int64_t end,
+         int64_t spacing)
+{
+    sein_sample_t *samples = (sein_sample_t *) calloc ((size_t) count, sizeof *samples);
+    char (*times)[32] = (char (*)[32]) calloc ((size_t) count, 32);
+    for (int index = 0; index < count; index++) {
+        sein_sample_time (end - (int64_t) (count - 1 - index) * spacing, times[index]);
+        samples[index] = (sein_sample_t) {.received_at = times[index],
+                                          .area = area,
+                                          .wijk = "w1",
+                                          .theme = theme,
+                                          .priority = "normal",
+                                          .source = "citizen",
+                                          .teams = ",team-a,",
+                                          .description = "Zwerfvuil"};
+    }
+    assert_int_equal (sein_sample_write (writer, samples, (size_t) count), 0);
+    free (samples);
+    free (times);
+}
+
+static void
+test_alert_once_per_episode (void **state)
+{
+    (void) state;
+    char path[256];
+    snprintf (path, sizeof path, "%s/test_alerts-%d.db", SEIN_BINARY_DIR, getpid ());
+    char *error = NULL;
+    sein_store_t *writer = sein_store_new (path, "normal", &error);
+    assert_non_null (writer);
+    const int64_t day = 86400, now = 60 * day;
+    //  Five quiet weeks of two afval signals a week in z1, three groen a
+    //  week in z2; then twelve afval in z1 over the last three days.
+    s_burst (writer, "z1", "afval", 10, now - 8 * day, day * 7 / 2);
+    s_burst (writer, "z2", "groen", 15, now - day, day * 7 / 3);
+    s_burst (writer, "z1", "afval", 12, now - 60, day / 4);
+    sein_store_t *reader = sein_store_new_reader (path, &error);
+    assert_non_null (reader);
+    sein_alerts_settings_t settings = {1000, 4, 300, 10, 7};
+    sein_alerts_t *alerts = sein_alerts_new ();
+    json_t *found = json_array ();
+    char at[32];
+    sein_sample_time (now, at);
+    assert_int_equal (sein_alerts_check (alerts, reader, at, &settings, s_collect_alert, found),
+                      1);
+    json_t *alert = json_array_get (found, 0);
+    assert_string_equal (json_string_value (json_object_get (alert, "area")), "z1");
+    assert_string_equal (json_string_value (json_object_get (alert, "theme")), "afval");
+    assert_int_equal (json_integer_value (json_object_get (alert, "recent")), 12);
+    //  Eight in the four weeks before the window: two a week.
+    assert_true (fabs (json_real_value (json_object_get (alert, "baseline")) - 2.0) < 1e-9);
+    assert_int_equal (json_integer_value (json_object_get (alert, "signal")),
+                      sein_store_head (writer));
+    //  Stored, it reaches the burst's teams.
+    sein_lifecycle_events_t events = {0};
+    sein_buf_t buf = {0};
+    assert_int_equal (sein_store_begin (writer), 0);
+    assert_int_equal (sein_alerts_store (writer, alert, at, &events, &buf),
+                      SEIN_LIFECYCLE_STORED);
+    assert_int_equal (sein_store_commit (writer), 0);
+    assert_int_equal (events.count, 1);
+    assert_string_equal (events.items[0].event.kind, "alert");
+    assert_string_equal (events.items[0].event.teams, ",team-a,");
+    json_t *body = json_loads (events.items[0].body, 0, NULL);
+    assert_int_equal (json_integer_value (json_object_get (body, "recent")), 12);
+    assert_string_equal (json_string_value (json_object_get (body, "area")), "z1");
+    json_decref (body);
+    //  The episode goes on: an hour later, nothing new; nor after a
+    //  restart, which finds the stored alert.
+    json_array_clear (found);
+    sein_sample_time (now + 3600, at);
+    assert_int_equal (sein_alerts_check (alerts, reader, at, &settings, s_collect_alert, found),
+                      0);
+    sein_alerts_t *restarted = sein_alerts_new ();
+    assert_int_equal (
+        sein_alerts_check (restarted, reader, at, &settings, s_collect_alert, found), 0);
+    sein_alerts_destroy (&restarted);
+    //  Ten quiet days end it; a new burst is a new episode, said once.
+    sein_sample_time (now + 10 * day, at);
+    assert_int_equal (sein_alerts_check (alerts, reader, at, &settings, s_collect_alert, found),
+                      0);
+    s_burst (writer, "z1", "afval", 16, now + 20 * day, day / 8);
+    sein_sample_time (now + 20 * day + 60, at);
+    assert_int_equal (sein_alerts_check (alerts, reader, at, &settings, s_collect_alert, found),
+                      1);
+    sein_sample_time (now + 20 * day + 120, at);
+    assert_int_equal (sein_alerts_check (alerts, reader, at, &settings, s_collect_alert, found),
+                      0);
+    //  Below the minimum nothing starts, whatever the factor.
+    sein_alerts_t *strict = sein_alerts_new ();
+    sein_alerts_settings_t high = {1000, 4, 300, 17, 7};
+    assert_int_equal (sein_alerts_check (strict, reader, at, &high, s_collect_alert, found), 0);
+    sein_alerts_destroy (&strict);
+    json_decref (found);
+    sein_lifecycle_events_free (&events);
+    sein_buf_free (&buf);
+    sein_alerts_destroy (&alerts);
+    sein_store_destroy (&reader);
+    sein_store_destroy (&writer);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t index = 0; index < 3; index++) {
+        char *name = zsys_sprintf ("%s%s", path, suffixes[index]);
+        unlink (name);
+        zstr_free (&name);
+    }
+}
+
+//  ---------------------------------------------------------------------
 //  Through seind
 
 typedef struct {
@@ -613,6 +733,61 @@ test_list_and_stats_on_the_wire (void **state)
     sein_harness_cleanup (&self.harness);
 }
 
+//  Three afval signals in a quiet store start an episode: one alert,
+//  stored and delivered to a watcher; two more signals add none.
+static void
+test_alert_through_seind (void **state)
+{
+    (void) state;
+    s_daemon_t self = {0};
+    assert_int_equal (sein_harness_init (&self.harness, 0), 0);
+    sein_harness_set (&self.harness, "alerts.check=200");
+    sein_harness_set (&self.harness, "alerts.minimum=3");
+    assert_int_equal (sein_harness_start (&self.harness), 0);
+    self.client = sein_client_new (self.harness.intake);
+    json_t *filter = json_pack ("{s:s}", "theme", "afval");
+    sein_watcher_t *watcher = sein_watcher_new (self.harness.watch, filter, 1, NULL, 100);
+    json_decref (filter);
+    const char *body = "{\"description\":\"Zwerfvuil bij de glasbak\",\"source\":"
+                       "\"citizen\",\"area\":\"heverlee\",\"theme\":\"afval\"}";
+    for (int index = 0; index < 3; index++)
+        json_decref (s_call (&self, SEIN_SUBMIT, body));
+    int alerts = 0;
+    json_t *event, *alert = NULL;
+    int64_t deadline = zclock_mono () + 5000;
+    while (!alert && zclock_mono () < deadline && (event = sein_watcher_recv (watcher, 500))) {
+        if (streq (json_string_value (json_object_get (event, "event")), "alert"))
+            alert = event;
+        else
+            json_decref (event);
+    }
+    assert_non_null (alert);
+    alerts++;
+    assert_string_equal (json_string_value (json_object_get (alert, "area")), "heverlee");
+    assert_int_equal (json_integer_value (json_object_get (alert, "recent")), 3);
+    assert_true (json_array_size (json_object_get (alert, "teams")) > 0);
+    json_decref (alert);
+    for (int index = 0; index < 2; index++)
+        json_decref (s_call (&self, SEIN_SUBMIT, body));
+    //  Several checks later: still the one.
+    while ((event = sein_watcher_recv (watcher, 1000))) {
+        alerts += streq (json_string_value (json_object_get (event, "event")), "alert");
+        json_decref (event);
+    }
+    assert_int_equal (alerts, 1);
+    json_t *reply = s_call (&self, SEIN_EVENTS, "{\"from\":1}");
+    int stored = 0;
+    size_t index;
+    json_array_foreach (json_object_get (reply, "events"), index, event)
+        stored += streq (json_string_value (json_object_get (event, "event")), "alert");
+    assert_int_equal (stored, 1);
+    json_decref (reply);
+    sein_watcher_destroy (&watcher);
+    sein_client_destroy (&self.client);
+    assert_int_equal (sein_harness_stop (&self.harness, SIGTERM), 0);
+    sein_harness_cleanup (&self.harness);
+}
+
 int
 main (void)
 {
@@ -620,7 +795,9 @@ main (void)
         cmocka_unit_test (test_list_filters),
         cmocka_unit_test (test_text_index_follows_the_store),
         cmocka_unit_test (test_stats_known_data),
+        cmocka_unit_test (test_alert_once_per_episode),
         cmocka_unit_test (test_list_and_stats_on_the_wire),
+        cmocka_unit_test (test_alert_through_seind),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
