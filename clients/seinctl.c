@@ -7,6 +7,8 @@
 */
 #include "sein_cli.h"
 #include "sein_store.h"
+#include "sein_report.h"
+#include "sein_settings.h"
 #include "sein_table.h"
 
 #include <czmq.h>
@@ -681,6 +683,118 @@ s_cmd_stats (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
+//  Add the codes and names (the first two columns) of the TSV file at
+//  PATH to NAMES. A file that cannot be read adds nothing: the report
+//  then shows codes.
+static void
+s_names (json_t *names, const char *path)
+{
+    FILE *file = path ? fopen (path, "r") : NULL;
+    char line[2048];
+    while (file && fgets (line, sizeof line, file)) {
+        char *tab = strchr (line, '\t');
+        if (!tab || line[0] == '#')
+            continue;
+        *tab = 0;
+        char *end = strpbrk (tab + 1, "\t\r\n");
+        if (end)
+            *end = 0;
+        json_object_set_new (names, line, json_string (tab + 1));
+    }
+    if (file)
+        fclose (file);
+}
+
+//  One STATS for the report: the period's filters and BY (a JSON array,
+//  taken), with STREETS and POINTS.
+static json_t *
+s_report_stats (s_ctl_t *ctl, const char *from, const char *until, json_t *by, int streets,
+                int points, int *status_p)
+{
+    json_t *body = json_pack ("{s:s,s:s,s:s,s:o,s:i,s:i}", "area", ctl->filters[0], "from",
+                              from, "until", until, "by", by, "streets", streets, "points",
+                              points);
+    return s_call (ctl, SEIN_STATS, body, status_p);
+}
+
+static int
+s_cmd_report (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    if (!ctl->filters[0] || !ctl->output)
+        return sein_cli_usage (ctl->cli, "report --area CODE --output FILE [--from] [--until]");
+    //  The period: by default the last twelve weeks, to now.
+    char from[64], until[64], from_text[32], until_text[32];
+    time_t now = time (NULL), start = now - 12 * 7 * 86400;
+    struct tm tm;
+    if (ctl->filters[6])
+        snprintf (from, sizeof from, "%s", s_utc (ctl->filters[6], from_text, sizeof from_text));
+    else {
+        gmtime_r (&start, &tm);
+        strftime (from, sizeof from, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (ctl->filters[7])
+        snprintf (until, sizeof until, "%s", s_utc (ctl->filters[7], until_text, sizeof until_text));
+    else {
+        gmtime_r (&now, &tm);
+        strftime (until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    int status = SEIN_EXIT_OK;
+    json_t *weekly = s_report_stats (ctl, from, until, json_pack ("[ss]", "theme", "week"), 10,
+                                     5000, &status);
+    json_t *themes = weekly ? s_report_stats (ctl, from, until, json_pack ("[s]", "theme"), 0,
+                                              0, &status)
+                            : NULL;
+    json_t *areas = themes ? s_report_stats (ctl, from, until, json_pack ("[s]", "area"), 0, 0,
+                                             &status)
+                           : NULL;
+    //  The polygons and names, from seind's own data files.
+    char *error = NULL;
+    sein_config_t *config = areas ? sein_settings_load (ctl->cli->config_file, ctl->cli->overrides,
+                                                        ctl->cli->noverrides, &error)
+                                  : NULL;
+    if (areas && !config) {
+        fprintf (stderr, "seinctl: %s\n", error);
+        status = SEIN_EXIT_CONFIG;
+    }
+    zstr_free (&error);
+    FILE *out = NULL;
+    if (config && !(out = fopen (ctl->output, "w"))) {
+        fprintf (stderr, "seinctl: %s: %s\n", ctl->output, strerror (errno));
+        status = SEIN_EXIT_IOERR;
+    }
+    if (out) {
+        json_error_t problem;
+        json_t *polygons = json_load_file (sein_config_str (config, "data.polygons"), 0, &problem);
+        if (!polygons)
+            fprintf (stderr, "seinctl: %s: %s: the report has no map\n",
+                     sein_config_str (config, "data.polygons"), problem.text);
+        json_t *names = json_object ();
+        s_names (names, sein_config_str (config, "data.areas"));
+        s_names (names, sein_config_str (config, "data.themes"));
+        char shown_from[32], shown_until[32], generated[32];
+        s_local (from, shown_from, sizeof shown_from);
+        s_local (until, shown_until, sizeof shown_until);
+        shown_from[16] = shown_until[16] = 0;
+        localtime_r (&now, &tm);
+        strftime (generated, sizeof generated, "%Y-%m-%d %H:%M", &tm);
+        sein_report_t report = {ctl->filters[0], shown_from, shown_until, generated, weekly,
+                                themes,          areas,      polygons,    names};
+        if (sein_report_write (&report, out) || fclose (out)) {
+            fprintf (stderr, "seinctl: %s: %s\n", ctl->output, strerror (errno));
+            status = SEIN_EXIT_IOERR;
+        }
+        json_decref (polygons);
+        json_decref (names);
+    }
+    sein_config_destroy (&config);
+    json_decref (weekly);
+    json_decref (themes);
+    json_decref (areas);
+    return status;
+}
+
 static int
 s_cmd_teams (s_ctl_t *ctl, int argc, char **argv)
 {
@@ -802,6 +916,9 @@ static const struct {
      s_cmd_stats, false},
     {"list", 0, 0, "", "signals, newest first, by the filter options (--all, --csv)",
      s_cmd_list, false},
+    {"report", 0, 0, "",
+     "an HTML report of --area for --from/--until (default 12 weeks) to --output FILE",
+     s_cmd_report, false},
     {"teams", 0, 0, "", "the configured teams and what they follow", s_cmd_teams, false},
     {"get", 0, 1, "ID|SEQ", "one signal by id or seq, or by --external-id (public fields)",
      s_cmd_get, false},
