@@ -733,6 +733,102 @@ test_list_and_stats_on_the_wire (void **state)
     sein_harness_cleanup (&self.harness);
 }
 
+//  The number after data-figure="NAME"> (and after AFTER, when not NULL)
+//  in the page PAGE; -1 when absent.
+static long long
+s_figure (const char *page, const char *after, const char *name)
+{
+    const char *from = after ? strstr (page, after) : page;
+    if (!from)
+        return -1;
+    char needle[80];
+    snprintf (needle, sizeof needle, "data-figure=\"%s\">", name);
+    const char *at = strstr (from, needle);
+    return at ? atoll (at + strlen (needle)) : -1;
+}
+
+//  seinctl report: its figures are the STATS of the same area and period.
+static void
+test_report_equals_stats (void **state)
+{
+    (void) state;
+    s_daemon_t self = {0};
+    assert_int_equal (sein_harness_init (&self.harness, 0), 0);
+    const char *files[][2] = {{"areas", "areas.tsv"},
+                              {"polygons", "areas.geojson"},
+                              {"themes", "themes.tsv"}};
+    for (size_t index = 0; index < 3; index++) {
+        char *override = zsys_sprintf ("data.%s=%s/conf/%s", files[index][0], SEIN_SOURCE_DIR,
+                                       files[index][1]);
+        sein_harness_set (&self.harness, override);
+        zstr_free (&override);
+    }
+    assert_int_equal (sein_harness_start (&self.harness), 0);
+    self.client = sein_client_new (self.harness.intake);
+    const char *bodies[] = {
+        "{\"description\":\"Zwerfvuil\",\"source\":\"citizen\",\"area\":\"heilig-hart\","
+        "\"theme\":\"afval\",\"lat\":50.866,\"long\":4.705}",
+        "{\"description\":\"Glasbak vol\",\"source\":\"citizen\",\"area\":\"heverlee\","
+        "\"theme\":\"afval\"}",
+        "{\"description\":\"Boom omgevallen\",\"source\":\"staff\",\"area\":\"heverlee\","
+        "\"theme\":\"groen\"}",
+        "{\"description\":\"Elders\",\"source\":\"staff\",\"area\":\"kessel-lo\","
+        "\"theme\":\"groen\"}"};
+    int64_t first = 0;
+    for (int index = 0; index < 4; index++) {
+        json_t *reply = s_call (&self, SEIN_SUBMIT, bodies[index]);
+        if (!first)
+            first = json_integer_value (json_object_get (reply, "seq"));
+        json_decref (reply);
+    }
+    //  One resolved, so open and the medians differ from the count.
+    char *change = zsys_sprintf ("{\"signal\":%lld,\"status\":\"resolved\"}", (long long) first);
+    json_decref (s_call (&self, SEIN_STATUS, change));
+    zstr_free (&change);
+    char *path = zsys_sprintf ("%s/report.html", self.harness.dir);
+    assert_int_equal (sein_harness_run (&self.harness, NULL, NULL, "seinctl", "report", "--area",
+                                        "heverlee", "--from", "2000-01-01T00:00:00Z", "--until",
+                                        "2100-01-01T00:00:00Z", "--output", path, NULL),
+                      0);
+    zchunk_t *chunk = zchunk_slurp (path, 0);
+    assert_non_null (chunk);
+    char *page = zchunk_strdup (chunk);
+    zchunk_destroy (&chunk);
+    json_t *stats = s_call (&self, SEIN_STATS,
+                            "{\"area\":\"heverlee\",\"from\":\"2000-01-01T00:00:00Z\","
+                            "\"until\":\"2100-01-01T00:00:00Z\",\"by\":[\"theme\"]}");
+    json_t *total = json_object_get (stats, "total");
+    assert_int_equal (json_integer_value (json_object_get (total, "count")), 3);
+    const char *names[] = {"count", "open", "overdue"};
+    for (int index = 0; index < 3; index++)
+        assert_int_equal (s_figure (page, NULL, names[index]),
+                          json_integer_value (json_object_get (total, names[index])));
+    size_t index;
+    json_t *group;
+    json_array_foreach (json_object_get (stats, "groups"), index, group) {
+        char *row = zsys_sprintf ("data-theme=\"%s\"",
+                                  json_string_value (json_object_get (group, "theme")));
+        assert_int_equal (s_figure (page, row, "theme-count"),
+                          json_integer_value (json_object_get (group, "count")));
+        assert_int_equal (s_figure (page, row, "theme-open"),
+                          json_integer_value (json_object_get (group, "open")));
+        zstr_free (&row);
+    }
+    //  Self-contained: no external reference; the map drawn.
+    assert_null (strstr (page, "http://"));
+    assert_null (strstr (page, "https://"));
+    assert_null (strstr (page, "<script"));
+    assert_non_null (strstr (page, "<polygon"));
+    assert_non_null (strstr (page, "<circle"));
+    assert_non_null (strstr (page, "Heverlee"));
+    json_decref (stats);
+    free (page);
+    zstr_free (&path);
+    sein_client_destroy (&self.client);
+    assert_int_equal (sein_harness_stop (&self.harness, SIGTERM), 0);
+    sein_harness_cleanup (&self.harness);
+}
+
 //  Three afval signals in a quiet store start an episode: one alert,
 //  stored and delivered to a watcher; two more signals add none.
 static void
@@ -798,6 +894,7 @@ main (void)
         cmocka_unit_test (test_alert_once_per_episode),
         cmocka_unit_test (test_list_and_stats_on_the_wire),
         cmocka_unit_test (test_alert_through_seind),
+        cmocka_unit_test (test_report_equals_stats),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
