@@ -3,6 +3,7 @@
 
 #include "sein_alloc.h"
 #include "sein_ids.h"
+#include "sein_query.h"
 #include "sein_signal.h"
 
 struct _sein_alerts_t {
@@ -185,6 +186,7 @@ s_send_alert (json_t *alert, void *arg)
 void
 sein_alerts_actor (zsock_t *pipe, void *db_path)
 {
+    sein_query_background ();
     char *error = NULL;
     sein_store_t *store = sein_store_new_reader ((const char *) db_path, &error);
     zsock_signal (pipe, 0);

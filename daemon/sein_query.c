@@ -12,6 +12,10 @@
 #include "sein_signal.h"
 #include "sein_store.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 //  Signals the text index takes per transaction when idle: a few
 //  milliseconds, so a query that arrives meanwhile waits little.
 #define S_INDEX_CHUNK 500
@@ -475,8 +479,19 @@ s_query (s_query_t *self, zmsg_t *msg)
 }
 
 void
+sein_query_background (void)
+{
+    //  Linux gives each thread its own nice value: 10 leaves the CPU to
+    //  the server's thread whenever both want it, on a machine with
+    //  fewer cores than busy threads. A failure only keeps the default.
+    if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10))
+        zsys_debug ("queries run at the default priority: %s", strerror (errno));
+}
+
+void
 sein_query_actor (zsock_t *pipe, void *db_path)
 {
+    sein_query_background ();
     s_query_t *self = (s_query_t *) sein_calloc (1, sizeof *self);
     self->pipe = pipe;
     char *error = NULL;

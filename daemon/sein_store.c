@@ -1750,6 +1750,7 @@ typedef struct {
         const char *text; //  NULL: NUMBER
         int64_t number;
     } binds[S_BINDS_MAX];
+    const char *search; //  the FTS5 query, which drives the search when set
 } s_where_t;
 
 static void
@@ -1839,30 +1840,42 @@ s_where_filter (sein_store_t *self, const sein_store_filter_t *filter, s_where_t
             return -1;
         s_where_number (where, "seq < ?", seq);
     }
-    if (filter->upto > 0)
-        s_where_number (where, "seq <= ?", filter->upto);
-    if (filter->text)
-        s_where_text (where, "seq IN (SELECT rowid FROM fts.signals_text (?))", filter->text);
+    if (filter->upto != 0)
+        s_where_number (where, "seq <= ?", filter->upto > 0 ? filter->upto : 0);
+    where->search = filter->text;
     return 0;
 }
 
-//  Prepare SELECT COLUMNS FROM signals WHERE ... TAIL, with WHERE's values
-//  bound. NULL on error.
+//  Prepare SELECT COLUMNS FROM signals WHERE ... ORDER BY seq (DESCENDING)
+//  TAIL, with WHERE's values bound. With a text search the matches drive
+//  it, in seq order from the index itself: a page of the newest that also
+//  pass the other filters stops early, where a set of every match (a
+//  common word matches a quarter of a million signals) would be built
+//  first. NULL on error.
 static sqlite3_stmt *
 s_where_prepare (sein_store_t *self, const char *columns, const s_where_t *where,
-                 const char *tail)
+                 bool descending, const char *tail)
 {
-    char *sql = zsys_sprintf ("SELECT %s FROM signals%s %s", columns, where->sql, tail);
+    const char *order = descending ? "DESC" : "ASC";
+    char *sql = where->search
+                    ? zsys_sprintf ("SELECT %s FROM fts.signals_text (?) AS t JOIN signals"
+                                    " ON signals.seq = t.rowid%s ORDER BY t.rowid %s %s",
+                                    columns, where->sql, order, tail)
+                    : zsys_sprintf ("SELECT %s FROM signals%s ORDER BY seq %s %s", columns,
+                                    where->sql, order, tail);
     sqlite3_stmt *statement = NULL;
     int rc = sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL);
     zstr_free (&sql);
     if (rc != SQLITE_OK)
         return NULL;
+    int first = 1;
+    if (where->search)
+        s_bind (statement, first++, where->search);
     for (int index = 0; index < where->nbinds; index++)
         if (where->binds[index].text)
-            s_bind (statement, index + 1, where->binds[index].text);
+            s_bind (statement, first + index, where->binds[index].text);
         else
-            sqlite3_bind_int64 (statement, index + 1, where->binds[index].number);
+            sqlite3_bind_int64 (statement, first + index, where->binds[index].number);
     return statement;
 }
 
@@ -1893,9 +1906,8 @@ sein_store_list (sein_store_t *self, const sein_store_filter_t *filter, bool asc
     if (after > 0)
         s_where_number (&where, ascending ? "seq > ?" : "seq < ?", after);
     char tail[64];
-    snprintf (tail, sizeof tail, "ORDER BY seq %s LIMIT %d", ascending ? "ASC" : "DESC",
-              limit);
-    sqlite3_stmt *statement = s_where_prepare (self, "seq", &where, tail);
+    snprintf (tail, sizeof tail, "LIMIT %d", limit);
+    sqlite3_stmt *statement = s_where_prepare (self, "signals.seq", &where, !ascending, tail);
     if (!statement)
         return -1;
     int visited = 0, rc;
@@ -2028,7 +2040,6 @@ s_compare_group (const void *a, const void *b)
 
 //  The SQL of each grouping key: a column, or a period of received_at.
 //  An ISO week belongs to the year of its Thursday.
-#define S_THURSDAY "date (received_at, '-3 days', 'weekday 4')"
 static const char *s_group_keys[][2] = {
     {"area", "area"},
     {"wijk", "wijk"},
@@ -2036,10 +2047,30 @@ static const char *s_group_keys[][2] = {
     {"priority", "priority"},
     {"source", "source"},
     {"month", "substr (received_at, 1, 7)"},
-    {"week", "printf ('%s-W%02d', strftime ('%Y', " S_THURSDAY "),"
-             " (strftime ('%j', " S_THURSDAY ") - 1) / 7 + 1)"},
+    //  The day: its ISO week is worked out here (s_iso_week), once per
+    //  day rather than with four date functions per signal in SQL.
+    {"week", "substr (received_at, 1, 10)"},
 };
 #define S_NGROUP_KEYS (sizeof s_group_keys / sizeof s_group_keys[0])
+
+//  DAY ("YYYY-MM-DD") as its ISO week, "2026-W48", into WEEK. An ISO week
+//  belongs to the year of its Thursday.
+static void
+s_iso_week (const char *day, char week[16])
+{
+    struct tm tm = {0};
+    if (!strptime (day, "%Y-%m-%d", &tm)) {
+        snprintf (week, 16, "%.15s", day);
+        return;
+    }
+    time_t when = timegm (&tm);
+    gmtime_r (&when, &tm);
+    int monday_based = (tm.tm_wday + 6) % 7; //  0: Monday
+    time_t thursday = when + (time_t) (3 - monday_based) * 86400;
+    struct tm thu;
+    gmtime_r (&thursday, &thu);
+    snprintf (week, 16, "%04d-W%02d", (thu.tm_year + 1900) % 10000, (thu.tm_yday / 7 + 1) % 100);
+}
 
 bool
 sein_store_group_key (const char *key)
@@ -2065,8 +2096,15 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     //  Columns: the keys, then open, overdue, the two durations, street,
     //  lat, lon, theme.
     char columns[1024] = "";
-    int nkeys = 0;
+    int nkeys = 0, week_key = -1;
+    //  The last day turned into a week, and that week: signals come by
+    //  seq, so by day, and the conversion runs once per day.
+    char last_day[16] = "", last_week[16] = "";
     for (; by[nkeys]; nkeys++) {
+        if (nkeys == 7)
+            return NULL;
+        if (streq (by[nkeys], "week"))
+            week_key = nkeys;
         size_t index = 0;
         while (index < S_NGROUP_KEYS && !streq (by[nkeys], s_group_keys[index][0]))
             index++;
@@ -2079,9 +2117,9 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
              S_OPEN_STATES ", overdue,"
              " (julianday (acknowledged_at) - julianday (received_at)) * 86400,"
              " (julianday (resolved_at) - julianday (received_at)) * 86400,"
-             " street, lat, lon, theme",
+             " signals.street, lat, lon, theme",
              sizeof columns - strlen (columns) - 1);
-    sqlite3_stmt *statement = s_where_prepare (self, columns, &where, "ORDER BY seq DESC");
+    sqlite3_stmt *statement = s_where_prepare (self, columns, &where, true, "");
     if (!statement)
         return NULL;
     zhashx_t *groups = zhashx_new ();
@@ -2094,8 +2132,19 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     char key[512];
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         size_t size = 0;
+        const char *values[8];
+        for (int index = 0; index < nkeys && index < 8; index++) {
+            values[index] = (const char *) sqlite3_column_text (statement, index);
+            if (index == week_key && values[index]) {
+                if (strcmp (values[index], last_day) != 0) {
+                    snprintf (last_day, sizeof last_day, "%.15s", values[index]);
+                    s_iso_week (last_day, last_week);
+                }
+                values[index] = last_week;
+            }
+        }
         for (int index = 0; index < nkeys; index++) {
-            const char *value = (const char *) sqlite3_column_text (statement, index);
+            const char *value = values[index];
             size += (size_t) snprintf (key + size, sizeof key - size, "%s\x1f",
                                        value ? value : "");
             if (size >= sizeof key)
@@ -2106,10 +2155,9 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
         if (!group) {
             group = (s_group_t *) sein_calloc (1, sizeof *group);
             group->keys = json_array ();
-            for (int index = 0; index < nkeys; index++) {
-                const char *value = (const char *) sqlite3_column_text (statement, index);
-                json_array_append_new (group->keys, json_string (value ? value : ""));
-            }
+            for (int index = 0; index < nkeys; index++)
+                json_array_append_new (group->keys,
+                                       json_string (values[index] ? values[index] : ""));
             zhashx_insert (groups, key, group);
         }
         s_group_add (group, statement, nkeys);

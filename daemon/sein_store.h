@@ -315,7 +315,7 @@ typedef struct {
     const char *from;     //  received at or after (RFC 3339 UTC)
     const char *until;    //  received before
     const char *text;     //  an FTS5 query over description, address and street
-    int64_t upto;         //  only signals with seq <= upto; 0: every one
+    int64_t upto;         //  only signals with seq <= upto; 0: every one; < 0: none
 } sein_store_filter_t;
 
 //  Open the store at PATH read-only for queries, with its text index in
@@ -350,7 +350,7 @@ int
     sein_store_list (sein_store_t *self, const sein_store_filter_t *filter, bool ascending,
                      int64_t after, int limit, sein_store_signal_fn *fn, void *arg);
 
-//  Grouped counts of the signals matching FILTER. BY lists the grouping
+//  Grouped counts of the signals matching FILTER. BY lists (at most 7)
 //  keys, each one of area, wijk, theme, priority, source, week (ISO
 //  week, "2026-W48") or month ("2026-11"), by received_at in UTC. Returns
 //  a fresh object {"groups": [{<keys>, count, open, overdue,

@@ -160,8 +160,13 @@ sein_sample_write (sein_store_t *store, sein_sample_t *samples, size_t count)
             rc = entry->kind == S_CREATE
                      ? s_create (store, &samples[entry->sample], entry->sample)
                      : s_change (store, &samples[entry->sample], entry->kind, entry->at);
-        if (rc == 0 && (index % S_BATCH == S_BATCH - 1 || index == size - 1))
+        if (rc == 0 && (index % S_BATCH == S_BATCH - 1 || index == size - 1)) {
             rc = sein_store_commit (store);
+            //  The store never checkpoints by itself (seind asks another
+            //  connection to): without this the log would hold it all.
+            if (rc == 0 && index / S_BATCH % 20 == 19)
+                rc = sein_store_checkpoint (store, true);
+        }
     }
     if (rc)
         sein_store_rollback (store);

@@ -21,9 +21,9 @@
              then with a STATS (the wijk's year) and a report alternating
              every second: p50 and p99 of each, and the difference.
 
-        bench_query [-n SIGNALS] [-P PARTS] [-r RATE] [-t SECONDS] [-f]
+        bench_query [-n SIGNALS] [-P PARTS] [-r RATE] [-t SECONDS] [-f] [-o FILE]
 
-    -f writes the store again. Targets (issue 10): list < 20 ms, stats
+    -f writes the store again; -o keeps the report in FILE. Targets (issue 10): list < 20 ms, stats
     < 200 ms, report < 1 s, ack p99 with queries within 2 ms of without.
 */
 #include "../sein_harness.h"
@@ -40,6 +40,9 @@
 
 #define S_YEARS 3
 #define S_WIJK "heverlee"
+//  Where the ack part's signals go: not into the wijk the queries read,
+//  so that the store stays the same from run to run where it is measured.
+#define S_ELSEWHERE "wijgmaal"
 
 typedef struct {
     char street[64], area[64], wijk[64];
@@ -298,7 +301,7 @@ s_latency (s_latency_t *self)
             char tag[24], body[256];
             int len = snprintf (tag, sizeof tag, "%ld", sent);
             snprintf (body, sizeof body,
-                      "{\"description\":\"%s\",\"source\":\"citizen\",\"area\":\"" S_WIJK
+                      "{\"description\":\"%s\",\"source\":\"citizen\",\"area\":\"" S_ELSEWHERE
                       "\"}",
                       "Zwerfvuil naast de glasbak");
             sent_at[sent++] = zclock_usecs ();
@@ -356,7 +359,7 @@ s_report (sein_harness_t *daemon, const char *output)
 
 static void
 s_daemon_parts (const char *dir, const char *file, bool report, bool ack, int rate,
-                int seconds)
+                int seconds, const char *keep)
 {
     sein_harness_t daemon = {0};
     if (sein_harness_init (&daemon, 0)) {
@@ -373,7 +376,7 @@ s_daemon_parts (const char *dir, const char *file, bool report, bool ack, int ra
         fprintf (stderr, "bench_query: seind did not start (see %s)\n", daemon.log);
         exit (1);
     }
-    char *output = zsys_sprintf ("%s/report.html", daemon.dir);
+    char *output = keep ? strdup (keep) : zsys_sprintf ("%s/report.html", daemon.dir);
     if (report) {
         double times[3];
         for (int round = 0; round < 3; round++)
@@ -435,7 +438,8 @@ main (int argc, char **argv)
     const char *parts = "index,list,stats,report,ack";
     int rate = 1000, seconds = 10, option;
     bool fresh = false;
-    while ((option = getopt (argc, argv, "n:P:r:t:f")) != -1) {
+    const char *keep = NULL;
+    while ((option = getopt (argc, argv, "n:P:r:t:fo:")) != -1) {
         if (option == 'n')
             count = atol (optarg);
         else if (option == 'P')
@@ -446,9 +450,11 @@ main (int argc, char **argv)
             seconds = atoi (optarg);
         else if (option == 'f')
             fresh = true;
+        else if (option == 'o')
+            keep = optarg;
         else {
             fprintf (stderr, "usage: bench_query [-n SIGNALS] [-P PARTS] [-r RATE] "
-                             "[-t SECONDS] [-f]\n");
+                             "[-t SECONDS] [-f] [-o FILE]\n");
             return 64;
         }
     }
@@ -494,7 +500,7 @@ main (int argc, char **argv)
     sein_store_destroy (&store);
     if (strstr (parts, "report") || strstr (parts, "ack"))
         s_daemon_parts (SEIN_BINARY_DIR, file, strstr (parts, "report") != NULL,
-                        strstr (parts, "ack") != NULL, rate, seconds);
+                        strstr (parts, "ack") != NULL, rate, seconds, keep);
     zstr_free (&file);
     zstr_free (&path);
     zstr_free (&text_path);
