@@ -28,7 +28,10 @@ s_actor (zsock_t *pipe, void *args)
     while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
         if (store && sein_store_checkpoint (store, false))
             zsys_error ("checkpoint: %s", sein_store_error (store));
-        zstr_send (pipe, "DONE");
+        //  A sync or write SQLite made in the checkpoint failed: the
+        //  server must stop as after its own failed fsync.
+        const char *fault = store ? sein_store_fault (store) : NULL;
+        zstr_sendf (pipe, "%s%s", fault ? "FAULT " : "DONE", fault ? fault : "");
         zstr_free (&command);
     }
     zstr_free (&command);
@@ -61,12 +64,14 @@ sein_checkpoint_actor (sein_checkpoint_t *self)
     return self->actor;
 }
 
-void
+char *
 sein_checkpoint_done (sein_checkpoint_t *self)
 {
     char *done = zstr_recv (self->actor);
-    zstr_free (&done);
     self->busy = false;
+    char *fault = done && strncmp (done, "FAULT ", 6) == 0 ? sein_strdup (done + 6) : NULL;
+    zstr_free (&done);
+    return fault;
 }
 
 void

@@ -39,8 +39,9 @@ void
 zactor_t *
     sein_checkpoint_actor (sein_checkpoint_t *self);
 
-//  A checkpoint finished.
-void
+//  A checkpoint finished. Returns NULL, or, when the disk failed under it
+//  (sein_store_fault of its connection), why, fresh: the caller stops.
+char *
     sein_checkpoint_done (sein_checkpoint_t *self);
 
 //  WRITER just committed: start a checkpoint, or force one, as above.

@@ -19,6 +19,7 @@
     overlast) → afval 0.85; priority normal".
 */
 #include "sein_classify.h"
+#include "sein_alloc.h"
 #include "sein_dict.h"
 #include "sein_geo.h"
 #include "sein_json.h"
@@ -126,42 +127,35 @@ s_area_row (void *arg, char **fields, int nfields, int line)
     sein_classifier_t *self = (sein_classifier_t *) arg;
     const char *code = fields[0], *parent = nfields > 3 ? fields[3] : "";
     if (!sein_token_valid (code))
-        return zsys_sprintf ("bad area code '%s' (lowercase letters, digits, '-')", code);
+        return sein_sprintf ("bad area code '%s' (lowercase letters, digits, '-')", code);
     if (strcmp (code, SEIN_TRIAGE) == 0)
-        return zsys_sprintf ("'%s' is reserved", SEIN_TRIAGE);
+        return sein_sprintf ("'%s' is reserved", SEIN_TRIAGE);
     if (s_area_of (self, code))
-        return zsys_sprintf ("duplicate area '%s'", code);
+        return sein_sprintf ("duplicate area '%s'", code);
     if (!*fields[2])
-        return zsys_sprintf ("area '%s' has no kind", code);
+        return sein_sprintf ("area '%s' has no kind", code);
     const s_area_t *up = *parent ? s_area_of (self, parent) : NULL;
     if (*parent && !up)
-        return zsys_sprintf ("parent '%s' of '%s' is not listed above it", parent, code);
+        return sein_sprintf ("parent '%s' of '%s' is not listed above it", parent, code);
     //  A wijk stands alone; every other kind (regie, or a city's own) is a
     //  zone inside one, so a misspelt kind or a forgotten parent shows.
     bool wijk = strcmp (fields[2], "wijk") == 0;
     if (wijk && *parent)
-        return zsys_sprintf ("wijk '%s' cannot have a parent ('%s')", code, parent);
+        return sein_sprintf ("wijk '%s' cannot have a parent ('%s')", code, parent);
     if (!wijk && !*parent)
-        return zsys_sprintf ("area '%s' of kind '%s' needs a parent wijk (only kind "
+        return sein_sprintf ("area '%s' of kind '%s' needs a parent wijk (only kind "
                              "'wijk' stands alone)",
                              code, fields[2]);
     s_area_t *area = (s_area_t *) zmalloc (sizeof *area);
-    area->code = strdup (code);
-    area->name = strdup (fields[1]);
-    area->kind = strdup (fields[2]);
-    area->parent = *parent ? strdup (parent) : NULL;
+    area->code = sein_strdup (code);
+    area->name = sein_strdup (fields[1]);
+    area->kind = sein_strdup (fields[2]);
+    area->parent = *parent ? sein_strdup (parent) : NULL;
     //  The wijk is the top of the chain, however deep zones nest.
-    area->wijk = strdup (up ? up->wijk : code);
-    s_area_t **areas =
-        (s_area_t **) realloc (self->areas, (self->nareas + 1) * sizeof *areas);
-    if (areas)
-        self->areas = areas;
-    if (!areas || !area->code || !area->name || !area->kind || !area->wijk ||
-        (*parent && !area->parent) ||
-        sein_dict_set (self->area_index, code, strlen (code), (uint32_t) self->nareas)) {
-        s_area_destroy (&area);
-        return strdup ("out of memory");
-    }
+    area->wijk = sein_strdup (up ? up->wijk : code);
+    self->areas =
+        (s_area_t **) sein_realloc (self->areas, (self->nareas + 1) * sizeof (s_area_t *));
+    sein_dict_set (self->area_index, code, strlen (code), (uint32_t) self->nareas);
     self->areas[self->nareas++] = area;
     return NULL;
 }
@@ -173,28 +167,20 @@ s_theme_row (void *arg, char **fields, int nfields, int line)
     (void) line;
     sein_classifier_t *self = (sein_classifier_t *) arg;
     if (!sein_token_valid (fields[0]))
-        return zsys_sprintf ("bad theme code '%s' (lowercase letters, digits, '-')",
+        return sein_sprintf ("bad theme code '%s' (lowercase letters, digits, '-')",
                              fields[0]);
     if (strcmp (fields[0], SEIN_TRIAGE) == 0)
-        return zsys_sprintf ("'%s' is reserved", SEIN_TRIAGE);
+        return sein_sprintf ("'%s' is reserved", SEIN_TRIAGE);
     if (s_theme_listed (self, fields[0]))
-        return zsys_sprintf ("duplicate theme '%s'", fields[0]);
+        return sein_sprintf ("duplicate theme '%s'", fields[0]);
     //  No limit but memory: scoring makes room for every theme a text hits.
-    s_theme_t *themes =
-        (s_theme_t *) realloc (self->themes, (self->nthemes + 1) * sizeof *themes);
-    if (!themes)
-        return strdup ("out of memory");
-    self->themes = themes;
+    self->themes =
+        (s_theme_t *) sein_realloc (self->themes, (self->nthemes + 1) * sizeof (s_theme_t));
     s_theme_t *theme = &self->themes[self->nthemes];
-    theme->code = strdup (fields[0]);
-    theme->name = strdup (fields[1]);
-    if (!theme->code || !theme->name ||
-        sein_dict_set (self->theme_index, fields[0], strlen (fields[0]),
-                       (uint32_t) self->nthemes)) {
-        free (theme->code);
-        free (theme->name);
-        return strdup ("out of memory");
-    }
+    theme->code = sein_strdup (fields[0]);
+    theme->name = sein_strdup (fields[1]);
+    sein_dict_set (self->theme_index, fields[0], strlen (fields[0]),
+                   (uint32_t) self->nthemes);
     self->nthemes++;
     return NULL;
 }
@@ -227,10 +213,10 @@ s_check_polygon (void *arg, const char *code, const char *parent)
 {
     const s_area_t *area = s_area_of ((const sein_classifier_t *) arg, code);
     if (!area)
-        return zsys_sprintf ("unknown area '%s' (not in the areas file)", code);
+        return sein_sprintf ("unknown area '%s' (not in the areas file)", code);
     const char *listed = area->parent ? area->parent : "";
     if (strcmp (parent ? parent : "", listed) != 0)
-        return zsys_sprintf ("parent '%s' differs from the areas file ('%s')",
+        return sein_sprintf ("parent '%s' differs from the areas file ('%s')",
                              parent ? parent : "null", *listed ? listed : "null");
     return NULL;
 }
@@ -247,10 +233,8 @@ sein_classifier_new (sein_config_t *config, char **error_p)
     self->lang = sein_lang_new ();
     //  Stems the rule words; classifying threads bring their own.
     sein_stemmer_t *stemmer = sein_stemmer_new ();
-    if (!self->area_index || !self->theme_index || !self->lang || !stemmer) {
-        *error_p = strdup (self->lang && self->area_index && self->theme_index
-                               ? "libstemmer lacks dutch, french or english"
-                               : "out of memory");
+    if (!stemmer) {
+        *error_p = sein_strdup ("libstemmer lacks dutch, french or english");
         sein_stemmer_destroy (&stemmer);
         sein_classifier_destroy (&self);
         return NULL;
@@ -324,7 +308,7 @@ sein_classifier_codes (const sein_classifier_t *self, bool areas)
 {
     assert (self);
     zlistx_t *codes = zlistx_new ();
-    zlistx_set_duplicator (codes, (zlistx_duplicator_fn *) strdup);
+    zlistx_set_duplicator (codes, (zlistx_duplicator_fn *) sein_strdup);
     zlistx_set_destructor (codes, (zlistx_destructor_fn *) zstr_free);
     size_t count = areas ? self->nareas : self->nthemes;
     for (size_t index = 0; index < count; index++)
@@ -355,7 +339,7 @@ char *
 sein_classifier_summary (const sein_classifier_t *self)
 {
     assert (self);
-    return zsys_sprintf ("%zu areas, %zu polygons, %zu streets, %zu themes, %zu theme "
+    return sein_sprintf ("%zu areas, %zu polygons, %zu streets, %zu themes, %zu theme "
                          "rules, %zu priority rules",
                          self->nareas, sein_geo_size (self->geo),
                          sein_streets_size (self->streets), self->nthemes,
@@ -700,7 +684,7 @@ s_render_area (sein_buf_t *out, const sein_classification_t *result,
 }
 
 //  The area: explicit, point, address, description, else triage.
-static int
+static void
 s_area (const sein_classifier_t *self, const sein_signal_t *signal,
         sein_text_t *description, sein_classification_t *result, sein_buf_t *out,
         s_line_t *line)
@@ -749,9 +733,8 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
     //  The address: decides when nothing stronger did, and gives a point.
     if (signal->address_string && (!decision.code || !signal->has_point)) {
         sein_text_t address;
-        if (sein_text_analyse (&address, NULL, signal->address_string,
-                               strlen (signal->address_string)))
-            return -1;
+        sein_text_analyse (&address, NULL, signal->address_string,
+                           strlen (signal->address_string));
         sein_street_match_t match;
         if (sein_streets_find (self->streets, &address, true, &match)) {
             if (!signal->has_point)
@@ -812,7 +795,6 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
     }
     s_render_area (out, result, &decision, &facts);
     result->confidence = decision.confidence;
-    return 0;
 }
 
 //  One theme's standing in s_theme.
@@ -823,7 +805,7 @@ typedef struct {
 } s_score_t;
 
 //  The theme: explicit, else the rules' scores.
-static int
+static void
 s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
          const sein_signal_t *signal, sein_text_t *text, sein_classification_t *result,
          sein_buf_t *out, s_line_t *line, double *confidence, bool trace)
@@ -839,12 +821,11 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
         sein_buf_raw (out, "}", 1);
         s_say (line, "explicit theme ", signal->theme, NULL);
         *confidence = 1;
-        return 0;
+        return;
     }
     sein_rule_hits_t hits;
-    if (sein_rules_match (self->theme_rules, text, scratch->stemmer, signal->attributes,
-                          signal->nattributes, signal->description, &hits))
-        return -1;
+    sein_rules_match (self->theme_rules, text, scratch->stemmer, signal->attributes,
+                      signal->nattributes, signal->description, &hits);
     //  The rule words settled a language the function words left open:
     //  the priority rules read the text in it too.
     text->lang = hits.lang;
@@ -853,13 +834,8 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     //  them all, however many themes the file lists.
     s_score_t inline_slots[SEIN_RULE_HITS_INLINE];
     s_score_t *slots = inline_slots;
-    if (hits.count > SEIN_RULE_HITS_INLINE) {
-        slots = (s_score_t *) malloc (hits.count * sizeof *slots);
-        if (!slots) {
-            sein_rule_hits_release (&hits);
-            return -1;
-        }
-    }
+    if (hits.count > SEIN_RULE_HITS_INLINE)
+        slots = (s_score_t *) sein_malloc (hits.count * sizeof *slots);
     size_t nthemes = 0;
     for (size_t index = 0; index < hits.count; index++) {
         const sein_rule_hit_t *hit = &hits.hits[index];
@@ -1028,10 +1004,9 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     if (slots != inline_slots)
         free (slots);
     sein_rule_hits_release (&hits);
-    return 0;
 }
 
-static int
+static void
 s_priority (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
             const sein_signal_t *signal, sein_text_t *text, sein_classification_t *result,
             sein_buf_t *out, s_line_t *line)
@@ -1044,13 +1019,11 @@ s_priority (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
         sein_buf_field_string (out, "code", signal->priority);
         sein_buf_raw (out, "}", 1);
         s_say (line, "; explicit priority ", signal->priority, NULL);
-        return 0;
+        return;
     }
     sein_rule_hits_t hits;
-    if (sein_rules_match (self->priority_rules, text, scratch->stemmer,
-                          signal->attributes, signal->nattributes, signal->description,
-                          &hits))
-        return -1;
+    sein_rules_match (self->priority_rules, text, scratch->stemmer, signal->attributes,
+                      signal->nattributes, signal->description, &hits);
     const sein_rule_hit_t *decisive = NULL;
     int level = 1; //  normal
     for (size_t index = 0; index < hits.count; index++) {
@@ -1075,7 +1048,6 @@ s_priority (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     }
     sein_buf_raw (out, "}", 1);
     sein_rule_hits_release (&hits);
-    return 0;
 }
 
 //  Words from short attribute keys and values join the description, so a
@@ -1090,9 +1062,7 @@ s_text_of (const sein_signal_t *signal, char *buffer, size_t capacity)
     for (size_t index = 0; index < signal->nattributes; index++)
         need += strlen (signal->attributes[index].key) +
                 strlen (signal->attributes[index].value) + 4;
-    char *text = need <= capacity ? buffer : (char *) malloc (need);
-    if (!text)
-        return NULL;
+    char *text = need <= capacity ? buffer : (char *) sein_malloc (need);
     memcpy (text, signal->description, len);
     text[len++] = '\n';
     for (size_t index = 0; index < signal->nattributes; index++) {
@@ -1134,45 +1104,28 @@ sein_classifier_classify (const sein_classifier_t *self, sein_classify_scratch_t
     char buffer[2048];
     char *input = s_text_of (signal, buffer, sizeof buffer);
     sein_text_t analysis, *text = &analysis;
-    if (!input || sein_text_analyse (text, self->lang, input, strlen (input))) {
-        if (input && input != buffer && input != signal->description)
-            free (input);
-        return -1;
-    }
+    sein_text_analyse (text, self->lang, input, strlen (input));
     sein_buf_t *out = &scratch->detail;
     sein_buf_reset (out);
     sein_buf_raw (out, "{", 1);
     s_line_t line;
     s_line_init (&line);
     double theme_confidence = 0;
-    int rc = s_area (self, signal, text, result, out, &line);
-    if (rc == 0)
-        rc = s_theme (self, scratch, signal, text, result, out, &line, &theme_confidence,
-                      trace);
-    if (rc == 0)
-        rc = s_priority (self, scratch, signal, text, result, out, &line);
-    if (rc == 0) {
-        result->confidence = s_round (result->confidence * theme_confidence);
-        if (text->lang >= 0)
-            sein_buf_field_string (out, "language", sein_lang_code (text->lang));
-        sein_buf_field_fixed (out, "confidence", result->confidence);
-        sein_buf_field_string (out, "explanation", line.text);
-        sein_buf_raw (out, "}", 1);
-        result->detail = (char *) malloc (out->size + 1);
-        if (result->detail) {
-            memcpy (result->detail, out->data, out->size + 1);
-            result->detail_size = out->size;
-        } else
-            rc = -1;
-    }
+    s_area (self, signal, text, result, out, &line);
+    s_theme (self, scratch, signal, text, result, out, &line, &theme_confidence, trace);
+    s_priority (self, scratch, signal, text, result, out, &line);
+    result->confidence = s_round (result->confidence * theme_confidence);
+    if (text->lang >= 0)
+        sein_buf_field_string (out, "language", sein_lang_code (text->lang));
+    sein_buf_field_fixed (out, "confidence", result->confidence);
+    sein_buf_field_string (out, "explanation", line.text);
+    sein_buf_raw (out, "}", 1);
+    result->detail = (char *) sein_malloc (out->size + 1);
+    memcpy (result->detail, out->data, out->size + 1);
+    result->detail_size = out->size;
     sein_text_release (text);
     if (input != buffer && input != signal->description)
         free (input);
-    if (rc) {
-        free (result->detail);
-        memset (result, 0, sizeof *result);
-        return -1;
-    }
     return 0;
 }
 

@@ -94,8 +94,9 @@ void
     sein_classify_scratch_destroy (sein_classify_scratch_t **self_p);
 
 //  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
-//  Fills *result (release with sein_classification_clear). Returns 0, or -1
-//  only when memory runs out. Writes only SCRATCH and *result: threads may
+//  Fills *result (release with sein_classification_clear). Returns 0: it
+//  cannot fail (out of memory aborts, sein_alloc.h); the int goes once no
+//  caller tests it any more. Writes only SCRATCH and *result: threads may
 //  share SELF, never a SCRATCH. Needs about 64 KB of stack. A call
 //  allocates only the result's detail text (and more scratch for an
 //  unusually long signal). With TRACE the detail also lists every rule

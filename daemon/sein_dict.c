@@ -11,8 +11,10 @@
     array is touched: a cache hit instead of a miss.
 */
 #include "sein_dict.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,18 +55,10 @@ s_hash (const char *key, size_t len)
 sein_dict_t *
 sein_dict_new (void)
 {
-    sein_dict_t *self = (sein_dict_t *) calloc (1, sizeof *self);
-    if (!self)
-        return NULL;
+    sein_dict_t *self = (sein_dict_t *) sein_calloc (1, sizeof *self);
     self->capacity = 64;
-    self->slots = (s_slot_t *) calloc (self->capacity, sizeof (s_slot_t));
-    self->bloom = (uint64_t *) calloc (self->capacity / 16, sizeof (uint64_t));
-    if (!self->slots || !self->bloom) {
-        free (self->slots);
-        free (self->bloom);
-        free (self);
-        return NULL;
-    }
+    self->slots = (s_slot_t *) sein_calloc (self->capacity, sizeof (s_slot_t));
+    self->bloom = (uint64_t *) sein_calloc (self->capacity / 16, sizeof (uint64_t));
     s_publish (self);
     return self;
 }
@@ -105,17 +99,12 @@ s_find (const sein_dict_t *self, const char *key, size_t len, uint32_t hash)
     }
 }
 
-static int
+static void
 s_grow (sein_dict_t *self)
 {
     size_t capacity = self->capacity * 2;
-    s_slot_t *slots = (s_slot_t *) calloc (capacity, sizeof (s_slot_t));
-    uint64_t *bloom = (uint64_t *) calloc (capacity / 16, sizeof (uint64_t));
-    if (!slots || !bloom) {
-        free (slots);
-        free (bloom);
-        return -1;
-    }
+    s_slot_t *slots = (s_slot_t *) sein_calloc (capacity, sizeof (s_slot_t));
+    uint64_t *bloom = (uint64_t *) sein_calloc (capacity / 16, sizeof (uint64_t));
     for (size_t index = 0; index < self->capacity; index++) {
         s_slot_t *slot = &self->slots[index];
         if (!slot->hash)
@@ -132,32 +121,33 @@ s_grow (sein_dict_t *self)
     self->bloom = bloom;
     self->capacity = capacity;
     s_publish (self);
-    return 0;
 }
 
-int
+void
 sein_dict_set (sein_dict_t *self, const char *key, size_t len, uint32_t value)
 {
     assert (self);
     assert (key || len == 0);
     assert (value != SEIN_DICT_NONE);
-    if (len > UINT32_MAX / 2)
-        return -1;
-    if ((self->size + 1) * 2 > self->capacity && s_grow (self))
-        return -1;
+    if ((self->size + 1) * 2 > self->capacity)
+        s_grow (self);
     uint32_t hash = s_hash (key, len);
     s_slot_t *slot = s_find (self, key, len, hash);
     if (slot->hash) {
         slot->value = value;
-        return 0;
+        return;
+    }
+    //  Slots keep 32-bit offsets (16 bytes a slot, four to a cache line).
+    //  Keys come from data files, so this is checked in release builds too;
+    //  4 GiB of keys is far past any file seind loads, and like memory
+    //  running out, it stops the process.
+    if (len > UINT32_MAX - self->arena_used) {
+        fprintf (stderr, "sein_dict: more than 4 GiB of keys; aborting\n");
+        abort ();
     }
     if (self->arena_used + len > self->arena_capacity) {
-        size_t capacity = (self->arena_capacity + len) * 2 + 256;
-        char *arena = (char *) realloc (self->arena, capacity);
-        if (!arena)
-            return -1;
-        self->arena = arena;
-        self->arena_capacity = capacity;
+        self->arena_capacity = (self->arena_capacity + len) * 2 + 256;
+        self->arena = (char *) sein_realloc (self->arena, self->arena_capacity);
     }
     if (len)
         memcpy (self->arena + self->arena_used, key, len);
@@ -165,7 +155,6 @@ sein_dict_set (sein_dict_t *self, const char *key, size_t len, uint32_t value)
     s_bloom_add (self->bloom, self->capacity * 4, hash);
     self->arena_used += len;
     self->size++;
-    return 0;
 }
 
 uint32_t

@@ -18,7 +18,7 @@
 
 typedef struct _sein_dict_t sein_dict_t;
 
-//  Create an empty map; NULL when memory runs out.
+//  Create an empty map. Aborts when memory runs out (sein_alloc.h).
 sein_dict_t *
     sein_dict_new (void);
 
@@ -27,9 +27,9 @@ void
     sein_dict_destroy (sein_dict_t **self_p);
 
 //  Map KEY (LEN bytes, need not be NUL-terminated) to VALUE (not
-//  SEIN_DICT_NONE), replacing an earlier value. Returns 0, or -1 when memory
-//  runs out (the map is unchanged then).
-int
+//  SEIN_DICT_NONE), replacing an earlier value. Aborts when memory runs out,
+//  or when the keys would pass 4 GiB in all (offsets are 32-bit).
+void
     sein_dict_set (sein_dict_t *self, const char *key, size_t len, uint32_t value);
 
 //  The value of KEY (LEN bytes), or SEIN_DICT_NONE.

@@ -13,6 +13,7 @@
     counting "Feature" tokens in the text, which is what an editor needs.
 */
 #include "sein_geo.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -142,32 +143,26 @@ s_ring_area (const s_ring_t *ring)
     return fabs (sum) / 2;
 }
 
-static int
+static void
 s_band_ring (s_ring_t *ring)
 {
     size_t nedges = ring->npoints - 1;
     if (nedges < S_BAND_MIN_EDGES)
-        return 0;
+        return;
     ring->nbands = nedges / 4;
     double height = ring->ymax - ring->ymin;
     if (height <= 0)
         ring->nbands = 1;
-    ring->band_start = (uint32_t *) calloc (ring->nbands + 1, sizeof (uint32_t));
-    if (!ring->band_start)
-        return -1;
+    ring->band_start = (uint32_t *) sein_calloc (ring->nbands + 1, sizeof (uint32_t));
     //  Two passes: count, then fill (CSR layout).
     for (int pass = 0; pass < 2; pass++) {
         uint32_t *fill = NULL;
         if (pass == 1) {
             for (size_t band = 0; band < ring->nbands; band++)
                 ring->band_start[band + 1] += ring->band_start[band];
-            ring->band_edges =
-                (uint32_t *) malloc ((ring->band_start[ring->nbands] + 1) * sizeof (uint32_t));
-            fill = (uint32_t *) calloc (ring->nbands, sizeof (uint32_t));
-            if (!ring->band_edges || !fill) {
-                free (fill);
-                return -1;
-            }
+            ring->band_edges = (uint32_t *) sein_malloc (
+                (ring->band_start[ring->nbands] + 1) * sizeof (uint32_t));
+            fill = (uint32_t *) sein_calloc (ring->nbands, sizeof (uint32_t));
         }
         for (size_t edge = 0; edge < nedges; edge++) {
             double y0 = fmin (ring->xy[2 * edge + 1], ring->xy[2 * edge + 3]) - S_EPS;
@@ -192,7 +187,6 @@ s_band_ring (s_ring_t *ring)
         }
         free (fill);
     }
-    return 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -224,13 +218,11 @@ static char *
 s_parse_ring (json_t *positions, s_ring_t *ring)
 {
     if (!json_is_array (positions))
-        return strdup ("a ring must be an array of positions");
+        return sein_strdup ("a ring must be an array of positions");
     size_t count = json_array_size (positions);
     if (count < 4)
-        return zsys_sprintf ("a ring needs at least 4 positions, this one has %zu", count);
-    ring->xy = (double *) malloc (2 * count * sizeof (double));
-    if (!ring->xy)
-        return strdup ("out of memory");
+        return sein_sprintf ("a ring needs at least 4 positions, this one has %zu", count);
+    ring->xy = (double *) sein_malloc (2 * count * sizeof (double));
     ring->npoints = count;
     ring->ymin = INFINITY;
     ring->ymax = -INFINITY;
@@ -238,11 +230,11 @@ s_parse_ring (json_t *positions, s_ring_t *ring)
         json_t *position = json_array_get (positions, index);
         json_t *x = json_array_get (position, 0), *y = json_array_get (position, 1);
         if (!json_is_array (position) || !json_is_number (x) || !json_is_number (y))
-            return zsys_sprintf ("position %zu is not [long, lat]", index);
+            return sein_sprintf ("position %zu is not [long, lat]", index);
         double lon = json_number_value (x), lat = json_number_value (y);
         if (!isfinite (lon) || !isfinite (lat) || lon < -180 || lon > 180 || lat < -90 ||
             lat > 90)
-            return zsys_sprintf ("position %zu [%g, %g] is not a WGS84 [long, lat]", index,
+            return sein_sprintf ("position %zu [%g, %g] is not a WGS84 [long, lat]", index,
                                  lon, lat);
         ring->xy[2 * index] = lon;
         ring->xy[2 * index + 1] = lat;
@@ -250,8 +242,9 @@ s_parse_ring (json_t *positions, s_ring_t *ring)
         ring->ymax = fmax (ring->ymax, lat);
     }
     if (ring->xy[0] != ring->xy[2 * count - 2] || ring->xy[1] != ring->xy[2 * count - 1])
-        return strdup ("ring is not closed (first and last position differ)");
-    return s_band_ring (ring) ? strdup ("out of memory") : NULL;
+        return sein_strdup ("ring is not closed (first and last position differ)");
+    s_band_ring (ring);
+    return NULL;
 }
 
 //  Add the rings of one Polygon's coordinates to POLYGON.
@@ -259,13 +252,10 @@ static char *
 s_parse_polygon (json_t *coordinates, s_polygon_t *polygon)
 {
     if (!json_is_array (coordinates) || json_array_size (coordinates) == 0)
-        return strdup ("Polygon coordinates must be a non-empty array of rings");
+        return sein_strdup ("Polygon coordinates must be a non-empty array of rings");
     size_t count = json_array_size (coordinates);
-    s_ring_t *rings = (s_ring_t *) realloc (polygon->rings,
-                                            (polygon->nrings + count) * sizeof *rings);
-    if (!rings)
-        return strdup ("out of memory");
-    polygon->rings = rings;
+    polygon->rings = (s_ring_t *) sein_realloc (polygon->rings,
+                                                (polygon->nrings + count) * sizeof (s_ring_t));
     for (size_t index = 0; index < count; index++) {
         s_ring_t *ring = &polygon->rings[polygon->nrings++];
         memset (ring, 0, sizeof *ring);
@@ -286,24 +276,23 @@ s_parse_feature (json_t *feature, s_polygon_t *polygon, sein_geo_check_fn *check
     if (!json_is_object (feature) ||
         !json_is_string (json_object_get (feature, "type")) ||
         strcmp (json_string_value (json_object_get (feature, "type")), "Feature") != 0)
-        return strdup ("not a GeoJSON Feature");
+        return sein_strdup ("not a GeoJSON Feature");
     json_t *properties = json_object_get (feature, "properties");
     json_t *code = json_object_get (properties, "code");
     json_t *parent = json_object_get (properties, "parent");
     if (!json_is_string (code) || json_string_length (code) == 0)
-        return strdup ("properties.code must be the area code");
+        return sein_strdup ("properties.code must be the area code");
     if (parent && !json_is_null (parent) &&
         (!json_is_string (parent) || json_string_length (parent) == 0))
-        return zsys_sprintf ("%s: properties.parent must be an area code or null",
+        return sein_sprintf ("%s: properties.parent must be an area code or null",
                              json_string_value (code));
-    polygon->code = strdup (json_string_value (code));
-    polygon->parent = json_is_string (parent) ? strdup (json_string_value (parent)) : NULL;
-    if (!polygon->code || (json_is_string (parent) && !polygon->parent))
-        return strdup ("out of memory");
+    polygon->code = sein_strdup (json_string_value (code));
+    polygon->parent =
+        json_is_string (parent) ? sein_strdup (json_string_value (parent)) : NULL;
     if (check) {
         char *message = check (arg, polygon->code, polygon->parent);
         if (message) {
-            char *located = zsys_sprintf ("%s: %s", polygon->code, message);
+            char *located = sein_sprintf ("%s: %s", polygon->code, message);
             free (message);
             return located;
         }
@@ -313,19 +302,19 @@ s_parse_feature (json_t *feature, s_polygon_t *polygon, sein_geo_check_fn *check
     json_t *coordinates = json_object_get (geometry, "coordinates");
     char *message = NULL;
     if (!json_is_string (type))
-        message = strdup ("geometry must be a Polygon or MultiPolygon");
+        message = sein_strdup ("geometry must be a Polygon or MultiPolygon");
     else if (strcmp (json_string_value (type), "Polygon") == 0)
         message = s_parse_polygon (coordinates, polygon);
     else if (strcmp (json_string_value (type), "MultiPolygon") == 0) {
         if (!json_is_array (coordinates) || json_array_size (coordinates) == 0)
-            message = strdup ("MultiPolygon coordinates must be a non-empty array");
+            message = sein_strdup ("MultiPolygon coordinates must be a non-empty array");
         for (size_t index = 0; !message && index < json_array_size (coordinates); index++)
             message = s_parse_polygon (json_array_get (coordinates, index), polygon);
     } else
-        message = zsys_sprintf ("geometry type %s is not Polygon or MultiPolygon",
+        message = sein_sprintf ("geometry type %s is not Polygon or MultiPolygon",
                                 json_string_value (type));
     if (message) {
-        char *located = zsys_sprintf ("%s: %s", polygon->code, message);
+        char *located = sein_sprintf ("%s: %s", polygon->code, message);
         free (message);
         return located;
     }
@@ -380,7 +369,7 @@ s_cell_range (const sein_geo_t *self, double x0, double y0, double x1, double y1
     *r1 = fr1 <= 0 ? 0 : fr1 >= (double) self->rows ? self->rows - 1 : (size_t) fr1;
 }
 
-static int
+static void
 s_build_grid (sein_geo_t *self)
 {
     self->xmin = self->ymin = INFINITY;
@@ -396,22 +385,14 @@ s_build_grid (sein_geo_t *self)
     side = side < 1 ? 1 : side > S_GRID_MAX ? S_GRID_MAX : side;
     self->columns = self->rows = side;
     size_t cells = side * side;
-    self->cell_start = (uint32_t *) calloc (cells + 1, sizeof (uint32_t));
-    uint32_t *fill = (uint32_t *) calloc (cells, sizeof (uint32_t));
-    if (!self->cell_start || !fill) {
-        free (fill);
-        return -1;
-    }
+    self->cell_start = (uint32_t *) sein_calloc (cells + 1, sizeof (uint32_t));
+    uint32_t *fill = (uint32_t *) sein_calloc (cells, sizeof (uint32_t));
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             for (size_t cell = 0; cell < cells; cell++)
                 self->cell_start[cell + 1] += self->cell_start[cell];
             self->cell_polygons =
-                (uint32_t *) malloc ((self->cell_start[cells] + 1) * sizeof (uint32_t));
-            if (!self->cell_polygons) {
-                free (fill);
-                return -1;
-            }
+                (uint32_t *) sein_malloc ((self->cell_start[cells] + 1) * sizeof (uint32_t));
         }
         for (size_t index = 0; index < self->npolygons; index++) {
             const s_polygon_t *polygon = &self->polygons[index];
@@ -430,7 +411,6 @@ s_build_grid (sein_geo_t *self)
         }
     }
     free (fill);
-    return 0;
 }
 
 sein_geo_t *
@@ -443,7 +423,7 @@ sein_geo_new (const char *path, sein_geo_check_fn *check, void *arg, char **erro
     size_t size = 0;
     FILE *file = fopen (path, "r");
     if (!file) {
-        *error_p = zsys_sprintf ("%s:0: cannot open: %s", path, strerror (errno));
+        *error_p = sein_sprintf ("%s:0: cannot open: %s", path, strerror (errno));
         return NULL;
     }
     //  Read it ourselves: the text is needed again to locate Features.
@@ -451,21 +431,18 @@ sein_geo_new (const char *path, sein_geo_check_fn *check, void *arg, char **erro
     while (true) {
         if (size + 4096 > capacity) {
             capacity = capacity ? capacity * 2 : 65536;
-            char *grown = (char *) realloc (text, capacity);
-            if (!grown)
-                break;
-            text = grown;
+            text = (char *) sein_realloc (text, capacity);
         }
         size_t got = fread (text + size, 1, capacity - size, file);
         size += got;
         if (got == 0)
             break;
     }
-    bool failed = ferror (file) || !text;
+    bool failed = ferror (file);
     fclose (file);
     if (failed) {
         free (text);
-        *error_p = zsys_sprintf ("%s:0: cannot read", path);
+        *error_p = sein_sprintf ("%s:0: cannot read", path);
         return NULL;
     }
     json_error_t json_error;
@@ -474,33 +451,29 @@ sein_geo_new (const char *path, sein_geo_check_fn *check, void *arg, char **erro
     char *error = NULL;
     json_t *features = json_object_get (root, "features");
     if (!root)
-        error = zsys_sprintf ("%s:%d: %s", path, json_error.line, json_error.text);
+        error = sein_sprintf ("%s:%d: %s", path, json_error.line, json_error.text);
     else if (!json_is_object (root) || !json_is_array (features))
-        error = zsys_sprintf ("%s:1: expected a GeoJSON FeatureCollection with features",
+        error = sein_sprintf ("%s:1: expected a GeoJSON FeatureCollection with features",
                               path);
     else if (json_array_size (features) == 0)
-        error = zsys_sprintf ("%s:1: the FeatureCollection has no features", path);
-    else {
-        self->polygons = (s_polygon_t *) calloc (json_array_size (features),
-                                                 sizeof (s_polygon_t));
-        if (!self->polygons)
-            error = zsys_sprintf ("%s:0: out of memory", path);
-    }
+        error = sein_sprintf ("%s:1: the FeatureCollection has no features", path);
+    else
+        self->polygons =
+            (s_polygon_t *) sein_calloc (json_array_size (features), sizeof (s_polygon_t));
     for (size_t index = 0; !error && index < json_array_size (features); index++) {
         s_polygon_t *polygon = &self->polygons[self->npolygons++];
         polygon->feature = (int) index;
         char *message =
             s_parse_feature (json_array_get (features, index), polygon, check, arg);
         if (message) {
-            error = zsys_sprintf ("%s:%d: feature %zu: %s", path,
+            error = sein_sprintf ("%s:%d: feature %zu: %s", path,
                                   s_feature_line (text, size, index), index, message);
             free (message);
         }
     }
     if (!error) {
         s_depths (self);
-        if (s_build_grid (self))
-            error = zsys_sprintf ("%s:0: out of memory", path);
+        s_build_grid (self);
     }
     json_decref (root);
     free (text);

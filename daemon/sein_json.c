@@ -1,5 +1,6 @@
 /*  sein_json.c - a growable buffer that writes JSON text */
 #include "sein_json.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <math.h>
@@ -13,9 +14,7 @@ sein_buf_grow (sein_buf_t *buf, size_t more)
     size_t capacity = buf->capacity ? buf->capacity : 1024;
     while (capacity < buf->size + more + 1)
         capacity *= 2;
-    char *data = (char *) realloc (buf->data, capacity);
-    assert (data); //  a daemon out of memory cannot answer anyone anyway
-    buf->data = data;
+    buf->data = (char *) sein_realloc (buf->data, capacity);
     buf->capacity = capacity;
 }
 

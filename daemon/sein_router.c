@@ -7,6 +7,7 @@
     a router.
 */
 #include "sein_router.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -74,17 +75,17 @@ s_read_match (sein_config_t *config, sein_classifier_t *classifier,
             continue;
         int line = config_setting_source_line (list);
         if (!config_setting_is_array (list))
-            return zsys_sprintf ("%s:%d: %s must be an array of strings",
+            return sein_sprintf ("%s:%d: %s must be an array of strings",
                                  s_file (list, config), line, s_criteria[criterion]);
         int count = config_setting_length (list);
         if (count > S_LIST_MAX)
-            return zsys_sprintf ("%s:%d: %s has more than %d entries",
+            return sein_sprintf ("%s:%d: %s has more than %d entries",
                                  s_file (list, config), line, s_criteria[criterion],
                                  S_LIST_MAX);
         for (int item = 0; item < count; item++) {
             const char *value = config_setting_get_string_elem (list, item);
             if (!value)
-                return zsys_sprintf ("%s:%d: %s must be an array of strings",
+                return sein_sprintf ("%s:%d: %s must be an array of strings",
                                      s_file (list, config), line, s_criteria[criterion]);
             bool known = criterion == C_AREAS    ? sein_classifier_known_area (classifier, value)
                          : criterion == C_THEMES ? sein_classifier_known_theme (classifier, value)
@@ -96,7 +97,7 @@ s_read_match (sein_config_t *config, sein_classifier_t *classifier,
                                 streq (value, "staff") || streq (value, "system"))
                              : sein_token_valid (value);
             if (!known)
-                return zsys_sprintf ("%s:%d: unknown %s '%s'", s_file (list, config), line,
+                return sein_sprintf ("%s:%d: unknown %s '%s'", s_file (list, config), line,
                                      s_criteria[criterion], value);
             match->values[criterion][match->count[criterion]++] = value;
         }
@@ -141,7 +142,7 @@ s_check_members (sein_config_t *config, config_setting_t *group, const char **al
         for (const char **cursor = allowed; *cursor && !known; cursor++)
             known = streq (*cursor, name);
         if (!known)
-            return zsys_sprintf ("%s:%d: unknown setting '%s'", s_file (member, config),
+            return sein_sprintf ("%s:%d: unknown setting '%s'", s_file (member, config),
                                  config_setting_source_line (member), name);
     }
     return NULL;
@@ -153,10 +154,10 @@ s_name_of (sein_config_t *config, config_setting_t *group, const char *what,
 {
     int line = config_setting_source_line (group);
     if (!config_setting_is_group (group))
-        return zsys_sprintf ("%s:%d: each %s must be a group { name = ...; }",
+        return sein_sprintf ("%s:%d: each %s must be a group { name = ...; }",
                              s_file (group, config), line, what);
     if (!config_setting_lookup_string (group, "name", name_p) || !sein_token_valid (*name_p))
-        return zsys_sprintf ("%s:%d: %s needs a name of lowercase letters, digits, '-', "
+        return sein_sprintf ("%s:%d: %s needs a name of lowercase letters, digits, '-', "
                              "'_' or '.'",
                              s_file (group, config), line, what);
     return NULL;
@@ -169,12 +170,12 @@ s_load_teams (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
                                     "sources", "channels", NULL};
     config_setting_t *teams = config_setting_get_member (sein_config_root (config), "teams");
     if (!teams || !config_setting_is_list (teams))
-        return zsys_sprintf ("%s:%d: a list teams = ( {...}, ... ) is required",
+        return sein_sprintf ("%s:%d: a list teams = ( {...}, ... ) is required",
                              sein_config_file (config),
                              teams ? config_setting_source_line (teams) : 0);
     int count = config_setting_length (teams);
     if (count > S_TEAMS_MAX)
-        return zsys_sprintf ("%s:%d: more than %d teams", sein_config_file (config),
+        return sein_sprintf ("%s:%d: more than %d teams", sein_config_file (config),
                              config_setting_source_line (teams), S_TEAMS_MAX);
     bool triage = false;
     for (int item = 0; item < count; item++) {
@@ -187,11 +188,11 @@ s_load_teams (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
             return error;
         int line = config_setting_source_line (group);
         if (s_team_index (self, team->name) >= 0)
-            return zsys_sprintf ("%s:%d: duplicate team '%s'", s_file (group, config),
+            return sein_sprintf ("%s:%d: duplicate team '%s'", s_file (group, config),
                                  line, team->name);
         if (!config_setting_lookup_string (group, "kind", &team->kind) ||
             !sein_token_valid (team->kind))
-            return zsys_sprintf ("%s:%d: team '%s' needs a kind", s_file (group, config),
+            return sein_sprintf ("%s:%d: team '%s' needs a kind", s_file (group, config),
                                  line, team->name);
         if ((error = s_read_match (config, classifier, group, &team->follows)))
             return error;
@@ -199,7 +200,7 @@ s_load_teams (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
         self->nteams++;
     }
     if (!triage)
-        return zsys_sprintf ("%s:%d: no team of kind \"triage\": unplaced signals would "
+        return sein_sprintf ("%s:%d: no team of kind \"triage\": unplaced signals would "
                              "reach nobody",
                              sein_config_file (config), config_setting_source_line (teams));
     return NULL;
@@ -216,7 +217,7 @@ s_load_rules (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
     if (!rules)
         return NULL; //  no rules: everyone gets what they follow
     if (!config_setting_is_list (rules) || config_setting_length (rules) > S_RULES_MAX)
-        return zsys_sprintf ("%s:%d: routing must be a list of at most %d rules",
+        return sein_sprintf ("%s:%d: routing must be a list of at most %d rules",
                              sein_config_file (config), config_setting_source_line (rules),
                              S_RULES_MAX);
     int count = config_setting_length (rules);
@@ -234,32 +235,32 @@ s_load_rules (sein_router_t *self, sein_config_t *config, sein_classifier_t *cla
         //  otherwise quietly stop reaching the teams it names.
         config_setting_t *followers = config_setting_get_member (group, "followers");
         if (followers && config_setting_type (followers) != CONFIG_TYPE_BOOL)
-            return zsys_sprintf ("%s:%d: rule '%s': followers must be true or false",
+            return sein_sprintf ("%s:%d: rule '%s': followers must be true or false",
                                  s_file (followers, config),
                                  config_setting_source_line (followers), rule->name);
         rule->followers = followers && config_setting_get_bool (followers);
         config_setting_t *teams = config_setting_get_member (group, "teams");
         if (teams && !config_setting_is_array (teams) && !config_setting_is_list (teams))
-            return zsys_sprintf ("%s:%d: rule '%s': teams must be an array of team names",
+            return sein_sprintf ("%s:%d: rule '%s': teams must be an array of team names",
                                  s_file (teams, config), config_setting_source_line (teams),
                                  rule->name);
         int nteams = teams ? config_setting_length (teams) : 0;
         if (nteams > S_TEAMS_MAX)
-            return zsys_sprintf ("%s:%d: rule '%s' names more than %d teams",
+            return sein_sprintf ("%s:%d: rule '%s' names more than %d teams",
                                  s_file (teams, config), config_setting_source_line (teams),
                                  rule->name, S_TEAMS_MAX);
         for (int index = 0; index < nteams; index++) {
             const char *name = config_setting_get_string_elem (teams, index);
             int team = name ? s_team_index (self, name) : -1;
             if (team < 0)
-                return zsys_sprintf ("%s:%d: rule '%s' names unknown team '%s'",
+                return sein_sprintf ("%s:%d: rule '%s' names unknown team '%s'",
                                      s_file (teams, config),
                                      config_setting_source_line (teams), rule->name,
                                      name ? name : "(not a string)");
             rule->teams[rule->nteams++] = team;
         }
         if (!rule->followers && rule->nteams == 0)
-            return zsys_sprintf ("%s:%d: rule '%s' names no teams and no followers",
+            return sein_sprintf ("%s:%d: rule '%s' names no teams and no followers",
                                  s_file (group, config),
                                  config_setting_source_line (group), rule->name);
         self->nrules++;
@@ -274,7 +275,6 @@ sein_router_new (sein_config_t *config, sein_classifier_t *classifier, char **er
     assert (classifier);
     assert (error_p);
     sein_router_t *self = (sein_router_t *) zmalloc (sizeof *self);
-    assert (self);
     char *error = s_load_teams (self, config, classifier);
     if (!error)
         error = s_load_rules (self, config, classifier);

@@ -22,6 +22,7 @@
     target, a rule once per text.
 */
 #include "sein_rules.h"
+#include "sein_alloc.h"
 #include "sein_dict.h"
 #include "sein_tsv.h"
 
@@ -167,55 +168,46 @@ s_may_stem (const uint8_t *bloom, const char *word, size_t len)
            (len >= 5 && s_bloom_test (bloom, word, 5));
 }
 
-static int
+static void
 s_post (sein_rules_t *self, int space, const char *word, uint32_t rule, uint16_t part)
 {
     size_t len = strlen (word);
     if (len + 2 > S_KEY_MAX)
-        return 0; //  no text word is this long either
+        return; //  no text word is this long either
     sein_dict_t *index = self->index[space];
     uint32_t id = sein_dict_get (index, word, len);
     if (id == SEIN_DICT_NONE) {
         if (self->nlists == self->lists_capacity) {
             uint32_t capacity = self->lists_capacity ? self->lists_capacity * 2 : 1024;
-            s_list_t *lists = (s_list_t *) realloc (self->lists, capacity * sizeof *lists);
-            if (!lists)
-                return -1;
-            self->lists = lists;
+            self->lists = (s_list_t *) sein_realloc (self->lists, capacity * sizeof (s_list_t));
             self->lists_capacity = capacity;
         }
         id = self->nlists;
-        if (sein_dict_set (index, word, len, id))
-            return -1;
+        sein_dict_set (index, word, len, id);
         self->lists[self->nlists++] = (s_list_t){NULL, 0, 0};
     }
     s_list_t *list = &self->lists[id];
     for (uint32_t index = 0; index < list->count; index++)
         if (list->items[index].rule == rule && list->items[index].part == part)
-            return 0;
+            return;
     if (list->count == list->capacity) {
         uint32_t capacity = list->capacity ? list->capacity * 2 : 2;
-        s_posting_t *items = (s_posting_t *) realloc (list->items, capacity * sizeof *items);
-        if (!items)
-            return -1;
-        list->items = items;
+        list->items =
+            (s_posting_t *) sein_realloc (list->items, capacity * sizeof (s_posting_t));
         list->capacity = capacity;
     }
     list->items[list->count++] = (s_posting_t){rule, part};
-    return 0;
 }
 
 //  After loading: all lists into one array, read-only from then on.
-static int
+static void
 s_flatten (sein_rules_t *self)
 {
     size_t total = 0;
     for (uint32_t id = 0; id < self->nlists; id++)
         total += self->lists[id].count;
-    self->postings = (s_posting_t *) malloc ((total + 1) * sizeof (s_posting_t));
-    self->starts = (uint32_t *) malloc ((self->nlists + 1) * sizeof (uint32_t));
-    if (!self->postings || !self->starts)
-        return -1;
+    self->postings = (s_posting_t *) sein_malloc ((total + 1) * sizeof (s_posting_t));
+    self->starts = (uint32_t *) sein_malloc ((self->nlists + 1) * sizeof (uint32_t));
     uint32_t at = 0;
     for (uint32_t id = 0; id < self->nlists; id++) {
         self->starts[id] = at;
@@ -227,7 +219,6 @@ s_flatten (sein_rules_t *self)
     self->starts[self->nlists] = at;
     free (self->lists);
     self->lists = NULL;
-    return 0;
 }
 
 //  The postings of WORD (LEN bytes, sein_dict_hash HASH) in namespace SPACE.
@@ -252,18 +243,18 @@ s_lookup (const sein_rules_t *self, int space, const char *word, size_t len)
     return s_lookup_hashed (self, space, word, len, sein_dict_hash (word, len));
 }
 
-static int
+static void
 s_index_member (sein_rules_t *self, int space, const char *word, size_t len, uint32_t rule)
 {
     if (len < S_MEMBER_MIN || len >= 64)
-        return 0;
+        return;
     self->member_lengths |= (uint64_t) 1 << len;
     s_bloom_set (self->head_bloom, word + len - 4, 4);
     s_bloom_set (self->modifier_bloom, word, 4);
     char key[64];
     memcpy (key, word, len);
     key[len] = 0;
-    return s_post (self, space, key, rule, 0);
+    s_post (self, space, key, rule, 0);
 }
 
 //  A Dutch verb opens a compound without its -en: "struikelen" is
@@ -273,33 +264,32 @@ s_index_member (sein_rules_t *self, int space, const char *word, size_t len, uin
 //  the compounds. Only as a first member, and from 5 letters: as a last
 //  one a cut verb reads into words it is no part of ("rijd" in
 //  "bestrijding").
-static int
+static void
 s_index_first (sein_rules_t *self, const char *word, uint32_t rule)
 {
     size_t len = strlen (word);
-    if (len < S_FIRST_MIN + 2 || memcmp (word + len - 2, "en", 2) != 0)
-        return 0;
-    return s_index_member (self, S_FIRST, word, len - 2, rule);
+    if (len >= S_FIRST_MIN + 2 && memcmp (word + len - 2, "en", 2) == 0)
+        s_index_member (self, S_FIRST, word, len - 2, rule);
 }
 
-static int
+static void
 s_index_rule (sein_rules_t *self, uint32_t id)
 {
     s_rule_t *rule = &self->rules[id];
-    if (rule->lang == S_ATTR)
-        return s_post (self, S_KEY, rule->key, id, 0);
+    if (rule->lang == S_ATTR) {
+        s_post (self, S_KEY, rule->key, id, 0);
+        return;
+    }
     for (size_t part = 0; part < rule->nparts; part++) {
         s_word_t *first = &rule->parts[part].words[0];
-        if (s_post (self, S_SURFACE, first->surface, id, (uint16_t) part))
-            return -1;
+        s_post (self, S_SURFACE, first->surface, id, (uint16_t) part);
         if (rule->parts[part].exact)
             continue;
         for (int lang = 0; lang < SEIN_LANGS; lang++) {
             const char *stem = first->stems[lang];
             if (!stem)
                 continue;
-            if (s_post (self, S_STEM + lang, stem, id, (uint16_t) part))
-                return -1;
+            s_post (self, S_STEM + lang, stem, id, (uint16_t) part);
             //  Snowball stems keep a word's first letters: a text word
             //  that starts like no rule stem need not be stemmed. A stem
             //  is filed under its first five letters (all, if shorter), and
@@ -317,12 +307,12 @@ s_index_rule (sein_rules_t *self, uint32_t id)
         //  head ("bestrijding" would read as best + rijd(en)). The text's
         //  own stem is still split, so "straatlampen" finds "lamp".
         if (dutch && rule->parts[part].nwords == 1 && rule->nparts == 1 &&
-            !rule->parts[part].exact &&
-            (s_index_member (self, S_MEMBER, first->surface, strlen (first->surface), id) ||
-             (self->modifiers && s_index_first (self, first->surface, id))))
-            return -1;
+            !rule->parts[part].exact) {
+            s_index_member (self, S_MEMBER, first->surface, strlen (first->surface), id);
+            if (self->modifiers)
+                s_index_first (self, first->surface, id);
+        }
     }
-    return 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -359,36 +349,24 @@ s_parse_part (sein_rules_t *self, s_rule_t *rule, const char *text, size_t len,
         text++;
         len--;
     }
-    sein_text_t *analysis = (sein_text_t *) malloc (sizeof *analysis);
-    if (!analysis || sein_text_analyse (analysis, self->lang, text, len)) {
-        free (analysis);
-        return strdup ("out of memory");
-    }
+    sein_text_t *analysis = (sein_text_t *) sein_malloc (sizeof *analysis);
+    sein_text_analyse (analysis, self->lang, text, len);
     char *message = NULL;
     if (analysis->ntokens == 0)
-        message = strdup ("a pattern part has no words");
+        message = sein_strdup ("a pattern part has no words");
     else if (analysis->ntokens > S_PART_WORDS_MAX)
-        message = zsys_sprintf ("a phrase has at most %d words", S_PART_WORDS_MAX);
-    else {
-        part->words = (s_word_t *) calloc (analysis->ntokens, sizeof (s_word_t));
-        if (!part->words)
-            message = strdup ("out of memory");
-    }
+        message = sein_sprintf ("a phrase has at most %d words", S_PART_WORDS_MAX);
+    else
+        part->words = (s_word_t *) sein_calloc (analysis->ntokens, sizeof (s_word_t));
     for (size_t index = 0; !message && index < analysis->ntokens; index++) {
         s_word_t *word = &part->words[part->nwords++];
-        word->surface = strdup (sein_text_word (analysis, index));
+        word->surface = sein_strdup (sein_text_word (analysis, index));
         word->len = analysis->tokens[index].len;
         word->hash = analysis->tokens[index].hash;
-        if (!word->surface)
-            message = strdup ("out of memory");
-        for (int lang = 0; !message && !part->exact && lang < SEIN_LANGS; lang++) {
-            if (rule->lang != lang && rule->lang != S_ANY)
-                continue;
-            const char *stem = sein_text_stem (analysis, self->stemmer, index, lang);
-            word->stems[lang] = stem ? strdup (stem) : NULL;
-            if (!word->stems[lang])
-                message = strdup ("out of memory");
-        }
+        for (int lang = 0; !part->exact && lang < SEIN_LANGS; lang++)
+            if (rule->lang == lang || rule->lang == S_ANY)
+                word->stems[lang] =
+                    sein_strdup (sein_text_stem (analysis, self->stemmer, index, lang));
     }
     sein_text_release (analysis);
     free (analysis);
@@ -399,9 +377,7 @@ static char *
 s_parse_attribute (s_rule_t *rule, const char *pattern)
 {
     size_t key_len = strcspn (pattern, "<>=!");
-    char *key = strndup (pattern, key_len);
-    if (!key)
-        return strdup ("out of memory");
+    char *key = sein_strndup (pattern, key_len);
     //  Keys compare case-insensitively, trimmed.
     while (key_len > 0 && key[key_len - 1] == ' ')
         key[--key_len] = 0;
@@ -409,14 +385,14 @@ s_parse_attribute (s_rule_t *rule, const char *pattern)
         *c = (char) tolower ((unsigned char) *c);
         if (!(isalnum ((unsigned char) *c) || *c == '_' || *c == '.' || *c == '-')) {
             free (key);
-            return zsys_sprintf ("attribute key '%s' may hold only letters, digits, "
+            return sein_sprintf ("attribute key '%s' may hold only letters, digits, "
                                  "'_', '.', '-'",
                                  pattern);
         }
     }
     if (key_len == 0) {
         free (key);
-        return zsys_sprintf ("'%s' has no attribute key", pattern);
+        return sein_sprintf ("'%s' has no attribute key", pattern);
     }
     rule->key = key;
     const char *op = pattern + strcspn (pattern, "<>=!");
@@ -437,22 +413,20 @@ s_parse_attribute (s_rule_t *rule, const char *pattern)
             break;
         }
     if (op_len == 0)
-        return zsys_sprintf ("'%s': the operator must be =, !=, <, <=, > or >=", pattern);
+        return sein_sprintf ("'%s': the operator must be =, !=, <, <=, > or >=", pattern);
     const char *value = op + op_len;
     while (*value == ' ')
         value++;
     if (*value == 0)
-        return zsys_sprintf ("'%s' has no value after the operator", pattern);
-    rule->value = strdup (value);
-    if (!rule->value)
-        return strdup ("out of memory");
+        return sein_sprintf ("'%s' has no value after the operator", pattern);
+    rule->value = sein_strdup (value);
     char *end;
     rule->number = strtod (value, &end);
     bool numeric = end != value && *end == 0 && isfinite (rule->number);
     if (!numeric)
         rule->number = NAN;
     if (!numeric && rule->op != S_EQ && rule->op != S_NE)
-        return zsys_sprintf ("'%s': <, <=, > and >= need a number", pattern);
+        return sein_sprintf ("'%s': <, <=, > and >= need a number", pattern);
     return NULL;
 }
 
@@ -462,7 +436,7 @@ s_row (void *arg, char **fields, int nfields, int line)
     sein_rules_t *self = (sein_rules_t *) arg;
     const char *target = fields[0], *lang = fields[1], *pattern = fields[2];
     if (self->known && !self->known (self->known_arg, target))
-        return zsys_sprintf ("unknown %s '%s'", self->weighted ? "theme" : "priority",
+        return sein_sprintf ("unknown %s '%s'", self->weighted ? "theme" : "priority",
                              target);
     s_rule_t rule;
     memset (&rule, 0, sizeof rule);
@@ -473,13 +447,13 @@ s_row (void *arg, char **fields, int nfields, int line)
     else if (strcmp (lang, "attr") == 0)
         rule.lang = S_ATTR;
     else if ((rule.lang = sein_lang_from_code (lang)) == SEIN_LANG_NONE)
-        return zsys_sprintf ("lang must be nl, fr, en, * or attr, not '%s'", lang);
+        return sein_sprintf ("lang must be nl, fr, en, * or attr, not '%s'", lang);
     if (*pattern == 0)
-        return strdup ("pattern is empty");
+        return sein_strdup ("pattern is empty");
     if (self->weighted && nfields > 3 && *fields[3]) {
         if (sein_tsv_double (fields[3], -S_WEIGHT_MAX, S_WEIGHT_MAX, &rule.weight) ||
             rule.weight == 0)
-            return zsys_sprintf ("weight must be a number -10..10 other than 0, not '%s'",
+            return sein_sprintf ("weight must be a number -10..10 other than 0, not '%s'",
                                  fields[3]);
     }
     //  Find each index slot for the target once.
@@ -488,19 +462,12 @@ s_row (void *arg, char **fields, int nfields, int line)
         if (strcmp (self->targets[index], target) == 0)
             rule.target = (int) index;
     if (rule.target < 0) {
-        char **targets =
-            (char **) realloc (self->targets, (self->ntargets + 1) * sizeof (char *));
-        if (!targets)
-            return strdup ("out of memory");
-        self->targets = targets;
-        self->targets[self->ntargets] = strdup (target);
-        if (!self->targets[self->ntargets])
-            return strdup ("out of memory");
+        self->targets =
+            (char **) sein_realloc (self->targets, (self->ntargets + 1) * sizeof (char *));
+        self->targets[self->ntargets] = sein_strdup (target);
         rule.target = (int) self->ntargets++;
     }
-    rule.pattern = strdup (pattern);
-    if (!rule.pattern)
-        return strdup ("out of memory");
+    rule.pattern = sein_strdup (pattern);
     char *message = NULL;
     if (rule.lang == S_ATTR)
         message = s_parse_attribute (&rule, pattern);
@@ -509,14 +476,14 @@ s_row (void *arg, char **fields, int nfields, int line)
         while (!message && *cursor) {
             size_t len = strcspn (cursor, "+");
             if (rule.nparts == S_PARTS_MAX)
-                message = zsys_sprintf ("at most %d parts joined by '+'", S_PARTS_MAX);
+                message = sein_sprintf ("at most %d parts joined by '+'", S_PARTS_MAX);
             else
                 message = s_parse_part (self, &rule, cursor, len, &rule.parts[rule.nparts++]);
             cursor += len;
             if (*cursor == '+' && !message) {
                 cursor++;
                 if (*cursor == 0)
-                    message = strdup ("nothing after '+'");
+                    message = sein_strdup ("nothing after '+'");
             }
         }
     }
@@ -534,19 +501,14 @@ s_row (void *arg, char **fields, int nfields, int line)
             snprintf (key + used, sizeof key - used, "\t%s", pattern);
         int previous = (int) (intptr_t) zhashx_lookup (self->seen, key);
         if (previous)
-            message = zsys_sprintf ("'%s' repeats the rule on line %d", pattern, previous);
+            message = sein_sprintf ("'%s' repeats the rule on line %d", pattern, previous);
         else
             zhashx_insert (self->seen, key, (void *) (intptr_t) line);
     }
     if (!message && self->nrules == self->capacity) {
         size_t capacity = self->capacity ? self->capacity * 2 : 256;
-        s_rule_t *rules = (s_rule_t *) realloc (self->rules, capacity * sizeof *rules);
-        if (!rules)
-            message = strdup ("out of memory");
-        else {
-            self->rules = rules;
-            self->capacity = capacity;
-        }
+        self->rules = (s_rule_t *) sein_realloc (self->rules, capacity * sizeof (s_rule_t));
+        self->capacity = capacity;
     }
     if (!message) {
         //  "dog" and "dogs" are one word to the stemmer: count it once.
@@ -578,8 +540,7 @@ s_row (void *arg, char **fields, int nfields, int line)
         return message;
     }
     self->rules[self->nrules] = rule;
-    if (s_index_rule (self, (uint32_t) self->nrules++))
-        return strdup ("out of memory");
+    s_index_rule (self, (uint32_t) self->nrules++);
     return NULL;
 }
 
@@ -596,25 +557,20 @@ sein_rules_new (const char *path, const char *column, int flags, sein_rules_know
     assert (error_p);
     *error_p = NULL;
     sein_rules_t *self = (sein_rules_t *) zmalloc (sizeof *self);
-    self->path = strdup (path);
+    self->path = sein_strdup (path);
     self->weighted = weighted;
     self->modifiers = (flags & SEIN_RULES_MODIFIERS) != 0;
     self->known = known;
     self->known_arg = arg;
     self->lang = lang;
     self->stemmer = stemmer;
-    bool indexed = true;
     for (int space = 0; space < S_SPACES; space++)
-        indexed &= (self->index[space] = sein_dict_new ()) != NULL;
+        self->index[space] = sein_dict_new ();
     self->seen = zhashx_new ();
+    zhashx_set_key_duplicator (self->seen, (zhashx_duplicator_fn *) sein_strdup);
     self->groups = zhashx_new ();
-    char *header = zsys_sprintf ("%s\tlang\tpattern%s", column, weighted ? "\tweight" : "");
-    if (!self->path || !indexed || !self->seen || !self->groups || !header) {
-        free (header);
-        sein_rules_destroy (&self);
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
+    zhashx_set_key_duplicator (self->groups, (zhashx_duplicator_fn *) sein_strdup);
+    char *header = sein_sprintf ("%s\tlang\tpattern%s", column, weighted ? "\tweight" : "");
     char *error = sein_tsv_load (path, header, 3, weighted ? 4 : 3, s_row, self);
     free (header);
     zhashx_destroy (&self->seen);
@@ -623,8 +579,8 @@ sein_rules_new (const char *path, const char *column, int flags, sein_rules_know
     self->known_arg = NULL;
     self->lang = NULL;
     self->stemmer = NULL;
-    if (!error && s_flatten (self))
-        error = zsys_sprintf ("%s:0: out of memory", path);
+    if (!error)
+        s_flatten (self);
     if (error) {
         *error_p = error;
         sein_rules_destroy (&self);
@@ -691,7 +647,6 @@ typedef struct {
     s_candidate_t *items;
     size_t count, capacity;
     s_candidate_t inline_items[S_CANDIDATES_INLINE];
-    bool failed; //  out of memory
 } s_matcher_t;
 
 static s_candidate_t *
@@ -701,15 +656,10 @@ s_candidate (s_matcher_t *matcher)
         size_t capacity = matcher->capacity * 2;
         s_candidate_t *items;
         if (matcher->items == matcher->inline_items) {
-            items = (s_candidate_t *) malloc (capacity * sizeof *items);
-            if (items)
-                memcpy (items, matcher->items, matcher->count * sizeof *items);
+            items = (s_candidate_t *) sein_malloc (capacity * sizeof *items);
+            memcpy (items, matcher->items, matcher->count * sizeof *items);
         } else
-            items = (s_candidate_t *) realloc (matcher->items, capacity * sizeof *items);
-        if (!items) {
-            matcher->failed = true;
-            return NULL;
-        }
+            items = (s_candidate_t *) sein_realloc (matcher->items, capacity * sizeof *items);
         matcher->items = items;
         matcher->capacity = capacity;
     }
@@ -744,7 +694,7 @@ s_word_matches (s_matcher_t *matcher, size_t index, const s_word_t *word)
             (surface[0] && surface[1] != rule_stem[1]))
             continue;
         const char *stem = sein_text_stem (matcher->text, matcher->stemmer, index, lang);
-        if (stem && strcmp (stem, word->stems[lang]) == 0)
+        if (strcmp (stem, word->stems[lang]) == 0)
             return true;
     }
     return false;
@@ -800,8 +750,6 @@ s_try (s_matcher_t *matcher, const s_posting_t *posting, size_t index, int how)
             return true;
     }
     s_candidate_t *candidate = s_candidate (matcher);
-    if (!candidate)
-        return false;
     candidate->rule = posting->rule;
     candidate->part = posting->part;
     candidate->how = (uint16_t) how;
@@ -859,7 +807,7 @@ s_compound (s_matcher_t *matcher, size_t index)
         //  written form found nothing (the stemmer is the costliest step).
         const char *word = form ? sein_text_stem (text, matcher->stemmer, index, SEIN_NL)
                                 : surface;
-        size_t len = word ? strlen (word) : 0;
+        size_t len = strlen (word);
         if (len < S_COMPOUND_MIN || (form == 1 && strcmp (word, surface) == 0))
             continue;
         bool head = s_bloom_test (self->head_bloom, word + len - 4, 4);
@@ -944,8 +892,6 @@ s_attribute (s_matcher_t *matcher, const char *key, size_t len, const char *valu
         if (!value && rule->op != S_PRESENT)
             continue;
         s_candidate_t *candidate = s_candidate (matcher);
-        if (!candidate)
-            return;
         candidate->rule = postings.items[at].rule;
         candidate->part = 0;
         candidate->how = SEIN_RULE_ATTRIBUTE;
@@ -1017,20 +963,17 @@ s_order (const s_candidate_t *left, const s_candidate_t *right)
     return (left->token > right->token) - (left->token < right->token);
 }
 
-static int
+static void
 s_emit (sein_rule_hits_t *hits, const sein_rules_t *self, const s_candidate_t *candidate)
 {
     if (hits->count == hits->capacity) {
         size_t capacity = hits->capacity * 2;
         sein_rule_hit_t *grown;
         if (hits->hits == hits->hits_inline) {
-            grown = (sein_rule_hit_t *) malloc (capacity * sizeof *grown);
-            if (grown)
-                memcpy (grown, hits->hits, hits->count * sizeof *grown);
+            grown = (sein_rule_hit_t *) sein_malloc (capacity * sizeof *grown);
+            memcpy (grown, hits->hits, hits->count * sizeof *grown);
         } else
-            grown = (sein_rule_hit_t *) realloc (hits->hits, capacity * sizeof *grown);
-        if (!grown)
-            return -1;
+            grown = (sein_rule_hit_t *) sein_realloc (hits->hits, capacity * sizeof *grown);
         hits->hits = grown;
         hits->capacity = capacity;
     }
@@ -1047,7 +990,6 @@ s_emit (sein_rule_hits_t *hits, const sein_rules_t *self, const s_candidate_t *c
     hit->token = candidate->token;
     hit->ntokens = candidate->how == SEIN_RULE_TOGETHER ? 0 : candidate->ntokens;
     memcpy (hit->detail, candidate->detail, sizeof hit->detail);
-    return 0;
 }
 
 //  Sort the candidates by s_order, keeping equal ones in the order found.
@@ -1136,7 +1078,7 @@ s_settle_language (s_matcher_t *matcher)
 }
 
 //  Accept candidates longest span first; see the file comment.
-static int
+static void
 s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
 {
     const sein_rules_t *self = matcher->rules;
@@ -1162,8 +1104,8 @@ s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
                             hit->target == self->targets[rule->target]))
                 keep = false;
         }
-        if (keep && s_emit (hits, self, candidate))
-            return -1;
+        if (keep)
+            s_emit (hits, self, candidate);
     }
     //  "a + b": every part in one sentence, best occurrences preferred.
     for (size_t index = 0; index < matcher->count; index++) {
@@ -1196,14 +1138,12 @@ s_accept (s_matcher_t *matcher, sein_rule_hits_t *hits)
             together.negated = negated;
             together.dismissed = dismissed;
             together.weight = rule->weight;
-            if (s_emit (hits, self, &together))
-                return -1;
+            s_emit (hits, self, &together);
         }
     }
-    return 0;
 }
 
-int
+void
 sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *stemmer,
                   const sein_attribute_t *attributes, size_t nattributes,
                   const char *description, sein_rule_hits_t *hits)
@@ -1225,7 +1165,6 @@ sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *s
     matcher.items = matcher.inline_items;
     matcher.count = 0;
     matcher.capacity = S_CANDIDATES_INLINE;
-    matcher.failed = false;
     matcher.nlangs = 0;
     if (text->lang >= 0)
         matcher.langs[matcher.nlangs++] = text->lang;
@@ -1234,7 +1173,7 @@ sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *s
             matcher.langs[matcher.nlangs++] = language;
     bool dutch = text->lang == SEIN_NL || text->lang == SEIN_LANG_NONE;
 
-    for (size_t index = 0; index < text->ntokens && !matcher.failed; index++) {
+    for (size_t index = 0; index < text->ntokens; index++) {
         const sein_token_t *token = &text->tokens[index];
         if (token->flags & SEIN_TOKEN_NUMBER)
             continue;
@@ -1253,10 +1192,6 @@ sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *s
                 if (!s_may_stem (self->stem_bloom[language], word, token->len))
                     continue;
                 const char *stem = sein_text_stem (text, stemmer, index, language);
-                if (!stem) {
-                    matcher.failed = true;
-                    break;
-                }
                 s_try_all (&matcher,
                            s_lookup (self, S_STEM + language, stem, strlen (stem)), index,
                            SEIN_RULE_STEM, &single);
@@ -1277,14 +1212,11 @@ sein_rules_match (const sein_rules_t *self, sein_text_t *text, sein_stemmer_t *s
     if (description && (strchr (description, '=') || strchr (description, '_')))
         s_description_keys (&matcher, description);
     hits->lang = text->lang;
-    if (text->lang == SEIN_LANG_NONE && !matcher.failed)
+    if (text->lang == SEIN_LANG_NONE)
         hits->lang = s_settle_language (&matcher);
-    int rc = matcher.failed ? -1 : s_accept (&matcher, hits);
+    s_accept (&matcher, hits);
     if (matcher.items != matcher.inline_items)
         free (matcher.items);
-    if (rc)
-        sein_rule_hits_release (hits);
-    return rc;
 }
 
 void

@@ -104,9 +104,8 @@ size_t
 //  text, for "key=value", may be NULL). Fills *hits (initialised here;
 //  release with sein_rule_hits_release). When TEXT has no language, the
 //  rule words settle one (hits->lang) and rules of the others count as
-//  foreign, as they would in a text of that language. Returns 0, or -1
-//  when memory runs out.
-int
+//  foreign, as they would in a text of that language.
+void
     sein_rules_match (const sein_rules_t *self, sein_text_t *text,
                       sein_stemmer_t *stemmer, const sein_attribute_t *attributes,
                       size_t nattributes, const char *description,

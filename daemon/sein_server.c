@@ -35,10 +35,6 @@
 #include "sein_watch.h"
 #include "sein_wire.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-
 #define S_PREPARE_HERE 8   //  batches this small skip an idle prepare actor
 #define S_DRAIN_QUIET 1000 //  ms of silence on intake that ends a stop
 #define S_DRAIN_MAX 5000   //  ms a stop waits for that at most
@@ -47,6 +43,7 @@
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
+#define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
 
 static const char *const s_no_fields[] = {NULL};
 
@@ -63,12 +60,12 @@ typedef struct {
     zlist_t *alerts_due; //  alerts it found, JSON texts, for the next batches
     sein_checkpoint_t *checkpoint;
     sein_durable_t *durable; //  NULL: every COMMIT syncs by itself
-    int lock;           //  flock on storage.dir/seind.lock, or -1
+    sein_server_args_t *args;
     char *path;         //  the database
     sein_setup_t *setup;
     sein_setup_t *next_setup; //  a reload waiting for the last one to retire
     sein_setup_t *retired;    //  replaced, but batches in flight still use it
-    sein_store_t *store;
+    sein_store_t *store; //  the owner's (args->store)
     sein_signal_limits_t limits;
     size_t batch_max;
     int64_t events_max;
@@ -82,6 +79,9 @@ typedef struct {
     size_t nstored;
     size_t queries;    //  out at the query actor
     int64_t durable_head; //  the highest seq on disk
+    int64_t marked;       //  the head last recorded in the store's marker
+    bool marks;           //  record the head after each commit (synchronous=extra)
+    char *fault;          //  why the disk failed (s_fail), or NULL
     sein_ids_t ids;
     sein_buf_t buf;
     sein_buf_t render; //  lifecycle events, while storing
@@ -92,6 +92,7 @@ typedef struct {
     bool sweep_due;         //  the next batch carries one
     time_t started;
     bool terminating;
+    bool term_received; //  the pipe said $TERM
     bool draining; //  stopping: submissions get `unavailable` (s_drain)
     struct {
         uint64_t accepted, duplicates, rejected, batches, largest, storage_errors,
@@ -99,6 +100,9 @@ typedef struct {
         int64_t watch[2]; //  sessions, queued events: the watch actor's
     } counters;
     time_t dropped_warned; //  when a full reply queue was last logged
+    int64_t storage_logged;   //  zclock_mono of the last batch-not-stored line
+    uint64_t storage_unlogged; //  batches not stored since that line
+    int64_t mark_logged;      //  zclock_mono of the last failed marker update line
     char *error; //  startup failure, reported to the caller
 } s_server_t;
 
@@ -112,7 +116,7 @@ s_sent (s_server_t *self, int rc)
     if (rc == 0)
         return;
     //  Gone, or so far behind on its replies that its queue is full
-    //  (more than limits.intake_hwm + 2 x batch_max unread): waiting would
+    //  (more than 2 x (limits.intake_hwm + 2 x batch_max) unread): waiting would
     //  stall everyone else. The request itself was handled; a client that
     //  times out resubmits, and external_id makes that safe.
     self->counters.replies_dropped++;
@@ -428,16 +432,71 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
     self->link.from = 0;
 }
 
-//  The first failed sync stops seind: answer what waits, publish nothing
-//  more, and leave with EX_IOERR (seind.c), so that at the next start
-//  SQLite's recovery reads what the disk really holds.
+//  The disk failed (WHY): a failed fsync, seind's or SQLite's, or a write
+//  SQLite saw fail. Nothing written from now on can be vouched for
+//  (sein_durable.h), so seind stops: it takes no more submissions,
+//  answers what it holds, publishes nothing more, and leaves with
+//  EX_IOERR (seind.c), so that at the next start SQLite's recovery reads
+//  what the disk really holds. The first reason is kept.
+static void
+s_fail (s_server_t *self, const char *why)
+{
+    if (self->fault)
+        return;
+    self->fault = sein_strdup (why);
+    sein_store_set_fault (self->store, why);
+    self->counters.storage_errors++;
+    self->terminating = true;
+    zsys_error ("storage: the disk failed: %s; stopping", why);
+}
+
+//  Whether seind's own fsync or the writer's last statement found the disk
+//  failed.
 static void
 s_check_failed (s_server_t *self)
 {
-    if (self->durable && sein_durable_failed (self->durable) && !self->terminating) {
-        self->counters.storage_errors++;
-        self->terminating = true;
+    int failed = self->durable ? sein_durable_failed (self->durable) : 0;
+    if (failed) {
+        char why[128];
+        snprintf (why, sizeof why, "fdatasync of the write-ahead log failed: %s",
+                  strerror (failed));
+        s_fail (self, why);
     }
+    if (sein_store_fault (self->store))
+        s_fail (self, sein_store_fault (self->store));
+}
+
+//  Record the durable head in the store's marker (sein_store_mark): one
+//  pwrite, so that a lost -wal is noticed at the next start for all that
+//  was acked. A marker that cannot be written only makes that check
+//  coarser: logged, at most every S_LOG_EVERY ms.
+static void
+s_mark (s_server_t *self)
+{
+    if (self->durable_head <= self->marked || self->fault)
+        return;
+    if (sein_store_mark (self->store, self->durable_head) == 0)
+        self->marked = self->durable_head;
+    else if (zclock_mono () - self->mark_logged >= S_LOG_EVERY) {
+        zsys_warning ("storage: cannot update %s.mark: %s", self->path, strerror (errno));
+        self->mark_logged = zclock_mono ();
+    }
+}
+
+//  A batch not stored while the disk works (full, busy): on a full disk
+//  that is every batch, so one line at most every S_LOG_EVERY ms, with the
+//  count since the last one.
+static void
+s_log_not_stored (s_server_t *self, sein_batch_t *batch)
+{
+    self->storage_unlogged++;
+    if (self->storage_logged && zclock_mono () - self->storage_logged < S_LOG_EVERY)
+        return;
+    zsys_error ("storage: %llu batch(es) not stored since the last such line, the last "
+                "of %zu: %s",
+                (unsigned long long) self->storage_unlogged, batch->count, batch->failure);
+    self->storage_logged = zclock_mono ();
+    self->storage_unlogged = 0;
 }
 
 //  Answer, oldest first, the stored batches that are on disk (or that a
@@ -454,6 +513,7 @@ s_release (s_server_t *self)
         s_answer_batch (self, batch);
         memmove (self->stored, self->stored + 1, --self->nstored * sizeof self->stored[0]);
     }
+    s_mark (self);
 }
 
 //  Store BATCH, then answer it: now, or once a sync has put it on disk.
@@ -465,28 +525,34 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
         any |= !batch->items[index].rejected &&
                batch->items[index].kind != SEIN_PENDING_CLASSIFY;
     batch->sync_error = 0;
-    int failed = self->durable ? sein_durable_failed (self->durable) : 0;
-    if (any && failed) {
+    s_check_failed (self);
+    if (any && self->fault) {
         batch->stored = false;
         snprintf (batch->failure, sizeof batch->failure,
-                  "the disk failed (fdatasync: %s), seind is stopping", strerror (failed));
+                  "the disk failed, seind is stopping: %s", self->fault);
     } else if (!(batch->stored = !any || s_store_batch (self, batch) == 0)) {
         //  Kept: the store's own message is gone once the next batch began.
         snprintf (batch->failure, sizeof batch->failure, "%s",
                   sein_store_error (self->store));
         self->counters.storage_errors++;
-        zsys_error ("storage: batch of %zu not stored: %s", batch->count, batch->failure);
+        s_check_failed (self);
+        if (!self->fault)
+            s_log_not_stored (self, batch);
     }
     if (any) {
         self->counters.batches++;
         if (batch->count > self->counters.largest)
             self->counters.largest = batch->count;
     }
-    if (any && batch->stored)
+    if (any && batch->stored) {
         sein_checkpoint_after_commit (self->checkpoint, self->store);
+        s_check_failed (self); //  a checkpoint in line may have failed
+    }
     batch->head = sein_store_head (self->store);
     if (!self->durable) {
         self->durable_head = batch->head;
+        if (self->marks)
+            s_mark (self);
         s_answer_batch (self, batch);
         return;
     }
@@ -669,13 +735,16 @@ s_filter_codes (s_server_t *self)
 }
 
 //  The reply queue per intake client: one batch can answer up to
-//  batch_max requests of one client at once; a smaller queue would drop
-//  acks of a pipelining client that reads them a moment later.
+//  batch_max requests of one client at once, and a client may have
+//  intake_hwm more queued. Twice that, because libzmq's sender learns what
+//  the client has read only every half queue: with the queue at exactly
+//  that sum, a client pipelining client.window = 4096 lost replies in 3 of
+//  5 runs (measured), although every signal was stored.
 static int
 s_reply_hwm (s_server_t *self)
 {
-    return (int) sein_config_int (self->setup->config, "limits.intake_hwm") +
-           2 * (int) self->batch_max;
+    return 2 * ((int) sein_config_int (self->setup->config, "limits.intake_hwm") +
+                2 * (int) self->batch_max);
 }
 
 //  Take the settings of the current setup, and apply what derives from
@@ -755,50 +824,6 @@ s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
     return socket;
 }
 
-static int
-s_mkdir (const char *path)
-{
-    char *copy = sein_strdup (path);
-    int rc = 0;
-    for (char *slash = strchr (copy + 1, '/'); rc == 0 && slash;
-         slash = strchr (slash + 1, '/')) {
-        *slash = 0;
-        if (mkdir (copy, 0750) && errno != EEXIST)
-            rc = -1;
-        *slash = '/';
-    }
-    if (rc == 0 && mkdir (copy, 0750) && errno != EEXIST)
-        rc = -1;
-    free (copy);
-    return rc;
-}
-
-//  One seind per store: two writers would interleave seqs, and an ipc://
-//  bind silently takes the endpoint over from the first. The lock lives as
-//  long as the process (the kernel drops it when seind dies, however).
-static char *
-s_lock_store (s_server_t *self, const char *dir)
-{
-    char *path = zsys_sprintf ("%s/seind.lock", dir);
-    self->lock = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    char *error = NULL;
-    if (self->lock < 0)
-        error = zsys_sprintf ("cannot open %s: %s", path, strerror (errno));
-    else if (flock (self->lock, LOCK_EX | LOCK_NB)) {
-        char pid[32] = "";
-        ssize_t size = pread (self->lock, pid, sizeof pid - 1, 0);
-        pid[size > 0 ? strcspn (pid, "\n") : 0] = 0;
-        error = zsys_sprintf ("another seind (pid %s) is using %s", *pid ? pid : "?", dir);
-    } else {
-        char pid[32];
-        int len = snprintf (pid, sizeof pid, "%d\n", (int) getpid ());
-        if (ftruncate (self->lock, 0) || pwrite (self->lock, pid, (size_t) len, 0) != len)
-            zsys_warning ("cannot write %s: %s", path, strerror (errno));
-    }
-    zstr_free (&path);
-    return error;
-}
-
 //  Start ACTOR with ARGS, which answers "OK" or "ERROR message" first.
 static zactor_t *
 s_start_actor (s_server_t *self, zactor_fn *actor, void *args, const char *what)
@@ -817,22 +842,20 @@ static void
 s_start (s_server_t *self)
 {
     sein_config_t *config = self->setup->config;
-    const char *dir = sein_config_str (config, "storage.dir");
-    self->path = zsys_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
-    if (s_mkdir (dir))
-        self->error =
-            zsys_sprintf ("cannot create storage.dir %s: %s", dir, strerror (errno));
-    else if (!(self->error = s_lock_store (self, dir)))
-        self->store = sein_store_new (
-            self->path, sein_config_str (config, "storage.synchronous"), &self->error);
-    if (!self->error && sein_store_defer_sync (self->store)) {
+    self->path = zsys_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
+                               sein_config_str (config, "storage.file"));
+    //  Locked and checked by seind (sein_store_open), which also made what
+    //  the log held durable, in case a previous run was killed between a
+    //  COMMIT and its sync.
+    self->store = self->args->store;
+    const char *synchronous = sein_config_str (config, "storage.synchronous");
+    if (sein_store_defer_sync (self->store))
         self->durable = sein_durable_new (self->path);
-        //  A previous run may have been killed between a COMMIT and its
-        //  sync: make what the log holds durable before anyone is shown it.
-        int error = sein_durable_sync_now (self->durable);
-        if (error)
-            self->error = zsys_sprintf ("%s-wal: fdatasync: %s", self->path, strerror (error));
-    }
+    //  With synchronous=normal a commit is not on disk until a checkpoint
+    //  syncs it, so the marker keeps the head of the start or clean stop:
+    //  it may lag the disk, never lead it.
+    self->marks = streq (synchronous, "extra");
+    self->marked = sein_store_head (self->store);
     if (!self->error)
         self->intake = sein_wire_bind (
             sein_config_str (config, "endpoints.intake"), self->limits.message_max,
@@ -878,8 +901,10 @@ s_pipe_ready (s_server_t *self)
     char *command = NULL;
     void *pointer = NULL;
     if (zsock_recv (self->pipe, "sp", &command, &pointer) || !command ||
-        streq (command, "$TERM"))
+        streq (command, "$TERM")) {
         self->terminating = true; //  the batch in flight is finished first
+        self->term_received = true;
+    }
     else if (streq (command, "RELOAD")) {
         sein_setup_t *setup = (sein_setup_t *) pointer;
         char *fixed = setup ? sein_config_unreloadable (self->setup->config, setup->config)
@@ -958,9 +983,12 @@ s_run (s_server_t *self)
             sein_durable_collect (self->durable);
             sein_durable_sync (self->durable, self->preparing != NULL);
             s_release (self);
-        } else if (which == sein_checkpoint_actor (self->checkpoint))
-            sein_checkpoint_done (self->checkpoint);
-        else if (which == self->watch)
+        } else if (which == sein_checkpoint_actor (self->checkpoint)) {
+            char *fault = sein_checkpoint_done (self->checkpoint);
+            if (fault)
+                s_fail (self, fault);
+            zstr_free (&fault);
+        } else if (which == self->watch)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
@@ -1027,9 +1055,10 @@ sein_server_actor (zsock_t *pipe, void *args)
 {
     s_server_t *self = (s_server_t *) sein_calloc (1, sizeof *self);
     self->pipe = pipe;
-    self->setup = (sein_setup_t *) args;
+    self->args = (sein_server_args_t *) args;
+    self->args->status = 0;
+    self->setup = self->args->setup;
     self->started = time (NULL);
-    self->lock = -1;
     sein_ids_init (&self->ids);
     sein_request_init (&self->request);
     s_intake_commands (self);
@@ -1048,16 +1077,17 @@ sein_server_actor (zsock_t *pipe, void *args)
                      (long long) sein_store_head (self->store));
         s_run (self);
         s_drain (self);
-        int failed = self->durable ? sein_durable_failed (self->durable) : 0;
-        if (failed) {
-            self->error = zsys_sprintf ("fdatasync of the write-ahead log failed: %s",
-                                        strerror (failed));
-            zstr_sendf (pipe, "FATAL %s", self->error);
+        s_check_failed (self);
+        if (self->fault) {
+            //  Also when a $TERM came first: a supervisor must see it.
+            self->args->status = SEIN_EXIT_IOERR;
+            zstr_sendf (pipe, "FATAL %s", self->fault);
         }
     }
-    //  On a startup error, stay until $TERM so the caller's zactor_destroy
-    //  does not wait forever.
-    while (self->error) {
+    //  On a startup error or a failed disk, stay until $TERM so the
+    //  caller's zactor_destroy does not wait forever; once it came, it
+    //  will not come again.
+    while ((self->error || self->fault) && !self->term_received) {
         char *command = zstr_recv (pipe);
         bool term = !command || streq (command, "$TERM");
         zstr_free (&command);
@@ -1075,9 +1105,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
-    sein_store_destroy (&self->store);
-    if (self->lock >= 0)
-        close (self->lock); //  releases the flock
+    //  The store is seind's, destroyed after every other connection.
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
     sein_setup_destroy (&self->retired);
@@ -1088,5 +1116,6 @@ sein_server_actor (zsock_t *pipe, void *args)
     sein_buf_free (&self->render);
     zstr_free (&self->path);
     zstr_free (&self->error);
+    zstr_free (&self->fault);
     free (self);
 }

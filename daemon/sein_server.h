@@ -1,26 +1,45 @@
 /*  sein_server.h - the seind server actor
 
     The server is a czmq actor, driven like malamute's mlm_server by
-    commands on its pipe. It owns the intake ROUTER, the broadcast PUB, the
-    store's writing connection and the actors that prepare, sync,
-    checkpoint, answer queries and serve watch sessions:
+    commands on its pipe. It writes to the store seind opened as its owner
+    (sein_store_open), and owns the intake ROUTER, the broadcast PUB and
+    the actors that prepare, sync, checkpoint, answer queries and serve
+    watch sessions:
 
-        zactor_t *server = zactor_new (sein_server_actor, setup);
+        sein_server_args_t args = {setup, store};
+        zactor_t *server = zactor_new (sein_server_actor, &args);
         char *status = zstr_recv (server);    //  "OK" or "ERROR message"
         zsock_send (server, "sp", "RELOAD", new_setup);
-        char *result = zstr_recv (server);    //  "OK" or "ERROR message"
+        char *result = zstr_recv (server);    //  "OK", "ERROR message" or
+                                              //  "FATAL message"
         zactor_destroy (&server);             //  $TERM: finish the batch, ack, close
+        sein_store_destroy (&store);          //  last: it holds the lock
 
-    zactor_new takes ownership of SETUP (a sein_setup_t *); RELOAD takes
-    ownership of the new one, keeping whichever it does not use until it
-    destroys it.
+    When the disk fails (a failed fsync or write, SQLite's or its own) the
+    server stops taking submissions, answers what it holds and sends
+    "FATAL message" on its pipe, unasked; after zactor_destroy args.status
+    is SEIN_EXIT_IOERR (also when a $TERM came first), else 0.
+
+    The server takes ownership of args.setup; RELOAD takes ownership of the
+    new one, keeping whichever it does not use until it destroys it.
+    args.store stays the caller's, to destroy after the server, and must
+    outlive it.
 */
 #ifndef SEIN_SERVER_H_INCLUDED
 #define SEIN_SERVER_H_INCLUDED
 
+#include "sein_setup.h"
+#include "sein_store.h"
+
 #include <czmq.h>
 
+typedef struct {
+    sein_setup_t *setup; //  taken over by the server
+    sein_store_t *store; //  the owner's, from sein_store_open: borrowed
+    int status;          //  set by the server as it ends: 0 or SEIN_EXIT_IOERR
+} sein_server_args_t;
+
 void
-    sein_server_actor (zsock_t *pipe, void *setup);
+    sein_server_actor (zsock_t *pipe, void *args);
 
 #endif

@@ -45,7 +45,7 @@ const sein_setting_t sein_settings[] = {
     {"limits.message_max", SEIN_SETTING_INT, "65536", 1024, 16777216, NULL, false,
      "ZMQ_MAXMSGSIZE of the intake and watch sockets (message_max + 64 KiB)"},
     {"limits.batch_max", SEIN_SETTING_INT, "2048", 1, 100000, NULL, false,
-     "the intake's reply queue, ZMQ_SNDHWM = intake_hwm + 2 x batch_max"},
+     "the intake's reply queue, ZMQ_SNDHWM = 2 x (intake_hwm + 2 x batch_max)"},
     {"limits.intake_hwm", SEIN_SETTING_INT, "1000", 100, 1000000, NULL, false,
      "ZMQ_RCVHWM of the intake and watch sockets, and the intake's reply queue"},
     {"limits.publish_hwm", SEIN_SETTING_INT, "10000", 100, 1000000, NULL, false,

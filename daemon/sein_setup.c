@@ -12,7 +12,6 @@ sein_setup_load (const char *file, const char **overrides, int noverrides,
     assert (file);
     assert (error_p);
     sein_setup_t *self = (sein_setup_t *) zmalloc (sizeof *self);
-    assert (self);
     self->config = sein_settings_load (file, overrides, noverrides, error_p);
     if (self->config)
         self->classifier = sein_classifier_new (self->config, error_p);

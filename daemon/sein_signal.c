@@ -8,6 +8,7 @@
     silently dropped.
 */
 #include "sein_signal.h"
+#include "sein_alloc.h"
 
 #include "sein.h"
 
@@ -414,9 +415,8 @@ s_attributes (sein_signal_t *signal, cJSON *attributes, sein_error_t *error)
     }
     if (count == 0)
         return 0;
-    signal->attributes = (sein_attribute_t *) malloc (count * sizeof (sein_attribute_t));
-    if (!signal->attributes)
-        return sein_error_set (error, "internal", NULL, "out of memory");
+    signal->attributes =
+        (sein_attribute_t *) sein_malloc (count * sizeof (sein_attribute_t));
     for (cJSON *member = attributes->child; member; member = member->next)
         signal->attributes[signal->nattributes++] =
             (sein_attribute_t){member->string, member->valuestring};

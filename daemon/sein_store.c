@@ -148,6 +148,8 @@ typedef enum {
     S_FIND_ID,
     S_FIND_SEQ,
     S_UPDATE,
+    S_BUMP,
+    S_MARK_OVERDUE,
     S_NEARBY,
     S_OVERDUE,
     S_HISTORY,
@@ -204,6 +206,13 @@ static const char *s_sql[S_NSTATEMENTS] = {
         " assignee = CASE WHEN ?8 THEN ?9 ELSE assignee END,"
         " related_to = CASE WHEN ?10 THEN nullif (?11, 0) ELSE related_to END,"
         " reports = reports + ?12, overdue = max (overdue, ?13) WHERE seq = ?1",
+    //  A link's count, and the overdue mark, are their own statements:
+    //  SQLite updates every index whose columns or WHERE an UPDATE
+    //  assigns, even to the same value, and S_UPDATE assigns status,
+    //  related_to and overdue (three partial indexes' terms).
+    [S_BUMP] = "UPDATE signals SET reports = reports + ?2,"
+               " updated_at = coalesce (?3, updated_at) WHERE seq = ?1",
+    [S_MARK_OVERDUE] = "UPDATE signals SET overdue = 1 WHERE seq = ?1",
     //  The theme's newest open cases inside the window (at most
     //  S_NEARBY_MAX), from the index alone; the caller keeps those in a
     //  box around the point and its radius decides within it.
@@ -237,6 +246,10 @@ struct _sein_store_t {
     //  Why the open batch failed, kept because ROLLBACK (and undoing a
     //  half-added signal) overwrite SQLite's own last message.
     char failure[256];
+    //  Why the disk failed under this connection (sein_store_fault), or "".
+    char fault[256];
+    //  The writer's: the latest `at` stored, a floor for the next one.
+    char last_at[SEIN_STORE_TIME_MAX];
     //  The owner's (sein_store_open): flock on the database file, the
     //  marker, and what is written into it; -1 and "" otherwise.
     int lock;
@@ -418,7 +431,8 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
         if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT ||
-                         index == S_UNDO_SIGNAL || index == S_UPDATE))
+                         index == S_UNDO_SIGNAL || index == S_UPDATE || index == S_BUMP ||
+                         index == S_MARK_OVERDUE))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -465,7 +479,14 @@ sein_store_destroy (sein_store_t **self_p)
     if (self) {
         if (self->in_transaction)
             sein_store_rollback (self);
-        if (self->mark >= 0) {
+        if (self->fault[0])
+            //  After a failed write or sync, what the log and the database
+            //  hold is for SQLite's recovery at the next start to read
+            //  from the disk: no checkpoint on close copies pages the
+            //  kernel may have dropped, and the marker keeps the last head
+            //  known to be on disk.
+            sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        else if (self->mark >= 0) {
             //  The owner's last word: what the log holds, once on disk.
             int64_t head =
                 s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
@@ -475,8 +496,9 @@ sein_store_destroy (sein_store_t **self_p)
                 close (log_fd);
             if (head >= 0 && (synced == 0 || synced == ENOENT))
                 sein_store_mark (self, head);
-            close (self->mark);
         }
+        if (self->mark >= 0)
+            close (self->mark);
         for (int index = 0; index < S_NSTATEMENTS; index++)
             sqlite3_finalize (self->statements[index]);
         sqlite3_close (self->db);
@@ -954,6 +976,39 @@ sein_store_head (sein_store_t *self)
     return self->head;
 }
 
+//  After a statement on the writer failed: when SQLite's error says the
+//  disk failed (an I/O error) or the file is damaged, record it for good
+//  (sein_store_fault). SQLITE_FULL is not among them: it passes when space
+//  returns.
+static void
+s_note_fault (sein_store_t *self)
+{
+    int code = sqlite3_extended_errcode (self->db);
+    int primary = code & 0xff;
+    if (self->fault[0] ||
+        (primary != SQLITE_IOERR && primary != SQLITE_CORRUPT && primary != SQLITE_NOTADB))
+        return;
+    int error = sqlite3_system_errno (self->db);
+    snprintf (self->fault, sizeof self->fault, "%s (SQLite code %d%s%s)",
+              sqlite3_errmsg (self->db), code, error ? ", " : "", error ? strerror (error) : "");
+}
+
+const char *
+sein_store_fault (sein_store_t *self)
+{
+    assert (self);
+    return self->fault[0] ? self->fault : NULL;
+}
+
+void
+sein_store_set_fault (sein_store_t *self, const char *why)
+{
+    assert (self);
+    assert (why);
+    if (!self->fault[0])
+        snprintf (self->fault, sizeof self->fault, "%s", why);
+}
+
 int
 sein_store_begin (sein_store_t *self)
 {
@@ -961,8 +1016,15 @@ sein_store_begin (sein_store_t *self)
     assert (!self->readonly);
     assert (!self->in_transaction);
     self->failure[0] = 0;
-    if (s_step_done (self->statements[S_BEGIN]))
+    if (self->fault[0]) {
+        snprintf (self->failure, sizeof self->failure, "the disk failed: %.200s", self->fault);
         return -1;
+    }
+    if (s_step_done (self->statements[S_BEGIN])) {
+        s_note_fault (self);
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
     self->in_transaction = true;
     return 0;
 }
@@ -989,8 +1051,10 @@ sein_store_rollback (sein_store_t *self)
 {
     assert (self);
     if (self->in_transaction) {
-        if (!self->failure[0])
+        if (!self->failure[0]) {
+            s_note_fault (self);
             snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        }
         sqlite3_reset (self->statements[S_FIND_ID]);
         sqlite3_reset (self->statements[S_FIND_SEQ]);
         //  A failed COMMIT may already have rolled back; ROLLBACK then
@@ -1043,13 +1107,26 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
 }
 
 static int
+s_time_of (sein_store_t *self, int64_t seq, char at[SEIN_STORE_TIME_MAX]);
+
+static int
 s_add_event (sein_store_t *self, sein_event_t *event)
 {
     sqlite3_stmt *statement = self->statements[S_ADD_EVENT];
     event->seq = self->head + 1;
+    //  `at` never goes back along seq, whatever the wall clock does (NTP
+    //  stepping it back, an admin setting it): sein_store_seq_at's search
+    //  by seq relies on it. After a step back, events keep the time of the
+    //  latest one until the clock has caught up; their bodies keep the
+    //  clock's own received_at.
+    if (!self->last_at[0] && self->head > 0 && s_time_of (self, self->head, self->last_at))
+        self->last_at[0] = 0;
+    const char *at = event->at;
+    if (at && strcmp (at, self->last_at) < 0)
+        at = self->last_at;
     sqlite3_bind_int64 (statement, 1, event->seq);
     s_bind (statement, 2, event->kind);
-    s_bind (statement, 3, event->at);
+    s_bind (statement, 3, at);
     s_bind (statement, 4, event->area);
     s_bind (statement, 5, event->wijk);
     s_bind (statement, 6, event->theme);
@@ -1063,6 +1140,8 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
+    if (at && at != self->last_at)
+        snprintf (self->last_at, sizeof self->last_at, "%s", at);
     return 0;
 }
 
@@ -1343,12 +1422,34 @@ sein_store_add_change (sein_store_t *self, sein_event_t *event,
     assert (self->in_transaction);
     assert (!event || event->signal > 0);
     if (event && s_add_event (self, event)) {
+        s_note_fault (self);
         snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         return -1;
     }
     if (!update)
         return 0;
+    bool bump = !update->status && !update->acknowledged_at && !update->resolved_at &&
+                !update->closed_at && !update->assigned_team && !update->set_assignee &&
+                !update->set_related;
     sqlite3_stmt *statement = self->statements[S_UPDATE];
+    if (bump && !update->overdue)
+        statement = self->statements[S_BUMP];
+    else if (bump && update->reports_delta == 0 && !update->updated_at)
+        statement = self->statements[S_MARK_OVERDUE];
+    if (statement != self->statements[S_UPDATE]) {
+        sqlite3_bind_int64 (statement, 1, update->seq);
+        if (statement == self->statements[S_BUMP]) {
+            sqlite3_bind_int64 (statement, 2, update->reports_delta);
+            s_bind (statement, 3, update->updated_at);
+        }
+        int rc = s_step_done (statement);
+        sqlite3_clear_bindings (statement);
+        if (rc) {
+            s_note_fault (self);
+            snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        }
+        return rc;
+    }
     sqlite3_bind_int64 (statement, 1, update->seq);
     s_bind (statement, 2, update->status);
     s_bind (statement, 3, update->updated_at);
@@ -1365,6 +1466,7 @@ sein_store_add_change (sein_store_t *self, sein_event_t *event,
     int rc = s_step_done (statement);
     sqlite3_clear_bindings (statement);
     if (rc) {
+        s_note_fault (self);
         snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         return -1;
     }
@@ -1504,6 +1606,8 @@ sein_store_checkpoint (sein_store_t *self, bool block)
     int rc = sqlite3_wal_checkpoint_v2 (
         self->db, NULL, block ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
         &logged, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        s_note_fault (self);
     if (rc == SQLITE_OK && block)
         self->wal_frames = 0;
     //  BUSY only means a reader or the writer kept part of the log for now.

@@ -255,7 +255,10 @@ int
                        sein_store_event_fn *fn, void *arg);
 
 //  The seq of the first event stored at or after TIME (RFC 3339 UTC), or
-//  head + 1 when there is none; -1 on error.
+//  head + 1 when there is none; -1 on error. A search by seq: the writer
+//  keeps `at` from going back along seq when the wall clock steps back
+//  (such events are stored with the latest earlier `at`), so no later seq
+//  is ever skipped.
 int64_t
     sein_store_seq_at (sein_store_t *self, const char *time);
 
@@ -294,6 +297,22 @@ int
 //  Returns 0 or -1 on an error other than being kept busy.
 int
     sein_store_checkpoint (sein_store_t *self, bool block);
+
+//  Why the disk under this connection failed, or NULL while it has not:
+//  an I/O error (SQLITE_IOERR: a read, write or sync that failed) or
+//  damage (SQLITE_CORRUPT, SQLITE_NOTADB) met by a write or a checkpoint.
+//  It stays: the kernel may have dropped pages it could not write, so
+//  nothing written later can be trusted (sein_durable.h). From then on
+//  sein_store_begin fails, and destroying the store neither checkpoints,
+//  nor syncs, nor updates the marker. A full disk (SQLITE_FULL) is no
+//  fault: it passes when space returns. Borrowed.
+const char *
+    sein_store_fault (sein_store_t *self);
+
+//  Record that the disk failed, as a failed fsync outside SQLite shows;
+//  WHY is copied, the first reason is kept. See sein_store_fault.
+void
+    sein_store_set_fault (sein_store_t *self, const char *why);
 
 //  The last SQLite error message (borrowed).
 const char *

@@ -15,6 +15,7 @@
     has to pass s_typo_allowed, which keeps the street type out of reach.
 */
 #include "sein_streets.h"
+#include "sein_alloc.h"
 #include "sein_dict.h"
 #include "sein_tsv.h"
 
@@ -180,11 +181,8 @@ sein_streets_normalise (const char *name, char *out, size_t capacity)
     char folded_inline[512];
     char *folded = folded_inline;
     size_t folded_capacity = sein_text_fold_bound (size);
-    if (folded_capacity > sizeof folded_inline) {
-        folded = (char *) malloc (folded_capacity);
-        if (!folded)
-            return -1;
-    }
+    if (folded_capacity > sizeof folded_inline)
+        folded = (char *) sein_malloc (folded_capacity);
     long folded_len = sein_text_fold (name, size, folded, folded_capacity);
     size_t used = 0;
     int result = 0;
@@ -239,10 +237,7 @@ s_new_node (sein_streets_t *self, unsigned char c)
 {
     if (self->nnodes >= self->nodes_capacity) {
         size_t capacity = self->nodes_capacity ? self->nodes_capacity * 2 : 1024;
-        s_node_t *nodes = (s_node_t *) realloc (self->nodes, capacity * sizeof *nodes);
-        if (!nodes)
-            return 0;
-        self->nodes = nodes;
+        self->nodes = (s_node_t *) sein_realloc (self->nodes, capacity * sizeof (s_node_t));
         self->nodes_capacity = capacity;
     }
     s_node_t *node = &self->nodes[self->nnodes];
@@ -312,12 +307,10 @@ s_place (const sein_streets_t *self, s_node_t *nodes, uint32_t *used, uint32_t a
 }
 
 //  Rebuild the trie with each node's children adjacent and sorted.
-static int
+static void
 s_compact (sein_streets_t *self)
 {
-    s_node_t *nodes = (s_node_t *) calloc (self->nnodes, sizeof (s_node_t));
-    if (!nodes)
-        return -1;
+    s_node_t *nodes = (s_node_t *) sein_calloc (self->nnodes, sizeof (s_node_t));
     uint32_t used = 1; //  index 0 stays "none"
     for (int c = 0; c < 256; c++)
         if (self->root[c]) {
@@ -331,10 +324,9 @@ s_compact (sein_streets_t *self)
     free (self->nodes);
     self->nodes = nodes;
     self->nodes_capacity = self->nnodes;
-    return 0;
 }
 
-static int
+static void
 s_insert (sein_streets_t *self, const char *key, int32_t street)
 {
     uint32_t node = 0;
@@ -342,8 +334,6 @@ s_insert (sein_streets_t *self, const char *key, int32_t street)
         uint32_t next = s_child_linked (self, node, *c);
         if (!next) {
             next = s_new_node (self, *c);
-            if (!next)
-                return -1;
             if (node == 0)
                 self->root[*c] = next;
             else {
@@ -354,7 +344,6 @@ s_insert (sein_streets_t *self, const char *key, int32_t street)
         node = next;
     }
     self->nodes[node].street = street;
-    return 0;
 }
 
 static uint32_t
@@ -371,50 +360,40 @@ s_descend (const sein_streets_t *self, uint32_t node, const char *text, size_t l
 //  --------------------------------------------------------------------------
 //  Typo index
 
-static int
+static void
 s_typo_add (sein_streets_t *self, const char *key, size_t len, uint32_t id)
 {
     uint32_t list = sein_dict_get (self->typos, key, len);
     if (list == SEIN_DICT_NONE) {
         if (self->nlists == self->lists_capacity) {
             uint32_t capacity = self->lists_capacity ? self->lists_capacity * 2 : 4096;
-            s_ids_t *lists = (s_ids_t *) realloc (self->lists, capacity * sizeof *lists);
-            if (!lists)
-                return -1;
-            self->lists = lists;
+            self->lists = (s_ids_t *) sein_realloc (self->lists, capacity * sizeof (s_ids_t));
             self->lists_capacity = capacity;
         }
         list = self->nlists;
-        if (sein_dict_set (self->typos, key, len, list))
-            return -1;
+        sein_dict_set (self->typos, key, len, list);
         self->lists[self->nlists++] = (s_ids_t){NULL, 0, 0};
     }
     s_ids_t *ids = &self->lists[list];
     if (ids->count > 0 && ids->ids[ids->count - 1] == id)
-        return 0; //  "burgemeesters" minus either 's' of "ss" is one variant
+        return; //  "burgemeesters" minus either 's' of "ss" is one variant
     if (ids->count == ids->capacity) {
         uint32_t capacity = ids->capacity ? ids->capacity * 2 : 1;
-        uint32_t *grown = (uint32_t *) realloc (ids->ids, capacity * sizeof (uint32_t));
-        if (!grown)
-            return -1;
-        ids->ids = grown;
+        ids->ids = (uint32_t *) sein_realloc (ids->ids, capacity * sizeof (uint32_t));
         ids->capacity = capacity;
     }
     ids->ids[ids->count++] = id;
-    return 0;
 }
 
 //  After loading: all id lists into one array.
-static int
+static void
 s_flatten_typos (sein_streets_t *self)
 {
     size_t total = 0;
     for (uint32_t list = 0; list < self->nlists; list++)
         total += self->lists[list].count;
-    self->typo_ids = (uint32_t *) malloc ((total + 1) * sizeof (uint32_t));
-    self->typo_starts = (uint32_t *) malloc ((self->nlists + 1) * sizeof (uint32_t));
-    if (!self->typo_ids || !self->typo_starts)
-        return -1;
+    self->typo_ids = (uint32_t *) sein_malloc ((total + 1) * sizeof (uint32_t));
+    self->typo_starts = (uint32_t *) sein_malloc ((self->nlists + 1) * sizeof (uint32_t));
     uint32_t at = 0;
     for (uint32_t list = 0; list < self->nlists; list++) {
         self->typo_starts[list] = at;
@@ -426,26 +405,22 @@ s_flatten_typos (sein_streets_t *self)
     self->typo_starts[self->nlists] = at;
     free (self->lists);
     self->lists = NULL;
-    return 0;
 }
 
 //  Index the street's key with each letter but the first deleted.
-static int
+static void
 s_typo_index (sein_streets_t *self, const s_street_t *street, uint32_t id)
 {
     size_t len = strlen (street->key);
     if (len - street->type_len < S_TYPO_STEM_MIN && !street->type_len)
-        return 0;
-    if (s_typo_add (self, street->key, len, id))
-        return -1;
+        return;
+    s_typo_add (self, street->key, len, id);
     char variant[S_KEY_MAX];
     for (size_t skip = 1; skip < len; skip++) {
         memcpy (variant, street->key, skip);
         memcpy (variant + skip, street->key + skip + 1, len - skip - 1);
-        if (s_typo_add (self, variant, len - 1, id))
-            return -1;
+        s_typo_add (self, variant, len - 1, id);
     }
-    return 0;
 }
 
 //  Is one of s_types exactly TEXT (LEN bytes)?
@@ -494,29 +469,29 @@ s_row (void *arg, char **fields, int nfields, int line)
     char key[S_KEY_MAX];
     int key_len = sein_streets_normalise (name, key, sizeof key);
     if (key_len < 0)
-        return zsys_sprintf ("street name '%.64s' is too long", name);
+        return sein_sprintf ("street name '%.64s' is too long", name);
     if (key_len == 0)
-        return strdup ("street name is empty");
+        return sein_strdup ("street name is empty");
     long from = 0, to = INT_MAX;
     if (*from_text && sein_tsv_int (from_text, 0, S_NUMBER_MAX, &from))
-        return zsys_sprintf ("'from' must be a house number 0..%d, not '%s'", S_NUMBER_MAX,
+        return sein_sprintf ("'from' must be a house number 0..%d, not '%s'", S_NUMBER_MAX,
                              from_text);
     if (*to_text) {
         if (!*from_text)
-            return strdup ("a range with 'to' needs 'from'");
+            return sein_strdup ("a range with 'to' needs 'from'");
         if (sein_tsv_int (to_text, from, S_NUMBER_MAX, &to))
-            return zsys_sprintf ("'to' must be a house number %ld..%d, not '%s'", from,
+            return sein_sprintf ("'to' must be a house number %ld..%d, not '%s'", from,
                                  S_NUMBER_MAX, to_text);
     }
     if (!*area)
-        return strdup ("area is empty");
+        return sein_strdup ("area is empty");
     if (self->known && !self->known (self->known_arg, area))
-        return zsys_sprintf ("unknown area '%s' (not in the areas file)", area);
+        return sein_sprintf ("unknown area '%s' (not in the areas file)", area);
     double lat, lon;
     if (sein_tsv_double (fields[4], -90, 90, &lat))
-        return zsys_sprintf ("lat must be a number -90..90, not '%s'", fields[4]);
+        return sein_sprintf ("lat must be a number -90..90, not '%s'", fields[4]);
     if (sein_tsv_double (fields[5], -180, 180, &lon))
-        return zsys_sprintf ("lon must be a number -180..180, not '%s'", fields[5]);
+        return sein_sprintf ("lon must be a number -180..180, not '%s'", fields[5]);
 
     size_t index = (size_t) (uintptr_t) zhashx_lookup (self->by_key, key);
     s_street_t *street;
@@ -525,45 +500,31 @@ s_row (void *arg, char **fields, int nfields, int line)
         for (size_t other = 0; other < street->nranges; other++) {
             sein_street_range_t *range = &street->ranges[other];
             if (range->from <= to && from <= range->to)
-                return zsys_sprintf ("numbers of '%s' overlap line %d", name, range->line);
+                return sein_sprintf ("numbers of '%s' overlap line %d", name, range->line);
         }
     } else {
         if (self->nstreets == self->capacity) {
             size_t capacity = self->capacity ? self->capacity * 2 : 64;
-            s_street_t *streets =
-                (s_street_t *) realloc (self->streets, capacity * sizeof *streets);
-            if (!streets)
-                return strdup ("out of memory");
-            self->streets = streets;
+            self->streets =
+                (s_street_t *) sein_realloc (self->streets, capacity * sizeof (s_street_t));
             self->capacity = capacity;
         }
         street = &self->streets[self->nstreets];
         memset (street, 0, sizeof *street);
-        street->name = strdup (name);
-        street->key = strdup (key);
-        if (!street->name || !street->key) {
-            free (street->name);
-            free (street->key);
-            return strdup ("out of memory");
-        }
+        street->name = sein_strdup (name);
+        street->key = sein_strdup (key);
         street->type_len = s_type_len (key, (size_t) key_len);
         self->nstreets++;
         zhashx_insert (self->by_key, key, (void *) (uintptr_t) self->nstreets);
     }
     if (street->nranges == street->capacity) {
         size_t capacity = street->capacity ? street->capacity * 2 : 2;
-        sein_street_range_t *ranges = (sein_street_range_t *) realloc (
-            street->ranges, capacity * sizeof *ranges);
-        if (!ranges)
-            return strdup ("out of memory");
-        street->ranges = ranges;
+        street->ranges = (sein_street_range_t *) sein_realloc (
+            street->ranges, capacity * sizeof (sein_street_range_t));
         street->capacity = capacity;
     }
-    char *area_copy = strdup (area);
-    if (!area_copy)
-        return strdup ("out of memory");
     street->ranges[street->nranges++] = (sein_street_range_t){
-        (int) from, (int) to, area_copy, lat, lon, line};
+        (int) from, (int) to, sein_strdup (area), lat, lon, line};
     return NULL;
 }
 
@@ -583,21 +544,13 @@ sein_streets_new (const char *path, sein_streets_known_fn *known, void *arg,
     assert (error_p);
     *error_p = NULL;
     sein_streets_t *self = (sein_streets_t *) zmalloc (sizeof *self);
-    if (!self) {
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
-    self->path = strdup (path);
+    self->path = sein_strdup (path);
     self->known = known;
     self->known_arg = arg;
     self->by_key = zhashx_new ();
+    zhashx_set_key_duplicator (self->by_key, (zhashx_duplicator_fn *) sein_strdup);
     self->typos = sein_dict_new ();
     self->nnodes = 1; //  node 0 is the root's "none"
-    if (!self->path || !self->by_key || !self->typos) {
-        sein_streets_destroy (&self);
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
     char *error = sein_tsv_load (path, "street\tfrom\tto\tarea\tlat\tlon", 6, 6, s_row,
                                  self);
     for (size_t index = 0; !error && index < self->nstreets; index++) {
@@ -607,12 +560,13 @@ sein_streets_new (const char *path, sein_streets_known_fn *known, void *arg,
             uint32_t bit = s_prefix_bit (street->key);
             self->prefixes[bit >> 6] |= (uint64_t) 1 << (bit & 63);
         }
-        if (s_insert (self, street->key, (int32_t) index) ||
-            s_typo_index (self, street, (uint32_t) index))
-            error = zsys_sprintf ("%s:0: out of memory", path);
+        s_insert (self, street->key, (int32_t) index);
+        s_typo_index (self, street, (uint32_t) index);
     }
-    if (!error && (s_compact (self) || s_flatten_typos (self)))
-        error = zsys_sprintf ("%s:0: out of memory", path);
+    if (!error) {
+        s_compact (self);
+        s_flatten_typos (self);
+    }
     zhashx_destroy (&self->by_key); //  the trie answers from now on
     if (error) {
         *error_p = error;

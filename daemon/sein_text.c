@@ -11,6 +11,7 @@
     end their scope ("geen overlast meer, maar wel zwerfvuil").
 */
 #include "sein_text.h"
+#include "sein_alloc.h"
 #include "sein_dict.h"
 
 #include <assert.h>
@@ -155,20 +156,15 @@ sein_lang_t *
 sein_lang_new (void)
 {
     sein_lang_t *self = (sein_lang_t *) zmalloc (sizeof *self);
-    if (!self)
-        return NULL;
     self->words = sein_dict_new ();
-    bool ok = self->words != NULL;
     size_t count = sizeof s_function_words / sizeof s_function_words[0];
-    for (size_t index = 0; ok && index < count; index++) {
+    for (size_t index = 0; index < count; index++) {
         const s_function_word_t *entry = &s_function_words[index];
         size_t len = strlen (entry->word);
         uint32_t flags = sein_dict_get (self->words, entry->word, len);
         flags = (flags == SEIN_DICT_NONE ? 0 : flags) | (uint32_t) entry->flags;
-        ok &= sein_dict_set (self->words, entry->word, len, flags) == 0;
+        sein_dict_set (self->words, entry->word, len, flags);
     }
-    if (!ok)
-        sein_lang_destroy (&self);
     return self;
 }
 
@@ -188,15 +184,13 @@ sein_stemmer_t *
 sein_stemmer_new (void)
 {
     sein_stemmer_t *self = (sein_stemmer_t *) zmalloc (sizeof *self);
-    if (!self)
-        return NULL;
     bool ok = true;
     for (int lang = 0; lang < SEIN_LANGS; lang++) {
         self->stemmers[lang] = sb_stemmer_new (s_algorithms[lang], NULL);
         ok &= self->stemmers[lang] != NULL;
     }
-    self->cache = (s_cached_stem_t *) calloc (S_CACHE_SETS * 2, sizeof (s_cached_stem_t));
-    ok &= self->cache != NULL;
+    self->cache =
+        (s_cached_stem_t *) sein_calloc (S_CACHE_SETS * 2, sizeof (s_cached_stem_t));
     if (!ok)
         sein_stemmer_destroy (&self);
     return self;
@@ -259,8 +253,10 @@ s_stem (sein_stemmer_t *self, int lang, const char *word, size_t len, uint32_t h
     }
     const sb_symbol *stem =
         sb_stemmer_stem (self->stemmers[lang], (const sb_symbol *) word, (int) len);
+    //  libstemmer allocates with malloc, out of sein_alloc's sight, and
+    //  returns NULL only when that fails: the same policy applies.
     if (!stem)
-        return -1;
+        sein_abort ("libstemmer: out of memory");
     int stem_len = sb_stemmer_length (self->stemmers[lang]);
     if (stem_len < 0 || (size_t) stem_len + 1 > capacity)
         return -1;
@@ -455,22 +451,18 @@ s_word_byte (unsigned char c)
     return s_word_bytes[c];
 }
 
-static int
+static void
 s_grow_tokens (sein_text_t *self)
 {
     size_t capacity = self->tokens_capacity * 2;
     sein_token_t *tokens;
     if (self->tokens == self->tokens_inline) {
-        tokens = (sein_token_t *) malloc (capacity * sizeof *tokens);
-        if (tokens)
-            memcpy (tokens, self->tokens, self->ntokens * sizeof *tokens);
+        tokens = (sein_token_t *) sein_malloc (capacity * sizeof *tokens);
+        memcpy (tokens, self->tokens, self->ntokens * sizeof *tokens);
     } else
-        tokens = (sein_token_t *) realloc (self->tokens, capacity * sizeof *tokens);
-    if (!tokens)
-        return -1;
+        tokens = (sein_token_t *) sein_realloc (self->tokens, capacity * sizeof *tokens);
     self->tokens = tokens;
     self->tokens_capacity = capacity;
-    return 0;
 }
 
 //  What a separator byte C means, with NEXT the byte after it and SPACED
@@ -494,7 +486,7 @@ s_separator (char c, char next, bool spaced_before, bool *new_sentence, bool *ne
 //  Cut the folded text into tokens, NUL-terminating each in place. What
 //  lies between two words decides sentence and clause boundaries; the
 //  byte right after a word is read before its NUL overwrites it.
-static int
+static void
 s_tokenise (sein_text_t *self)
 {
     char *text = self->folded;
@@ -526,8 +518,8 @@ s_tokenise (sein_text_t *self)
             end++;
         }
         if (end - run <= 64) { //  no word is longer: a URL, a hash, a key dump
-            if (self->ntokens == self->tokens_capacity && s_grow_tokens (self))
-                return -1;
+            if (self->ntokens == self->tokens_capacity)
+                s_grow_tokens (self);
             if (new_sentence && self->ntokens > 0) {
                 sentence_first = self->ntokens;
                 if (sentence < UINT16_MAX)
@@ -565,7 +557,6 @@ s_tokenise (sein_text_t *self)
         }
         cursor = end + 1;
     }
-    return 0;
 }
 
 static void
@@ -708,7 +699,7 @@ s_negation (sein_text_t *self, const int *flags_of)
     }
 }
 
-int
+void
 sein_text_analyse (sein_text_t *self, const sein_lang_t *lang, const char *text,
                    size_t size)
 {
@@ -727,35 +718,25 @@ sein_text_analyse (sein_text_t *self, const sein_lang_t *lang, const char *text,
     long folded = sein_text_fold (text, size, self->folded, SEIN_TEXT_INLINE_BYTES);
     if (folded < 0) {
         size_t capacity = sein_text_fold_bound (size);
-        self->folded = (char *) malloc (capacity);
-        if (!self->folded) {
-            self->folded = self->folded_inline;
-            return -1;
-        }
+        self->folded = (char *) sein_malloc (capacity);
         folded = sein_text_fold (text, size, self->folded, capacity);
-        assert (folded >= 0);
+        //  The bound rests on utf8proc's tables (the longest decomposition):
+        //  checked in release builds too, as a wrong bound would read past
+        //  the buffer below.
+        sein_require (folded >= 0);
     }
     self->size = (size_t) folded;
-    if (s_tokenise (self)) {
-        sein_text_release (self);
-        return -1;
-    }
+    s_tokenise (self);
     if (!lang)
-        return 0;
+        return;
     int flags_inline[SEIN_TEXT_INLINE_TOKENS];
     int *flags_of = flags_inline;
-    if (self->ntokens > SEIN_TEXT_INLINE_TOKENS) {
-        flags_of = (int *) malloc (self->ntokens * sizeof (int));
-        if (!flags_of) {
-            sein_text_release (self);
-            return -1;
-        }
-    }
+    if (self->ntokens > SEIN_TEXT_INLINE_TOKENS)
+        flags_of = (int *) sein_malloc (self->ntokens * sizeof (int));
     s_mark_function_words (self, lang, flags_of);
     s_negation (self, flags_of);
     if (flags_of != flags_inline)
         free (flags_of);
-    return 0;
 }
 
 void
@@ -794,20 +775,17 @@ sein_text_stem (sein_text_t *self, sein_stemmer_t *stemmer, size_t index, int la
         size_t capacity = (self->stems_capacity + need) * 2;
         char *stems;
         if (self->stems == self->stems_inline) {
-            stems = (char *) malloc (capacity);
-            if (stems)
-                memcpy (stems, self->stems, self->stems_used);
+            stems = (char *) sein_malloc (capacity);
+            memcpy (stems, self->stems, self->stems_used);
         } else
-            stems = (char *) realloc (self->stems, capacity);
-        if (!stems)
-            return NULL;
+            stems = (char *) sein_realloc (self->stems, capacity);
         self->stems = stems;
         self->stems_capacity = capacity;
     }
     int len = s_stem (stemmer, language, word, token->len, token->hash,
                       self->stems + self->stems_used, need);
-    if (len < 0)
-        return NULL;
+    //  No Snowball stemmer lengthens a word by half, let alone twice over.
+    sein_require (len >= 0);
     token->stem[language] = (int32_t) self->stems_used;
     self->stems_used += (size_t) len + 1;
     return self->stems + token->stem[language];

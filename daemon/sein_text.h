@@ -94,7 +94,7 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Languages
 
-//  Create the function-word table. NULL when memory runs out.
+//  Create the function-word table. Never NULL (sein_alloc.h).
 sein_lang_t *
     sein_lang_new (void);
 
@@ -103,8 +103,8 @@ void
     sein_lang_destroy (sein_lang_t **self_p);
 
 //  Create the three stemmers and an empty stem cache (about 256 KB), for
-//  one thread. NULL when libstemmer lacks one of the languages or memory
-//  runs out. A stemmer depends on no data file: it outlives reloads.
+//  one thread. NULL when libstemmer lacks one of the languages. A stemmer
+//  depends on no data file: it outlives reloads.
 sein_stemmer_t *
     sein_stemmer_new (void);
 
@@ -122,7 +122,7 @@ int
 
 //  Stem the folded WORD of LEN bytes with LANG's Snowball stemmer into OUT
 //  (NUL-terminated). Returns the stem's length, or -1 when it does not fit
-//  CAPACITY or the stemmer runs out of memory.
+//  CAPACITY.
 int
     sein_stemmer_stem (sein_stemmer_t *self, int lang, const char *word, size_t len,
                        char *out, size_t capacity);
@@ -149,9 +149,8 @@ size_t
 //  Fold and tokenise SIZE bytes of TEXT into SELF (which need not be
 //  initialised), mark function words, detect the language and mark the
 //  scope of negations. LANG may be NULL for text that is no prose (street
-//  names): then only folding and tokens. Returns 0, or -1 when memory runs
-//  out (SELF is then released). Always pair with sein_text_release.
-int
+//  names): then only folding and tokens. Always pair with sein_text_release.
+void
     sein_text_analyse (sein_text_t *self, const sein_lang_t *lang, const char *text,
                        size_t size);
 
@@ -170,7 +169,7 @@ sein_text_word (const sein_text_t *self, size_t index)
 
 //  The stem of token INDEX in LANGUAGE, computed with STEMMER on first use
 //  and kept in the analysis (borrowed). Numbers and words of one or two
-//  letters are their own stem. NULL only when memory runs out.
+//  letters are their own stem. Never NULL.
 const char *
     sein_text_stem (sein_text_t *self, sein_stemmer_t *stemmer, size_t index,
                     int language);

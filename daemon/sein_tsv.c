@@ -5,6 +5,7 @@
     one line buffer.
 */
 #include "sein_tsv.h"
+#include "sein_alloc.h"
 #include "sein_signal.h"
 
 #include <assert.h>
@@ -48,20 +49,17 @@ s_split (char *line, char **fields)
 static char *
 s_check_header (char **fields, int nfields, const char *expected)
 {
-    char *copy = strdup (expected);
-    if (!copy)
-        return strdup ("out of memory");
+    char *copy = sein_strdup (expected);
     char *names[SEIN_TSV_FIELDS_MAX];
     int nnames = s_split (copy, names);
     char *message = NULL;
     for (int index = 0; !message && index < nnames; index++)
         if (index >= nfields || strcmp (fields[index], names[index]) != 0) {
-            char *shown = strdup (expected);
-            for (char *c = shown; c && *c; c++)
+            char *shown = sein_strdup (expected);
+            for (char *c = shown; *c; c++)
                 if (*c == '\t')
                     *c = ' ';
-            message = zsys_sprintf ("expected a header line with columns: %s",
-                                    shown ? shown : expected);
+            message = sein_sprintf ("expected a header line with columns: %s", shown);
             free (shown);
         }
     free (copy);
@@ -77,7 +75,7 @@ sein_tsv_load (const char *path, const char *header, int min_fields, int max_fie
     assert (row);
     FILE *file = fopen (path, "r");
     if (!file)
-        return zsys_sprintf ("%s:0: cannot open: %s", path, strerror (errno));
+        return sein_sprintf ("%s:0: cannot open: %s", path, strerror (errno));
     char *line = NULL;
     size_t capacity = 0;
     ssize_t length;
@@ -90,14 +88,14 @@ sein_tsv_load (const char *path, const char *header, int min_fields, int max_fie
         if (lineno == 1 && length >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
             text += 3;
         if (memchr (line, 0, (size_t) length)) {
-            error = zsys_sprintf ("%s:%d: NUL byte in the line", path, lineno);
+            error = sein_sprintf ("%s:%d: NUL byte in the line", path, lineno);
             break;
         }
         text[strcspn (text, "\r\n")] = 0;
         //  Names and patterns end up in stored JSON: they must be UTF-8.
         size_t offset;
         if (!sein_utf8_valid (text, strlen (text), &offset)) {
-            error = zsys_sprintf ("%s:%d: not valid UTF-8 at byte %zu", path, lineno,
+            error = sein_sprintf ("%s:%d: not valid UTF-8 at byte %zu", path, lineno,
                                   offset + 1);
             break;
         }
@@ -110,28 +108,31 @@ sein_tsv_load (const char *path, const char *header, int min_fields, int max_fie
         int nfields = s_split (text, fields);
         char *message = NULL;
         if (nfields < 0)
-            message = zsys_sprintf ("more than %d tab-separated fields",
+            message = sein_sprintf ("more than %d tab-separated fields",
                                     SEIN_TSV_FIELDS_MAX);
         else if (!seen_header) {
             message = s_check_header (fields, nfields, header);
             seen_header = true;
         } else if (nfields < min_fields)
-            message = zsys_sprintf ("expected at least %d tab-separated fields, got %d",
+            message = sein_sprintf ("expected at least %d tab-separated fields, got %d",
                                     min_fields, nfields);
         else if (nfields > max_fields)
-            message = zsys_sprintf ("expected at most %d tab-separated fields, got %d",
+            message = sein_sprintf ("expected at most %d tab-separated fields, got %d",
                                     max_fields, nfields);
         else
             message = row (arg, fields, nfields, lineno);
         if (message) {
-            error = zsys_sprintf ("%s:%d: %s", path, lineno, message);
+            error = sein_sprintf ("%s:%d: %s", path, lineno, message);
             zstr_free (&message);
         }
     }
-    if (!error && ferror (file))
-        error = zsys_sprintf ("%s:%d: read error: %s", path, lineno, strerror (errno));
+    //  getline stops on a read error and, for a line it has no memory for,
+    //  with ENOMEM and no error flag: either way the file was not read to
+    //  its end, and a register cut short must not load.
+    if (!error && !feof (file))
+        error = sein_sprintf ("%s:%d: read error: %s", path, lineno, strerror (errno));
     if (!error && !seen_header)
-        error = zsys_sprintf ("%s:%d: no header line (file is empty)", path, lineno);
+        error = sein_sprintf ("%s:%d: no header line (file is empty)", path, lineno);
     free (line);
     fclose (file);
     return error;

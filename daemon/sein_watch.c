@@ -184,6 +184,7 @@ static bool
 s_catch_up (s_watch_t *self)
 {
     bool more = false;
+    zlistx_t *failed = NULL; //  keys of the sessions the store failed
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
          session = (s_session_t *) zhashx_next (self->sessions)) {
         if (session->cursor > self->head || session->credit <= 0)
@@ -193,7 +194,22 @@ s_catch_up (s_watch_t *self)
         int visited = sein_store_events (self->store, session->cursor, S_ROUND_ROWS,
                                          s_replay_one, args);
         if (visited < 0) {
-            zsys_error ("watch: reading events: %s", sein_store_error (self->store));
+            //  A damaged page, or a disk that fails: trying again would
+            //  stall the session at this cursor for good. It ends with an
+            //  ERROR the client can act on (issue 14).
+            zsys_error ("watch: reading events from seq %lld: %s; ending session %s",
+                        (long long) session->cursor, sein_store_error (self->store),
+                        session->key);
+            sein_error_t error;
+            sein_error_set (&error, "storage", NULL,
+                            "cannot read the events from seq %lld: %s; the session "
+                            "ends",
+                            (long long) session->cursor, sein_store_error (self->store));
+            sein_wire_reject (zsock_resolve (self->router), &session->envelope, SEIN_ERROR,
+                              NULL, &error, &self->buf);
+            if (!failed)
+                failed = zlistx_new ();
+            zlistx_add_end (failed, session->key);
             continue;
         }
         if (visited == 0 || session->cursor == before) {
@@ -207,6 +223,10 @@ s_catch_up (s_watch_t *self)
         if (session->cursor <= self->head && session->credit > 0)
             more = true;
     }
+    for (char *key = failed ? (char *) zlistx_first (failed) : NULL; key;
+         key = (char *) zlistx_next (failed))
+        zhashx_delete (self->sessions, key);
+    zlistx_destroy (&failed);
     return more;
 }
 

@@ -1,11 +1,10 @@
 /*  seind - the sein daemon: a thin main around the server actor
 
     main parses options, loads and validates the whole setup (so a bad
-    config fails before anything binds), then starts the server actor and
-    opens the store as its owner (sein_store_open: locked, checked against
-    its marker; a missing or damaged store stops seind here, before
-    anything binds), then starts the server actor and
-    turns Unix signals into commands for it: SIGHUP loads a new setup and
+    config fails before anything binds), opens the store as its owner
+    (sein_store_open: locked, checked against its marker; a missing or
+    damaged store stops seind here, before anything binds), then starts the
+    server actor on that store and turns Unix signals into commands for it: SIGHUP loads a new setup and
     hands it over (the running one stays when the new one is bad),
     SIGTERM/SIGINT stop it after the batch in flight is committed and
     acked. Signals are read synchronously from a signalfd, so no handler
@@ -38,7 +37,8 @@ s_usage (FILE *out)
              "  -c, --config FILE      configuration file (default " S_DEFAULT_CONFIG ")\n"
              "  -o, --option P=V       override a setting, e.g. -o storage.dir=/tmp/x\n"
              "  -f, --foreground       stay in the foreground and log to stderr\n"
-             "      --check            validate the configuration and data files, then exit\n"
+             "      --check            validate the configuration and data files, then exit;\n"
+             "                         with --init, also create the store (and check it)\n"
              "      --init             create the store when there is none\n"
              "      --accept-store     start on a store that does not match its marker\n"
              "                         (acknowledged signals missing, another database)\n"
@@ -211,16 +211,17 @@ main (int argc, char **argv)
         free (error);
         return SEIN_EXIT_CONFIG;
     }
-    if (check) {
+    if (check && !(store_flags & SEIN_STORE_INIT)) {
         printf ("%s: configuration and data files are valid\n", file);
         sein_setup_destroy (&setup);
         return SEIN_EXIT_OK;
     }
     //  The store holds personal data: nothing we create is world-readable.
     umask (027);
-    if (!foreground)
+    //  --init --check runs in the foreground: it creates the store and exits.
+    if (!foreground && !check)
         s_daemonize ();
-    sein_log_init ("seind", foreground);
+    sein_log_init ("seind", foreground || check);
     sein_log_set_level (sein_config_str (setup->config, "daemon.log_level"));
 
     //  Block the signals in every thread (actors inherit this mask) and
@@ -236,18 +237,29 @@ main (int argc, char **argv)
 
     sein_store_t *store = NULL;
     int refused = s_open_store (setup->config, store_flags, &store);
-    if (refused) {
+    if (refused || check) {
+        //  --init --check: the store exists and is sound, as an admin
+        //  makes it once before the service first starts.
+        if (!refused)
+            printf ("%s: configuration and data files are valid, the store is ready\n",
+                    file);
+        sein_store_destroy (&store);
         sein_setup_destroy (&setup);
         close (signals);
         return refused;
     }
-    zactor_t *server = zactor_new (sein_server_actor, setup);
+    //  The server takes the setup over; the store's path for the stop.
+    char *path = zsys_sprintf ("%s/%s", sein_config_str (setup->config, "storage.dir"),
+                               sein_config_str (setup->config, "storage.file"));
+    sein_server_args_t args = {setup, store, 0};
+    zactor_t *server = zactor_new (sein_server_actor, &args);
     char *status = zstr_recv (server);
     if (!status || !streq (status, "OK")) {
         zsys_error ("cannot start: %s", status ? status + 6 : "server did not answer");
         zstr_free (&status);
         zactor_destroy (&server);
         sein_store_destroy (&store);
+        zstr_free (&path);
         return SEIN_EXIT_UNAVAILABLE;
     }
     zstr_free (&status);
@@ -296,6 +308,24 @@ main (int argc, char **argv)
     }
     sd_notify (0, "STOPPING=1");
     zactor_destroy (&server);
+    //  A disk that failed before or while a signal stopped seind is still
+    //  a failure its supervisor must see.
+    if (args.status)
+        status_code = args.status;
+    //  The last sync, before the owner records its final head: when it
+    //  fails the disk failed too, even if no batch met it (issue 14).
+    int log_fd = -1;
+    int synced = args.status ? 0 : sein_store_sync (path, &log_fd);
+    if (log_fd >= 0)
+        close (log_fd);
+    if (synced && synced != ENOENT) {
+        char *why = zsys_sprintf ("fdatasync of %s-wal at stop: %s", path, strerror (synced));
+        zsys_error ("storage: the disk failed: %s", why);
+        sein_store_set_fault (store, why);
+        zstr_free (&why);
+        status_code = SEIN_EXIT_IOERR;
+    }
+    zstr_free (&path);
     //  Last: closing the owner releases the lock on the database file.
     sein_store_destroy (&store);
     close (signals);

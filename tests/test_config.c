@@ -14,6 +14,10 @@
     tables fit together (no setting twice, seind's groups known to the
     clients, a setting that feeds a socket option restart-only). Each test
     writes its file in a fresh mkdtemp directory that the teardown removes.
+
+    libsein's allocator (sein_alloc.h) is tested here too: a failed
+    allocation, sein_require and comparing configurations of two tables
+    stop the process with a message in the release build (NDEBUG).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sein_alloc.h"
 #include "sein_config.h"
 #include "sein_settings.h"
 
@@ -833,6 +838,116 @@ static void test_shipped_config_loads (void **state)
     sein_config_destroy (&config);
 }
 
+//  Run FN (ARG) in a child whose stderr is captured into OUTPUT; returns
+//  the child's wait status. A child that returns from FN exits 0.
+static int
+s_in_child (void (*fn) (void *), void *arg, char *output, size_t capacity)
+{
+    int fds[2];
+    assert_int_equal (pipe (fds), 0);
+    fflush (NULL);
+    pid_t child = fork ();
+    assert_true (child >= 0);
+    if (child == 0) {
+        dup2 (fds[1], STDERR_FILENO);
+        close (fds[0]);
+        fn (arg);
+        _exit (0);
+    }
+    close (fds[1]);
+    size_t used = 0;
+    ssize_t got;
+    while (used + 1 < capacity &&
+           (got = read (fds[0], output + used, capacity - 1 - used)) > 0)
+        used += (size_t) got;
+    output[used] = 0;
+    close (fds[0]);
+    int status = 0;
+    assert_int_equal (waitpid (child, &status, 0), child);
+    return status;
+}
+
+static void
+s_allocate_too_much (void *arg)
+{
+    (void) arg;
+    //  More than any address space holds: malloc refuses it at once.
+    free (sein_malloc (SIZE_MAX - 4096));
+}
+
+static void
+s_require_false (void *arg)
+{
+    int one = *(int *) arg;
+    sein_require (one + one == 3);
+}
+
+static void
+s_compare_two_tables (void *arg)
+{
+    sein_config_t **configs = (sein_config_t **) arg;
+    free (sein_config_unreloadable (configs[0], configs[1]));
+}
+
+static void test_alloc_aborts (void **state)
+{
+    (void) state;
+    char output[1024];
+    int status = s_in_child (s_allocate_too_much, NULL, output, sizeof output);
+#ifdef __SANITIZE_ADDRESS__
+    //  The sanitizer's allocator reports the size itself and exits.
+    assert_false (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+#else
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "out of memory"));
+#endif
+    //  The wrappers that succeed: copies, cut copies, formatting.
+    char *copy = sein_strndup ("abcdef", 3);
+    assert_string_equal (copy, "abc");
+    free (copy);
+    copy = sein_strdup ("");
+    assert_string_equal (copy, "");
+    free (copy);
+    char *text = sein_sprintf ("%s:%d: %s", "sein.cfg", 12, "unknown setting");
+    assert_string_equal (text, "sein.cfg:12: unknown setting");
+    free (text);
+}
+
+static void test_require (void **state)
+{
+    (void) state;
+    //  The default build defines NDEBUG, so this is the release behaviour.
+    int one = 1;
+    sein_require (one + one == 2); //  holds: returns
+    char output[1024];
+    int status = s_in_child (s_require_false, &one, output, sizeof output);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "requirement failed: one + one == 3"));
+    assert_non_null (strstr (output, "test_config.c"));
+}
+
+//  Two configurations of different tables cannot be compared: their
+//  values would be read out of bounds. This stops, in release builds too.
+static void test_unreloadable_tables_differ (void **state)
+{
+    (void) state;
+    char *error = NULL;
+    sein_config_t *configs[2];
+    configs[0] = sein_settings_load (NULL, NULL, 0, &error);
+    assert_non_null (configs[0]);
+    configs[1] = sein_config_load (NULL, NULL, 0, &error);
+    assert_non_null (configs[1]);
+    char output[1024];
+    int status = s_in_child (s_compare_two_tables, configs, output, sizeof output);
+    assert_true (WIFSIGNALED (status));
+    assert_int_equal (WTERMSIG (status), SIGABRT);
+    assert_non_null (strstr (output, "requirement failed"));
+    sein_config_destroy (&configs[0]);
+    sein_config_destroy (&configs[1]);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -859,6 +974,9 @@ int main (void)
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_tables_fit, s_setup, s_teardown),
         cmocka_unit_test (test_shipped_config_loads),
+        cmocka_unit_test (test_alloc_aborts),
+        cmocka_unit_test (test_require),
+        cmocka_unit_test (test_unreloadable_tables_differ),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -2069,14 +2069,15 @@ s_config_write (s_test_t *self, const char *from, const char *to)
 
 //  A SIGHUP changing a setting that sizes a socket is refused, naming it;
 //  after a restart with it, it holds for the connections made then. A
-//  client that pipelines more than the default reply queue holds (limits.
-//  intake_hwm + 2 x limits.batch_max = 5096) without reading loses acks;
-//  with limits.batch_max raised to 4000 (a queue of 9000), none.
+//  client that pipelines more than the default reply queue holds (2 x
+//  (limits.intake_hwm + 2 x limits.batch_max) = 10192) without reading
+//  loses acks; with limits.batch_max raised to 4000 (a queue of 18000),
+//  none.
 static void
 test_reload_socket_settings (void **state)
 {
     s_test_t *self = (s_test_t *) *state;
-    enum { N = 8000 };
+    enum { N = 16000 };
     snprintf (self->harness.config, sizeof self->harness.config, "%s/sein.cfg",
               self->harness.dir);
     s_config_write (self, NULL, NULL);

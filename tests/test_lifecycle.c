@@ -7,15 +7,17 @@
     by the signal's team's watcher (live and resuming from an earlier seq)
     and not by another team's; refusals (`not-found`, `transition`,
     `value`) that reject only the change; deadlines and one `overdue`
-    event per signal; nearby reports linked inside the radius, not outside
-    it or across themes, and unlinked; history; GET by seq and by
-    external id.
+    event per signal, new rules applied by a reload to new signals only;
+    nearby reports linked inside the radius, not outside it or across
+    themes, and unlinked; history; GET by seq and by external id.
 */
 #include "sein_harness.h"
 #include "sein.h"
 #include "sein_lifecycle.h"
 #include "sein_setup.h"
 
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <czmq.h>
@@ -688,6 +690,62 @@ test_overdue_once (void **state)
     self->passed = true;
 }
 
+//  Milliseconds since the epoch of TIME as seind writes it.
+static int64_t
+s_ms (const char *time)
+{
+    struct tm tm = {0};
+    const char *rest = strptime (time, "%Y-%m-%dT%H:%M:%S", &tm);
+    assert_non_null (rest);
+    return (int64_t) timegm (&tm) * 1000 + atoi (rest + 1);
+}
+
+//  SIGHUP applies new deadline rules to the signals that arrive after it;
+//  those stored keep theirs.
+static void
+test_reload_deadlines (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    json_t *before = s_submit (self, "afval", 0, 0, "reload-1");
+    int64_t handling = s_ms (s_str (before, "due_at")) - s_ms (s_str (before, "received_at"));
+    assert_int_equal (handling, S_AFVAL_MS);
+    //  The same file with afval at 10 hours.
+    zchunk_t *chunk = zchunk_slurp (self->harness.config, 0);
+    char *text = zchunk_strdup (chunk);
+    zchunk_destroy (&chunk);
+    char *rule = strstr (text, "hours = 0.0007;");
+    assert_non_null (rule);
+    memcpy (rule, "hours = 10.000;", strlen ("hours = 10.000;"));
+    FILE *file = fopen (self->harness.config, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    fclose (file);
+    free (text);
+    kill (self->harness.pid, SIGHUP);
+    int64_t deadline = zclock_mono () + 5000;
+    json_t *after = NULL;
+    for (int index = 0; zclock_mono () < deadline; index++) {
+        char key[32];
+        snprintf (key, sizeof key, "reload-after-%d", index);
+        after = s_submit (self, "afval", 0, 0, key);
+        handling = s_ms (s_str (after, "due_at")) - s_ms (s_str (after, "received_at"));
+        if (handling != S_AFVAL_MS)
+            break;
+        json_decref (after);
+        after = NULL;
+        zclock_sleep (50);
+    }
+    assert_non_null (after);
+    assert_int_equal (handling, 10 * 3600000);
+    json_t *reply = s_call (self, SEIN_GET, json_pack ("{s:I}", "seq", s_int (before, "seq")));
+    assert_string_equal (s_str (json_object_get (reply, "signal"), "due_at"),
+                         s_str (before, "due_at"));
+    json_decref (reply);
+    json_decref (before);
+    json_decref (after);
+    self->passed = true;
+}
+
 //  Heverlee, and points north of it at the given distance.
 #define S_LAT 50.862
 #define S_LON 4.699
@@ -771,6 +829,7 @@ main (void)
         cmocka_unit_test (test_deadline_rules),
         cmocka_unit_test_setup_teardown (test_changes_reach_watchers, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_overdue_once, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reload_deadlines, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_link, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -1319,7 +1319,7 @@ static void test_owner_other_store (void **state)
     snprintf (mark, sizeof mark, "%s.mark", fixture->path);
     FILE *file = fopen (mark, "r+");
     assert_non_null (file);
-    fputs ("sein store mark 1\nstore 0", file);
+    fputs ("sein store mark 1\nstore -", file); //  no id starts with -
     fclose (file);
     assert_null (s_own (fixture, 0, SEIN_STORE_REFUSED, "mark is damaged"));
     store = s_own (fixture, SEIN_STORE_ACCEPT, SEIN_STORE_OPENED, NULL);

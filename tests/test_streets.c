@@ -67,7 +67,7 @@ static const char *
 s_find (sein_streets_t *streets, const char *input, bool address, sein_street_match_t *match)
 {
     sein_text_t text;
-    assert_int_equal (sein_text_analyse (&text, NULL, input, strlen (input)), 0);
+    sein_text_analyse (&text, NULL, input, strlen (input));
     bool found = sein_streets_find (streets, &text, address, match);
     sein_text_release (&text);
     return found ? match->name : NULL;

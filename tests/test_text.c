@@ -81,7 +81,7 @@ test_tokens (void **state)
     sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
     sein_text_t text;
     const char *input = "Naamsestr. 10, Leuven. 's Nachts Prins-Regentplein - hoek?";
-    assert_int_equal (sein_text_analyse (&text, lang, input, strlen (input)), 0);
+    sein_text_analyse (&text, lang, input, strlen (input));
     const char *words[] = {"naamsestr", "10", "leuven", "s", "nachts", "prins",
                            "regentplein", "hoek"};
     assert_int_equal (text.ntokens, 8);
@@ -104,7 +104,7 @@ test_tokens (void **state)
     sein_text_release (&text); //  twice is fine
 
     //  Without a language model: tokens only, no function words.
-    assert_int_equal (sein_text_analyse (&text, NULL, "de kat", 6), 0);
+    sein_text_analyse (&text, NULL, "de kat", 6);
     assert_int_equal (text.ntokens, 2);
     assert_false (text.tokens[0].flags & SEIN_TOKEN_FUNCTION);
     assert_int_equal (text.lang, SEIN_LANG_NONE);
@@ -124,7 +124,7 @@ test_long_text (void **state)
         input[at] = "rattenplaag "[at % 12];
     input[size] = 0;
     sein_text_t text;
-    assert_int_equal (sein_text_analyse (&text, lang, input, size), 0);
+    sein_text_analyse (&text, lang, input, size);
     assert_int_equal (text.ntokens, size / 12 + (size % 12 != 0));
     for (size_t index = 0; index < text.ntokens; index += 97)
         assert_string_equal (sein_text_stem (&text, stemmer, index, SEIN_NL),
@@ -136,7 +136,7 @@ test_long_text (void **state)
     memset (junk, 'x', sizeof junk - 1);
     junk[sizeof junk - 1] = 0;
     char *mixed = zsys_sprintf ("ratten %s muizen", junk);
-    assert_int_equal (sein_text_analyse (&text, lang, mixed, strlen (mixed)), 0);
+    sein_text_analyse (&text, lang, mixed, strlen (mixed));
     assert_int_equal (text.ntokens, 2);
     sein_text_release (&text);
     zstr_free (&mixed);
@@ -159,8 +159,7 @@ test_language (void **state)
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         sein_text_t text;
-        assert_int_equal (
-            sein_text_analyse (&text, lang, cases[index].text, strlen (cases[index].text)), 0);
+        sein_text_analyse (&text, lang, cases[index].text, strlen (cases[index].text));
         assert_int_equal (text.lang, cases[index].lang);
         sein_text_release (&text);
     }
@@ -177,7 +176,7 @@ test_stem (void **state)
     sein_stemmer_t *stemmer = ((s_fixture_t *) *state)->stemmer;
     sein_text_t text;
     const char *input = "ratten pigeons guêpes de";
-    assert_int_equal (sein_text_analyse (&text, lang, input, strlen (input)), 0);
+    sein_text_analyse (&text, lang, input, strlen (input));
     assert_string_equal (sein_text_stem (&text, stemmer, 0, SEIN_NL), "rat");
     assert_string_equal (sein_text_stem (&text, stemmer, 1, SEIN_EN), "pigeon");
     assert_string_equal (sein_text_stem (&text, stemmer, 2, SEIN_FR), "guep");
@@ -199,7 +198,7 @@ static int
 s_flags (sein_lang_t *lang, const char *input, const char *word)
 {
     sein_text_t text;
-    assert_int_equal (sein_text_analyse (&text, lang, input, strlen (input)), 0);
+    sein_text_analyse (&text, lang, input, strlen (input));
     int flags = -1;
     for (size_t index = 0; index < text.ntokens && flags < 0; index++)
         if (strcmp (sein_text_word (&text, index), word) == 0)

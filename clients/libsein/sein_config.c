@@ -17,6 +17,7 @@
     daemon setting to seind --check.
 */
 #include "sein_config.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -44,9 +45,10 @@ const sein_setting_t sein_config_settings[] = {
     //  Read by the clients only, once when they start; seind ignores them.
     {"client.name", SEIN_SETTING_STRING, "default", 0, 0, NULL, true, NULL},
     {"client.timeout", SEIN_SETTING_INT, "5000", 1, 3600000, NULL, true, NULL},
-    //  At most what seind queues for one client by default (intake_hwm +
-    //  2 x batch_max = 5096): a larger window would have replies dropped.
-    {"client.window", SEIN_SETTING_INT, "256", 1, 4096, NULL, true, NULL},
+    //  Half of what seind queues for one client by default (2 x (intake_hwm
+    //  + 2 x batch_max) = 10192), all libzmq guarantees: a larger window
+    //  would have replies dropped. 2048 keeps a bulk import's batches full.
+    {"client.window", SEIN_SETTING_INT, "2048", 1, 4096, NULL, true, NULL},
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
@@ -174,9 +176,9 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
         char *end;
         long long number = strtoll (text, &end, 10);
         if (errno || end == text || *end)
-            return zsys_sprintf ("%s: '%s' is not an integer", setting->name, text);
+            return sein_sprintf ("%s: '%s' is not an integer", setting->name, text);
         if (number < setting->min || number > setting->max)
-            return zsys_sprintf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
+            return sein_sprintf ("%s: %lld is out of range %" PRId64 "..%" PRId64,
                                     setting->name, number, setting->min, setting->max);
         value->num = number;
         return NULL;
@@ -187,47 +189,43 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
         else if (strcmp (text, "false") == 0)
             value->num = 0;
         else
-            return zsys_sprintf ("%s: '%s' is not true or false", setting->name, text);
+            return sein_sprintf ("%s: '%s' is not true or false", setting->name, text);
         return NULL;
     }
     if (setting->type == SEIN_SETTING_ENUM && !s_in_choices (setting->choices, text))
-        return zsys_sprintf ("%s: '%s' is not one of %s", setting->name, text,
+        return sein_sprintf ("%s: '%s' is not one of %s", setting->name, text,
                                 setting->choices);
     if (*text == 0)
-        return zsys_sprintf ("%s: must not be empty", setting->name);
+        return sein_sprintf ("%s: must not be empty", setting->name);
     if (setting->type == SEIN_SETTING_ENDPOINT && !s_endpoint_valid (text))
-        return zsys_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
+        return sein_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
                              "ipc://PATH, inproc://NAME)",
                              setting->name, text);
     char *copy;
     if (setting->type == SEIN_SETTING_PATH && *text != '/') {
         char cwd[PATH_MAX];
         const char *base = relative_to_file ? self->dir : getcwd (cwd, sizeof cwd);
-        copy = zsys_sprintf ("%s/%s", base ? base : ".", text);
+        copy = sein_sprintf ("%s/%s", base ? base : ".", text);
     } else
-        copy = strdup (text);
-    if (!copy)
-        return strdup ("out of memory");
+        copy = sein_strdup (text);
     free (value->str);
     value->str = copy;
     return NULL;
 }
 
-//  Render a libconfig scalar as the text an override would use.
+//  Render a libconfig scalar as the text an override would use. SETTING
+//  passed s_type_matches: a string, an integer or a boolean.
 static char *
 s_scalar_text (config_setting_t *setting)
 {
-    switch (config_setting_type (setting)) {
-    case CONFIG_TYPE_STRING:
-        return strdup (config_setting_get_string (setting));
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return zsys_sprintf ("%lld", config_setting_get_int64 (setting));
-    case CONFIG_TYPE_BOOL:
-        return strdup (config_setting_get_bool (setting) ? "true" : "false");
-    default:
-        return NULL;
-    }
+    int type = config_setting_type (setting);
+    sein_require (type == CONFIG_TYPE_STRING || type == CONFIG_TYPE_INT ||
+                  type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_BOOL);
+    if (type == CONFIG_TYPE_STRING)
+        return sein_strdup (config_setting_get_string (setting));
+    if (type == CONFIG_TYPE_BOOL)
+        return sein_strdup (config_setting_get_bool (setting) ? "true" : "false");
+    return sein_sprintf ("%lld", config_setting_get_int64 (setting));
 }
 
 static const char *
@@ -257,9 +255,7 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
     for (int item = 0; item < count; item++) {
         config_setting_t *setting = config_setting_get_elem (group, item);
         const char *name = config_setting_name (setting);
-        char *path = *prefix ? zsys_sprintf ("%s.%s", prefix, name) : strdup (name);
-        if (!path)
-            return strdup ("out of memory");
+        char *path = *prefix ? sein_sprintf ("%s.%s", prefix, name) : sein_strdup (name);
         int line = config_setting_source_line (setting);
         char *error = NULL;
         bool section = false;
@@ -274,26 +270,25 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
         else if (config_setting_is_group (setting) && !declared)
             //  Caught here, not by its leaves: a misspelt empty section
             //  has none.
-            error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
+            error = sein_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                      path);
         else if (config_setting_is_group (setting))
             error = s_walk (self, setting, path);
         else {
             int index = s_index (self, path);
             if (index < 0)
-                error = zsys_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
+                error = sein_sprintf ("%s:%d: unknown setting '%s'", self->file, line,
                                          path);
             else if (!s_type_matches (self->settings[index]->type,
                                       config_setting_type (setting)))
-                error = zsys_sprintf ("%s:%d: %s must be %s", self->file, line, path,
+                error = sein_sprintf ("%s:%d: %s must be %s", self->file, line, path,
                                       s_type_name (self->settings[index]->type));
             else {
                 char *text = s_scalar_text (setting);
-                char *message = text ? s_parse (self, (size_t) index, text, true)
-                                     : strdup ("out of memory");
+                char *message = s_parse (self, (size_t) index, text, true);
                 free (text);
                 if (message) {
-                    error = zsys_sprintf ("%s:%d: %s", self->file, line, message);
+                    error = sein_sprintf ("%s:%d: %s", self->file, line, message);
                     free (message);
                 } else
                     self->values[index].line = line;
@@ -317,7 +312,7 @@ s_check_table (const sein_setting_t *table)
     for (const sein_setting_t *setting = table; setting->name; setting++) {
         for (const sein_setting_t *mine = sein_config_settings; mine->name; mine++)
             if (streq (mine->name, setting->name))
-                return zsys_sprintf ("%s is declared twice (sein_config.c)",
+                return sein_sprintf ("%s is declared twice (sein_config.c)",
                                      setting->name);
         const char *dot = strchr (setting->name, '.');
         bool known = false;
@@ -325,7 +320,7 @@ s_check_table (const sein_setting_t *table)
             known |= strlen (*group) == (size_t) (dot - setting->name) &&
                      memcmp (*group, setting->name, strlen (*group)) == 0;
         if (!known)
-            return zsys_sprintf ("%s is in a group the clients do not know "
+            return sein_sprintf ("%s is in a group the clients do not know "
                                  "(s_seind_groups in sein_config.c)",
                                  setting->name);
     }
@@ -344,10 +339,8 @@ s_declare (sein_config_t *self, const sein_setting_t *table)
         count++;
     for (const sein_setting_t *setting = table; setting && setting->name; setting++)
         count++;
-    self->settings = calloc (count, sizeof *self->settings);
-    self->values = calloc (count, sizeof *self->values);
-    if (!self->settings || !self->values)
-        return strdup ("out of memory");
+    self->settings = sein_calloc (count, sizeof *self->settings);
+    self->values = sein_calloc (count, sizeof *self->values);
     for (const sein_setting_t *setting = sein_config_settings; setting->name; setting++)
         self->settings[self->count++] = setting;
     for (const sein_setting_t *setting = table; setting && setting->name; setting++)
@@ -369,39 +362,29 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
 {
     assert (error_p);
     *error_p = NULL;
-    sein_config_t *self = calloc (1, sizeof *self);
+    sein_config_t *self = sein_calloc (1, sizeof *self);
     char cwd[PATH_MAX];
-    char *dircopy = file ? strdup (file) : strdup (getcwd (cwd, sizeof cwd) ? cwd : ".");
-    if (!self || !dircopy) {
-        free (self);
-        free (dircopy);
-        *error_p = strdup ("out of memory");
-        return NULL;
-    }
-    self->file = strdup (file ? file : "(built-in defaults)");
+    char *dircopy = sein_strdup (file ? file : getcwd (cwd, sizeof cwd) ? cwd : ".");
+    self->file = sein_strdup (file ? file : "(built-in defaults)");
     //  Anchor the directory now: seind changes to / when it detaches, and
     //  "./areas.tsv" would then name a different file.
     const char *dir = file ? dirname (dircopy) : dircopy;
     if (*dir == '/' || !getcwd (cwd, sizeof cwd))
-        self->dir = strdup (dir);
+        self->dir = sein_strdup (dir);
     else if (strcmp (dir, ".") == 0)
-        self->dir = strdup (cwd);
+        self->dir = sein_strdup (cwd);
     else
-        self->dir = zsys_sprintf ("%s/%s", cwd, dir);
+        self->dir = sein_sprintf ("%s/%s", cwd, dir);
     free (dircopy);
     config_init (&self->cfg);
-    char *error = NULL;
-    if (!self->file || !self->dir)
-        error = strdup ("out of memory");
-    if (!error)
-        error = s_declare (self, table);
+    char *error = s_declare (self, table);
     for (size_t index = 0; !error && index < self->count; index++)
         error = s_parse (self, index, self->settings[index]->def, true);
     if (!error && file && !config_read_file (&self->cfg, file)) {
         if (config_error_type (&self->cfg) == CONFIG_ERR_FILE_IO)
-            error = zsys_sprintf ("%s:0: cannot read: %s", file, strerror (errno));
+            error = sein_sprintf ("%s:0: cannot read: %s", file, strerror (errno));
         else
-            error = zsys_sprintf (
+            error = sein_sprintf (
                 "%s:%d: %s",
                 config_error_file (&self->cfg) ? config_error_file (&self->cfg) : file,
                 config_error_line (&self->cfg), config_error_text (&self->cfg));
@@ -411,19 +394,19 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
     for (int item = 0; !error && item < noverrides; item++) {
         const char *equals = strchr (overrides[item], '=');
         if (!equals) {
-            error = zsys_sprintf ("-o %s: expected path=value", overrides[item]);
+            error = sein_sprintf ("-o %s: expected path=value", overrides[item]);
             break;
         }
-        char *name = strndup (overrides[item], (size_t) (equals - overrides[item]));
-        int index = name ? s_index (self, name) : -1;
-        if (name && index < 0 && s_foreign (self, name))
+        char *name = sein_strndup (overrides[item], (size_t) (equals - overrides[item]));
+        int index = s_index (self, name);
+        if (index < 0 && s_foreign (self, name))
             ; //  seind's, read by seind
         else if (index < 0)
-            error = zsys_sprintf ("-o %s: unknown setting", overrides[item]);
+            error = sein_sprintf ("-o %s: unknown setting", overrides[item]);
         else {
             char *message = s_parse (self, (size_t) index, equals + 1, false);
             if (message) {
-                error = zsys_sprintf ("-o %s", message);
+                error = sein_sprintf ("-o %s", message);
                 free (message);
             }
         }
@@ -435,7 +418,7 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
         for (int other = one + 1; !error && other < 3; other++)
             if (streq (sein_config_str (self, endpoints[one]),
                        sein_config_str (self, endpoints[other])))
-                error = zsys_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
+                error = sein_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
                                       endpoints[one], endpoints[other],
                                       sein_config_str (self, endpoints[one]));
     if (error) {
@@ -517,16 +500,18 @@ sein_config_unreloadable (sein_config_t *self, sein_config_t *other)
 {
     assert (self);
     assert (other);
-    assert (self->count == other->count);
+    //  Both loaded with the same table, or the values below are read out
+    //  of bounds: checked in release builds too.
+    sein_require (self->count == other->count);
     for (size_t index = 0; index < self->count; index++) {
-        assert (self->settings[index] == other->settings[index]);
+        sein_require (self->settings[index] == other->settings[index]);
         if (self->settings[index]->reloadable)
             continue;
         const s_value_t *mine = &self->values[index], *theirs = &other->values[index];
         bool same = mine->str ? strcmp (mine->str, theirs->str) == 0
                               : mine->num == theirs->num;
         if (!same)
-            return strdup (self->settings[index]->name);
+            return sein_strdup (self->settings[index]->name);
     }
     return NULL;
 }

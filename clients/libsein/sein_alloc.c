@@ -1,9 +1,12 @@
-/*  sein_alloc.c - seind's one out-of-memory policy: abort */
+/*  sein_alloc.c - sein's one out-of-memory policy: abort (see sein_alloc.h) */
 #include "sein_alloc.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +15,7 @@ s_out_of_memory (size_t size)
 {
     //  No allocation from here on: stderr is unbuffered, and under systemd
     //  it goes to the journal.
-    fprintf (stderr, "seind: out of memory (%zu bytes); aborting\n", size);
-    abort ();
+    sein_abort ("out of memory (%zu bytes)", size);
 }
 
 void *
@@ -30,7 +32,8 @@ sein_calloc (size_t count, size_t size)
 {
     void *pointer = calloc (count ? count : 1, size ? size : 1);
     if (!pointer)
-        s_out_of_memory (count * size);
+        //  The product may have wrapped (calloc refuses it): say so.
+        s_out_of_memory (size && count > SIZE_MAX / size ? SIZE_MAX : count * size);
     return pointer;
 }
 
@@ -58,6 +61,31 @@ sein_strndup (const char *text, size_t size)
     memcpy (copy, text, len);
     copy[len] = 0;
     return copy;
+}
+
+char *
+sein_sprintf (const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *string = NULL;
+    int size = vasprintf (&string, format, args);
+    va_end (args);
+    if (size < 0)
+        s_out_of_memory (0);   //  the size is unknown: vasprintf failed
+    return string;
+}
+
+void
+sein_abort (const char *format, ...)
+{
+    fprintf (stderr, "%s: ", program_invocation_short_name);
+    va_list args;
+    va_start (args, format);
+    vfprintf (stderr, format, args);
+    va_end (args);
+    fprintf (stderr, "; aborting\n");
+    abort ();
 }
 
 void
