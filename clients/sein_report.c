@@ -220,10 +220,20 @@ s_trend (const sein_report_t *report, FILE *out)
         }
     int order[64];
     int ntop = s_top_themes (report->themes, order, S_TREND_THEMES);
-    json_int_t peak = 1;
+    json_int_t most = 1;
     json_array_foreach (groups, index, group)
-        if (s_int (group, "count") > peak)
-            peak = s_int (group, "count");
+        if (s_int (group, "count") > most)
+            most = s_int (group, "count");
+    //  The axis ends at a round number (1, 2 or 5 times a power of ten,
+    //  in four steps) above the busiest week.
+    double base = pow (10, floor (log10 ((double) most / 4))), step = 1;
+    static const double factors[] = {1, 2, 2.5, 5, 10};
+    for (size_t factor = 0; factor < 5; factor++)
+        if (base * factors[factor] * 4 >= (double) most) {
+            step = base * factors[factor];
+            break;
+        }
+    double peak = (step < 1 ? 1 : step) * 4;
     const double width = 836, height = 220, left = 36, bottom = 22, top = 8;
     double plot_w = width - left - 8, plot_h = height - bottom - top;
     fputs ("<section><h2>Trend per thema (meldingen per week)</h2>", out);
@@ -235,7 +245,7 @@ s_trend (const sein_report_t *report, FILE *out)
                  "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e8ee\"/>"
                  "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"#6b7785\" "
                  "text-anchor=\"end\">%.0f</text>",
-                 left, width - 8, y, y, left - 5, y + 3, (double) peak * line / 4);
+                 left, width - 8, y, y, left - 5, y + 3, peak * line / 4);
     }
     //  A label every few weeks, so that they do not overlap.
     int every = nweeks > 13 ? (nweeks + 12) / 13 : 1;
@@ -261,7 +271,7 @@ s_trend (const sein_report_t *report, FILE *out)
                         0)
                     count = s_int (group, "count");
             double x = left + (nweeks > 1 ? plot_w * week / (nweeks - 1) : plot_w / 2);
-            double y = top + plot_h - plot_h * (double) count / (double) peak;
+            double y = top + plot_h - plot_h * (double) count / peak;
             fprintf (out, "%.1f,%.1f ", x, y);
         }
         fputs ("\"/>", out);
@@ -276,7 +286,9 @@ s_trend (const sein_report_t *report, FILE *out)
         s_text (out, s_name (report, theme));
         fputs ("</span>", out);
     }
-    fputs ("</div></section>\n", out);
+    fputs ("<br>De zes drukste thema's. De eerste en de laatste week van de periode kunnen "
+           "onvolledig zijn.</div></section>\n",
+           out);
 }
 
 static void
@@ -504,8 +516,14 @@ s_map (const sein_report_t *report, FILE *out)
     fputs ("</g><g font-size=\"12\" font-weight=\"600\" fill=\"#14365d\" "
            "text-anchor=\"middle\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\">",
            out);
+    //  The zones are named on the map; the area itself is in the header
+    //  (a wijk's name at its middle would sit on one of its zones).
+    bool zones = json_array_size (json_object_get (report->areas, "groups")) > 1;
     json_array_foreach (features, index, feature)
-        if (s_mapped (report, feature)) {
+        if (s_mapped (report, feature) &&
+            !(zones && strcmp (json_string_value (json_object_get (
+                                   json_object_get (feature, "properties"), "code")),
+                               report->area) == 0)) {
             //  The name at the mean of the outline's corners.
             s_map_t probe = map;
             probe.sum_x = probe.sum_y = 0;

@@ -1,6 +1,8 @@
 /*  sein_table.c - rows for people or spreadsheets: aligned columns or CSV */
 #include "sein_table.h"
 
+#include "sein_alloc.h"
+
 #include <czmq.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -53,7 +55,7 @@ sein_table_add (sein_table_t *self, const char *const *cells)
     char **row = (char **) zmalloc ((size_t) (self->ncolumns + 1) * sizeof *row);
     row[0] = (char *) (intptr_t) self->ncolumns;
     for (int index = 0; index < self->ncolumns; index++)
-        row[index + 1] = cells[index] ? strdup (cells[index]) : NULL;
+        row[index + 1] = cells[index] ? sein_strdup (cells[index]) : NULL;
     zlistx_add_end (self->rows, row + 1);
 }
 

@@ -5,6 +5,7 @@
     and prints the answer (or, with --json, the answer itself); `config`
     and `check` need no daemon.
 */
+#include "sein_alloc.h"
 #include "sein_cli.h"
 #include "sein_store.h"
 #include "sein_report.h"
@@ -451,7 +452,7 @@ s_filter_body (s_ctl_t *ctl, bool list)
             value = s_utc (value, buffer, sizeof buffer);
         if (streq (name, "by")) {
             json_t *keys = json_array ();
-            char *copy = strdup (value);
+            char *copy = sein_strdup (value);
             for (char *save = NULL, *key = strtok_r (copy, ",", &save); key;
                  key = strtok_r (NULL, ",", &save))
                 json_array_append_new (keys, json_string (key));

@@ -16,6 +16,7 @@ sein_alerts_new (void)
 {
     sein_alerts_t *self = (sein_alerts_t *) sein_calloc (1, sizeof *self);
     self->running = zhashx_new ();
+    zhashx_set_key_duplicator (self->running, (zhashx_duplicator_fn *) sein_strdup);
     return self;
 }
 
@@ -105,6 +106,7 @@ sein_alerts_check (sein_alerts_t *self, sein_store_t *store, const char *now,
         self->started = true;
     }
     s_check_t check = {self, settings, zhashx_new (), fn, arg, 0};
+    zhashx_set_key_duplicator (check.seen, (zhashx_duplicator_fn *) sein_strdup);
     int rc = sein_store_rates (store, base_from, recent_from, until, s_judge, &check);
     //  An episode ends when its pair is back at or under its threshold.
     zlistx_t *keys = zhashx_keys (self->running);

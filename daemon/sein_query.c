@@ -496,7 +496,7 @@ sein_query_actor (zsock_t *pipe, void *db_path)
     self->pipe = pipe;
     char *error = NULL;
     //  The text index lives beside the store, in a file of its own.
-    char *text_path = zsys_sprintf ("%s.text", (const char *) db_path);
+    char *text_path = sein_sprintf ("%s.text", (const char *) db_path);
     self->store = sein_store_new_query ((const char *) db_path, text_path, &error);
     zstr_free (&text_path);
     zsock_signal (pipe, 0);

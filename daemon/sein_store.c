@@ -1744,13 +1744,13 @@ s_text_attach (sein_store_t *self, const char *text_path)
     sqlite3_finalize (statement);
     if (rc != SQLITE_OK ||
         sqlite3_exec (self->db, s_text_schema, NULL, NULL, NULL) != SQLITE_OK)
-        return zsys_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
+        return sein_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
     char id[S_ID_SIZE] = "", indexed[S_ID_SIZE] = "";
     s_query_text (self->db, "SELECT id FROM store", id, sizeof id);
     s_query_text (self->db, "SELECT store FROM fts.indexed", indexed, sizeof indexed);
     int64_t upto = s_query_int (self->db, "SELECT upto FROM fts.indexed");
     if (strcmp (id, indexed) != 0 || upto < 0 || upto > self->head) {
-        char *reset = zsys_sprintf ("BEGIN; DELETE FROM fts.signals_text;"
+        char *reset = sein_sprintf ("BEGIN; DELETE FROM fts.signals_text;"
                                     " DELETE FROM fts.indexed;"
                                     " INSERT INTO fts.indexed VALUES ('%s', 0); COMMIT;",
                                     id);
@@ -1758,7 +1758,7 @@ s_text_attach (sein_store_t *self, const char *text_path)
         zstr_free (&reset);
         if (rc != SQLITE_OK) {
             sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-            return zsys_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
+            return sein_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
         }
         upto = 0;
     }
@@ -1962,10 +1962,10 @@ s_where_prepare (sein_store_t *self, const char *columns, const s_where_t *where
 {
     const char *order = descending ? "DESC" : "ASC";
     char *sql = where->search
-                    ? zsys_sprintf ("SELECT %s FROM fts.signals_text (?) AS t JOIN signals"
+                    ? sein_sprintf ("SELECT %s FROM fts.signals_text (?) AS t JOIN signals"
                                     " ON signals.seq = t.rowid%s ORDER BY t.rowid %s %s",
                                     columns, where->sql, order, tail)
-                    : zsys_sprintf ("SELECT %s FROM signals%s ORDER BY seq %s %s", columns,
+                    : sein_sprintf ("SELECT %s FROM signals%s ORDER BY seq %s %s", columns,
                                     where->sql, order, tail);
     sqlite3_stmt *statement = NULL;
     int rc = sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL);
@@ -2227,8 +2227,10 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     if (!statement)
         return NULL;
     zhashx_t *groups = zhashx_new ();
+    zhashx_set_key_duplicator (groups, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_set_destructor (groups, s_group_destroy);
     zhashx_t *street_counts = zhashx_new ();
+    zhashx_set_key_duplicator (street_counts, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_set_destructor (street_counts, s_free_count);
     s_group_t total = {0};
     json_t *points_list = json_array ();
