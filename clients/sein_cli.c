@@ -1,6 +1,7 @@
 /*  sein_cli.c - option parsing, configuration and output for the clients */
 #include "sein_cli.h"
 
+#include "sein_alloc.h"
 #include "sein_version.h"
 
 #include <assert.h>
@@ -84,6 +85,8 @@ sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
 {
     //  czmq's own warnings go to stdout by default, into a --json stream.
     zsys_set_logstream (stderr);
+    //  Out of memory the clients stop, as seind does (sein_alloc.h).
+    sein_alloc_init ();
     struct option longs[96];
     char shorts[192] = "";
     int count = 0;
@@ -150,9 +153,27 @@ sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
     return optind;
 }
 
+sein_keys_t *
+sein_cli_keys (sein_cli_t *cli)
+{
+    if (cli->keys || !sein_config_bool (cli->config, "security.enabled"))
+        return cli->keys;
+    char *error = NULL;
+    cli->keys = sein_keys_new (sein_config_str (cli->config, "security.keys"),
+                               sein_config_str (cli->config, "client.key"),
+                               sein_config_str (cli->config, "security.server_key"), &error);
+    if (!cli->keys) {
+        fprintf (stderr, "%s: %s\n", cli->program, error);
+        free (error);
+        exit (SEIN_EXIT_CONFIG);
+    }
+    return cli->keys;
+}
+
 void
 sein_cli_finish (sein_cli_t *cli)
 {
+    sein_keys_destroy (&cli->keys);
     sein_config_destroy (&cli->config);
 }
 

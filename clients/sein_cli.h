@@ -48,6 +48,7 @@ typedef struct {
     int noverrides;
     bool json;
     sein_config_t *config;
+    sein_keys_t *keys; //  loaded by sein_cli_keys
 } sein_cli_t;
 
 //  Parse ARGV; on -h/-V prints and exits 0, on a usage error prints the
@@ -56,7 +57,14 @@ typedef struct {
 int
     sein_cli_parse (sein_cli_t *cli, int argc, char **argv);
 
-//  Release the configuration.
+//  The keys to connect with when security.enabled (client.key and
+//  security.server_key from security.keys; owned by CLI), NULL when
+//  security is off. On a missing or unprotected key prints why and exits
+//  78.
+sein_keys_t *
+    sein_cli_keys (sein_cli_t *cli);
+
+//  Release the configuration and keys.
 void
     sein_cli_finish (sein_cli_t *cli);
 

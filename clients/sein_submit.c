@@ -8,6 +8,8 @@
 */
 #include "sein_cli.h"
 
+#include "sein_alloc.h"
+
 #include <assert.h>
 #include <czmq.h>
 
@@ -111,7 +113,7 @@ s_option (void *arg, int key, const char *value)
         const char *equals = strchr (value, '=');
         if (!equals || equals == value)
             return -1;
-        char *name = strndup (value, (size_t) (equals - value));
+        char *name = sein_strndup (value, (size_t) (equals - value));
         json_object_set_new (args->attributes, name, json_string (equals + 1));
         free (name);
         return 0;
@@ -305,7 +307,7 @@ s_ack_text (s_ack_t *ack, const char *prefix)
     char stored[96] = "";
     if (ack->id)
         snprintf (stored, sizeof stored, " %s seq %lld", ack->id, ack->seq);
-    return zsys_sprintf ("%s%s%s  area %s (%s)  theme %s  priority %s  teams %s (rule %s)"
+    return sein_sprintf ("%s%s%s  area %s (%s)  theme %s  priority %s  teams %s (rule %s)"
                          "%s%s",
                          prefix, ack->duplicate ? "duplicate" : ack->status, stored,
                          ack->area, ack->wijk, ack->theme, ack->priority, ack->teams,
@@ -455,7 +457,7 @@ s_print (s_run_t *run, json_t *reply, const char *corr)
         json_t *error = json_object_get (reply, "error");
         const char *field = json_string_value (json_object_get (error, "field"));
         const char *code = json_string_value (json_object_get (error, "code"));
-        human = zsys_sprintf ("%srejected: %s%s%s: %s", prefix, code, field ? " " : "",
+        human = sein_sprintf ("%srejected: %s%s%s: %s", prefix, code, field ? " " : "",
                               field ? field : "",
                               json_string_value (json_object_get (error, "message")));
         if (code && streq (code, "unavailable"))
@@ -467,7 +469,7 @@ s_print (s_run_t *run, json_t *reply, const char *corr)
         s_ack_read (reply, &ack);
         human = s_ack_text (&ack, prefix);
     } else {
-        human = zsys_sprintf ("%sunreadable reply", prefix);
+        human = sein_sprintf ("%sunreadable reply", prefix);
         run->rejected++;
     }
     sein_cli_print (run->cli, reply, human);
@@ -571,7 +573,7 @@ s_line_body (s_run_t *run, char *line, size_t length, const char **body_p, size_
     if (size + 1 > run->body_capacity) {
         run->body_capacity = size + 1 > 2 * run->body_capacity ? size + 1
                                                                 : 2 * run->body_capacity;
-        run->body = (char *) realloc (run->body, run->body_capacity);
+        run->body = (char *) sein_realloc (run->body, run->body_capacity);
         assert (run->body);
     }
     char *out = run->body;
@@ -651,7 +653,7 @@ main (int argc, char **argv)
     zsys_handler_set (NULL);
     const char *endpoint = sein_config_str (cli.config, "endpoints.intake");
     s_run_t run = {.cli = &cli,
-                   .client = sein_client_new (endpoint),
+                   .client = sein_client_new_secure (endpoint, sein_cli_keys (&cli)),
                    .command = args.dry_run ? SEIN_CLASSIFY : SEIN_SUBMIT,
                    .submitter = sein_config_str (cli.config, "client.name"),
                    .timeout = (int) (args.timeout ? args.timeout
@@ -659,7 +661,7 @@ main (int argc, char **argv)
                    .many = args.file != NULL};
     json_t *name = json_string (run.submitter);
     char *quoted = json_dumps (name, JSON_ENCODE_ANY);
-    run.submitter_member = zsys_sprintf ("\"submitter\":%s", quoted);
+    run.submitter_member = sein_sprintf ("\"submitter\":%s", quoted);
     free (quoted);
     json_decref (name);
     size_t window = (size_t) (args.window ? args.window

@@ -8,6 +8,8 @@
 */
 #include "sein_cli.h"
 
+#include "sein_alloc.h"
+
 #include <ctype.h>
 #include <czmq.h>
 #include <fcntl.h>
@@ -123,7 +125,7 @@ s_print (sein_cli_t *cli, json_t *event)
             if (*c == '\n' || *c == '\t' || *c == '\r')
                 *c = ' ';
     }
-    char *human = zsys_sprintf (
+    char *human = sein_sprintf (
         "%s  #%lld  %s  %s  %s  %s  %s",
         json_string_value (json_object_get (event, "received_at")),
         (long long) json_integer_value (json_object_get (event, "seq")), where,
@@ -187,6 +189,7 @@ main (int argc, char **argv)
     sein_watcher_t *watcher =
         sein_watcher_new (sein_config_str (cli.config, "endpoints.watch"), args.filter,
                           args.since, args.since_time, (int) args.credit);
+    sein_watcher_set_keys (watcher, sein_cli_keys (&cli));
     long long seen = 0;
     int status = SEIN_EXIT_OK;
     int64_t last_event = zclock_mono ();

@@ -7,13 +7,15 @@
 */
 #include "sein_alloc.h"
 #include "sein_cli.h"
+
+#include "sein_alloc.h"
 #include "sein_store.h"
 #include "sein_report.h"
 #include "sein_settings.h"
 #include "sein_table.h"
 
 #include <czmq.h>
-
+#include <sys/stat.h>
 #include <time.h>
 
 enum {
@@ -24,11 +26,13 @@ enum {
     O_PERSON,
     O_EXTERNAL_ID,
     O_SUBMITTER,
-    //  The filters of list, stats and report, in s_filters's order.
+    O_ROLE,
+    O_TEAM,
+    //  The filters of list, stats and report, in s_filters's order (the
+    //  team filter is --team, keygen's).
     O_AREA,
     O_THEME,
     O_STATUS,
-    O_TEAM,
     O_SOURCE,
     O_PRIORITY,
     O_FROM,
@@ -44,9 +48,11 @@ enum {
     O_CSV
 };
 
+#define S_TEAMS_MAX 16
+
 //  The filter options, as the LIST and STATS fields they set.
-static const char *s_filters[] = {"area",  "theme", "status", "team", "source",
-                                  "priority", "from", "until", "text", "order", "by"};
+static const char *s_filters[] = {"area",     "theme", "status", "source", "priority",
+                                  "from",     "until", "text",   "order",  "by"};
 #define S_NFILTERS (sizeof s_filters / sizeof s_filters[0])
 
 static const sein_cli_option_t s_options[] = {
@@ -57,10 +63,13 @@ static const sein_cli_option_t s_options[] = {
     {"person", O_PERSON, "NAME", "assign: the person in the team"},
     {"external-id", O_EXTERNAL_ID, "ID", "get: by the submitter's own id"},
     {"submitter", O_SUBMITTER, "NAME", "get --external-id: whose id (default anonymous)"},
+    {"role", O_ROLE, "ROLE", "keygen: submitter, watcher, staff, system, admin or server"},
+    {"team", O_TEAM, "TEAM",
+     "keygen: a team the key watches and works for (repeatable); list, stats: routed or "
+     "assigned to the team"},
     {"area", O_AREA, "CODE", "list, stats, report: an area (a wijk includes its zones)"},
     {"theme", O_THEME, "CODE", "list, stats: a theme"},
     {"status", O_STATUS, "STATE", "list, stats: a state, open or finished"},
-    {"team", O_TEAM, "TEAM", "list, stats: routed or assigned to the team"},
     {"source", O_SOURCE, "SOURCE", "list, stats: citizen, partner, staff or system"},
     {"priority", O_PRIORITY, "PRIORITY", "list, stats: low, normal, high or urgent"},
     {"from", O_FROM, "TIME", "list, stats, report: received at or after (a local date, or RFC 3339)"},
@@ -82,6 +91,9 @@ typedef struct {
     int timeout;
     long long option_timeout;
     const char *note, *to, *of, *person, *external_id, *submitter;
+    const char *role;
+    const char *teams[S_TEAMS_MAX];
+    int nteams;
     const char *filters[S_NFILTERS];
     const char *output;
     long long after, limit;
@@ -100,6 +112,15 @@ s_option (void *arg, int key, const char *value)
                             &ctl->person, &ctl->external_id, &ctl->submitter};
     if (key >= O_NOTE && key <= O_SUBMITTER) {
         *texts[key - O_NOTE] = value;
+        return 0;
+    }
+    if (key == O_ROLE) {
+        ctl->role = value;
+        return 0;
+    }
+    //  Teams are joined with commas in the certificate.
+    if (key == O_TEAM && ctl->nteams < S_TEAMS_MAX && *value && !strchr (value, ',')) {
+        ctl->teams[ctl->nteams++] = value;
         return 0;
     }
     if (key >= O_AREA && key < O_AREA + (int) S_NFILTERS) {
@@ -187,7 +208,7 @@ s_cmd_ping (s_ctl_t *ctl, int argc, char **argv)
     json_t *reply = s_call (ctl, SEIN_PING, NULL, &status);
     if (reply) {
         json_t *counters = json_object_get (reply, "counters");
-        char *human = zsys_sprintf (
+        char *human = sein_sprintf (
             "seind %s up %llds, head seq %lld, accepted %lld, duplicates %lld, rejected %lld",
             json_string_value (json_object_get (reply, "version")),
             (long long) json_integer_value (json_object_get (reply, "uptime")),
@@ -226,12 +247,12 @@ s_show_signal (s_ctl_t *ctl, json_t *signal)
             continue;
         char buffer[64];
         char *text = json_is_string (value)
-                         ? strdup (rows[index][1]
+                         ? sein_strdup (rows[index][1]
                                        ? s_local (json_string_value (value), buffer,
                                                   sizeof buffer)
                                        : json_string_value (value))
                      : json_is_object (value)
-                         ? zsys_sprintf ("#%lld %s",
+                         ? sein_sprintf ("#%lld %s",
                                          (long long) json_integer_value (
                                              json_object_get (value, "seq")),
                                          json_string_value (json_object_get (value, "id")))
@@ -280,9 +301,9 @@ s_event_line (json_t *event)
         if (!value)
             continue;
         char *text = json_is_object (value)
-                         ? zsys_sprintf ("#%lld", (long long) json_integer_value (
+                         ? sein_sprintf ("#%lld", (long long) json_integer_value (
                                                       json_object_get (value, "seq")))
-                     : json_is_string (value) ? strdup (json_string_value (value))
+                     : json_is_string (value) ? sein_strdup (json_string_value (value))
                                               : json_dumps (value, JSON_ENCODE_ANY);
         snprintf (detail + strlen (detail), sizeof detail - strlen (detail), "%s%s=%s",
                   *detail ? "  " : "", fields[index], text);
@@ -294,7 +315,7 @@ s_event_line (json_t *event)
                   json_string_value (json_object_get (event, "theme")),
                   json_string_value (json_object_get (event, "priority")));
     const char *by = json_string_value (json_object_get (event, "by"));
-    return zsys_sprintf ("%8lld  %s  %-9s %-12s %s",
+    return sein_sprintf ("%8lld  %s  %-9s %-12s %s",
                          (long long) json_integer_value (json_object_get (event, "seq")),
                          s_local (at, when, sizeof when), kind, by ? by : "-", detail);
 }
@@ -334,7 +355,7 @@ s_change (s_ctl_t *ctl, const char *command, json_t *body)
     if (reply) {
         json_object_del (reply, "status");
         char *line = s_event_line (reply);
-        char *human = zsys_sprintf ("signal #%lld: %s",
+        char *human = sein_sprintf ("signal #%lld: %s",
                                     (long long) json_integer_value (json_object_get (
                                         json_object_get (reply, "signal"), "seq")),
                                     line);
@@ -403,7 +424,7 @@ s_cmd_events (s_ctl_t *ctl, int argc, char **argv)
         size_t index;
         json_t *event;
         json_array_foreach (json_object_get (reply, "events"), index, event) {
-            char *human = zsys_sprintf (
+            char *human = sein_sprintf (
                 "#%lld %s %s %s/%s %s %s",
                 (long long) json_integer_value (json_object_get (event, "seq")),
                 json_string_value (json_object_get (event, "received_at")),
@@ -461,6 +482,9 @@ s_filter_body (s_ctl_t *ctl, bool list)
         } else
             json_object_set_new (body, name, json_string (value));
     }
+    //  --team, keygen's repeatable option: a list or count takes one.
+    if (ctl->nteams)
+        json_object_set_new (body, "team", json_string (ctl->teams[0]));
     if (ctl->overdue)
         json_object_set_new (body, "overdue", json_true ());
     if (list && ctl->limit)
@@ -729,14 +753,14 @@ s_cmd_report (s_ctl_t *ctl, int argc, char **argv)
     char from[64], until[64], from_text[32], until_text[32];
     time_t now = time (NULL), start = now - 12 * 7 * 86400;
     struct tm tm;
-    if (ctl->filters[6])
-        snprintf (from, sizeof from, "%s", s_utc (ctl->filters[6], from_text, sizeof from_text));
+    if (ctl->filters[5])
+        snprintf (from, sizeof from, "%s", s_utc (ctl->filters[5], from_text, sizeof from_text));
     else {
         gmtime_r (&start, &tm);
         strftime (from, sizeof from, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    if (ctl->filters[7])
-        snprintf (until, sizeof until, "%s", s_utc (ctl->filters[7], until_text, sizeof until_text));
+    if (ctl->filters[6])
+        snprintf (until, sizeof until, "%s", s_utc (ctl->filters[6], until_text, sizeof until_text));
     else {
         gmtime_r (&now, &tm);
         strftime (until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -808,7 +832,7 @@ s_cmd_teams (s_ctl_t *ctl, int argc, char **argv)
         json_t *team;
         json_array_foreach (json_object_get (reply, "teams"), index, team) {
             char *follows = json_dumps (json_object_get (team, "follows"), JSON_COMPACT);
-            char *human = zsys_sprintf ("%-28s %-14s %s",
+            char *human = sein_sprintf ("%-28s %-14s %s",
                                         json_string_value (json_object_get (team, "name")),
                                         json_string_value (json_object_get (team, "kind")),
                                         follows);
@@ -835,7 +859,7 @@ s_classify_one (s_ctl_t *ctl, const char *input)
     if (reply) {
         json_t *classification = json_object_get (reply, "classification");
         char *teams = json_dumps (json_object_get (reply, "teams"), JSON_COMPACT);
-        char *human = zsys_sprintf (
+        char *human = sein_sprintf (
             "area %s (%s)  theme %s  priority %s  teams %s  rule %s\n    %s",
             json_string_value (json_object_get (reply, "area")),
             json_string_value (json_object_get (reply, "wijk")),
@@ -890,7 +914,7 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
 {
     (void) argc;
     (void) argv;
-    char *path = zsys_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
+    char *path = sein_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
                                sein_config_str (ctl->cli->config, "storage.file"));
     char *report = NULL;
     int problems = sein_store_check (path, &report);
@@ -898,6 +922,71 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
     free (report);
     zstr_free (&path);
     return problems ? SEIN_EXIT_DATAERR : SEIN_EXIT_OK;
+}
+
+//  The roles a key may have (daemon/sein_auth.c's table says what each may
+//  do; seind skips a certificate whose role it does not know).
+static const char *s_roles[] = {"submitter", "watcher", "staff", "system",
+                                "admin",     "server",  NULL};
+
+//  keygen NAME --role ROLE [--team T ...]: a new certificate pair in
+//  security.keys, its public half carrying name, role and teams. The
+//  secret half is made 0600: seind and the clients refuse it otherwise.
+static int
+s_cmd_keygen (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    const char *name = argv[0];
+    size_t role = 0;
+    while (ctl->role && s_roles[role] && !streq (s_roles[role], ctl->role))
+        role++;
+    if (!ctl->role || !s_roles[role])
+        return sein_cli_usage (ctl->cli, "keygen needs --role submitter|watcher|staff|system|"
+                                         "admin|server");
+    if (!*name || strlen (name) > 64 || strspn (name, "abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789-_.") != strlen (name) ||
+        *name == '.')
+        return sein_cli_usage (ctl->cli, "a key's name is 1-64 letters, digits, '-', '_', '.'");
+    const char *dir = sein_config_str (ctl->cli->config, "security.keys");
+    char *public = sein_sprintf ("%s/%s.key", dir, name);
+    char *secret = sein_sprintf ("%s/%s.key_secret", dir, name);
+    int status = SEIN_EXIT_OK;
+    if (zsys_dir_create ("%s", dir) || chmod (dir, 0700)) {
+        fprintf (stderr, "seinctl: cannot create %s: %s\n", dir, strerror (errno));
+        status = SEIN_EXIT_IOERR;
+    } else if (access (public, F_OK) == 0 || access (secret, F_OK) == 0) {
+        fprintf (stderr, "seinctl: %s exists: delete %s and %s first to replace the key\n",
+                 public, public, secret);
+        status = SEIN_EXIT_DATAERR;
+    } else {
+        zcert_t *cert = zcert_new ();
+        zcert_set_meta (cert, "name", "%s", name);
+        zcert_set_meta (cert, "role", "%s", s_roles[role]);
+        char teams[1024] = "";
+        for (int index = 0; index < ctl->nteams; index++)
+            snprintf (teams + strlen (teams), sizeof teams - strlen (teams), "%s%s",
+                      index ? "," : "", ctl->teams[index]);
+        if (*teams)
+            zcert_set_meta (cert, "teams", "%s", teams);
+        if (zcert_save (cert, public) || chmod (secret, 0600)) {
+            fprintf (stderr, "seinctl: cannot write %s: %s\n", public, strerror (errno));
+            status = SEIN_EXIT_IOERR;
+        } else if (ctl->cli->json) {
+            json_t *made = json_pack ("{s:s,s:s,s:s,s:s,s:s}", "name", name, "role",
+                                      s_roles[role], "teams", teams, "file", public, "key",
+                                      zcert_public_txt (cert));
+            sein_cli_print (ctl->cli, made, NULL);
+            json_decref (made);
+        } else
+            printf ("%s: %s (role %s%s%s); secret key in %s, mode 0600\n"
+                    "seind admits it after a reload (SIGHUP)\n",
+                    name, public, s_roles[role], *teams ? ", teams " : "", teams, secret);
+        zcert_destroy (&cert);
+    }
+    zstr_free (&public);
+    zstr_free (&secret);
+    return status;
 }
 
 typedef int (s_command_fn) (s_ctl_t *ctl, int argc, char **argv);
@@ -937,6 +1026,8 @@ static const struct {
      "dry run: classify and route without storing (no operand: JSON lines on stdin)",
      s_cmd_classify, false},
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
+    {"keygen", 1, 1, "NAME", "make a key in security.keys: --role ROLE [--team T ...]",
+     s_cmd_keygen, true},
     {"check", 0, 0, "",
      "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
      s_cmd_check, true},
@@ -982,7 +1073,8 @@ main (int argc, char **argv)
     if (s_commands[index].local)
         status = s_commands[index].handler (&ctl, operands, argv + first + 1);
     else {
-        ctl.client = sein_client_new (sein_config_str (cli.config, "endpoints.intake"));
+        ctl.client = sein_client_new_secure (sein_config_str (cli.config, "endpoints.intake"),
+                                             sein_cli_keys (&cli));
         if (!ctl.client) {
             fprintf (stderr, "seinctl: bad endpoint\n");
             status = SEIN_EXIT_CONFIG;

@@ -37,6 +37,7 @@ typedef struct {
     json_t *request;    //  CHANGE: the body the wire reader parsed (owned)
     const char *command; //  CHANGE: its name, static
     sein_pending_kind_t kind;
+    char principal[SEIN_AUTH_NAME_MAX + 1]; //  the key's name; "" without security
 
     //  Filled by sein_prepare
     bool rejected;

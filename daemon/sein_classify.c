@@ -1083,7 +1083,7 @@ s_text_of (const sein_signal_t *signal, char *buffer, size_t capacity)
     return text;
 }
 
-int
+void
 sein_classifier_classify (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
                           const sein_signal_t *signal, sein_classification_t *result,
                           bool trace)
@@ -1126,7 +1126,6 @@ sein_classifier_classify (const sein_classifier_t *self, sein_classify_scratch_t
     sein_text_release (text);
     if (input != buffer && input != signal->description)
         free (input);
-    return 0;
 }
 
 sein_classify_scratch_t *

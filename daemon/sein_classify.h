@@ -95,15 +95,14 @@ void
 
 //  Classify a validated SIGNAL whose explicit area/theme (if any) are known.
 //  Fills *result (release with sein_classification_clear). Returns 0: it
-//  cannot fail (out of memory aborts, sein_alloc.h); the int goes once no
-//  caller tests it any more. Writes only SCRATCH and *result: threads may
+//  cannot fail (out of memory aborts, sein_alloc.h). Writes only SCRATCH and *result: threads may
 //  share SELF, never a SCRATCH. Needs about 64 KB of stack. A call
 //  allocates only the result's detail text (and more scratch for an
 //  unusually long signal). With TRACE the detail also lists every rule
 //  match (with its file line) and every theme's score, for dry runs by
 //  whoever tunes the rule files; stored and published events carry the
 //  compact detail.
-int
+void
     sein_classifier_classify (const sein_classifier_t *self,
                               sein_classify_scratch_t *scratch,
                               const sein_signal_t *signal, sein_classification_t *result,

@@ -41,19 +41,19 @@ s_rule (sein_config_t *config, config_setting_t *group, const sein_classifier_t 
     const char *file = sein_config_file (config);
     int line = config_setting_source_line (group);
     if (!config_setting_is_group (group))
-        return zsys_sprintf ("%s:%d: a deadline is a group { theme = ...; hours = ...; }",
+        return sein_sprintf ("%s:%d: a deadline is a group { theme = ...; hours = ...; }",
                              file, line);
     config_setting_t *member;
     for (int index = 0; (member = config_setting_get_elem (group, (unsigned) index)); index++) {
         const char *name = config_setting_name (member);
         if (!streq (name, "theme") && !streq (name, "priority") && !streq (name, "hours"))
-            return zsys_sprintf ("%s:%d: deadline: unknown field '%s' (theme, priority, hours)",
+            return sein_sprintf ("%s:%d: deadline: unknown field '%s' (theme, priority, hours)",
                                  file, config_setting_source_line (member), name);
     }
     if (!config_setting_lookup_string (group, "theme", &rule->theme))
-        return zsys_sprintf ("%s:%d: deadline: theme (a string) is required", file, line);
+        return sein_sprintf ("%s:%d: deadline: theme (a string) is required", file, line);
     if (!streq (rule->theme, "triage") && !sein_classifier_known_theme (classifier, rule->theme))
-        return zsys_sprintf ("%s:%d: deadline: unknown theme '%s'", file, line, rule->theme);
+        return sein_sprintf ("%s:%d: deadline: unknown theme '%s'", file, line, rule->theme);
     config_setting_t *priority = config_setting_get_member (group, "priority");
     if (priority) {
         rule->priority = config_setting_get_string (priority);
@@ -62,7 +62,7 @@ s_rule (sein_config_t *config, config_setting_t *group, const sein_classifier_t 
                !streq (sein_priorities[index], rule->priority))
             index++;
         if (!rule->priority || !sein_priorities[index])
-            return zsys_sprintf ("%s:%d: deadline: priority must be low, normal, high or urgent",
+            return sein_sprintf ("%s:%d: deadline: priority must be low, normal, high or urgent",
                                  file, config_setting_source_line (priority));
     }
     config_setting_t *hours = config_setting_get_member (group, "hours");
@@ -74,7 +74,7 @@ s_rule (sein_config_t *config, config_setting_t *group, const sein_classifier_t 
     else if (hours && config_setting_type (hours) == CONFIG_TYPE_FLOAT)
         value = config_setting_get_float (hours);
     if (!(value > 0 && value <= S_HOURS_MAX))
-        return zsys_sprintf ("%s:%d: deadline: hours must be a number above 0, at most %.0f",
+        return sein_sprintf ("%s:%d: deadline: hours must be a number above 0, at most %.0f",
                              file, hours ? (int) config_setting_source_line (hours) : line,
                              S_HOURS_MAX);
     rule->ms = (int64_t) llround (value * 3600000.0);
@@ -96,7 +96,7 @@ sein_deadlines_new (sein_config_t *config, const sein_classifier_t *classifier,
     if (!list)
         return self;
     if (!config_setting_is_list (list)) {
-        *error_p = zsys_sprintf ("%s:%d: deadlines must be a list ( {...}, ... )",
+        *error_p = sein_sprintf ("%s:%d: deadlines must be a list ( {...}, ... )",
                                  sein_config_file (config), config_setting_source_line (list));
         sein_deadlines_destroy (&self);
         return NULL;
@@ -112,7 +112,7 @@ sein_deadlines_new (sein_config_t *config, const sein_classifier_t *classifier,
                 (self->rules[other].priority == rule->priority ||
                  (self->rules[other].priority && rule->priority &&
                   streq (self->rules[other].priority, rule->priority))))
-                *error_p = zsys_sprintf ("%s:%d: deadline: theme '%s'%s%s is listed twice",
+                *error_p = sein_sprintf ("%s:%d: deadline: theme '%s'%s%s is listed twice",
                                          sein_config_file (config),
                                          config_setting_source_line (group), rule->theme,
                                          rule->priority ? " with priority " : "",

@@ -1,6 +1,7 @@
 /*  sein_prepare.c - validate, classify, route and render one submission */
 #include "sein_prepare.h"
 
+#include "sein_alloc.h"
 #include "sein_ids.h"
 
 #include <assert.h>
@@ -55,8 +56,7 @@ s_render (sein_pending_t *pending, const sein_route_t *route, sein_buf_t *buf)
     //  Last, so an ack can leave it out: there "status" is the outcome.
     sein_buf_raw (buf, SEIN_EVENT_STATUS_NEW, strlen (SEIN_EVENT_STATUS_NEW));
     pending->tail_size = buf->size;
-    pending->tail = (char *) malloc (buf->size + 1);
-    assert (pending->tail);
+    pending->tail = (char *) sein_malloc (buf->size + 1);
     memcpy (pending->tail, buf->data, buf->size + 1);
 }
 
@@ -102,8 +102,11 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         //  Everything that needs no store; the transition itself is
         //  checked against the signal's state when it is stored.
         if (sein_change_parse (&pending->change, pending->command, pending->request,
-                               setup->router, error) == 0)
+                               setup->router, error) == 0) {
+            //  With security, who made the change is the key, not the body.
+            pending->change.by = sein_auth_who (pending->principal, pending->change.by);
             return 0;
+        }
         pending->rejected = true;
         return -1;
     }
@@ -117,10 +120,9 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         rc = sein_error_set (error, "unknown-theme", "theme", "unknown theme '%s'",
                              signal->theme);
     sein_classification_t *result = &pending->classification;
-    if (rc == 0 && sein_classifier_classify (classifier, scratch->classify, signal,
-                                             result,
-                                             pending->kind == SEIN_PENDING_CLASSIFY))
-        rc = sein_error_set (error, "internal", NULL, "out of memory");
+    if (rc == 0)
+        sein_classifier_classify (classifier, scratch->classify, signal, result,
+                                  pending->kind == SEIN_PENDING_CLASSIFY);
     if (rc) {
         pending->rejected = true;
         return -1;
@@ -130,7 +132,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
-    pending->submitter = signal->submitter ? signal->submitter : "anonymous";
+    pending->submitter = sein_auth_who (pending->principal, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.
     int64_t handling = sein_deadlines_ms (setup->deadlines, result->theme, result->priority);
@@ -157,8 +159,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
                                    .theme = result->theme,
                                    .priority = result->priority,
                                    .source = signal->source,
-                                   .teams = strdup (route.teams)};
-    assert (record->event.teams);
+                                   .teams = sein_strdup (route.teams)};
     return 0;
 }
 

@@ -44,6 +44,19 @@
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
+//  Submissions of one client a batch takes, at most. A batch is prepared,
+//  stored and synced as one, so every request in it waits for all of it:
+//  a share of 64 keeps a batch that a flood fills at about 1.5 ms of work
+//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness").
+#define S_CLIENT_SHARE 64
+
+//  A client's part of the batch being collected: a slot of an
+//  open-addressing table on a hash of its routing id.
+typedef struct {
+    uint64_t hash; //  0: a free slot
+    const sein_envelope_t *envelope; //  its first request in the batch
+    size_t count;
+} s_share_t;
 
 static const char *const s_no_fields[] = {NULL};
 
@@ -59,6 +72,9 @@ typedef struct {
     zactor_t *alerts; //  the early warning's reader (sein_alerts.h)
     zlist_t *alerts_due; //  alerts it found, JSON texts, for the next batches
     sein_checkpoint_t *checkpoint;
+    zactor_t *zap;             //  the ZAP handler, with security on
+    zcert_t *cert;             //  seind's own key, with security on
+    sein_keyring_t *keyring;   //  who may ask what; NULL: security off
     sein_durable_t *durable; //  NULL: every COMMIT syncs by itself
     sein_server_args_t *args;
     char *path;         //  the database
@@ -76,6 +92,8 @@ typedef struct {
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
+    s_share_t *shares; //  per client, for the batch being collected
+    size_t nshares;    //  slots: a power of two, at least 2 x batch_max
     size_t nstored;
     size_t queries;    //  out at the query actor
     int64_t durable_head; //  the highest seq on disk
@@ -344,8 +362,8 @@ s_publish (s_server_t *self, const sein_event_t *event, char *text, size_t size)
     zmq_msg_init_data (&body, text, size, s_free_event, NULL);
     zmq_msg_init (&copy);
     zmq_msg_copy (&copy, &body);
-    void *publish = zsock_resolve (self->publish);
-    if (zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
+    void *publish = self->publish ? zsock_resolve (self->publish) : NULL;
+    if (!publish || zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
         zmq_msg_send (&body, publish, 0) < 0)
         zmq_msg_close (&body);
     if (sein_feed_send (zsock_resolve (self->feed), event, &copy))
@@ -599,7 +617,7 @@ s_handle (s_server_t *self, sein_batch_t *batch)
 {
     sein_request_t *request = &self->request;
     if (sein_wire_recv (zsock_resolve (self->intake), self->commands, self->ncommands,
-                        self->limits.message_max, request))
+                        self->limits.message_max, self->keyring, request))
         return -1;
     const char *command = request->command ? request->command->name : NULL;
     sein_error_t error;
@@ -614,6 +632,7 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         pending->envelope = request->envelope;
         pending->kind = SEIN_PENDING_CHANGE;
         pending->command = request->command->name;
+        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
         pending->request = request->json;
         request->json = NULL;
     } else if (!request->command->raw && !sein_lifecycle_command (command)) {
@@ -635,6 +654,8 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         pending->envelope = request->envelope;
         pending->kind = streq (command, SEIN_CLASSIFY) ? SEIN_PENDING_CLASSIFY
                                                         : SEIN_PENDING_SUBMIT;
+        //  The key's name is the submitter, whatever the body declares.
+        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
         zmq_msg_move (&pending->body, &request->body); //  the batch's now
     }
     sein_request_clear (request);
@@ -652,6 +673,42 @@ s_free_batch (s_server_t *self)
     return NULL;
 }
 
+//  Empty the share table, with room for a batch of distinct clients.
+static void
+s_shares_reset (s_server_t *self)
+{
+    if (self->nshares < 2 * self->batch_max) {
+        while (self->nshares < 2 * self->batch_max)
+            self->nshares = self->nshares ? 2 * self->nshares : 64;
+        free (self->shares);
+        self->shares = (s_share_t *) sein_malloc (self->nshares * sizeof (s_share_t));
+    }
+    memset (self->shares, 0, self->nshares * sizeof (s_share_t));
+}
+
+//  Count one more submission of ENVELOPE's client in the batch being
+//  collected; returns how many it has there now.
+static size_t
+s_share_add (s_server_t *self, const sein_envelope_t *envelope)
+{
+    uint64_t hash = 14695981039346656037ULL; //  FNV-1a
+    for (size_t index = 0; index < envelope->routing_size; index++)
+        hash = (hash ^ envelope->routing[index]) * 1099511628211ULL;
+    hash |= 1;
+    size_t slot = (size_t) hash & (self->nshares - 1);
+    for (;; slot = (slot + 1) & (self->nshares - 1)) {
+        s_share_t *share = &self->shares[slot];
+        if (share->hash == 0) {
+            *share = (s_share_t){hash, envelope, 1};
+            return 1;
+        }
+        const sein_envelope_t *first = share->envelope;
+        if (share->hash == hash && first->routing_size == envelope->routing_size &&
+            memcmp (first->routing, envelope->routing, envelope->routing_size) == 0)
+            return ++share->count;
+    }
+}
+
 //  Fill a free batch with what is waiting and send it to be prepared; BUSY
 //  is the batch about to be stored, or NULL. Returns true when a batch
 //  went out.
@@ -663,10 +720,27 @@ s_collect (s_server_t *self, sein_batch_t *busy)
         return false;
     //  And the overdue search, and the alerts found since the last batch.
     sein_batch_reserve (batch, self->batch_max + 1 + S_ALERTS_MAX);
+    s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
-    //  and will share one commit.
-    while (batch->count < self->batch_max && s_handle (self, batch) == 0)
-        ;
+    //  and will share one commit. But while others are waiting, no client
+    //  takes more than its share of it: a batch's size sets how long every
+    //  request in it waits, and one client pipelining thousands would
+    //  otherwise make every batch full and every other client's ack as
+    //  slow as a full batch (ZeroMQ reads the clients' queues in turn, so
+    //  each gets its turn first). What a client sends beyond its share
+    //  waits, unread, for the next batch. A client alone gets it all.
+    size_t clients = 0;
+    for (size_t reads = 0; reads < self->batch_max; reads++) {
+        size_t count = batch->count;
+        if (s_handle (self, batch))
+            break;
+        if (batch->count == count)
+            continue;
+        size_t share = s_share_add (self, &batch->items[count].envelope);
+        clients += share == 1;
+        if (share >= S_CLIENT_SHARE && clients > 1)
+            break;
+    }
     if (self->sweep_due && !self->draining) {
         //  The housekeeping timer's search rides along with the requests:
         //  its overdue events get their seqs, fsync and publication there.
@@ -747,6 +821,30 @@ s_reply_hwm (s_server_t *self)
                 2 * (int) self->batch_max);
 }
 
+//  With security on, (re)load the keyring and have the ZAP handler do the
+//  same: a deleted certificate is revoked for requests on open connections
+//  here, and for new connections there. A directory that cannot be read
+//  keeps the keys loaded before.
+static void
+s_load_keys (s_server_t *self)
+{
+    char *error = NULL;
+    sein_keyring_t *keyring =
+        sein_keyring_new (sein_config_str (self->setup->config, "security.keys"), &error);
+    if (keyring) {
+        sein_keyring_destroy (&self->keyring);
+        self->keyring = keyring;
+        zsys_info ("security: %zu keys", sein_keyring_size (keyring));
+    } else
+        zsys_error ("%s; the keys loaded before stay", error);
+    zstr_free (&error);
+    if (self->zap) {
+        zstr_send (self->zap, "KEYS");
+        char *status = zstr_recv (self->zap);
+        zstr_free (&status);
+    }
+}
+
 //  Take the settings of the current setup, and apply what derives from
 //  them to the sockets and actors (also on reload).
 static void
@@ -762,6 +860,8 @@ s_apply_settings (s_server_t *self)
     self->link_window = sein_config_int (config, "lifecycle.link_window") * 3600000;
     self->overdue_check = sein_config_int (config, "lifecycle.overdue_check");
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
+    if (self->cert)
+        s_load_keys (self);
     //  limits.message_max and limits.batch_max also size the intake socket
     //  (ZMQ_MAXMSGSIZE, the reply queue), which libzmq fixes for every
     //  connection when it binds: both are restart-only (sein_settings.c).
@@ -809,16 +909,20 @@ s_swap_setup (s_server_t *self)
     }
 }
 
+//  A PUB bound to ENDPOINT; with CERT, a CURVE server in the broadcast's
+//  ZAP domain, which admits only keys with the broadcast right.
 static zsock_t *
-s_bind_pub (s_server_t *self, const char *endpoint, int hwm)
+s_bind_pub (s_server_t *self, const char *endpoint, int hwm, zcert_t *cert)
 {
     zsock_t *socket = zsock_new (ZMQ_PUB);
     //  The broadcast fans out like the watch sessions do.
     sein_wire_pin (socket, SEIN_IO_WATCH);
     zsock_set_sndhwm (socket, hwm);
+    if (cert)
+        sein_auth_apply (cert, socket, SEIN_AUTH_DOMAIN_PUBLISH);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
         self->error =
-            zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+            sein_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;
@@ -831,7 +935,7 @@ s_start_actor (s_server_t *self, zactor_fn *actor, void *args, const char *what)
     zactor_t *started = zactor_new (actor, args);
     char *status = zstr_recv (started);
     if (!status || !streq (status, "OK"))
-        self->error = zsys_sprintf ("%s: %s", what,
+        self->error = sein_sprintf ("%s: %s", what,
                                     status && strlen (status) > 6 ? status + 6
                                                                   : "did not start");
     zstr_free (&status);
@@ -842,7 +946,7 @@ static void
 s_start (s_server_t *self)
 {
     sein_config_t *config = self->setup->config;
-    self->path = zsys_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
+    self->path = sein_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
                                sein_config_str (config, "storage.file"));
     //  Locked and checked by seind (sein_store_open), which also made what
     //  the log held durable, in case a previous run was killed between a
@@ -856,18 +960,32 @@ s_start (s_server_t *self)
     //  it may lag the disk, never lead it.
     self->marks = streq (synchronous, "extra");
     self->marked = sein_store_head (self->store);
+    bool secure = sein_config_bool (config, "security.enabled");
+    if (!self->error && secure) {
+        //  The ZAP handler must answer before the first CURVE socket binds.
+        const char *keys = sein_config_str (config, "security.keys");
+        self->cert = sein_auth_server_cert (keys, sein_config_str (config, "security.server_key"),
+                                            &self->error);
+        if (!self->error)
+            self->zap = s_start_actor (self, sein_auth_zap_actor, (void *) keys, "security");
+        //  The keyring is loaded by s_apply_settings, once the sockets exist.
+    }
     if (!self->error)
         self->intake = sein_wire_bind (
             sein_config_str (config, "endpoints.intake"), self->limits.message_max,
             s_reply_hwm (self), (int) sein_config_int (config, "limits.intake_hwm"),
             //  Acks still queued when seind stops get two seconds to get out.
-            2000, SEIN_IO_INTAKE, &self->error);
-    if (!self->error)
+            2000, SEIN_IO_INTAKE, self->cert, SEIN_AUTH_DOMAIN_INTAKE, &self->error);
+    //  With security, the broadcast is for trusted systems, or not there.
+    if (!self->error &&
+        (!secure || streq (sein_config_str (config, "security.broadcast"), "trusted")))
         self->publish = s_bind_pub (self, sein_config_str (config, "endpoints.publish"),
-                                    (int) sein_config_int (config, "limits.publish_hwm"));
-    char *feed = zsys_sprintf ("inproc://sein-feed-%p", (void *) self);
+                                    (int) sein_config_int (config, "limits.publish_hwm"),
+                                    self->cert);
+    char *feed = sein_sprintf ("inproc://sein-feed-%p", (void *) self);
     if (!self->error)
-        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"));
+        self->feed = s_bind_pub (self, feed, (int) sein_config_int (config, "limits.publish_hwm"),
+                                 NULL);
     if (!self->error) {
         sein_watch_args_t args = {config, feed, self->path};
         self->watch = s_start_actor (self, sein_watch_actor, &args, "watch");
@@ -1105,6 +1223,10 @@ sein_server_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self->intake);
     zsock_destroy (&self->publish);
     zsock_destroy (&self->feed);
+    //  After every CURVE socket: they ask it until they close.
+    zactor_destroy (&self->zap);
+    zcert_destroy (&self->cert);
+    sein_keyring_destroy (&self->keyring);
     //  The store is seind's, destroyed after every other connection.
     sein_setup_destroy (&self->setup);
     sein_setup_destroy (&self->next_setup);
@@ -1112,6 +1234,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     for (int index = 0; index < S_BATCHES; index++)
         sein_batch_free (&self->batches[index]);
     sein_request_clear (&self->request);
+    free (self->shares);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->render);
     zstr_free (&self->path);

@@ -56,6 +56,9 @@ const sein_setting_t sein_settings[] = {
     {"watch.heartbeat", SEIN_SETTING_INT, "1000", 100, 60000, NULL, true, NULL},
     {"watch.timeout", SEIN_SETTING_INT, "10000", 500, 600000, NULL, true, NULL},
     {"watch.sessions_max", SEIN_SETTING_INT, "1000", 1, 100000, NULL, true, NULL},
+    //  With security.enabled: off, or CURVE for keys with the broadcast right.
+    {"security.broadcast", SEIN_SETTING_ENUM, "off", 0, 0, "off|trusted", false,
+     "whether the broadcast PUB binds, and as a CURVE server"},
     //  Nearby reports link within this many metres (0: never) and hours.
     {"lifecycle.link_radius", SEIN_SETTING_INT, "150", 0, 10000, NULL, true, NULL},
     {"lifecycle.link_window", SEIN_SETTING_INT, "72", 0, 8784, NULL, true, NULL},

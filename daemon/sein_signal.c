@@ -79,9 +79,18 @@ sein_body_has_bom (const char *body, size_t size)
 int
 sein_error_version (sein_error_t *error, const void *protocol, size_t size)
 {
+    //  The frame is any bytes: echo only printable ASCII, as the reader
+    //  does for an unknown command, so the reply stays UTF-8 (and a NUL
+    //  does not cut it short).
+    char shown[33];
+    size_t len = size < 32 ? size : 32;
+    for (size_t at = 0; at < len; at++) {
+        unsigned char c = ((const unsigned char *) protocol)[at];
+        shown[at] = c >= 0x20 && c < 0x7f ? (char) c : '?';
+    }
+    shown[len] = 0;
     return sein_error_set (error, "version", NULL,
-                           "unsupported protocol '%.*s'; this server speaks %s",
-                           (int) (size < 32 ? size : 32), (const char *) protocol,
+                           "unsupported protocol '%s'; this server speaks %s", shown,
                            SEIN_PROTOCOL);
 }
 

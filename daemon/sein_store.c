@@ -289,19 +289,19 @@ s_schema_problem (sqlite3 *db, const char *path, bool create)
     int64_t version = s_query_int (db, "PRAGMA user_version");
     int64_t application = s_query_int (db, "PRAGMA application_id");
     if (version < 0)
-        return zsys_sprintf ("%s: cannot read schema version: %s", path,
+        return sein_sprintf ("%s: cannot read schema version: %s", path,
                                 sqlite3_errmsg (db));
     if (version > S_SCHEMA_VERSION)
-        return zsys_sprintf ("%s: schema version %lld is newer than this seind "
+        return sein_sprintf ("%s: schema version %lld is newer than this seind "
                                 "understands (%d): run the seind that wrote it, or a "
                                 "newer one",
                                 path, (long long) version, S_SCHEMA_VERSION);
     if (application != 0 && application != S_APPLICATION_ID)
-        return zsys_sprintf ("%s: an SQLite database of another program (application "
+        return sein_sprintf ("%s: an SQLite database of another program (application "
                              "id %lld), not a sein store",
                              path, (long long) application);
     if (version == 0 && !create)
-        return zsys_sprintf ("%s holds no sein store (an empty database): seind --init "
+        return sein_sprintf ("%s holds no sein store (an empty database): seind --init "
                              "makes one",
                              path);
     return NULL;
@@ -324,7 +324,7 @@ s_migrate (sqlite3 *db, const char *path, bool create, bool *refused_p)
             sqlite3_exec (db, s_migrations[step], NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec (db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            char *error = zsys_sprintf ("%s: migration %d failed: %s", path, step + 1,
+            char *error = sein_sprintf ("%s: migration %d failed: %s", path, step + 1,
                                            sqlite3_errmsg (db));
             sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
             return error;
@@ -388,7 +388,7 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     int opened = sqlite3_open_v2 (uri ? uri : path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     free (uri);
     if (opened != SQLITE_OK)
-        error = zsys_sprintf ("%s: %s", path,
+        error = sein_sprintf ("%s: %s", path,
                                  self->db ? sqlite3_errmsg (self->db) : "out of memory");
     if (!error) {
         //  A reader may meet the writer mid-checkpoint; wait rather than fail.
@@ -408,14 +408,14 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
         if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &statement,
                                 NULL) == SQLITE_OK &&
             sqlite3_step (statement) == SQLITE_ROW)
-            mode = strdup ((const char *) sqlite3_column_text (statement, 0));
+            mode = sein_strdup ((const char *) sqlite3_column_text (statement, 0));
         sqlite3_finalize (statement);
         if (!mode || strcmp (mode, "wal") != 0)
-            error = zsys_sprintf ("%s: cannot switch to WAL mode: %s", path,
+            error = sein_sprintf ("%s: cannot switch to WAL mode: %s", path,
                                      sqlite3_errmsg (self->db));
         free (mode);
         if (!error && sqlite3_exec (self->db, pragmas, NULL, NULL, NULL) != SQLITE_OK)
-            error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
+            error = sein_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
         if (!error)
             error = s_migrate (self->db, path, create, refused_p);
         //  Our hook replaces SQLite's automatic checkpoint, which would run
@@ -426,7 +426,7 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     } else if (!error) {
         int64_t version = s_query_int (self->db, "PRAGMA user_version");
         if (version != S_SCHEMA_VERSION)
-            error = zsys_sprintf ("%s: schema version %lld, expected %d", path,
+            error = sein_sprintf ("%s: schema version %lld, expected %d", path,
                                      (long long) version, S_SCHEMA_VERSION);
     }
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
@@ -436,14 +436,14 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
-            error = zsys_sprintf ("%s: preparing statement %d: %s", path, index,
+            error = sein_sprintf ("%s: preparing statement %d: %s", path, index,
                                      sqlite3_errmsg (self->db));
     }
     if (!error) {
         self->head = s_query_int (self->db, "SELECT coalesce(max(seq), 0) FROM events");
         self->committed = self->head;
         if (self->head < 0)
-            error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
+            error = sein_sprintf ("%s: %s", path, sqlite3_errmsg (self->db));
     }
     if (error) {
         //  SQLite found the file is no database, or a damaged one.
@@ -530,8 +530,7 @@ sein_store_defer_sync (sein_store_t *self)
 static int
 s_sync_dir (const char *path)
 {
-    char *dir = strdup (path);
-    assert (dir);
+    char *dir = sein_strdup (path);
     char *slash = strrchr (dir, '/');
     if (slash)
         slash[slash == dir ? 1 : 0] = 0;
@@ -554,7 +553,7 @@ sein_store_sync (const char *path, int *log_fd)
         //  same file while any connection is open (a restart rewrites it
         //  from its start, it is not replaced), and the writer's is open
         //  as long as seind runs, so the descriptor stays valid.
-        char *wal = zsys_sprintf ("%s-wal", path);
+        char *wal = sein_sprintf ("%s-wal", path);
         *log_fd = open (wal, O_RDONLY | O_CLOEXEC);
         int error = errno;
         zstr_free (&wal);
@@ -616,7 +615,7 @@ s_mark_format (const s_mark_t *mark, char text[S_MARK_MAX])
 static int
 s_mark_read (const char *path, s_mark_t *mark)
 {
-    char *name = zsys_sprintf ("%s.mark", path);
+    char *name = sein_sprintf ("%s.mark", path);
     int fd = open (name, O_RDONLY | O_CLOEXEC);
     zstr_free (&name);
     if (fd < 0)
@@ -661,16 +660,16 @@ s_check_header (const char *path, int fd, off_t size, bool logged)
     unsigned char header[100];
     if (size < 100 || pread (fd, header, sizeof header, 0) != sizeof header ||
         memcmp (header, "SQLite format 3", 16) != 0)
-        return zsys_sprintf ("%s is not an SQLite database (%lld bytes, its header is "
+        return sein_sprintf ("%s is not an SQLite database (%lld bytes, its header is "
                              "damaged or it is another kind of file)",
                              path, (long long) size);
     uint32_t page = (uint32_t) header[16] << 8 | header[17];
     if (page == 1)
         page = 65536;
     if (page < 512 || (page & (page - 1)))
-        return zsys_sprintf ("%s: damaged header (page size %u)", path, page);
+        return sein_sprintf ("%s: damaged header (page size %u)", path, page);
     if (size % page)
-        return zsys_sprintf ("%s is truncated or damaged: %lld bytes is no whole number of "
+        return sein_sprintf ("%s is truncated or damaged: %lld bytes is no whole number of "
                              "%u-byte pages",
                              path, (long long) size, page);
     //  The page count is valid when the change counter matches the
@@ -678,7 +677,7 @@ s_check_header (const char *path, int fd, off_t size, bool logged)
     off_t pages = s_be32 (header + 28);
     if (!logged && pages && s_be32 (header + 24) == s_be32 (header + 92) &&
         size < pages * page)
-        return zsys_sprintf ("%s is truncated: %lld bytes, its header says %lld", path,
+        return sein_sprintf ("%s is truncated: %lld bytes, its header says %lld", path,
                              (long long) size, (long long) (pages * page));
     return NULL;
 }
@@ -688,24 +687,24 @@ s_check_header (const char *path, int fd, off_t size, bool logged)
 static char *
 s_integrity (sqlite3 *db, const char *pragma)
 {
-    char *sql = zsys_sprintf ("PRAGMA %s (20)", pragma);
+    char *sql = sein_sprintf ("PRAGMA %s (20)", pragma);
     sqlite3_stmt *statement;
     char *problems = NULL;
     int rc = sqlite3_prepare_v2 (db, sql, -1, &statement, NULL);
     zstr_free (&sql);
     if (rc != SQLITE_OK)
-        return zsys_sprintf ("%s: %s", pragma, sqlite3_errmsg (db));
+        return sein_sprintf ("%s: %s", pragma, sqlite3_errmsg (db));
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         const char *row = (const char *) sqlite3_column_text (statement, 0);
         if (row && streq (row, "ok"))
             continue;
-        char *more = zsys_sprintf ("%s%s%s", problems ? problems : "", problems ? "; " : "",
+        char *more = sein_sprintf ("%s%s%s", problems ? problems : "", problems ? "; " : "",
                                    row ? row : "?");
         zstr_free (&problems);
         problems = more;
     }
     if (rc != SQLITE_DONE && !problems)
-        problems = strdup (sqlite3_errmsg (db));
+        problems = sein_strdup (sqlite3_errmsg (db));
     sqlite3_finalize (statement);
     return problems;
 }
@@ -718,20 +717,20 @@ s_mark_mismatch (const char *path, const char *id, int64_t head, int marked,
                  const s_mark_t *mark)
 {
     if (marked == -1)
-        return zsys_sprintf ("%s.mark is damaged, so what was on disk is unknown", path);
+        return sein_sprintf ("%s.mark is damaged, so what was on disk is unknown", path);
     if (marked != 1)
         return NULL;
     if (!*id)
-        return zsys_sprintf ("%s holds no store (it was replaced, or all of it was in a "
+        return sein_sprintf ("%s holds no store (it was replaced, or all of it was in a "
                              "lost -wal), but %s.mark says store %s held events up to seq "
                              "%lld",
                              path, path, mark->id, (long long) mark->head);
     if (strcmp (id, mark->id) != 0)
-        return zsys_sprintf ("%s is store %s, but %s.mark belongs to store %s (up to "
+        return sein_sprintf ("%s is store %s, but %s.mark belongs to store %s (up to "
                              "seq %lld): the database was replaced",
                              path, id, path, mark->id, (long long) mark->head);
     if (head < mark->head)
-        return zsys_sprintf ("%s ends at seq %lld, but seq %lld was on disk (%s.mark): "
+        return sein_sprintf ("%s ends at seq %lld, but seq %lld was on disk (%s.mark): "
                              "%lld acknowledged events are missing (a -wal deleted after "
                              "a crash, a restored backup, a truncated file)",
                              path, (long long) head, (long long) mark->head, path,
@@ -776,7 +775,7 @@ s_probe (const char *path, bool readonly, bool create, bool check, s_facts_t *fa
         (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     *failed_p = sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK;
     if (*failed_p)
-        error = zsys_sprintf ("%s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
+        error = sein_sprintf ("%s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
     else {
         sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         sqlite3_busy_timeout (db, 5000);
@@ -785,7 +784,7 @@ s_probe (const char *path, bool readonly, bool create, bool check, s_facts_t *fa
     if (!error && check) {
         char *problems = s_integrity (db, "quick_check");
         if (problems)
-            error = zsys_sprintf ("%s is damaged (PRAGMA quick_check: %s); seinctl check "
+            error = sein_sprintf ("%s is damaged (PRAGMA quick_check: %s); seinctl check "
                                   "tells more",
                                   path, problems);
         zstr_free (&problems);
@@ -796,7 +795,7 @@ s_probe (const char *path, bool readonly, bool create, bool check, s_facts_t *fa
             facts->head = s_query_int (db, "SELECT coalesce(max(seq), 0) FROM events");
             facts->events = s_query_int (db, "SELECT count(*) FROM events");
             if (facts->head < 0 || facts->events < 0)
-                error = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (db));
+                error = sein_sprintf ("%s: %s", path, sqlite3_errmsg (db));
         }
     }
     if (!error && facts->version >= 2)
@@ -820,7 +819,7 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     int marked = s_mark_read (path, &mark);
     if (marked == -2) {
         *status_p = SEIN_STORE_FAILED;
-        *error_p = zsys_sprintf ("%s.mark: %s", path, strerror (errno));
+        *error_p = sein_sprintf ("%s.mark: %s", path, strerror (errno));
         return NULL;
     }
     //  The lock is on the database file itself; only a new store may
@@ -832,14 +831,14 @@ sein_store_open (const char *path, const char *synchronous, int flags,
         if (errno != ENOENT)
             *status_p = SEIN_STORE_FAILED;
         if (errno != ENOENT)
-            *error_p = zsys_sprintf ("%s: %s", path, strerror (errno));
+            *error_p = sein_sprintf ("%s: %s", path, strerror (errno));
         else if (marked == 1)
-            *error_p = zsys_sprintf ("%s is missing, but %s.mark says store %s held events "
+            *error_p = sein_sprintf ("%s is missing, but %s.mark says store %s held events "
                                      "up to seq %lld: restore the database, or start "
                                      "a new, empty store with --init --accept-store",
                                      path, path, mark.id, (long long) mark.head);
         else
-            *error_p = zsys_sprintf ("no store at %s (storage.dir/storage.file): seind "
+            *error_p = sein_sprintf ("no store at %s (storage.dir/storage.file): seind "
                                      "--init creates one",
                                      path);
         return NULL;
@@ -848,28 +847,28 @@ sein_store_open (const char *path, const char *synchronous, int flags,
         *status_p = errno == EWOULDBLOCK ? SEIN_STORE_BUSY : SEIN_STORE_FAILED;
         //  The marker names the pid of the seind that holds it.
         if (*status_p == SEIN_STORE_BUSY && s_mark_read (path, &mark) == 1)
-            *error_p = zsys_sprintf ("another seind (pid %ld) is using %s", mark.pid, path);
+            *error_p = sein_sprintf ("another seind (pid %ld) is using %s", mark.pid, path);
         else
-            *error_p = zsys_sprintf ("cannot lock %s: %s", path, strerror (errno));
+            *error_p = sein_sprintf ("cannot lock %s: %s", path, strerror (errno));
         close (lock);
         return NULL;
     }
     struct stat file, log;
-    char *wal = zsys_sprintf ("%s-wal", path);
+    char *wal = sein_sprintf ("%s-wal", path);
     bool logged = stat (wal, &log) == 0 && log.st_size > 0;
     zstr_free (&wal);
     char *error = NULL;
     if (fstat (lock, &file)) {
         *status_p = SEIN_STORE_FAILED;
-        error = zsys_sprintf ("%s: %s", path, strerror (errno));
+        error = sein_sprintf ("%s: %s", path, strerror (errno));
     } else if (file.st_size == 0 && !logged) {
         if (marked == 1 && !accept)
-            error = zsys_sprintf ("%s is empty, but %s.mark says store %s held events up "
+            error = sein_sprintf ("%s is empty, but %s.mark says store %s held events up "
                                   "to seq %lld: restore the database, or start a new, "
                                   "empty store with --init --accept-store",
                                   path, path, mark.id, (long long) mark.head);
         else if (!init)
-            error = zsys_sprintf ("%s is empty: seind --init makes it a new store", path);
+            error = sein_sprintf ("%s is empty: seind --init makes it a new store", path);
     } else
         error = s_check_header (path, lock, file.st_size, logged);
 
@@ -887,7 +886,7 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     if (!error) {
         char *mismatch = s_mark_mismatch (path, facts.id, facts.head, marked, &mark);
         if (mismatch && !accept)
-            error = zsys_sprintf ("%s; seinctl check tells more, --accept-store starts on "
+            error = sein_sprintf ("%s; seinctl check tells more, --accept-store starts on "
                                   "this store as it is",
                                   mismatch);
         else if (mismatch)
@@ -905,7 +904,7 @@ sein_store_open (const char *path, const char *synchronous, int flags,
         //  A new or just migrated store has its id only now.
         s_query_text (self->db, "SELECT id FROM store", self->id, sizeof self->id);
         if (strlen (self->id) != S_ID_SIZE - 1)
-            error = zsys_sprintf ("%s: the store has no id: %s", path,
+            error = sein_sprintf ("%s: the store has no id: %s", path,
                                   sqlite3_errmsg (self->db));
         else if (marked != 1)
             zsys_notice ("%s: store %s, head %lld, recorded in %s.mark", path, self->id,
@@ -919,19 +918,19 @@ sein_store_open (const char *path, const char *synchronous, int flags,
         close (log_fd);
     if (synced && synced != ENOENT) {
         *status_p = SEIN_STORE_FAILED;
-        error = zsys_sprintf ("%s-wal: fdatasync: %s", path, strerror (synced));
+        error = sein_sprintf ("%s-wal: fdatasync: %s", path, strerror (synced));
     }
     if (!error) {
-        char *name = zsys_sprintf ("%s.mark", path);
+        char *name = sein_sprintf ("%s.mark", path);
         self->mark = open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-        self->path = strdup (path);
+        self->path = sein_strdup (path);
         //  A new or rewritten marker is synced with its directory entry:
         //  the identity must outlive a power loss. Updates are not.
         if (self->mark < 0 || (marked != 1 && ftruncate (self->mark, 0)) ||
             sein_store_mark (self, self->committed) || fsync (self->mark) ||
             (marked != 1 && s_sync_dir (name))) {
             *status_p = SEIN_STORE_FAILED;
-            error = zsys_sprintf ("%s: %s", name, strerror (errno));
+            error = sein_sprintf ("%s: %s", name, strerror (errno));
         }
         zstr_free (&name);
     }
@@ -1097,7 +1096,7 @@ sein_store_find_key (sein_store_t *self, const char *submitter, const char *exte
     int result = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
     if (result == 1) {
         *seq_p = sqlite3_column_int64 (statement, 0);
-        *body_p = strdup ((const char *) sqlite3_column_text (statement, 1));
+        *body_p = sein_strdup ((const char *) sqlite3_column_text (statement, 1));
         if (!*body_p)
             result = -1;
     }
@@ -1635,14 +1634,14 @@ sein_store_check (const char *path, char **report_p)
     //  the file (closing one drops the process's POSIX locks on it).
     int fd = open (path, O_RDONLY | O_CLOEXEC);
     struct stat file, log;
-    char *wal = zsys_sprintf ("%s-wal", path);
+    char *wal = sein_sprintf ("%s-wal", path);
     bool logged = stat (wal, &log) == 0 && log.st_size > 0;
     zstr_free (&wal);
     char *problem = NULL;
     if (fd < 0 || fstat (fd, &file))
-        problem = zsys_sprintf ("%s: %s", path, strerror (errno));
+        problem = sein_sprintf ("%s: %s", path, strerror (errno));
     else if (file.st_size == 0 && !logged)
-        problem = zsys_sprintf ("%s is empty", path);
+        problem = sein_sprintf ("%s is empty", path);
     else
         problem = s_check_header (path, fd, file.st_size, logged);
     if (fd >= 0)
@@ -1663,12 +1662,12 @@ sein_store_check (const char *path, char **report_p)
             sqlite3_busy_timeout (db, 5000);
             problem = s_integrity (db, "integrity_check");
             if (problem) {
-                char *more = zsys_sprintf ("%s: PRAGMA integrity_check: %s", path, problem);
+                char *more = sein_sprintf ("%s: PRAGMA integrity_check: %s", path, problem);
                 zstr_free (&problem);
                 problem = more;
             }
         } else
-            problem = zsys_sprintf ("%s: %s", path, sqlite3_errmsg (db));
+            problem = sein_sprintf ("%s: %s", path, sqlite3_errmsg (db));
         sqlite3_close (db);
     }
     if (problem) {

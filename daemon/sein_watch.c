@@ -43,6 +43,7 @@ typedef struct {
     int64_t queued;
     int64_t last_heard; //  ms, zclock_mono
     int64_t last_sent;
+    char principal[41]; //  the key it was opened with (Z85), "" without security
 } s_session_t;
 
 typedef struct {
@@ -60,6 +61,9 @@ typedef struct {
     bool terminated;
     char *error;
     zhashx_t *known[F_COUNT]; //  codes filters may name; NULL: any
+    char *keys;               //  security.keys, with security on
+    zcert_t *cert;            //  seind's key, with security on
+    sein_keyring_t *keyring;  //  NULL: security off
     int64_t reported[2]; //  sessions and queued events last sent to the server
 } s_watch_t;
 
@@ -352,6 +356,37 @@ s_read_filter (s_watch_t *self, s_session_t *session, json_t *filter, sein_error
     return 0;
 }
 
+//  Narrow SESSION's filter to what PRINCIPAL may see: its teams, unless
+//  it sees them all. A team filter outside them is refused rather than
+//  narrowed, so that a dashboard never silently shows less than it asked.
+//  Returns 0, or -1 with ERROR set.
+static int
+s_narrow (s_session_t *session, const sein_principal_t *principal, sein_error_t *error)
+{
+    if (principal->rights & SEIN_RIGHT_ALL_TEAMS)
+        return 0;
+    for (int index = 0; index < session->count[F_TEAM]; index++)
+        if (!sein_auth_has_team (principal, session->values[F_TEAM][index]))
+            return sein_error_set (error, "forbidden", "filter.team",
+                                   "the key '%s' may not watch team '%s' (its teams: %s)",
+                                   principal->name, session->values[F_TEAM][index],
+                                   *principal->teams ? principal->teams : "none");
+    if (session->count[F_TEAM])
+        return 0;
+    //  No team asked for: the key's own, each of ",a,b,".
+    for (const char *at = principal->teams; *at && at[1]; ) {
+        const char *end = strchr (at + 1, ',');
+        if (end > at + 1 && session->count[F_TEAM] < S_FILTER_MAX)
+            session->values[F_TEAM][session->count[F_TEAM]++] =
+                sein_strndup (at + 1, (size_t) (end - at - 1));
+        at = end;
+    }
+    if (session->count[F_TEAM] == 0)
+        return sein_error_set (error, "forbidden", NULL,
+                               "the key '%s' has no teams to watch", principal->name);
+    return 0;
+}
+
 //  Check a WATCH body against the store's HEAD; returns 0, or -1 with
 //  ERROR set. *UTC gets since_time.
 static int
@@ -419,7 +454,8 @@ s_probe (s_watch_t *self)
 }
 
 static void
-s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, json_t *body)
+s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, json_t *body,
+             const sein_principal_t *principal)
 {
     s_session_t *session = (s_session_t *) sein_calloc (1, sizeof *session);
     sein_error_t error;
@@ -430,6 +466,8 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     if (head < self->head)
         head = self->head;
     int rc = s_check_watch (self, session, body, head, utc, &error);
+    if (rc == 0)
+        rc = s_narrow (session, principal, &error);
     bool full = !zhashx_lookup (self->sessions, key) &&
                 (int64_t) zhashx_size (self->sessions) >= self->sessions_max;
     if (rc == 0 && full) {
@@ -455,6 +493,7 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     session->credit = credit < self->credit_max ? credit : self->credit_max;
     session->key = sein_strdup (key);
     session->envelope = *envelope;
+    memcpy (session->principal, principal->key, sizeof session->principal);
     session->last_heard = session->last_sent = zclock_mono ();
     zhashx_update (self->sessions, key, session); //  replaces an older session
     sein_debug ("watch: session %s from seq %lld, credit %lld", key,
@@ -497,7 +536,7 @@ s_router_ready (s_watch_t *self)
     sein_request_t *request = &self->request;
     while (sein_wire_recv (zsock_resolve (self->router), s_commands,
                            sizeof s_commands / sizeof s_commands[0], self->message_max,
-                           request) == 0) {
+                           self->keyring, request) == 0) {
         const sein_envelope_t *envelope = &request->envelope;
         const char *command = request->command ? request->command->name : "";
         char key[2 * sizeof envelope->routing + 1];
@@ -508,12 +547,15 @@ s_router_ready (s_watch_t *self)
         if (session)
             session->last_heard = zclock_mono ();
         sein_error_t error;
-        if (request->rejected)
+        if (request->rejected) {
             //  A WATCH is answered WATCH; anything else that is refused ERROR.
             s_reject (self, envelope, streq (command, SEIN_WATCH) ? SEIN_WATCH : SEIN_ERROR,
                       &request->error);
+            if (session && streq (request->error.code, "forbidden"))
+                zhashx_delete (self->sessions, key); //  its key was revoked
+        }
         else if (streq (command, SEIN_WATCH))
-            s_cmd_watch (self, envelope, key, request->json);
+            s_cmd_watch (self, envelope, key, request->json, &request->principal);
         else if (streq (command, SEIN_CLOSE))
             zhashx_delete (self->sessions, key);
         else if (!session) {
@@ -603,6 +645,39 @@ s_set_known (s_watch_t *self, const char *codes)
     json_decref (json);
 }
 
+//  Reload the keyring (on SIGHUP) and end the sessions of every key that
+//  is gone from it: an ERROR `forbidden`, then nothing more.
+static void
+s_reload_keys (s_watch_t *self)
+{
+    char *error = NULL;
+    sein_keyring_t *keyring = sein_keyring_new (self->keys, &error);
+    if (!keyring) {
+        zsys_error ("watch: %s; the keys loaded before stay", error);
+        zstr_free (&error);
+        return;
+    }
+    sein_keyring_destroy (&self->keyring);
+    self->keyring = keyring;
+    zlistx_t *revoked = zlistx_new ();
+    sein_principal_t principal;
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions))
+        if (sein_keyring_lookup (keyring, session->principal, &principal)) {
+            sein_error_t forbidden;
+            sein_error_set (&forbidden, "forbidden", NULL,
+                            "the key of this session was revoked: session ended");
+            s_reject (self, &session->envelope, SEIN_ERROR, &forbidden);
+            zlistx_add_end (revoked, session->key);
+        }
+    for (char *key = (char *) zlistx_first (revoked); key;
+         key = (char *) zlistx_next (revoked)) {
+        zsys_notice ("watch: session %s ended, its key was revoked", key);
+        zhashx_delete (self->sessions, key);
+    }
+    zlistx_destroy (&revoked);
+}
+
 static void
 s_pipe_ready (s_watch_t *self)
 {
@@ -621,6 +696,8 @@ s_pipe_ready (s_watch_t *self)
         //  on reload (sein_settings.c); the others are read where used.
         self->message_max = (size_t) message_max;
         s_set_known (self, codes);
+        if (self->keys)
+            s_reload_keys (self);
     }
     zstr_free (&command);
     zstr_free (&codes);
@@ -658,10 +735,20 @@ sein_watch_actor (zsock_t *pipe, void *args)
     self->store = sein_store_new_reader (watch_args->db_path, &self->error);
     const char *endpoint = sein_config_str (config, "endpoints.watch");
     self->message_max = (size_t) sein_config_int (config, "limits.message_max");
+    if (!self->error && sein_config_bool (config, "security.enabled")) {
+        self->keys = sein_strdup (sein_config_str (config, "security.keys"));
+        self->cert = sein_auth_server_cert (
+            self->keys, sein_config_str (config, "security.server_key"), &self->error);
+        if (!self->error)
+            s_reload_keys (self);
+        if (!self->error && !self->keyring)
+            self->error = sein_sprintf ("security.keys: cannot read %s", self->keys);
+    }
     if (!self->error)
         self->router = sein_wire_bind (endpoint, self->message_max, s_queue_max (self),
                                        (int) sein_config_int (config, "limits.intake_hwm"), 0,
-                                       SEIN_IO_WATCH, &self->error);
+                                       SEIN_IO_WATCH, self->cert, SEIN_AUTH_DOMAIN_WATCH,
+                                       &self->error);
     if (!self->error) {
         self->feed = zsock_new_sub (watch_args->feed, "");
         zsock_set_rcvhwm (self->feed, 100000);
@@ -709,6 +796,9 @@ sein_watch_actor (zsock_t *pipe, void *args)
         zhashx_destroy (&self->known[dimension]);
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed);
+    zcert_destroy (&self->cert);
+    sein_keyring_destroy (&self->keyring);
+    zstr_free (&self->keys);
     sein_store_destroy (&self->store);
     sein_request_clear (&self->request);
     sein_buf_free (&self->buf);

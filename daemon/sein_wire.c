@@ -43,7 +43,11 @@ s_recv_parts (void *handle, sein_envelope_t *envelope, zmq_msg_t parts[4])
     while (more) {
         zmq_msg_close (&part);
         zmq_msg_init (&part);
-        zmq_msg_recv (&part, handle, 0); //  the rest of a message is there
+        //  The rest of a message is there, but a signal that lands in
+        //  libzmq's command processing fails the receive with EINTR: take
+        //  the frame again, or the message would be cut in two.
+        while (zmq_msg_recv (&part, handle, 0) < 0 && zmq_errno () == EINTR)
+            ;
         more = zmq_msg_more (&part);
         if (count == 0 && !envelope->delimiter && zmq_msg_size (&part) == 0)
             envelope->delimiter = true;
@@ -229,7 +233,11 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
     if (scan.nul || scan.number) {
         //  Rare: parse a copy in which they are replaced, to report them
         //  after the syntax, as for every other body.
-        patched = sein_strndup (body, size);
+        //  The body may hold NUL bytes (jansson refuses them): copy all
+        //  SIZE bytes, not up to the first NUL as strndup would.
+        patched = (char *) sein_malloc (size + 1);
+        memcpy (patched, body, size);
+        patched[size] = 0;
         s_scan (body, size, &scan, patched, error);
     }
     json_error_t parse;
@@ -237,6 +245,11 @@ s_parse_body (const char *body, size_t size, const char *const *fields,
         json_loadb (patched ? patched : body, size, JSON_REJECT_DUPLICATES, &parse);
     free (patched);
     if (!json) {
+        //  jansson quotes the bytes near the error, which may end inside a
+        //  character: keep its text ASCII so the reply stays UTF-8.
+        for (char *at = parse.text; *at; at++)
+            if ((unsigned char) *at >= 0x80)
+                *at = '?';
         sein_error_set (error, "json", NULL, "body is not valid JSON: %s (byte %d)",
                         parse.text, parse.position);
         return NULL;
@@ -318,6 +331,16 @@ s_check (sein_request_t *request, zmq_msg_t *parts, int count,
     }
     request->command = &commands[index];
     request->reply = commands[index].name;
+    if (!sein_auth_allows (&request->principal, commands[index].name)) {
+        if (*request->principal.role)
+            sein_error_set (error, "forbidden", NULL, "the key '%s' (role %s) may not send %s",
+                            request->principal.name, request->principal.role,
+                            commands[index].name);
+        else
+            sein_error_set (error, "forbidden", NULL,
+                            "this key is not, or no longer, known to seind");
+        return;
+    }
     size_t size = zmq_msg_size (&parts[3]);
     if (size > message_max) {
         sein_error_set (error, "too-large", NULL,
@@ -333,14 +356,29 @@ s_check (sein_request_t *request, zmq_msg_t *parts, int count,
     zmq_msg_move (&request->body, &parts[3]);
 }
 
+//  Fill PRINCIPAL for a message whose first part after the routing id is
+//  PART (NULL: none): the keyring's entry for its "User-Id", else none.
+static void
+s_principal (sein_keyring_t *keyring, zmq_msg_t *part, sein_principal_t *principal)
+{
+    if (!keyring) {
+        sein_principal_anonymous (principal);
+        return;
+    }
+    const char *key = part ? zmq_msg_gets (part, "User-Id") : NULL;
+    if (!key || sein_keyring_lookup (keyring, key, principal))
+        memset (principal, 0, sizeof *principal); //  no name, no rights
+}
+
 int
 sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
-                size_t message_max, sein_request_t *request)
+                size_t message_max, sein_keyring_t *keyring, sein_request_t *request)
 {
     zmq_msg_t parts[4];
     int count = s_recv_parts (handle, &request->envelope, parts);
     if (count < 0)
         return -1;
+    s_principal (keyring, count > 0 ? &parts[0] : NULL, &request->principal);
     //  The correlation id is echoed whenever it fits, even on a refusal.
     if (count >= 3 && zmq_msg_size (&parts[2]) <= S_CORR_MAX) {
         request->envelope.corr_size = zmq_msg_size (&parts[2]);
@@ -433,11 +471,11 @@ sein_wire_pin (zsock_t *socket, int io_thread)
 
 zsock_t *
 sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm, int linger,
-                int io_thread, char **error_p)
+                int io_thread, zcert_t *cert, const char *domain, char **error_p)
 {
     zsock_t *socket = zsock_new (ZMQ_ROUTER);
     if (!socket) {
-        *error_p = zsys_sprintf ("cannot create a socket for %s: %s", endpoint,
+        *error_p = sein_sprintf ("cannot create a socket for %s: %s", endpoint,
                                  zmq_strerror (zmq_errno ()));
         return NULL;
     }
@@ -452,8 +490,10 @@ sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm
     //  czmq's default linger is 0: replies still queued when the socket
     //  closes would be dropped.
     zsock_set_linger (socket, linger);
+    if (cert)
+        sein_auth_apply (cert, socket, domain);
     if (zsock_bind (socket, "%s", endpoint) < 0) {
-        *error_p = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
+        *error_p = sein_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&socket);
     }
     return socket;

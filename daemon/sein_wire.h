@@ -16,6 +16,13 @@
     signal validator (sein_signal.c) on the prepare thread instead; they
     are only bounded here.
 
+    It also says who asked: with a keyring (security on) the principal is
+    the key of the connection, libzmq's "User-Id" of the message (which
+    seind's ZAP handler sets to the client's public key) looked up in the
+    keyring; a key no longer there (revoked on SIGHUP) has no rights. Right
+    after the command is known it is checked against the principal's
+    rights (sein_auth.h), and refused `forbidden` when they fall short.
+
     sein_wire_bind gives both sockets the same guards: a maximum frame
     size that follows limits.message_max, ROUTER_MANDATORY, no blocking.
     libzmq gives every connection the options its socket had when it was
@@ -24,6 +31,7 @@
 #ifndef SEIN_WIRE_H_INCLUDED
 #define SEIN_WIRE_H_INCLUDED
 
+#include "sein_auth.h"
 #include "sein_json.h"
 #include "sein_signal.h"
 
@@ -58,6 +66,7 @@ typedef struct {
 //  read).
 typedef struct {
     sein_envelope_t envelope;
+    sein_principal_t principal; //  who asked (anonymous without security)
     const sein_wire_command_t *command;
     zmq_msg_t body;
     json_t *json;
@@ -79,12 +88,14 @@ void
     sein_request_clear (sein_request_t *request);
 
 //  Read one request waiting on HANDLE (a ROUTER, raw ZeroMQ), checking it
-//  against COMMANDS (NCOMMANDS entries) and MESSAGE_MAX. REQUEST must be
-//  fresh (sein_request_init or _clear). Returns -1 when nothing was
-//  waiting, 0 when a request was read: check `rejected`.
+//  against COMMANDS (NCOMMANDS entries), MESSAGE_MAX and, with KEYRING
+//  (NULL: security off, everyone anonymous), the rights of the key that
+//  sent it. REQUEST must be fresh (sein_request_init or _clear). Returns
+//  -1 when nothing was waiting, 0 when a request was read: check
+//  `rejected`.
 int
     sein_wire_recv (void *handle, const sein_wire_command_t *commands, size_t ncommands,
-                    size_t message_max, sein_request_t *request);
+                    size_t message_max, sein_keyring_t *keyring, sein_request_t *request);
 
 //  The member KEY of a request's BODY, or NULL when it is absent or
 //  null: in every body, null for a field is the same as leaving it out.
@@ -120,10 +131,13 @@ int
 //  frames over MESSAGE_MAX + SEIN_WIRE_SLACK never read, unroutable
 //  replies reported, no blocking, LINGER ms to flush replies on close,
 //  send queue SNDHWM, receive queue RCVHWM, connections on I/O thread
-//  IO_THREAD. NULL with *error_p set (fresh) when it cannot bind.
+//  IO_THREAD; with CERT (NULL: security off) a CURVE server, its clients
+//  admitted by the ZAP handler in DOMAIN (sein_auth.h). NULL with *error_p
+//  set (fresh) when it cannot bind.
 zsock_t *
     sein_wire_bind (const char *endpoint, size_t message_max, int sndhwm, int rcvhwm,
-                    int linger, int io_thread, char **error_p);
+                    int linger, int io_thread, zcert_t *cert, const char *domain,
+                    char **error_p);
 
 //  seind runs ZeroMQ with SEIN_IO_THREADS I/O threads (zsys_set_io_threads
 //  before the first socket) and pins its sockets with sein_wire_pin:

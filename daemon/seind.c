@@ -122,7 +122,7 @@ s_open_store (sein_config_t *config, int flags, sein_store_t **store_p)
         zsys_error ("cannot start: cannot create storage.dir %s: %s", dir, strerror (errno));
         return SEIN_EXIT_UNAVAILABLE;
     }
-    char *path = zsys_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
+    char *path = sein_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
     sein_store_status_t status;
     char *error = NULL;
     *store_p = sein_store_open (path, sein_config_str (config, "storage.synchronous"),
@@ -249,7 +249,7 @@ main (int argc, char **argv)
         return refused;
     }
     //  The server takes the setup over; the store's path for the stop.
-    char *path = zsys_sprintf ("%s/%s", sein_config_str (setup->config, "storage.dir"),
+    char *path = sein_sprintf ("%s/%s", sein_config_str (setup->config, "storage.dir"),
                                sein_config_str (setup->config, "storage.file"));
     sein_server_args_t args = {setup, store, 0};
     zactor_t *server = zactor_new (sein_server_actor, &args);
@@ -319,7 +319,7 @@ main (int argc, char **argv)
     if (log_fd >= 0)
         close (log_fd);
     if (synced && synced != ENOENT) {
-        char *why = zsys_sprintf ("fdatasync of %s-wal at stop: %s", path, strerror (synced));
+        char *why = sein_sprintf ("fdatasync of %s-wal at stop: %s", path, strerror (synced));
         zsys_error ("storage: the disk failed: %s", why);
         sein_store_set_fault (store, why);
         zstr_free (&why);

@@ -61,6 +61,32 @@ extern "C" {
 #define SEIN_EXIT_CONFIG      78
 
 //  ---------------------------------------------------------------------
+//  Keys (security.enabled: CURVE on every connection, docs/SECURITY.md)
+
+typedef struct _sein_keys_t sein_keys_t;
+
+//  Load the client's certificate NAME from the directory DIR (NAME.key and
+//  NAME.key_secret, which only its owner may read) and seind's public
+//  certificate SERVER (SERVER.key). NULL with *error_p set (fresh, naming
+//  the file and what to do) when one is missing or the secret is readable
+//  by group or others.
+sein_keys_t *
+    sein_keys_new (const char *dir, const char *name, const char *server, char **error_p);
+
+//  Destroy; idempotent, nulls the pointer.
+void
+    sein_keys_destroy (sein_keys_t **self_p);
+
+//  A copy of SELF (NULL for NULL).
+sein_keys_t *
+    sein_keys_dup (const sein_keys_t *self);
+
+//  Make SOCKET (a zsock_t, not yet connected) a CURVE client with SELF;
+//  nothing when SELF is NULL.
+void
+    sein_keys_apply (const sein_keys_t *self, void *socket);
+
+//  ---------------------------------------------------------------------
 //  Request/reply client
 
 typedef struct _sein_client_t sein_client_t;
@@ -69,6 +95,11 @@ typedef struct _sein_client_t sein_client_t;
 //  connection is made in the background; NULL only on a malformed endpoint.
 sein_client_t *
     sein_client_new (const char *endpoint);
+
+//  The same over CURVE with KEYS (borrowed; NULL: as sein_client_new).
+//  An unknown key never gets a reply: seind refuses the connection.
+sein_client_t *
+    sein_client_new_secure (const char *endpoint, const sein_keys_t *keys);
 
 //  Destroy; idempotent, nulls the pointer. Unsent requests are dropped.
 void
@@ -131,6 +162,12 @@ typedef struct _sein_watcher_t sein_watcher_t;
 sein_watcher_t *
     sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
                       const char *since_time, int credit);
+
+//  Connect with KEYS (copied; NULL: without). Call before the first
+//  sein_watcher_recv. With a revoked key, seind ends the session with an
+//  ERROR `forbidden`: the watcher stops, and sein_watcher_refusal holds it.
+void
+    sein_watcher_set_keys (sein_watcher_t *self, const sein_keys_t *keys);
 
 //  Destroy; idempotent, nulls the pointer. Tells the server when it can.
 void

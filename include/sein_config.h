@@ -6,8 +6,9 @@
     declared once, in the table of the part that uses it, with its type,
     bounds, default and whether a running daemon may change it on SIGHUP:
     libsein's table (sein_config.c) declares what the library and the
-    clients read, `endpoints.*`, `client.*`, and `storage.dir` and
-    `storage.file` (seinctl check opens the store); seind's table
+    clients read, `endpoints.*`, `client.*`, `storage.dir` and
+    `storage.file` (seinctl check opens the store), and the `security.*`
+    settings a client connects with; seind's table
     (daemon/sein_settings.c) every other setting, and seind loads both
     (sein_config_load_with). Anything undeclared is refused with file:line,
     so a typo never silently falls back to a default.
@@ -113,6 +114,14 @@ char *
 //  line (a client's: libsein's settings only).
 void
     sein_config_print (sein_config_t *self, FILE *out);
+
+//  Check that only its owner can read or write PATH (mode 0600 or
+//  stricter): secret keys, and a configuration file with security on.
+//  WHAT names the file in the message ("secret key"). Returns 0, or -1
+//  with *error_p set to a fresh message naming the file, its mode and the
+//  mode to use.
+int
+    sein_config_private (const char *path, const char *what, char **error_p);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <czmq.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int
@@ -85,10 +86,38 @@ s_spawn (char **argv, int in, int out, int err)
             dup2 (out, STDOUT_FILENO);
         if (err >= 0)
             dup2 (err, STDERR_FILENO);
-        execv (argv[0], argv);
+        execvp (argv[0], argv); //  a SEIN_WRAP command is found on PATH
         _exit (127);
     }
     return pid;
+}
+
+int64_t
+sein_harness_scale (int64_t ms)
+{
+    const char *scale = getenv ("SEIN_TIMEOUT_SCALE");
+    long factor = scale ? atol (scale) : 1;
+    return factor > 1 ? ms * factor : ms;
+}
+
+//  ARGV behind the words of SEIN_WRAP, if set; ARGV is consumed.
+static char **
+s_wrap (char **argv)
+{
+    const char *wrap = getenv ("SEIN_WRAP");
+    if (!wrap || !*wrap)
+        return argv;
+    char **wrapped = (char **) zmalloc (sizeof (char *) * 128);
+    char *words = strdup (wrap), *cursor = NULL;
+    int count = 0;
+    for (char *word = strtok_r (words, " ", &cursor); word && count < 60;
+         word = strtok_r (NULL, " ", &cursor))
+        wrapped[count++] = strdup (word);
+    free (words);
+    for (int index = 0; argv[index]; index++)
+        wrapped[count++] = argv[index];
+    free (argv); //  its strings are wrapped's now
+    return wrapped;
 }
 
 static int
@@ -96,7 +125,7 @@ s_start (sein_harness_t *self, ...)
 {
     va_list args;
     va_start (args, self);
-    char **argv = s_argv (self, "seind", args);
+    char **argv = s_wrap (s_argv (self, "seind", args));
     va_end (args);
     int log = open (self->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     self->pid = s_spawn (argv, -1, log, log);
@@ -105,11 +134,12 @@ s_start (sein_harness_t *self, ...)
     if (self->pid < 0)
         return -1;
     //  Ready when it answers PING.
-    sein_client_t *client = sein_client_new (self->intake);
-    int64_t deadline = zclock_mono () + 10000;
+    sein_client_t *client = sein_client_new_secure (self->intake, self->keys);
+    int64_t deadline = zclock_mono () + sein_harness_scale (10000);
     int rc = -1;
     while (rc && zclock_mono () < deadline) {
-        json_t *reply = sein_client_call (client, SEIN_PING, NULL, 200);
+        json_t *reply =
+            sein_client_call (client, SEIN_PING, NULL, (int) sein_harness_scale (200));
         if (reply)
             rc = 0;
         json_decref (reply);
@@ -182,9 +212,68 @@ sein_harness_cpu (pid_t pid)
     return seconds;
 }
 
+int
+sein_harness_secure (sein_harness_t *self)
+{
+    snprintf (self->config, sizeof self->config, "%s/sein.cfg", self->dir);
+    FILE *file = fopen (self->config, "w");
+    if (!file)
+        return -1;
+    //  libconfig puts the file's own directory (sein_config.c's include
+    //  dir) before every @include path, absolute ones too: go up from the
+    //  harness's directory, /tmp/sein-test-XXXXXX, to the root.
+    fprintf (file,
+             "@include \"../..%s/conf/sein.cfg\"\n"
+             "security = { enabled = true; keys = \"keys\"; broadcast = \"trusted\"; };\n",
+             SEIN_SOURCE_DIR);
+    fclose (file);
+    chmod (self->config, 0600);
+    //  The data files are relative to conf/sein.cfg, the file here includes it.
+    const char *data[][2] = {{"areas", "areas.tsv"},
+                             {"polygons", "areas.geojson"},
+                             {"streets", "streets.tsv"},
+                             {"themes", "themes.tsv"},
+                             {"theme_rules", "theme-rules.tsv"},
+                             {"priority_rules", "priority-rules.tsv"}};
+    for (size_t index = 0; index < 6; index++) {
+        char override[320];
+        snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],
+                  SEIN_SOURCE_DIR, data[index][1]);
+        sein_harness_set (self, override);
+    }
+    if (sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "seind", "--role", "server",
+                          NULL) ||
+        sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "harness", "--role", "admin",
+                          NULL))
+        return -1;
+    sein_harness_set (self, "client.key=harness");
+    char *keys = zsys_sprintf ("%s/keys", self->dir), *error = NULL;
+    self->keys = sein_keys_new (keys, "harness", "seind", &error);
+    if (error)
+        fprintf (stderr, "sein_harness_secure: %s\n", error);
+    zstr_free (&keys);
+    zstr_free (&error);
+    return self->keys ? 0 : -1;
+}
+
 void
 sein_harness_cleanup (sein_harness_t *self)
 {
+    sein_keys_destroy (&self->keys);
+    const char *wrap = getenv ("SEIN_WRAP");
+    if (self->pid > 0 && wrap && *wrap) {
+        //  A wrapper such as valgrind reports when seind exits, not when it
+        //  is killed: ask it to stop first, and wait for it.
+        kill (self->pid, SIGTERM);
+        int64_t deadline = zclock_mono () + sein_harness_scale (10000);
+        int status;
+        while (self->pid > 0 && zclock_mono () < deadline) {
+            if (waitpid (self->pid, &status, WNOHANG) != 0)
+                self->pid = -1; //  gone (or not ours to wait for)
+            else
+                zclock_sleep (20);
+        }
+    }
     if (self->pid > 0)
         sein_harness_stop (self, SIGKILL);
     if (*self->dir) {

@@ -10,6 +10,8 @@
 #ifndef SEIN_HARNESS_H_INCLUDED
 #define SEIN_HARNESS_H_INCLUDED
 
+#include "sein.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -24,6 +26,7 @@ typedef struct {
     char overrides[16][320]; //  -o values for daemon and clients
     int noverrides;
     pid_t pid;
+    sein_keys_t *keys;   //  the harness's own admin key, with security on
 } sein_harness_t;
 
 //  Prepare a daemon in a fresh temporary directory; TCP_PORT > 0 uses
@@ -35,10 +38,26 @@ int
 void
     sein_harness_set (sein_harness_t *self, const char *override);
 
+//  Turn security on, before the start: a private config file in the
+//  directory (conf/sein.cfg and security.enabled, security.broadcast
+//  trusted), a key directory with seind's key and the harness's own,
+//  "harness" (role admin), which the harness and the clients it runs use
+//  (client.key; a later -o client.key=NAME picks another). Returns 0 or -1.
+int
+    sein_harness_secure (sein_harness_t *self);
+
 //  Start seind (SEIN_BINARY_DIR/seind -f) and wait until it answers PING,
-//  up to 10 s. Returns 0 or -1.
+//  up to 10 s (scaled, below). Returns 0 or -1.
+//  When the environment sets SEIN_WRAP, seind runs under that command: its
+//  words (split at spaces, no quoting) go before seind's own argv, as
+//  tests/valgrind.sh does with SEIN_WRAP="valgrind --error-exitcode=99 ...".
 int
     sein_harness_start (sein_harness_t *self);
+
+//  MS scaled by SEIN_TIMEOUT_SCALE (a positive integer, default 1), for
+//  waits on a seind that runs slower than usual, under SEIN_WRAP.
+int64_t
+    sein_harness_scale (int64_t ms);
 
 //  Send SIGNUM and wait for the process to exit; returns its exit status
 //  (128 + signal when killed), -1 when not running.
@@ -53,7 +72,8 @@ long
 double
     sein_harness_cpu (pid_t pid);
 
-//  Stop if running and remove the directory.
+//  Stop if running (SIGKILL; under SEIN_WRAP SIGTERM first, so that the
+//  wrapper's report at exit gets written) and remove the directory.
 void
     sein_harness_cleanup (sein_harness_t *self);
 

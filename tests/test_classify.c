@@ -95,8 +95,7 @@ s_classify (sein_classifier_t *classifier, const char *json, sein_classification
     sein_signal_limits_t limits = {4000, 65536};
     if (sein_signal_parse (&signal, json, strlen (json), &limits, &error))
         fail_msg ("bad test signal: %s", error.message);
-    assert_int_equal (
-        sein_classifier_classify (classifier, s_scratch, &signal, result, true), 0);
+    sein_classifier_classify (classifier, s_scratch, &signal, result, true);
     sein_signal_clear (&signal);
     assert_non_null (result->detail);
     assert_int_equal (strlen (result->detail), result->detail_size);
@@ -816,9 +815,9 @@ s_worker (zsock_t *pipe, void *args)
     for (size_t call = 0; scratch && call < S_WORKER_ROUNDS * work->count; call++) {
         size_t index = (work->start + call) % work->count;
         sein_classification_t result;
-        if (sein_classifier_classify (work->classifier, scratch, &work->signals[index],
-                                      &result, true) ||
-            strcmp (result.detail, work->expected[index]) != 0)
+        sein_classifier_classify (work->classifier, scratch, &work->signals[index], &result,
+                                  true);
+        if (strcmp (result.detail, work->expected[index]) != 0)
             differ++;
         sein_classification_clear (&result);
     }
@@ -853,9 +852,7 @@ test_threads (void **state)
             fail_msg ("%s: bad signal %zu", path, count + 1);
         free (body);
         sein_classification_t result;
-        assert_int_equal (sein_classifier_classify (classifier, s_scratch,
-                                                    &signals[count], &result, true),
-                          0);
+        sein_classifier_classify (classifier, s_scratch, &signals[count], &result, true);
         expected[count++] = result.detail; //  taken over
     }
     free (line);

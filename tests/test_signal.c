@@ -1266,6 +1266,25 @@ static void test_utf8_valid (void **state)
     assert_true (sein_utf8_valid ("\xef\xbf\xbd", 3, NULL));  //  U+FFFD
 }
 
+//  A version frame is any bytes; the error echoes them as UTF-8 a client
+//  can parse (found by fuzz_wire: "\xad\xad\xad\xad/1" made the reply
+//  invalid UTF-8).
+static void test_error_version_echo (void **state)
+{
+    (void)state;
+    sein_error_t error;
+    assert_int_equal (sein_error_version (&error, "\xad\xad\xe2\x82/1\0x\n", 9), -1);
+    assert_string_equal (error.code, "version");
+    assert_null (error.field);
+    assert_true (sein_utf8_valid (error.message, strlen (error.message), NULL));
+    assert_non_null (strstr (error.message, "'\?\?\?\?/1?x?'"));
+    //  Long frames are cut to 32 bytes.
+    char frame[100];
+    memset (frame, 'v', sizeof frame);
+    sein_error_version (&error, frame, sizeof frame);
+    assert_non_null (strstr (error.message, "'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv'"));
+}
+
 static void test_error_set (void **state)
 {
     (void)state;
@@ -1423,6 +1442,7 @@ int main (void)
         cmocka_unit_test (test_point_round_trip),
         cmocka_unit_test (test_utf8_valid),
         cmocka_unit_test (test_error_set),
+        cmocka_unit_test (test_error_version_echo),
         cmocka_unit_test (test_rfc3339_to_utc),
         cmocka_unit_test (test_rfc3339_invalid),
     };

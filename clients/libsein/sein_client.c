@@ -13,6 +13,7 @@
     dropped, duplicates by their seq.
 */
 #include "sein.h"
+#include "sein_alloc.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -57,6 +58,12 @@ s_part_is (zmq_msg_t *part, const char *text)
 sein_client_t *
 sein_client_new (const char *endpoint)
 {
+    return sein_client_new_secure (endpoint, NULL);
+}
+
+sein_client_t *
+sein_client_new_secure (const char *endpoint, const sein_keys_t *keys)
+{
     assert (endpoint);
     sein_client_t *self = (sein_client_t *) zmalloc (sizeof *self);
     self->dealer = zsock_new (ZMQ_DEALER);
@@ -67,6 +74,7 @@ sein_client_new (const char *endpoint)
         zsock_set_rcvhwm (self->dealer, 100000);
         zsock_set_linger (self->dealer, 0);
         self->sndtimeo = self->rcvtimeo = -1; //  libzmq's default
+        sein_keys_apply (keys, self->dealer);
     }
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
@@ -114,7 +122,7 @@ int
 sein_client_send (sein_client_t *self, const char *command, const char *corr, json_t *body,
                   int timeout_ms)
 {
-    char *text = body ? json_dumps (body, JSON_COMPACT) : strdup ("{}");
+    char *text = body ? json_dumps (body, JSON_COMPACT) : sein_strdup ("{}");
     if (!text)
         return -1;
     int rc = sein_client_send_raw (self, command, corr, text, strlen (text), timeout_ms);
@@ -174,9 +182,9 @@ sein_client_recv (sein_client_t *self, int timeout_ms, char **corr_p, char **com
     const char *body = sein_client_recv_raw (self, timeout_ms, &size, &corr, &corr_size,
                                              &command, &command_size);
     if (corr_p)
-        *corr_p = corr ? strndup (corr, corr_size) : NULL;
+        *corr_p = corr ? sein_strndup (corr, corr_size) : NULL;
     if (command_p)
-        *command_p = command ? strndup (command, command_size) : NULL;
+        *command_p = command ? sein_strndup (command, command_size) : NULL;
     return body ? json_loadb (body, size, 0, NULL) : NULL;
 }
 
@@ -224,6 +232,7 @@ struct _sein_watcher_t {
     int64_t last_sent;
     bool open;
     json_t *refusal;     //  the server's answer when it refused WATCH
+    sein_keys_t *keys;   //  CURVE, or NULL
     zmq_msg_t parts[5];  //  the last message received; [4] takes any extra parts
 };
 
@@ -233,16 +242,24 @@ sein_watcher_new (const char *endpoint, json_t *filter, int64_t since,
 {
     assert (endpoint);
     sein_watcher_t *self = (sein_watcher_t *) zmalloc (sizeof *self);
-    self->endpoint = strdup (endpoint);
+    self->endpoint = sein_strdup (endpoint);
     self->filter = filter ? json_deep_copy (filter) : json_object ();
     self->since = since > 0 ? since : 0;
-    self->since_time = since_time ? strdup (since_time) : NULL;
+    self->since_time = since_time ? sein_strdup (since_time) : NULL;
     self->credit = credit > 0 ? credit : 1;
     self->window = self->credit;
     self->heartbeat = 1000;
     for (int index = 0; index < 5; index++)
         zmq_msg_init (&self->parts[index]);
     return self;
+}
+
+void
+sein_watcher_set_keys (sein_watcher_t *self, const sein_keys_t *keys)
+{
+    assert (self);
+    sein_keys_destroy (&self->keys);
+    self->keys = sein_keys_dup (keys);
 }
 
 static void
@@ -288,6 +305,7 @@ s_watcher_connect (sein_watcher_t *self)
     self->dealer = zsock_new (ZMQ_DEALER);
     zsock_set_linger (self->dealer, 0);
     zsock_set_sndtimeo (self->dealer, 0);
+    sein_keys_apply (self->keys, self->dealer);
     zsock_connect (self->dealer, "%s", self->endpoint);
     self->last_heard = zclock_mono ();
     s_watcher_open (self);
@@ -304,6 +322,7 @@ sein_watcher_destroy (sein_watcher_t **self_p)
         zsock_destroy (&self->dealer);
         json_decref (self->filter);
         json_decref (self->refusal);
+        sein_keys_destroy (&self->keys);
         for (int index = 0; index < 5; index++)
             zmq_msg_close (&self->parts[index]);
         free (self->endpoint);
@@ -382,7 +401,11 @@ s_watcher_handle (sein_watcher_t *self, const char *command, json_t *body)
     } else if (streq (command, SEIN_ERROR)) {
         const char *code =
             json_string_value (json_object_get (json_object_get (body, "error"), "code"));
-        if (code && streq (code, "session"))
+        if (code && streq (code, "forbidden")) {
+            //  A revoked key: asking again would be refused again.
+            json_decref (self->refusal);
+            self->refusal = json_incref (body);
+        } else if (code && streq (code, "session"))
             s_watcher_open (self); //  the server restarted or expired us
     }
 }

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 //  Durations are milliseconds, sizes bytes. Keep docs/CONFIG.md in step.
@@ -49,15 +50,22 @@ const sein_setting_t sein_config_settings[] = {
     //  + 2 x batch_max) = 10192), all libzmq guarantees: a larger window
     //  would have replies dropped. 2048 keeps a bulk import's batches full.
     {"client.window", SEIN_SETTING_INT, "2048", 1, 4096, NULL, true, NULL},
+    //  The client's own certificate in security.keys (docs/SECURITY.md).
+    {"client.key", SEIN_SETTING_STRING, "client", 0, 0, NULL, true, NULL},
+    //  CURVE on every endpoint: seind and every client must agree, so the
+    //  clients read these too. The sockets are made at start: restart-only.
+    {"security.enabled", SEIN_SETTING_BOOL, "false", 0, 0, NULL, false,
+     "CURVE on the intake, watch and broadcast sockets"},
+    {"security.keys", SEIN_SETTING_PATH, "/etc/sein/keys", 0, 0, NULL, false, NULL},
+    {"security.server_key", SEIN_SETTING_STRING, "seind", 0, 0, NULL, false, NULL},
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
 //  above and skips what these hold beyond it unread; sein_config_load_with
 //  refuses a table that declares a setting in any other group, so that the
 //  clients never refuse a file seind accepts.
-static const char *s_seind_groups[] = {"daemon", "storage", "data",      "classify",
-                                       "limits", "watch",   "lifecycle", "alerts",
-                                       NULL};
+static const char *s_seind_groups[] = {"daemon", "storage",  "data",      "classify", "limits",
+                                       "watch",  "security", "lifecycle", "alerts",   NULL};
 
 //  Top-level sections that are lists owned and validated by seind's
 //  router and deadlines, in every program.
@@ -377,6 +385,9 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
         self->dir = sein_sprintf ("%s/%s", cwd, dir);
     free (dircopy);
     config_init (&self->cfg);
+    //  @include "sein.cfg" names a file beside this one, wherever seind
+    //  runs (conf/sein-secure.cfg is sein.cfg with security on).
+    config_set_include_dir (&self->cfg, self->dir);
     char *error = s_declare (self, table);
     for (size_t index = 0; !error && index < self->count; index++)
         error = s_parse (self, index, self->settings[index]->def, true);
@@ -421,11 +432,32 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
                 error = sein_sprintf ("%s:0: %s and %s are both %s", file ? file : "-o",
                                       endpoints[one], endpoints[other],
                                       sein_config_str (self, endpoints[one]));
+    //  A file that turns security on names the keys: only its owner may
+    //  read it (OpenSMTPD refuses such files too).
+    if (!error && file && sein_config_bool (self, "security.enabled"))
+        sein_config_private (file, "configuration file", &error);
     if (error) {
         *error_p = error;
         sein_config_destroy (&self);
     }
     return self;
+}
+
+int
+sein_config_private (const char *path, const char *what, char **error_p)
+{
+    struct stat info;
+    if (stat (path, &info)) {
+        *error_p = sein_sprintf ("%s: cannot read the %s: %s", path, what, strerror (errno));
+        return -1;
+    }
+    if (info.st_mode & (S_IRWXG | S_IRWXO)) {
+        *error_p = sein_sprintf ("%s: the %s is mode %04o, open to group or others: "
+                                 "refused; make it 0600 (chmod 600 %s)",
+                                 path, what, (unsigned) (info.st_mode & 07777), path);
+        return -1;
+    }
+    return 0;
 }
 
 void

@@ -29,11 +29,12 @@
 
         bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] [-w WINDOW]
                      [-r RATE] [-t SECONDS] [-p PORT] [-S SYNC]
-                     [-P PARTS] [-m STORE] [-x SEIN-SUBMIT] [-W WINDOW]
+                     [-P PARTS] [-m STORE] [-x SEIN-SUBMIT] [-W WINDOW] [-C]
 
     PARTS is a comma-separated list of the part names above. -x runs
     another sein-submit than the build tree's (an older build, to compare),
-    -W runs it with --window WINDOW instead of its default.
+    -W runs it with --window WINDOW instead of its default. -C turns
+    security on: CURVE on every connection, each request authorised.
     Throughput is measured in ROUNDS rounds (default 3) of SIGNALS each,
     and the median printed with the range: on a shared VM one round can
     be 20% off the next. Each submitter keeps WINDOW (default 2048)
@@ -79,6 +80,10 @@ typedef struct {
 //  A realistic submission; the external id makes each one new. Without
 //  NAMED the submitter is left out, as in a file for sein-submit, which
 //  adds its client.name.
+//  -C: seind with security on (sein_harness_secure), every client of the
+//  benchmark on CURVE with the harness's key; NULL without.
+static sein_keys_t *s_keys;
+
 static char *
 s_signal (int round, int submitter, long index, bool named)
 {
@@ -152,6 +157,7 @@ s_submitter (void *arg)
     zsock_set_rcvtimeo (dealer, 10000);
     zsock_set_sndhwm (dealer, 0);
     zsock_set_rcvhwm (dealer, 0);
+    sein_keys_apply (s_keys, dealer);
     zsock_connect (dealer, "%s", self->endpoint);
     //  Bodies are built before the clock starts.
     char **bodies = (char **) zmalloc (sizeof (char *) * (size_t) self->count);
@@ -182,7 +188,7 @@ s_submitter (void *arg)
 static long
 s_ping (const char *endpoint, const char *counter)
 {
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
     json_t *value = counter ? json_object_get (json_object_get (ping, "counters"), counter)
                             : json_object_get (ping, "head");
@@ -242,6 +248,7 @@ s_latency (const char *endpoint, int rate, int seconds, double *p50, double *p99
            int tag, s_tally_t *tally)
 {
     zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    sein_keys_apply (s_keys, dealer);
     zsock_connect (dealer, "%s", endpoint);
     long total = (long) rate * seconds;
     int64_t *sent_at = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) total);
@@ -471,7 +478,7 @@ s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, i
             "%.0f; %ld accepted)\n",
             rates[rounds / 2], rounds, rates[0], rates[rounds - 1], accepted);
     s_print_tally ("seind", &tally);
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
     json_t *counters = json_object_get (ping, "counters");
     long commits =
@@ -637,7 +644,7 @@ s_raw_part (sein_harness_t *daemon, int port, int rounds, int submitters, long s
 static char *
 s_stored_event (const char *endpoint)
 {
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *request = json_pack ("{s:i,s:i}", "from", 1, "limit", 1);
     json_t *events = sein_client_call (client, SEIN_EVENTS, request, 5000);
     json_decref (request);
@@ -679,8 +686,9 @@ main (int argc, char **argv)
     const char *synchronous = "full";
     char *submit_program = zsys_sprintf ("%s/sein-submit", SEIN_BINARY_DIR);
     const char *submit_window = NULL;
+    bool secure = false;
     int option;
-    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:P:m:x:W:h")) != -1) {
+    while ((option = getopt (argc, argv, "n:k:s:w:r:t:p:S:P:m:x:W:Ch")) != -1) {
         switch (option) {
         case 'n': signals = atol (optarg); break;
         case 'k': rounds = atoi (optarg); break;
@@ -693,6 +701,7 @@ main (int argc, char **argv)
         case 'P': parts = s_parse_parts (optarg); break;
         case 'm': store = atol (optarg); break;
         case 'W': submit_window = optarg; break;
+        case 'C': secure = true; break;
         case 'x':
             zstr_free (&submit_program);
             submit_program = strdup (optarg);
@@ -701,7 +710,7 @@ main (int argc, char **argv)
             fprintf (stderr, "usage: bench_ingest [-n SIGNALS] [-k ROUNDS] [-s SUBMITTERS] "
                              "[-w WINDOW] [-r RATE] [-t SECONDS] [-p PORT] "
                              "[-S normal|full|extra] [-P PARTS] [-m STORE] "
-                             "[-x SEIN-SUBMIT] [-W WINDOW]\n"
+                             "[-x SEIN-SUBMIT] [-W WINDOW] [-C]\n"
                              "  PARTS: comma-separated, of latency,ingest,submit,million,raw "
                              "(default all)\n");
             return 64;
@@ -714,14 +723,16 @@ main (int argc, char **argv)
     sein_harness_t daemon;
     char setting[64];
     snprintf (setting, sizeof setting, "storage.synchronous=%s", synchronous);
-    if (sein_harness_init (&daemon, port) ||
+    if (sein_harness_init (&daemon, port) || (secure && sein_harness_secure (&daemon)) ||
         (sein_harness_set (&daemon, setting), sein_harness_start (&daemon))) {
         fprintf (stderr, "bench_ingest: seind did not start (see %s)\n", daemon.log);
         return 69;
     }
+    s_keys = daemon.keys;
     printf ("bench_ingest: %d rounds of %ld signals, %d submitters, window %d, "
-            "storage.synchronous=%s\n",
-            rounds, signals, submitters, window, synchronous);
+            "storage.synchronous=%s%s\n",
+            rounds, signals, submitters, window, synchronous,
+            secure ? ", security on (CURVE)" : "");
     //  Latency first, on a fresh store: after the throughput run the
     //  checkpointer still has the whole flood's log to copy, which is not
     //  the steady state of a service taking 1,000 signals/s.
@@ -741,6 +752,7 @@ main (int argc, char **argv)
         printf ("seind      memory: peak RSS %ld kB\n", sein_harness_memory (&daemon, true));
         char *event = s_stored_event (daemon.intake);
         sein_harness_stop (&daemon, SIGTERM);
+        s_keys = NULL; //  the raw parts are plain ZeroMQ and SQLite
         if (parts & S_RAW)
             s_raw_part (&daemon, port, rounds, submitters, signals, window, rate, seconds,
                         event, batch);

@@ -18,7 +18,7 @@
         parsing alone goes.
 
         bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]
-                    [-n REPLAY] [-c CREDIT] [-p PORT] [-s SYNC] [-a|-b] [-l]
+                    [-n REPLAY] [-c CREDIT] [-p PORT] [-s SYNC] [-a|-b] [-l] [-C]
 
     The live watchers speak the protocol straight over TCP (ZMTP by hand,
     up to 100 in one thread, reading only the seq and the send time): on
@@ -46,6 +46,12 @@
 
 //  Explicit areas, so a filtered watcher knows what it is due: the five
 //  wijken and the four project zones.
+//  -C: seind with security on (sein_harness_secure), every client on
+//  CURVE with the harness's key; NULL without. The bare ZMTP watchers
+//  cannot speak CURVE: -C implies -l.
+static sein_keys_t *s_keys;
+static bool s_secure;
+
 static const char *s_areas[] = {"binnenstad", "kessel-lo",   "heverlee",
                                 "wilsele",    "wijgmaal",    "casablanca",
                                 "hoogland",   "heilig-hart", "burgemeestersstraat"};
@@ -141,6 +147,7 @@ s_watch_libsein (s_watcher_t *self)
 {
     sein_watcher_t *watcher =
         sein_watcher_new (self->endpoint, self->filter, 0, NULL, self->credit);
+    sein_watcher_set_keys (watcher, s_keys);
     //  Live only: open the session before the submitter starts.
     int64_t deadline = zclock_mono () + 30000;
     while (!sein_watcher_connected (watcher) && zclock_mono () < deadline)
@@ -412,7 +419,7 @@ typedef struct {
 static void
 s_submit (const char *endpoint, int rate, int seconds, s_submitted_t *result)
 {
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     long total = (long) rate * seconds;
     int64_t *sent_at = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) total);
     result->ack_latency = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) total);
@@ -469,7 +476,7 @@ s_submit (const char *endpoint, int rate, int seconds, s_submitted_t *result)
 static json_t *
 s_stored (const char *endpoint)
 {
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *all = json_array ();
     json_int_t from = 1;
     while (true) {
@@ -658,7 +665,7 @@ typedef struct {
 static int
 s_templates (sein_harness_t *daemon, s_template_t *templates, int max)
 {
-    sein_client_t *client = sein_client_new (daemon->intake);
+    sein_client_t *client = sein_client_new_secure (daemon->intake, s_keys);
     int count = 0;
     for (size_t text = 0; text < SEIN_HARNESS_TEXTS; text++)
         for (size_t area = 0; area < S_AREAS && count < max; area++) {
@@ -817,6 +824,7 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
     double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
     sein_watcher_t *watcher = sein_watcher_new (daemon->watch, filter, 1, NULL, credit);
+    sein_watcher_set_keys (watcher, s_keys);
     long received = 0;
     int64_t previous = 0;
     bool ordered = true;
@@ -850,7 +858,9 @@ s_replay_raw (sein_harness_t *daemon, long count, int credit, double *cpu_p)
 {
     double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
-    zsock_t *dealer = zsock_new_dealer (daemon->watch);
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    sein_keys_apply (s_keys, dealer);
+    zsock_connect (dealer, "%s", daemon->watch);
     zsock_set_rcvtimeo (dealer, 5000);
     char *body = zsys_sprintf ("{\"since\":1,\"credit\":%d}", credit);
     zstr_sendx (dealer, SEIN_PROTOCOL, SEIN_WATCH, "raw", body, NULL);
@@ -902,10 +912,12 @@ s_replay (int port, long count, int credit)
 {
     printf ("(b) replay: %ld stored signals to one new watcher, credit %d\n", count, credit);
     sein_harness_t daemon;
-    if (sein_harness_init (&daemon, port) || sein_harness_start (&daemon)) {
+    if (sein_harness_init (&daemon, port) || (s_secure && sein_harness_secure (&daemon)) ||
+        sein_harness_start (&daemon)) {
         fprintf (stderr, "bench_watch: seind did not start (see %s)\n", daemon.log);
         return -1;
     }
+    s_keys = daemon.keys;
     s_template_t templates[SEIN_HARNESS_TEXTS * S_AREAS];
     int ntemplates =
         s_templates (&daemon, templates, (int)(SEIN_HARNESS_TEXTS * S_AREAS));
@@ -1003,7 +1015,7 @@ main (int argc, char **argv)
     bool mix = false, live = true, stored = true, raw = true;
     const char *synchronous = "full";
     int option;
-    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:ablRh")) != -1) {
+    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:ablRCh")) != -1) {
         switch (option) {
         case 'w': watchers = atoi (optarg); break;
         case 'r': rate = atoi (optarg); break;
@@ -1017,18 +1029,22 @@ main (int argc, char **argv)
         case 'l': raw = false; break;
         case 'R': raw = true; break; //  the default; once an option
         case 's': synchronous = optarg; break;
+        case 'C': s_secure = true; break;
         default:
             fprintf (stderr,
                      "usage: bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]\n"
                      "                   [-n REPLAY] [-c CREDIT] [-p PORT (0: ipc)] [-s SYNC] [-a|-b] [-l]\n"
                      "  -a only the live part, -b only the replay; -l live watchers on\n"
                      "  sein_watcher_t instead of bare ZMTP sessions (-R, the default); -s\n"
-                     "  sets storage.synchronous for the live part (default full)\n");
+                     "  sets storage.synchronous for the live part (default full); -C\n"
+                     "  security on (CURVE, implies -l)\n");
             return 64;
         }
     }
     if (watchers < 1 || rate < 1 || seconds < 1 || replay < 1 || credit < 2)
         return 64;
+    if (s_secure)
+        raw = false;
     zsys_handler_set (NULL);
     signal (SIGPIPE, SIG_IGN); //  a closed session shows as EPIPE
     zsys_set_io_threads (2); //  libzmq spreads the libsein sockets over both
@@ -1040,14 +1056,16 @@ main (int argc, char **argv)
         sein_harness_t daemon;
         char setting[64];
         snprintf (setting, sizeof setting, "storage.synchronous=%s", synchronous);
-        if (sein_harness_init (&daemon, port))
+        if (sein_harness_init (&daemon, port) || (s_secure && sein_harness_secure (&daemon)))
             return 69;
+        s_keys = daemon.keys;
         sein_harness_set (&daemon, setting);
         if (sein_harness_start (&daemon)) {
             fprintf (stderr, "bench_watch: seind did not start (see %s)\n", daemon.log);
             return 69;
         }
-        printf ("seind on %s, %s\n", port ? "tcp loopback" : "ipc", setting);
+        printf ("seind on %s, %s%s\n", port ? "tcp loopback" : "ipc", setting,
+                s_secure ? ", security on (CURVE)" : "");
         rc |= s_live (&daemon, watchers, rate, seconds, mix, credit, raw);
         sein_harness_cleanup (&daemon);
     }
