@@ -5,10 +5,14 @@
     and prints the answer (or, with --json, the answer itself); `config`
     and `check` need no daemon.
 */
+#include "sein_alloc.h"
 #include "sein_cli.h"
 
 #include "sein_alloc.h"
 #include "sein_store.h"
+#include "sein_report.h"
+#include "sein_settings.h"
+#include "sein_table.h"
 
 #include <czmq.h>
 #include <sys/stat.h>
@@ -23,10 +27,33 @@ enum {
     O_EXTERNAL_ID,
     O_SUBMITTER,
     O_ROLE,
-    O_TEAM
+    O_TEAM,
+    //  The filters of list, stats and report, in s_filters's order (the
+    //  team filter is --team, keygen's).
+    O_AREA,
+    O_THEME,
+    O_STATUS,
+    O_SOURCE,
+    O_PRIORITY,
+    O_FROM,
+    O_UNTIL,
+    O_TEXT,
+    O_ORDER,
+    O_BY,
+    O_OUTPUT,
+    O_AFTER,
+    O_LIMIT,
+    O_OVERDUE,
+    O_ALL,
+    O_CSV
 };
 
 #define S_TEAMS_MAX 16
+
+//  The filter options, as the LIST and STATS fields they set.
+static const char *s_filters[] = {"area",     "theme", "status", "source", "priority",
+                                  "from",     "until", "text",   "order",  "by"};
+#define S_NFILTERS (sizeof s_filters / sizeof s_filters[0])
 
 static const sein_cli_option_t s_options[] = {
     {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
@@ -37,7 +64,25 @@ static const sein_cli_option_t s_options[] = {
     {"external-id", O_EXTERNAL_ID, "ID", "get: by the submitter's own id"},
     {"submitter", O_SUBMITTER, "NAME", "get --external-id: whose id (default anonymous)"},
     {"role", O_ROLE, "ROLE", "keygen: submitter, watcher, staff, system, admin or server"},
-    {"team", O_TEAM, "TEAM", "keygen: a team the key watches and works for (repeatable)"},
+    {"team", O_TEAM, "TEAM",
+     "keygen: a team the key watches and works for (repeatable); list, stats: routed or "
+     "assigned to the team"},
+    {"area", O_AREA, "CODE", "list, stats, report: an area (a wijk includes its zones)"},
+    {"theme", O_THEME, "CODE", "list, stats: a theme"},
+    {"status", O_STATUS, "STATE", "list, stats: a state, open or finished"},
+    {"source", O_SOURCE, "SOURCE", "list, stats: citizen, partner, staff or system"},
+    {"priority", O_PRIORITY, "PRIORITY", "list, stats: low, normal, high or urgent"},
+    {"from", O_FROM, "TIME", "list, stats, report: received at or after (a local date, or RFC 3339)"},
+    {"until", O_UNTIL, "TIME", "list, stats, report: received before"},
+    {"text", O_TEXT, "WORDS", "list, stats: full text (FTS5: words, \"a phrase\", OR, NOT, prefix*)"},
+    {"order", O_ORDER, "newest|seq", "list: newest first (default) or by seq"},
+    {"by", O_BY, "KEYS", "stats: group by area,wijk,theme,priority,source,week,month (default area,theme,week)"},
+    {"output", O_OUTPUT, "FILE", "report: the HTML file to write"},
+    {"after", O_AFTER, "SEQ", "list: the page after this cursor"},
+    {"limit", O_LIMIT, "N", "list: signals per page (default 50, at most 1000)"},
+    {"overdue", O_OVERDUE, NULL, "list, stats: only signals that missed their deadline"},
+    {"all", O_ALL, NULL, "list: every page, not just the first"},
+    {"csv", O_CSV, NULL, "list, stats: CSV for a spreadsheet"},
     {NULL, 0, NULL, NULL}};
 
 typedef struct {
@@ -49,6 +94,10 @@ typedef struct {
     const char *role;
     const char *teams[S_TEAMS_MAX];
     int nteams;
+    const char *filters[S_NFILTERS];
+    const char *output;
+    long long after, limit;
+    bool overdue, all, csv;
 } s_ctl_t;
 
 static int
@@ -74,7 +123,25 @@ s_option (void *arg, int key, const char *value)
         ctl->teams[ctl->nteams++] = value;
         return 0;
     }
-    return -1;
+    if (key >= O_AREA && key < O_AREA + (int) S_NFILTERS) {
+        ctl->filters[key - O_AREA] = value;
+        return 0;
+    }
+    if (key == O_OUTPUT)
+        ctl->output = value;
+    else if (key == O_AFTER || key == O_LIMIT) {
+        long long number = sein_cli_number (value);
+        *(key == O_AFTER ? &ctl->after : &ctl->limit) = number;
+        return number > 0 ? 0 : -1;
+    } else if (key == O_OVERDUE)
+        ctl->overdue = true;
+    else if (key == O_ALL)
+        ctl->all = true;
+    else if (key == O_CSV)
+        ctl->csv = true;
+    else
+        return -1;
+    return 0;
 }
 
 //  A signal as an operand names it: digits are its seq, anything else its
@@ -130,18 +197,6 @@ s_call (s_ctl_t *ctl, const char *command, json_t *body, int *status_p)
         return NULL;
     }
     return reply;
-}
-
-//  Print REPLY as indented JSON for people, one line with --json.
-static void
-s_show (s_ctl_t *ctl, json_t *reply)
-{
-    if (ctl->cli->json)
-        sein_cli_print (ctl->cli, reply, NULL);
-    else {
-        json_dumpf (reply, stdout, JSON_INDENT (2) | JSON_REAL_PRECISION (15));
-        putchar ('\n');
-    }
 }
 
 static int
@@ -386,18 +441,382 @@ s_cmd_events (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
+//  A time option as seind wants it: a date (YYYY-MM-DD) is the start of
+//  that day here, in local time; anything else goes as it is (RFC 3339).
+//  Writes into BUFFER.
+static const char *
+s_utc (const char *time, char *buffer, size_t size)
+{
+    struct tm tm = {0};
+    const char *end = strptime (time, "%Y-%m-%d", &tm);
+    if (!end || *end)
+        return time;
+    tm.tm_isdst = -1;
+    time_t when = mktime (&tm);
+    gmtime_r (&when, &tm);
+    strftime (buffer, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+//  The body of a LIST (LIST true) or STATS from the filter options. Fresh.
+static json_t *
+s_filter_body (s_ctl_t *ctl, bool list)
+{
+    json_t *body = json_object ();
+    for (size_t index = 0; index < S_NFILTERS; index++) {
+        const char *value = ctl->filters[index];
+        const char *name = s_filters[index];
+        if (!value || (list && streq (name, "by")) || (!list && streq (name, "order")))
+            continue;
+        char buffer[64];
+        if (streq (name, "from") || streq (name, "until"))
+            value = s_utc (value, buffer, sizeof buffer);
+        if (streq (name, "by")) {
+            json_t *keys = json_array ();
+            char *copy = sein_strdup (value);
+            for (char *save = NULL, *key = strtok_r (copy, ",", &save); key;
+                 key = strtok_r (NULL, ",", &save))
+                json_array_append_new (keys, json_string (key));
+            free (copy);
+            json_object_set_new (body, "by", keys);
+        } else
+            json_object_set_new (body, name, json_string (value));
+    }
+    //  --team, keygen's repeatable option: a list or count takes one.
+    if (ctl->nteams)
+        json_object_set_new (body, "team", json_string (ctl->teams[0]));
+    if (ctl->overdue)
+        json_object_set_new (body, "overdue", json_true ());
+    if (list && ctl->limit)
+        json_object_set_new (body, "limit", json_integer (ctl->limit));
+    if (!list && !json_object_get (body, "by"))
+        json_object_set_new (body, "by", json_pack ("[sss]", "area", "theme", "week"));
+    return body;
+}
+
+static int
+s_cmd_list (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    static const char *headers[] = {">seq", "received", "status", "area",   "theme",
+                                    "priority", "due", "street", "description"};
+    static const char *csv_headers[] = {"seq",      "id",   "received", "status", "area",
+                                        "wijk",     "theme", "priority", "source", "due",
+                                        "overdue",  "assigned_team", "street", "description"};
+    sein_table_t *table = ctl->csv ? sein_table_new (csv_headers, 14)
+                                   : sein_table_new (headers, 9);
+    int status = SEIN_EXIT_OK;
+    json_int_t after = ctl->after, shown = 0;
+    json_t *next = NULL;
+    do {
+        json_t *body = s_filter_body (ctl, true);
+        if (after)
+            json_object_set_new (body, "after", json_integer (after));
+        json_t *reply = s_call (ctl, SEIN_LIST, body, &status);
+        if (!reply)
+            break;
+        size_t index;
+        json_t *signal;
+        json_array_foreach (json_object_get (reply, "signals"), index, signal) {
+            shown++;
+            if (ctl->cli->json && !ctl->csv) {
+                sein_cli_print (ctl->cli, signal, NULL);
+                continue;
+            }
+            char seq[24], received[32], due[32];
+            snprintf (seq, sizeof seq, "%lld",
+                      (long long) json_integer_value (json_object_get (signal, "seq")));
+            s_local (json_string_value (json_object_get (signal, "received_at")), received,
+                     sizeof received);
+            const char *due_at = json_string_value (json_object_get (signal, "due_at"));
+            if (due_at)
+                s_local (due_at, due, sizeof due);
+            const char *street = json_string_value (
+                json_object_get (json_object_get (signal, "classification"), "street"));
+#define S_FIELD(name) json_string_value (json_object_get (signal, name))
+            if (ctl->csv) {
+                const char *cells[] = {seq,
+                                       S_FIELD ("id"),
+                                       received,
+                                       S_FIELD ("status"),
+                                       S_FIELD ("area"),
+                                       S_FIELD ("wijk"),
+                                       S_FIELD ("theme"),
+                                       S_FIELD ("priority"),
+                                       S_FIELD ("source"),
+                                       due_at ? due : NULL,
+                                       json_is_true (json_object_get (signal, "overdue"))
+                                           ? "yes"
+                                           : "no",
+                                       S_FIELD ("assigned_team"),
+                                       street,
+                                       S_FIELD ("description")};
+                sein_table_add (table, cells);
+            } else {
+                //  Received to the minute: the seconds only widen the table.
+                received[16] = 0;
+                if (due_at)
+                    due[16] = 0;
+                const char *cells[] = {seq,
+                                       received,
+                                       S_FIELD ("status"),
+                                       S_FIELD ("area"),
+                                       S_FIELD ("theme"),
+                                       S_FIELD ("priority"),
+                                       due_at ? due : NULL,
+                                       street,
+                                       S_FIELD ("description")};
+                sein_table_add (table, cells);
+            }
+#undef S_FIELD
+        }
+        json_decref (next);
+        next = json_incref (json_object_get (reply, "next"));
+        after = json_integer_value (next);
+        json_decref (reply);
+    } while (ctl->all && after);
+    if (status == SEIN_EXIT_OK && !(ctl->cli->json && !ctl->csv)) {
+        sein_table_print (table, stdout, ctl->csv);
+        //  Where the next page starts, for people (not in a CSV file).
+        if (after && !ctl->csv)
+            fprintf (stderr, "seinctl: %lld shown; more with --after %lld (or --all)\n",
+                     (long long) shown, (long long) after);
+    }
+    json_decref (next);
+    sein_table_destroy (&table);
+    return status;
+}
+
+//  SECONDS as people read a duration: "45m", "3h12m", "2d04h"; "-" for
+//  null.
+static const char *
+s_duration (json_t *seconds, char *buffer, size_t size)
+{
+    if (!json_is_integer (seconds))
+        return "-";
+    long long value = json_integer_value (seconds);
+    if (value < 3600)
+        snprintf (buffer, size, "%lldm", (value + 30) / 60);
+    else if (value < 86400)
+        snprintf (buffer, size, "%lldh%02lldm", value / 3600, value % 3600 / 60);
+    else
+        snprintf (buffer, size, "%lldd%02lldh", value / 86400, value % 86400 / 3600);
+    return buffer;
+}
+
+//  The figures of one STATS group (or the total) as table cells after
+//  its keys; CSV keeps seconds and fractions, the table people's units.
+static void
+s_stats_cells (s_ctl_t *ctl, json_t *group, char cells[6][32])
+{
+    snprintf (cells[0], 32, "%lld", (long long) json_integer_value (json_object_get (group, "count")));
+    snprintf (cells[1], 32, "%lld", (long long) json_integer_value (json_object_get (group, "open")));
+    snprintf (cells[2], 32, "%lld", (long long) json_integer_value (json_object_get (group, "overdue")));
+    double share = json_real_value (json_object_get (group, "share_overdue"));
+    const char *names[] = {"acknowledge_median", "resolve_median"};
+    if (ctl->csv) {
+        snprintf (cells[3], 32, "%.4f", share);
+        for (int index = 0; index < 2; index++) {
+            json_t *value = json_object_get (group, names[index]);
+            cells[4 + index][0] = 0;
+            if (json_is_integer (value))
+                snprintf (cells[4 + index], 32, "%lld", (long long) json_integer_value (value));
+        }
+    } else {
+        snprintf (cells[3], 32, "%.0f%%", share * 100);
+        for (int index = 0; index < 2; index++) {
+            char buffer[32];
+            snprintf (cells[4 + index], 32, "%s",
+                      s_duration (json_object_get (group, names[index]), buffer, sizeof buffer));
+        }
+    }
+}
+
 static int
 s_cmd_stats (s_ctl_t *ctl, int argc, char **argv)
 {
     (void) argc;
     (void) argv;
     int status = SEIN_EXIT_OK;
-    json_t *reply = s_call (ctl, SEIN_STATS, NULL, &status);
-    if (reply) {
-        json_object_del (reply, "teams");
-        s_show (ctl, reply);
+    json_t *reply = s_call (ctl, SEIN_STATS, s_filter_body (ctl, false), &status);
+    if (!reply)
+        return status;
+    if (ctl->cli->json && !ctl->csv) {
+        //  One object per group, then the total and the streets.
+        size_t index;
+        json_t *group;
+        json_array_foreach (json_object_get (reply, "groups"), index, group)
+            sein_cli_print (ctl->cli, group, NULL);
+        json_t *total = json_pack ("{s:O,s:O}", "total", json_object_get (reply, "total"),
+                                   "streets", json_object_get (reply, "streets"));
+        sein_cli_print (ctl->cli, total, NULL);
+        json_decref (total);
         json_decref (reply);
+        return status;
     }
+    json_t *by = json_object_get (reply, "by");
+    size_t nkeys = json_array_size (by);
+    static const char *figures[] = {">signals", ">open", ">overdue", ">overdue %",
+                                    ">acknowledged in", ">resolved in"};
+    static const char *csv_figures[] = {"signals", "open", "overdue", "share_overdue",
+                                        "acknowledge_median_s", "resolve_median_s"};
+    const char *headers[16];
+    for (size_t index = 0; index < nkeys && index < 8; index++)
+        headers[index] = json_string_value (json_array_get (by, index));
+    for (size_t index = 0; index < 6; index++)
+        headers[nkeys + index] = ctl->csv ? csv_figures[index] : figures[index];
+    sein_table_t *table = sein_table_new (headers, (int) nkeys + 6);
+    json_t *groups = json_object_get (reply, "groups");
+    size_t index;
+    json_t *group;
+    const char *cells[16];
+    char figures_text[6][32];
+    json_array_foreach (groups, index, group) {
+        for (size_t key = 0; key < nkeys; key++)
+            cells[key] = json_string_value (json_object_get (group, headers[key]));
+        s_stats_cells (ctl, group, figures_text);
+        for (size_t figure = 0; figure < 6; figure++)
+            cells[nkeys + figure] = figures_text[figure];
+        sein_table_add (table, cells);
+    }
+    //  The total closes the table.
+    for (size_t key = 0; key < nkeys; key++)
+        cells[key] = key ? "" : "total";
+    s_stats_cells (ctl, json_object_get (reply, "total"), figures_text);
+    for (size_t figure = 0; figure < 6; figure++)
+        cells[nkeys + figure] = figures_text[figure];
+    sein_table_add (table, cells);
+    sein_table_print (table, stdout, ctl->csv);
+    sein_table_destroy (&table);
+    if (!ctl->csv) {
+        static const char *street_headers[] = {"busiest streets", ">signals"};
+        table = sein_table_new (street_headers, 2);
+        json_t *street;
+        json_array_foreach (json_object_get (reply, "streets"), index, street) {
+            char count[24];
+            snprintf (count, sizeof count, "%lld",
+                      (long long) json_integer_value (json_object_get (street, "count")));
+            const char *row[] = {json_string_value (json_object_get (street, "street")), count};
+            sein_table_add (table, row);
+        }
+        putchar ('\n');
+        sein_table_print (table, stdout, false);
+        sein_table_destroy (&table);
+    }
+    json_decref (reply);
+    return status;
+}
+
+//  Add the codes and names (the first two columns) of the TSV file at
+//  PATH to NAMES. A file that cannot be read adds nothing: the report
+//  then shows codes.
+static void
+s_names (json_t *names, const char *path)
+{
+    FILE *file = path ? fopen (path, "r") : NULL;
+    char line[2048];
+    while (file && fgets (line, sizeof line, file)) {
+        char *tab = strchr (line, '\t');
+        if (!tab || line[0] == '#')
+            continue;
+        *tab = 0;
+        char *end = strpbrk (tab + 1, "\t\r\n");
+        if (end)
+            *end = 0;
+        json_object_set_new (names, line, json_string (tab + 1));
+    }
+    if (file)
+        fclose (file);
+}
+
+//  One STATS for the report: the period's filters and BY (a JSON array,
+//  taken), with STREETS and POINTS.
+static json_t *
+s_report_stats (s_ctl_t *ctl, const char *from, const char *until, json_t *by, int streets,
+                int points, int *status_p)
+{
+    json_t *body = json_pack ("{s:s,s:s,s:s,s:o,s:i,s:i}", "area", ctl->filters[0], "from",
+                              from, "until", until, "by", by, "streets", streets, "points",
+                              points);
+    return s_call (ctl, SEIN_STATS, body, status_p);
+}
+
+static int
+s_cmd_report (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    if (!ctl->filters[0] || !ctl->output)
+        return sein_cli_usage (ctl->cli, "report --area CODE --output FILE [--from] [--until]");
+    //  The period: by default the last twelve weeks, to now.
+    char from[64], until[64], from_text[32], until_text[32];
+    time_t now = time (NULL), start = now - 12 * 7 * 86400;
+    struct tm tm;
+    if (ctl->filters[5])
+        snprintf (from, sizeof from, "%s", s_utc (ctl->filters[5], from_text, sizeof from_text));
+    else {
+        gmtime_r (&start, &tm);
+        strftime (from, sizeof from, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (ctl->filters[6])
+        snprintf (until, sizeof until, "%s", s_utc (ctl->filters[6], until_text, sizeof until_text));
+    else {
+        gmtime_r (&now, &tm);
+        strftime (until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    int status = SEIN_EXIT_OK;
+    json_t *weekly = s_report_stats (ctl, from, until, json_pack ("[ss]", "theme", "week"), 10,
+                                     5000, &status);
+    json_t *themes = weekly ? s_report_stats (ctl, from, until, json_pack ("[s]", "theme"), 0,
+                                              0, &status)
+                            : NULL;
+    json_t *areas = themes ? s_report_stats (ctl, from, until, json_pack ("[s]", "area"), 0, 0,
+                                             &status)
+                           : NULL;
+    //  The polygons and names, from seind's own data files.
+    char *error = NULL;
+    sein_config_t *config = areas ? sein_settings_load (ctl->cli->config_file, ctl->cli->overrides,
+                                                        ctl->cli->noverrides, &error)
+                                  : NULL;
+    if (areas && !config) {
+        fprintf (stderr, "seinctl: %s\n", error);
+        status = SEIN_EXIT_CONFIG;
+    }
+    zstr_free (&error);
+    FILE *out = NULL;
+    if (config && !(out = fopen (ctl->output, "w"))) {
+        fprintf (stderr, "seinctl: %s: %s\n", ctl->output, strerror (errno));
+        status = SEIN_EXIT_IOERR;
+    }
+    if (out) {
+        json_error_t problem;
+        json_t *polygons = json_load_file (sein_config_str (config, "data.polygons"), 0, &problem);
+        if (!polygons)
+            fprintf (stderr, "seinctl: %s: %s: the report has no map\n",
+                     sein_config_str (config, "data.polygons"), problem.text);
+        json_t *names = json_object ();
+        s_names (names, sein_config_str (config, "data.areas"));
+        s_names (names, sein_config_str (config, "data.themes"));
+        char shown_from[32], shown_until[32], generated[32];
+        s_local (from, shown_from, sizeof shown_from);
+        s_local (until, shown_until, sizeof shown_until);
+        shown_from[16] = shown_until[16] = 0;
+        localtime_r (&now, &tm);
+        strftime (generated, sizeof generated, "%Y-%m-%d %H:%M", &tm);
+        sein_report_t report = {ctl->filters[0], shown_from, shown_until, generated, weekly,
+                                themes,          areas,      polygons,    names};
+        if (sein_report_write (&report, out) || fclose (out)) {
+            fprintf (stderr, "seinctl: %s: %s\n", ctl->output, strerror (errno));
+            status = SEIN_EXIT_IOERR;
+        }
+        json_decref (polygons);
+        json_decref (names);
+    }
+    sein_config_destroy (&config);
+    json_decref (weekly);
+    json_decref (themes);
+    json_decref (areas);
     return status;
 }
 
@@ -581,8 +1000,15 @@ static const struct {
 } s_commands[] = {
     {"ping", 0, 0, "", "is the daemon alive: version, head seq, counters", s_cmd_ping, false},
     {"health", 0, 0, "", "same as ping", s_cmd_ping, false},
-    {"stats", 0, 0, "", "signals by area, wijk, theme, priority, status, source", s_cmd_stats,
-     false},
+    {"stats", 0, 0, "",
+     "counts, backlog, overdue share, median times by area x theme x week (--by, filters, "
+     "--csv)",
+     s_cmd_stats, false},
+    {"list", 0, 0, "", "signals, newest first, by the filter options (--all, --csv)",
+     s_cmd_list, false},
+    {"report", 0, 0, "",
+     "an HTML report of --area for --from/--until (default 12 weeks) to --output FILE",
+     s_cmd_report, false},
     {"teams", 0, 0, "", "the configured teams and what they follow", s_cmd_teams, false},
     {"get", 0, 1, "ID|SEQ", "one signal by id or seq, or by --external-id (public fields)",
      s_cmd_get, false},

@@ -26,7 +26,8 @@ typedef enum {
     SEIN_PENDING_SUBMIT,   //  a new signal: store, ack, publish
     SEIN_PENDING_CLASSIFY, //  a dry run: answer, store nothing
     SEIN_PENDING_CHANGE,   //  STATUS, NOTE, ASSIGN, UNLINK (sein_lifecycle.h)
-    SEIN_PENDING_SWEEP     //  the housekeeping timer's overdue search: no reply
+    SEIN_PENDING_SWEEP,    //  the housekeeping timer's overdue search: no reply
+    SEIN_PENDING_ALERT     //  an early warning (sein_alerts.h) in `request`: no reply
 } sein_pending_kind_t;
 
 typedef struct {

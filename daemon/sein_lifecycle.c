@@ -287,9 +287,8 @@ sein_lifecycle_events_free (sein_lifecycle_events_t *events)
     memset (events, 0, sizeof *events);
 }
 
-//  Keep a copy of EVENT, whose body is BUF, at the end of OUT.
-static void
-s_keep (sein_lifecycle_events_t *out, const sein_event_t *event, const sein_buf_t *buf)
+void
+sein_lifecycle_keep (sein_lifecycle_events_t *out, const sein_event_t *event, const sein_buf_t *buf)
 {
     if (out->count == out->capacity) {
         out->capacity = out->capacity ? 2 * out->capacity : 2;
@@ -371,7 +370,7 @@ s_finish (sein_store_t *store, sein_buf_t *buf, const char *kind, const char *at
                           .signal = row->seq};
     if (sein_store_add_change (store, &event, update))
         return SEIN_LIFECYCLE_FAILED;
-    s_keep (out, &event, buf);
+    sein_lifecycle_keep (out, &event, buf);
     return SEIN_LIFECYCLE_STORED;
 }
 

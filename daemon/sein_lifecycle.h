@@ -144,6 +144,12 @@ void
 void
     sein_lifecycle_events_free (sein_lifecycle_events_t *events);
 
+//  Keep a copy of EVENT, whose body is BUF, at the end of OUT: for
+//  another class's events on the same path (sein_alerts.h).
+void
+    sein_lifecycle_keep (sein_lifecycle_events_t *out, const sein_event_t *event,
+                         const sein_buf_t *buf);
+
 //  Outcomes of the store step.
 #define SEIN_LIFECYCLE_STORED  0
 #define SEIN_LIFECYCLE_REFUSED 1  //  ERROR set (not-found, transition, value)

@@ -96,7 +96,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     //  What the slot's last request left is freed here, on the prepare
     //  thread, rather than on the server's, which is the busier one.
     sein_pending_reset (pending);
-    if (pending->kind == SEIN_PENDING_SWEEP)
+    if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT)
         return 0;
     if (pending->kind == SEIN_PENDING_CHANGE) {
         //  Everything that needs no store; the transition itself is

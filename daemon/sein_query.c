@@ -1,20 +1,49 @@
-/*  sein_query.c - the query actor: GET, EVENTS, STATS and HISTORY on their own reader */
+/*  sein_query.c - the query actor: GET, EVENTS, STATS, HISTORY and LIST on their own reader
+
+    Besides answering, the actor keeps the text index that LIST searches
+    (sein_store_new_query): when no query waits it indexes the signals
+    stored since its watermark, a few hundred per small transaction of the
+    index's own file, so the server's commits never carry that work.
+*/
 #include "sein_query.h"
 
 #include "sein.h"
 #include "sein_alloc.h"
+#include "sein_signal.h"
 #include "sein_store.h"
 
-static const char *const s_no_fields[] = {NULL};
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+//  Signals the text index takes per transaction when idle: a few
+//  milliseconds, so a query that arrives meanwhile waits little.
+#define S_INDEX_CHUNK 500
+//  How often an idle actor looks for new signals to index (ms).
+#define S_INDEX_IDLE 200
+//  LIST pages: the default and largest sizes.
+#define S_LIST_DEFAULT 50
+#define S_LIST_MAX 1000
+//  STATS: the busiest streets shown by default, and most points asked.
+#define S_STREETS_DEFAULT 10
+#define S_POINTS_MAX 100000
+
 static const char *const s_get_fields[] = {"id", "seq", "external_id", "submitter", NULL};
 static const char *const s_events_fields[] = {"from", "limit", NULL};
 static const char *const s_history_fields[] = {"signal", NULL};
+//  The filters LIST and STATS share come first.
+#define S_FILTER_FIELDS                                                               \
+    "area", "theme", "status", "team", "source", "priority", "overdue", "from", "until", \
+        "text"
+static const char *const s_list_fields[] = {S_FILTER_FIELDS, "order", "after", "limit", NULL};
+static const char *const s_stats_fields[] = {S_FILTER_FIELDS, "by", "streets", "points", NULL};
 
 const sein_wire_command_t sein_query_commands[] = {
     {SEIN_GET, s_get_fields, false},
     {SEIN_EVENTS, s_events_fields, false},
-    {SEIN_STATS, s_no_fields, false},
+    {SEIN_STATS, s_stats_fields, false},
     {SEIN_HISTORY, s_history_fields, false},
+    {SEIN_LIST, s_list_fields, false},
 };
 const size_t sein_query_ncommands = sizeof sein_query_commands / sizeof sein_query_commands[0];
 
@@ -231,15 +260,189 @@ s_history (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_e
     return 0;
 }
 
+//  A time filter: an RFC 3339 date-time, or a date (its start, UTC), into
+//  UTC as the store writes it. 0, or -1 with ERROR set.
 static int
-s_stats (s_query_t *self, json_t **reply_p, sein_error_t *error)
+s_time (json_t *body, const char *field, char utc[SEIN_TIME_MAX], const char **value_p,
+        sein_error_t *error)
 {
-    json_t *stats = sein_store_stats (self->store);
+    const char *text;
+    if (s_string (body, field, &text, error))
+        return -1;
+    *value_p = NULL;
+    if (!text)
+        return 0;
+    char full[64];
+    if (strlen (text) == 10) {
+        snprintf (full, sizeof full, "%sT00:00:00Z", text);
+        text = full;
+    }
+    if (sein_rfc3339_utc (text, utc))
+        return sein_error_set (error, "value", field,
+                               "%s must be an RFC 3339 date-time or a date (YYYY-MM-DD)",
+                               field);
+    *value_p = utc;
+    return 0;
+}
+
+//  The filters LIST and STATS share, from BODY (which keeps the strings).
+//  0, or -1 with ERROR set.
+static int
+s_filter (s_query_t *self, json_t *body, sein_store_filter_t *filter, char from[SEIN_TIME_MAX],
+          char until[SEIN_TIME_MAX], sein_error_t *error)
+{
+    memset (filter, 0, sizeof *filter);
+    filter->overdue = -1;
+    const char *status;
+    json_t *overdue = sein_wire_field (body, "overdue");
+    if (s_string (body, "area", &filter->area, error) ||
+        s_string (body, "theme", &filter->theme, error) ||
+        s_string (body, "status", &status, error) ||
+        s_string (body, "team", &filter->team, error) ||
+        s_string (body, "source", &filter->source, error) ||
+        s_string (body, "priority", &filter->priority, error))
+        return -1;
+    if (overdue && !json_is_boolean (overdue))
+        return sein_error_set (error, "type", "overdue", "overdue must be true or false");
+    if (overdue)
+        filter->overdue = json_is_true (overdue);
+    if (s_time (body, "from", from, &filter->from, error) ||
+        s_time (body, "until", until, &filter->until, error) ||
+        s_string (body, "text", &filter->text, error))
+        return -1;
+    static const char *states[] = {"open",     "finished", "new",       "acknowledged",
+                                   "in_progress", "referred", "reopened", "resolved",
+                                   "closed",   "duplicate", "rejected"};
+    if (status) {
+        size_t index = 0;
+        while (index < sizeof states / sizeof states[0] && !streq (status, states[index]))
+            index++;
+        if (index == sizeof states / sizeof states[0])
+            return sein_error_set (error, "value", "status",
+                                   "status must be a state, open or finished");
+        filter->status = status;
+    }
+    //  A team name longer than any configured one matches nothing; refuse
+    //  it rather than build a pattern around it.
+    if (filter->team && strlen (filter->team) > SEIN_TOKEN_MAX)
+        return sein_error_set (error, "too-long", "team", "team is at most %d bytes",
+                               SEIN_TOKEN_MAX);
+    if (filter->text && !*filter->text)
+        return sein_error_set (error, "empty", "text", "text must not be empty");
+    (void) self;
+    return 0;
+}
+
+//  A text filter that FTS5 could not read is the request's fault, not the
+//  store's.
+static int
+s_store_failed (s_query_t *self, const sein_store_filter_t *filter, sein_error_t *error)
+{
+    const char *message = sein_store_error (self->store);
+    size_t prefix = strlen (SEIN_STORE_SEARCH);
+    if (filter->text && strncmp (message, SEIN_STORE_SEARCH, prefix) == 0)
+        return sein_error_set (error, "value", "text", "text is not a valid search: %s",
+                               message + prefix);
+    return sein_error_set (error, "storage", NULL, "%s", message);
+}
+
+static int
+s_collect_signal (json_t *signal, void *arg)
+{
+    json_array_append (arg, signal);
+    return 0;
+}
+
+static int
+s_list (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
+{
+    sein_store_filter_t filter;
+    char from[SEIN_TIME_MAX], until[SEIN_TIME_MAX];
+    const char *order;
+    json_t *after = sein_wire_field (body, "after"), *limit = sein_wire_field (body, "limit");
+    if (s_filter (self, body, &filter, from, until, error) ||
+        s_string (body, "order", &order, error) ||
+        (after && s_integer (after, "after", 1, 0, error)) ||
+        (limit && s_integer (limit, "limit", 1, S_LIST_MAX, error)))
+        return -1;
+    if (order && !streq (order, "newest") && !streq (order, "seq"))
+        return sein_error_set (error, "value", "order", "order must be newest or seq");
+    bool ascending = order && streq (order, "seq");
+    int count = limit ? (int) json_integer_value (limit) : S_LIST_DEFAULT;
+    //  Nothing past the last seq on disk, as for EVENTS.
+    filter.upto = head > 0 ? head : -1;
+    json_t *signals = json_array ();
+    int visited = head > 0 ? sein_store_list (self->store, &filter, ascending,
+                                              after ? json_integer_value (after) : 0,
+                                              count, s_collect_signal, signals)
+                           : 0;
+    if (visited < 0) {
+        json_decref (signals);
+        return s_store_failed (self, &filter, error);
+    }
+    //  A full page may have a next one: its cursor is the last seq shown.
+    json_t *next = visited == count
+                       ? json_incref (json_object_get (json_array_get (signals, visited - 1),
+                                                       "seq"))
+                       : json_null ();
+    *reply_p = json_pack ("{s:s,s:I,s:I,s:o,s:o}", "status", "ok", "head", (json_int_t) head,
+                          "indexed_upto", (json_int_t) sein_store_text_upto (self->store),
+                          "next", next, "signals", signals);
+    return 0;
+}
+
+static int
+s_stats (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
+{
+    //  The plain body {} answers as it always did: counts over the store.
+    if (json_object_size (body) == 0) {
+        json_t *stats = sein_store_stats (self->store);
+        if (!stats)
+            return sein_error_set (error, "storage", NULL, "%s", sein_store_error (self->store));
+        json_object_set_new (stats, "status", json_string ("ok"));
+        json_t *teams = self->teams ? json_loads (self->teams, 0, NULL) : NULL;
+        json_object_set_new (stats, "teams", teams ? teams : json_array ());
+        *reply_p = stats;
+        return 0;
+    }
+    sein_store_filter_t filter;
+    char from[SEIN_TIME_MAX], until[SEIN_TIME_MAX];
+    json_t *by = sein_wire_field (body, "by"), *streets = sein_wire_field (body, "streets"),
+           *points = sein_wire_field (body, "points");
+    if (s_filter (self, body, &filter, from, until, error) ||
+        (streets && s_integer (streets, "streets", 0, 1000, error)) ||
+        (points && s_integer (points, "points", 0, S_POINTS_MAX, error)))
+        return -1;
+    const char *keys[8] = {"area", "theme", "week", NULL};
+    if (by) {
+        if (!json_is_array (by) || json_array_size (by) > 7)
+            return sein_error_set (error, "type", "by",
+                                   "by must be a list of at most 7 grouping keys");
+        size_t index;
+        json_t *key;
+        json_array_foreach (by, index, key) {
+            if (!json_is_string (key) || !sein_store_group_key (json_string_value (key)))
+                return sein_error_set (error, "value", "by",
+                                       "by takes area, wijk, theme, priority, source, week, "
+                                       "month");
+            keys[index] = json_string_value (key);
+        }
+        keys[json_array_size (by)] = NULL;
+    }
+    filter.upto = head > 0 ? head : -1;
+    json_t *stats = sein_store_analysis (
+        self->store, &filter, keys, streets ? (int) json_integer_value (streets) : S_STREETS_DEFAULT,
+        points ? (int) json_integer_value (points) : 0);
     if (!stats)
-        return sein_error_set (error, "storage", NULL, "%s", sein_store_error (self->store));
+        return s_store_failed (self, &filter, error);
+    json_t *grouping = json_array ();
+    for (int index = 0; keys[index]; index++)
+        json_array_append_new (grouping, json_string (keys[index]));
+    json_object_set_new (stats, "by", grouping);
+    json_object_set_new (stats, "head", json_integer (head));
+    json_object_set_new (stats, "indexed_upto",
+                         json_integer (sein_store_text_upto (self->store)));
     json_object_set_new (stats, "status", json_string ("ok"));
-    json_t *teams = self->teams ? json_loads (self->teams, 0, NULL) : NULL;
-    json_object_set_new (stats, "teams", teams ? teams : json_array ());
     *reply_p = stats;
     return 0;
 }
@@ -264,7 +467,8 @@ s_query (s_query_t *self, zmsg_t *msg)
              : streq (name, SEIN_EVENTS) ? s_events (self, body, values[0], values[1], &reply,
                                                      &error)
              : streq (name, SEIN_HISTORY) ? s_history (self, body, values[0], &reply, &error)
-                                         : s_stats (self, &reply, &error);
+             : streq (name, SEIN_LIST)    ? s_list (self, body, values[0], &reply, &error)
+                                         : s_stats (self, body, values[0], &reply, &error);
     sein_envelope_t *to = (sein_envelope_t *) zframe_data (envelope);
     if (rc)
         s_fail (self, to, name, &error);
@@ -275,20 +479,48 @@ s_query (s_query_t *self, zmsg_t *msg)
 }
 
 void
+sein_query_background (void)
+{
+    //  Linux gives each thread its own nice value: 10 leaves the CPU to
+    //  the server's thread whenever both want it, on a machine with
+    //  fewer cores than busy threads. A failure only keeps the default.
+    if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10))
+        zsys_debug ("queries run at the default priority: %s", strerror (errno));
+}
+
+void
 sein_query_actor (zsock_t *pipe, void *db_path)
 {
+    sein_query_background ();
     s_query_t *self = (s_query_t *) sein_calloc (1, sizeof *self);
     self->pipe = pipe;
     char *error = NULL;
-    self->store = sein_store_new_reader ((const char *) db_path, &error);
+    //  The text index lives beside the store, in a file of its own.
+    char *text_path = sein_sprintf ("%s.text", (const char *) db_path);
+    self->store = sein_store_new_query ((const char *) db_path, text_path, &error);
+    zstr_free (&text_path);
     zsock_signal (pipe, 0);
     if (error)
         zstr_sendf (pipe, "ERROR %s", error);
     else
         zstr_send (pipe, "OK");
     zstr_free (&error);
-    zmsg_t *msg;
-    while ((msg = zmsg_recv (pipe))) {
+    zpoller_t *poller = zpoller_new (pipe, NULL);
+    //  Only $TERM ends the actor: seind drains its queries on a signal.
+    zpoller_set_nonstop (poller, true);
+    bool behind = self->store != NULL; //  the index may have signals to catch up on
+    while (true) {
+        zsock_t *which = (zsock_t *) zpoller_wait (poller, behind ? 0 : S_INDEX_IDLE);
+        if (!which) {
+            //  Idle: index what is new. A failure (a full disk) is retried
+            //  on the next idle round; LIST reports the watermark meanwhile.
+            int added = self->store ? sein_store_index_text (self->store, S_INDEX_CHUNK) : 0;
+            behind = added == S_INDEX_CHUNK;
+            continue;
+        }
+        zmsg_t *msg = zmsg_recv (pipe);
+        if (!msg)
+            break;
         char *command = zmsg_popstr (msg);
         bool term = !command || streq (command, "$TERM");
         if (!term && streq (command, "TEAMS")) {
@@ -300,7 +532,9 @@ sein_query_actor (zsock_t *pipe, void *db_path)
         zmsg_destroy (&msg);
         if (term)
             break;
+        behind = self->store != NULL;
     }
+    zpoller_destroy (&poller);
     sein_store_destroy (&self->store);
     sein_buf_free (&self->buf);
     free (self->teams);

@@ -29,6 +29,13 @@ extern const size_t sein_query_ncommands;
 void
     sein_query_actor (zsock_t *pipe, void *db_path);
 
+//  Lower the calling thread's CPU priority below the server's: readers
+//  (this actor, the alerts actor) call it first, so that a long query
+//  never holds up an ack on a busy machine. Linux only; elsewhere a no-op
+//  that logs.
+void
+    sein_query_background (void);
+
 //  Hand COMMAND (one of sein_query_commands) from ENVELOPE with BODY
 //  (moved from) to the actor. HEAD is the highest seq on disk: EVENTS
 //  shows nothing after it. EVENTS_MAX bounds its `limit`.

@@ -29,6 +29,7 @@
 #include "sein_lifecycle.h"
 #include "sein_log.h"
 #include "sein_prepare.h"
+#include "sein_alerts.h"
 #include "sein_query.h"
 #include "sein_store.h"
 #include "sein_version.h"
@@ -42,6 +43,7 @@
 #define S_SYNC_CHECK 128   //  signals stored between looks at the sync actor
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
+#define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
 //  Submissions of one client a batch takes, at most. A batch is prepared,
 //  stored and synced as one, so every request in it waits for all of it:
@@ -69,6 +71,8 @@ typedef struct {
     zactor_t *watch;
     zactor_t *prepare;
     zactor_t *query;
+    zactor_t *alerts; //  the early warning's reader (sein_alerts.h)
+    zlist_t *alerts_due; //  alerts it found, JSON texts, for the next batches
     sein_checkpoint_t *checkpoint;
     zactor_t *zap;             //  the ZAP handler, with security on
     zcert_t *cert;             //  seind's own key, with security on
@@ -283,6 +287,11 @@ s_store_signal (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
 static int
 s_store_change (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
 {
+    if (pending->kind == SEIN_PENDING_ALERT)
+        return sein_alerts_store (self->store, pending->request, batch->received_at,
+                                  &pending->events, &self->render) == SEIN_LIFECYCLE_FAILED
+                   ? -1
+                   : 0;
     int rc = pending->kind == SEIN_PENDING_SWEEP
                  ? sein_lifecycle_sweep (self->store, batch->received_at, S_SWEEP_MAX,
                                          &pending->events, &self->render)
@@ -370,7 +379,7 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
 {
     for (size_t index = 0; index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
-        if (pending->kind == SEIN_PENDING_SWEEP)
+        if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT)
             continue; //  nobody asked
         if (pending->rejected && pending->kind == SEIN_PENDING_CHANGE)
             s_reject (self, &pending->envelope, pending->command, NULL, &pending->error);
@@ -711,7 +720,8 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     sein_batch_t *batch = s_free_batch (self);
     if (!batch)
         return false;
-    sein_batch_reserve (batch, self->batch_max + 1); //  and the overdue search
+    //  And the overdue search, and the alerts found since the last batch.
+    sein_batch_reserve (batch, self->batch_max + 1 + S_ALERTS_MAX);
     s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit. But while others are waiting, no client
@@ -738,6 +748,18 @@ s_collect (s_server_t *self, sein_batch_t *busy)
         //  its overdue events get their seqs, fsync and publication there.
         batch->items[batch->count++].kind = SEIN_PENDING_SWEEP;
         self->sweep_due = false;
+    }
+    //  Alerts ride along the same way: stored, fsynced and published
+    //  like the overdue events.
+    for (int taken = 0; taken < S_ALERTS_MAX && !self->draining && zlist_size (self->alerts_due);
+         taken++) {
+        char *text = (char *) zlist_pop (self->alerts_due);
+        sein_pending_t *pending = &batch->items[batch->count++];
+        pending->kind = SEIN_PENDING_ALERT;
+        pending->request = json_loads (text, 0, NULL);
+        free (text);
+        if (!pending->request)
+            batch->count--; //  the actor writes it: cannot happen
     }
     if (batch->count == 0)
         return false;
@@ -855,6 +877,13 @@ s_apply_settings (s_server_t *self)
                     (uint64_t) self->limits.message_max, codes);
         free (codes);
     }
+    if (self->alerts)
+        zsock_send (self->alerts, "siiiii", "SETTINGS",
+                    (int) sein_config_int (config, "alerts.check"),
+                    (int) sein_config_int (config, "alerts.weeks"),
+                    (int) sein_config_int (config, "alerts.factor"),
+                    (int) sein_config_int (config, "alerts.minimum"),
+                    (int) sein_config_int (config, "alerts.window"));
     if (self->query) {
         json_t *teams = sein_router_teams (self->setup->router);
         char *text = json_dumps (teams, JSON_COMPACT);
@@ -978,6 +1007,11 @@ s_start (s_server_t *self)
     if (!self->error)
         self->query = s_start_actor (self, sein_query_actor, self->path, "queries");
     if (!self->error) {
+        self->alerts = s_start_actor (self, sein_alerts_actor, self->path, "alerts");
+        self->alerts_due = zlist_new ();
+        zlist_autofree (self->alerts_due);
+    }
+    if (!self->error) {
         //  Each thread that prepares has its own scratch; the actor takes one.
         self->scratch = sein_prepare_scratch_new ();
         sein_prepare_scratch_t *scratch = sein_prepare_scratch_new ();
@@ -1044,7 +1078,7 @@ s_prepared (s_server_t *self)
 static void
 s_run (s_server_t *self)
 {
-    self->poller = zpoller_new (self->pipe, self->prepare, self->query,
+    self->poller = zpoller_new (self->pipe, self->prepare, self->query, self->alerts,
                                 sein_checkpoint_actor (self->checkpoint), self->intake, NULL);
     if (self->durable)
         zpoller_add (self->poller, sein_durable_actor (self->durable));
@@ -1068,6 +1102,15 @@ s_run (s_server_t *self)
         else if (which == self->query) {
             s_sent (self, sein_query_recv (self->query, zsock_resolve (self->intake)));
             self->queries--;
+        } else if (which == self->alerts) {
+            char *command = NULL, *alert = NULL;
+            if (zsock_recv (self->alerts, "ss", &command, &alert) == 0 && command &&
+                streq (command, "ALERT") && alert) {
+                zlist_append (self->alerts_due, alert);
+                self->sweep_due = true; //  a batch soon, even when intake is quiet
+            }
+            zstr_free (&command);
+            zstr_free (&alert);
         } else if (self->durable && which == sein_durable_actor (self->durable)) {
             sein_durable_collect (self->durable);
             sein_durable_sync (self->durable, self->preparing != NULL);
@@ -1196,6 +1239,8 @@ sein_server_actor (zsock_t *pipe, void *args)
     zactor_destroy (&self->prepare);
     sein_prepare_scratch_destroy (&self->scratch);
     zactor_destroy (&self->query);
+    zactor_destroy (&self->alerts);
+    zlist_destroy (&self->alerts_due);
     sein_durable_destroy (&self->durable);
     sein_checkpoint_destroy (&self->checkpoint);
     zactor_destroy (&self->watch);

@@ -11,7 +11,8 @@
     limits.events_max per query) or applied by the server's apply step
     (s_apply_settings: the log level, limits.description_max per batch,
     watch.heartbeat, watch.timeout and watch.sessions_max in the watch
-    actor, lifecycle.* for the next batch and the next overdue search).
+    actor, lifecycle.* for the next batch and the next overdue search,
+    alerts.* in the alerts actor from its next check).
 
     The settings that feed a socket option are restart-only: libzmq 4.3.4
     gives each connection a bound socket accepts the options the socket had
@@ -63,6 +64,14 @@ const sein_setting_t sein_settings[] = {
     {"lifecycle.link_window", SEIN_SETTING_INT, "72", 0, 8784, NULL, true, NULL},
     //  How often the housekeeping timer looks for overdue signals.
     {"lifecycle.overdue_check", SEIN_SETTING_INT, "5000", 100, 3600000, NULL, true, NULL},
+    //  Early warning (sein_alerts.h): how often the counts are looked at
+    //  (ms, 0: never), the baseline's weeks, the factor over it (percent)
+    //  and the least count in the window (days) that start an episode.
+    {"alerts.check", SEIN_SETTING_INT, "60000", 0, 86400000, NULL, true, NULL},
+    {"alerts.weeks", SEIN_SETTING_INT, "4", 1, 52, NULL, true, NULL},
+    {"alerts.factor", SEIN_SETTING_INT, "300", 100, 100000, NULL, true, NULL},
+    {"alerts.minimum", SEIN_SETTING_INT, "10", 1, 100000, NULL, true, NULL},
+    {"alerts.window", SEIN_SETTING_INT, "7", 1, 90, NULL, true, NULL},
     {NULL}};
 
 sein_config_t *

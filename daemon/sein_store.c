@@ -242,6 +242,7 @@ struct _sein_store_t {
     int wal_frames;    //  frames in the write-ahead log after the last commit
     int64_t head;      //  highest seq, including the open transaction's
     int64_t committed; //  highest committed seq
+    int64_t text_upto; //  the text index's watermark; -1: none attached
     //  Why the open batch failed, kept because ROLLBACK (and undoing a
     //  half-added signal) overwrite SQLite's own last message.
     char failure[256];
@@ -341,6 +342,23 @@ s_wal_hook (void *arg, sqlite3 *db, const char *name, int frames)
     return SQLITE_OK;
 }
 
+//  PATH as a read-only SQLite URI, percent-encoding what a URI reserves.
+//  Fresh.
+static char *
+s_uri_readonly (const char *path)
+{
+    size_t size = strlen (path);
+    char *uri = (char *) zmalloc (3 * size + 16), *end = uri;
+    end += sprintf (end, "file:");
+    for (const char *from = path; *from; from++)
+        if (*from == '%' || *from == '?' || *from == '#')
+            end += sprintf (end, "%%%02X", (unsigned char) *from);
+        else
+            *end++ = *from;
+    strcpy (end, "?mode=ro");
+    return uri;
+}
+
 //  Open a connection; with CREATE a database without a schema gets one.
 //  On failure *REFUSED_P tells whether the database itself is at fault
 //  (not a database, damaged, newer, no schema) rather than the system.
@@ -357,9 +375,19 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     self->mark = -1;
     self->readonly = readonly;
     self->full = synchronous && streq (synchronous, "full");
+    self->text_upto = -1;
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    //  A query connection reads the store through a read-only URI and
+    //  writes only the text index it attaches (sein_store_new_query).
+    char *uri = NULL;
+    if (readonly && synchronous && streq (synchronous, "query")) {
+        uri = s_uri_readonly (path);
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI;
+    }
     char *error = NULL;
-    if (sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    int opened = sqlite3_open_v2 (uri ? uri : path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    free (uri);
+    if (opened != SQLITE_OK)
         error = sein_sprintf ("%s: %s", path,
                                  self->db ? sqlite3_errmsg (self->db) : "out of memory");
     if (!error) {
@@ -1687,4 +1715,695 @@ sein_store_check (const char *path, char **report_p)
     fclose (report);
     *report_p = text;
     return problems;
+}
+
+//  ---------------------------------------------------------------------
+//  Analysis: the text index, lists and grouped counts (the query actor's)
+
+//  The text index: FTS5 over a signal's public words, in a database of
+//  its own beside the store. Indexing inside the ingest transaction would
+//  cost every durable commit (docs/DESIGN.md has the figures); here the
+//  query actor fills it when idle, in small transactions of its own
+//  file, up to a watermark that LIST reports. It keeps a copy of the
+//  words (not contentless) so that erasure can delete a signal's entry.
+static const char *s_text_schema =
+    "PRAGMA fts.journal_mode = WAL;"
+    "PRAGMA fts.synchronous = NORMAL;"
+    "CREATE TABLE IF NOT EXISTS fts.indexed (store TEXT NOT NULL, upto INTEGER NOT NULL);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS fts.signals_text USING fts5 ("
+    "  description, address, street, tokenize = 'unicode61 remove_diacritics 2');";
+
+//  Bind the text index's watermark to the store: an index made for
+//  another store, or ahead of this one (a restored backup), starts over.
+static char *
+s_text_attach (sein_store_t *self, const char *text_path)
+{
+    sqlite3_stmt *statement = NULL;
+    int rc = sqlite3_prepare_v2 (self->db, "ATTACH ?1 AS fts", -1, &statement, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text (statement, 1, text_path, -1, SQLITE_STATIC);
+        rc = sqlite3_step (statement) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize (statement);
+    if (rc != SQLITE_OK ||
+        sqlite3_exec (self->db, s_text_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return sein_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
+    char id[S_ID_SIZE] = "", indexed[S_ID_SIZE] = "";
+    s_query_text (self->db, "SELECT id FROM store", id, sizeof id);
+    s_query_text (self->db, "SELECT store FROM fts.indexed", indexed, sizeof indexed);
+    int64_t upto = s_query_int (self->db, "SELECT upto FROM fts.indexed");
+    if (strcmp (id, indexed) != 0 || upto < 0 || upto > self->head) {
+        char *reset = sein_sprintf ("BEGIN; DELETE FROM fts.signals_text;"
+                                    " DELETE FROM fts.indexed;"
+                                    " INSERT INTO fts.indexed VALUES ('%s', 0); COMMIT;",
+                                    id);
+        rc = sqlite3_exec (self->db, reset, NULL, NULL, NULL);
+        zstr_free (&reset);
+        if (rc != SQLITE_OK) {
+            sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+            return sein_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
+        }
+        upto = 0;
+    }
+    self->text_upto = upto;
+    return NULL;
+}
+
+sein_store_t *
+sein_store_new_query (const char *path, const char *text_path, char **error_p)
+{
+    assert (text_path);
+    bool refused;
+    sein_store_t *self = s_open (path, true, "query", false, &refused, error_p);
+    if (self) {
+        *error_p = s_text_attach (self, text_path);
+        if (*error_p)
+            sein_store_destroy (&self);
+    }
+    return self;
+}
+
+int64_t
+sein_store_text_upto (sein_store_t *self)
+{
+    assert (self);
+    return self->text_upto;
+}
+
+int
+sein_store_index_text (sein_store_t *self, int limit)
+{
+    assert (self);
+    assert (self->text_upto >= 0);
+    assert (limit > 0);
+    self->failure[0] = 0;
+    //  The signals after the watermark, at most LIMIT; the new watermark
+    //  is the last of them, or the head when there are fewer (changes
+    //  after the last signal need no words).
+    sqlite3_stmt *last = NULL, *insert = NULL, *mark = NULL;
+    int added = -1;
+    if (sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT count(*), max(seq) FROM (SELECT seq FROM events"
+                            " WHERE seq > ?1 AND kind = 'signal' ORDER BY seq LIMIT ?2)",
+                            -1, &last, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2 (
+            self->db,
+            "INSERT INTO fts.signals_text (rowid, description, address, street)"
+            " SELECT seq, json_extract (body, '$.description'),"
+            " json_extract (body, '$.address_string'),"
+            " json_extract (body, '$.classification.street') FROM events"
+            " WHERE seq > ?1 AND seq <= ?2 AND kind = 'signal'",
+            -1, &insert, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2 (self->db, "UPDATE fts.indexed SET upto = ?1", -1, &mark,
+                            NULL) == SQLITE_OK) {
+        sqlite3_bind_int64 (last, 1, self->text_upto);
+        sqlite3_bind_int (last, 2, limit);
+        if (sqlite3_step (last) == SQLITE_ROW) {
+            int count = sqlite3_column_int (last, 0);
+            int64_t upto =
+                count < limit ? s_query_int (self->db, "SELECT coalesce (max (seq), 0) FROM events")
+                              : sqlite3_column_int64 (last, 1);
+            sqlite3_bind_int64 (insert, 1, self->text_upto);
+            sqlite3_bind_int64 (insert, 2, upto);
+            sqlite3_bind_int64 (mark, 1, upto);
+            if (upto >= self->text_upto && sqlite3_step (insert) == SQLITE_DONE &&
+                sqlite3_step (mark) == SQLITE_DONE &&
+                sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+                self->text_upto = upto;
+                added = count;
+            }
+        }
+    }
+    if (added < 0)
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+    sqlite3_finalize (last);
+    sqlite3_finalize (insert);
+    sqlite3_finalize (mark);
+    if (added < 0)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    return added;
+}
+
+//  A WHERE clause being built from fixed fragments, with its values bound
+//  later: the SQL never holds input.
+#define S_BINDS_MAX 16
+typedef struct {
+    char sql[2048];
+    size_t size;
+    int nbinds;
+    struct {
+        const char *text; //  NULL: NUMBER
+        int64_t number;
+    } binds[S_BINDS_MAX];
+    const char *search; //  the FTS5 query, which drives the search when set
+} s_where_t;
+
+static void
+s_where_add (s_where_t *where, const char *term)
+{
+    size_t left = sizeof where->sql - where->size;
+    int size = snprintf (where->sql + where->size, left, "%s%s",
+                         where->size ? " AND " : " WHERE ", term);
+    assert (size > 0 && (size_t) size < left);
+    where->size += (size_t) size;
+}
+
+//  One more value for the last term added.
+static void
+s_where_bind (s_where_t *where, const char *value)
+{
+    assert (where->nbinds < S_BINDS_MAX);
+    where->binds[where->nbinds].text = value;
+    where->binds[where->nbinds++].number = 0;
+}
+
+static void
+s_where_text (s_where_t *where, const char *term, const char *value)
+{
+    s_where_add (where, term);
+    s_where_bind (where, value);
+}
+
+static void
+s_where_number (s_where_t *where, const char *term, int64_t value)
+{
+    assert (where->nbinds < S_BINDS_MAX);
+    where->binds[where->nbinds].text = NULL;
+    where->binds[where->nbinds++].number = value;
+    s_where_add (where, term);
+}
+
+//  WHERE terms for FILTER into WHERE; TEAM holds the ",team," pattern.
+//  0, or -1 on a database error. A wijk's code matches its zones by the
+//  wijk column (every zone's row carries its wijk, a wijk's its own), a
+//  zone's by the area column: each an index search by seq.
+static int
+s_where_filter (sein_store_t *self, const sein_store_filter_t *filter, s_where_t *where,
+                char *team, size_t team_size)
+{
+    memset (where, 0, sizeof *where);
+    if (filter->area) {
+        sqlite3_stmt *statement;
+        if (sqlite3_prepare_v2 (self->db, "SELECT 1 FROM signals WHERE wijk = ?1 LIMIT 1", -1,
+                                &statement, NULL) != SQLITE_OK)
+            return -1;
+        s_bind (statement, 1, filter->area);
+        bool wijk = sqlite3_step (statement) == SQLITE_ROW;
+        sqlite3_finalize (statement);
+        s_where_text (where, wijk ? "wijk = ?" : "area = ?", filter->area);
+    }
+    if (filter->theme)
+        s_where_text (where, "theme = ?", filter->theme);
+    if (filter->status && streq (filter->status, "open"))
+        s_where_add (where, S_OPEN_STATES);
+    else if (filter->status && streq (filter->status, "finished"))
+        s_where_add (where, "NOT " S_OPEN_STATES);
+    else if (filter->status)
+        s_where_text (where, "status = ?", filter->status);
+    if (filter->team) {
+        snprintf (team, team_size, ",%s,", filter->team);
+        s_where_text (where, "(instr (teams, ?) > 0 OR assigned_team = ?)", team);
+        s_where_bind (where, filter->team);
+    }
+    if (filter->source)
+        s_where_text (where, "source = ?", filter->source);
+    if (filter->priority)
+        s_where_text (where, "priority = ?", filter->priority);
+    if (filter->overdue >= 0)
+        s_where_add (where, filter->overdue ? "overdue = 1" : "overdue = 0");
+    //  Signals are stored in time order, so a time range is a seq range:
+    //  every index here ends in seq.
+    if (filter->from) {
+        int64_t seq = sein_store_seq_at (self, filter->from);
+        if (seq < 0)
+            return -1;
+        s_where_number (where, "seq >= ?", seq);
+    }
+    if (filter->until) {
+        int64_t seq = sein_store_seq_at (self, filter->until);
+        if (seq < 0)
+            return -1;
+        s_where_number (where, "seq < ?", seq);
+    }
+    if (filter->upto != 0)
+        s_where_number (where, "seq <= ?", filter->upto > 0 ? filter->upto : 0);
+    where->search = filter->text;
+    return 0;
+}
+
+//  Prepare SELECT COLUMNS FROM signals WHERE ... ORDER BY seq (DESCENDING)
+//  TAIL, with WHERE's values bound. With a text search the matches drive
+//  it, in seq order from the index itself: a page of the newest that also
+//  pass the other filters stops early, where a set of every match (a
+//  common word matches a quarter of a million signals) would be built
+//  first. NULL on error.
+static sqlite3_stmt *
+s_where_prepare (sein_store_t *self, const char *columns, const s_where_t *where,
+                 bool descending, const char *tail)
+{
+    const char *order = descending ? "DESC" : "ASC";
+    char *sql = where->search
+                    ? sein_sprintf ("SELECT %s FROM fts.signals_text (?) AS t JOIN signals"
+                                    " ON signals.seq = t.rowid%s ORDER BY t.rowid %s %s",
+                                    columns, where->sql, order, tail)
+                    : sein_sprintf ("SELECT %s FROM signals%s ORDER BY seq %s %s", columns,
+                                    where->sql, order, tail);
+    sqlite3_stmt *statement = NULL;
+    int rc = sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL);
+    zstr_free (&sql);
+    if (rc != SQLITE_OK)
+        return NULL;
+    int first = 1;
+    if (where->search)
+        s_bind (statement, first++, where->search);
+    for (int index = 0; index < where->nbinds; index++)
+        if (where->binds[index].text)
+            s_bind (statement, first + index, where->binds[index].text);
+        else
+            sqlite3_bind_int64 (statement, first + index, where->binds[index].number);
+    return statement;
+}
+
+//  Keep why a list or count failed. FTS5 refuses a query it cannot read
+//  with a plain SQLITE_ERROR, which nothing else here returns once the
+//  statement is prepared: that one is the text's fault.
+static void
+s_search_failed (sein_store_t *self, const sein_store_filter_t *filter)
+{
+    bool text = filter->text && (sqlite3_errcode (self->db) & 0xff) == SQLITE_ERROR;
+    snprintf (self->failure, sizeof self->failure, "%s%s", text ? SEIN_STORE_SEARCH : "",
+              sqlite3_errmsg (self->db));
+}
+
+int
+sein_store_list (sein_store_t *self, const sein_store_filter_t *filter, bool ascending,
+                 int64_t after, int limit, sein_store_signal_fn *fn, void *arg)
+{
+    assert (self);
+    assert (filter);
+    assert (fn);
+    assert (!filter->text || self->text_upto >= 0);
+    self->failure[0] = 0;
+    s_where_t where;
+    char team[80];
+    if (s_where_filter (self, filter, &where, team, sizeof team))
+        return -1;
+    if (after > 0)
+        s_where_number (&where, ascending ? "seq > ?" : "seq < ?", after);
+    char tail[64];
+    snprintf (tail, sizeof tail, "LIMIT %d", limit);
+    sqlite3_stmt *statement = s_where_prepare (self, "signals.seq", &where, !ascending, tail);
+    if (!statement)
+        return -1;
+    int visited = 0, rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        json_t *signal = sein_store_get_by (self, NULL, sqlite3_column_int64 (statement, 0),
+                                            NULL, NULL, false);
+        if (!signal) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+        visited++;
+        int stop = fn (signal, arg);
+        json_decref (signal);
+        if (stop) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        s_search_failed (self, filter);
+    sqlite3_finalize (statement);
+    return rc == SQLITE_DONE ? visited : -1;
+}
+
+//  A group of STATS: its counts and the durations its median come from.
+typedef struct {
+    json_t *keys;
+    int64_t count, open, overdue;
+    double *acknowledge, *resolve; //  seconds
+    size_t nacknowledge, nresolve, capacity;
+} s_group_t;
+
+static void
+s_group_destroy (void **item)
+{
+    s_group_t *group = (s_group_t *) *item;
+    *item = NULL;
+    json_decref (group->keys);
+    free (group->acknowledge);
+    free (group->resolve);
+    free (group);
+}
+
+static void
+s_free_count (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+static int
+s_compare_double (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static json_t *
+s_median (double *values, size_t count)
+{
+    if (count == 0)
+        return json_null ();
+    qsort (values, count, sizeof *values, s_compare_double);
+    double median =
+        count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
+    return json_integer ((json_int_t) llround (median));
+}
+
+static void
+s_group_add (s_group_t *group, sqlite3_stmt *statement, int column)
+{
+    group->count++;
+    group->open += sqlite3_column_int (statement, column);
+    group->overdue += sqlite3_column_int (statement, column + 1);
+    if (group->nacknowledge == group->capacity || group->nresolve == group->capacity) {
+        group->capacity = group->capacity ? 2 * group->capacity : 16;
+        group->acknowledge = (double *) sein_realloc (
+            group->acknowledge, group->capacity * sizeof (double));
+        group->resolve =
+            (double *) sein_realloc (group->resolve, group->capacity * sizeof (double));
+    }
+    if (sqlite3_column_type (statement, column + 2) != SQLITE_NULL)
+        group->acknowledge[group->nacknowledge++] = sqlite3_column_double (statement, column + 2);
+    if (sqlite3_column_type (statement, column + 3) != SQLITE_NULL)
+        group->resolve[group->nresolve++] = sqlite3_column_double (statement, column + 3);
+}
+
+//  The group's figures into OBJECT (its keys already there); takes OBJECT.
+static json_t *
+s_group_json (s_group_t *group, json_t *object)
+{
+    json_object_set_new (object, "count", json_integer (group->count));
+    json_object_set_new (object, "open", json_integer (group->open));
+    json_object_set_new (object, "overdue", json_integer (group->overdue));
+    json_object_set_new (object, "share_overdue",
+                         json_real (group->count ? (double) group->overdue / group->count : 0));
+    json_object_set_new (object, "acknowledge_median",
+                         s_median (group->acknowledge, group->nacknowledge));
+    json_object_set_new (object, "resolve_median", s_median (group->resolve, group->nresolve));
+    return object;
+}
+
+//  Most signals first, then by name.
+static int
+s_compare_street (const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
+    json_int_t left = json_integer_value (json_object_get (x, "count")),
+               right = json_integer_value (json_object_get (y, "count"));
+    if (left != right)
+        return left > right ? -1 : 1;
+    return strcmp (json_string_value (json_object_get (x, "street")),
+                   json_string_value (json_object_get (y, "street")));
+}
+
+static int
+s_compare_group (const void *a, const void *b)
+{
+    const s_group_t *x = *(s_group_t *const *) a, *y = *(s_group_t *const *) b;
+    size_t index;
+    json_t *value;
+    json_array_foreach (x->keys, index, value) {
+        int order = strcmp (json_string_value (value),
+                            json_string_value (json_array_get (y->keys, index)));
+        if (order)
+            return order;
+    }
+    return 0;
+}
+
+//  The SQL of each grouping key: a column, or a period of received_at.
+//  An ISO week belongs to the year of its Thursday.
+static const char *s_group_keys[][2] = {
+    {"area", "area"},
+    {"wijk", "wijk"},
+    {"theme", "theme"},
+    {"priority", "priority"},
+    {"source", "source"},
+    {"month", "substr (received_at, 1, 7)"},
+    //  The day: its ISO week is worked out here (s_iso_week), once per
+    //  day rather than with four date functions per signal in SQL.
+    {"week", "substr (received_at, 1, 10)"},
+};
+#define S_NGROUP_KEYS (sizeof s_group_keys / sizeof s_group_keys[0])
+
+//  DAY ("YYYY-MM-DD") as its ISO week, "2026-W48", into WEEK. An ISO week
+//  belongs to the year of its Thursday.
+static void
+s_iso_week (const char *day, char week[16])
+{
+    struct tm tm = {0};
+    if (!strptime (day, "%Y-%m-%d", &tm)) {
+        snprintf (week, 16, "%.15s", day);
+        return;
+    }
+    time_t when = timegm (&tm);
+    gmtime_r (&when, &tm);
+    int monday_based = (tm.tm_wday + 6) % 7; //  0: Monday
+    time_t thursday = when + (time_t) (3 - monday_based) * 86400;
+    struct tm thu;
+    gmtime_r (&thursday, &thu);
+    snprintf (week, 16, "%04d-W%02d", (thu.tm_year + 1900) % 10000, (thu.tm_yday / 7 + 1) % 100);
+}
+
+bool
+sein_store_group_key (const char *key)
+{
+    for (size_t index = 0; index < S_NGROUP_KEYS; index++)
+        if (streq (key, s_group_keys[index][0]))
+            return true;
+    return false;
+}
+
+json_t *
+sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
+                     const char *const *by, int streets, int points)
+{
+    assert (self);
+    assert (filter);
+    assert (by);
+    self->failure[0] = 0;
+    s_where_t where;
+    char team[80];
+    if (s_where_filter (self, filter, &where, team, sizeof team))
+        return NULL;
+    //  Columns: the keys, then open, overdue, the two durations, street,
+    //  lat, lon, theme.
+    char columns[1024] = "";
+    int nkeys = 0, week_key = -1;
+    //  The last day turned into a week, and that week: signals come by
+    //  seq, so by day, and the conversion runs once per day.
+    char last_day[16] = "", last_week[16] = "";
+    for (; by[nkeys]; nkeys++) {
+        if (nkeys == 7)
+            return NULL;
+        if (streq (by[nkeys], "week"))
+            week_key = nkeys;
+        size_t index = 0;
+        while (index < S_NGROUP_KEYS && !streq (by[nkeys], s_group_keys[index][0]))
+            index++;
+        if (index == S_NGROUP_KEYS)
+            return NULL;
+        strncat (columns, s_group_keys[index][1], sizeof columns - strlen (columns) - 1);
+        strncat (columns, ", ", sizeof columns - strlen (columns) - 1);
+    }
+    strncat (columns,
+             S_OPEN_STATES ", overdue,"
+             " (julianday (acknowledged_at) - julianday (received_at)) * 86400,"
+             " (julianday (resolved_at) - julianday (received_at)) * 86400,"
+             " signals.street, lat, lon, theme",
+             sizeof columns - strlen (columns) - 1);
+    sqlite3_stmt *statement = s_where_prepare (self, columns, &where, true, "");
+    if (!statement)
+        return NULL;
+    zhashx_t *groups = zhashx_new ();
+    zhashx_set_key_duplicator (groups, (zhashx_duplicator_fn *) sein_strdup);
+    zhashx_set_destructor (groups, s_group_destroy);
+    zhashx_t *street_counts = zhashx_new ();
+    zhashx_set_key_duplicator (street_counts, (zhashx_duplicator_fn *) sein_strdup);
+    zhashx_set_destructor (street_counts, s_free_count);
+    s_group_t total = {0};
+    json_t *points_list = json_array ();
+    int rc;
+    char key[512];
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        size_t size = 0;
+        const char *values[8];
+        for (int index = 0; index < nkeys && index < 8; index++) {
+            values[index] = (const char *) sqlite3_column_text (statement, index);
+            if (index == week_key && values[index]) {
+                if (strcmp (values[index], last_day) != 0) {
+                    snprintf (last_day, sizeof last_day, "%.15s", values[index]);
+                    s_iso_week (last_day, last_week);
+                }
+                values[index] = last_week;
+            }
+        }
+        for (int index = 0; index < nkeys; index++) {
+            const char *value = values[index];
+            size += (size_t) snprintf (key + size, sizeof key - size, "%s\x1f",
+                                       value ? value : "");
+            if (size >= sizeof key)
+                size = sizeof key - 1;
+        }
+        key[size] = 0;
+        s_group_t *group = (s_group_t *) zhashx_lookup (groups, key);
+        if (!group) {
+            group = (s_group_t *) sein_calloc (1, sizeof *group);
+            group->keys = json_array ();
+            for (int index = 0; index < nkeys; index++)
+                json_array_append_new (group->keys,
+                                       json_string (values[index] ? values[index] : ""));
+            zhashx_insert (groups, key, group);
+        }
+        s_group_add (group, statement, nkeys);
+        s_group_add (&total, statement, nkeys);
+        const char *street = (const char *) sqlite3_column_text (statement, nkeys + 4);
+        if (street) {
+            int64_t *count = (int64_t *) zhashx_lookup (street_counts, street);
+            if (!count) {
+                count = (int64_t *) sein_calloc (1, sizeof *count);
+                zhashx_insert (street_counts, street, count);
+            }
+            (*count)++;
+        }
+        if ((int) json_array_size (points_list) < points &&
+            sqlite3_column_type (statement, nkeys + 5) != SQLITE_NULL)
+            json_array_append_new (
+                points_list,
+                json_pack ("[f,f,s,b]", sqlite3_column_double (statement, nkeys + 5),
+                           sqlite3_column_double (statement, nkeys + 6),
+                           (const char *) sqlite3_column_text (statement, nkeys + 7),
+                           sqlite3_column_int (statement, nkeys)));
+    }
+    if (rc != SQLITE_DONE)
+        s_search_failed (self, filter);
+    sqlite3_finalize (statement);
+    json_t *result = NULL;
+    if (rc == SQLITE_DONE) {
+        //  Groups in the order of their keys, so that a week follows the
+        //  one before it.
+        size_t ngroups = zhashx_size (groups), index = 0;
+        s_group_t **sorted = (s_group_t **) sein_calloc (ngroups + 1, sizeof *sorted);
+        for (s_group_t *group = (s_group_t *) zhashx_first (groups); group;
+             group = (s_group_t *) zhashx_next (groups))
+            sorted[index++] = group;
+        qsort (sorted, ngroups, sizeof *sorted, s_compare_group);
+        json_t *list = json_array ();
+        for (index = 0; index < ngroups; index++) {
+            json_t *object = json_object ();
+            for (int number = 0; number < nkeys; number++)
+                json_object_set (object, by[number], json_array_get (sorted[index]->keys, number));
+            json_array_append_new (list, s_group_json (sorted[index], object));
+        }
+        free (sorted);
+        //  The busiest streets: most signals first, then by name.
+        json_t *street_list = json_array ();
+        for (int64_t *count = (int64_t *) zhashx_first (street_counts); count;
+             count = (int64_t *) zhashx_next (street_counts))
+            json_array_append_new (street_list,
+                                   json_pack ("{s:s,s:I}", "street",
+                                              (const char *) zhashx_cursor (street_counts),
+                                              "count", (json_int_t) *count));
+        size_t nstreets = json_array_size (street_list);
+        json_t **items = (json_t **) sein_calloc (nstreets + 1, sizeof *items);
+        for (index = 0; index < nstreets; index++)
+            items[index] = json_incref (json_array_get (street_list, index));
+        json_decref (street_list);
+        qsort (items, nstreets, sizeof *items, s_compare_street);
+        street_list = json_array ();
+        for (index = 0; index < nstreets; index++)
+            if ((int) index < streets)
+                json_array_append_new (street_list, items[index]);
+            else
+                json_decref (items[index]);
+        free (items);
+        result = json_pack ("{s:o,s:o,s:o}", "groups", list, "total",
+                            s_group_json (&total, json_object ()), "streets", street_list);
+        if (points > 0)
+            json_object_set (result, "points", points_list);
+    }
+    json_decref (points_list);
+    free (total.acknowledge);
+    free (total.resolve);
+    zhashx_destroy (&groups);
+    zhashx_destroy (&street_counts);
+    return result;
+}
+
+//  Visit the rows of STATEMENT (area, wijk, theme, recent, baseline,
+//  newest) as rates, then finalize it.
+static int
+s_visit_rates (sein_store_t *self, sqlite3_stmt *statement, sein_store_rate_fn *fn, void *arg)
+{
+    int visited = 0, rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        sein_store_rate_t rate = {(const char *) sqlite3_column_text (statement, 0),
+                                  (const char *) sqlite3_column_text (statement, 1),
+                                  (const char *) sqlite3_column_text (statement, 2),
+                                  sqlite3_column_int64 (statement, 3),
+                                  sqlite3_column_int64 (statement, 4),
+                                  sqlite3_column_int64 (statement, 5)};
+        visited++;
+        if (!rate.area || !rate.wijk || !rate.theme || fn (&rate, arg)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+    sqlite3_finalize (statement);
+    return rc == SQLITE_DONE ? visited : -1;
+}
+
+int
+sein_store_rates (sein_store_t *self, int64_t base_from, int64_t recent_from, int64_t until,
+                  sein_store_rate_fn *fn, void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement;
+    //  One range read by seq (the rowid), grouped in memory: a few weeks
+    //  of signals, whatever the store's size.
+    if (sqlite3_prepare_v2 (
+            self->db,
+            "SELECT area, max (wijk), theme, sum (seq >= ?2), sum (seq < ?2), max (seq)"
+            " FROM signals WHERE seq >= ?1 AND seq < ?3 AND theme <> 'triage'"
+            " AND area <> 'triage' GROUP BY area, theme",
+            -1, &statement, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (statement, 1, base_from);
+    sqlite3_bind_int64 (statement, 2, recent_from);
+    sqlite3_bind_int64 (statement, 3, until);
+    return s_visit_rates (self, statement, fn, arg);
+}
+
+int
+sein_store_alerted (sein_store_t *self, int64_t from, sein_store_rate_fn *fn, void *arg)
+{
+    assert (self);
+    assert (fn);
+    self->failure[0] = 0;
+    sqlite3_stmt *statement;
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT area, wijk, theme, 0, 0, seq FROM events"
+                            " WHERE seq >= ?1 AND kind = 'alert' ORDER BY seq",
+                            -1, &statement, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64 (statement, 1, from);
+    return s_visit_rates (self, statement, fn, arg);
 }

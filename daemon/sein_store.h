@@ -318,4 +318,95 @@ void
 const char *
     sein_store_error (sein_store_t *self);
 
+//  ---------------------------------------------------------------------
+//  Analysis: lists, grouped counts and the text index (the query actor's)
+
+//  Which signals a LIST or a STATS looks at; every member optional (NULL,
+//  or -1 for OVERDUE). All borrowed.
+typedef struct {
+    const char *area;     //  an area code; a wijk's code includes its zones
+    const char *theme;
+    const char *status;   //  a state, or "open" (any open one) or "finished"
+    const char *team;     //  routed to it at intake, or assigned to it since
+    const char *source;
+    const char *priority;
+    int overdue;          //  1: missed its deadline (had an overdue event); 0: not
+    const char *from;     //  received at or after (RFC 3339 UTC)
+    const char *until;    //  received before
+    const char *text;     //  an FTS5 query over description, address and street
+    int64_t upto;         //  only signals with seq <= upto; 0: every one; < 0: none
+} sein_store_filter_t;
+
+//  Open the store at PATH read-only for queries, with its text index in
+//  the database TEXT_PATH, which this connection writes (created when
+//  missing, rebuilt when it belongs to another store). The index is
+//  derived data: it lives beside the store so that filling it never
+//  takes the store's write lock from the server. NULL on failure with a
+//  fresh message in *error_p.
+sein_store_t *
+    sein_store_new_query (const char *path, const char *text_path, char **error_p);
+
+//  Index up to LIMIT signals stored after the index's watermark, in one
+//  small transaction of the text database. Returns how many were added
+//  (0: up to date), -1 on error. Only on a store from sein_store_new_query.
+int
+    sein_store_index_text (sein_store_t *self, int limit);
+
+//  The highest seq the text index covers: a text filter sees no signal
+//  after it. -1 without a text index.
+int64_t
+    sein_store_text_upto (sein_store_t *self);
+
+//  Visit the signals matching FILTER, newest first (or by seq ascending
+//  with ASCENDING), strictly after the cursor AFTER (a seq; 0: from the
+//  start), at most LIMIT, calling FN with each signal as GET shows it
+//  (borrowed, valid during the call) until it returns non-zero. Returns
+//  the number visited, or -1 on error; when the text query was at fault,
+//  sein_store_error starts with SEIN_STORE_SEARCH.
+#define SEIN_STORE_SEARCH "search: "
+typedef int (sein_store_signal_fn) (json_t *signal, void *arg);
+int
+    sein_store_list (sein_store_t *self, const sein_store_filter_t *filter, bool ascending,
+                     int64_t after, int limit, sein_store_signal_fn *fn, void *arg);
+
+//  Grouped counts of the signals matching FILTER. BY lists (at most 7)
+//  keys, each one of area, wijk, theme, priority, source, week (ISO
+//  week, "2026-W48") or month ("2026-11"), by received_at in UTC. Returns
+//  a fresh object {"groups": [{<keys>, count, open, overdue,
+//  share_overdue, acknowledge_median, resolve_median}], "total": {the
+//  same without keys}, "streets": [{street, count}] (the STREETS busiest,
+//  most first)}, medians in seconds (null when nothing was acknowledged
+//  or resolved). POINTS > 0 adds "points": [[lat, lon, theme, open]] of
+//  up to POINTS newest signals with a point. NULL on error, or on a
+//  grouping key not in the list (a programmer's error: the caller checks);
+//  a bad text query as for sein_store_list.
+//  Whether KEY is one of the grouping keys sein_store_analysis knows.
+bool
+    sein_store_group_key (const char *key);
+
+json_t *
+    sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
+                         const char *const *by, int streets, int points);
+
+//  The early warning's counts (sein_alerts.h): for each area and theme
+//  (triage left out), the signals stored at seq RECENT_FROM up to before
+//  UNTIL, and those from BASE_FROM up to before RECENT_FROM, with the
+//  newest one's seq. Calls FN for each until it returns non-zero.
+//  Returns the number visited or -1.
+typedef struct {
+    const char *area, *wijk, *theme;
+    int64_t recent, baseline;
+    int64_t newest;
+} sein_store_rate_t;
+typedef int (sein_store_rate_fn) (const sein_store_rate_t *rate, void *arg);
+int
+    sein_store_rates (sein_store_t *self, int64_t base_from, int64_t recent_from,
+                      int64_t until, sein_store_rate_fn *fn, void *arg);
+
+//  Visit the `alert` events stored at seq FROM or later, as the area and
+//  theme they were about (rate->recent and ->baseline 0, newest the
+//  event's seq). Returns the number visited or -1.
+int
+    sein_store_alerted (sein_store_t *self, int64_t from, sein_store_rate_fn *fn, void *arg);
+
 #endif

@@ -37,6 +37,7 @@ extern "C" {
 #define SEIN_EVENTS   "EVENTS"   //  stored events from a seq, for gap filling
 #define SEIN_STATS    "STATS"    //  counts by area, theme, priority, status
 #define SEIN_HISTORY  "HISTORY"  //  every event about one signal
+#define SEIN_LIST     "LIST"     //  signals by area, theme, status, ..., text; paged
 #define SEIN_STATUS   "STATUS"   //  change a signal's workflow status
 #define SEIN_NOTE     "NOTE"     //  add a note to a signal
 #define SEIN_ASSIGN   "ASSIGN"   //  assign a signal to a team (and a person)

@@ -64,8 +64,8 @@ const sein_setting_t sein_config_settings[] = {
 //  above and skips what these hold beyond it unread; sein_config_load_with
 //  refuses a table that declares a setting in any other group, so that the
 //  clients never refuse a file seind accepts.
-static const char *s_seind_groups[] = {"daemon", "storage",  "data",     "classify", "limits",
-                                       "watch",  "security", "lifecycle", NULL};
+static const char *s_seind_groups[] = {"daemon", "storage",  "data",      "classify", "limits",
+                                       "watch",  "security", "lifecycle", "alerts",   NULL};
 
 //  Top-level sections that are lists owned and validated by seind's
 //  router and deadlines, in every program.

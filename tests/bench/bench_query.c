@@ -1,0 +1,508 @@
+/*  bench_query - the read side on a store of a million signals (issue 10)
+
+    Writes (once, then reuses) a store of SIGNALS signals received over
+    three years up to an hour ago, with their lifecycle (most acknowledged
+    within two days, most of those resolved within ten, one in ten
+    overdue), straight through the store API with sein_sample: seind
+    stamps events with the time it stores them, so a backdated history
+    cannot go through it. Areas, streets and points come from the bundled
+    conf/ data, so the report's map has its points inside the polygons.
+    Then these parts, each alone with -P or all by default:
+
+    index    the text index filled from scratch, as the query actor
+             does when idle: signals per second.
+    list     a filtered LIST page (a wijk, a theme, open, newest 50), and
+             one with a text search: median and slowest of 20.
+    stats    a year of STATS for one wijk by area x theme x week: median
+             and slowest of 5.
+    report   `seinctl report` for that wijk and year against seind on
+             the store, end to end: median and slowest of 3.
+    ack      ack latency at RATE signals/s for SECONDS, without queries,
+             then with a STATS (the wijk's year) and a report alternating
+             every second: p50 and p99 of each, and the difference.
+
+        bench_query [-n SIGNALS] [-P PARTS] [-r RATE] [-t SECONDS] [-f] [-o FILE]
+
+    -f writes the store again; -o keeps the report in FILE. Targets (issue 10): list < 20 ms, stats
+    < 200 ms, report < 1 s, ack p99 with queries within 2 ms of without.
+*/
+#include "../sein_harness.h"
+#include "../sein_sample.h"
+#include "sein.h"
+#include "sein_store.h"
+
+#include <czmq.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_YEARS 3
+#define S_WIJK "heverlee"
+//  Where the ack part's signals go: not into the wijk the queries read,
+//  so that the store stays the same from run to run where it is measured.
+#define S_ELSEWHERE "wijgmaal"
+
+typedef struct {
+    char street[64], area[64], wijk[64];
+    double lat, lon;
+} s_street_t;
+
+static const char *s_themes[] = {"overlast", "jeugd",     "afval",      "verkeer",
+                                 "openbaar-domein", "groen", "veiligheid", "wonen",
+                                 "samenleven", "dieren"};
+
+//  Split LINE at tabs (and its line end) into at most MAX FIELDS; returns
+//  how many.
+static int
+s_split (char *line, char **fields, int max)
+{
+    line[strcspn (line, "\r\n")] = 0;
+    int count = 0;
+    for (char *cursor = line; cursor && count < max; count++) {
+        fields[count] = cursor;
+        cursor = strchr (cursor, '\t');
+        if (cursor)
+            *cursor++ = 0;
+    }
+    return count;
+}
+
+//  The bundled streets with their area and its wijk. Returns the count.
+static int
+s_streets (s_street_t *streets, int max)
+{
+    char parents[32][2][64];
+    int nareas = 0, count = 0;
+    char line[1024];
+    char *fields[6];
+    FILE *file = fopen (SEIN_SOURCE_DIR "/conf/areas.tsv", "r");
+    assert (file);
+    //  code, name, kind, parent, note
+    while (fgets (line, sizeof line, file) && nareas < 32)
+        if (s_split (line, fields, 5) >= 4 && !streq (fields[0], "code")) {
+            snprintf (parents[nareas][0], 64, "%.63s", fields[0]);
+            snprintf (parents[nareas][1], 64, "%.63s", *fields[3] ? fields[3] : fields[0]);
+            nareas++;
+        }
+    fclose (file);
+    file = fopen (SEIN_SOURCE_DIR "/conf/streets.tsv", "r");
+    assert (file);
+    //  street, from, to, area, lat, lon
+    while (fgets (line, sizeof line, file) && count < max) {
+        if (s_split (line, fields, 6) < 6 || streq (fields[0], "street"))
+            continue;
+        s_street_t *row = &streets[count++];
+        snprintf (row->street, sizeof row->street, "%.63s", fields[0]);
+        snprintf (row->area, sizeof row->area, "%.63s", fields[3]);
+        snprintf (row->wijk, sizeof row->wijk, "%.63s", fields[3]);
+        for (int index = 0; index < nareas; index++)
+            if (streq (parents[index][0], row->area))
+                snprintf (row->wijk, sizeof row->wijk, "%s", parents[index][1]);
+        row->lat = atof (fields[4]);
+        row->lon = atof (fields[5]);
+    }
+    fclose (file);
+    return count;
+}
+
+//  A small, fast, seeded generator: the same store every time.
+static uint64_t s_state = 0x9e3779b97f4a7c15ull;
+static uint64_t
+s_random (void)
+{
+    s_state ^= s_state << 13;
+    s_state ^= s_state >> 7;
+    s_state ^= s_state << 17;
+    return s_state;
+}
+
+static double
+s_uniform (void)
+{
+    return (double) (s_random () >> 11) / 9007199254740992.0;
+}
+
+static void
+s_generate (const char *path, long count)
+{
+    s_street_t streets[64];
+    int nstreets = s_streets (streets, 64);
+    assert (nstreets > 0);
+    //  Times as the store writes them, in one pool: four per signal.
+    char *pool = (char *) malloc ((size_t) count * 4 * 25);
+    sein_sample_t *samples = (sein_sample_t *) calloc ((size_t) count, sizeof *samples);
+    char (*teams)[160] = (char (*)[160]) calloc (64 * 10, 160);
+    assert (pool && samples && teams);
+    for (int street = 0; street < nstreets; street++)
+        for (int theme = 0; theme < 10; theme++)
+            snprintf (teams[street * 10 + theme], 160, ",wijkmanager-%s,dienst-%s,",
+                      streets[street].wijk, s_themes[theme]);
+    //  Seconds after 2024-01-01 of an hour ago, and three years before.
+    int64_t end = (int64_t) time (NULL) - 1704067200 - 3600;
+    int64_t span = (int64_t) S_YEARS * 365 * 86400;
+    for (long index = 0; index < count; index++) {
+        sein_sample_t *sample = &samples[index];
+        char *times = pool + (size_t) index * 100;
+        int64_t received = end - span + (int64_t) ((double) span * index / count);
+        int street = (int) (s_random () % (uint64_t) nstreets);
+        int theme = (int) (s_random () % 10);
+        s_street_t *where = &streets[street];
+        sein_sample_time (received, times);
+        sample->received_at = times;
+        sample->area = where->area;
+        sample->wijk = where->wijk;
+        sample->theme = s_themes[theme];
+        sample->priority = s_random () % 10 == 0 ? "high" : "normal";
+        sample->source = s_random () % 5 == 0 ? "staff" : "citizen";
+        sample->teams = teams[street * 10 + theme];
+        sample->street = where->street;
+        sample->description = sein_harness_texts[s_random () % SEIN_HARNESS_TEXTS];
+        sample->has_point = true;
+        sample->lat = where->lat + (s_uniform () - 0.5) * 0.004;
+        sample->lon = where->lon + (s_uniform () - 0.5) * 0.006;
+        int64_t acknowledged = received + 600 + (int64_t) (s_uniform () * 48 * 3600);
+        if (s_random () % 10 && acknowledged < end) {
+            sein_sample_time (acknowledged, times + 25);
+            sample->acknowledged_at = times + 25;
+            int64_t resolved = acknowledged + 3600 + (int64_t) (s_uniform () * 10 * 86400);
+            if (s_random () % 4 && resolved < end) {
+                sein_sample_time (resolved, times + 50);
+                sample->resolved_at = times + 50;
+            }
+        }
+        if (s_random () % 10 == 0 && received + 3 * 86400 < end) {
+            sein_sample_time (received + 3 * 86400, times + 75);
+            sample->overdue_at = times + 75;
+        }
+    }
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (path, "normal", &error);
+    if (!store) {
+        fprintf (stderr, "bench_query: %s\n", error);
+        exit (1);
+    }
+    int64_t started = zclock_mono ();
+    if (sein_sample_write (store, samples, (size_t) count)) {
+        fprintf (stderr, "bench_query: %s\n", sein_store_error (store));
+        exit (1);
+    }
+    printf ("store      %ld signals over %d years, %lld events, written in %.1f s\n", count,
+            S_YEARS, (long long) sein_store_head (store),
+            (double) (zclock_mono () - started) / 1000);
+    sein_store_checkpoint (store, true);
+    sein_store_destroy (&store);
+    free (samples);
+    free (pool);
+    free (teams);
+}
+
+static int
+s_compare_ms (const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static int
+s_nothing (json_t *signal, void *arg)
+{
+    (void) signal;
+    (*(int *) arg)++;
+    return 0;
+}
+
+//  The date a year ago, UTC, as the store writes times.
+static void
+s_year_ago (char *buffer)
+{
+    sein_sample_time ((int64_t) time (NULL) - 1704067200 - 365 * 86400, buffer);
+}
+
+static void
+s_print (const char *what, double *values, int count, double target)
+{
+    qsort (values, (size_t) count, sizeof *values, s_compare_ms);
+    printf ("%-10s median %.1f ms, slowest %.1f ms of %d (target < %.0f ms)\n", what,
+            values[count / 2], values[count - 1], count, target);
+}
+
+static void
+s_list_part (sein_store_t *store)
+{
+    sein_store_filter_t filter = {.area = S_WIJK, .theme = "afval", .status = "open",
+                                  .overdue = -1};
+    double times[20];
+    for (int round = 0; round < 20; round++) {
+        int seen = 0;
+        int64_t started = zclock_usecs ();
+        sein_store_list (store, &filter, false, 0, 50, s_nothing, &seen);
+        times[round] = (double) (zclock_usecs () - started) / 1000;
+        assert (seen == 50);
+    }
+    s_print ("list", times, 20, 20);
+    sein_store_filter_t text = {.area = S_WIJK, .text = "fietspad OR zwerfvuil", .overdue = -1};
+    for (int round = 0; round < 20; round++) {
+        int seen = 0;
+        int64_t started = zclock_usecs ();
+        sein_store_list (store, &text, false, 0, 50, s_nothing, &seen);
+        times[round] = (double) (zclock_usecs () - started) / 1000;
+    }
+    s_print ("list text", times, 20, 20);
+}
+
+static void
+s_stats_part (sein_store_t *store)
+{
+    char from[32];
+    s_year_ago (from);
+    sein_store_filter_t filter = {.area = S_WIJK, .from = from, .overdue = -1};
+    const char *by[] = {"area", "theme", "week", NULL};
+    double times[5];
+    for (int round = 0; round < 5; round++) {
+        int64_t started = zclock_usecs ();
+        json_t *stats = sein_store_analysis (store, &filter, by, 10, 0);
+        times[round] = (double) (zclock_usecs () - started) / 1000;
+        if (round == 0)
+            printf ("stats      %lld signals in %s's year, %zu groups\n",
+                    (long long) json_integer_value (
+                        json_object_get (json_object_get (stats, "total"), "count")),
+                    S_WIJK, json_array_size (json_object_get (stats, "groups")));
+        json_decref (stats);
+    }
+    s_print ("stats", times, 5, 200);
+}
+
+//  Ack latency at RATE for SECONDS: p50 and p99 in ms.
+typedef struct {
+    const char *endpoint;
+    int rate, seconds;
+    double p50, p99;
+    long acked;
+} s_latency_t;
+
+static void
+s_latency (s_latency_t *self)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    zsock_connect (dealer, "%s", self->endpoint);
+    long total = (long) self->rate * self->seconds;
+    int64_t *sent_at = (int64_t *) calloc ((size_t) total, sizeof (int64_t));
+    double *latency = (double *) calloc ((size_t) total, sizeof (double));
+    long sent = 0, received = 0;
+    int64_t start = zclock_usecs ();
+    zpoller_t *poller = zpoller_new (dealer, NULL);
+    void *handle = zsock_resolve (dealer);
+    while (received < total) {
+        int64_t now = zclock_usecs ();
+        int64_t due = start + sent * 1000000 / self->rate;
+        if (sent < total && now >= due) {
+            char tag[24], body[256];
+            int len = snprintf (tag, sizeof tag, "%ld", sent);
+            snprintf (body, sizeof body,
+                      "{\"description\":\"%s\",\"source\":\"citizen\",\"area\":\"" S_ELSEWHERE
+                      "\"}",
+                      "Zwerfvuil naast de glasbak");
+            sent_at[sent++] = zclock_usecs ();
+            zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
+            zmq_send (handle, SEIN_SUBMIT, strlen (SEIN_SUBMIT), ZMQ_SNDMORE);
+            zmq_send (handle, tag, (size_t) len, ZMQ_SNDMORE);
+            zmq_send (handle, body, strlen (body), 0);
+            continue;
+        }
+        int wait = sent < total ? (int) ((due - now + 999) / 1000) : 5000;
+        if (zpoller_wait (poller, wait) == dealer) {
+            zmsg_t *msg = zmsg_recv (dealer);
+            //  protocol, command, correlation id, body
+            zframe_t *frame = zmsg_first (msg);
+            frame = zmsg_next (msg);
+            frame = zmsg_next (msg);
+            char *tag = frame ? zframe_strdup (frame) : NULL;
+            long corr = tag ? atol (tag) : -1;
+            if (corr >= 0 && corr < total)
+                latency[received++] = (double) (zclock_usecs () - sent_at[corr]) / 1000;
+            free (tag);
+            zmsg_destroy (&msg);
+        } else if (sent >= total && zpoller_expired (poller))
+            break;
+    }
+    qsort (latency, (size_t) received, sizeof *latency, s_compare_ms);
+    self->p50 = received ? latency[received / 2] : -1;
+    self->p99 = received ? latency[received * 99 / 100] : -1;
+    self->acked = received;
+    zpoller_destroy (&poller);
+    free (sent_at);
+    free (latency);
+    zsock_destroy (&dealer);
+}
+
+static void *
+s_latency_thread (void *arg)
+{
+    s_latency ((s_latency_t *) arg);
+    return NULL;
+}
+
+//  `seinctl report` for the wijk's year against DAEMON; ms, or -1.
+static double
+s_report (sein_harness_t *daemon, const char *output)
+{
+    char from[32];
+    s_year_ago (from);
+    from[10] = 0;
+    int64_t started = zclock_usecs ();
+    int rc = sein_harness_run (daemon, NULL, NULL, "seinctl", "report", "--area", S_WIJK,
+                               "--from", from, "--output", output, NULL);
+    return rc == 0 ? (double) (zclock_usecs () - started) / 1000 : -1;
+}
+
+static void
+s_daemon_parts (const char *dir, const char *file, bool report, bool ack, int rate,
+                int seconds, const char *keep)
+{
+    sein_harness_t daemon = {0};
+    if (sein_harness_init (&daemon, 0)) {
+        fprintf (stderr, "bench_query: no temporary directory\n");
+        exit (1);
+    }
+    char *override = zsys_sprintf ("storage.dir=%s", dir);
+    sein_harness_set (&daemon, override);
+    zstr_free (&override);
+    override = zsys_sprintf ("storage.file=%s", file);
+    sein_harness_set (&daemon, override);
+    zstr_free (&override);
+    if (sein_harness_start (&daemon)) {
+        fprintf (stderr, "bench_query: seind did not start (see %s)\n", daemon.log);
+        exit (1);
+    }
+    char *output = keep ? strdup (keep) : zsys_sprintf ("%s/report.html", daemon.dir);
+    if (report) {
+        double times[3];
+        for (int round = 0; round < 3; round++)
+            times[round] = s_report (&daemon, output);
+        s_print ("report", times, 3, 1000);
+        struct stat info;
+        if (stat (output, &info) == 0)
+            printf ("report     %s, %lld bytes\n", output, (long long) info.st_size);
+    }
+    if (ack) {
+        s_latency_t quiet = {daemon.intake, rate, seconds, 0, 0, 0};
+        s_latency (&quiet);
+        s_latency_t busy = {daemon.intake, rate, seconds, 0, 0, 0};
+        pthread_t thread;
+        pthread_create (&thread, NULL, s_latency_thread, &busy);
+        sein_client_t *client = sein_client_new (daemon.intake);
+        char from[32];
+        s_year_ago (from);
+        int queries = 0;
+        double slowest = 0;
+        for (int second = 0; second < seconds; second++) {
+            int64_t started = zclock_mono ();
+            if (second % 2 == 0) {
+                json_t *body = json_pack ("{s:s,s:s,s:[sss]}", "area", S_WIJK, "from", from,
+                                          "by", "area", "theme", "week");
+                json_t *reply = sein_client_call (client, SEIN_STATS, body, 10000);
+                json_decref (body);
+                json_decref (reply);
+            } else
+                s_report (&daemon, output);
+            int64_t took = zclock_mono () - started;
+            slowest = took > slowest ? (double) took : slowest;
+            queries++;
+            if (took < 1000)
+                zclock_sleep ((int) (1000 - took));
+        }
+        pthread_join (thread, NULL);
+        sein_client_destroy (&client);
+        printf ("ack        %d/s for %d s, no queries:  p50 %.2f ms, p99 %.2f ms (%ld acked)\n",
+                rate, seconds, quiet.p50, quiet.p99, quiet.acked);
+        printf ("ack        with %d stats/report (slowest %.0f ms): p50 %.2f ms, p99 %.2f ms "
+                "(%ld acked)\n",
+                queries, slowest, busy.p50, busy.p99, busy.acked);
+        printf ("ack        p99 difference %+.2f ms (target within 2 ms)\n",
+                busy.p99 - quiet.p99);
+    }
+    zstr_free (&output);
+    sein_harness_stop (&daemon, SIGTERM);
+    //  Keep the store (it is the bench's cache); remove only the harness's
+    //  directory.
+    daemon.pid = 0;
+    sein_harness_cleanup (&daemon);
+}
+
+int
+main (int argc, char **argv)
+{
+    long count = 1000000;
+    const char *parts = "index,list,stats,report,ack";
+    int rate = 1000, seconds = 10, option;
+    bool fresh = false;
+    const char *keep = NULL;
+    while ((option = getopt (argc, argv, "n:P:r:t:fo:")) != -1) {
+        if (option == 'n')
+            count = atol (optarg);
+        else if (option == 'P')
+            parts = optarg;
+        else if (option == 'r')
+            rate = atoi (optarg);
+        else if (option == 't')
+            seconds = atoi (optarg);
+        else if (option == 'f')
+            fresh = true;
+        else if (option == 'o')
+            keep = optarg;
+        else {
+            fprintf (stderr, "usage: bench_query [-n SIGNALS] [-P PARTS] [-r RATE] "
+                             "[-t SECONDS] [-f] [-o FILE]\n");
+            return 64;
+        }
+    }
+    zsys_init ();
+    setvbuf (stdout, NULL, _IOLBF, 0);
+    zsys_set_logstream (stderr);
+    char *file = zsys_sprintf ("bench_query-%ld.db", count);
+    char *path = zsys_sprintf ("%s/%s", SEIN_BINARY_DIR, file);
+    char *text_path = zsys_sprintf ("%s.text", path);
+    struct stat info;
+    if (fresh || stat (path, &info) != 0) {
+        const char *suffixes[] = {"", "-wal", "-shm", ".mark", ".text", ".text-wal",
+                                  ".text-shm"};
+        for (size_t index = 0; index < 7; index++) {
+            char *name = zsys_sprintf ("%s%s", path, suffixes[index]);
+            unlink (name);
+            zstr_free (&name);
+        }
+        s_generate (path, count);
+    }
+    char *error = NULL;
+    sein_store_t *store = sein_store_new_query (path, text_path, &error);
+    if (!store) {
+        fprintf (stderr, "bench_query: %s\n", error);
+        return 1;
+    }
+    if (strstr (parts, "index") || strstr (parts, "list")) {
+        int64_t started = zclock_mono ();
+        int64_t before = sein_store_text_upto (store);
+        long added = 0;
+        int rc;
+        while ((rc = sein_store_index_text (store, 500)) > 0)
+            added += rc;
+        double took = (double) (zclock_mono () - started) / 1000;
+        if (added)
+            printf ("index      %ld signals from seq %lld in %.1f s: %.0f signals/s\n", added,
+                    (long long) before, took, added / (took > 0 ? took : 1));
+    }
+    if (strstr (parts, "list"))
+        s_list_part (store);
+    if (strstr (parts, "stats"))
+        s_stats_part (store);
+    sein_store_destroy (&store);
+    if (strstr (parts, "report") || strstr (parts, "ack"))
+        s_daemon_parts (SEIN_BINARY_DIR, file, strstr (parts, "report") != NULL,
+                        strstr (parts, "ack") != NULL, rate, seconds, keep);
+    zstr_free (&file);
+    zstr_free (&path);
+    zstr_free (&text_path);
+    return 0;
+}
