@@ -724,23 +724,21 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     sein_batch_reserve (batch, self->batch_max + 1 + S_ALERTS_MAX);
     s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
-    //  and will share one commit. But while others are waiting, no client
-    //  takes more than its share of it: a batch's size sets how long every
-    //  request in it waits, and one client pipelining thousands would
-    //  otherwise make every batch full and every other client's ack as
-    //  slow as a full batch (ZeroMQ reads the clients' queues in turn, so
-    //  each gets its turn first). What a client sends beyond its share
-    //  waits, unread, for the next batch. A client alone gets it all.
-    size_t clients = 0;
+    //  and will share one commit. But no client takes more than its share
+    //  of it: a batch's size sets how long every request in it waits, and
+    //  one client pipelining thousands would otherwise make every batch
+    //  full, so that a request arriving from anyone else waits behind a
+    //  full batch (ZeroMQ reads the clients' queues in turn, so each gets
+    //  its turn first). What a client sends beyond its share waits, unread,
+    //  for the next batch. The share holds for a client alone too: the
+    //  next client to arrive would otherwise find a full batch ahead of it
+    //  (measured: a lone client's p99 rose 62-fold against a flood).
     for (size_t reads = 0; reads < self->batch_max; reads++) {
         size_t count = batch->count;
         if (s_handle (self, batch))
             break;
-        if (batch->count == count)
-            continue;
-        size_t share = s_share_add (self, &batch->items[count].envelope);
-        clients += share == 1;
-        if (share >= S_CLIENT_SHARE && clients > 1)
+        if (batch->count > count &&
+            s_share_add (self, &batch->items[count].envelope) >= S_CLIENT_SHARE)
             break;
     }
     if (self->sweep_due && !self->draining) {
