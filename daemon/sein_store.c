@@ -105,7 +105,7 @@ static const char *s_migrations[] = {
     "ALTER TABLE events ADD COLUMN signal INTEGER;"
     "UPDATE signals SET (received_at, area, wijk, theme, priority, source, teams, street,"
     "  lat, lon, updated_at) = (SELECT e.at, e.area, e.wijk, e.theme, e.priority,"
-    "  e.source, e.teams, json_extract (e.body, '$.classification.street'),"
+    "  e.source, e.teams, json_extract (e.body, '$.classification.area.street'),"
     "  json_extract (e.body, '$.lat'), json_extract (e.body, '$.long'), e.at"
     "  FROM events e WHERE e.seq = signals.seq);"
     "UPDATE events SET signal = seq WHERE kind = 'signal';"
@@ -182,7 +182,7 @@ static const char *s_sql[S_NSTATEMENTS] = {
         " reporter_email, reporter_phone, received_at, area, wijk, theme, priority,"
         " source, teams, street, lat, lon, due_at, updated_at, related_to)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " json_extract (?16, '$.classification.street'), ?17, ?18, ?19, ?9, ?20)"
+        " json_extract (?16, '$.classification.area.street'), ?17, ?18, ?19, ?9, ?20)"
         " ON CONFLICT (submitter, external_id) WHERE external_id IS NOT NULL DO NOTHING",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
                     " source, teams, body, signal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
@@ -1813,7 +1813,7 @@ sein_store_index_text (sein_store_t *self, int limit)
             "INSERT INTO fts.signals_text (rowid, description, address, street)"
             " SELECT seq, json_extract (body, '$.description'),"
             " json_extract (body, '$.address_string'),"
-            " json_extract (body, '$.classification.street') FROM events"
+            " json_extract (body, '$.classification.area.street') FROM events"
             " WHERE seq > ?1 AND seq <= ?2 AND kind = 'signal'",
             -1, &insert, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2 (self->db, "UPDATE fts.indexed SET upto = ?1", -1, &mark,

@@ -68,11 +68,13 @@ s_create (sein_store_t *store, sein_sample_t *sample, size_t index)
     //  Unique in the store however many calls wrote it.
     snprintf (id, sizeof id, "00000000-0000-7000-8000-%012llx", (unsigned long long) seq);
     json_t *body = json_pack (
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:s?},s:s}", "seq", (json_int_t) seq,
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:{s:{s:s?}},s:s}", "seq",
+        (json_int_t) seq,
         "id", id, "event", "signal", "received_at", sample->received_at, "source",
         sample->source, "description", sample->description, "area", sample->area, "wijk",
         sample->wijk, "theme", sample->theme, "priority", sample->priority, "teams",
-        s_teams (sample->teams), "classification", "street", sample->street, "status", "new");
+        s_teams (sample->teams), "classification", "area", "street", sample->street, "status",
+        "new");
     if (sample->has_point) {
         json_object_set_new (body, "lat", json_real (sample->lat));
         json_object_set_new (body, "long", json_real (sample->lon));

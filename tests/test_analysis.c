@@ -727,6 +727,17 @@ test_list_and_stats_on_the_wire (void **state)
                                         "--status", "done", NULL),
                       SEIN_EXIT_DATAERR);
     zstr_free (&output);
+    //  The busiest streets are the classifier's streets, as seind renders
+    //  them into the event (classification.area.street).
+    json_decref (s_call (&self, SEIN_SUBMIT,
+                         "{\"description\":\"Zwerfvuil voor de deur\",\"source\":\"citizen\","
+                         "\"address_string\":\"Naamsestraat 45\",\"theme\":\"afval\"}"));
+    reply = s_call (&self, SEIN_STATS, "{\"area\":\"binnenstad\",\"streets\":3}");
+    json_t *busiest = json_array_get (json_object_get (reply, "streets"), 0);
+    assert_non_null (busiest);
+    assert_string_equal (json_string_value (json_object_get (busiest, "street")),
+                         "Naamsestraat");
+    json_decref (reply);
     sein_client_destroy (&self.client);
     assert_int_equal (sein_harness_stop (&self.harness, SIGTERM), 0);
     sein_harness_cleanup (&self.harness);
