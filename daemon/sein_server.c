@@ -96,6 +96,8 @@ typedef struct {
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
     s_share_t *shares; //  per client, for the batch being collected
     size_t nshares;    //  slots: a power of two, at least 2 x batch_max
+    size_t *taken;     //  the slots the batch being collected took
+    size_t ntaken;
     size_t nstored;
     size_t queries;    //  out at the query actor
     int64_t durable_head; //  the highest seq on disk
@@ -683,9 +685,16 @@ s_shares_reset (s_server_t *self)
         while (self->nshares < 2 * self->batch_max)
             self->nshares = self->nshares ? 2 * self->nshares : 64;
         free (self->shares);
-        self->shares = (s_share_t *) sein_malloc (self->nshares * sizeof (s_share_t));
+        free (self->taken);
+        self->shares = (s_share_t *) sein_calloc (self->nshares, sizeof (s_share_t));
+        self->taken = (size_t *) sein_malloc (self->nshares * sizeof (size_t));
+        self->ntaken = 0;
     }
-    memset (self->shares, 0, self->nshares * sizeof (s_share_t));
+    //  Only the slots the last batch took: a batch of one signal should not
+    //  clear a table sized for thousands of clients.
+    for (size_t index = 0; index < self->ntaken; index++)
+        self->shares[self->taken[index]].hash = 0;
+    self->ntaken = 0;
 }
 
 //  Count one more submission of ENVELOPE's client in the batch being
@@ -702,6 +711,7 @@ s_share_add (s_server_t *self, const sein_envelope_t *envelope)
         s_share_t *share = &self->shares[slot];
         if (share->hash == 0) {
             *share = (s_share_t){hash, envelope, 1};
+            self->taken[self->ntaken++] = slot;
             return 1;
         }
         const sein_envelope_t *first = share->envelope;
@@ -1259,6 +1269,7 @@ sein_server_actor (zsock_t *pipe, void *args)
         sein_batch_free (&self->batches[index]);
     sein_request_clear (&self->request);
     free (self->shares);
+    free (self->taken);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->render);
     zstr_free (&self->path);
