@@ -1082,7 +1082,7 @@ static void test_migrate_from_1 (void **state)
                 "INSERT INTO events VALUES (1, 'signal', '2026-05-01T10:00:00.000Z',"
                 " 'heilig-hart', 'heverlee', 'afval', 'high', 'citizen', ',dienst-reiniging,',"
                 " '{\"seq\":1,\"id\":\"a\",\"lat\":50.862,\"long\":4.699,"
-                "\"classification\":{\"street\":\"Naamsestraat\"}}');"
+                "\"classification\":{\"area\":{\"street\":\"Naamsestraat\"}}}');"
                 "INSERT INTO events VALUES (2, 'signal', '2026-05-01T11:00:00.000Z',"
                 " 'kessel-lo', 'kessel-lo', 'groen', 'low', 'partner', ',dienst-groen,',"
                 " '{\"seq\":2,\"id\":\"b\"}');"
