@@ -217,6 +217,17 @@ sein_harness_cpu (pid_t pid)
 }
 
 void
+sein_harness_submit (void *handle, long corr, const char *body)
+{
+    char tag[24];
+    int len = snprintf (tag, sizeof tag, "%ld", corr);
+    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
+    zmq_send (handle, SEIN_SUBMIT, strlen (SEIN_SUBMIT), ZMQ_SNDMORE);
+    zmq_send (handle, tag, (size_t) len, ZMQ_SNDMORE);
+    zmq_send (handle, body, strlen (body), 0);
+}
+
+void
 sein_harness_data (sein_harness_t *self)
 {
     const char *data[][2] = {{"areas", "areas.tsv"},

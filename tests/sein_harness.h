@@ -48,6 +48,12 @@ void
 int
     sein_harness_secure (sein_harness_t *self);
 
+//  Send BODY as a SUBMIT with correlation id CORR on HANDLE (a raw DEALER),
+//  with plain zmq_send: the benchmarks' submitters should cost the cores
+//  as little as possible.
+void
+    sein_harness_submit (void *handle, long corr, const char *body);
+
 //  Override every data.* setting with the bundled file in conf/, for a
 //  configuration file written elsewhere that starts from conf/sein.cfg.
 void

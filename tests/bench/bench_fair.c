@@ -50,17 +50,6 @@ s_body (const char *tag, long index)
         sein_harness_texts[index % SEIN_HARNESS_TEXTS], 1 + index % 200, tag, index);
 }
 
-static void
-s_send (void *handle, long corr, const char *body)
-{
-    char tag[24];
-    int len = snprintf (tag, sizeof tag, "%ld", corr);
-    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
-    zmq_send (handle, SEIN_SUBMIT, strlen (SEIN_SUBMIT), ZMQ_SNDMORE);
-    zmq_send (handle, tag, (size_t) len, ZMQ_SNDMORE);
-    zmq_send (handle, body, strlen (body), 0);
-}
-
 //  One reply: its correlation id, or -1 on timeout; *ACCEPTED says
 //  whether it was an ack.
 static long
@@ -113,7 +102,7 @@ s_flood (void *arg)
     long sent = 0, outstanding = 0;
     while (sent < self->count || outstanding > 0) {
         while (sent < self->count && outstanding < self->window) {
-            s_send (handle, sent, bodies[sent]);
+            sein_harness_submit (handle, sent, bodies[sent]);
             sent++;
             outstanding++;
         }
@@ -161,7 +150,7 @@ s_lone (void *handle, int period, int seconds, const s_flood_t *flood, s_lone_t 
         }
         char *body = s_body ("lone", *next);
         int64_t sent_at = zclock_usecs ();
-        s_send (handle, *next, body);
+        sein_harness_submit (handle, *next, body);
         free (body);
         bool accepted = false;
         long corr = -1;

@@ -107,13 +107,7 @@ s_body (int round, int submitter, long index)
 static void
 s_send (zsock_t *dealer, long corr, const char *body)
 {
-    void *handle = zsock_resolve (dealer);
-    char tag[24];
-    int len = snprintf (tag, sizeof tag, "%ld", corr);
-    zmq_send (handle, SEIN_PROTOCOL, strlen (SEIN_PROTOCOL), ZMQ_SNDMORE);
-    zmq_send (handle, SEIN_SUBMIT, strlen (SEIN_SUBMIT), ZMQ_SNDMORE);
-    zmq_send (handle, tag, (size_t) len, ZMQ_SNDMORE);
-    zmq_send (handle, body, strlen (body), 0);
+    sein_harness_submit (zsock_resolve (dealer), corr, body);
 }
 
 //  Returns the correlation id of one reply, -1 on timeout; counts it.
