@@ -25,16 +25,18 @@
 
 static const char *s_data[][2] = {
     {"data.areas", "areas.tsv"},          {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},      {"data.themes", "themes.tsv"},
-    {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+    {"data.streets", "streets.tsv"},      {"data.places", "places.tsv"},
+    {"data.themes", "themes.tsv"},        {"data.theme_rules", "theme-rules.tsv"},
+    {"data.priority_rules", "priority-rules.tsv"}};
+#define S_DATA (sizeof s_data / sizeof s_data[0])
 
 int
 main (int argc, char **argv)
 {
     const char *overrides[S_OVERRIDES_MAX];
     int noverrides = 0;
-    char *owned[8];
-    for (size_t index = 0; index < 6; index++) {
+    char *owned[S_DATA];
+    for (size_t index = 0; index < S_DATA; index++) {
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_data[index][0], SEIN_SOURCE_DIR,
                                      s_data[index][1]);
         overrides[noverrides++] = owned[index];
@@ -56,7 +58,7 @@ main (int argc, char **argv)
     char *error = NULL;
     sein_config_t *config = sein_settings_load (NULL, overrides, noverrides, &error);
     sein_classifier_t *classifier = config ? sein_classifier_new (config, &error) : NULL;
-    for (size_t index = 0; index < 6; index++)
+    for (size_t index = 0; index < S_DATA; index++)
         free (owned[index]);
     if (!classifier) {
         fprintf (stderr, "eval_classify: %s\n", error);

@@ -24,8 +24,10 @@
 
 static const char *s_files[][2] = {
     {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},       {"data.themes", "themes.tsv"},
-    {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+    {"data.streets", "streets.tsv"},       {"data.places", "places.tsv"},
+    {"data.themes", "themes.tsv"},         {"data.theme_rules", "theme-rules.tsv"},
+    {"data.priority_rules", "priority-rules.tsv"}};
+#define S_FILES (sizeof s_files / sizeof s_files[0])
 
 //  The detail of the last s_classify, parsed back from the text the
 //  classifier rendered (which also proves it is valid JSON and UTF-8).
@@ -38,22 +40,22 @@ static sein_classify_scratch_t *s_scratch;
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
 {
-    const char *overrides[16];
-    char *owned[6];
+    const char *overrides[24];
+    char *owned[S_FILES];
     int count = 0;
-    for (int index = 0; index < 6; index++) {
+    for (size_t index = 0; index < S_FILES; index++) {
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
                                      s_files[index][1]);
         overrides[count++] = owned[index];
     }
-    for (; extra && *extra && count < 16; extra++)
+    for (; extra && *extra && count < 24; extra++)
         overrides[count++] = *extra;
     char *error = NULL;
     sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
     assert_non_null (config);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
-    for (int index = 0; index < 6; index++)
+    for (size_t index = 0; index < S_FILES; index++)
         free (owned[index]);
     if (error_p)
         *error_p = error;
@@ -218,7 +220,7 @@ test_area_evidence (void **state)
 
     //  Nothing usable.
     s_classify (classifier,
-                "{\"description\": \"zwerfvuil bij het station\", \"source\": \"citizen\", "
+                "{\"description\": \"zwerfvuil bij de bakker\", \"source\": \"citizen\", "
                 "\"address_string\": \"Dekenstraat 5\"}",
                 &result);
     assert_string_equal (result.area, SEIN_TRIAGE);
@@ -970,7 +972,8 @@ test_lookups (void **state)
     assert_string_equal (sein_classifier_wijk_of (classifier, SEIN_TRIAGE), SEIN_TRIAGE);
     assert_null (sein_classifier_wijk_of (classifier, "leuven"));
     char *summary = sein_classifier_summary (classifier);
-    if (!strstr (summary, "9 areas, 9 polygons, 38 streets, 10 themes"))
+    if (!strstr (summary, "9 areas, 9 polygons, 38 streets, ") ||
+        !strstr (summary, " places, 10 themes"))
         fail_msg ("summary: %s", summary);
     free (summary);
     sein_classification_t zeroed;

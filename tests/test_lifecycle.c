@@ -222,11 +222,12 @@ s_write_config (const char *path, const char *rows)
     assert_non_null (file);
     fprintf (file, "%.*s", (int) (data - text), text);
     fprintf (file, "\ndata = { areas = \"%s/conf/areas.tsv\"; polygons = \"%s/conf/areas.geojson\";"
-                   " streets = \"%s/conf/streets.tsv\"; themes = \"%s/conf/themes.tsv\";"
+                   " streets = \"%s/conf/streets.tsv\"; places = \"%s/conf/places.tsv\";"
+                   " themes = \"%s/conf/themes.tsv\";"
                    " theme_rules = \"%s/conf/theme-rules.tsv\";"
                    " priority_rules = \"%s/conf/priority-rules.tsv\"; };\n",
              SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR,
-             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR);
+             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR);
     fprintf (file, "%s", strchr (data + 1, '}') + 2);
     fprintf (file, "\n");
     if (rows)

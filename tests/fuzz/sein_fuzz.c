@@ -54,6 +54,7 @@ static const char *s_data[][2] = {
     {"data.areas", "areas.tsv"},
     {"data.polygons", "areas.geojson"},
     {"data.streets", "streets.tsv"},
+    {"data.places", "places.tsv"},
     {"data.themes", "themes.tsv"},
     {"data.theme_rules", "theme-rules.tsv"},
     {"data.priority_rules", "priority-rules.tsv"}};
