@@ -57,7 +57,7 @@ static const char *s_filters[] = {"area",     "theme", "status", "source", "prio
 
 static const sein_cli_option_t s_options[] = {
     {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
-    {"note", O_NOTE, "TEXT", "set-status, assign: a note or the reason"},
+    {"note", O_NOTE, "TEXT", "set-status, assign, reclassify: a note or the reason"},
     {"to", O_TO, "TEAM", "set-status referred: the team it goes to"},
     {"of", O_OF, "ID|SEQ", "set-status duplicate: the signal it duplicates"},
     {"person", O_PERSON, "NAME", "assign: the person in the team"},
@@ -67,8 +67,9 @@ static const sein_cli_option_t s_options[] = {
     {"team", O_TEAM, "TEAM",
      "keygen: a team the key watches and works for (repeatable); list, stats: routed or "
      "assigned to the team"},
-    {"area", O_AREA, "CODE", "list, stats, report: an area (a wijk includes its zones)"},
-    {"theme", O_THEME, "CODE", "list, stats: a theme"},
+    {"area", O_AREA, "CODE",
+     "list, stats, report: an area (a wijk includes its zones); reclassify: the new area"},
+    {"theme", O_THEME, "CODE", "list, stats: a theme; reclassify: the new theme"},
     {"status", O_STATUS, "STATE", "list, stats: a state, open or finished"},
     {"source", O_SOURCE, "SOURCE", "list, stats: citizen, partner, staff or system"},
     {"priority", O_PRIORITY, "PRIORITY", "list, stats: low, normal, high or urgent"},
@@ -300,7 +301,12 @@ s_event_line (json_t *event)
         json_t *value = json_object_get (event, fields[index]);
         if (!value)
             continue;
-        char *text = json_is_object (value)
+        //  A reference ({"id", "seq"}), or a reclassification's codes.
+        char *text = json_is_object (value) && json_object_get (value, "theme")
+                         ? sein_sprintf ("%s/%s",
+                                         json_string_value (json_object_get (value, "area")),
+                                         json_string_value (json_object_get (value, "theme")))
+                     : json_is_object (value)
                          ? sein_sprintf ("#%lld", (long long) json_integer_value (
                                                       json_object_get (value, "seq")))
                      : json_is_string (value) ? sein_strdup (json_string_value (value))
@@ -342,7 +348,7 @@ s_cmd_history (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
-//  Send one change (STATUS, NOTE, ASSIGN, UNLINK) with BODY (taken) and
+//  Send one change (STATUS, NOTE, ASSIGN, UNLINK, RECLASSIFY) with BODY (taken) and
 //  print the event it stored. A refused change exits 65 (s_call).
 static int
 s_change (s_ctl_t *ctl, const char *command, json_t *body)
@@ -399,6 +405,24 @@ s_cmd_assign (s_ctl_t *ctl, int argc, char **argv)
     if (ctl->note)
         json_object_set_new (body, "note", json_string (ctl->note));
     return s_change (ctl, SEIN_ASSIGN, body);
+}
+
+//  A staff correction: --theme and/or --area (the filter options' values).
+static int
+s_cmd_reclassify (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    const char *area = ctl->filters[0], *theme = ctl->filters[1];
+    if (!area && !theme)
+        return sein_cli_usage (ctl->cli, "reclassify ID|SEQ: --theme T and/or --area A");
+    json_t *body = json_pack ("{s:o}", "signal", s_ref (argv[0]));
+    if (theme)
+        json_object_set_new (body, "theme", json_string (theme));
+    if (area)
+        json_object_set_new (body, "area", json_string (area));
+    if (ctl->note)
+        json_object_set_new (body, "note", json_string (ctl->note));
+    return s_change (ctl, SEIN_RECLASSIFY, body);
 }
 
 static int
@@ -1020,6 +1044,9 @@ static const struct {
     {"assign", 2, 2, "ID|SEQ TEAM", "assign to a team (--person NAME, --note)", s_cmd_assign,
      false},
     {"unlink", 1, 1, "ID|SEQ", "undo the link of a nearby report", s_cmd_unlink, false},
+    {"reclassify", 1, 1, "ID|SEQ",
+     "correct the theme and/or area (--theme T, --area A, --note); re-routes it",
+     s_cmd_reclassify, false},
     {"events", 1, 2, "FROM [LIMIT]", "stored events from seq FROM (at most 1000)",
      s_cmd_events, false},
     {"classify", 0, 1, "[TEXT|JSON]",

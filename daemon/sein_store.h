@@ -87,6 +87,8 @@ typedef struct {
     int64_t related_to; //  with set_related: 0 clears it
     int64_t reports_delta;
     bool overdue;
+    //  A correction (RECLASSIFY): all four together, or theme NULL for none.
+    const char *area, *wijk, *theme, *teams;
 } sein_store_update_t;
 
 //  Open (creating if needed) the database at PATH for writing, switch it to
