@@ -699,15 +699,22 @@ typedef struct {
     const sein_place_t *conflict; //  a place in an area that does not agree
     const sein_place_t *outside;  //  another town where the signal is (not "naar Tienen")
     bool city;                    //  names a place in the city (the city, a postcode, ...)
+    int agreeing;                 //  more places that agree with PLACE ("3010 Kessel-Lo")
 } s_places_read_t;
 
+//  STREET (NULL when none) is the register street the same text names: a
+//  place within its words ("Oude Markt" is both) is the same mention, not
+//  more evidence; a longer one ("project Burgemeestersstraat") says more.
 static void
 s_read_places (const sein_classifier_t *self, const sein_place_t *places, size_t count,
-               s_places_read_t *read)
+               const sein_street_match_t *street, s_places_read_t *read)
 {
     memset (read, 0, sizeof *read);
     for (size_t index = 0; index < count; index++) {
         const sein_place_t *place = &places[index];
+        if (street && place->token >= street->token &&
+            place->token + place->ntokens <= street->token + street->ntokens)
+            continue;
         if (place->kind == SEIN_PLACE_OUTSIDE) {
             if (!place->directional && !read->outside)
                 read->outside = place;
@@ -716,9 +723,13 @@ s_read_places (const sein_classifier_t *self, const sein_place_t *places, size_t
         read->city = true;
         if (!place->area)
             continue;
-        if (!read->place || s_encloses (self, read->place->area, place->area))
-            read->place = place; //  the first, or a zone inside it
-        else if (!s_agree (self, read->place->area, place->area) && !read->conflict)
+        if (!read->place)
+            read->place = place;
+        else if (s_agree (self, read->place->area, place->area)) {
+            read->agreeing++;
+            if (s_encloses (self, read->place->area, place->area))
+                read->place = place; //  a zone inside it says more
+        } else if (!read->conflict)
             read->conflict = place;
     }
 }
@@ -889,7 +900,8 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
     if (signal->address_string)
         naddress = s_read_string (self, signal->address_string, true, &address_street,
                                   &address_match, address_places, 8);
-    s_read_places (self, address_places, naddress, &in_address);
+    s_read_places (self, address_places, naddress, address_street ? &address_match : NULL,
+                   &in_address);
     bool text_street = sein_streets_find (self->streets, description, false, &text_match);
     //  Places only from what people wrote: a sensor's {"station": "OD-11"}
     //  names no station.
@@ -897,7 +909,7 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
                        ? s_read_string (self, signal->description, false, NULL, NULL,
                                         text_places, 8)
                        : sein_places_find (self->places, description, false, text_places, 8);
-    s_read_places (self, text_places, ntext, &in_text);
+    s_read_places (self, text_places, ntext, text_street ? &text_match : NULL, &in_text);
     if (address_street && !signal->has_point)
         s_point_of (&address_match, result);
     if (point_outside && address_street)
@@ -933,6 +945,7 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
     if (!decision.code && !point_outside && !outside && in_address.place) {
         s_decision_init (&decision, "address");
         s_from_place (in_address.place, true, &decision, &facts, line);
+        facts.agreeing += in_address.agreeing;
         place_decided = "address";
     }
     if (!decision.code && !point_outside && !outside && !address_street &&
@@ -957,6 +970,7 @@ s_area (const sein_classifier_t *self, const sein_signal_t *signal,
     if (!decision.code && !point_outside && !outside && in_text.place) {
         s_decision_init (&decision, "description");
         s_from_place (in_text.place, false, &decision, &facts, line);
+        facts.agreeing += in_text.agreeing;
         place_decided = "text";
     }
 
