@@ -2,14 +2,16 @@
 
     The classifier ties the reference data together: areas.tsv (codes and
     nesting), themes.tsv, the polygons (sein_geo), the street register
-    (sein_streets), and the two rule files (sein_rules). It is built whole
-    at load and never changed, so the daemon can build a new one on SIGHUP
-    and keep the old one when any file is bad.
+    (sein_streets), the gazetteer (sein_places), and the two rule files
+    (sein_rules). It is built whole at load and never changed, so the
+    daemon can build a new one on SIGHUP and keep the old one when any
+    file is bad.
 
     Area evidence is taken strongest first and the first that decides
     wins; weaker evidence never overrides stronger (a point outside every
     polygon goes to triage even when the address names a street, because
-    the two disagree and a person should look). Theme scores are the sum of
+    the two disagree and a person should look), but it is weighed: it
+    raises the confidence when it agrees and caps it when it contradicts. Theme scores are the sum of
     the matched rule weights per theme; a negated word counts a quarter.
     The leader wins only with a clear lead, otherwise triage.
 
