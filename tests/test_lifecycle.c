@@ -721,6 +721,24 @@ test_reclassify_reroutes (void **state)
     assert_string_equal (s_str (reply, "theme"), "afval");
     json_decref (reply);
 
+    //  seinctl: the same request, its line, and its refusals.
+    char number[24], *output = NULL;
+    snprintf (number, sizeof number, "%lld", (long long) seq);
+    assert_int_equal (sein_harness_run (&self->harness, NULL, &output, "seinctl", "reclassify",
+                                        number, "--area", "wilsele", "--note", "Putkapel",
+                                        NULL),
+                      0);
+    assert_non_null (strstr (output, "reclassified"));
+    assert_non_null (strstr (output, "from=casablanca/afval"));
+    assert_non_null (strstr (output, "to=wilsele/afval"));
+    zstr_free (&output);
+    assert_int_equal (
+        sein_harness_run (&self->harness, NULL, NULL, "seinctl", "reclassify", number, NULL),
+        64);
+    assert_int_equal (sein_harness_run (&self->harness, NULL, NULL, "seinctl", "reclassify",
+                                        number, "--theme", "parking", NULL),
+                      65);
+
     sein_watcher_destroy (&old_team);
     sein_watcher_destroy (&new_team);
     self->passed = true;
