@@ -20,44 +20,16 @@
       -o   override a setting, e.g. -o data.theme_rules=/tmp/rules.tsv
 */
 #include "sein_classify.h"
+#include "sein_reliability.h"
 #include "sein_settings.h"
 
 #include <czmq.h>
 #include <jansson.h>
-#include <math.h>
 
 #define S_AREA_TARGET  97.0
 #define S_THEME_TARGET 92.0
-#define S_SURE         0.9  //  answers this confident ...
-#define S_SURE_TARGET  97.0 //  ... are right this often (percent)
 #define S_OVERRIDES_MAX 32
 #define S_FILES_MAX    64
-
-//  Area confidence bins: [from, next from); the last includes 1.
-static const double s_bins[] = {0.01, 0.5, 0.7, 0.8, 0.9, 0.95, 1.01};
-#define S_BINS (sizeof s_bins / sizeof s_bins[0] - 1)
-
-typedef struct {
-    int count, right;
-} s_tally_t;
-
-//  Print the reliability table and return the share of right answers at
-//  S_SURE or more (100 when there are none).
-static double
-s_reliability (const s_tally_t *triage, const s_tally_t *bins, const s_tally_t *sure)
-{
-    printf ("area confidence   signals  right\n");
-    printf ("  triage (0)      %7d  %5.1f%%\n", triage->count,
-            triage->count ? 100.0 * triage->right / triage->count : 0);
-    for (size_t bin = 0; bin < S_BINS; bin++)
-        printf ("  %.2f .. %.2f    %7d  %5.1f%%\n", bin ? s_bins[bin] : 0.0,
-                fmin (s_bins[bin + 1], 1.0), bins[bin].count,
-                bins[bin].count ? 100.0 * bins[bin].right / bins[bin].count : 0);
-    double share = sure->count ? 100.0 * sure->right / sure->count : 100;
-    printf ("  >= %.2f         %7d  %5.1f%% (target %.0f%%)\n", S_SURE, sure->count, share,
-            S_SURE_TARGET);
-    return share;
-}
 
 static const char *s_data[][2] = {
     {"data.areas", "areas.tsv"},          {"data.polygons", "areas.geojson"},
@@ -113,94 +85,81 @@ main (int argc, char **argv)
     char *line = NULL;
     size_t capacity = 0;
     int total = 0, area_ok = 0, theme_ok = 0;
-    s_tally_t triage = {0, 0}, bins[S_BINS], sure = {0, 0};
-    memset (bins, 0, sizeof bins);
+    sein_reliability_t reliability;
+    memset (&reliability, 0, sizeof reliability);
     for (int which = 0; which < npaths; which++) {
-    const char *path = paths[which];
-    FILE *file = fopen (path, "r");
-    if (!file) {
-        fprintf (stderr, "eval_classify: cannot open %s\n", path);
-        return 66;
-    }
-    int lineno = 0;
-    while (getline (&line, &capacity, file) >= 0) {
-        lineno++;
-        json_error_t json_error;
-        json_t *entry = json_loads (line, 0, &json_error);
-        if (!entry)
-            continue; //  blank line
-        json_t *input = json_object_get (entry, "input");
-        json_t *expect = json_object_get (entry, "expect");
-        const char *want_area = json_string_value (json_object_get (expect, "area"));
-        const char *want_theme = json_string_value (json_object_get (expect, "theme"));
-        want_area = want_area ? want_area : SEIN_TRIAGE;
-        want_theme = want_theme ? want_theme : SEIN_TRIAGE;
-        char *body = json_dumps (input, JSON_COMPACT);
-        sein_signal_t signal;
-        sein_error_t signal_error;
-        if (!body || sein_signal_parse (&signal, body, strlen (body), &limits, &signal_error)) {
-            printf ("%s:%d: invalid input: %s\n", path, lineno,
-                    body ? signal_error.message : "out of memory");
+        const char *path = paths[which];
+        FILE *file = fopen (path, "r");
+        if (!file) {
+            fprintf (stderr, "eval_classify: cannot open %s\n", path);
+            return 66;
+        }
+        int lineno = 0;
+        while (getline (&line, &capacity, file) >= 0) {
+            lineno++;
+            json_error_t json_error;
+            json_t *entry = json_loads (line, 0, &json_error);
+            if (!entry)
+                continue; //  blank line
+            json_t *input = json_object_get (entry, "input");
+            json_t *expect = json_object_get (entry, "expect");
+            const char *want_area = json_string_value (json_object_get (expect, "area"));
+            const char *want_theme = json_string_value (json_object_get (expect, "theme"));
+            want_area = want_area ? want_area : SEIN_TRIAGE;
+            want_theme = want_theme ? want_theme : SEIN_TRIAGE;
+            char *body = json_dumps (input, JSON_COMPACT);
+            sein_signal_t signal;
+            sein_error_t signal_error;
+            if (!body || sein_signal_parse (&signal, body, strlen (body), &limits, &signal_error)) {
+                printf ("%s:%d: invalid input: %s\n", path, lineno,
+                        body ? signal_error.message : "out of memory");
+                total++;
+                free (body);
+                json_decref (entry);
+                continue;
+            }
+            //  A dry run's detail: the misses print every theme's score and
+            //  every rule that matched, which is what whoever tunes the rules
+            //  needs (stored events leave them out).
+            sein_classification_t result;
+            sein_classifier_classify (classifier, scratch, &signal, &result, true);
+            bool area_hit = strcmp (result.area, want_area) == 0;
+            bool theme_hit = strcmp (result.theme, want_theme) == 0;
             total++;
+            area_ok += area_hit;
+            theme_ok += theme_hit;
+            double confidence = sein_reliability_add (&reliability, &result, area_hit);
+            if (!area_hit && confidence >= SEIN_RELIABILITY_SURE)
+                printf ("%s:%d: SURE AND WRONG (area %.2f)\n", path, lineno, confidence);
+            if (verbose || !area_hit || !theme_hit) {
+                printf ("%s:%d: %s%s\n  %.100s\n", path, lineno,
+                        area_hit ? "" : "AREA MISS ", theme_hit ? "" : "THEME MISS ",
+                        signal.description);
+                if (!area_hit)
+                    printf ("  area  %s, expected %s\n", result.area, want_area);
+                if (!theme_hit)
+                    printf ("  theme %s, expected %s\n", result.theme, want_theme);
+                //  The detail is rendered text; parse it back to pick fields.
+                json_t *detail = json_loads (result.detail, 0, NULL);
+                printf ("  why   %s\n",
+                        json_string_value (json_object_get (detail, "explanation")));
+                if (!theme_hit) {
+                    json_t *theme = json_object_get (detail, "theme");
+                    char *scores = json_dumps (json_object_get (theme, "scores"),
+                                               JSON_COMPACT | JSON_REAL_PRECISION (4));
+                    printf ("  score %s\n", scores ? scores : "{}");
+                    free (scores);
+                    const char *matches = json_string_value (json_object_get (theme, "matches"));
+                    printf ("  rules %s\n", matches ? matches : "none");
+                }
+                json_decref (detail);
+            }
+            sein_classification_clear (&result);
+            sein_signal_clear (&signal);
             free (body);
             json_decref (entry);
-            continue;
         }
-        //  A dry run's detail: the misses print every theme's score and
-        //  every rule that matched, which is what whoever tunes the rules
-        //  needs (stored events leave them out).
-        sein_classification_t result;
-        sein_classifier_classify (classifier, scratch, &signal, &result, true);
-        bool area_hit = strcmp (result.area, want_area) == 0;
-        bool theme_hit = strcmp (result.theme, want_theme) == 0;
-        total++;
-        area_ok += area_hit;
-        theme_ok += theme_hit;
-        json_t *parsed = json_loads (result.detail, 0, NULL);
-        double confidence = json_number_value (
-            json_object_get (json_object_get (parsed, "area"), "confidence"));
-        json_decref (parsed);
-        s_tally_t *tally = &triage;
-        for (size_t bin = 0; bin < S_BINS && confidence > 0; bin++)
-            if (confidence < s_bins[bin + 1])
-                tally = &bins[bin], bin = S_BINS;
-        tally->count++;
-        tally->right += area_hit;
-        if (confidence >= S_SURE) {
-            sure.count++;
-            sure.right += area_hit;
-            if (!area_hit)
-                printf ("%s:%d: SURE AND WRONG (area %.2f)\n", path, lineno, confidence);
-        }
-        if (verbose || !area_hit || !theme_hit) {
-            printf ("%s:%d: %s%s\n  %.100s\n", path, lineno,
-                    area_hit ? "" : "AREA MISS ", theme_hit ? "" : "THEME MISS ",
-                    signal.description);
-            if (!area_hit)
-                printf ("  area  %s, expected %s\n", result.area, want_area);
-            if (!theme_hit)
-                printf ("  theme %s, expected %s\n", result.theme, want_theme);
-            //  The detail is rendered text; parse it back to pick fields.
-            json_t *detail = json_loads (result.detail, 0, NULL);
-            printf ("  why   %s\n",
-                    json_string_value (json_object_get (detail, "explanation")));
-            if (!theme_hit) {
-                json_t *theme = json_object_get (detail, "theme");
-                char *scores = json_dumps (json_object_get (theme, "scores"),
-                                           JSON_COMPACT | JSON_REAL_PRECISION (4));
-                printf ("  score %s\n", scores ? scores : "{}");
-                free (scores);
-                const char *matches = json_string_value (json_object_get (theme, "matches"));
-                printf ("  rules %s\n", matches ? matches : "none");
-            }
-            json_decref (detail);
-        }
-        sein_classification_clear (&result);
-        sein_signal_clear (&signal);
-        free (body);
-        json_decref (entry);
-    }
-    fclose (file);
+        fclose (file);
     }
     free (line);
     double area = total ? 100.0 * area_ok / total : 0;
@@ -212,9 +171,9 @@ main (int argc, char **argv)
     sein_classify_scratch_destroy (&scratch);
     sein_classifier_destroy (&classifier);
     sein_config_destroy (&config);
-    double sure_share = s_reliability (&triage, bins, &sure);
+    double sure = sein_reliability_print (&reliability, "all signals");
     bool pass = total > 0 && area >= S_AREA_TARGET && theme >= S_THEME_TARGET &&
-                sure_share >= S_SURE_TARGET;
+                sure >= SEIN_RELIABILITY_TARGET;
     printf ("%s\n", pass ? "PASS" : "FAIL: below target");
     return pass ? 0 : 1;
 }
