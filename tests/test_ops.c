@@ -60,6 +60,16 @@ s_submit_many (sein_client_t *client, const char *prefix, int count, int64_t *se
     return accepted;
 }
 
+//  One call; BODY (may be NULL) is released.
+static json_t *
+s_call (sein_client_t *client, const char *command, json_t *body)
+{
+    json_t *reply = sein_client_call (client, command, body, S_REPLY_MS);
+    json_decref (body);
+    assert_non_null (reply);
+    return reply;
+}
+
 static void
 s_write (const char *path, const char *text)
 {
@@ -95,10 +105,8 @@ test_metrics (void **state)
     sein_client_t *client = sein_client_new (harness.intake);
     assert_int_equal (s_submit_many (client, "metrics", ACCEPTED, NULL), ACCEPTED);
     for (int index = 0; index < REJECTED; index++) {
-        json_t *reply = sein_client_call (
-            client, SEIN_SUBMIT, json_pack ("{s:s,s:s}", "description", " ", "source", "citizen"),
-            S_REPLY_MS);
-        assert_non_null (reply);
+        json_t *reply = s_call (
+            client, SEIN_SUBMIT, json_pack ("{s:s,s:s}", "description", " ", "source", "citizen"));
         assert_string_equal (json_string_value (json_object_get (
                                  json_object_get (reply, "error"), "code")),
                              "empty");
@@ -112,7 +120,7 @@ test_metrics (void **state)
     int64_t deadline = zclock_mono () + S_REPLY_MS;
     int sessions = 0;
     while (sessions < 1 && zclock_mono () < deadline) {
-        json_t *reply = sein_client_call (client, SEIN_METRICS, NULL, S_REPLY_MS);
+        json_t *reply = s_call (client, SEIN_METRICS, NULL);
         sessions = (int) json_integer_value (
             json_object_get (json_object_get (reply, "counters"), "watch_sessions"));
         json_decref (reply);
@@ -194,9 +202,7 @@ test_health (void **state)
 
     //  A full disk: the batch is not stored, seind serves on, degraded.
     s_write (faults, "write-enospc");
-    json_t *reply = sein_client_call (client, SEIN_SUBMIT, s_signal ("Volle vuilbak", "full-1"),
-                                      S_REPLY_MS);
-    assert_non_null (reply);
+    json_t *reply = s_call (client, SEIN_SUBMIT, s_signal ("Volle vuilbak", "full-1"));
     assert_string_equal (json_string_value (json_object_get (
                              json_object_get (reply, "error"), "code")),
                          "storage");
@@ -288,10 +294,8 @@ test_backup (void **state)
     assert_int_equal (rename (copy, target), 0);
     assert_int_equal (sein_harness_start (&restored), 0);
     client = sein_client_new (restored.intake);
-    json_t *reply = sein_client_call (client, SEIN_EVENTS,
-                                      json_pack ("{s:i,s:i}", "from", 1, "limit", 1000),
-                                      S_REPLY_MS);
-    assert_non_null (reply);
+    json_t *reply =
+        s_call (client, SEIN_EVENTS, json_pack ("{s:i,s:i}", "from", 1, "limit", 1000));
     assert_int_equal (json_integer_value (json_object_get (reply, "head")), head);
     json_t *events = json_object_get (reply, "events");
     //  Every signal acked before the backup began, in seq order.
@@ -301,11 +305,8 @@ test_backup (void **state)
         assert_int_equal (json_integer_value (json_object_get (event, "seq")), seqs[index]);
     }
     json_decref (reply);
-    reply = sein_client_call (client, SEIN_GET,
-                              json_pack ("{s:s,s:s}", "external_id", "before-7", "submitter",
-                                         "anonymous"),
-                              S_REPLY_MS);
-    assert_non_null (reply);
+    reply = s_call (client, SEIN_GET,
+                    json_pack ("{s:s,s:s}", "external_id", "before-7", "submitter", "anonymous"));
     assert_string_equal (json_string_value (json_object_get (reply, "status")), "ok");
     json_decref (reply);
     //  And it takes new signals after them.
