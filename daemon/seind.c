@@ -28,6 +28,7 @@
 #include "sein_alloc.h"
 #include "sein_server.h"
 #include "sein_wire.h"
+#include "sein_settings.h"
 #include "sein_setup.h"
 #include "sein_store.h"
 #include "sein_version.h"
@@ -39,7 +40,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
-#define S_DEFAULT_CONFIG "/etc/sein/sein.cfg"
+#define S_DEFAULT_CONFIG SEIN_DEFAULT_CONFIG
 #define S_MAX_OVERRIDES  64
 
 static void
@@ -65,6 +66,30 @@ s_usage (FILE *out)
              "Exit status: 0 ok, 64 usage, 69 cannot start (bind, storage busy or "
              "unreadable),\n74 the disk failed, 78 bad configuration or a store refused "
              "(missing, damaged,\nnot matching its marker).\n");
+}
+
+//  --settings (not in --help: for the build and the tests): every setting
+//  of both tables, one per line, tab-separated: name, type, default,
+//  bounds ("min..max" or the choices), and "yes", "restart" or "clients"
+//  (read by the clients only). sein.cfg(5) is generated from it
+//  (docs/man/sein.cfg.5.sh), and tests/test_man.sh holds docs/CONFIG.md to
+//  it.
+static void
+s_print_settings (void)
+{
+    static const char *types[] = {"string", "path", "integer", "boolean", "enum", "endpoint"};
+    const sein_setting_t *tables[] = {sein_settings, sein_config_settings};
+    for (int table = 0; table < 2; table++)
+        for (const sein_setting_t *setting = tables[table]; setting->name; setting++) {
+            printf ("%s\t%s\t%s\t", setting->name, types[setting->type], setting->def);
+            if (setting->type == SEIN_SETTING_INT)
+                printf ("%lld..%lld", (long long) setting->min, (long long) setting->max);
+            else if (setting->choices)
+                printf ("%s", setting->choices);
+            printf ("\t%s\n", strncmp (setting->name, "client.", 7) == 0 ? "clients"
+                                : setting->reloadable                  ? "yes"
+                                                                       : "restart");
+        }
 }
 
 //  The write end of the pipe the waiting parent reads seind's start
@@ -247,7 +272,8 @@ s_main (int argc, char **argv)
         {"foreground", no_argument, NULL, 'f'},   {"check", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {"init", no_argument, NULL, 'I'},         {"accept-store", no_argument, NULL, 'A'},
-        {"fast-start", no_argument, NULL, 'F'},   {NULL, 0, NULL, 0}};
+        {"fast-start", no_argument, NULL, 'F'},   {"settings", no_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0}};
     //  As the clients do (sein_cli.c): -c, else $SEIN_CONFIG, else the default.
     const char *file = getenv ("SEIN_CONFIG");
     if (!file || !*file)
@@ -284,6 +310,9 @@ s_main (int argc, char **argv)
         case 'F':
             store_flags |= SEIN_STORE_FAST;
             break;
+        case 'S':
+            s_print_settings ();
+            return SEIN_EXIT_OK;
         case 'h':
             s_usage (stdout);
             return SEIN_EXIT_OK;
