@@ -10,12 +10,18 @@
       keeps serving on the running configuration;
     - seind without -f exits with the reason it could not start (69 for a
       store another seind holds, 78 for a missing store) instead of 0;
-    - seind reads $SEIN_CONFIG when there is no -c.
+    - seind reads $SEIN_CONFIG when there is no -c;
+    - under systemd (a NOTIFY_SOCKET of the test's) seind says READY=1,
+      STATUS= with counters, WATCHDOG=1 at half WATCHDOG_USEC, RELOADING=1
+      and the reload's outcome, STOPPING=1.
 */
 #include "sein_harness.h"
 #include "sein_log.h"
 
+#include <poll.h>
 #include <regex.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +242,75 @@ test_config_from_environment (void **state)
     sein_harness_cleanup (&harness);
 }
 
+//  Read what seind told the notify socket FD until a datagram holds
+//  NEEDLE or TIMEOUT ms passed; the datagrams are appended to LOG (of
+//  SIZE). Returns true when NEEDLE came.
+static bool
+s_notified (int fd, const char *needle, int timeout, char *log, size_t size)
+{
+    int64_t deadline = zclock_mono () + sein_harness_scale (timeout);
+    while (zclock_mono () < deadline) {
+        struct pollfd item = {fd, POLLIN, 0};
+        if (poll (&item, 1, (int) (deadline - zclock_mono ())) <= 0)
+            continue;
+        char datagram[1024];
+        ssize_t length = recv (fd, datagram, sizeof datagram - 1, 0);
+        if (length <= 0)
+            continue;
+        datagram[length] = 0;
+        strncat (log, datagram, size - strlen (log) - 2);
+        strcat (log, "|");
+        if (strstr (datagram, needle))
+            return true;
+    }
+    return false;
+}
+
+static void
+test_notify (void **state)
+{
+    (void) state;
+    sein_harness_t harness;
+    assert_int_equal (sein_harness_init (&harness, 0), 0);
+    s_private_config (&harness);
+    char path[320];
+    snprintf (path, sizeof path, "%s/notify", harness.dir);
+    int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true (fd >= 0);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    assert_true (strlen (path) < sizeof address.sun_path);
+    memcpy (address.sun_path, path, strlen (path) + 1);
+    assert_int_equal (bind (fd, (struct sockaddr *) &address, sizeof address), 0);
+    setenv ("NOTIFY_SOCKET", path, 1);
+    setenv ("WATCHDOG_USEC", "600000", 1); //  a beat every 300 ms
+    int started = sein_harness_start (&harness);
+    unsetenv ("NOTIFY_SOCKET");
+    unsetenv ("WATCHDOG_USEC");
+    assert_int_equal (started, 0);
+    static char log[16384];
+    *log = 0;
+    assert_true (s_notified (fd, "READY=1", 5000, log, sizeof log));
+    //  The counters, and the watchdog's beat well within its interval.
+    assert_true (s_notified (fd, "STATUS=serving: head 0, accepted 0", 2000, log, sizeof log));
+    int64_t since = zclock_mono ();
+    assert_true (s_notified (fd, "WATCHDOG=1", 2000, log, sizeof log));
+    assert_true (s_notified (fd, "WATCHDOG=1", 2000, log, sizeof log));
+    if (zclock_mono () - since > sein_harness_scale (1000))
+        fail_msg ("the watchdog beat is late: %s", log);
+    //  A refused reload: RELOADING=1, then READY=1 with the reason.
+    s_edit (&harness, "log_level = \"notice\"", "log_level = \"loud\"");
+    assert_int_equal (sein_harness_run (&harness, NULL, NULL, "seinctl", "reload", NULL),
+                      SEIN_EXIT_CONFIG);
+    assert_true (s_notified (fd, "RELOADING=1", 2000, log, sizeof log));
+    if (!s_notified (fd, "STATUS=reload refused", 2000, log, sizeof log))
+        fail_msg ("no reload outcome in STATUS: %s", log);
+    assert_int_equal (sein_harness_stop (&harness, SIGTERM), 0);
+    if (!s_notified (fd, "STOPPING=1", 2000, log, sizeof log))
+        fail_msg ("no STOPPING=1: %s", log);
+    close (fd);
+    sein_harness_cleanup (&harness);
+}
+
 int
 main (void)
 {
@@ -245,6 +320,7 @@ main (void)
         cmocka_unit_test (test_reload_outcome),
         cmocka_unit_test (test_detached_start),
         cmocka_unit_test (test_config_from_environment),
+        cmocka_unit_test (test_notify),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
