@@ -194,8 +194,8 @@ s_raise_nofile (void)
 //  the last RELOAD request the server asked for (RELOAD-ASKED N); the
 //  load covers those read before it began, and raises *ASKED when more
 //  came meanwhile: their answer must come from a load that begins after
-//  them. Returns false when the
-//  server answered that it is stopping for good instead (FATAL).
+//  them. Returns false when the server answered that it is stopping for
+//  good instead (FATAL).
 static bool
 s_reload (zactor_t *server, const char *file, const char **overrides, int noverrides,
           uint64_t *asked)
