@@ -27,46 +27,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-//  A private copy of the bundled configuration, with the data files of
-//  conf/, which the test may edit and reload.
-static void
-s_private_config (sein_harness_t *harness)
-{
-    char *text = NULL;
-    char source[300];
-    snprintf (source, sizeof source, "%s/conf/sein.cfg", SEIN_SOURCE_DIR);
-    FILE *file = fopen (source, "r");
-    assert_non_null (file);
-    size_t size = 0;
-    assert_int_equal (getdelim (&text, &size, '\0', file) > 0, true);
-    fclose (file);
-    snprintf (harness->config, sizeof harness->config, "%s/sein.cfg", harness->dir);
-    file = fopen (harness->config, "w");
-    assert_non_null (file);
-    fputs (text, file);
-    fclose (file);
-    free (text);
-    sein_harness_data (harness);
-}
-
-//  Replace the first FROM in the harness's config file with TO.
-static void
-s_edit (sein_harness_t *harness, const char *from, const char *to)
-{
-    FILE *file = fopen (harness->config, "r");
-    assert_non_null (file);
-    char *text = NULL;
-    size_t size = 0;
-    assert_true (getdelim (&text, &size, '\0', file) > 0);
-    fclose (file);
-    char *at = strstr (text, from);
-    assert_non_null (at);
-    file = fopen (harness->config, "w");
-    fprintf (file, "%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
-    fclose (file);
-    free (text);
-}
-
+//  The whole file at PATH (fresh; "" when empty). A file that cannot be
+//  read fails the test.
 static char *
 s_read (const char *path)
 {
@@ -80,6 +42,42 @@ s_read (const char *path)
     }
     fclose (file);
     return text;
+}
+
+static void
+s_write (const char *path, const char *text)
+{
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    fclose (file);
+}
+
+//  A private copy of the bundled configuration, with the data files of
+//  conf/, which the test may edit and reload.
+static void
+s_private_config (sein_harness_t *harness)
+{
+    char source[300];
+    snprintf (source, sizeof source, "%s/conf/sein.cfg", SEIN_SOURCE_DIR);
+    char *text = s_read (source);
+    snprintf (harness->config, sizeof harness->config, "%s/sein.cfg", harness->dir);
+    s_write (harness->config, text);
+    free (text);
+    sein_harness_data (harness);
+}
+
+//  Replace the first FROM in the harness's config file with TO.
+static void
+s_edit (sein_harness_t *harness, const char *from, const char *to)
+{
+    char *text = s_read (harness->config);
+    char *at = strstr (text, from);
+    assert_non_null (at);
+    char *edited = zsys_sprintf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+    s_write (harness->config, edited);
+    zstr_free (&edited);
+    free (text);
 }
 
 static void
