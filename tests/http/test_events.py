@@ -73,7 +73,7 @@ def main():
         check_events(events, 4)
         # Heartbeats while idle (http.heartbeat 300 ms here).
         comments = live.comments
-        timer = threading.Timer(1.0, submit, (gateway, 1, 8))
+        timer = threading.Timer(1.5, submit, (gateway, 1, 8))
         timer.start()
         check_events(read(live, 1), 9)
         timer.join()
