@@ -271,7 +271,10 @@ def main():
         error_is(gateway, "POST", "/open311/v2/requests.json", 503,
                  form={"description": "Kapotte lamp"})
         check(gateway.request("GET", "/healthz")[0] == 503, "healthz 503 without seind")
-        check(gateway.stop() == 0, "sein-http stops cleanly on SIGTERM")
+        status = gateway.stop()
+        if status:
+            os.system("cat %s/http-%d.log >&2" % (sein.dir, gateway.port))
+        check(status == 0, "sein-http stops cleanly on SIGTERM: %d" % status)
     finally:
         sein.cleanup()
     print("test_open311: %d passed, 0 failed" % CHECKS)
