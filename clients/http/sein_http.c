@@ -643,25 +643,17 @@ s_healthz (s_gateway_t *self, struct MHD_Connection *connection)
 static enum MHD_Result
 s_metrics (s_gateway_t *self, struct MHD_Connection *connection)
 {
-    json_t *reply = s_call (self, connection, SEIN_PING, NULL);
+    //  seind's counters through libsein's renderer, as `seinctl metrics`
+    //  prints them, then the gateway's own.
+    json_t *reply = s_call (self, connection, SEIN_METRICS, NULL);
+    char *seind = sein_metrics_text (reply && s_accepted (reply) ? reply : NULL);
+    json_decref (reply);
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&text, &size);
     sein_require (out);
-    fprintf (out, "# HELP sein_up Whether seind answered the gateway's PING.\n"
-                  "# TYPE sein_up gauge\nsein_up %d\n",
-             reply && s_accepted (reply) ? 1 : 0);
-    //  seind's counters, as PING gives them.
-    const char *key;
-    json_t *value;
-    json_object_foreach (json_object_get (reply, "counters"), key, value)
-        if (json_is_integer (value))
-            fprintf (out, "# TYPE sein_%s gauge\nsein_%s %" JSON_INTEGER_FORMAT "\n", key, key,
-                     json_integer_value (value));
-    if (json_is_integer (json_object_get (reply, "head")))
-        fprintf (out, "# TYPE sein_head gauge\nsein_head %" JSON_INTEGER_FORMAT "\n",
-                 json_integer_value (json_object_get (reply, "head")));
-    json_decref (reply);
+    fputs (seind, out);
+    free (seind);
     fprintf (out, "# HELP sein_http_requests_total HTTP requests answered, by route and status.\n"
                   "# TYPE sein_http_requests_total counter\n");
     for (int route = 0; route < R_COUNT; route++)
@@ -728,7 +720,7 @@ s_route_command (s_route_t route, bool post)
     case R_EVENTS:
         return SEIN_WATCH;
     case R_METRICS:
-        return SEIN_PING;
+        return SEIN_METRICS;
     default:
         return NULL; //  public: the page, the areas, the services, health
     }
