@@ -220,24 +220,31 @@ s_principal (s_gateway_t *self, struct MHD_Connection *connection, s_request_t *
 
 //  The team a query of PRINCIPAL is narrowed to, as seind narrows a
 //  watch session (docs/PROTOCOL.md section 3): its own when it has one
-//  and asked for none, the one asked for when it is its own. Returns 0
-//  with *team_p set (NULL: every team), or the HTTP status to refuse.
-static int
-s_team_scope (const sein_principal_t *principal, const char *asked, const char **team_p)
+//  and asked for none, the one asked for when it is its own. Returns NULL
+//  with *team_p set (NULL: every team), or why not, with the HTTP status
+//  in *status_p.
+static const char *
+s_team_scope (const sein_principal_t *principal, const char *asked, const char **team_p,
+              int *status_p)
 {
     *team_p = asked;
+    *status_p = 403;
     if (principal->rights & SEIN_RIGHT_ALL_TEAMS)
-        return 0;
+        return NULL;
     if (asked)
-        return sein_auth_has_team (principal, asked) ? 0 : 403;
+        return sein_auth_has_team (principal, asked) ? NULL : "team: not one of this key's teams";
     //  ",a," is one team, ",a,b," several: then the caller must choose.
     const char *teams = principal->teams;
-    if (!*teams || strchr (teams + 1, ',') != teams + strlen (teams) - 1)
-        return 400;
+    if (!*teams)
+        return "this key has no team to see";
+    if (strchr (teams + 1, ',') != teams + strlen (teams) - 1) {
+        *status_p = 400;
+        return "team: name one of this key's teams";
+    }
     static __thread char own[SEIN_AUTH_TEAMS_MAX + 1];
     snprintf (own, sizeof own, "%.*s", (int) strlen (teams) - 2, teams + 1);
     *team_p = own;
-    return 0;
+    return NULL;
 }
 
 //  ---------------------------------------------------------------------
@@ -412,11 +419,10 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
         return s_json (self, connection, R_REQUESTS, 200, requests);
     }
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_REQUESTS, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_REQUESTS, refused, "%s", why);
     json_t *body = json_pack ("{s:i}", "limit", S_LIST_LIMIT);
     if (team)
         json_object_set_new (body, "team", json_string (team));
@@ -453,11 +459,10 @@ s_signals (s_gateway_t *self, struct MHD_Connection *connection,
            const sein_principal_t *principal)
 {
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_SIGNALS, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_SIGNALS, refused, "%s", why);
     const char *text = s_arg (connection, "limit");
     long long limit = text ? sein_cli_number (text) : 200;
     if (limit < 1 || limit > S_LIST_LIMIT)
@@ -486,11 +491,10 @@ s_summary (s_gateway_t *self, struct MHD_Connection *connection,
            const sein_principal_t *principal)
 {
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_SUMMARY, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_SUMMARY, refused, "%s", why);
     const char *text = s_arg (connection, "days");
     long long days = text ? sein_cli_number (text) : 7;
     if (days < 1 || days > 3660)
