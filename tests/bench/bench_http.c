@@ -7,7 +7,8 @@
         city systems would. Prints requests/s, the answers that were not
         200, seind's and the gateway's CPU.
     (b) SSE: S connections follow GET /events (a thread each), then E
-        signals are POSTed through the gateway (K connections). Each
+        signals are POSTed through the gateway (K connections) at RATE a
+        second (0: as fast as they are answered). Each
         signal carries its send time (CLOCK_MONOTONIC, microseconds) in
         media_url, which its event repeats, so a stream measures POST ->
         browser latency as it reads the event. Prints events/s delivered
@@ -15,7 +16,7 @@
         got every event, in seq order.
 
         bench_http [-n POSTS] [-k CONNECTIONS] [-s STREAMS] [-e EVENTS]
-                   [-y full|normal]
+                   [-r RATE] [-y full|normal]
 
     The load generator writes its requests and reads the answers over
     plain sockets (the status line, Content-Length, and in a stream the
@@ -42,6 +43,7 @@ extern char **environ;
 static int s_port;
 static long s_posts = 20000, s_events = 2000;
 static int s_connections = 32, s_streams = 100;
+static long s_rate = 1000; //  signals/s POSTed while the streams follow
 
 static int64_t
 s_usecs (void)
@@ -137,6 +139,7 @@ typedef struct {
     long from, to;
     const char *tag;
     long failed;
+    int64_t start, interval; //  pacing: request j at start + j * interval (us), 0: none
 } s_poster_t;
 
 static void *
@@ -145,6 +148,9 @@ s_poster (void *arg)
     s_poster_t *self = (s_poster_t *) arg;
     int fd = s_connect ();
     for (long index = self->from; index < self->to; index++) {
+        int64_t due = self->start + (index - self->from) * self->interval;
+        while (self->interval && s_usecs () < due)
+            usleep ((useconds_t) (due - s_usecs ()));
         int status = fd < 0 ? -1 : s_post (fd, index, self->tag);
         if (status != 200) {
             self->failed++;
@@ -160,16 +166,18 @@ s_poster (void *arg)
     return NULL;
 }
 
-//  N requests over K connections; returns the seconds it took.
+//  N requests over K connections, at RATE a second in all (0: as fast as
+//  they are answered); returns the seconds it took.
 static double
-s_post_all (long count, int connections, const char *tag, long *failed)
+s_post_all (long count, int connections, const char *tag, long rate, long *failed)
 {
     pthread_t threads[connections];
     s_poster_t posters[connections];
     int64_t start = s_usecs ();
     for (int index = 0; index < connections; index++) {
         posters[index] = (s_poster_t){count * index / connections,
-                                      count * (index + 1) / connections, tag, 0};
+                                      count * (index + 1) / connections, tag, 0, start,
+                                      rate ? 1000000 * (int64_t) connections / rate : 0};
         pthread_create (&threads[index], NULL, s_poster, &posters[index]);
     }
     *failed = 0;
@@ -279,7 +287,7 @@ main (int argc, char **argv)
 {
     const char *sync = "full";
     int option;
-    while ((option = getopt (argc, argv, "n:k:s:e:y:")) != -1) {
+    while ((option = getopt (argc, argv, "n:k:s:e:r:y:")) != -1) {
         if (option == 'n')
             s_posts = atol (optarg);
         else if (option == 'k')
@@ -288,16 +296,18 @@ main (int argc, char **argv)
             s_streams = atoi (optarg);
         else if (option == 'e')
             s_events = atol (optarg);
+        else if (option == 'r')
+            s_rate = atol (optarg);
         else if (option == 'y')
             sync = optarg;
         else {
             fprintf (stderr, "usage: bench_http [-n POSTS] [-k CONNECTIONS] [-s STREAMS] "
-                             "[-e EVENTS] [-y full|normal]\n");
+                             "[-e EVENTS] [-r RATE] [-y full|normal]\n");
             return 64;
         }
     }
     if (s_connections < 1 || s_connections > 1000 || s_streams < 0 || s_streams > 1000 ||
-        s_posts < 1 || s_events < 1)
+        s_posts < 1 || s_events < 1 || s_rate < 0)
         return 64;
     sein_harness_t harness;
     if (sein_harness_init (&harness, 0))
@@ -332,11 +342,15 @@ main (int argc, char **argv)
     //  (a) POSTs.
     long failed;
     double cpu_seind = sein_harness_cpu (harness.pid), cpu_http = sein_harness_cpu (gateway);
-    double seconds = s_post_all (s_posts, s_connections, "a", &failed);
+    double seconds = s_post_all (s_posts, s_connections, "a", 0, &failed);
+    cpu_seind = sein_harness_cpu (harness.pid) - cpu_seind;
+    cpu_http = sein_harness_cpu (gateway) - cpu_http;
+    //  CPU per request tells more than the rate on a machine that others
+    //  share: the rate two free cores would give is about 2 / (the sum).
     printf ("POST: %ld requests over %d connections in %.2f s: %.0f requests/s, %ld not 200; "
-            "CPU seind %.2f s, sein-http %.2f s\n",
-            s_posts, s_connections, seconds, (double) s_posts / seconds, failed,
-            sein_harness_cpu (harness.pid) - cpu_seind, sein_harness_cpu (gateway) - cpu_http);
+            "CPU seind %.2f s (%.0f us/request), sein-http %.2f s (%.0f us/request)\n",
+            s_posts, s_connections, seconds, (double) s_posts / seconds, failed, cpu_seind,
+            cpu_seind * 1e6 / (double) s_posts, cpu_http, cpu_http * 1e6 / (double) s_posts);
     if (failed)
         status = 1;
     //  (b) Streams.
@@ -352,7 +366,7 @@ main (int argc, char **argv)
             while (!atomic_load (&streams[index].ready))
                 zclock_sleep (10);
         int64_t start = s_usecs ();
-        double post_seconds = s_post_all (s_events, s_connections, "b", &failed);
+        double post_seconds = s_post_all (s_events, s_connections, "b", s_rate, &failed);
         for (int index = 0; index < s_streams; index++)
             pthread_join (readers[index], NULL);
         int64_t last = start;
@@ -370,10 +384,10 @@ main (int argc, char **argv)
         }
         qsort (all, (size_t) delivered, sizeof (int64_t), s_compare);
         double span = (double) (last - start) / 1e6;
-        printf ("SSE: %d streams, %ld signals POSTed in %.2f s; %ld of %ld events delivered "
+        printf ("SSE: %d streams, %ld signals POSTed (rate %ld/s) in %.2f s; %ld of %ld events delivered "
                 "in %.2f s: %.0f events/s; latency POST -> stream p50 %.1f ms, p99 %.1f ms, "
                 "max %.1f ms; %ld out of order\n",
-                s_streams, s_events, post_seconds, delivered, s_events * s_streams, span,
+                s_streams, s_events, s_rate, post_seconds, delivered, s_events * s_streams, span,
                 (double) delivered / span, delivered ? all[delivered / 2] / 1e3 : 0,
                 delivered ? all[delivered * 99 / 100] / 1e3 : 0,
                 delivered ? all[delivered - 1] / 1e3 : 0, disorder);
