@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sein_http_keys.h"
@@ -34,6 +35,7 @@ s_write (const char *name, const char *text)
     assert_non_null (file);
     fputs (text, file);
     fclose (file);
+    chmod (path, 0600);
     return path;
 }
 
@@ -302,13 +304,23 @@ test_bad_keys_are_refused (void **state)
         free (error);
         sein_config_destroy (&config);
     }
+    //  Keys are secrets: a file that others may read is refused.
+    char *error = NULL;
+    sein_config_t *config =
+        s_load ("api_keys = ( { key = \"0123456789abcdef\"; name = \"a\"; role = \"admin\"; } );",
+                &error);
+    chmod (sein_config_file (config), 0640);
+    assert_null (sein_http_keys_new (config, &error));
+    assert_non_null (strstr (error, "0600"));
+    free (error);
+    error = NULL;
+    sein_config_destroy (&config);
     //  The group's plain settings are checked like any other, by every
     //  program: a typo is refused, the key list is left to the gateway.
-    char *error = NULL;
     assert_null (s_load ("  enable = true;", &error));
     assert_non_null (strstr (error, "http.enable"));
     free (error);
-    sein_config_t *config = sein_config_load (
+    config = sein_config_load (
         s_write ("http.cfg", "http = { port = 8080; api_keys = ( { key = \"x\"; } ); };\n"),
         NULL, 0, &error);
     assert_non_null (config);

@@ -4,6 +4,7 @@
 #include "sein_alloc.h"
 
 #include <czmq.h>
+#include <unistd.h>
 
 #define S_KEY_MIN 16
 
@@ -92,6 +93,11 @@ sein_http_keys_new (sein_config_t *config, char **error_p)
             error = located;
         }
     }
+    //  The keys are secrets: like a file with security on, one that lists
+    //  them may be read by its owner only (its @includes are not checked).
+    if (!error && zhashx_size (self->keys) && access (sein_config_file (config), F_OK) == 0)
+        sein_config_private (sein_config_file (config), "configuration file (http.api_keys)",
+                             &error);
     if (error) {
         *error_p = error;
         sein_http_keys_destroy (&self);

@@ -24,7 +24,8 @@ typedef struct _sein_http_keys_t sein_http_keys_t;
 //  Read `http.api_keys` and `http.anonymous_role` from CONFIG. NULL with
 //  *error_p set (fresh, "file:line: message") for a malformed entry: a
 //  key shorter than 16 bytes, a repeated key, an unknown role, a name
-//  that is not a token.
+//  that is not a token; or when the file lists keys and its group or
+//  others may read it (mode 0600 is needed).
 sein_http_keys_t *
     sein_http_keys_new (sein_config_t *config, char **error_p);
 
