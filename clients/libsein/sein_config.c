@@ -75,7 +75,8 @@ const sein_setting_t sein_config_settings[] = {
      "MHD_OPTION_CONNECTION_LIMIT, one thread each"},
     {"http.credit", SEIN_SETTING_INT, "64", 1, 1000, NULL, false,
      "the credit of each /events watch session"},
-    {"http.heartbeat", SEIN_SETTING_INT, "15000", 100, 600000, NULL, false, NULL},
+    //  Below the gateway's 120 s idle timeout, which would cut a quiet stream.
+    {"http.heartbeat", SEIN_SETTING_INT, "15000", 100, 60000, NULL, false, NULL},
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
