@@ -221,14 +221,14 @@ s_submit (s_gateway_t *self, struct MHD_Connection *connection, json_t *body, ch
             break;
         if (!reply || corr_size != (size_t) corr_len || memcmp (mine, corr, corr_size))
             continue; //  a late reply to an earlier call on this connection
-        const char *key = size > sizeof accepted && memcmp (reply, accepted, sizeof accepted - 1) == 0
-                              ? memmem (reply, size, "\"id\":\"", 6)
-                              : NULL;
-        const char *end = key ? (const char *) memchr (key + 6, '"', size - (size_t) (key + 6 - reply))
-                              : NULL;
-        if (end && (size_t) (end - key - 6) < id_size) {
-            memcpy (id, key + 6, (size_t) (end - key - 6));
-            id[end - key - 6] = 0;
+        bool ok = size > sizeof accepted && memcmp (reply, accepted, sizeof accepted - 1) == 0;
+        const char *key = ok ? (const char *) memmem (reply, size, "\"id\":\"", 6) : NULL;
+        const char *value = key ? key + 6 : NULL;
+        const char *end =
+            value ? (const char *) memchr (value, '"', size - (size_t) (value - reply)) : NULL;
+        if (end && (size_t) (end - value) < id_size) {
+            memcpy (id, value, (size_t) (end - value));
+            id[end - value] = 0;
             return NULL;
         }
         json_t *refusal = json_loadb (reply, size, 0, NULL);

@@ -270,8 +270,9 @@ s_start_gateway (sein_harness_t *harness)
         if (fd >= 0) {
             char answer[1024];
             const char *request = "GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n";
-            int status = s_write_all (fd, request, strlen (request)) ? -1
-                                                                       : s_answer (fd, answer, sizeof answer);
+            int status = s_write_all (fd, request, strlen (request))
+                             ? -1
+                             : s_answer (fd, answer, sizeof answer);
             close (fd);
             if (status == 200)
                 return pid;
@@ -384,8 +385,8 @@ main (int argc, char **argv)
         }
         qsort (all, (size_t) delivered, sizeof (int64_t), s_compare);
         double span = (double) (last - start) / 1e6;
-        printf ("SSE: %d streams, %ld signals POSTed (rate %ld/s) in %.2f s; %ld of %ld events delivered "
-                "in %.2f s: %.0f events/s; latency POST -> stream p50 %.1f ms, p99 %.1f ms, "
+        printf ("SSE: %d streams, %ld signals POSTed (rate %ld/s) in %.2f s; %ld of %ld events "
+                "delivered in %.2f s: %.0f events/s; latency POST -> stream p50 %.1f ms, p99 %.1f ms, "
                 "max %.1f ms; %ld out of order\n",
                 s_streams, s_events, s_rate, post_seconds, delivered, s_events * s_streams, span,
                 (double) delivered / span, delivered ? all[delivered / 2] / 1e3 : 0,
