@@ -1198,7 +1198,8 @@ int
 main (int argc, char **argv)
 {
     s_ctl_t ctl = {0};
-    char synopsis[2048] = "[OPTIONS] COMMAND [ARGS]\n\nCommands:";
+    //  Room for twice the commands there are: strncat would cut the list.
+    char synopsis[4096] = "[OPTIONS] COMMAND [ARGS]\n\nCommands:";
     for (size_t index = 0; index < S_NCOMMANDS; index++) {
         char line[256];
         char left[48];

@@ -128,6 +128,12 @@ test_metrics (void **state)
             zclock_sleep (50);
     }
     assert_int_equal (sessions, 1);
+    //  Like PING, METRICS takes no fields.
+    json_t *refused = s_call (client, SEIN_METRICS, json_pack ("{s:i}", "team", 1));
+    assert_string_equal (json_string_value (json_object_get (
+                             json_object_get (refused, "error"), "code")),
+                         "unknown-field");
+    json_decref (refused);
     assert_int_equal (s_metrics (&harness, "after.prom"), 0);
 
     char *command = zsys_sprintf ("/usr/bin/python3 %s/tests/check_metrics.py %s/before.prom "
