@@ -20,6 +20,7 @@
 #include "sein_http_keys.h"
 #include "sein_open311.h"
 #include "sein_settings.h"
+#include "sein_signal.h"
 
 #include "sein_alloc.h"
 
@@ -326,6 +327,16 @@ s_post_request (s_gateway_t *self, struct MHD_Connection *connection, s_request_
                                                      "Idempotency-Key");
     if (!retry || !*retry)
         retry = json_string_value (json_object_get (fields, "external_id"));
+    //  A field that is not UTF-8 is named, not dropped (a description
+    //  dropped would be "required", a retry id lost would store twice).
+    const char *key;
+    json_t *value;
+    json_object_foreach (fields, key, value)
+        if (!sein_utf8_valid (json_string_value (value), json_string_length (value), NULL))
+            return s_error (self, connection, R_REQUESTS, 400, "%s: not UTF-8",
+                            sein_utf8_valid (key, strlen (key), NULL) ? key : "a field");
+    if (retry && !sein_utf8_valid (retry, strlen (retry), NULL))
+        return s_error (self, connection, R_REQUESTS, 400, "Idempotency-Key: not UTF-8");
     char *external_id =
         retry && *retry ? sein_sprintf ("%s:%s", principal->name, retry) : NULL;
     const char *field = NULL;
@@ -803,6 +814,19 @@ s_form_field (void *cls, enum MHD_ValueKind kind, const char *key, const char *f
     return MHD_YES;
 }
 
+//  The name of the first query parameter whose name or value is not
+//  UTF-8 (ARG, a const char ** for it), for libmicrohttpd's iterator.
+static enum MHD_Result
+s_not_utf8 (void *arg, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void) kind;
+    if (sein_utf8_valid (key, strlen (key), NULL) &&
+        (!value || sein_utf8_valid (value, strlen (value), NULL)))
+        return MHD_YES;
+    *(const char **) arg = key;
+    return MHD_NO;
+}
+
 static enum MHD_Result
 s_handle (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
           const char *version, const char *upload_data, size_t *upload_data_size,
@@ -837,6 +861,13 @@ s_handle (void *cls, struct MHD_Connection *connection, const char *url, const c
         return s_error (self, connection, R_OTHER, 404, "no such resource: %s", url);
     if (!(get || (post && route == R_REQUESTS)))
         return s_error (self, connection, route, 405, "%s is not allowed on %s", method, url);
+    //  Everything sein stores and matches is UTF-8: a parameter that is
+    //  not would otherwise vanish from a filter, and match everything.
+    const char *bad = NULL;
+    MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, s_not_utf8, &bad);
+    if (bad)
+        return s_error (self, connection, route, 400, "the parameter %s is not UTF-8",
+                        sein_utf8_valid (bad, strlen (bad), NULL) ? bad : "name");
     const char *command = s_route_command (route, post);
     sein_principal_t principal;
     if (command && s_principal (self, connection, request, &principal))

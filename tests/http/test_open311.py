@@ -186,6 +186,14 @@ def test_errors(gateway):
     error_is(gateway, "GET", "/open311/v2/requests.json?start_date=yesterday", 400)
     error_is(gateway, "GET", "/api/signals?limit=0", 400, "limit")
     error_is(gateway, "GET", "/events?area=atlantis", 400, "area")
+    # Not UTF-8: named, never dropped (a dropped filter would match all).
+    error_is(gateway, "GET", "/events?area=%FF", 400, "area")
+    error_is(gateway, "GET", "/api/signals?theme=caf%E9", 400, "theme")
+    error_is(gateway, "POST", "/open311/v2/requests.json", 400, "description",
+             body=b"description=caf%E9", headers={"Content-Type":
+                                                   "application/x-www-form-urlencoded"})
+    error_is(gateway, "POST", "/open311/v2/requests.json", 400, "Idempotency-Key",
+             form={"description": "Kapotte lamp"}, headers={"Idempotency-Key": b"\xff"})
 
 
 API_KEYS = """  api_keys = (
