@@ -46,4 +46,4 @@ _sein ()
         [[ -z $command ]] && COMPREPLY=($(compgen -W "$(_sein_commands "$1")" -- "$cur"))
     fi
 }
-complete -F _sein seinctl sein-submit sein-watch seind
+complete -F _sein seinctl sein-submit sein-watch seind sein-http

@@ -42,6 +42,7 @@ options seind "$man/seind.8"
 options sein-submit "$man/sein-submit.1"
 options sein-watch "$man/sein-watch.1"
 options seinctl "$man/seinctl.1"
+options sein-http "$man/sein-http.1"
 
 # Every seinctl command: an entry (a .B/.BR line naming it) in seinctl(1).
 "$build/seinctl" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p' \
