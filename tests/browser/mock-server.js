@@ -100,12 +100,14 @@ class Mock {
       }
       json(counts);
     } else if (url.pathname === "/events") {
-      const last = Number(req.headers["last-event-id"] || 0);
+      // Last-Event-ID (the browser's reconnect) before ?since= (the page's
+      // first connect): both resume after that seq.
+      const last = Number(req.headers["last-event-id"] || q.get("since") || 0);
       this.requests.push({ url: req.url, last });
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       res.write("retry: 300\n\n");
       const c = { res, query: q };
-      // Without Last-Event-ID the stream starts at the head, as sein-http's.
+      // Without either the stream starts at the head.
       for (const ev of this.events.slice(last || this.events.length)) this.send(c, ev);
       this.clients.add(c);
       req.on("close", () => this.clients.delete(c));
