@@ -139,7 +139,14 @@ async function main() {
 
     // A restart: the gateway goes away, signals are stored meanwhile, it
     // comes back on the same port; the browser resumes with Last-Event-ID.
+    // This gateway also resends the event before Last-Event-ID, which the
+    // page had from the stream: it must drop it by seq.
+    const e = signal(mock, { description: "Ratten bij de containers", theme: "dieren", area: "wilsele",
+                             wijk: "wilsele", lat: 50.9, long: 4.69, teams: ["dienst-dierenwelzijn"] });
+    check(await lib.waitShown(page, e.seq, true, 1000) >= 0, "a live signal before the restart");
     const before = mock.requests.length;
+    const loads = (await lib.shown(page)).syncs;
+    mock.overlap = 1;
     await mock.stop();
     await page.waitForSelector('#conn:not([data-state="live"])', { timeout: 3000 }).catch(() => {});
     check(await page.locator("#conn").getAttribute("data-state") !== "live", "the page shows the lost connection");
@@ -155,7 +162,11 @@ async function main() {
     check(await lib.waitShown(page, after, false, 8000) >= 0, "the stream resumes after the restart");
     const resumed = mock.requests.slice(before).find((r) => r.last > 0);
     check(resumed !== undefined, "the browser resumed with Last-Event-ID" + (resumed ? ` ${resumed.last}` : ""));
-    await lib.checkOnce(page, [a.seq, b.seq, c.seq, d.seq].concat(down, [after]), "after the restart");
+    await lib.checkOnce(page, [a.seq, b.seq, c.seq, d.seq, e.seq].concat(down, [after]), "after the restart");
+    s = await lib.shown(page);
+    check(s.repeats === 1, `an event sent twice is dropped by seq (${s.repeats})`);
+    check(s.syncs === loads, "the browser resumed by itself, without reloading the list");
+    check(s.markers.filter((q) => down.includes(q)).length === down.length, "one marker each for the signals stored meanwhile");
     check(await page.locator("#conn").getAttribute("data-state") === "live", "the page shows it is live again");
     check(errors.length === 0, "no script error" + (errors.length ? ": " + errors.join("; ") : ""));
     await lib.screenshot(page, "dashboard-mock-desktop");

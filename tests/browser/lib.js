@@ -79,6 +79,7 @@ async function shown(page) {
     markers: Array.from(document.querySelectorAll("#markers circle")).map((c) => Number(c.dataset.seq)),
     conn: document.getElementById("conn").dataset.state,
     repeats: Number(document.body.dataset.repeats || 0),
+    syncs: Number(document.body.dataset.syncs || 0),
   }));
 }
 

@@ -33,6 +33,8 @@ class Mock {
     this.sockets = new Set();
     this.requests = [];     // "/events?..." as asked, with Last-Event-ID
     this.server = null;
+    this.overlap = 0;       // resend this many events before Last-Event-ID:
+                            // a careless server, for the page's dedupe
   }
 
   // Store EVENT (without seq) as seind would: next seq, and the signal's
@@ -108,7 +110,8 @@ class Mock {
       res.write("retry: 300\n\n");
       const c = { res, query: q };
       // Without either the stream starts at the head.
-      for (const ev of this.events.slice(last || this.events.length)) this.send(c, ev);
+      const from = last ? Math.max(0, last - this.overlap) : this.events.length;
+      for (const ev of this.events.slice(from)) this.send(c, ev);
       this.clients.add(c);
       req.on("close", () => this.clients.delete(c));
     } else {
