@@ -77,6 +77,10 @@ function seinctlPing() {
   } catch (e) { return false; }
 }
 
+function seinctl(args) {
+  execFileSync(path.join(BUILD, "seinctl"), conf.concat(args), { stdio: "ignore" });
+}
+
 async function httpOk(url) {
   try { return (await fetch(url)).status === 200; } catch (e) { return false; }
 }
@@ -127,6 +131,20 @@ async function main() {
     const theme = await page.locator(`#markers circle[data-seq="${first}"]`).getAttribute("data-theme");
     check(theme && Number(await page.locator(`#themes li[data-theme="${theme}"] b`).textContent()) >= 1,
           `the theme count includes it (${theme})`);
+
+    // Lifecycle events from seinctl update the rows and the counts.
+    const open0 = Number(await page.locator("#count-open").textContent());
+    seinctl(["set-status", String(first), "in_progress"]);
+    seinctl(["assign", String(first), "dienst-groen"]);
+    seinctl(["set-status", String(noPoint), "resolved"]);
+    const updated = await page.waitForFunction(([a, b, n]) => {
+      const row = (q) => document.querySelector(`#list li[data-seq="${q}"]`);
+      return row(a).querySelector(".status").textContent === "in progress" &&
+             row(a).querySelector(".teams").textContent.includes("dienst-groen") &&
+             row(b).querySelector(".status").textContent === "resolved" &&
+             document.getElementById("count-open").textContent === String(n);
+    }, [first, noPoint, open0 - 1], { timeout: 1000 * SCALE }).then(() => true, () => false);
+    check(updated, "status and assign events update the rows and the open count within 1 s");
 
     // The gateway dies; signals are stored meanwhile; it comes back.
     await stop(gateway, "SIGKILL");

@@ -110,6 +110,16 @@ async function main() {
     s = await lib.shown(page);
     check(s.rows.length === 4, "events about a signal add no row");
 
+    // About a signal older than the page's list: no row, but the counts move.
+    const open1 = Number(await page.locator("#count-open").textContent());
+    mock.add({ event: "status", signal: { id: "older", seq: 1 }, by: "desk", from: "new", to: "closed",
+               area: "wilsele", wijk: "wilsele", theme: "groen", teams: ["dienst-groen"] });
+    await page.waitForFunction((n) => document.getElementById("count-open").textContent === String(n),
+                               open1 - 1, { timeout: 1000 }).catch(() => {});
+    check(Number(await page.locator("#count-open").textContent()) === open1 - 1 &&
+          (await lib.shown(page)).rows.length === 4,
+          "a signal older than the list closing lowers the open count, adds no row");
+
     // Filters: theme in the page and to the server; status in the page.
     await page.selectOption("#f-theme", "afval");
     await page.waitForFunction(() => document.body.dataset.ready && document.querySelectorAll("#list li").length === 2,

@@ -47,7 +47,9 @@ class Mock {
       ev.status = ev.status || "new";
       this.signals.set(ev.id, Object.assign({ reports: 1, overdue: false }, ev));
     } else if (ev.signal) {
-      const s = this.signals.get(ev.signal.id);
+      // A signal the mock never stored stands for one older than the
+      // page's list: the event carries its own codes then.
+      const s = this.signals.get(ev.signal.id) || {};
       ev.at = new Date().toISOString();
       for (const k of ["area", "wijk", "theme", "priority", "source", "teams"]) ev[k] = ev[k] || s[k];
       if (ev.event === "status") s.status = ev.to;
