@@ -111,12 +111,7 @@ async function main() {
     await until("sein-http", () => httpOk(url + "healthz"), 10000)
       .catch((e) => { throw new Error(e.message + "\n" + tail("sein-http.log")); });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForSelector("body[data-ready]", { timeout: 5000 * SCALE });
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 5000 * SCALE });
+    const page = await lib.open(browser, url, SCALE);
     check(await page.locator("#areas path").count() === 9, "the map draws the configured areas");
 
     // Live: on the map and in the list within a second of the ack.
@@ -172,11 +167,7 @@ async function main() {
     check(all.filter((q) => q !== noPoint).every((q) => s.markers.filter((m) => m === q).length === 1),
           "each signal with a point has one marker");
     check(s.conn === "live", "the page shows it is live again");
-    check(errors.length === 0, "no script error" + (errors.length ? ": " + errors.join("; ") : ""));
-    await lib.screenshot(page, "dashboard-desktop");
-    await page.setViewportSize({ width: 390, height: 844 });
-    await lib.checkPhone(page);
-    await lib.screenshot(page, "dashboard-phone");
+    await lib.finish(page, "dashboard");
   } finally {
     await browser.close();
     for (const c of [...children]) await stop(c, "SIGTERM");
@@ -186,9 +177,7 @@ async function main() {
     if (process.env.SEIN_KEEP === "1") console.log("kept " + dir);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
-  const n = lib.failed();
-  console.log(n ? `${n} checks failed` : "all checks passed");
-  return n ? 1 : 0;
+  return lib.verdict();
 }
 
 process.on("exit", () => { for (const c of children) c.kill("SIGKILL"); });

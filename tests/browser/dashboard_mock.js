@@ -35,12 +35,7 @@ async function main() {
 
   const browser = await lib.launch();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForSelector("body[data-ready]", { timeout: 5000 });
-    await page.waitForSelector('#conn[data-state="live"]', { timeout: 5000 });
+    const page = await lib.open(browser, url);
 
     let s = await lib.shown(page);
     check(JSON.stringify(s.rows) === JSON.stringify([c.seq, b.seq, a.seq]),
@@ -178,20 +173,12 @@ async function main() {
     check(s.syncs === loads, "the browser resumed by itself, without reloading the list");
     check(s.markers.filter((q) => down.includes(q)).length === down.length, "one marker each for the signals stored meanwhile");
     check(await page.locator("#conn").getAttribute("data-state") === "live", "the page shows it is live again");
-    check(errors.length === 0, "no script error" + (errors.length ? ": " + errors.join("; ") : ""));
-    await lib.screenshot(page, "dashboard-mock-desktop");
-
-    // A phone.
-    await page.setViewportSize({ width: 390, height: 844 });
-    await lib.checkPhone(page);
-    await lib.screenshot(page, "dashboard-mock-phone");
+    await lib.finish(page, "dashboard-mock");
   } finally {
     await browser.close();
     await mock.stop().catch(() => {});
   }
-  const n = lib.failed();
-  console.log(n ? `${n} checks failed` : "all checks passed");
-  return n ? 1 : 0;
+  return lib.verdict();
 }
 
 main().then((rc) => process.exit(rc), (e) => { console.error(e); process.exit(1); });

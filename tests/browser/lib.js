@@ -121,5 +121,33 @@ async function checkPhone(page) {
   check(m.selHeight >= 40, `phone: filters are tap targets (${m.selHeight}px high)`);
 }
 
-module.exports = { check, failed, launch, screenshot, shown, waitShown, checkOnce, checkPhone,
-                   artifacts, SKIP };
+// Open the dashboard at URL on a desktop viewport and wait until it has
+// loaded the list and the stream is live. Returns the page; script errors
+// collect in page.errors.
+async function open(browser, url, scale) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready]", { timeout: 5000 * (scale || 1) });
+  await page.waitForSelector('#conn[data-state="live"]', { timeout: 5000 * (scale || 1) });
+  return page;
+}
+
+// The end of a test's run on PAGE: no script error, then screenshots
+// NAME-desktop and, after the phone's checks, NAME-phone.
+async function finish(page, name) {
+  check(page.errors.length === 0, "no script error" + (page.errors.length ? ": " + page.errors.join("; ") : ""));
+  await screenshot(page, name + "-desktop");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkPhone(page);
+  await screenshot(page, name + "-phone");
+}
+
+// The closing line, and the exit status for it.
+function verdict() {
+  console.log(failures ? `${failures} checks failed` : "all checks passed");
+  return failures ? 1 : 0;
+}
+
+module.exports = { check, failed, launch, open, finish, verdict, shown, waitShown, checkOnce };
