@@ -144,7 +144,7 @@ sein_cli_parse (sein_cli_t *cli, int argc, char **argv)
     if (!file && access (S_DEFAULT_CONFIG, R_OK) == 0)
         file = S_DEFAULT_CONFIG;
     char *error = NULL;
-    cli->config = sein_config_load (file, cli->overrides, cli->noverrides, &error);
+    cli->config = sein_config_load_with (cli->table, file, cli->overrides, cli->noverrides, &error);
     if (!cli->config) {
         fprintf (stderr, "%s: %s\n", cli->program, error);
         free (error);

@@ -42,6 +42,9 @@ typedef struct {
     const sein_cli_option_t *options;
     sein_cli_handler_fn *handler;
     void *arg;
+    //  The program's own settings beside libsein's (sein_config_load_with),
+    //  or NULL: the clients' rule (sein_config.h).
+    const sein_setting_t *table;
     //  Filled by sein_cli_parse:
     const char *config_file;
     const char *overrides[SEIN_CLI_MAX_OVERRIDES];

@@ -58,6 +58,24 @@ const sein_setting_t sein_config_settings[] = {
      "CURVE on the intake, watch and broadcast sockets"},
     {"security.keys", SEIN_SETTING_PATH, "/etc/sein/keys", 0, 0, NULL, false, NULL},
     {"security.server_key", SEIN_SETTING_STRING, "seind", 0, 0, NULL, false, NULL},
+    //  The HTTP gateway, sein-http (docs/OPEN311.md). Declared here, not in
+    //  a table of the gateway's, so that seind and every client accept the
+    //  `http` group of the shared file. Read once when sein-http starts.
+    {"http.enabled", SEIN_SETTING_BOOL, "false", 0, 0, NULL, false, NULL},
+    {"http.address", SEIN_SETTING_STRING, "127.0.0.1", 0, 0, NULL, false,
+     "the gateway's listening address"},
+    {"http.port", SEIN_SETTING_INT, "8311", 1, 65535, NULL, false,
+     "the gateway's listening port"},
+    {"http.dashboard", SEIN_SETTING_BOOL, "true", 0, 0, NULL, false, NULL},
+    //  The gateway's own certificate in security.keys.
+    {"http.key", SEIN_SETTING_STRING, "http", 0, 0, NULL, false, NULL},
+    {"http.anonymous_role", SEIN_SETTING_ENUM, "admin", 0, 0,
+     "none|submitter|watcher|staff|system|admin", false, NULL},
+    {"http.connections_max", SEIN_SETTING_INT, "1024", 1, 65536, NULL, false,
+     "MHD_OPTION_CONNECTION_LIMIT, one thread each"},
+    {"http.credit", SEIN_SETTING_INT, "64", 1, 1000, NULL, false,
+     "the credit of each /events watch session"},
+    {"http.heartbeat", SEIN_SETTING_INT, "15000", 100, 600000, NULL, false, NULL},
     {NULL}};
 
 //  The groups of daemon/sein_settings.c. A client loads only the table
@@ -67,9 +85,10 @@ const sein_setting_t sein_config_settings[] = {
 static const char *s_seind_groups[] = {"daemon", "storage",  "data",      "classify", "limits",
                                        "watch",  "security", "lifecycle", "alerts",   NULL};
 
-//  Top-level sections that are lists owned and validated by seind's
-//  router and deadlines, in every program.
-static const char *s_sections[] = {"teams", "routing", "deadlines", NULL};
+//  Sections that are lists owned and validated by their readers (seind's
+//  router and deadlines, the gateway), in every program.
+//  `http.api_keys` is the gateway's (clients/http/sein_http_keys.c).
+static const char *s_sections[] = {"teams", "routing", "deadlines", "http.api_keys", NULL};
 
 typedef struct {
     char *str; //  strings, paths and enums
@@ -266,9 +285,7 @@ s_walk (sein_config_t *self, config_setting_t *group, const char *prefix)
         char *path = *prefix ? sein_sprintf ("%s.%s", prefix, name) : sein_strdup (name);
         int line = config_setting_source_line (setting);
         char *error = NULL;
-        bool section = false;
-        if (!*prefix)
-            section = s_listed (s_sections, name);
+        bool section = s_listed (s_sections, path);
         bool declared = config_setting_is_group (setting) ? s_is_group (self, path)
                                                            : s_index (self, path) >= 0;
         if (section)

@@ -1,0 +1,990 @@
+/*  sein_http.c - sein-http, the HTTP gateway: Open311, a live stream for
+    browsers, the dashboard, health and metrics
+
+    A client of seind like the others: it speaks only the ZeroMQ protocol
+    (docs/PROTOCOL.md), so seind stays the single writer. libmicrohttpd
+    parses HTTP (its post processor reads form bodies); this file routes a
+    request to the command it needs, checks the caller's role first
+    (sein_http_keys.h) and turns seind's replies into the spec's JSON
+    (sein_open311.h). docs/OPEN311.md is the contract.
+
+    Threads: libmicrohttpd runs a thread per connection. Each connection
+    owns its own DEALER to seind (made at its first request, closed with
+    it), so keep-alive clients pipeline nothing and share nothing; a
+    /events stream blocks its own thread in the watcher
+    (sein_http_events.h). No state is shared between threads but the
+    configuration, read-only after the start, and atomic counters.
+*/
+#include "sein_cli.h"
+#include "sein_http_events.h"
+#include "sein_http_keys.h"
+#include "sein_open311.h"
+#include "sein_settings.h"
+
+#include "sein_alloc.h"
+
+#include <czmq.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <time.h>
+
+//  The dashboard page, embedded at build time (embed.cmake).
+extern const unsigned char sein_http_dashboard[];
+extern const size_t sein_http_dashboard_size;
+
+#define S_FORM_MAX   65536 //  bytes of a POSTed form, in all
+#define S_LIST_LIMIT 1000  //  LIST's own page limit
+
+//  The routes, for dispatch and for the metrics' `path` label.
+typedef enum {
+    R_DASHBOARD,
+    R_AREAS,
+    R_SERVICES,
+    R_REQUESTS,
+    R_REQUEST,
+    R_EVENTS,
+    R_SIGNALS,
+    R_SUMMARY,
+    R_HEALTHZ,
+    R_METRICS,
+    R_OTHER,
+    R_COUNT
+} s_route_t;
+
+static const char *s_route_names[R_COUNT] = {
+    "/", "/areas.geojson", "/open311/v2/services.json", "/open311/v2/requests.json",
+    "/open311/v2/requests/{id}.json", "/events", "/api/signals", "/api/summary",
+    "/healthz", "/metrics", "other"};
+
+//  The status codes counted apart; any other is counted as the last.
+static const int s_codes[] = {200, 400, 403, 404, 405, 413, 500, 503, 0};
+#define S_CODES (sizeof s_codes / sizeof s_codes[0])
+
+typedef struct {
+    sein_config_t *config; //  borrowed from the CLI core
+    sein_keys_t *keys;     //  the gateway's own, NULL without security
+    sein_http_keys_t *api_keys;
+    json_t *services;      //  the themes as Open311 services
+    char *areas;           //  the areas' GeoJSON
+    size_t areas_size;
+    const char *intake, *watch;
+    int timeout, credit, heartbeat;
+    bool dashboard;
+    atomic_uint_fast64_t requests[R_COUNT][S_CODES];
+    atomic_uint_fast64_t bytes; //  response bodies, streams apart
+} s_gateway_t;
+
+//  One request in progress: the form a POST is read into.
+typedef struct {
+    struct MHD_PostProcessor *post;
+    json_t *fields;
+    size_t bytes;
+    bool too_large;
+    bool post_refused; //  a body libmicrohttpd cannot read as a form
+} s_request_t;
+
+//  ---------------------------------------------------------------------
+//  Answers
+
+static void
+s_count (s_gateway_t *self, s_route_t route, int status)
+{
+    size_t index = 0;
+    while (s_codes[index] && s_codes[index] != status)
+        index++;
+    atomic_fetch_add (&self->requests[route][index], 1);
+}
+
+//  Queue TEXT (SIZE bytes, taken: freed by libmicrohttpd) as the answer.
+static enum MHD_Result
+s_answer (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, int status,
+          const char *type, char *text, size_t size)
+{
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer (size, text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (route != R_DASHBOARD && route != R_AREAS)
+        MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result result = MHD_queue_response (connection, (unsigned) status, response);
+    MHD_destroy_response (response);
+    s_count (self, route, status);
+    atomic_fetch_add (&self->bytes, size);
+    return result;
+}
+
+//  Answer JSON (stolen).
+static enum MHD_Result
+s_json (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, int status,
+        json_t *json)
+{
+    char *text = json_dumps (json, JSON_COMPACT | JSON_REAL_PRECISION (15));
+    json_decref (json);
+    sein_require (text);
+    return s_answer (self, connection, route, status, "application/json; charset=utf-8", text,
+                     strlen (text));
+}
+
+//  Answer the spec's error, [{"code": STATUS, "description": ...}].
+static enum MHD_Result
+s_error (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, int status,
+         const char *format, ...) __attribute__ ((format (printf, 5, 6)));
+
+static enum MHD_Result
+s_error (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, int status,
+         const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *text = NULL;
+    if (vasprintf (&text, format, args) < 0)
+        text = NULL;
+    va_end (args);
+    sein_require (text);
+    json_t *error = sein_open311_error (status, text);
+    free (text);
+    return s_json (self, connection, route, status, error);
+}
+
+//  Answer seind's refusal REPLY (borrowed) with the status its code has.
+static enum MHD_Result
+s_refused (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route,
+           json_t *reply)
+{
+    json_t *error = json_object_get (reply, "error");
+    const char *code = json_string_value (json_object_get (error, "code"));
+    const char *message = json_string_value (json_object_get (error, "message"));
+    const char *field =
+        sein_open311_field (json_string_value (json_object_get (error, "field")));
+    return s_error (self, connection, route, sein_open311_http_status (code), "%s%s%s",
+                    field ? field : "", field ? ": " : "", message ? message : "refused");
+}
+
+//  ---------------------------------------------------------------------
+//  Talking to seind
+
+//  The connection's own client, made at its first call.
+static sein_client_t *
+s_client (s_gateway_t *self, struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info (connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    sein_client_t **client = (sein_client_t **) info->socket_context;
+    if (!*client)
+        *client = sein_client_new_secure (self->intake, self->keys);
+    return *client;
+}
+
+//  One request to seind: its reply (fresh), or NULL when seind did not
+//  answer within client.timeout.
+static json_t *
+s_call (s_gateway_t *self, struct MHD_Connection *connection, const char *command,
+        json_t *body)
+{
+    sein_client_t *client = s_client (self, connection);
+    return client ? sein_client_call (client, command, body, self->timeout) : NULL;
+}
+
+static bool
+s_accepted (json_t *reply)
+{
+    const char *status = json_string_value (json_object_get (reply, "status"));
+    return status && (streq (status, "ok") || streq (status, "accepted"));
+}
+
+//  ---------------------------------------------------------------------
+//  Who is asking
+
+static const char *
+s_arg (struct MHD_Connection *connection, const char *name)
+{
+    const char *value = MHD_lookup_connection_value (connection, MHD_GET_ARGUMENT_KIND, name);
+    return value && *value ? value : NULL;
+}
+
+//  The caller's principal, or -1 when its key is unknown (or it has none
+//  and anonymous requests are refused).
+static int
+s_principal (s_gateway_t *self, struct MHD_Connection *connection, s_request_t *request,
+             sein_principal_t *principal)
+{
+    const char *key = MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "X-API-Key");
+    if (!key)
+        key = s_arg (connection, "api_key");
+    if (!key && request->fields)
+        key = json_string_value (json_object_get (request->fields, "api_key"));
+    return sein_http_keys_lookup (self->api_keys, key, principal);
+}
+
+//  The team a query of PRINCIPAL is narrowed to, as seind narrows a
+//  watch session (docs/PROTOCOL.md section 3): its own when it has one
+//  and asked for none, the one asked for when it is its own. Returns 0
+//  with *team_p set (NULL: every team), or the HTTP status to refuse.
+static int
+s_team_scope (const sein_principal_t *principal, const char *asked, const char **team_p)
+{
+    *team_p = asked;
+    if (principal->rights & SEIN_RIGHT_ALL_TEAMS)
+        return 0;
+    if (asked)
+        return sein_auth_has_team (principal, asked) ? 0 : 403;
+    //  ",a," is one team, ",a,b," several: then the caller must choose.
+    const char *teams = principal->teams;
+    if (!*teams || strchr (teams + 1, ',') != teams + strlen (teams) - 1)
+        return 400;
+    static __thread char own[SEIN_AUTH_TEAMS_MAX + 1];
+    snprintf (own, sizeof own, "%.*s", (int) strlen (teams) - 2, teams + 1);
+    *team_p = own;
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
+//  Open311
+
+static enum MHD_Result
+s_services (s_gateway_t *self, struct MHD_Connection *connection)
+{
+    return s_json (self, connection, R_SERVICES, 200, json_deep_copy (self->services));
+}
+
+static enum MHD_Result
+s_post_request (s_gateway_t *self, struct MHD_Connection *connection, s_request_t *request,
+                const sein_principal_t *principal)
+{
+    if (request->too_large)
+        return s_error (self, connection, R_REQUESTS, 413, "the form is over %d bytes",
+                        S_FORM_MAX);
+    if (request->post_refused)
+        return s_error (self, connection, R_REQUESTS, 400,
+                        "the body must be application/x-www-form-urlencoded or "
+                        "multipart/form-data");
+    json_t *fields = request->fields ? request->fields : json_object ();
+    if (!request->fields)
+        request->fields = fields;
+    //  The client's retry id, qualified by who sent it so that two API
+    //  clients' ids never meet.
+    const char *id = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                  "Idempotency-Key");
+    if (!id || !*id)
+        id = json_string_value (json_object_get (fields, "external_id"));
+    char *external_id = id && *id ? sein_sprintf ("%s:%s", principal->name, id) : NULL;
+    const char *field = NULL;
+    char *message = NULL;
+    json_t *body = sein_open311_submit (fields, external_id, &field, &message);
+    free (external_id);
+    if (!body) {
+        enum MHD_Result result =
+            s_error (self, connection, R_REQUESTS, 400, "%s: %s", field, message);
+        free (message);
+        return result;
+    }
+    json_t *reply = s_call (self, connection, SEIN_SUBMIT, body);
+    json_decref (body);
+    enum MHD_Result result;
+    if (!reply)
+        result = s_error (self, connection, R_REQUESTS, 503, "seind did not answer");
+    else if (!s_accepted (reply))
+        result = s_refused (self, connection, R_REQUESTS, reply);
+    else
+        result = s_json (self, connection, R_REQUESTS, 200,
+                         json_pack ("[{s:O}]", "service_request_id",
+                                    json_object_get (reply, "id")));
+    json_decref (reply);
+    return result;
+}
+
+//  GET one signal by id as its service request: 0 with *request_p set,
+//  or the HTTP status and *reply_p seind's refusal (or NULL).
+static int
+s_get_one (s_gateway_t *self, struct MHD_Connection *connection,
+           const sein_principal_t *principal, const char *id, json_t **request_p,
+           json_t **reply_p)
+{
+    *request_p = *reply_p = NULL;
+    json_t *reply = s_call (self, connection, SEIN_GET, json_pack ("{s:s}", "id", id));
+    if (!reply)
+        return 503;
+    if (!s_accepted (reply)) {
+        *reply_p = reply;
+        return sein_open311_http_status (
+            json_string_value (json_object_get (json_object_get (reply, "error"), "code")));
+    }
+    json_t *signal = json_object_get (reply, "signal");
+    //  A signal a narrowed key may not see does not exist for it.
+    char teams[SEIN_AUTH_TEAMS_MAX + 1] = ",";
+    size_t index;
+    json_t *team;
+    json_array_foreach (json_object_get (signal, "teams"), index, team)
+        if (strlen (teams) + strlen (json_string_value (team)) + 2 < sizeof teams)
+            strcat (strcat (teams, json_string_value (team)), ",");
+    const char *assigned = json_string_value (json_object_get (signal, "assigned_team"));
+    bool sees = sein_auth_sees (principal, teams) ||
+                (assigned && sein_auth_has_team (principal, assigned));
+    if (sees)
+        *request_p = sein_open311_request (signal, self->services);
+    json_decref (reply);
+    return sees ? 0 : 404;
+}
+
+static enum MHD_Result
+s_get_request (s_gateway_t *self, struct MHD_Connection *connection,
+               const sein_principal_t *principal, const char *id)
+{
+    json_t *request, *reply;
+    int status = s_get_one (self, connection, principal, id, &request, &reply);
+    enum MHD_Result result;
+    if (status == 0)
+        result = s_json (self, connection, R_REQUEST, 200, json_pack ("[o]", request));
+    else if (reply && status != 404)
+        result = s_refused (self, connection, R_REQUEST, reply);
+    else if (status == 404)
+        result = s_error (self, connection, R_REQUEST, 404, "no service request %s", id);
+    else
+        result = s_error (self, connection, R_REQUEST, 503, "seind did not answer");
+    json_decref (reply);
+    return result;
+}
+
+//  RFC 3339 for the time DAYS days ago, in UTC.
+static void
+s_days_ago (int64_t days, char *text, size_t size)
+{
+    time_t then = time (NULL) - (time_t) (days * 86400);
+    struct tm tm;
+    gmtime_r (&then, &tm);
+    strftime (text, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+//  LIST with BODY (stolen) and answer each signal mapped by MAP (Open311's
+//  requests, or the dashboard's plain signals when NULL), in an object
+//  under KEY when KEY is not NULL.
+static enum MHD_Result
+s_list (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, json_t *body,
+        bool open311)
+{
+    json_t *reply = s_call (self, connection, SEIN_LIST, body);
+    json_decref (body);
+    enum MHD_Result result;
+    if (!reply)
+        result = s_error (self, connection, route, 503, "seind did not answer");
+    else if (!s_accepted (reply))
+        result = s_refused (self, connection, route, reply);
+    else if (open311) {
+        json_t *requests = json_array ();
+        size_t index;
+        json_t *signal;
+        json_array_foreach (json_object_get (reply, "signals"), index, signal)
+            json_array_append_new (requests, sein_open311_request (signal, self->services));
+        result = s_json (self, connection, route, 200, requests);
+    } else
+        result = s_json (self, connection, route, 200,
+                         json_pack ("{s:O,s:O}", "head", json_object_get (reply, "head"),
+                                    "signals", json_object_get (reply, "signals")));
+    json_decref (reply);
+    return result;
+}
+
+static enum MHD_Result
+s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
+                const sein_principal_t *principal)
+{
+    const char *ids = s_arg (connection, "service_request_id");
+    if (ids) {
+        //  The spec's list of ids: those that exist, in the order asked.
+        json_t *requests = json_array ();
+        char *copy = sein_strdup (ids), *save = NULL;
+        int count = 0;
+        for (char *id = strtok_r (copy, ",", &save); id; id = strtok_r (NULL, ",", &save)) {
+            if (++count > S_LIST_LIMIT)
+                break;
+            json_t *request, *reply;
+            int status = s_get_one (self, connection, principal, id, &request, &reply);
+            json_decref (reply);
+            if (status == 0)
+                json_array_append_new (requests, request);
+            else if (status == 503 || status == 500) {
+                free (copy);
+                json_decref (requests);
+                return s_error (self, connection, R_REQUESTS, status, "seind did not answer");
+            }
+        }
+        free (copy);
+        return s_json (self, connection, R_REQUESTS, 200, requests);
+    }
+    const char *team = NULL;
+    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
+    if (refused)
+        return s_error (self, connection, R_REQUESTS, refused,
+                        refused == 403 ? "team: not one of this key's teams"
+                                       : "team: name one of this key's teams");
+    json_t *body = json_pack ("{s:i}", "limit", S_LIST_LIMIT);
+    if (team)
+        json_object_set_new (body, "team", json_string (team));
+    const char *code = s_arg (connection, "service_code");
+    if (code)
+        json_object_set_new (body, "theme", json_string (code));
+    const char *status = s_arg (connection, "status");
+    if (status && !streq (status, "open") && !streq (status, "closed")) {
+        json_decref (body);
+        return s_error (self, connection, R_REQUESTS, 400, "status must be open or closed");
+    }
+    if (status)
+        json_object_set_new (body, "status",
+                             json_string (streq (status, "open") ? "open" : "finished"));
+    const char *start = s_arg (connection, "start_date"), *end = s_arg (connection, "end_date");
+    char since[32];
+    if (!start && !end) {
+        //  The spec's default window: the last 90 days.
+        s_days_ago (90, since, sizeof since);
+        start = since;
+    }
+    if (start)
+        json_object_set_new (body, "from", json_string (start));
+    if (end)
+        json_object_set_new (body, "until", json_string (end));
+    return s_list (self, connection, R_REQUESTS, body, true);
+}
+
+//  ---------------------------------------------------------------------
+//  The dashboard's endpoints
+
+static enum MHD_Result
+s_signals (s_gateway_t *self, struct MHD_Connection *connection,
+           const sein_principal_t *principal)
+{
+    const char *team = NULL;
+    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
+    if (refused)
+        return s_error (self, connection, R_SIGNALS, refused,
+                        refused == 403 ? "team: not one of this key's teams"
+                                       : "team: name one of this key's teams");
+    const char *text = s_arg (connection, "limit");
+    long long limit = text ? sein_cli_number (text) : 200;
+    if (limit < 1 || limit > S_LIST_LIMIT)
+        return s_error (self, connection, R_SIGNALS, 400, "limit must be 1..%d", S_LIST_LIMIT);
+    json_t *body = json_pack ("{s:I}", "limit", (json_int_t) limit);
+    if (team)
+        json_object_set_new (body, "team", json_string (team));
+    //  A zone is more precise than its wijk; LIST's area takes either.
+    const char *area = s_arg (connection, "area");
+    if (!area)
+        area = s_arg (connection, "wijk");
+    const char *names[][2] = {{"theme", "theme"}, {"status", "status"}, {"priority", "priority"}};
+    if (area)
+        json_object_set_new (body, "area", json_string (area));
+    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
+        const char *value = s_arg (connection, names[index][0]);
+        if (value)
+            json_object_set_new (body, names[index][1], json_string (value));
+    }
+    return s_list (self, connection, R_SIGNALS, body, false);
+}
+
+//  Counts per theme over the last DAYS days, and open and overdue now.
+static enum MHD_Result
+s_summary (s_gateway_t *self, struct MHD_Connection *connection,
+           const sein_principal_t *principal)
+{
+    const char *team = NULL;
+    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
+    if (refused)
+        return s_error (self, connection, R_SUMMARY, refused,
+                        refused == 403 ? "team: not one of this key's teams"
+                                       : "team: name one of this key's teams");
+    const char *text = s_arg (connection, "days");
+    long long days = text ? sein_cli_number (text) : 7;
+    if (days < 1 || days > 3660)
+        return s_error (self, connection, R_SUMMARY, 400, "days must be 1..3660");
+    char since[32];
+    s_days_ago (days, since, sizeof since);
+    json_t *recent = json_pack ("{s:s,s:[s],s:i}", "from", since, "by", "theme", "streets", 0);
+    json_t *open = json_pack ("{s:s,s:[s],s:i}", "status", "open", "by", "theme", "streets", 0);
+    if (team) {
+        json_object_set_new (recent, "team", json_string (team));
+        json_object_set_new (open, "team", json_string (team));
+    }
+    json_t *first = s_call (self, connection, SEIN_STATS, recent);
+    json_t *second = first && s_accepted (first) ? s_call (self, connection, SEIN_STATS, open)
+                                                 : NULL;
+    json_decref (recent);
+    json_decref (open);
+    enum MHD_Result result;
+    if (first && !s_accepted (first))
+        result = s_refused (self, connection, R_SUMMARY, first);
+    else if (second && !s_accepted (second))
+        result = s_refused (self, connection, R_SUMMARY, second);
+    else if (!first || !second)
+        result = s_error (self, connection, R_SUMMARY, 503, "seind did not answer");
+    else {
+        json_t *themes = json_object ();
+        size_t index;
+        json_t *group;
+        json_array_foreach (json_object_get (first, "groups"), index, group)
+            json_object_set (themes, json_string_value (json_object_get (group, "theme")),
+                             json_object_get (group, "count"));
+        json_t *total = json_object_get (second, "total");
+        result = s_json (self, connection, R_SUMMARY, 200,
+                         json_pack ("{s:I,s:o,s:O,s:O}", "days", (json_int_t) days, "themes",
+                                    themes, "open", json_object_get (total, "count"),
+                                    "overdue", json_object_get (total, "overdue")));
+    }
+    json_decref (first);
+    json_decref (second);
+    return result;
+}
+
+//  ---------------------------------------------------------------------
+//  Server-Sent Events
+
+static ssize_t
+s_stream_read (void *cls, uint64_t position, char *buf, size_t max)
+{
+    (void) position;
+    return sein_http_stream_read ((sein_http_stream_t *) cls, buf, max);
+}
+
+static void
+s_stream_free (void *cls)
+{
+    sein_http_stream_t *stream = (sein_http_stream_t *) cls;
+    sein_http_stream_destroy (&stream);
+}
+
+//  A filter value of the query: "a,b" is ["a","b"].
+static json_t *
+s_filter_values (const char *text)
+{
+    json_t *values = json_array ();
+    char *copy = sein_strdup (text), *save = NULL;
+    for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+        json_array_append_new (values, json_string (one));
+    free (copy);
+    return values;
+}
+
+static enum MHD_Result
+s_events (s_gateway_t *self, struct MHD_Connection *connection,
+          const sein_principal_t *principal)
+{
+    json_t *filter = json_object ();
+    const char *keys[] = {"area", "theme", "team", "priority"};
+    for (size_t index = 0; index < 4; index++) {
+        const char *value = s_arg (connection, keys[index]);
+        if (value)
+            json_object_set_new (filter, keys[index], s_filter_values (value));
+    }
+    //  Narrowed as seind narrows a watcher's key: its own teams unless it
+    //  names some, and then only those.
+    json_t *teams = json_object_get (filter, "team");
+    size_t index;
+    json_t *team;
+    bool foreign = false;
+    json_array_foreach (teams, index, team)
+        foreign |= !(principal->rights & SEIN_RIGHT_ALL_TEAMS) &&
+                   !sein_auth_has_team (principal, json_string_value (team));
+    if (!teams && !(principal->rights & SEIN_RIGHT_ALL_TEAMS)) {
+        char own[SEIN_AUTH_TEAMS_MAX + 1];
+        snprintf (own, sizeof own, "%s", principal->teams);
+        json_object_set_new (filter, "team", s_filter_values (own));
+        foreign = !*own;
+    }
+    if (foreign) {
+        json_decref (filter);
+        return s_error (self, connection, R_EVENTS, 403, "team: not one of this key's teams");
+    }
+    //  Resume after the last event the browser saw.
+    const char *last = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                    "Last-Event-ID");
+    if (!last || !*last)
+        last = s_arg (connection, "since");
+    long long after = last ? sein_cli_number (last) : -1;
+    if (last && after < 0) {
+        json_decref (filter);
+        return s_error (self, connection, R_EVENTS, 400,
+                        "Last-Event-ID or since must be a seq (an integer >= 0)");
+    }
+    json_t *refusal = NULL;
+    sein_http_stream_t *stream =
+        sein_http_stream_new (self->watch, self->keys, filter, after >= 0 ? after + 1 : 0,
+                              self->credit, self->heartbeat, self->timeout, &refusal);
+    json_decref (filter);
+    if (!stream) {
+        enum MHD_Result result =
+            refusal ? s_refused (self, connection, R_EVENTS, refusal)
+                    : s_error (self, connection, R_EVENTS, 503, "seind did not answer");
+        json_decref (refusal);
+        return result;
+    }
+    struct MHD_Response *response = MHD_create_response_from_callback (
+        MHD_SIZE_UNKNOWN, 16384, s_stream_read, stream, s_stream_free);
+    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                             "text/event-stream; charset=utf-8");
+    MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result result = MHD_queue_response (connection, MHD_HTTP_OK, response);
+    MHD_destroy_response (response);
+    s_count (self, R_EVENTS, 200);
+    return result;
+}
+
+//  ---------------------------------------------------------------------
+//  Health and metrics
+
+static enum MHD_Result
+s_healthz (s_gateway_t *self, struct MHD_Connection *connection)
+{
+    json_t *reply = s_call (self, connection, SEIN_PING, NULL);
+    bool ok = reply && s_accepted (reply);
+    json_decref (reply);
+    return s_answer (self, connection, R_HEALTHZ, ok ? 200 : 503, "text/plain; charset=utf-8",
+                     sein_strdup (ok ? "ok\n" : "seind unavailable\n"), ok ? 3 : 18);
+}
+
+static enum MHD_Result
+s_metrics (s_gateway_t *self, struct MHD_Connection *connection)
+{
+    json_t *reply = s_call (self, connection, SEIN_PING, NULL);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    sein_require (out);
+    fprintf (out, "# HELP sein_up Whether seind answered the gateway's PING.\n"
+                  "# TYPE sein_up gauge\nsein_up %d\n",
+             reply && s_accepted (reply) ? 1 : 0);
+    //  seind's counters, as PING gives them.
+    const char *key;
+    json_t *value;
+    json_object_foreach (json_object_get (reply, "counters"), key, value)
+        if (json_is_integer (value))
+            fprintf (out, "# TYPE sein_%s gauge\nsein_%s %" JSON_INTEGER_FORMAT "\n", key, key,
+                     json_integer_value (value));
+    if (json_is_integer (json_object_get (reply, "head")))
+        fprintf (out, "# TYPE sein_head gauge\nsein_head %" JSON_INTEGER_FORMAT "\n",
+                 json_integer_value (json_object_get (reply, "head")));
+    json_decref (reply);
+    fprintf (out, "# HELP sein_http_requests_total HTTP requests answered, by route and status.\n"
+                  "# TYPE sein_http_requests_total counter\n");
+    for (int route = 0; route < R_COUNT; route++)
+        for (size_t index = 0; index < S_CODES; index++) {
+            uint64_t count = atomic_load (&self->requests[route][index]);
+            if (count)
+                fprintf (out, "sein_http_requests_total{path=\"%s\",code=\"%s%.0d\"} %" PRIu64 "\n",
+                         s_route_names[route], s_codes[index] ? "" : "other", s_codes[index],
+                         count);
+        }
+    fprintf (out,
+             "# HELP sein_http_sse_clients Open /events streams.\n"
+             "# TYPE sein_http_sse_clients gauge\nsein_http_sse_clients %ld\n"
+             "# HELP sein_http_sse_events_total Events sent on /events streams.\n"
+             "# TYPE sein_http_sse_events_total counter\nsein_http_sse_events_total %" PRIu64 "\n"
+             "# HELP sein_http_response_bytes_total Bytes of response bodies sent.\n"
+             "# TYPE sein_http_response_bytes_total counter\n"
+             "sein_http_response_bytes_total{kind=\"plain\"} %" PRIu64 "\n"
+             "sein_http_response_bytes_total{kind=\"sse\"} %" PRIu64 "\n",
+             sein_http_streams_open (), sein_http_streams_events (),
+             (uint64_t) atomic_load (&self->bytes), sein_http_streams_bytes ());
+    fclose (out);
+    return s_answer (self, connection, R_METRICS, 200, "text/plain; version=0.0.4; charset=utf-8",
+                     text, size);
+}
+
+//  ---------------------------------------------------------------------
+//  Dispatch
+
+static s_route_t
+s_route (const char *url, char *id, size_t id_size)
+{
+    static const char prefix[] = "/open311/v2/requests/";
+    if (strncmp (url, prefix, sizeof prefix - 1) == 0) {
+        const char *start = url + sizeof prefix - 1;
+        size_t len = strlen (start);
+        if (len > 5 && len - 5 < id_size && streq (start + len - 5, ".json") &&
+            !memchr (start, '/', len)) {
+            snprintf (id, id_size, "%.*s", (int) (len - 5), start);
+            return R_REQUEST;
+        }
+        return R_OTHER;
+    }
+    for (int route = 0; route < R_REQUEST; route++)
+        if (streq (url, s_route_names[route]))
+            return (s_route_t) route;
+    for (int route = R_EVENTS; route < R_OTHER; route++)
+        if (streq (url, s_route_names[route]))
+            return (s_route_t) route;
+    return R_OTHER;
+}
+
+//  The right each route needs (seind's command behind it).
+static const char *
+s_route_command (s_route_t route, bool post)
+{
+    switch (route) {
+    case R_REQUESTS:
+        return post ? SEIN_SUBMIT : SEIN_LIST;
+    case R_REQUEST:
+    case R_SIGNALS:
+    case R_SUMMARY:
+        return SEIN_LIST;
+    case R_EVENTS:
+        return SEIN_WATCH;
+    case R_METRICS:
+        return SEIN_PING;
+    default:
+        return NULL; //  public: the page, the areas, the services, health
+    }
+}
+
+static enum MHD_Result
+s_form_field (void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+              const char *content_type, const char *transfer_encoding, const char *data,
+              uint64_t offset, size_t size)
+{
+    (void) kind, (void) filename, (void) content_type, (void) transfer_encoding;
+    s_request_t *request = (s_request_t *) cls;
+    request->bytes += size + strlen (key);
+    if (request->bytes > S_FORM_MAX) {
+        request->too_large = true;
+        return MHD_NO;
+    }
+    const char *before = offset ? json_string_value (json_object_get (request->fields, key)) : "";
+    char *value = sein_sprintf ("%s%.*s", before ? before : "", (int) size, data ? data : "");
+    //  A field that is not UTF-8 is refused by seind with its field name;
+    //  jansson would refuse the string here, so it is kept as it reads.
+    json_t *string = json_stringn_nocheck (value, strlen (value));
+    json_object_set_new (request->fields, key, string);
+    free (value);
+    return MHD_YES;
+}
+
+static enum MHD_Result
+s_handle (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+          const char *version, const char *upload_data, size_t *upload_data_size,
+          void **con_cls)
+{
+    (void) version;
+    s_gateway_t *self = (s_gateway_t *) cls;
+    bool post = streq (method, MHD_HTTP_METHOD_POST);
+    s_request_t *request = (s_request_t *) *con_cls;
+    if (!request) {
+        request = (s_request_t *) sein_calloc (1, sizeof *request);
+        *con_cls = request;
+        if (post) {
+            request->fields = json_object ();
+            request->post = MHD_create_post_processor (connection, 16384, s_form_field, request);
+            request->post_refused = !request->post;
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (request->post && !request->too_large &&
+            MHD_post_process (request->post, upload_data, *upload_data_size) != MHD_YES &&
+            !request->too_large)
+            request->post_refused = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    char id[256];
+    s_route_t route = s_route (url, id, sizeof id);
+    bool get = streq (method, MHD_HTTP_METHOD_GET) || streq (method, MHD_HTTP_METHOD_HEAD);
+    if (route == R_OTHER || (route == R_DASHBOARD && !self->dashboard))
+        return s_error (self, connection, R_OTHER, 404, "no such resource: %s", url);
+    if (!(get || (post && route == R_REQUESTS)))
+        return s_error (self, connection, route, 405, "%s is not allowed on %s", method, url);
+    const char *command = s_route_command (route, post);
+    sein_principal_t principal;
+    if (command && s_principal (self, connection, request, &principal))
+        return s_error (self, connection, route, 403, "an API key this gateway knows is needed");
+    if (command && !sein_auth_allows (&principal, command))
+        return s_error (self, connection, route, 403, "the role %s may not %s", principal.role,
+                        post ? "submit" : route == R_EVENTS ? "watch" : "query");
+    switch (route) {
+    case R_DASHBOARD:
+        return s_answer (self, connection, route, 200, "text/html; charset=utf-8",
+                         sein_strndup ((const char *) sein_http_dashboard,
+                                       sein_http_dashboard_size),
+                         sein_http_dashboard_size);
+    case R_AREAS:
+        return s_answer (self, connection, route, 200, "application/geo+json",
+                         sein_strndup (self->areas, self->areas_size), self->areas_size);
+    case R_SERVICES:
+        return s_services (self, connection);
+    case R_REQUESTS:
+        return post ? s_post_request (self, connection, request, &principal)
+                    : s_get_requests (self, connection, &principal);
+    case R_REQUEST:
+        return s_get_request (self, connection, &principal, id);
+    case R_EVENTS:
+        return s_events (self, connection, &principal);
+    case R_SIGNALS:
+        return s_signals (self, connection, &principal);
+    case R_SUMMARY:
+        return s_summary (self, connection, &principal);
+    case R_HEALTHZ:
+        return s_healthz (self, connection);
+    case R_METRICS:
+        return s_metrics (self, connection);
+    default:
+        return MHD_NO;
+    }
+}
+
+static void
+s_completed (void *cls, struct MHD_Connection *connection, void **con_cls,
+             enum MHD_RequestTerminationCode code)
+{
+    (void) cls, (void) connection, (void) code;
+    s_request_t *request = (s_request_t *) *con_cls;
+    if (request) {
+        if (request->post)
+            MHD_destroy_post_processor (request->post);
+        json_decref (request->fields);
+        free (request);
+        *con_cls = NULL;
+    }
+}
+
+//  A connection's client to seind lives as long as the connection.
+static void
+s_connection (void *cls, struct MHD_Connection *connection, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+    (void) cls, (void) connection;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = sein_calloc (1, sizeof (sein_client_t *));
+    else if (*socket_context) {
+        sein_client_t **client = (sein_client_t **) *socket_context;
+        sein_client_destroy (client);
+        free (client);
+        *socket_context = NULL;
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Main
+
+static int
+s_load (s_gateway_t *self, sein_cli_t *cli)
+{
+    sein_config_t *config = cli->config;
+    char *error = NULL;
+    self->config = config;
+    self->api_keys = sein_http_keys_new (config, &error);
+    if (!error)
+        self->services = sein_open311_services (sein_config_str (config, "data.themes"), &error);
+    if (!error) {
+        const char *path = sein_config_str (config, "data.polygons");
+        zchunk_t *chunk = NULL;
+        FILE *file = fopen (path, "rb");
+        if (file) {
+            chunk = zchunk_read (file, 64 * 1024 * 1024);
+            fclose (file);
+        }
+        if (!chunk)
+            error = sein_sprintf ("%s: cannot read the areas (data.polygons)", path);
+        else {
+            self->areas_size = zchunk_size (chunk);
+            self->areas = sein_strndup ((const char *) zchunk_data (chunk), self->areas_size);
+            zchunk_destroy (&chunk);
+        }
+    }
+    if (error) {
+        fprintf (stderr, "%s: %s\n", cli->program, error);
+        free (error);
+        return -1;
+    }
+    self->intake = sein_config_str (config, "endpoints.intake");
+    self->watch = sein_config_str (config, "endpoints.watch");
+    self->timeout = (int) sein_config_int (config, "client.timeout");
+    self->credit = (int) sein_config_int (config, "http.credit");
+    self->heartbeat = (int) sein_config_int (config, "http.heartbeat");
+    self->dashboard = sein_config_bool (config, "http.dashboard");
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    sein_cli_t cli = {.program = "sein-http",
+                      .synopsis = "[OPTIONS]",
+                      .summary = "Serve sein over HTTP: Open311 GeoReport v2, Server-Sent "
+                                 "Events, the dashboard, /healthz and /metrics.",
+                      .table = sein_settings};
+    int first = sein_cli_parse (&cli, argc, argv);
+    if (first < argc)
+        sein_cli_usage_error (&cli, "unexpected argument '%s'", argv[first]);
+    if (!sein_config_bool (cli.config, "http.enabled")) {
+        fprintf (stderr, "%s: http.enabled is false in %s: set it, or pass -o "
+                         "http.enabled=true\n",
+                 cli.program, sein_config_file (cli.config));
+        sein_cli_finish (&cli);
+        return SEIN_EXIT_CONFIG;
+    }
+    s_gateway_t *self = (s_gateway_t *) sein_calloc (1, sizeof *self);
+    if (s_load (self, &cli)) {
+        sein_http_keys_destroy (&self->api_keys);
+        json_decref (self->services);
+        free (self);
+        sein_cli_finish (&cli);
+        return SEIN_EXIT_CONFIG;
+    }
+    //  With security on the gateway holds its own key (http.key), whose
+    //  role must allow what the gateway forwards: docs/OPEN311.md.
+    if (sein_config_bool (cli.config, "security.enabled")) {
+        char *error = NULL;
+        self->keys = sein_keys_new (sein_config_str (cli.config, "security.keys"),
+                                    sein_config_str (cli.config, "http.key"),
+                                    sein_config_str (cli.config, "security.server_key"), &error);
+        if (!self->keys) {
+            fprintf (stderr, "%s: %s\n", cli.program, error);
+            free (error);
+            return SEIN_EXIT_CONFIG;
+        }
+    }
+    struct sockaddr_in address = {.sin_family = AF_INET,
+                                  .sin_port = htons ((uint16_t) sein_config_int (cli.config,
+                                                                                 "http.port"))};
+    const char *host = sein_config_str (cli.config, "http.address");
+    if (inet_pton (AF_INET, host, &address.sin_addr) != 1) {
+        fprintf (stderr, "%s: http.address '%s' is not an IPv4 address\n", cli.program, host);
+        return SEIN_EXIT_CONFIG;
+    }
+    //  czmq would end zloop-less programs on SIGINT only through its flag;
+    //  the main thread waits for the signal itself.
+    zsys_handler_set (NULL);
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGINT);
+    sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGHUP);
+    //  Blocked before any thread starts, so every thread inherits it and
+    //  only sigwait below takes them.
+    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *daemon = MHD_start_daemon (
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
+        MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int) sein_config_int (cli.config, "http.connections_max"),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, self, MHD_OPTION_NOTIFY_CONNECTION, s_connection, self, MHD_OPTION_END);
+    int status = SEIN_EXIT_OK;
+    if (!daemon) {
+        fprintf (stderr, "%s: cannot listen on %s:%d\n", cli.program, host,
+                 (int) sein_config_int (cli.config, "http.port"));
+        status = SEIN_EXIT_UNAVAILABLE;
+    } else {
+        fprintf (stderr, "%s: listening on http://%s:%d/\n", cli.program, host,
+                 (int) sein_config_int (cli.config, "http.port"));
+        int taken = 0;
+        while (sigwait (&signals, &taken) == 0 && taken == SIGHUP)
+            ; //  nothing to reload: every setting is read at the start
+        sein_http_streams_stop ();
+        MHD_stop_daemon (daemon);
+    }
+    sein_http_keys_destroy (&self->api_keys);
+    sein_keys_destroy (&self->keys);
+    json_decref (self->services);
+    free (self->areas);
+    free (self);
+    sein_cli_finish (&cli);
+    return status;
+}
