@@ -43,15 +43,18 @@ function start(program, args, log) {
   const out = fs.openSync(path.join(dir, log), "a");
   const child = spawn(path.join(BUILD, program), args, { stdio: ["ignore", out, out] });
   fs.closeSync(out);
+  child.name = program;
   children.add(child);
   child.on("exit", () => children.delete(child));
   return child;
 }
 
+// Send SIGNAL and wait for the exit; resolves to the exit code (null when
+// killed by a signal).
 function stop(child, signal) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once("exit", (code) => resolve(code));
     child.kill(signal);
   });
 }
@@ -170,7 +173,11 @@ async function main() {
     await lib.finish(page, "dashboard");
   } finally {
     await browser.close();
-    for (const c of [...children]) await stop(c, "SIGTERM");
+    // A clean exit, also under the sanitizers, which report at exit.
+    for (const c of [...children].reverse()) {
+      const code = await stop(c, "SIGTERM");
+      check(code === 0, `${c.name} stops cleanly on SIGTERM (exit ${code})`);
+    }
     if (lib.failed() && process.env.SEIN_KEEP !== "1") {
       console.log("--- seind.log\n" + tail("seind.log") + "\n--- sein-http.log\n" + tail("sein-http.log"));
     }
