@@ -31,7 +31,8 @@ async function main() {
                            teams: ["dienst-groen"] });
   mock.add({ event: "status", signal: { id: c.id, seq: c.seq }, by: "desk", from: "new", to: "resolved" });
   const port = await mock.start(0);
-  const url = `http://127.0.0.1:${port}/`;
+  // The key in the page's address must go along with every request.
+  const url = `http://127.0.0.1:${port}/?api_key=k%2B1`;
 
   const browser = await lib.launch();
   try {
@@ -173,6 +174,9 @@ async function main() {
     check(s.syncs === loads, "the browser resumed by itself, without reloading the list");
     check(s.markers.filter((q) => down.includes(q)).length === down.length, "one marker each for the signals stored meanwhile");
     check(await page.locator("#conn").getAttribute("data-state") === "live", "the page shows it is live again");
+    const keyless = mock.urls.filter((u) => !/^\/(\?|$)/.test(u) && new URL(u, "http://x").searchParams.get("api_key") !== "k+1");
+    check(mock.urls.length > 10 && keyless.length === 0,
+          "the page's api_key goes along with every request" + (keyless.length ? ` (not: ${keyless})` : ""));
     await lib.finish(page, "dashboard-mock");
   } finally {
     await browser.close();

@@ -32,6 +32,7 @@ class Mock {
     this.clients = new Set(); // open SSE responses
     this.sockets = new Set();
     this.requests = [];     // "/events?..." as asked, with Last-Event-ID
+    this.urls = [];         // every request's path and query
     this.server = null;
     this.overlap = 0;       // resend this many events before Last-Event-ID:
                             // a careless server, for the page's dedupe
@@ -74,6 +75,7 @@ class Mock {
   }
 
   handle(req, res) {
+    this.urls.push(req.url);
     const url = new URL(req.url, "http://x");
     const q = url.searchParams;
     const json = (body) => {
