@@ -135,6 +135,8 @@ async function main() {
     check(JSON.stringify(s.rows) === JSON.stringify([d.seq]), `the zone filter narrows the list (${s.rows})`);
     check(mock.requests[mock.requests.length - 1].url.includes("area=casablanca"),
           "the zone is passed to /events as the area");
+    check(new URL(page.url()).searchParams.get("zone") === "casablanca" &&
+          new URL(page.url()).searchParams.get("api_key") === "k+1", "the filters are kept in the address");
     const teams = await page.locator("#f-team option").allTextContents();
     check(teams.includes("regie-casablanca") && teams.includes("dienst-groen"), "the team filter is filled from the data");
     await page.selectOption("#f-zone", "");
@@ -174,6 +176,14 @@ async function main() {
     check(s.syncs === loads, "the browser resumed by itself, without reloading the list");
     check(s.markers.filter((q) => down.includes(q)).length === down.length, "one marker each for the signals stored meanwhile");
     check(await page.locator("#conn").getAttribute("data-state") === "live", "the page shows it is live again");
+    // A page opened on a filtered address starts filtered.
+    const other = await lib.open(browser, url + "&theme=verkeer&status=new");
+    const o = await lib.shown(other);
+    check(o.rows.length === down.length + 1 && await other.locator("#f-theme").inputValue() === "verkeer" &&
+          await other.locator("#f-status").inputValue() === "new" &&
+          mock.requests[mock.requests.length - 1].url.includes("theme=verkeer"),
+          `filters from the page's address apply at the start (${o.rows})`);
+    await other.close();
     const keyless = mock.urls.filter((u) => !/^\/(\?|$)/.test(u) && new URL(u, "http://x").searchParams.get("api_key") !== "k+1");
     check(mock.urls.length > 10 && keyless.length === 0,
           "the page's api_key goes along with every request" + (keyless.length ? ` (not: ${keyless})` : ""));
