@@ -769,7 +769,7 @@ s_handle (void *cls, struct MHD_Connection *connection, const char *url, const c
         *con_cls = request;
         if (post) {
             request->fields = json_object ();
-            request->post = MHD_create_post_processor (connection, 16384, s_form_field, request);
+            request->post = MHD_create_post_processor (connection, 1024, s_form_field, request);
             request->post_refused = !request->post;
         }
         return MHD_YES;

@@ -111,12 +111,16 @@ sein_http_stream_read (sein_http_stream_t *self, char *buf, size_t max)
 {
     if (self->offset == self->size) {
         self->offset = self->size = 0;
-        int64_t idle = 0;
+        int64_t since = zclock_mono ();
         while (!self->size) {
             if (atomic_load (&s_stopping) || sein_watcher_refusal (self->watcher))
                 return -1;
+            int64_t idle = zclock_mono () - since;
+            int wait = self->heartbeat - idle < S_WAIT_MS ? (int) (self->heartbeat - idle)
+                                                          : S_WAIT_MS;
             size_t size;
-            const char *body = sein_watcher_recv_raw (self->watcher, S_WAIT_MS, &size);
+            const char *body =
+                sein_watcher_recv_raw (self->watcher, wait > 0 ? wait : 0, &size);
             //  Whatever else is waiting goes out in the same write, up to
             //  what libmicrohttpd takes at once: credit still follows what
             //  it wrote, a buffer later.
@@ -125,7 +129,7 @@ sein_http_stream_read (sein_http_stream_t *self, char *buf, size_t max)
                 body = self->size < max ? sein_watcher_recv_raw (self->watcher, 0, &size)
                                         : NULL;
             }
-            if (!self->size && (idle += S_WAIT_MS) >= self->heartbeat)
+            if (!self->size && zclock_mono () - since >= self->heartbeat)
                 s_append (self, ": hb\n\n", 6);
         }
     }
