@@ -1624,6 +1624,104 @@ sein_store_error (sein_store_t *self)
     return self->failure[0] ? self->failure : sqlite3_errmsg (self->db);
 }
 
+//  Make what was written to the file at PATH (and its name, in DIR)
+//  durable. Returns 0, or -1 with errno set.
+static int
+s_sync_file (const char *path, const char *dir)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync (fd)) {
+        int error = errno;
+        if (fd >= 0)
+            close (fd);
+        errno = error;
+        return -1;
+    }
+    close (fd);
+    fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync (fd); //  not every file system syncs a directory; the rename stands
+        close (fd);
+    }
+    return 0;
+}
+
+int
+sein_store_backup (const char *path, const char *target, int64_t *head_p, char **error_p)
+{
+    assert (path && target && head_p && error_p);
+    *error_p = NULL;
+    *head_p = 0;
+    char *part = sein_sprintf ("%s.part", target);
+    char *dir = sein_strdup (target);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = 0;
+    else
+        strcpy (dir, ".");
+    char *error = NULL;
+    sqlite3 *source = NULL, *copy = NULL;
+    if (access (target, F_OK) == 0)
+        error = sein_sprintf ("%s exists: name a new file, or remove it first", target);
+    else if (sqlite3_open_v2 (path, &source, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                              NULL) != SQLITE_OK)
+        error = sein_sprintf ("%s: %s", path, source ? sqlite3_errmsg (source) : "out of memory");
+    if (!error) {
+        sqlite3_db_config (source, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_busy_timeout (source, 5000);
+        error = s_schema_problem (source, path, false);
+    }
+    if (!error && s_query_int (source, "PRAGMA user_version") < 1)
+        error = sein_sprintf ("%s holds no store", path);
+    //  A leftover of an interrupted backup is ours to replace.
+    unlink (part);
+    if (!error && sqlite3_open_v2 (part, &copy,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                       SQLITE_OPEN_NOMUTEX,
+                                   NULL) != SQLITE_OK)
+        error = sein_sprintf ("%s: %s", part, copy ? sqlite3_errmsg (copy) : "out of memory");
+    if (!error) {
+        //  Every page in one step, so in one read transaction: one
+        //  snapshot of the log, however fast seind commits meanwhile (in
+        //  steps, a write between two would start the copy over). A WAL
+        //  reader neither blocks the writer nor needs seind's flock.
+        sqlite3_backup *backup = sqlite3_backup_init (copy, "main", source, "main");
+        int rc = backup ? sqlite3_backup_step (backup, -1) : sqlite3_errcode (copy);
+        for (int tries = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < 50; tries++) {
+            sqlite3_sleep (100);
+            rc = sqlite3_backup_step (backup, -1);
+        }
+        if (backup)
+            sqlite3_backup_finish (backup);
+        if (rc != SQLITE_DONE)
+            error = sein_sprintf ("cannot copy %s: %s", path,
+                                  backup ? sqlite3_errstr (rc) : sqlite3_errmsg (copy));
+    }
+    if (!error) {
+        char *problems = s_integrity (copy, "quick_check");
+        if (problems)
+            error = sein_sprintf ("the copy of %s is damaged (%s)", path, problems);
+        zstr_free (&problems);
+        *head_p = s_query_int (copy, "SELECT coalesce(max(seq), 0) FROM events");
+    }
+    sqlite3_close (copy);
+    sqlite3_close (source);
+    if (!error && s_sync_file (part, dir))
+        error = sein_sprintf ("%s: %s", part, strerror (errno));
+    if (!error && rename (part, target))
+        error = sein_sprintf ("cannot rename %s to %s: %s", part, target, strerror (errno));
+    if (error) {
+        unlink (part);
+        char *journal = sein_sprintf ("%s-journal", part);
+        unlink (journal);
+        zstr_free (&journal);
+    }
+    zstr_free (&part);
+    zstr_free (&dir);
+    *error_p = error;
+    return error ? -1 : 0;
+}
+
 int
 sein_store_check (const char *path, char **report_p)
 {

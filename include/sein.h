@@ -33,6 +33,7 @@ extern "C" {
 #define SEIN_SUBMIT   "SUBMIT"   //  store one signal, reply with the ack
 #define SEIN_CLASSIFY "CLASSIFY" //  dry run: validate, classify, route; store nothing
 #define SEIN_PING     "PING"     //  health: version, head seq, counters
+#define SEIN_METRICS  "METRICS"  //  PING's answer and every counter behind it
 #define SEIN_GET      "GET"      //  one stored signal by id
 #define SEIN_EVENTS   "EVENTS"   //  stored events from a seq, for gap filling
 #define SEIN_STATS    "STATS"    //  counts by area, theme, priority, status
@@ -202,6 +203,18 @@ json_t *
 //  True while the server's heartbeats or events keep arriving.
 bool
     sein_watcher_connected (sein_watcher_t *self);
+
+//  ---------------------------------------------------------------------
+//  Metrics
+
+//  Render REPLY, seind's answer to METRICS (a PING answer renders too,
+//  with fewer samples), in the Prometheus text exposition format 0.0.4:
+//  # HELP and # TYPE lines, sein_* names in base units (seconds, bytes),
+//  counters ending in _total, label values escaped. REPLY NULL (seind did
+//  not answer) renders `sein_up 0` alone. docs/PROTOCOL.md, "METRICS",
+//  lists the names. Returns a fresh string for the caller to free.
+char *
+    sein_metrics_text (json_t *reply);
 
 #ifdef __cplusplus
 }

@@ -175,14 +175,16 @@ s_client (s_gateway_t *self, struct MHD_Connection *connection)
     return *client;
 }
 
-//  One request to seind: its reply (fresh), or NULL when seind did not
-//  answer within client.timeout.
+//  One request to seind with BODY (stolen; NULL: {}): its reply (fresh),
+//  or NULL when seind did not answer within client.timeout.
 static json_t *
 s_call (s_gateway_t *self, struct MHD_Connection *connection, const char *command,
         json_t *body)
 {
     sein_client_t *client = s_client (self, connection);
-    return client ? sein_client_call (client, command, body, self->timeout) : NULL;
+    json_t *reply = client ? sein_client_call (client, command, body, self->timeout) : NULL;
+    json_decref (body);
+    return reply;
 }
 
 static bool
@@ -218,24 +220,31 @@ s_principal (s_gateway_t *self, struct MHD_Connection *connection, s_request_t *
 
 //  The team a query of PRINCIPAL is narrowed to, as seind narrows a
 //  watch session (docs/PROTOCOL.md section 3): its own when it has one
-//  and asked for none, the one asked for when it is its own. Returns 0
-//  with *team_p set (NULL: every team), or the HTTP status to refuse.
-static int
-s_team_scope (const sein_principal_t *principal, const char *asked, const char **team_p)
+//  and asked for none, the one asked for when it is its own. Returns NULL
+//  with *team_p set (NULL: every team), or why not, with the HTTP status
+//  in *status_p.
+static const char *
+s_team_scope (const sein_principal_t *principal, const char *asked, const char **team_p,
+              int *status_p)
 {
     *team_p = asked;
+    *status_p = 403;
     if (principal->rights & SEIN_RIGHT_ALL_TEAMS)
-        return 0;
+        return NULL;
     if (asked)
-        return sein_auth_has_team (principal, asked) ? 0 : 403;
+        return sein_auth_has_team (principal, asked) ? NULL : "team: not one of this key's teams";
     //  ",a," is one team, ",a,b," several: then the caller must choose.
     const char *teams = principal->teams;
-    if (!*teams || strchr (teams + 1, ',') != teams + strlen (teams) - 1)
-        return 400;
+    if (!*teams)
+        return "this key has no team to see";
+    if (strchr (teams + 1, ',') != teams + strlen (teams) - 1) {
+        *status_p = 400;
+        return "team: name one of this key's teams";
+    }
     static __thread char own[SEIN_AUTH_TEAMS_MAX + 1];
     snprintf (own, sizeof own, "%.*s", (int) strlen (teams) - 2, teams + 1);
     *team_p = own;
-    return 0;
+    return NULL;
 }
 
 //  ---------------------------------------------------------------------
@@ -279,7 +288,6 @@ s_post_request (s_gateway_t *self, struct MHD_Connection *connection, s_request_
         return result;
     }
     json_t *reply = s_call (self, connection, SEIN_SUBMIT, body);
-    json_decref (body);
     enum MHD_Result result;
     if (!reply)
         result = s_error (self, connection, R_REQUESTS, 503, "seind did not answer");
@@ -363,7 +371,6 @@ s_list (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, j
         bool open311)
 {
     json_t *reply = s_call (self, connection, SEIN_LIST, body);
-    json_decref (body);
     enum MHD_Result result;
     if (!reply)
         result = s_error (self, connection, route, 503, "seind did not answer");
@@ -412,11 +419,10 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
         return s_json (self, connection, R_REQUESTS, 200, requests);
     }
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_REQUESTS, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_REQUESTS, refused, "%s", why);
     json_t *body = json_pack ("{s:i}", "limit", S_LIST_LIMIT);
     if (team)
         json_object_set_new (body, "team", json_string (team));
@@ -453,11 +459,10 @@ s_signals (s_gateway_t *self, struct MHD_Connection *connection,
            const sein_principal_t *principal)
 {
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_SIGNALS, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_SIGNALS, refused, "%s", why);
     const char *text = s_arg (connection, "limit");
     long long limit = text ? sein_cli_number (text) : 200;
     if (limit < 1 || limit > S_LIST_LIMIT)
@@ -486,11 +491,10 @@ s_summary (s_gateway_t *self, struct MHD_Connection *connection,
            const sein_principal_t *principal)
 {
     const char *team = NULL;
-    int refused = s_team_scope (principal, s_arg (connection, "team"), &team);
-    if (refused)
-        return s_error (self, connection, R_SUMMARY, refused,
-                        refused == 403 ? "team: not one of this key's teams"
-                                       : "team: name one of this key's teams");
+    int refused;
+    const char *why = s_team_scope (principal, s_arg (connection, "team"), &team, &refused);
+    if (why)
+        return s_error (self, connection, R_SUMMARY, refused, "%s", why);
     const char *text = s_arg (connection, "days");
     long long days = text ? sein_cli_number (text) : 7;
     if (days < 1 || days > 3660)
@@ -504,10 +508,11 @@ s_summary (s_gateway_t *self, struct MHD_Connection *connection,
         json_object_set_new (open, "team", json_string (team));
     }
     json_t *first = s_call (self, connection, SEIN_STATS, recent);
-    json_t *second = first && s_accepted (first) ? s_call (self, connection, SEIN_STATS, open)
-                                                 : NULL;
-    json_decref (recent);
-    json_decref (open);
+    json_t *second = NULL;
+    if (first && s_accepted (first))
+        second = s_call (self, connection, SEIN_STATS, open);
+    else
+        json_decref (open);
     enum MHD_Result result;
     if (first && !s_accepted (first))
         result = s_refused (self, connection, R_SUMMARY, first);
@@ -642,25 +647,17 @@ s_healthz (s_gateway_t *self, struct MHD_Connection *connection)
 static enum MHD_Result
 s_metrics (s_gateway_t *self, struct MHD_Connection *connection)
 {
-    json_t *reply = s_call (self, connection, SEIN_PING, NULL);
+    //  seind's counters through libsein's renderer, as `seinctl metrics`
+    //  prints them, then the gateway's own.
+    json_t *reply = s_call (self, connection, SEIN_METRICS, NULL);
+    char *seind = sein_metrics_text (reply && s_accepted (reply) ? reply : NULL);
+    json_decref (reply);
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&text, &size);
     sein_require (out);
-    fprintf (out, "# HELP sein_up Whether seind answered the gateway's PING.\n"
-                  "# TYPE sein_up gauge\nsein_up %d\n",
-             reply && s_accepted (reply) ? 1 : 0);
-    //  seind's counters, as PING gives them.
-    const char *key;
-    json_t *value;
-    json_object_foreach (json_object_get (reply, "counters"), key, value)
-        if (json_is_integer (value))
-            fprintf (out, "# TYPE sein_%s gauge\nsein_%s %" JSON_INTEGER_FORMAT "\n", key, key,
-                     json_integer_value (value));
-    if (json_is_integer (json_object_get (reply, "head")))
-        fprintf (out, "# TYPE sein_head gauge\nsein_head %" JSON_INTEGER_FORMAT "\n",
-                 json_integer_value (json_object_get (reply, "head")));
-    json_decref (reply);
+    fputs (seind, out);
+    free (seind);
     fprintf (out, "# HELP sein_http_requests_total HTTP requests answered, by route and status.\n"
                   "# TYPE sein_http_requests_total counter\n");
     for (int route = 0; route < R_COUNT; route++)
@@ -727,7 +724,7 @@ s_route_command (s_route_t route, bool post)
     case R_EVENTS:
         return SEIN_WATCH;
     case R_METRICS:
-        return SEIN_PING;
+        return SEIN_METRICS;
     default:
         return NULL; //  public: the page, the areas, the services, health
     }
@@ -900,6 +897,47 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
     return 0;
 }
 
+//  Listen on ADDRESS until SIGINT or SIGTERM. Returns the exit status.
+static int
+s_serve (s_gateway_t *self, sein_cli_t *cli, struct sockaddr_in *address)
+{
+    //  czmq would end zloop-less programs on SIGINT only through its flag;
+    //  the main thread waits for the signal itself.
+    zsys_handler_set (NULL);
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGINT);
+    sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGHUP);
+    //  Blocked before any thread starts, so every thread inherits it and
+    //  only sigwait below takes them.
+    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    struct MHD_Daemon *daemon = MHD_start_daemon (
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) address,
+        MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int) sein_config_int (cli->config, "http.connections_max"),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, self, MHD_OPTION_NOTIFY_CONNECTION, s_connection, self, MHD_OPTION_END);
+    int status = SEIN_EXIT_OK;
+    const char *host = sein_config_str (cli->config, "http.address");
+    if (!daemon) {
+        fprintf (stderr, "%s: cannot listen on %s:%d\n", cli->program, host,
+                 (int) sein_config_int (cli->config, "http.port"));
+        status = SEIN_EXIT_UNAVAILABLE;
+    } else {
+        fprintf (stderr, "%s: listening on http://%s:%d/\n", cli->program, host,
+                 (int) sein_config_int (cli->config, "http.port"));
+        int taken = 0;
+        while (sigwait (&signals, &taken) == 0 && taken == SIGHUP)
+            ; //  nothing to reload: every setting is read at the start
+        sein_http_streams_stop ();
+        MHD_stop_daemon (daemon);
+    }
+    return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -919,67 +957,30 @@ main (int argc, char **argv)
         return SEIN_EXIT_CONFIG;
     }
     s_gateway_t *self = (s_gateway_t *) sein_calloc (1, sizeof *self);
-    if (s_load (self, &cli)) {
-        sein_http_keys_destroy (&self->api_keys);
-        json_decref (self->services);
-        free (self);
-        sein_cli_finish (&cli);
-        return SEIN_EXIT_CONFIG;
-    }
+    int status = s_load (self, &cli) ? SEIN_EXIT_CONFIG : SEIN_EXIT_OK;
     //  With security on the gateway holds its own key (http.key), whose
     //  role must allow what the gateway forwards: docs/OPEN311.md.
-    if (sein_config_bool (cli.config, "security.enabled")) {
+    if (!status && sein_config_bool (cli.config, "security.enabled")) {
         char *error = NULL;
         self->keys = sein_keys_new (sein_config_str (cli.config, "security.keys"),
                                     sein_config_str (cli.config, "http.key"),
                                     sein_config_str (cli.config, "security.server_key"), &error);
         if (!self->keys) {
-            fprintf (stderr, "%s: %s\n", cli.program, error);
+            fprintf (stderr, "%s: http.key: %s\n", cli.program, error);
             free (error);
-            return SEIN_EXIT_CONFIG;
+            status = SEIN_EXIT_CONFIG;
         }
     }
     struct sockaddr_in address = {.sin_family = AF_INET,
                                   .sin_port = htons ((uint16_t) sein_config_int (cli.config,
                                                                                  "http.port"))};
     const char *host = sein_config_str (cli.config, "http.address");
-    if (inet_pton (AF_INET, host, &address.sin_addr) != 1) {
+    if (!status && inet_pton (AF_INET, host, &address.sin_addr) != 1) {
         fprintf (stderr, "%s: http.address '%s' is not an IPv4 address\n", cli.program, host);
-        return SEIN_EXIT_CONFIG;
+        status = SEIN_EXIT_CONFIG;
     }
-    //  czmq would end zloop-less programs on SIGINT only through its flag;
-    //  the main thread waits for the signal itself.
-    zsys_handler_set (NULL);
-    sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGINT);
-    sigaddset (&signals, SIGTERM);
-    sigaddset (&signals, SIGHUP);
-    //  Blocked before any thread starts, so every thread inherits it and
-    //  only sigwait below takes them.
-    pthread_sigmask (SIG_BLOCK, &signals, NULL);
-    signal (SIGPIPE, SIG_IGN);
-    struct MHD_Daemon *daemon = MHD_start_daemon (
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
-        MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int) sein_config_int (cli.config, "http.connections_max"),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120, MHD_OPTION_NOTIFY_COMPLETED,
-        s_completed, self, MHD_OPTION_NOTIFY_CONNECTION, s_connection, self, MHD_OPTION_END);
-    int status = SEIN_EXIT_OK;
-    if (!daemon) {
-        fprintf (stderr, "%s: cannot listen on %s:%d\n", cli.program, host,
-                 (int) sein_config_int (cli.config, "http.port"));
-        status = SEIN_EXIT_UNAVAILABLE;
-    } else {
-        fprintf (stderr, "%s: listening on http://%s:%d/\n", cli.program, host,
-                 (int) sein_config_int (cli.config, "http.port"));
-        int taken = 0;
-        while (sigwait (&signals, &taken) == 0 && taken == SIGHUP)
-            ; //  nothing to reload: every setting is read at the start
-        sein_http_streams_stop ();
-        MHD_stop_daemon (daemon);
-    }
+    if (!status)
+        status = s_serve (self, &cli, &address);
     sein_http_keys_destroy (&self->api_keys);
     sein_keys_destroy (&self->keys);
     json_decref (self->services);

@@ -9,6 +9,8 @@ also across a killed and restarted gateway; filters; heartbeats.
 import json
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 
@@ -54,6 +56,48 @@ def check_events(events, first):
         check(event_id == str(first + offset), "id %s, expected %d" % (event_id, first + offset))
         check(body["seq"] == first + offset, "data's seq %d for id %s" % (body["seq"], event_id))
         check("reporter" not in body, "an event carries no reporter")
+
+
+def queued(sein):
+    """seind's watch_queued: events sent on watch sessions that no CREDIT
+    has covered yet (PING)."""
+    out = subprocess.run([os.path.join(BUILD, "seinctl")] + sein.args() + ["ping", "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["counters"]["watch_queued"]
+
+
+def test_slow_browser(sein, gateway, head):
+    """A browser that stops reading holds its own session at the credit:
+    seind stops sending (a cursor, no queue), and once it reads again
+    every event arrives, in order."""
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(("127.0.0.1", gateway.port))
+    slow.sendall(b"GET /events HTTP/1.0\r\nHost: test\r\n\r\n")
+    count = 3000
+    lines = "".join(json.dumps({"description": "%s, %s" % (TEXTS[i % 5], "x" * 1500),
+                                "source": "citizen", "external_id": "slow-%d" % i}) + "\n"
+                    for i in range(count))
+    subprocess.run([os.path.join(BUILD, "sein-submit")] + sein.args() + ["--file", "-"],
+                   input=lines, check=True, capture_output=True, text=True)
+    # More than the socket buffers on both sides hold (4.5 MB), so the
+    # gateway is blocked writing: seind has sent at most the credit.
+    deadline = 50
+    while queued(sein) == 0 and deadline:
+        deadline -= 1
+    waiting = queued(sein)
+    check(0 < waiting <= 64, "seind holds at most http.credit for a stalled browser: %d"
+          % waiting)
+    # Now read it all: every event, in order, none lost.
+    reader = slow.makefile("rb")
+    seqs = []
+    while len(seqs) < count:
+        line = reader.readline()
+        check(line != b"", "the slow stream ended after %d events" % len(seqs))
+        if line.startswith(b"id: "):
+            seqs.append(int(line[4:]))
+    check(seqs == list(range(head + 1, head + 1 + count)), "the slow stream lost or repeated")
+    slow.close()
 
 
 def main():
@@ -116,6 +160,15 @@ def main():
         bad.close()
         check(restarted.stop() == 0, "stops cleanly with streams open")
         check(other.stop() == 0, "the other stops cleanly")
+    finally:
+        sein.cleanup()
+    # A seind of its own, whose only watch session is the slow browser's.
+    sein = Sein(BUILD, SOURCE, overrides=["lifecycle.link_radius=0", "alerts.check=0"])
+    try:
+        sein.start_seind()
+        gateway = sein.start_http()
+        test_slow_browser(sein, gateway, 0)
+        check(gateway.stop() == 0, "stops cleanly after the slow browser")
     finally:
         sein.cleanup()
     print("test_events: %d passed, 0 failed" % CHECKS)
