@@ -88,7 +88,7 @@ static const sein_cli_option_t s_options[] = {
     {"corpus", O_CORPUS, "FILE", "train: labelled JSON lines (repeatable)"},
     {"folds", O_FOLDS, "K", "train: first report K-fold cross-validation"},
     {"from-store", O_FROM_STORE, NULL, "train: add the signals staff reclassified"},
-    {"bits", O_BITS, "N", "train: hash bits of the features (default 16)"},
+    {"bits", O_BITS, "N", "train: hash bits of the features (default 14)"},
     {"after", O_AFTER, "SEQ", "list: the page after this cursor"},
     {"limit", O_LIMIT, "N", "list: signals per page (default 50, at most 1000)"},
     {"overdue", O_OVERDUE, NULL, "list, stats: only signals that missed their deadline"},
@@ -1009,8 +1009,8 @@ s_cmd_train (s_ctl_t *ctl, int argc, char **argv)
     if (!ctl->output || (!ctl->ncorpus && !ctl->from_store))
         return sein_cli_usage (ctl->cli, "train --corpus FILE... [--from-store] --output "
                                          "MODEL [--folds K] [--bits N]");
-    int bits = ctl->bits ? (int) ctl->bits : 16;
-    double C = 4;
+    int bits = ctl->bits ? (int) ctl->bits : SEIN_MODEL_BITS;
+    double C = SEIN_MODEL_C;
     int64_t start = zclock_usecs ();
     char *error = NULL;
     int status = SEIN_EXIT_OK;

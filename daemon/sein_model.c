@@ -165,11 +165,32 @@ sein_model_save (const sein_model_t *self, const char *path, char **error_p)
             fprintf (file, "%s%s", label ? "," : "", self->labels[label]);
         fprintf (file, " corpus=%s signals=%zu C=%g\n", self->digest, self->signals,
                  self->C);
-        char chunk[65536];
-        ssize_t got;
-        lseek (body, 0, SEEK_SET);
-        while ((got = read (body, chunk, sizeof chunk)) > 0)
-            fwrite (chunk, 1, (size_t) got, file);
+        //  liblinear writes 17 digits a weight; 6 keep every prediction
+        //  (probabilities are shown with 2) and make the file a third.
+        FILE *saved = fdopen (dup (body), "r");
+        char *line = NULL;
+        size_t capacity = 0;
+        bool weights = false;
+        ssize_t got = saved ? 0 : -1;
+        if (saved)
+            rewind (saved);
+        while (saved && (got = getline (&line, &capacity, saved)) > 0) {
+            if (!weights) {
+                fputs (line, file);
+                weights = strcmp (line, "w\n") == 0;
+                continue;
+            }
+            char *at = line, *end;
+            for (double value = strtod (at, &end); end != at; value = strtod (at, &end)) {
+                fprintf (file, "%.6g ", value);
+                at = end;
+            }
+            fputc ('\n', file);
+        }
+        free (line);
+        got = !saved || ferror (saved) ? -1 : 0;
+        if (saved)
+            fclose (saved);
         if (got < 0 || ferror (file))
             *error_p = sein_sprintf ("%s: %s", path, strerror (errno));
         else
