@@ -17,14 +17,11 @@
     targets of issue 11: dev theme >= 95%, CV theme >= 93%, confidently
     wrong < 3% (CV and dev), dev area >= 97%.
 
-    Usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] [-o setting=value]... [-c CORPUS]... [DEV]
-      -v   print every dev-set signal, not only the misses
-      -m   print the cross-validation's misses too
-      -k   folds (default 5)
-      -b, -C  hash bits and liblinear's C of the models (default 14, 128, as
-              seinctl train)
-      -c   a corpus file (default: every .jsonl in conf/corpus)
-      -o   override a setting, e.g. -o classify.theme_threshold=60
+    Usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] [-o setting=value]... [-c
+   CORPUS]... [DEV] -v   print every dev-set signal, not only the misses -m   print the
+   cross-validation's misses too -k   folds (default 5) -b, -C  hash bits and liblinear's
+   C of the models (default 14, 128, as seinctl train) -c   a corpus file (default: every
+   .jsonl in conf/corpus) -o   override a setting, e.g. -o classify.theme_threshold=60
 */
 #include "sein_classify.h"
 #include "sein_corpus.h"
@@ -34,18 +31,20 @@
 #include <glob.h>
 #include <jansson.h>
 
-#define S_AREA_TARGET    97.0
-#define S_DEV_TARGET     95.0
-#define S_CV_TARGET      93.0
-#define S_WRONG_TARGET   3.0
-#define S_OVERRIDES_MAX  40
-#define S_THEMES_MAX     64
-#define S_LANGS_MAX      16
+#define S_AREA_TARGET 97.0
+#define S_DEV_TARGET 95.0
+#define S_CV_TARGET 93.0
+#define S_WRONG_TARGET 3.0
+#define S_OVERRIDES_MAX 40
+#define S_THEMES_MAX 64
+#define S_LANGS_MAX 16
 
-static const char *s_data[][2] = {
-    {"data.areas", "areas.tsv"},          {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},      {"data.themes", "themes.tsv"},
-    {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+static const char *s_data[][2] = {{"data.areas", "areas.tsv"},
+                                  {"data.polygons", "areas.geojson"},
+                                  {"data.streets", "streets.tsv"},
+                                  {"data.themes", "themes.tsv"},
+                                  {"data.theme_rules", "theme-rules.tsv"},
+                                  {"data.priority_rules", "priority-rules.tsv"}};
 #define S_NDATA (sizeof s_data / sizeof s_data[0])
 
 //  What one evaluation counts.
@@ -75,17 +74,15 @@ typedef struct {
     bool misses; //  print every cross-validation miss
 } s_eval_t;
 
-static size_t
-s_theme_index (s_tally_t *tally, const char *code)
+static size_t s_theme_index (s_tally_t *tally, const char *code)
 {
     for (size_t index = 0; index < tally->nthemes; index++)
-        if (strcmp (tally->themes[index], code) == 0)
-            return index;
+        if (strcmp (tally->themes[index], code) == 0) return index;
     return tally->nthemes - 1; //  unknown: counted as triage
 }
 
-static void
-s_count (s_tally_t *tally, const char *want, const char *got, const char *lang)
+static void s_count (s_tally_t *tally, const char *want, const char *got,
+                     const char *lang)
 {
     size_t row = s_theme_index (tally, want), column = s_theme_index (tally, got);
     tally->confusion[row][column]++;
@@ -111,14 +108,12 @@ s_count (s_tally_t *tally, const char *want, const char *got, const char *lang)
     tally->lang_triage[at] += triage;
 }
 
-static double
-s_share (int part, int whole)
+static double s_share (int part, int whole)
 {
     return whole ? 100.0 * part / whole : 0;
 }
 
-static void
-s_print (const s_tally_t *tally)
+static void s_print (const s_tally_t *tally)
 {
     printf ("\n== %s: %d signals\n", tally->name, tally->total);
     printf ("theme %5.1f%% right, %5.1f%% confidently wrong, %5.1f%% triage\n",
@@ -131,8 +126,8 @@ s_print (const s_tally_t *tally)
                 s_share (tally->lang_right[index], tally->lang_total[index]),
                 s_share (tally->lang_wrong[index], tally->lang_total[index]),
                 s_share (tally->lang_triage[index], tally->lang_total[index]));
-    printf ("%-16s %5s %7s %9s   confusion (columns: given, in this order)\n", "theme", "n",
-            "right", "precision");
+    printf ("%-16s %5s %7s %9s   confusion (columns: given, in this order)\n", "theme",
+            "n", "right", "precision");
     for (size_t row = 0; row + 1 < tally->nthemes; row++) {
         int count = 0, given = 0;
         for (size_t column = 0; column < tally->nthemes; column++) {
@@ -152,10 +147,9 @@ s_print (const s_tally_t *tally)
     printf ("\n");
 }
 
-static sein_classifier_t *
-s_load (void *arg, const char *model, char **error_p)
+static sein_classifier_t *s_load (void *arg, const char *model, char **error_p)
 {
-    s_eval_t *eval = (s_eval_t *) arg;
+    s_eval_t *eval = (s_eval_t *)arg;
     char *setting = zsys_sprintf ("data.theme_model=%s", model);
     eval->overrides[eval->noverrides] = setting;
     sein_config_t *config =
@@ -166,19 +160,20 @@ s_load (void *arg, const char *model, char **error_p)
     return classifier;
 }
 
-static void
-s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
-               const sein_classification_t *result)
+static void s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
+                           const sein_classification_t *result)
 {
-    (void) signal;
-    s_eval_t *eval = (s_eval_t *) arg;
+    (void)signal;
+    s_eval_t *eval = (s_eval_t *)arg;
     s_tally_t *tally = eval->tally;
     const sein_corpus_entry_t *item = sein_corpus_entry (eval->corpus, entry);
     s_count (tally, item->theme, result->theme, item->lang);
     if (tally->nsignals == tally->capacity) {
         tally->capacity = tally->capacity ? tally->capacity * 2 : 1024;
-        tally->model_right = realloc (tally->model_right, tally->capacity * sizeof (bool));
-        tally->probability = realloc (tally->probability, tally->capacity * sizeof (double));
+        tally->model_right =
+            realloc (tally->model_right, tally->capacity * sizeof (bool));
+        tally->probability =
+            realloc (tally->probability, tally->capacity * sizeof (double));
         tally->runner_up = realloc (tally->runner_up, tally->capacity * sizeof (double));
         assert (tally->model_right && tally->probability && tally->runner_up);
     }
@@ -201,11 +196,11 @@ s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
 //  What other settings of classify.theme_threshold and theme_model_margin
 //  would have given on the cross-validation: where to set them (tune on
 //  the corpus, never on the dev set).
-static void
-s_thresholds (const s_tally_t *tally)
+static void s_thresholds (const s_tally_t *tally)
 {
     printf ("\n== cross-validation by threshold (rows) and margin (columns): right / "
-            "confidently wrong / triage %%\n%9s", "");
+            "confidently wrong / triage %%\n%9s",
+            "");
     static const double margins[] = {0, 0.05, 0.1, 0.2, 0.3};
     for (size_t column = 0; column < 5; column++)
         printf ("   margin %4.2f    ", margins[column]);
@@ -223,9 +218,9 @@ s_thresholds (const s_tally_t *tally)
                 else
                     wrong++;
             }
-            int total = (int) tally->nsignals;
-            printf ("  %4.1f/%4.1f/%4.1f ", s_share (right, total), s_share (wrong, total),
-                    s_share (triage, total));
+            int total = (int)tally->nsignals;
+            printf ("  %4.1f/%4.1f/%4.1f ", s_share (right, total),
+                    s_share (wrong, total), s_share (triage, total));
         }
         printf ("\n");
     }
@@ -233,8 +228,8 @@ s_thresholds (const s_tally_t *tally)
 
 //  Classify the dev set at PATH with CLASSIFIER into TALLY; returns area
 //  accuracy in percent.
-static double
-s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool verbose)
+static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally,
+                     bool verbose)
 {
     FILE *file = fopen (path, "r");
     if (!file) {
@@ -250,8 +245,7 @@ s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool v
     while (getline (&line, &capacity, file) >= 0) {
         lineno++;
         json_t *entry = json_loads (line, 0, NULL);
-        if (!entry)
-            continue; //  blank line
+        if (!entry) continue; //  blank line
         json_t *expect = json_object_get (entry, "expect");
         const char *want_area = json_string_value (json_object_get (expect, "area"));
         const char *want_theme = json_string_value (json_object_get (expect, "theme"));
@@ -260,7 +254,8 @@ s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool v
         char *body = json_dumps (json_object_get (entry, "input"), JSON_COMPACT);
         sein_signal_t signal;
         sein_error_t signal_error;
-        if (!body || sein_signal_parse (&signal, body, strlen (body), &limits, &signal_error)) {
+        if (!body ||
+            sein_signal_parse (&signal, body, strlen (body), &limits, &signal_error)) {
             printf ("%s:%d: invalid input\n", path, lineno);
             exit (65);
         }
@@ -268,8 +263,7 @@ s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool v
         sein_classifier_classify (classifier, scratch, &signal, &result, true);
         json_t *detail = json_loads (result.detail, 0, NULL);
         const char *lang = json_string_value (json_object_get (entry, "lang"));
-        if (!lang)
-            lang = json_string_value (json_object_get (detail, "language"));
+        if (!lang) lang = json_string_value (json_object_get (detail, "language"));
         s_count (tally, want_theme, result.theme, lang);
         bool area_hit = strcmp (result.area, want_area) == 0;
         bool theme_hit = strcmp (result.theme, want_theme) == 0;
@@ -277,8 +271,7 @@ s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool v
         if (verbose || !area_hit || !theme_hit) {
             printf ("%s:%d: %s%s\n  %.100s\n", path, lineno, area_hit ? "" : "AREA MISS ",
                     theme_hit ? "" : "THEME MISS ", signal.description);
-            if (!area_hit)
-                printf ("  area  %s, expected %s\n", result.area, want_area);
+            if (!area_hit) printf ("  area  %s, expected %s\n", result.area, want_area);
             if (!theme_hit)
                 printf ("  theme %s, expected %s\n", result.theme, want_theme);
             printf ("  why   %s\n",
@@ -302,8 +295,7 @@ s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool v
     return s_share (area_ok, tally->total);
 }
 
-int
-main (int argc, char **argv)
+int main (int argc, char **argv)
 {
     const char *overrides[S_OVERRIDES_MAX + 1];
     int noverrides = 0;
@@ -333,10 +325,12 @@ main (int argc, char **argv)
             bits = atoi (argv[++arg]);
         else if (strcmp (argv[arg], "-C") == 0 && arg + 1 < argc)
             C = atof (argv[++arg]);
-        else if (strcmp (argv[arg], "-k") == 0 && arg + 1 < argc && atoi (argv[arg + 1]) >= 2)
+        else if (strcmp (argv[arg], "-k") == 0 && arg + 1 < argc &&
+                 atoi (argv[arg + 1]) >= 2)
             folds = atoi (argv[++arg]);
         else if (argv[arg][0] == '-') {
-            fprintf (stderr, "usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] [-o setting=value]... "
+            fprintf (stderr, "usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] "
+                             "[-o setting=value]... "
                              "[-c CORPUS]... [DEV]\n");
             return 64;
         } else
@@ -357,12 +351,13 @@ main (int argc, char **argv)
     s_eval_t eval = {overrides, noverrides, corpus, NULL, misses};
     //  The classifier with the rules alone: the corpus is read through it.
     sein_classifier_t *rules = error ? NULL : s_load (&eval, "", &error);
-    s_tally_t *cv = (s_tally_t *) zmalloc (sizeof (s_tally_t));
-    s_tally_t *held = (s_tally_t *) zmalloc (sizeof (s_tally_t));
+    s_tally_t *cv = (s_tally_t *)zmalloc (sizeof (s_tally_t));
+    s_tally_t *held = (s_tally_t *)zmalloc (sizeof (s_tally_t));
     if (rules) {
         zlistx_t *codes = sein_classifier_codes (rules, false);
-        for (const char *code = (const char *) zlistx_first (codes);
-             code && cv->nthemes <= S_THEMES_MAX; code = (const char *) zlistx_next (codes)) {
+        for (const char *code = (const char *)zlistx_first (codes);
+             code && cv->nthemes <= S_THEMES_MAX;
+             code = (const char *)zlistx_next (codes)) {
             cv->themes[cv->nthemes] = held->themes[cv->nthemes] = strdup (code);
             cv->nthemes++;
         }
@@ -376,9 +371,10 @@ main (int argc, char **argv)
     if (rules)
         sein_corpus_cross_validate (corpus, rules, folds, bits, C, s_load, s_fold_result,
                                     &eval, &error);
-    double cv_seconds = (double) (zclock_usecs () - start) / 1e6;
+    double cv_seconds = (double)(zclock_usecs () - start) / 1e6;
     //  The dev set, with a model of the whole corpus.
-    sein_model_t *model = error ? NULL : sein_corpus_train (corpus, rules, NULL, bits, C, &error);
+    sein_model_t *model =
+        error ? NULL : sein_corpus_train (corpus, rules, NULL, bits, C, &error);
     char path[] = "/tmp/sein-eval-XXXXXX";
     int fd = model ? mkstemp (path) : -1;
     if (fd >= 0) {
@@ -386,15 +382,14 @@ main (int argc, char **argv)
         sein_model_save (model, path, &error);
     }
     sein_classifier_t *classifier = error || !model ? NULL : s_load (&eval, path, &error);
-    if (fd >= 0)
-        unlink (path);
+    if (fd >= 0) unlink (path);
     if (error) {
         fprintf (stderr, "eval_classify: %s\n", error);
         return 78;
     }
     double area = s_dev (classifier, dev, held, verbose);
     //  For comparison: the rules alone on the corpus.
-    s_tally_t *alone = (s_tally_t *) zmalloc (sizeof (s_tally_t));
+    s_tally_t *alone = (s_tally_t *)zmalloc (sizeof (s_tally_t));
     alone->name = "the rules alone on the corpus";
     alone->nthemes = cv->nthemes;
     memcpy (alone->themes, cv->themes, sizeof alone->themes);
@@ -414,8 +409,8 @@ main (int argc, char **argv)
         sein_signal_clear (&signal);
     }
     sein_classify_scratch_destroy (&scratch);
-    printf ("\ncorpus: %zu signals in %zu files, %d folds in %.1f s\n", sein_corpus_size (corpus),
-            ncorpora, folds, cv_seconds);
+    printf ("\ncorpus: %zu signals in %zu files, %d folds in %.1f s\n",
+            sein_corpus_size (corpus), ncorpora, folds, cv_seconds);
     s_print (cv);
     s_thresholds (cv);
     printf ("\n== %s: theme %.1f%% right, %.1f%% confidently wrong, %.1f%% triage\n",
@@ -426,27 +421,28 @@ main (int argc, char **argv)
     double dev_theme = s_share (held->right, held->total);
     double cv_wrong = s_share (cv->wrong, cv->total);
     double dev_wrong = s_share (held->wrong, held->total);
-    printf ("\ntargets: dev theme %.1f%% (>= %.0f), CV theme %.1f%% (>= %.0f), confidently "
-            "wrong CV %.1f%% dev %.1f%% (< %.0f), dev area %.1f%% (>= %.0f)\n",
-            dev_theme, S_DEV_TARGET, cv_theme, S_CV_TARGET, cv_wrong, dev_wrong,
-            S_WRONG_TARGET, area, S_AREA_TARGET);
+    printf (
+        "\ntargets: dev theme %.1f%% (>= %.0f), CV theme %.1f%% (>= %.0f), confidently "
+        "wrong CV %.1f%% dev %.1f%% (< %.0f), dev area %.1f%% (>= %.0f)\n",
+        dev_theme, S_DEV_TARGET, cv_theme, S_CV_TARGET, cv_wrong, dev_wrong,
+        S_WRONG_TARGET, area, S_AREA_TARGET);
     bool pass = dev_theme >= S_DEV_TARGET && cv_theme >= S_CV_TARGET &&
                 cv_wrong < S_WRONG_TARGET && dev_wrong < S_WRONG_TARGET &&
                 area >= S_AREA_TARGET;
     printf ("%s\n", pass ? "PASS" : "FAIL: below target");
     for (size_t index = 0; index < cv->nthemes; index++)
-        free ((char *) cv->themes[index]);
+        free ((char *)cv->themes[index]);
     for (size_t index = 0; index < cv->nlangs; index++)
-        free ((char *) cv->langs[index]);
+        free ((char *)cv->langs[index]);
     for (size_t index = 0; index < held->nlangs; index++)
-        free ((char *) held->langs[index]);
+        free ((char *)held->langs[index]);
     free (cv->model_right);
     free (cv->probability);
     free (cv->runner_up);
     free (cv);
     free (held);
     for (size_t index = 0; index < alone->nlangs; index++)
-        free ((char *) alone->langs[index]);
+        free ((char *)alone->langs[index]);
     free (alone);
     sein_model_destroy (&model);
     sein_classifier_destroy (&classifier);
