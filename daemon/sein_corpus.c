@@ -17,12 +17,14 @@ struct _sein_corpus_t {
     size_t count, capacity;
 };
 
-sein_corpus_t *sein_corpus_new (void)
+sein_corpus_t *
+sein_corpus_new (void)
 {
-    return (sein_corpus_t *)sein_calloc (1, sizeof (sein_corpus_t));
+    return (sein_corpus_t *) sein_calloc (1, sizeof (sein_corpus_t));
 }
 
-void sein_corpus_destroy (sein_corpus_t **self_p)
+void
+sein_corpus_destroy (sein_corpus_t **self_p)
 {
     assert (self_p);
     sein_corpus_t *self = *self_p;
@@ -40,19 +42,20 @@ void sein_corpus_destroy (sein_corpus_t **self_p)
 }
 
 //  Take INPUT and WHERE (fresh), copy THEME and LANG.
-static void s_add (sein_corpus_t *self, char *input, const char *theme, const char *lang,
-                   char *where)
+static void
+s_add (sein_corpus_t *self, char *input, const char *theme, const char *lang, char *where)
 {
     if (self->count == self->capacity) {
         self->capacity = self->capacity ? self->capacity * 2 : 1024;
-        self->entries = (sein_corpus_entry_t *)sein_realloc (
+        self->entries = (sein_corpus_entry_t *) sein_realloc (
             self->entries, self->capacity * sizeof *self->entries);
     }
     self->entries[self->count++] = (sein_corpus_entry_t){
         input, sein_strdup (theme), sein_strdup (lang ? lang : ""), where};
 }
 
-int sein_corpus_add_file (sein_corpus_t *self, const char *path, char **error_p)
+int
+sein_corpus_add_file (sein_corpus_t *self, const char *path, char **error_p)
 {
     assert (self && path && error_p);
     *error_p = NULL;
@@ -66,7 +69,8 @@ int sein_corpus_add_file (sein_corpus_t *self, const char *path, char **error_p)
     int lineno = 0;
     while (!*error_p && getline (&line, &capacity, file) >= 0) {
         lineno++;
-        if (strspn (line, " \t\r\n") == strlen (line)) continue;
+        if (strspn (line, " \t\r\n") == strlen (line))
+            continue;
         json_error_t json_error;
         json_t *entry = json_loads (line, JSON_REJECT_DUPLICATES, &json_error);
         json_t *input = json_object_get (entry, "input");
@@ -90,7 +94,8 @@ int sein_corpus_add_file (sein_corpus_t *self, const char *path, char **error_p)
     return *error_p ? -1 : 0;
 }
 
-int sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p)
+int
+sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p)
 {
     assert (self && path && error_p);
     *error_p = NULL;
@@ -114,12 +119,13 @@ int sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p
         rc = sqlite3_prepare_v2 (db, query, -1, &statement, NULL);
     }
     int added = 0;
-    if (rc == SQLITE_OK) rc = SQLITE_ROW;
+    if (rc == SQLITE_OK)
+        rc = SQLITE_ROW;
     while (rc == SQLITE_ROW && (rc = sqlite3_step (statement)) == SQLITE_ROW) {
-        s_add (self, sein_strdup ((const char *)sqlite3_column_text (statement, 2)),
-               (const char *)sqlite3_column_text (statement, 1), "",
+        s_add (self, sein_strdup ((const char *) sqlite3_column_text (statement, 2)),
+               (const char *) sqlite3_column_text (statement, 1), "",
                sein_sprintf ("%s:seq %lld", path,
-                             (long long)sqlite3_column_int64 (statement, 0)));
+                             (long long) sqlite3_column_int64 (statement, 0)));
         added++;
     }
     if (rc != SQLITE_DONE) {
@@ -132,55 +138,59 @@ int sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p
     return added;
 }
 
-size_t sein_corpus_size (const sein_corpus_t *self)
+size_t
+sein_corpus_size (const sein_corpus_t *self)
 {
     assert (self);
     return self->count;
 }
 
-const sein_corpus_entry_t *sein_corpus_entry (const sein_corpus_t *self, size_t index)
+const sein_corpus_entry_t *
+sein_corpus_entry (const sein_corpus_t *self, size_t index)
 {
     assert (self && index < self->count);
     return &self->entries[index];
 }
 
-char *sein_corpus_digest (const sein_corpus_t *self)
+char *
+sein_corpus_digest (const sein_corpus_t *self)
 {
     assert (self);
     zdigest_t *digest = zdigest_new ();
     for (size_t index = 0; index < self->count; index++) {
         const sein_corpus_entry_t *entry = &self->entries[index];
-        zdigest_update (digest, (const byte *)entry->theme, strlen (entry->theme) + 1);
-        zdigest_update (digest, (const byte *)entry->input, strlen (entry->input) + 1);
+        zdigest_update (digest, (const byte *) entry->theme, strlen (entry->theme) + 1);
+        zdigest_update (digest, (const byte *) entry->input, strlen (entry->input) + 1);
     }
     char *text = sein_strdup (zdigest_string (digest));
     zdigest_destroy (&digest);
     //  zdigest writes capitals; a header reads better in lower case.
     for (char *at = text; *at; at++)
-        *at = (char)tolower ((unsigned char)*at);
+        *at = (char) tolower ((unsigned char) *at);
     return text;
 }
 
-sein_model_t *sein_corpus_train (const sein_corpus_t *self,
-                                 const sein_classifier_t *classifier, const bool *select,
-                                 int bits, double C, char **error_p)
+sein_model_t *
+sein_corpus_train (const sein_corpus_t *self, const sein_classifier_t *classifier,
+                   const bool *select, int bits, double C, char **error_p)
 {
     assert (self && classifier && error_p);
     *error_p = NULL;
     //  The labels: the classifier's themes that some chosen entry has.
     zlistx_t *themes = sein_classifier_codes (classifier, false);
     size_t nthemes = zlistx_size (themes) - 1; //  without triage
-    const char **codes = (const char **)sein_malloc (nthemes * sizeof (char *));
-    bool *used = (bool *)sein_calloc (nthemes, sizeof (bool));
+    const char **codes = (const char **) sein_malloc (nthemes * sizeof (char *));
+    bool *used = (bool *) sein_calloc (nthemes, sizeof (bool));
     size_t index = 0;
-    for (const char *code = (const char *)zlistx_first (themes); index < nthemes;
-         code = (const char *)zlistx_next (themes))
+    for (const char *code = (const char *) zlistx_first (themes); index < nthemes;
+         code = (const char *) zlistx_next (themes))
         codes[index++] = code;
-    int *label_of = (int *)sein_malloc ((self->count + 1) * sizeof (int));
+    int *label_of = (int *) sein_malloc ((self->count + 1) * sizeof (int));
     size_t chosen = 0;
     for (size_t entry = 0; entry < self->count && !*error_p; entry++) {
         label_of[entry] = -1;
-        if (select && !select[entry]) continue;
+        if (select && !select[entry])
+            continue;
         size_t theme = 0;
         while (theme < nthemes && strcmp (codes[theme], self->entries[entry].theme))
             theme++;
@@ -190,29 +200,31 @@ sein_model_t *sein_corpus_train (const sein_corpus_t *self,
                               self->entries[entry].where, self->entries[entry].theme);
         else {
             used[theme] = true;
-            label_of[entry] = (int)theme;
+            label_of[entry] = (int) theme;
             chosen++;
         }
     }
     //  Renumber the themes that occur, in the file's order.
-    const char **labels = (const char **)sein_malloc ((nthemes + 1) * sizeof (char *));
-    int *renumber = (int *)sein_malloc ((nthemes + 1) * sizeof (int));
+    const char **labels = (const char **) sein_malloc ((nthemes + 1) * sizeof (char *));
+    int *renumber = (int *) sein_malloc ((nthemes + 1) * sizeof (int));
     size_t nlabels = 0;
     for (size_t theme = 0; theme < nthemes; theme++) {
-        renumber[theme] = used[theme] ? (int)nlabels : -1;
-        if (used[theme]) labels[nlabels++] = codes[theme];
+        renumber[theme] = used[theme] ? (int) nlabels : -1;
+        if (used[theme])
+            labels[nlabels++] = codes[theme];
     }
     if (!*error_p && nlabels < 2)
         *error_p = sein_strdup ("the corpus has fewer than two themes to tell apart");
     sein_model_t *model = NULL;
     struct feature_node **rows =
-        (struct feature_node **)sein_calloc (chosen + 1, sizeof (struct feature_node *));
-    int *y = (int *)sein_malloc ((chosen + 1) * sizeof (int));
+        (struct feature_node **) sein_calloc (chosen + 1, sizeof (struct feature_node *));
+    int *y = (int *) sein_malloc ((chosen + 1) * sizeof (int));
     size_t nrows = 0;
     sein_classify_scratch_t *scratch = *error_p ? NULL : sein_classify_scratch_new ();
     sein_signal_limits_t limits = {65536, 1 << 20};
     for (size_t entry = 0; scratch && entry < self->count && !*error_p; entry++) {
-        if (label_of[entry] < 0) continue;
+        if (label_of[entry] < 0)
+            continue;
         const sein_corpus_entry_t *item = &self->entries[entry];
         sein_signal_t signal;
         sein_error_t signal_error;
@@ -227,7 +239,7 @@ sein_model_t *sein_corpus_train (const sein_corpus_t *self,
         size_t count = 0;
         while (nodes[count].index != -1)
             count++;
-        rows[nrows] = (struct feature_node *)sein_malloc ((count + 1) * sizeof **rows);
+        rows[nrows] = (struct feature_node *) sein_malloc ((count + 1) * sizeof **rows);
         memcpy (rows[nrows], nodes, (count + 1) * sizeof **rows);
         y[nrows++] = renumber[label_of[entry]];
         sein_signal_clear (&signal);
@@ -253,33 +265,35 @@ sein_model_t *sein_corpus_train (const sein_corpus_t *self,
     return model;
 }
 
-int sein_corpus_cross_validate (const sein_corpus_t *self, const sein_classifier_t *rules,
-                                int folds, int bits, double C,
-                                sein_corpus_loader_fn *load,
-                                sein_corpus_result_fn *report, void *arg, char **error_p)
+int
+sein_corpus_cross_validate (const sein_corpus_t *self, const sein_classifier_t *rules,
+                            int folds, int bits, double C, sein_corpus_loader_fn *load,
+                            sein_corpus_result_fn *report, void *arg, char **error_p)
 {
     assert (self && rules && load && report && error_p);
     assert (folds >= 2);
     *error_p = NULL;
-    bool *select = (bool *)sein_malloc ((self->count + 1) * sizeof (bool));
+    bool *select = (bool *) sein_malloc ((self->count + 1) * sizeof (bool));
     sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
     sein_signal_limits_t limits = {65536, 1 << 20};
     for (int fold = 0; fold < folds && !*error_p; fold++) {
         for (size_t entry = 0; entry < self->count; entry++)
-            select[entry] = (int)(entry % (size_t)folds) != fold;
+            select[entry] = (int) (entry % (size_t) folds) != fold;
         sein_model_t *model = sein_corpus_train (self, rules, select, bits, C, error_p);
         char path[] = "/tmp/sein-fold-XXXXXX";
         int fd = model ? mkstemp (path) : -1;
-        if (model && fd < 0) *error_p = sein_sprintf ("%s: %s", path, strerror (errno));
+        if (model && fd < 0)
+            *error_p = sein_sprintf ("%s: %s", path, strerror (errno));
         if (fd >= 0) {
             close (fd);
             sein_model_save (model, path, error_p);
         }
         sein_model_destroy (&model);
         sein_classifier_t *classifier = *error_p ? NULL : load (arg, path, error_p);
-        if (fd >= 0) unlink (path);
-        for (size_t entry = (size_t)fold; classifier && entry < self->count;
-             entry += (size_t)folds) {
+        if (fd >= 0)
+            unlink (path);
+        for (size_t entry = (size_t) fold; classifier && entry < self->count;
+             entry += (size_t) folds) {
             const sein_corpus_entry_t *item = &self->entries[entry];
             sein_signal_t signal;
             sein_error_t signal_error;

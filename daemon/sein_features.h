@@ -40,14 +40,17 @@
 typedef struct _sein_features_t sein_features_t;
 
 //  Create empty scratch. Never NULL (sein_alloc.h).
-sein_features_t *sein_features_new (void);
+sein_features_t *
+    sein_features_new (void);
 
 //  Destroy; idempotent, nulls the pointer.
-void sein_features_destroy (sein_features_t **self_p);
+void
+    sein_features_destroy (sein_features_t **self_p);
 
 //  FNV-1a (32 bits) of KIND followed by LEN bytes of TEXT: the documented
 //  hash of every text feature (docs/CLASSIFICATION.md).
-uint32_t sein_features_hash (char kind, const char *text, size_t len);
+uint32_t
+    sein_features_hash (char kind, const char *text, size_t len);
 
 //  Build the features of TEXT (analysed by sein_text, matched by the theme
 //  rules into HITS) in LANGUAGE (SEIN_NL.., the language the rules weighed
@@ -55,15 +58,16 @@ uint32_t sein_features_hash (char kind, const char *text, size_t len);
 //  into 2^BITS buckets, plus NPRIORS rule scores PRIORS (one per model
 //  label, may be NULL when 0). Replaces what SELF held. TEXT must stay
 //  alive while SELF's features are read (sein_features_strongest).
-void sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
-                            sein_stemmer_t *stemmer, int language,
-                            const sein_rule_hits_t *hits, const double *priors,
-                            size_t npriors);
+void
+    sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
+                           sein_stemmer_t *stemmer, int language,
+                           const sein_rule_hits_t *hits, const double *priors,
+                           size_t npriors);
 
 //  The features of the last extraction, as liblinear reads them: *COUNT_P
 //  nodes, followed by one with index -1. Borrowed until the next call.
-const struct feature_node *sein_features_nodes (const sein_features_t *self,
-                                                size_t *count_p);
+const struct feature_node *
+    sein_features_nodes (const sein_features_t *self, size_t *count_p);
 
 //  A feature's weight for one class, as the caller's model knows it.
 typedef double (sein_features_coef_fn) (void *arg, int index);
@@ -73,7 +77,8 @@ typedef double (sein_features_coef_fn) (void *arg, int index);
 //  and the words with the largest positive sums are written to WORDS
 //  (their folded form, borrowed from the extracted text), strongest
 //  first. Returns how many, at most MAX.
-size_t sein_features_strongest (const sein_features_t *self, sein_features_coef_fn *coef,
-                                void *arg, const char **words, size_t max);
+size_t
+    sein_features_strongest (const sein_features_t *self, sein_features_coef_fn *coef,
+                             void *arg, const char **words, size_t max);
 
 #endif

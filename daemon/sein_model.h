@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SEIN_MODEL_MAGIC "sein-theme-model"
+#define SEIN_MODEL_MAGIC   "sein-theme-model"
 #define SEIN_MODEL_VERSION 1
 #define SEIN_MODEL_BITS_MIN 10
 #define SEIN_MODEL_BITS_MAX 22
@@ -33,7 +33,7 @@
 //  dev set. 15 and 16 bits did no better on 1,200 signals, and double the
 //  file with each bit.
 #define SEIN_MODEL_BITS 14
-#define SEIN_MODEL_C 128
+#define SEIN_MODEL_C    128
 
 typedef struct _sein_model_t sein_model_t;
 
@@ -46,39 +46,50 @@ typedef struct {
 
 //  Load and check the model file PATH. Returns NULL on failure and sets
 //  *error_p to a fresh "file:line: message" (or "file: message").
-sein_model_t *sein_model_load (const char *path, char **error_p);
+sein_model_t *
+    sein_model_load (const char *path, char **error_p);
 
 //  Destroy; idempotent, nulls the pointer.
-void sein_model_destroy (sein_model_t **self_p);
+void
+    sein_model_destroy (sein_model_t **self_p);
 
 //  Train on N rows X (each ending with index -1, indices below
 //  2^bits + 2 + NLABELS) with labels Y (0..NLABELS-1) named by the theme
 //  codes NAMES. Deterministic: the same rows give the same model. Never
 //  NULL (out of memory aborts); every label should occur in Y.
-sein_model_t *sein_model_train (struct feature_node *const *x, const int *y, size_t n,
-                                const char *const *names, size_t nlabels,
-                                const sein_model_options_t *options);
+sein_model_t *
+    sein_model_train (struct feature_node *const *x, const int *y, size_t n,
+                      const char *const *names, size_t nlabels,
+                      const sein_model_options_t *options);
 
 //  Write the model to PATH (header and liblinear's text). Returns 0, or
 //  -1 with *error_p set to a fresh "file: message".
-int sein_model_save (const sein_model_t *self, const char *path, char **error_p);
+int
+    sein_model_save (const sein_model_t *self, const char *path, char **error_p);
 
 //  The hash bits, the number of labels, label INDEX's theme code
 //  (borrowed), the corpus digest (borrowed), the signals trained on.
-int sein_model_bits (const sein_model_t *self);
-size_t sein_model_nlabels (const sein_model_t *self);
-const char *sein_model_label (const sein_model_t *self, size_t index);
-const char *sein_model_digest (const sein_model_t *self);
-size_t sein_model_signals (const sein_model_t *self);
+int
+    sein_model_bits (const sein_model_t *self);
+size_t
+    sein_model_nlabels (const sein_model_t *self);
+const char *
+    sein_model_label (const sein_model_t *self, size_t index);
+const char *
+    sein_model_digest (const sein_model_t *self);
+size_t
+    sein_model_signals (const sein_model_t *self);
 
 //  The probability of every label for the features X (ending with index
 //  -1), into PROBS (sein_model_nlabels slots, summing to 1). Returns the
 //  most probable label. Allocates nothing.
-size_t sein_model_predict (const sein_model_t *self, const struct feature_node *x,
-                           double *probs);
+size_t
+    sein_model_predict (const sein_model_t *self, const struct feature_node *x,
+                        double *probs);
 
 //  The weight of feature INDEX for LABEL (0 for an index the model never
 //  saw).
-double sein_model_coef (const sein_model_t *self, int index, size_t label);
+double
+    sein_model_coef (const sein_model_t *self, int index, size_t label);
 
 #endif

@@ -31,13 +31,13 @@
 #include <glob.h>
 #include <jansson.h>
 
-#define S_AREA_TARGET 97.0
-#define S_DEV_TARGET 95.0
-#define S_CV_TARGET 93.0
-#define S_WRONG_TARGET 3.0
+#define S_AREA_TARGET   97.0
+#define S_DEV_TARGET    95.0
+#define S_CV_TARGET     93.0
+#define S_WRONG_TARGET  3.0
 #define S_OVERRIDES_MAX 40
-#define S_THEMES_MAX 64
-#define S_LANGS_MAX 16
+#define S_THEMES_MAX    64
+#define S_LANGS_MAX     16
 
 static const char *s_data[][2] = {{"data.areas", "areas.tsv"},
                                   {"data.polygons", "areas.geojson"},
@@ -74,15 +74,17 @@ typedef struct {
     bool misses; //  print every cross-validation miss
 } s_eval_t;
 
-static size_t s_theme_index (s_tally_t *tally, const char *code)
+static size_t
+s_theme_index (s_tally_t *tally, const char *code)
 {
     for (size_t index = 0; index < tally->nthemes; index++)
-        if (strcmp (tally->themes[index], code) == 0) return index;
+        if (strcmp (tally->themes[index], code) == 0)
+            return index;
     return tally->nthemes - 1; //  unknown: counted as triage
 }
 
-static void s_count (s_tally_t *tally, const char *want, const char *got,
-                     const char *lang)
+static void
+s_count (s_tally_t *tally, const char *want, const char *got, const char *lang)
 {
     size_t row = s_theme_index (tally, want), column = s_theme_index (tally, got);
     tally->confusion[row][column]++;
@@ -108,12 +110,14 @@ static void s_count (s_tally_t *tally, const char *want, const char *got,
     tally->lang_triage[at] += triage;
 }
 
-static double s_share (int part, int whole)
+static double
+s_share (int part, int whole)
 {
     return whole ? 100.0 * part / whole : 0;
 }
 
-static void s_print (const s_tally_t *tally)
+static void
+s_print (const s_tally_t *tally)
 {
     printf ("\n== %s: %d signals\n", tally->name, tally->total);
     printf ("theme %5.1f%% right, %5.1f%% confidently wrong, %5.1f%% triage\n",
@@ -147,9 +151,10 @@ static void s_print (const s_tally_t *tally)
     printf ("\n");
 }
 
-static sein_classifier_t *s_load (void *arg, const char *model, char **error_p)
+static sein_classifier_t *
+s_load (void *arg, const char *model, char **error_p)
 {
-    s_eval_t *eval = (s_eval_t *)arg;
+    s_eval_t *eval = (s_eval_t *) arg;
     char *setting = zsys_sprintf ("data.theme_model=%s", model);
     eval->overrides[eval->noverrides] = setting;
     sein_config_t *config =
@@ -160,11 +165,12 @@ static sein_classifier_t *s_load (void *arg, const char *model, char **error_p)
     return classifier;
 }
 
-static void s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
-                           const sein_classification_t *result)
+static void
+s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
+               const sein_classification_t *result)
 {
-    (void)signal;
-    s_eval_t *eval = (s_eval_t *)arg;
+    (void) signal;
+    s_eval_t *eval = (s_eval_t *) arg;
     s_tally_t *tally = eval->tally;
     const sein_corpus_entry_t *item = sein_corpus_entry (eval->corpus, entry);
     s_count (tally, item->theme, result->theme, item->lang);
@@ -196,7 +202,8 @@ static void s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
 //  What other settings of classify.theme_threshold and theme_model_margin
 //  would have given on the cross-validation: where to set them (tune on
 //  the corpus, never on the dev set).
-static void s_thresholds (const s_tally_t *tally)
+static void
+s_thresholds (const s_tally_t *tally)
 {
     printf ("\n== cross-validation by threshold (rows) and margin (columns): right / "
             "confidently wrong / triage %%\n%9s",
@@ -218,7 +225,7 @@ static void s_thresholds (const s_tally_t *tally)
                 else
                     wrong++;
             }
-            int total = (int)tally->nsignals;
+            int total = (int) tally->nsignals;
             printf ("  %4.1f/%4.1f/%4.1f ", s_share (right, total),
                     s_share (wrong, total), s_share (triage, total));
         }
@@ -228,8 +235,8 @@ static void s_thresholds (const s_tally_t *tally)
 
 //  Classify the dev set at PATH with CLASSIFIER into TALLY; returns area
 //  accuracy in percent.
-static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally,
-                     bool verbose)
+static double
+s_dev (sein_classifier_t *classifier, const char *path, s_tally_t *tally, bool verbose)
 {
     FILE *file = fopen (path, "r");
     if (!file) {
@@ -245,7 +252,8 @@ static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t 
     while (getline (&line, &capacity, file) >= 0) {
         lineno++;
         json_t *entry = json_loads (line, 0, NULL);
-        if (!entry) continue; //  blank line
+        if (!entry)
+            continue; //  blank line
         json_t *expect = json_object_get (entry, "expect");
         const char *want_area = json_string_value (json_object_get (expect, "area"));
         const char *want_theme = json_string_value (json_object_get (expect, "theme"));
@@ -263,7 +271,8 @@ static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t 
         sein_classifier_classify (classifier, scratch, &signal, &result, true);
         json_t *detail = json_loads (result.detail, 0, NULL);
         const char *lang = json_string_value (json_object_get (entry, "lang"));
-        if (!lang) lang = json_string_value (json_object_get (detail, "language"));
+        if (!lang)
+            lang = json_string_value (json_object_get (detail, "language"));
         s_count (tally, want_theme, result.theme, lang);
         bool area_hit = strcmp (result.area, want_area) == 0;
         bool theme_hit = strcmp (result.theme, want_theme) == 0;
@@ -271,7 +280,8 @@ static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t 
         if (verbose || !area_hit || !theme_hit) {
             printf ("%s:%d: %s%s\n  %.100s\n", path, lineno, area_hit ? "" : "AREA MISS ",
                     theme_hit ? "" : "THEME MISS ", signal.description);
-            if (!area_hit) printf ("  area  %s, expected %s\n", result.area, want_area);
+            if (!area_hit)
+                printf ("  area  %s, expected %s\n", result.area, want_area);
             if (!theme_hit)
                 printf ("  theme %s, expected %s\n", result.theme, want_theme);
             printf ("  why   %s\n",
@@ -295,7 +305,8 @@ static double s_dev (sein_classifier_t *classifier, const char *path, s_tally_t 
     return s_share (area_ok, tally->total);
 }
 
-int main (int argc, char **argv)
+int
+main (int argc, char **argv)
 {
     const char *overrides[S_OVERRIDES_MAX + 1];
     int noverrides = 0;
@@ -351,13 +362,13 @@ int main (int argc, char **argv)
     s_eval_t eval = {overrides, noverrides, corpus, NULL, misses};
     //  The classifier with the rules alone: the corpus is read through it.
     sein_classifier_t *rules = error ? NULL : s_load (&eval, "", &error);
-    s_tally_t *cv = (s_tally_t *)zmalloc (sizeof (s_tally_t));
-    s_tally_t *held = (s_tally_t *)zmalloc (sizeof (s_tally_t));
+    s_tally_t *cv = (s_tally_t *) zmalloc (sizeof (s_tally_t));
+    s_tally_t *held = (s_tally_t *) zmalloc (sizeof (s_tally_t));
     if (rules) {
         zlistx_t *codes = sein_classifier_codes (rules, false);
-        for (const char *code = (const char *)zlistx_first (codes);
+        for (const char *code = (const char *) zlistx_first (codes);
              code && cv->nthemes <= S_THEMES_MAX;
-             code = (const char *)zlistx_next (codes)) {
+             code = (const char *) zlistx_next (codes)) {
             cv->themes[cv->nthemes] = held->themes[cv->nthemes] = strdup (code);
             cv->nthemes++;
         }
@@ -371,7 +382,7 @@ int main (int argc, char **argv)
     if (rules)
         sein_corpus_cross_validate (corpus, rules, folds, bits, C, s_load, s_fold_result,
                                     &eval, &error);
-    double cv_seconds = (double)(zclock_usecs () - start) / 1e6;
+    double cv_seconds = (double) (zclock_usecs () - start) / 1e6;
     //  The dev set, with a model of the whole corpus.
     sein_model_t *model =
         error ? NULL : sein_corpus_train (corpus, rules, NULL, bits, C, &error);
@@ -382,14 +393,15 @@ int main (int argc, char **argv)
         sein_model_save (model, path, &error);
     }
     sein_classifier_t *classifier = error || !model ? NULL : s_load (&eval, path, &error);
-    if (fd >= 0) unlink (path);
+    if (fd >= 0)
+        unlink (path);
     if (error) {
         fprintf (stderr, "eval_classify: %s\n", error);
         return 78;
     }
     double area = s_dev (classifier, dev, held, verbose);
     //  For comparison: the rules alone on the corpus.
-    s_tally_t *alone = (s_tally_t *)zmalloc (sizeof (s_tally_t));
+    s_tally_t *alone = (s_tally_t *) zmalloc (sizeof (s_tally_t));
     alone->name = "the rules alone on the corpus";
     alone->nthemes = cv->nthemes;
     memcpy (alone->themes, cv->themes, sizeof alone->themes);
@@ -431,18 +443,18 @@ int main (int argc, char **argv)
                 area >= S_AREA_TARGET;
     printf ("%s\n", pass ? "PASS" : "FAIL: below target");
     for (size_t index = 0; index < cv->nthemes; index++)
-        free ((char *)cv->themes[index]);
+        free ((char *) cv->themes[index]);
     for (size_t index = 0; index < cv->nlangs; index++)
-        free ((char *)cv->langs[index]);
+        free ((char *) cv->langs[index]);
     for (size_t index = 0; index < held->nlangs; index++)
-        free ((char *)held->langs[index]);
+        free ((char *) held->langs[index]);
     free (cv->model_right);
     free (cv->probability);
     free (cv->runner_up);
     free (cv);
     free (held);
     for (size_t index = 0; index < alone->nlangs; index++)
-        free ((char *)alone->langs[index]);
+        free ((char *) alone->langs[index]);
     free (alone);
     sein_model_destroy (&model);
     sein_classifier_destroy (&classifier);

@@ -60,7 +60,8 @@ static const char *s_corpus_lines[][2] = {
 static sein_classify_scratch_t *s_scratch;
 
 //  A classifier on conf/ with EXTRA overrides (NULL-ended).
-static sein_classifier_t *s_classifier (const char **extra, char **error_p)
+static sein_classifier_t *
+s_classifier (const char **extra, char **error_p)
 {
     const char *overrides[16];
     char *owned[6];
@@ -74,7 +75,8 @@ static sein_classifier_t *s_classifier (const char **extra, char **error_p)
         overrides[count++] = *extra;
     char *error = NULL;
     sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
-    if (!config) fail_msg ("%s", error);
+    if (!config)
+        fail_msg ("%s", error);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
     for (int index = 0; index < 6; index++)
@@ -87,7 +89,8 @@ static sein_classifier_t *s_classifier (const char **extra, char **error_p)
 }
 
 //  The small corpus as a JSON-lines file; its path is static.
-static const char *s_corpus_file (void)
+static const char *
+s_corpus_file (void)
 {
     char *text = zsys_sprintf ("");
     for (size_t index = 0; index < S_CORPUS_LINES; index++) {
@@ -109,7 +112,8 @@ static const char *s_corpus_file (void)
 }
 
 //  Train the small corpus with the rules of conf/.
-static sein_model_t *s_train (sein_classifier_t *rules, sein_corpus_t **corpus_p)
+static sein_model_t *
+s_train (sein_classifier_t *rules, sein_corpus_t **corpus_p)
 {
     sein_corpus_t *corpus = sein_corpus_new ();
     char *error = NULL;
@@ -117,7 +121,8 @@ static sein_model_t *s_train (sein_classifier_t *rules, sein_corpus_t **corpus_p
     assert_null (error);
     assert_int_equal (sein_corpus_size (corpus), S_CORPUS_LINES);
     sein_model_t *model = sein_corpus_train (corpus, rules, NULL, 12, 16, &error);
-    if (!model) fail_msg ("%s", error);
+    if (!model)
+        fail_msg ("%s", error);
     if (corpus_p)
         *corpus_p = corpus;
     else
@@ -125,15 +130,16 @@ static sein_model_t *s_train (sein_classifier_t *rules, sein_corpus_t **corpus_p
     return model;
 }
 
-static char *s_read (const char *path)
+static char *
+s_read (const char *path)
 {
     FILE *file = fopen (path, "r");
     assert_non_null (file);
     fseek (file, 0, SEEK_END);
     long size = ftell (file);
     rewind (file);
-    char *text = (char *)zmalloc ((size_t)size + 1);
-    assert_int_equal (fread (text, 1, (size_t)size, file), (size_t)size);
+    char *text = (char *) zmalloc ((size_t) size + 1);
+    assert_int_equal (fread (text, 1, (size_t) size, file), (size_t) size);
     fclose (file);
     return text;
 }
@@ -141,37 +147,44 @@ static char *s_read (const char *path)
 //  --------------------------------------------------------------------------
 //  Features
 
-static void test_hash (void **state)
+static void
+test_hash (void **state)
 {
-    (void)state;
+    (void) state;
     //  FNV-1a's published test vectors: the kind letter is the first byte.
     assert_int_equal (sein_features_hash ('a', "", 0), 0xe40c292cu);
     assert_int_equal (sein_features_hash ('f', "oobar", 5), 0xbf9cf968u);
 }
 
 //  Is INDEX among the NODES?
-static bool s_has (const struct feature_node *nodes, int index)
+static bool
+s_has (const struct feature_node *nodes, int index)
 {
     for (; nodes->index != -1; nodes++)
-        if (nodes->index == index) return true;
+        if (nodes->index == index)
+            return true;
     return false;
 }
 
-static int s_bucket (char kind, const char *text, int bits)
+static int
+s_bucket (char kind, const char *text, int bits)
 {
-    return (int)(sein_features_hash (kind, text, strlen (text)) & ((1u << bits) - 1)) + 1;
+    return (int) (sein_features_hash (kind, text, strlen (text)) & ((1u << bits) - 1)) +
+           1;
 }
 
 static double s_wanted_index;
-static double s_only (void *arg, int index)
+static double
+s_only (void *arg, int index)
 {
-    (void)arg;
-    return index == (int)s_wanted_index ? 1 : 0;
+    (void) arg;
+    return index == (int) s_wanted_index ? 1 : 0;
 }
 
-static void test_features (void **state)
+static void
+test_features (void **state)
 {
-    (void)state;
+    (void) state;
     sein_lang_t *lang = sein_lang_new ();
     sein_stemmer_t *stemmer = sein_stemmer_new ();
     sein_features_t *features = sein_features_new ();
@@ -234,7 +247,7 @@ static void test_features (void **state)
     sein_features_extract (features, 16, &text, stemmer, SEIN_NL, NULL, NULL, 0);
     size_t right_count;
     nodes = sein_features_nodes (features, &right_count);
-    int *kept = (int *)zmalloc (right_count * sizeof (int));
+    int *kept = (int *) zmalloc (right_count * sizeof (int));
     for (size_t index = 0; index < right_count; index++)
         kept[index] = nodes[index].index;
     sein_text_release (&text);
@@ -257,9 +270,10 @@ static void test_features (void **state)
 //  --------------------------------------------------------------------------
 //  Model files
 
-static void test_round_trip (void **state)
+static void
+test_round_trip (void **state)
 {
-    (void)state;
+    (void) state;
     sein_classifier_t *rules = s_classifier (NULL, NULL);
     sein_corpus_t *corpus = NULL;
     sein_model_t *model = s_train (rules, &corpus);
@@ -278,7 +292,8 @@ static void test_round_trip (void **state)
     char *error = NULL;
     assert_int_equal (sein_model_save (model, path, &error), 0);
     sein_model_t *loaded = sein_model_load (path, &error);
-    if (!loaded) fail_msg ("%s", error);
+    if (!loaded)
+        fail_msg ("%s", error);
     assert_int_equal (sein_model_bits (loaded), 12);
     assert_string_equal (sein_model_digest (loaded), digest);
     //  Every training signal: the same theme, probabilities within the six
@@ -325,8 +340,9 @@ static void test_round_trip (void **state)
 
 //  Write a copy of the model at GOOD with the text FROM replaced by TO and
 //  expect loading it to fail with "file:LINE: " and NEEDLE.
-static void s_expect_refused (const char *good, const char *from, const char *to,
-                              int line, const char *needle)
+static void
+s_expect_refused (const char *good, const char *from, const char *to, int line,
+                  const char *needle)
 {
     char *text = s_read (good);
     char *at = strstr (text, from);
@@ -348,9 +364,10 @@ static void s_expect_refused (const char *good, const char *from, const char *to
     free (text);
 }
 
-static void test_bad_files (void **state)
+static void
+test_bad_files (void **state)
 {
-    (void)state;
+    (void) state;
     sein_classifier_t *rules = s_classifier (NULL, NULL);
     sein_model_t *model = s_train (rules, NULL);
     char *good = zsys_sprintf ("%s/test-model-good-%d.model", SEIN_BINARY_DIR, getpid ());
@@ -368,13 +385,20 @@ static void test_bad_files (void **state)
     s_expect_refused (good, " corpus=", " colour=", 1, "unknown header field");
     s_expect_refused (good, "solver_type L2R_LR\n", "solver_type MCSVM_CS\n", 2,
                       "L2R_LR");
-    s_expect_refused (good, "nr_class 3", "nr_class 4", 3, "nr_class 4");
+    s_expect_refused (good, "nr_class 3", "nr_class 4", 3, "expected nr_class 3");
+    s_expect_refused (good, "label ", "labels ", 4, "expected label");
+    s_expect_refused (good, "bias -1", "bias 1", 6, "expected bias -1");
+    s_expect_refused (good, "\nw\n", "\nweights\n", 7, "expected w");
+    //  Out of liblinear's order: it would read an uninitialised class count.
+    s_expect_refused (good, "nr_class 3\nlabel ", "label ", 3, "expected nr_class");
     //  A body that asks for more weights than the header allows: liblinear
     //  would trust it.
-    s_expect_refused (good, "nr_feature 4100", "nr_feature 999999999", 5, "nr_feature");
+    s_expect_refused (good, "nr_feature 4100", "nr_feature 999999999", 5, "nr_feature must be");
+    //  A row with one weight too many.
+    s_expect_refused (good, "\nw\n0 0 0 \n", "\nw\n0 0 0 0 \n", 8, "expected 3 weights");
     //  Weights cut short.
     char *text = s_read (good);
-    text[strlen (text) / 2] = 0;
+    *(strchr (text + strlen (text) / 2, '\n') + 1) = 0; //  whole rows
     const char *path = sein_harness_write ("short.model", text);
     model = sein_model_load (path, &error);
     assert_null (model);
@@ -415,9 +439,10 @@ static void test_bad_files (void **state)
 //  Corrections in a store: the last `reclassified` event of a signal,
 //  with its creation event's text (the schema of daemon/sein_store.c, the
 //  columns the query reads).
-static void test_from_store (void **state)
+static void
+test_from_store (void **state)
 {
-    (void)state;
+    (void) state;
     char *path = zsys_sprintf ("%s/test-model-store-%d.db", SEIN_BINARY_DIR, getpid ());
     unlink (path);
     sqlite3 *db;
@@ -449,7 +474,8 @@ static void test_from_store (void **state)
     char *error = NULL;
     //  Signal 1's last correction; signal 2's sends it to triage: none.
     int added = sein_corpus_add_store (corpus, path, &error);
-    if (added != 1) fail_msg ("%d: %s", added, error ? error : "");
+    if (added != 1)
+        fail_msg ("%d: %s", added, error ? error : "");
     const sein_corpus_entry_t *entry = sein_corpus_entry (corpus, 0);
     assert_string_equal (entry->theme, "dieren");
     json_t *input = json_loads (entry->input, 0, NULL);
@@ -470,8 +496,9 @@ static void test_from_store (void **state)
 //  --------------------------------------------------------------------------
 //  Deciding with the model
 
-static json_t *s_classify (sein_classifier_t *classifier, const char *json,
-                           sein_classification_t *result)
+static json_t *
+s_classify (sein_classifier_t *classifier, const char *json,
+            sein_classification_t *result)
 {
     sein_signal_t signal;
     sein_error_t error;
@@ -485,9 +512,10 @@ static json_t *s_classify (sein_classifier_t *classifier, const char *json,
     return detail;
 }
 
-static void test_decide (void **state)
+static void
+test_decide (void **state)
 {
-    (void)state;
+    (void) state;
     //  The bundled model.
     const char *extra[] = {"data.theme_model=" SEIN_SOURCE_DIR "/conf/theme.model", NULL};
     sein_classifier_t *classifier = s_classifier (extra, NULL);
@@ -565,9 +593,10 @@ static void test_decide (void **state)
 //  --------------------------------------------------------------------------
 //  seind: SIGHUP with a broken model
 
-static void test_reload (void **state)
+static void
+test_reload (void **state)
 {
-    (void)state;
+    (void) state;
     sein_harness_t harness;
     assert_int_equal (sein_harness_init (&harness, 0), 0);
     char *model = zsys_sprintf ("%s/theme.model", harness.dir);
@@ -599,7 +628,8 @@ static void test_reload (void **state)
         char *log = s_read (harness.log);
         refused = strstr (log, "reload refused") && strstr (log, location);
         free (log);
-        if (!refused) zclock_sleep (20);
+        if (!refused)
+            zclock_sleep (20);
     }
     assert_true (refused);
     assert_int_equal (sein_harness_run (&harness, NULL, &output, "seinctl", "--json",
@@ -614,21 +644,24 @@ static void test_reload (void **state)
     sein_harness_cleanup (&harness);
 }
 
-static int s_setup (void **state)
+static int
+s_setup (void **state)
 {
-    (void)state;
+    (void) state;
     s_scratch = sein_classify_scratch_new ();
     return s_scratch ? 0 : -1;
 }
 
-static int s_teardown (void **state)
+static int
+s_teardown (void **state)
 {
-    (void)state;
+    (void) state;
     sein_classify_scratch_destroy (&s_scratch);
     return 0;
 }
 
-int main (void)
+int
+main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_hash),       cmocka_unit_test (test_features),
