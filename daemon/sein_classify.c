@@ -901,8 +901,8 @@ s_coef (void *arg, int index)
 static void
 s_theme_model (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
                sein_text_t *text, const sein_rule_hits_t *hits, const s_score_t *slots,
-               size_t nthemes, sein_classification_t *result, sein_buf_t *out,
-               s_line_t *line, double *confidence, bool trace)
+               size_t nthemes, const char *rules_code, sein_classification_t *result,
+               sein_buf_t *out, s_line_t *line, double *confidence, bool trace)
 {
     const sein_model_t *model = self->model;
     size_t nlabels = sein_model_nlabels (model);
@@ -945,6 +945,7 @@ s_theme_model (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     sein_buf_field_string (out, "by", triage ? "none" : "model");
     sein_buf_field_string (out, "code", code);
     sein_buf_field_string (out, "model_theme", labels[best]);
+    sein_buf_field_string (out, "rules_theme", rules_code);
     sein_buf_field_fixed (out, "probability", probs[best]);
     sein_buf_field_string (out, "runner_up", labels[second]);
     sein_buf_field_fixed (out, "runner_up_probability", probs[second]);
@@ -1092,7 +1093,7 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
         event |= hits.hits[index].how == SEIN_RULE_ATTRIBUTE &&
                  hits.hits[index].target == code && !hits.hits[index].dismissed;
     if (self->model && !event) {
-        s_theme_model (self, scratch, text, &hits, slots, nthemes, result, out, line,
+        s_theme_model (self, scratch, text, &hits, slots, nthemes, code, result, out, line,
                        confidence, trace);
         if (slots != inline_slots)
             free (slots);
