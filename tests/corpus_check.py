@@ -12,6 +12,7 @@ nearly copies the development set (tests/data/signals-dev.jsonl, which
 must stay a test set), and the mix reaches the documented minimums.
 
 Usage: corpus_check.py [--quiet] SOURCE_DIR   (exit 0 ok, 1 problems)
+       corpus_check.py --selftest SOURCE_DIR     (the checks catch bad lines)
 """
 import glob, json, os, re, sys, unicodedata
 
@@ -183,11 +184,57 @@ def check_line(geo, where, obj, problems):
             bad('address %r is in %r, expect says %r' % (inp['address_string'], sa, exp['area']))
 
 
+def selftest(geo):
+    """Each check must reject the line it exists for, and pass a good one."""
+    good = {'input': {'description': 'Ratten in de kelder.', 'source': 'citizen',
+                      'lat': 50.8776, 'long': 4.6992},
+            'expect': {'area': 'binnenstad', 'theme': 'dieren'}, 'lang': 'nl', 'style': 'standard'}
+    bad = [
+        ('point in another area', {'input': {'lat': 50.8857, 'long': 4.7031}}),  # burgemeestersstraat zone
+        ('unknown theme', {'expect': {'area': 'binnenstad', 'theme': 'ratten'}}),
+        ('unknown area', {'expect': {'area': 'Heverlee', 'theme': 'dieren'}}),
+        ('bad source', {'input': {'source': 'sensor'}}),
+        ('bad style', {'style': 'poem'}),
+        ('lat alone', {'input': {'lat': 50.87, 'long': None}}),
+        ('address elsewhere', {'input': {'lat': None, 'long': None, 'address_string': 'Lolanden 3'}}),
+        ('zone by house number', {'input': {'lat': None, 'long': None, 'address_string': 'Burgemeestersstraat 5'}}),
+        ('other town', {'input': {'lat': None, 'long': None, 'address_string': 'Grote Markt 1, 3300 Tienen'}}),
+        ('explicit area disagrees', {'input': {'area': 'heverlee'}}),
+        ('explicit theme', {'input': {'theme': 'dieren'}}),
+        ('machine without system', {'style': 'machine'}),
+        ('extra key', {'note': 'x'}),
+    ]
+    failures = []
+    problems = []
+    check_line(geo, 'good', good, problems)
+    if problems:
+        failures.append('good line refused: %s' % problems)
+    for name, change in bad:
+        obj = json.loads(json.dumps(good))
+        for k, v in change.items():
+            if isinstance(v, dict) and k in obj:
+                obj[k].update(v)
+                obj[k] = {kk: vv for kk, vv in obj[k].items() if vv is not None}
+            else:
+                obj[k] = v
+        problems = []
+        check_line(geo, name, obj, problems)
+        if not problems:
+            failures.append('%s: not caught' % name)
+    if norm('Ratten in de KÉLDER!') != norm('ratten in de kelder'):
+        failures.append('norm does not fold case, accents and punctuation')
+    for f in failures:
+        print(f, file=sys.stderr)
+    return 1 if failures else 0
+
+
 def main(argv):
     quiet = '--quiet' in argv
     args = [a for a in argv[1:] if not a.startswith('--')]
     root = args[0] if args else os.path.join(os.path.dirname(__file__), '..')
     geo = Geo(os.path.join(root, 'conf'))
+    if '--selftest' in argv:
+        return selftest(geo)
     problems = []
     dev = []
     with open(os.path.join(root, 'tests', 'data', 'signals-dev.jsonl'), encoding='utf-8') as f:
