@@ -99,7 +99,9 @@ sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p)
 {
     assert (self && path && error_p);
     *error_p = NULL;
-    //  The last correction of each signal, with the signal's own text.
+    //  The last correction of each signal's theme (the event's theme is
+    //  the new one; an area-only correction confirms no theme), with the
+    //  signal's own text.
     static const char *query =
         "SELECT r.signal, r.theme, json_object ('description',"
         "  json_extract (s.body, '$.description'), 'source', json_extract (s.body, "
@@ -108,8 +110,9 @@ sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p)
         " FROM events r JOIN events s ON s.seq = r.signal"
         " WHERE r.kind = 'reclassified' AND r.theme <> 'triage'"
         "  AND json_extract (s.body, '$.description') IS NOT NULL"
-        "  AND r.seq = (SELECT max (x.seq) FROM events x"
-        "   WHERE x.kind = 'reclassified' AND x.signal = r.signal)"
+        "  AND r.seq = (SELECT max (x.seq) FROM events x WHERE x.kind = 'reclassified'"
+        "   AND x.signal = r.signal AND json_extract (x.body, '$.from.theme')"
+        "   IS NOT json_extract (x.body, '$.to.theme'))"
         " ORDER BY r.signal";
     sqlite3 *db = NULL;
     sqlite3_stmt *statement = NULL;

@@ -461,18 +461,26 @@ test_from_store (void **state)
         " '', '{\"description\":\"vuilzakken open\",\"source\":\"citizen\","
         " \"attributes\":{\"bin\":\"3\"}}', 2);"
         "INSERT INTO events VALUES (3, 'reclassified', 't', 'a', 'w', 'groen', 'normal',"
-        " 'staff', '', '{}', 1);"
+        " 'staff', '', '{\"from\":{\"theme\":\"triage\"},\"to\":{\"theme\":\"groen\"}}', 1);"
         "INSERT INTO events VALUES (4, 'reclassified', 't', 'a', 'w', 'dieren', 'normal',"
-        " 'staff', '', '{}', 1);"
-        "INSERT INTO events VALUES (5, 'reclassified', 't', 'a', 'w', 'triage', 'normal',"
-        " 'staff', '', '{}', 2);"
-        "INSERT INTO events VALUES (6, 'note', 't', 'a', 'w', 'afval', 'normal',"
+        " 'staff', '', '{\"from\":{\"theme\":\"groen\"},\"to\":{\"theme\":\"dieren\"}}', 1);"
+        "INSERT INTO events VALUES (5, 'reclassified', 't', 'b', 'w', 'dieren', 'normal',"
+        " 'staff', '', '{\"from\":{\"theme\":\"dieren\"},\"to\":{\"theme\":\"dieren\"}}', 1);"
+        "INSERT INTO events VALUES (6, 'reclassified', 't', 'a', 'w', 'triage', 'normal',"
+        " 'staff', '', '{\"from\":{\"theme\":\"afval\"},\"to\":{\"theme\":\"triage\"}}', 2);"
+        "INSERT INTO events VALUES (8, 'signal', 't', 'a', 'w', 'wonen', 'normal', 'citizen',"
+        " '', '{\"description\":\"leegstand\",\"source\":\"citizen\"}', 8);"
+        "INSERT INTO events VALUES (9, 'reclassified', 't', 'b', 'w', 'wonen', 'normal',"
+        " 'staff', '', '{\"from\":{\"theme\":\"wonen\"},\"to\":{\"theme\":\"wonen\"}}', 8);"
+        "INSERT INTO events VALUES (7, 'note', 't', 'a', 'w', 'afval', 'normal',"
         " 'staff', '', '{}', 2);";
     assert_int_equal (sqlite3_exec (db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close (db);
     sein_corpus_t *corpus = sein_corpus_new ();
     char *error = NULL;
-    //  Signal 1's last correction; signal 2's sends it to triage: none.
+    //  Signal 1's last theme correction (seq 5 moved only its area);
+    //  signal 2's sends it to triage, signal 8's changed only the area:
+    //  neither teaches a theme.
     int added = sein_corpus_add_store (corpus, path, &error);
     if (added != 1)
         fail_msg ("%d: %s", added, error ? error : "");
