@@ -303,7 +303,9 @@ sein_features_strongest (const sein_features_t *self, sein_features_coef_fn *coe
     //  Each node's weight x value, once per node, shared out to its words.
     for (size_t raw = 0; raw < self->nraw; raw++) {
         const s_raw_t *entry = &self->raw[raw];
-        if (entry->token < 0 || self->sums[entry->node] <= 0)
+        //  Two letters name nothing a reader needs ("op", "da", "up").
+        if (entry->token < 0 || self->sums[entry->node] <= 0 ||
+            self->text->tokens[entry->token].len < 3)
             continue;
         const struct feature_node *node = &self->nodes[entry->node];
         credit[entry->token] += coef (arg, node->index) * node->value * entry->share /
