@@ -33,6 +33,7 @@ sein_corpus_destroy (sein_corpus_t **self_p)
             free (self->entries[index].input);
             free (self->entries[index].theme);
             free (self->entries[index].lang);
+            free (self->entries[index].area);
             free (self->entries[index].where);
         }
         free (self->entries);
@@ -41,9 +42,10 @@ sein_corpus_destroy (sein_corpus_t **self_p)
     }
 }
 
-//  Take INPUT and WHERE (fresh), copy THEME and LANG.
+//  Take INPUT and WHERE (fresh), copy THEME, LANG and AREA.
 static void
-s_add (sein_corpus_t *self, char *input, const char *theme, const char *lang, char *where)
+s_add (sein_corpus_t *self, char *input, const char *theme, const char *lang,
+       const char *area, char *where)
 {
     if (self->count == self->capacity) {
         self->capacity = self->capacity ? self->capacity * 2 : 1024;
@@ -51,7 +53,8 @@ s_add (sein_corpus_t *self, char *input, const char *theme, const char *lang, ch
             self->entries, self->capacity * sizeof *self->entries);
     }
     self->entries[self->count++] = (sein_corpus_entry_t){
-        input, sein_strdup (theme), sein_strdup (lang ? lang : ""), where};
+        input, sein_strdup (theme), sein_strdup (lang ? lang : ""),
+        sein_strdup (area ? area : ""), where};
 }
 
 int
@@ -82,11 +85,16 @@ sein_corpus_add_file (sein_corpus_t *self, const char *path, char **error_p)
         else if (theme && !json_is_null (theme) && !json_is_string (theme))
             *error_p = sein_sprintf (
                 "%s:%d: \"expect\".\"theme\" is not a string or null", path, lineno);
-        else if (json_is_string (theme) &&
-                 strcmp (json_string_value (theme), SEIN_TRIAGE))
+        else if (json_is_string (theme) && strcmp (json_string_value (theme), SEIN_TRIAGE)) {
+            //  The area it expects, for evaluations: null is triage.
+            json_t *area = json_object_get (json_object_get (entry, "expect"), "area");
             s_add (self, json_dumps (input, JSON_COMPACT), json_string_value (theme),
                    json_string_value (json_object_get (entry, "lang")),
+                   json_is_string (area) ? json_string_value (area)
+                   : area                ? SEIN_TRIAGE
+                                         : "",
                    sein_sprintf ("%s:%d", path, lineno));
+        }
         json_decref (entry);
     }
     free (line);
@@ -126,7 +134,7 @@ sein_corpus_add_store (sein_corpus_t *self, const char *path, char **error_p)
         rc = SQLITE_ROW;
     while (rc == SQLITE_ROW && (rc = sqlite3_step (statement)) == SQLITE_ROW) {
         s_add (self, sein_strdup ((const char *) sqlite3_column_text (statement, 2)),
-               (const char *) sqlite3_column_text (statement, 1), "",
+               (const char *) sqlite3_column_text (statement, 1), "", "",
                sein_sprintf ("%s:seq %lld", path,
                              (long long) sqlite3_column_int64 (statement, 0)));
         added++;

@@ -23,6 +23,7 @@ typedef struct {
     char *input;  //  the submission, compact JSON
     char *theme;  //  the theme it should get
     char *lang;   //  "nl", "fr", "en", "mixed", ... as labelled; "" unknown
+    char *area;   //  the area it should get ("triage" for null); "" not said
     char *where;  //  "file:line", or "store:seq" for a correction
 } sein_corpus_entry_t;
 

@@ -102,7 +102,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         //  Everything that needs no store; the transition itself is
         //  checked against the signal's state when it is stored.
         if (sein_change_parse (&pending->change, pending->command, pending->request,
-                               setup->router, error) == 0) {
+                               setup->router, classifier, error) == 0) {
             //  With security, who made the change is the key, not the body.
             pending->change.by = sein_auth_who (pending->principal, pending->change.by);
             return 0;
@@ -132,6 +132,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
+    pending->rule = route.rule;
     pending->submitter = sein_auth_who (pending->principal, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.

@@ -233,6 +233,7 @@ sein_harness_data (sein_harness_t *self)
     const char *data[][2] = {{"areas", "areas.tsv"},
                              {"polygons", "areas.geojson"},
                              {"streets", "streets.tsv"},
+                             {"places", "places.tsv"},
                              {"themes", "themes.tsv"},
                              {"theme_rules", "theme-rules.tsv"},
                              {"priority_rules", "priority-rules.tsv"},

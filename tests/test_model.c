@@ -29,12 +29,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static const char *s_files[][2] = {{"data.areas", "areas.tsv"},
-                                   {"data.polygons", "areas.geojson"},
-                                   {"data.streets", "streets.tsv"},
-                                   {"data.themes", "themes.tsv"},
-                                   {"data.theme_rules", "theme-rules.tsv"},
-                                   {"data.priority_rules", "priority-rules.tsv"}};
+static const char *s_files[][2] = {
+    {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
+    {"data.streets", "streets.tsv"},       {"data.places", "places.tsv"},
+    {"data.themes", "themes.tsv"},         {"data.theme_rules", "theme-rules.tsv"},
+    {"data.priority_rules", "priority-rules.tsv"}};
+#define S_FILES (sizeof s_files / sizeof s_files[0])
 
 //  A few signals per theme, in the corpus's format: enough for a model to
 //  tell three themes apart by words the rules may not have.
@@ -64,9 +64,9 @@ static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
 {
     const char *overrides[16];
-    char *owned[6];
+    char *owned[S_FILES];
     int count = 0;
-    for (int index = 0; index < 6; index++) {
+    for (size_t index = 0; index < S_FILES; index++) {
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
                                      s_files[index][1]);
         overrides[count++] = owned[index];
@@ -79,7 +79,7 @@ s_classifier (const char **extra, char **error_p)
         fail_msg ("%s", error);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
-    for (int index = 0; index < 6; index++)
+    for (size_t index = 0; index < S_FILES; index++)
         free (owned[index]);
     if (error_p)
         *error_p = error;

@@ -225,6 +225,21 @@ s_generate (const char *dir, char **streets)
     fclose (areas);
     fclose (polygons);
 
+    //  A gazetteer as big as a real city's: every wijk and zone by name,
+    //  and the neighbouring towns.
+    path = zsys_sprintf ("%s/places.tsv", dir);
+    FILE *places = fopen (path, "w");
+    free (path);
+    assert (places);
+    fprintf (places, "name\tarea\tkind\n");
+    for (int wijk = 0; wijk < S_WIJKEN; wijk++) {
+        fprintf (places, "Wijk %d\tw%d\twijk\n", wijk, wijk);
+        for (int zone = 0; zone < S_ZONES; zone++)
+            fprintf (places, "Zone %d.%d\tw%d-z%d\tzone\n", wijk, zone, wijk, zone);
+    }
+    fprintf (places, "Tienen\t\toutside\nHerent\t\toutside\nBrussel\t\toutside\n");
+    fclose (places);
+
     path = zsys_sprintf ("%s/streets.tsv", dir);
     FILE *register_file = fopen (path, "w");
     free (path);
@@ -365,17 +380,19 @@ main (int argc, char **argv)
     //  1. Bundled data.
     const char *overrides[8];
     char *owned[8];
-    int noverrides = model ? 3 + S_NRULES : 3 + S_NRULES - 1;
+    //  The bundled data (4), the rules and, unless --no-model, the model.
+    int noverrides = model ? 4 + S_NRULES : 4 + S_NRULES - 1;
     const char *bundled[][2] = {{"data.areas", "areas.tsv"},
                                 {"data.polygons", "areas.geojson"},
-                                {"data.streets", "streets.tsv"}};
-    for (int index = 0; index < 3; index++)
+                                {"data.streets", "streets.tsv"},
+                                {"data.places", "places.tsv"}};
+    for (int index = 0; index < 4; index++)
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", bundled[index][0], SEIN_SOURCE_DIR,
                                      bundled[index][1]);
     for (int index = 0; index < S_NRULES; index++)
-        owned[3 + index] = zsys_sprintf ("%s=%s/conf/%s", s_rules[index][0], SEIN_SOURCE_DIR,
+        owned[4 + index] = zsys_sprintf ("%s=%s/conf/%s", s_rules[index][0], SEIN_SOURCE_DIR,
                                          s_rules[index][1]);
-    for (int index = 0; index < 3 + S_NRULES; index++)
+    for (int index = 0; index < 4 + S_NRULES; index++)
         overrides[index] = owned[index];
     double start = s_now ();
     sein_classifier_t *classifier = s_load (overrides, noverrides);
@@ -431,7 +448,7 @@ main (int argc, char **argv)
     }
     char **streets = (char **) calloc (S_STREETS, sizeof (char *));
     s_generate (dir, streets);
-    for (int index = 0; index < 3; index++) {
+    for (int index = 0; index < 4; index++) {
         free (owned[index]);
         owned[index] = zsys_sprintf ("%s=%s/%s", bundled[index][0], dir, bundled[index][1]);
         overrides[index] = owned[index];
@@ -462,8 +479,8 @@ main (int argc, char **argv)
     sein_classifier_destroy (&classifier);
     sein_classify_scratch_destroy (&scratch);
 
-    const char *names[] = {"areas.tsv", "areas.geojson", "streets.tsv"};
-    for (int index = 0; index < 3; index++) {
+    const char *names[] = {"areas.tsv", "areas.geojson", "streets.tsv", "places.tsv"};
+    for (int index = 0; index < 4; index++) {
         char *path = zsys_sprintf ("%s/%s", dir, names[index]);
         unlink (path);
         free (path);
@@ -474,7 +491,7 @@ main (int argc, char **argv)
     free (streets);
     zlistx_destroy (&generated);
 done:
-    for (int index = 0; index < 3 + S_NRULES; index++)
+    for (int index = 0; index < 4 + S_NRULES; index++)
         free (owned[index]);
     free (signals);
     zlistx_destroy (&bodies);
