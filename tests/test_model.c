@@ -8,7 +8,8 @@
     "file:line: message"; corrections are read from a store. The
     classifier with a model: the model decides, an explicit theme and a
     machine event still win, the detail explains. seind: a reload with a
-    broken model is refused and the old model keeps classifying.
+    broken model is refused and the old model keeps classifying, and
+    seinctl train --from-store learns the corrections seind stored.
 */
 #include "sein_classify.h"
 #include "sein_corpus.h"
@@ -652,6 +653,69 @@ test_reload (void **state)
     sein_harness_cleanup (&harness);
 }
 
+
+//  seinctl train --from-store on a store seind wrote: a theme correction
+//  (seinctl reclassify) teaches the model, an area-only one does not.
+static void
+test_train_from_store (void **state)
+{
+    (void) state;
+    sein_harness_t harness;
+    assert_int_equal (sein_harness_init (&harness, 0), 0);
+    assert_int_equal (sein_harness_start (&harness), 0);
+    const char *texts[] = {"er sluipt elke nacht een vos door onze tuin",
+                           "de haag van de buren hangt over het voetpad"};
+    long long seqs[2];
+    char given[SEIN_CODE_MAX] = "";
+    for (int index = 0; index < 2; index++) {
+        char *output = NULL;
+        assert_int_equal (sein_harness_run (&harness, NULL, &output, "sein-submit", "--json",
+                                            "-s", "citizen", "-d", texts[index], NULL),
+                          0);
+        json_t *ack = json_loads (output, 0, NULL);
+        assert_non_null (ack);
+        seqs[index] = json_integer_value (json_object_get (ack, "seq"));
+        assert_true (seqs[index] > 0);
+        if (index == 0)
+            snprintf (given, sizeof given, "%s",
+                      json_string_value (json_object_get (ack, "theme")));
+        json_decref (ack);
+        zstr_free (&output);
+    }
+    //  A correction to another theme than the one seind gave.
+    const char *corrected = strcmp (given, "dieren") == 0 ? "groen" : "dieren";
+    char first[24], second[24];
+    snprintf (first, sizeof first, "%lld", seqs[0]);
+    snprintf (second, sizeof second, "%lld", seqs[1]);
+    assert_int_equal (sein_harness_run (&harness, NULL, NULL, "seinctl", "reclassify", first,
+                                        "--theme", corrected, "--note", "een vos", NULL),
+                      0);
+    assert_int_equal (sein_harness_run (&harness, NULL, NULL, "seinctl", "reclassify", second,
+                                        "--area", "wilsele", NULL),
+                      0);
+    char *model = zsys_sprintf ("%s/trained.model", harness.dir);
+    char *output = NULL;
+    assert_int_equal (sein_harness_run (&harness, NULL, &output, "seinctl", "--json", "train",
+                                        "--corpus", s_corpus_file (), "--from-store",
+                                        "--output", model, NULL),
+                      0);
+    json_t *made = json_loads (output, 0, NULL);
+    assert_non_null (made);
+    assert_int_equal (json_integer_value (json_object_get (made, "corrections")), 1);
+    assert_int_equal (json_integer_value (json_object_get (made, "signals")),
+                      S_CORPUS_LINES + 1);
+    json_decref (made);
+    zstr_free (&output);
+    char *error = NULL;
+    sein_model_t *trained = sein_model_load (model, &error);
+    if (!trained)
+        fail_msg ("%s", error);
+    sein_model_destroy (&trained);
+    unlink (model);
+    zstr_free (&model);
+    sein_harness_cleanup (&harness);
+}
+
 static int
 s_setup (void **state)
 {
@@ -675,7 +739,7 @@ main (void)
         cmocka_unit_test (test_hash),       cmocka_unit_test (test_features),
         cmocka_unit_test (test_round_trip), cmocka_unit_test (test_bad_files),
         cmocka_unit_test (test_from_store), cmocka_unit_test (test_decide),
-        cmocka_unit_test (test_reload),
+        cmocka_unit_test (test_reload),    cmocka_unit_test (test_train_from_store),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }
