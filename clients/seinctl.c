@@ -9,6 +9,7 @@
 #include "sein_cli.h"
 
 #include "sein_alloc.h"
+#include "sein_corpus.h"
 #include "sein_store.h"
 #include "sein_report.h"
 #include "sein_settings.h"
@@ -45,8 +46,14 @@ enum {
     O_LIMIT,
     O_OVERDUE,
     O_ALL,
-    O_CSV
+    O_CSV,
+    O_CORPUS,
+    O_FOLDS,
+    O_FROM_STORE,
+    O_BITS
 };
+
+#define S_CORPUS_MAX 64
 
 #define S_TEAMS_MAX 16
 
@@ -78,7 +85,11 @@ static const sein_cli_option_t s_options[] = {
     {"text", O_TEXT, "WORDS", "list, stats: full text (FTS5: words, \"a phrase\", OR, NOT, prefix*)"},
     {"order", O_ORDER, "newest|seq", "list: newest first (default) or by seq"},
     {"by", O_BY, "KEYS", "stats: group by area,wijk,theme,priority,source,week,month (default area,theme,week)"},
-    {"output", O_OUTPUT, "FILE", "report: the HTML file to write"},
+    {"output", O_OUTPUT, "FILE", "report: the HTML file to write; train: the model file"},
+    {"corpus", O_CORPUS, "FILE", "train: labelled JSON lines (repeatable)"},
+    {"folds", O_FOLDS, "K", "train: first report K-fold cross-validation"},
+    {"from-store", O_FROM_STORE, NULL, "train: add the signals staff reclassified"},
+    {"bits", O_BITS, "N", "train: hash bits of the features (default 14)"},
     {"after", O_AFTER, "SEQ", "list: the page after this cursor"},
     {"limit", O_LIMIT, "N", "list: signals per page (default 50, at most 1000)"},
     {"overdue", O_OVERDUE, NULL, "list, stats: only signals that missed their deadline"},
@@ -99,6 +110,10 @@ typedef struct {
     const char *output;
     long long after, limit;
     bool overdue, all, csv;
+    const char *corpus[S_CORPUS_MAX];
+    int ncorpus;
+    long long folds, bits;
+    bool from_store;
 } s_ctl_t;
 
 static int
@@ -126,6 +141,23 @@ s_option (void *arg, int key, const char *value)
     }
     if (key >= O_AREA && key < O_AREA + (int) S_NFILTERS) {
         ctl->filters[key - O_AREA] = value;
+        return 0;
+    }
+    if (key == O_CORPUS && ctl->ncorpus < S_CORPUS_MAX) {
+        ctl->corpus[ctl->ncorpus++] = value;
+        return 0;
+    }
+    if (key == O_FOLDS || key == O_BITS) {
+        long long number = sein_cli_number (value);
+        *(key == O_FOLDS ? &ctl->folds : &ctl->bits) = number;
+        return key == O_FOLDS ? (number >= 2 && number <= 100 ? 0 : -1)
+                              : (number >= SEIN_MODEL_BITS_MIN &&
+                                         number <= SEIN_MODEL_BITS_MAX
+                                     ? 0
+                                     : -1);
+    }
+    if (key == O_FROM_STORE) {
+        ctl->from_store = true;
         return 0;
     }
     if (key == O_OUTPUT)
@@ -1121,6 +1153,127 @@ s_cmd_check (s_ctl_t *ctl, int argc, char **argv)
     return problems ? SEIN_EXIT_DATAERR : SEIN_EXIT_OK;
 }
 
+//  seind's settings as this seinctl was told (-c, -o), with no theme
+//  model: training must not lean on the model it replaces.
+static sein_classifier_t *
+s_rules_classifier (s_ctl_t *ctl, const char *model, char **error_p)
+{
+    const char *overrides[SEIN_CLI_MAX_OVERRIDES + 1];
+    int count = 0;
+    for (int index = 0; index < ctl->cli->noverrides; index++)
+        overrides[count++] = ctl->cli->overrides[index];
+    char *setting = sein_sprintf ("data.theme_model=%s", model);
+    overrides[count++] = setting;
+    sein_config_t *config =
+        sein_settings_load (ctl->cli->config_file, overrides, count, error_p);
+    sein_classifier_t *classifier = config ? sein_classifier_new (config, error_p) : NULL;
+    sein_config_destroy (&config);
+    free (setting);
+    return classifier;
+}
+
+//  What a cross-validation counts.
+typedef struct {
+    s_ctl_t *ctl;
+    const sein_corpus_t *corpus;
+    size_t total, right, triage;
+} s_folds_t;
+
+static sein_classifier_t *
+s_fold_loader (void *arg, const char *model, char **error_p)
+{
+    return s_rules_classifier (((s_folds_t *) arg)->ctl, model, error_p);
+}
+
+static void
+s_fold_result (void *arg, size_t entry, const sein_signal_t *signal,
+               const sein_classification_t *result)
+{
+    (void) signal;
+    s_folds_t *folds = (s_folds_t *) arg;
+    folds->total++;
+    folds->right += streq (result->theme, sein_corpus_entry (folds->corpus, entry)->theme);
+    folds->triage += streq (result->theme, SEIN_TRIAGE);
+}
+
+//  train --corpus FILE... [--from-store] --output MODEL [--folds K]: the
+//  theme model from labelled signals (docs/CLASSIFICATION.md).
+static int
+s_cmd_train (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    if (!ctl->output || (!ctl->ncorpus && !ctl->from_store))
+        return sein_cli_usage (ctl->cli, "train --corpus FILE... [--from-store] --output "
+                                         "MODEL [--folds K] [--bits N]");
+    int bits = ctl->bits ? (int) ctl->bits : SEIN_MODEL_BITS;
+    double C = SEIN_MODEL_C;
+    int64_t start = zclock_usecs ();
+    char *error = NULL;
+    int status = SEIN_EXIT_OK;
+    sein_corpus_t *corpus = sein_corpus_new ();
+    sein_classifier_t *rules = s_rules_classifier (ctl, "", &error);
+    if (!rules)
+        status = SEIN_EXIT_CONFIG;
+    for (int index = 0; !error && index < ctl->ncorpus; index++)
+        if (sein_corpus_add_file (corpus, ctl->corpus[index], &error))
+            status = SEIN_EXIT_DATAERR;
+    int corrected = 0;
+    if (!error && ctl->from_store) {
+        sein_config_t *config = ctl->cli->config;
+        char *path = sein_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
+                                   sein_config_str (config, "storage.file"));
+        corrected = sein_corpus_add_store (corpus, path, &error);
+        if (corrected < 0)
+            status = SEIN_EXIT_IOERR;
+        free (path);
+    }
+    s_folds_t folds = {ctl, corpus, 0, 0, 0};
+    if (!error && ctl->folds &&
+        sein_corpus_cross_validate (corpus, rules, (int) ctl->folds, bits, C, s_fold_loader,
+                                    s_fold_result, &folds, &error))
+        status = SEIN_EXIT_DATAERR;
+    if (!error && ctl->folds && !ctl->cli->json)
+        printf ("%lld-fold cross-validation: theme %.1f%% right (%zu/%zu), triage %.1f%%\n",
+                ctl->folds, folds.total ? 100.0 * folds.right / folds.total : 0, folds.right,
+                folds.total, folds.total ? 100.0 * folds.triage / folds.total : 0);
+    sein_model_t *model =
+        error ? NULL : sein_corpus_train (corpus, rules, NULL, bits, C, &error);
+    if (!model && status == SEIN_EXIT_OK)
+        status = SEIN_EXIT_DATAERR;
+    if (model && sein_model_save (model, ctl->output, &error))
+        status = SEIN_EXIT_IOERR;
+    if (error)
+        fprintf (stderr, "seinctl: %s\n", error);
+    else {
+        struct stat file;
+        double seconds = (double) (zclock_usecs () - start) / 1e6;
+        long long size = stat (ctl->output, &file) == 0 ? (long long) file.st_size : -1;
+        json_t *made = json_pack (
+            "{s:s,s:I,s:I,s:I,s:s,s:I,s:f}", "model", ctl->output, "signals",
+            (json_int_t) sein_model_signals (model), "corrections", (json_int_t) corrected,
+            "themes", (json_int_t) sein_model_nlabels (model), "corpus",
+            sein_model_digest (model), "bytes", (json_int_t) size, "seconds", seconds);
+        if (ctl->folds)
+            json_object_set_new (made, "cross_validation",
+                                 json_real (folds.total ? (double) folds.right / folds.total
+                                                        : 0));
+        char *human = sein_sprintf (
+            "%s: %zu signals (%d corrections from the store), %zu themes, corpus %.12s, "
+            "%lld bytes, trained in %.1f s",
+            ctl->output, sein_model_signals (model), corrected, sein_model_nlabels (model),
+            sein_model_digest (model), size, seconds);
+        sein_cli_print (ctl->cli, made, human);
+        free (human);
+        json_decref (made);
+    }
+    free (error);
+    sein_model_destroy (&model);
+    sein_classifier_destroy (&rules);
+    sein_corpus_destroy (&corpus);
+    return status;
+}
+
 //  The roles a key may have (daemon/sein_auth.c's table says what each may
 //  do; seind skips a certificate whose role it does not know).
 static const char *s_roles[] = {"submitter", "watcher", "staff", "system",
@@ -1235,6 +1388,9 @@ static const struct {
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
     {"keygen", 1, 1, "NAME", "make a key in security.keys: --role ROLE [--team T ...]",
      s_cmd_keygen, true},
+    {"train", 0, 0, "",
+     "the theme model: --corpus FILE... [--from-store] --output MODEL [--folds K]",
+     s_cmd_train, true},
     {"check", 0, 0, "",
      "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
      s_cmd_check, true},

@@ -23,8 +23,10 @@
 #include "sein_classify.h"
 #include "sein_alloc.h"
 #include "sein_dict.h"
+#include "sein_features.h"
 #include "sein_geo.h"
 #include "sein_json.h"
+#include "sein_model.h"
 #include "sein_places.h"
 #include "sein_rules.h"
 #include "sein_streets.h"
@@ -94,11 +96,15 @@ struct _sein_classifier_t {
     sein_rules_t *priority_rules;
     double min_score; //  below this the best theme is no evidence
     double margin;    //  the leader must lead by this share of its score
+    sein_model_t *model;     //  the learned theme model, NULL: rules only
+    double model_threshold;  //  least probability of a model's theme
+    double model_margin;     //  ... and its least lead over the runner-up
 };
 
 //  What a classification writes, owned by one thread.
 struct _sein_classify_scratch_t {
     sein_stemmer_t *stemmer;
+    sein_features_t *features; //  the model's view of the current signal
     sein_buf_t detail; //  the detail of the current call, as JSON text
 };
 
@@ -280,6 +286,20 @@ sein_classifier_new (sein_config_t *config, char **error_p)
             sein_rules_new (sein_config_str (config, "data.priority_rules"), "priority", 0,
                             s_known_priority, self, self->lang, stemmer, &error);
     sein_stemmer_destroy (&stemmer);
+    const char *model = sein_config_str (config, "data.theme_model");
+    if (!error && *model) {
+        self->model = sein_model_load (model, &error);
+        for (size_t label = 0; self->model && label < sein_model_nlabels (self->model);
+             label++)
+            if (!s_theme_listed (self, sein_model_label (self->model, label)))
+                error = sein_sprintf ("%s:1: label '%s' is not a theme of %s", model,
+                                      sein_model_label (self->model, label),
+                                      sein_config_str (config, "data.themes"));
+    }
+    self->model_threshold =
+        (double) sein_config_int (config, "classify.theme_threshold") / 100;
+    self->model_margin =
+        (double) sein_config_int (config, "classify.theme_model_margin") / 100;
     if (error) {
         *error_p = error;
         sein_classifier_destroy (&self);
@@ -293,6 +313,7 @@ sein_classifier_destroy (sein_classifier_t **self_p)
     assert (self_p);
     sein_classifier_t *self = *self_p;
     if (self) {
+        sein_model_destroy (&self->model);
         sein_rules_destroy (&self->priority_rules);
         sein_rules_destroy (&self->theme_rules);
         sein_streets_destroy (&self->streets);
@@ -357,13 +378,26 @@ char *
 sein_classifier_summary (const sein_classifier_t *self)
 {
     assert (self);
+    char model[160] = "";
+    if (self->model)
+        snprintf (model, sizeof model, ", a theme model of %zu themes (corpus %.12s, %zu "
+                                       "signals)",
+                  sein_model_nlabels (self->model), sein_model_digest (self->model),
+                  sein_model_signals (self->model));
     return sein_sprintf ("%zu areas, %zu polygons, %zu streets, %zu places, %zu themes, "
-                         "%zu theme rules, %zu priority rules",
+                         "%zu theme rules, %zu priority rules%s",
                          self->nareas, sein_geo_size (self->geo),
                          sein_streets_size (self->streets),
                          sein_places_size (self->places), self->nthemes,
                          sein_rules_size (self->theme_rules),
-                         sein_rules_size (self->priority_rules));
+                         sein_rules_size (self->priority_rules), model);
+}
+
+const sein_model_t *
+sein_classifier_model (const sein_classifier_t *self)
+{
+    assert (self);
+    return self->model;
 }
 
 //  --------------------------------------------------------------------------
@@ -1060,7 +1094,191 @@ typedef struct {
     bool standing; //  a word the sentence did not set aside counts for it
 } s_score_t;
 
-//  The theme: explicit, else the rules' scores.
+//  Sum the rule HITS of TEXT per theme into SLOTS (room for hits->count).
+//  Returns how many themes were hit.
+static size_t
+s_scores (const sein_rule_hits_t *hits, const sein_text_t *text, s_score_t *slots)
+{
+    size_t nthemes = 0;
+    for (size_t index = 0; index < hits->count; index++) {
+        const sein_rule_hit_t *hit = &hits->hits[index];
+        size_t slot = 0;
+        //  Targets are interned by the rules: one theme, one pointer.
+        while (slot < nthemes && slots[slot].theme != hit->target)
+            slot++;
+        if (slot == nthemes)
+            slots[nthemes++] = (s_score_t){hit->target, 0, false};
+        slots[slot].standing |= !hit->dismissed;
+        double weight = hit->dismissed ? hit->weight * S_NEGATED_FACTOR : hit->weight;
+        if (hit->how != SEIN_RULE_ATTRIBUTE && text->ntokens > 1)
+            weight *= S_POSITION_FIRST - (S_POSITION_FIRST - S_POSITION_LAST) *
+                                             (double) hit->token /
+                                             (double) (text->ntokens - 1);
+        slots[slot].score += weight;
+    }
+    return nthemes;
+}
+
+//  The model's features of TEXT into SCRATCH: its words, the rule HITS,
+//  and the rule scores (SLOTS, NTHEMES) of the NLABELS themes LABELS as
+//  the prior.
+static void
+s_features (sein_classify_scratch_t *scratch, int bits, const char *const *labels,
+            size_t nlabels, sein_text_t *text, const sein_rule_hits_t *hits,
+            const s_score_t *slots, size_t nthemes)
+{
+    double priors[64];
+    assert (nlabels <= 64);
+    for (size_t label = 0; label < nlabels; label++) {
+        priors[label] = 0;
+        for (size_t slot = 0; slot < nthemes; slot++)
+            if (strcmp (slots[slot].theme, labels[label]) == 0)
+                priors[label] = slots[slot].score;
+    }
+    sein_features_extract (scratch->features, bits, text, scratch->stemmer, hits->lang, hits,
+                           priors, nlabels);
+}
+
+typedef struct {
+    const sein_model_t *model;
+    size_t label;
+} s_coef_arg_t;
+
+static double
+s_coef (void *arg, int index)
+{
+    s_coef_arg_t *coef = (s_coef_arg_t *) arg;
+    return sein_model_coef (coef->model, index, coef->label);
+}
+
+//  The theme by the model: its most probable theme when sure enough,
+//  else triage. Says which words weighed most for that theme and which
+//  rules agreed, in the detail and in LINE.
+static void
+s_theme_model (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
+               sein_text_t *text, const sein_rule_hits_t *hits, const s_score_t *slots,
+               size_t nthemes, const char *rules_code, sein_classification_t *result,
+               sein_buf_t *out, s_line_t *line, double *confidence, bool trace)
+{
+    const sein_model_t *model = self->model;
+    size_t nlabels = sein_model_nlabels (model);
+    const char *labels[64] = {NULL};
+    for (size_t label = 0; label < nlabels; label++)
+        labels[label] = sein_model_label (model, label);
+    s_features (scratch, sein_model_bits (model), labels, nlabels, text, hits, slots, nthemes);
+    double probs[64];
+    size_t best = sein_model_predict (model, sein_features_nodes (scratch->features, NULL),
+                                      probs);
+    size_t second = best == 0 ? 1 : 0;
+    for (size_t label = 0; label < nlabels; label++)
+        if (label != best && probs[label] > probs[second])
+            second = label;
+    s_line_t reason;
+    s_line_init (&reason);
+    const char *code = labels[best];
+    if (probs[best] < self->model_threshold) {
+        s_say (&reason, labels[best], " ", NULL);
+        s_add_fixed (&reason, probs[best], 2);
+        s_add_literal (&reason, " is below ");
+        s_add_fixed (&reason, self->model_threshold, 2);
+        code = SEIN_TRIAGE;
+    } else if (probs[best] - probs[second] < self->model_margin) {
+        s_say (&reason, labels[best], " and ", labels[second], " are too close (", NULL);
+        s_add_fixed (&reason, probs[best], 2);
+        s_add_literal (&reason, ", ");
+        s_add_fixed (&reason, probs[second], 2);
+        s_add_literal (&reason, ")");
+        code = SEIN_TRIAGE;
+    }
+    bool triage = strcmp (code, SEIN_TRIAGE) == 0;
+    s_copy (result->theme, sizeof result->theme, code);
+    *confidence = triage ? 0 : probs[best];
+    //  The words that weighed most for the leading theme, even when it did
+    //  not make it: they tell a person where to look.
+    const char *words[3];
+    s_coef_arg_t arg = {model, best};
+    size_t nwords = sein_features_strongest (scratch->features, s_coef, &arg, words, 3);
+    sein_buf_field_string (out, "by", triage ? "none" : "model");
+    sein_buf_field_string (out, "code", code);
+    sein_buf_field_string (out, "model_theme", labels[best]);
+    sein_buf_field_string (out, "rules_theme", rules_code);
+    sein_buf_field_fixed (out, "probability", probs[best]);
+    sein_buf_field_string (out, "runner_up", labels[second]);
+    sein_buf_field_fixed (out, "runner_up_probability", probs[second]);
+    sein_buf_key (out, "words");
+    sein_buf_raw (out, "[", 1);
+    for (size_t index = 0; index < nwords; index++)
+        s_element (out, words[index]);
+    sein_buf_raw (out, "]", 1);
+    //  The rule words for the leading theme, and those set aside.
+    s_line_t said, unsaid;
+    s_line_init (&said);
+    s_line_init (&unsaid);
+    sein_buf_key (out, "rules");
+    sein_buf_raw (out, "[", 1);
+    for (size_t index = 0; index < hits->count; index++) {
+        const sein_rule_hit_t *hit = &hits->hits[index];
+        if (s_said_before (text, hits, index, hit->target, false))
+            continue;
+        const char *label = s_hit_label (text, hit);
+        if (hit->dismissed) {
+            if (unsaid.len)
+                s_add_literal (&unsaid, ", ");
+            s_add (&unsaid, label);
+        } else if (strcmp (hit->target, labels[best]) == 0) {
+            s_element (out, label);
+            if (said.len)
+                s_add_literal (&said, ", ");
+            s_add (&said, label);
+        }
+    }
+    sein_buf_raw (out, "]", 1);
+    if (trace) {
+        sein_buf_key (out, "probabilities");
+        sein_buf_raw (out, "{", 1);
+        for (size_t label = 0; label < nlabels; label++)
+            sein_buf_field_fixed (out, labels[label], probs[label]);
+        sein_buf_raw (out, "}", 1);
+        sein_buf_key (out, "scores");
+        sein_buf_raw (out, "{", 1);
+        for (size_t slot = 0; slot < nthemes; slot++)
+            sein_buf_field_fixed (out, slots[slot].theme, slots[slot].score);
+        sein_buf_raw (out, "}", 1);
+    }
+    if (reason.len)
+        sein_buf_field_string (out, "reason", reason.text);
+    sein_buf_field_fixed (out, "confidence", *confidence);
+    sein_buf_raw (out, "}", 1);
+    //  "model: ratten, kelder; rules: ratten → dieren 0.93"
+    s_add_literal (line, "model: ");
+    for (size_t index = 0; index < nwords; index++) {
+        if (index)
+            s_add_literal (line, ", ");
+        s_add (line, words[index]);
+    }
+    if (!nwords)
+        s_add_literal (line, "no telling words");
+    if (said.len) {
+        s_add_literal (line, "; rules: ");
+        s_add_n (line, said.text, said.len);
+    }
+    if (unsaid.len) {
+        s_add_literal (line, " (not: ");
+        s_add_n (line, unsaid.text, unsaid.len);
+        s_add_literal (line, ")");
+    }
+    if (triage)
+        s_say (line, "; ", reason.text, " → triage", NULL);
+    else {
+        s_add_literal (line, " → ");
+        s_add (line, code);
+        s_add_literal (line, " ");
+        s_add_fixed (line, *confidence, 2);
+    }
+}
+
+//  The theme: explicit, else a decisive machine event, else the model,
+//  else the rules' scores.
 static void
 s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
          const sein_signal_t *signal, sein_text_t *text, sein_classification_t *result,
@@ -1092,23 +1310,7 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     s_score_t *slots = inline_slots;
     if (hits.count > SEIN_RULE_HITS_INLINE)
         slots = (s_score_t *) sein_malloc (hits.count * sizeof *slots);
-    size_t nthemes = 0;
-    for (size_t index = 0; index < hits.count; index++) {
-        const sein_rule_hit_t *hit = &hits.hits[index];
-        size_t slot = 0;
-        //  Targets are interned by the rules: one theme, one pointer.
-        while (slot < nthemes && slots[slot].theme != hit->target)
-            slot++;
-        if (slot == nthemes)
-            slots[nthemes++] = (s_score_t){hit->target, 0, false};
-        slots[slot].standing |= !hit->dismissed;
-        double weight = hit->dismissed ? hit->weight * S_NEGATED_FACTOR : hit->weight;
-        if (hit->how != SEIN_RULE_ATTRIBUTE && text->ntokens > 1)
-            weight *= S_POSITION_FIRST - (S_POSITION_FIRST - S_POSITION_LAST) *
-                                             (double) hit->token /
-                                             (double) (text->ntokens - 1);
-        slots[slot].score += weight;
-    }
+    size_t nthemes = s_scores (&hits, text, slots);
     //  Only a theme with a word that stands can win: "geen sluikstort meer"
     //  dismisses the dumping it names, and what it is about is unsaid. A
     //  dismissed theme still runs up against the winner.
@@ -1140,6 +1342,20 @@ s_theme (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
         s_add (&reason, ")");
     } else
         code = slots[best].theme;
+    //  A machine event the rules read ("bin_fill>=80") is decisive; any
+    //  other theme is the model's to pick when there is one.
+    bool event = false;
+    for (size_t index = 0; index < hits.count && strcmp (code, SEIN_TRIAGE); index++)
+        event |= hits.hits[index].how == SEIN_RULE_ATTRIBUTE &&
+                 hits.hits[index].target == code && !hits.hits[index].dismissed;
+    if (self->model && !event) {
+        s_theme_model (self, scratch, text, &hits, slots, nthemes, code, result, out, line,
+                       confidence, trace);
+        if (slots != inline_slots)
+            free (slots);
+        sein_rule_hits_release (&hits);
+        return;
+    }
     s_copy (result->theme, sizeof result->theme, code);
     bool triage = strcmp (code, SEIN_TRIAGE) == 0;
     *confidence = 0;
@@ -1384,11 +1600,41 @@ sein_classifier_classify (const sein_classifier_t *self, sein_classify_scratch_t
         free (input);
 }
 
+const struct feature_node *
+sein_classifier_features (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
+                          const sein_signal_t *signal, int bits,
+                          const char *const *labels, size_t nlabels)
+{
+    assert (self && scratch && signal && labels);
+    char buffer[2048];
+    char *input = s_text_of (signal, buffer, sizeof buffer);
+    sein_text_t text;
+    sein_text_analyse (&text, self->lang, input, strlen (input));
+    sein_rule_hits_t hits;
+    sein_rules_match (self->theme_rules, &text, scratch->stemmer, signal->attributes,
+                      signal->nattributes, signal->description, &hits);
+    text.lang = hits.lang;
+    s_score_t inline_slots[SEIN_RULE_HITS_INLINE];
+    s_score_t *slots = inline_slots;
+    if (hits.count > SEIN_RULE_HITS_INLINE)
+        slots = (s_score_t *) sein_malloc (hits.count * sizeof *slots);
+    size_t nthemes = s_scores (&hits, &text, slots);
+    s_features (scratch, bits, labels, nlabels, &text, &hits, slots, nthemes);
+    if (slots != inline_slots)
+        free (slots);
+    sein_rule_hits_release (&hits);
+    sein_text_release (&text);
+    if (input != buffer && input != signal->description)
+        free (input);
+    return sein_features_nodes (scratch->features, NULL);
+}
+
 sein_classify_scratch_t *
 sein_classify_scratch_new (void)
 {
     sein_classify_scratch_t *self = (sein_classify_scratch_t *) zmalloc (sizeof *self);
     self->stemmer = sein_stemmer_new ();
+    self->features = sein_features_new ();
     if (!self->stemmer)
         sein_classify_scratch_destroy (&self);
     return self;
@@ -1401,6 +1647,7 @@ sein_classify_scratch_destroy (sein_classify_scratch_t **self_p)
     sein_classify_scratch_t *self = *self_p;
     if (self) {
         sein_stemmer_destroy (&self->stemmer);
+        sein_features_destroy (&self->features);
         sein_buf_free (&self->detail);
         free (self);
         *self_p = NULL;

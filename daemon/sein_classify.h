@@ -17,14 +17,16 @@
     named in the description (else a place named there). Another town
     named (data.places, kind outside) sends it to triage. Evidence that
     did not decide raises the area confidence when it agrees and caps it
-    when it names another area. Nothing usable: area "triage". Theme: a valid explicit `theme`, else the rules;
-    no clear winner: "triage". Priority: explicit, else rules, else "normal".
+    when it names another area. Nothing usable: area "triage". Theme: a valid explicit `theme`, else a
+    decisive machine-event rule, else the learned model (data.theme_model)
+    when there is one, else the rules; no clear winner: "triage". Priority: explicit, else rules, else "normal".
     docs/CLASSIFICATION.md describes the data files and the detail object.
 */
 #ifndef SEIN_CLASSIFY_H_INCLUDED
 #define SEIN_CLASSIFY_H_INCLUDED
 
 #include "sein_config.h"
+#include "sein_model.h"
 #include "sein_signal.h"
 
 #include <czmq.h>
@@ -85,6 +87,21 @@ const char *
 //  for the daemon's log after a (re)load. The caller frees it.
 char *
     sein_classifier_summary (const sein_classifier_t *self);
+
+//  The learned theme model (data.theme_model), NULL when the rules decide
+//  alone. Borrowed, read-only.
+const sein_model_t *
+    sein_classifier_model (const sein_classifier_t *self);
+
+//  The theme model's features of SIGNAL, as a classification computes
+//  them (sein_features.h), in 2^BITS buckets with the rule scores of the
+//  NLABELS themes LABELS as the prior: what a trainer learns from. Ends
+//  with index -1; borrowed from SCRATCH until its next use.
+const struct feature_node *
+    sein_classifier_features (const sein_classifier_t *self,
+                              sein_classify_scratch_t *scratch,
+                              const sein_signal_t *signal, int bits,
+                              const char *const *labels, size_t nlabels);
 
 //  Create the scratch one thread classifies with: the three Snowball
 //  stemmers, a cache of recent stems (about 256 KB) and a rendering

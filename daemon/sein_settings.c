@@ -38,10 +38,16 @@ const sein_setting_t sein_settings[] = {
     {"data.theme_rules", SEIN_SETTING_PATH, "theme-rules.tsv", 0, 0, NULL, true, NULL},
     {"data.priority_rules", SEIN_SETTING_PATH, "priority-rules.tsv", 0, 0, NULL, true,
      NULL},
+    //  The learned theme model (sein_model.h); empty: the rules decide.
+    {"data.theme_model", SEIN_SETTING_PATH, "", 0, 0, NULL, true, NULL},
     //  1/100 of a rule weight
     {"classify.theme_min_score", SEIN_SETTING_INT, "150", 1, 10000, NULL, true, NULL},
     //  percent
     {"classify.theme_margin", SEIN_SETTING_INT, "20", 0, 99, NULL, true, NULL},
+    //  With a model, percent: the least probability of the chosen theme,
+    //  and by how much it must beat the runner-up, or triage.
+    {"classify.theme_threshold", SEIN_SETTING_INT, "50", 0, 100, NULL, true, NULL},
+    {"classify.theme_model_margin", SEIN_SETTING_INT, "10", 0, 100, NULL, true, NULL},
     {"limits.description_max", SEIN_SETTING_INT, "4000", 1, 65536, NULL, true, NULL},
     {"limits.message_max", SEIN_SETTING_INT, "65536", 1024, 16777216, NULL, false,
      "ZMQ_MAXMSGSIZE of the intake and watch sockets (message_max + 64 KiB)"},

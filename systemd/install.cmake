@@ -24,7 +24,7 @@ set(SEIN_STATE_DIR "/var/lib/sein") # StateDirectory=sein, whatever the prefix
 set(conf "${SEIN_SOURCE_DIR}/conf")
 file(INSTALL "${conf}/areas.tsv" "${conf}/areas.geojson" "${conf}/streets.tsv"
      "${conf}/places.tsv" "${conf}/themes.tsv" "${conf}/theme-rules.tsv"
-     "${conf}/priority-rules.tsv"
+     "${conf}/priority-rules.tsv" "${conf}/theme.model"
      DESTINATION "${SEIN_CONFIG_DIR}")
 file(INSTALL "${conf}/sein.cfg" DESTINATION "${SEIN_CONFIG_DIR}" RENAME sein.cfg.dist)
 if(EXISTS "$ENV{DESTDIR}${SEIN_CONFIG_FILE}")

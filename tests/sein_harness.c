@@ -236,7 +236,8 @@ sein_harness_data (sein_harness_t *self)
                              {"places", "places.tsv"},
                              {"themes", "themes.tsv"},
                              {"theme_rules", "theme-rules.tsv"},
-                             {"priority_rules", "priority-rules.tsv"}};
+                             {"priority_rules", "priority-rules.tsv"},
+                             {"theme_model", "theme.model"}};
     for (size_t index = 0; index < sizeof data / sizeof data[0]; index++) {
         char override[320];
         snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],

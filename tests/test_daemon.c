@@ -2012,7 +2012,8 @@ s_config_copy (const char *from, const char *to)
     zstr_free (&path);
     assert_non_null (text);
     const char *data[] = {"areas.tsv",  "areas.geojson",   "streets.tsv", "places.tsv",
-                          "themes.tsv", "theme-rules.tsv", "priority-rules.tsv"};
+                          "themes.tsv", "theme-rules.tsv", "priority-rules.tsv",
+                          "theme.model"};
     for (size_t index = 0; index < sizeof data / sizeof data[0]; index++) {
         char *quoted = zsys_sprintf ("\"%s\"", data[index]);
         char *absolute = zsys_sprintf ("\"%s/conf/%s\"", SEIN_SOURCE_DIR, data[index]);

@@ -223,14 +223,18 @@ s_parse (sein_config_t *self, size_t index, const char *text, bool relative_to_f
     if (setting->type == SEIN_SETTING_ENUM && !s_in_choices (setting->choices, text))
         return sein_sprintf ("%s: '%s' is not one of %s", setting->name, text,
                                 setting->choices);
-    if (*text == 0)
+    //  A setting whose default is empty (data.theme_model: no model) may
+    //  be set empty again; any other must name something.
+    if (*text == 0 && *setting->def == 0)
+        ;
+    else if (*text == 0)
         return sein_sprintf ("%s: must not be empty", setting->name);
     if (setting->type == SEIN_SETTING_ENDPOINT && !s_endpoint_valid (text))
         return sein_sprintf ("%s: '%s' is not a ZeroMQ endpoint (tcp://HOST:PORT, "
                              "ipc://PATH, inproc://NAME)",
                              setting->name, text);
     char *copy;
-    if (setting->type == SEIN_SETTING_PATH && *text != '/') {
+    if (setting->type == SEIN_SETTING_PATH && *text && *text != '/') {
         char cwd[PATH_MAX];
         const char *base = relative_to_file ? self->dir : getcwd (cwd, sizeof cwd);
         copy = sein_sprintf ("%s/%s", base ? base : ".", text);

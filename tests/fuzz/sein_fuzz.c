@@ -63,7 +63,12 @@ static const char *s_data[][2] = {
 sein_config_t *
 sein_fuzz_config (const char *setting, const char *path)
 {
-    char *owned[S_DATA];
+    //  The theme model is loaded only when it is the file fuzzed: the
+    //  bundled one would cost every loader target its parse per input.
+    char *owned[S_DATA + 1];
+    size_t count = S_DATA;
+    if (setting && streq (setting, "data.theme_model"))
+        owned[count++] = zsys_sprintf ("data.theme_model=%s", path);
     for (size_t index = 0; index < S_DATA; index++) {
         const char *name = s_data[index][0];
         if (setting && streq (setting, name))
@@ -76,8 +81,8 @@ sein_fuzz_config (const char *setting, const char *path)
     }
     char *error = NULL;
     sein_config_t *config =
-        sein_settings_load (NULL, (const char **) owned, (int) S_DATA, &error);
-    for (size_t index = 0; index < S_DATA; index++)
+        sein_settings_load (NULL, (const char **) owned, (int) count, &error);
+    for (size_t index = 0; index < count; index++)
         free (owned[index]);
     if (!config) {
         fprintf (stderr, "fuzz configuration: %s\n", error);

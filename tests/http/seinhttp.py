@@ -44,7 +44,8 @@ class Sein:
             ("areas", "areas.tsv"), ("polygons", "areas.geojson"),
             ("streets", "streets.tsv"), ("themes", "themes.tsv"),
             ("theme_rules", "theme-rules.tsv"),
-            ("priority_rules", "priority-rules.tsv"), ("places", "places.tsv"))] + list(overrides)
+            ("priority_rules", "priority-rules.tsv"), ("places", "places.tsv"),
+            ("theme_model", "theme.model"))] + list(overrides)
 
     def write_config(self, name, http_group=None):
         """conf/sein.cfg with its http group replaced by HTTP_GROUP (the
