@@ -111,6 +111,9 @@ typedef struct {
     const char *person;
     sein_ref_t of;
     const char *by; //  who: never NULL once parsed
+    //  Who asked, for the team scope (sein_auth_scope); NULL: no scope
+    //  (tests, the housekeeping timer).
+    const sein_principal_t *principal;
 } sein_change_t;
 
 //  Check BODY of a change COMMAND (the wire reader has bounded it and

@@ -96,7 +96,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     //  What the slot's last request left is freed here, on the prepare
     //  thread, rather than on the server's, which is the busier one.
     sein_pending_reset (pending);
-    if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT)
+    if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT ||
+        pending->kind == SEIN_PENDING_PRIVACY || pending->kind == SEIN_PENDING_RETENTION)
         return 0;
     if (pending->kind == SEIN_PENDING_CHANGE) {
         //  Everything that needs no store; the transition itself is
@@ -104,7 +105,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         if (sein_change_parse (&pending->change, pending->command, pending->request,
                                setup->router, error) == 0) {
             //  With security, who made the change is the key, not the body.
-            pending->change.by = sein_auth_who (pending->principal, pending->change.by);
+            pending->change.by = sein_auth_who (pending->principal.name, pending->change.by);
+            pending->change.principal = &pending->principal;
             return 0;
         }
         pending->rejected = true;
@@ -132,7 +134,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
-    pending->submitter = sein_auth_who (pending->principal, signal->submitter);
+    pending->submitter = sein_auth_who (pending->principal.name, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.
     int64_t handling = sein_deadlines_ms (setup->deadlines, result->theme, result->priority);

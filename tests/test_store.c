@@ -246,7 +246,8 @@ static void test_create_and_migrate (void **state)
         s_sql_text (fixture->path, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
                                    " sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_non_null (tables);
-    assert_string_equal (tables, "events,signals,store");
+    assert_string_equal (tables,
+                         "access_log,erasures,events,reindex,reporters,signals,store");
     free (tables);
     sein_store_destroy (&store);
     assert_null (store);
@@ -1092,8 +1093,19 @@ static void test_migrate_from_1 (void **state)
     sqlite3_close (db);
     sein_store_t *store = s_open (fixture);
     char *version = s_sql_text (fixture->path, "PRAGMA user_version");
-    assert_string_equal (version, "3");
+    assert_string_equal (version, "4");
     free (version);
+    //  Schema 4: the reporter details moved to their own table, only for
+    //  the signal that had some, and left the signal rows.
+    char *moved = s_sql_text (fixture->path, "SELECT group_concat (signal || '|' ||"
+                                             " coalesce (name, '-') || '|' ||"
+                                             " coalesce (email, '-'), ',') FROM reporters");
+    assert_string_equal (moved, "1|An|-");
+    free (moved);
+    moved = s_sql_text (fixture->path, "SELECT count(*) FROM pragma_table_info ('signals')"
+                                       " WHERE name LIKE 'reporter%'");
+    assert_string_equal (moved, "0");
+    free (moved);
     char *row = s_sql_text (fixture->path,
                             "SELECT received_at || '|' || area || '|' || wijk || '|' || theme"
                             " || '|' || priority || '|' || source || '|' || teams || '|' ||"

@@ -65,7 +65,7 @@ const sein_setting_t sein_config_settings[] = {
 //  refuses a table that declares a setting in any other group, so that the
 //  clients never refuse a file seind accepts.
 static const char *s_seind_groups[] = {"daemon", "storage",  "data",      "classify", "limits",
-                                       "watch",  "security", "lifecycle", "alerts",   NULL};
+                                       "watch",  "security", "lifecycle", "alerts",   "retention", NULL};
 
 //  Top-level sections that are lists owned and validated by seind's
 //  router and deadlines, in every program.
