@@ -149,7 +149,10 @@ static const char *s_migrations[] = {
     //  Signals whose words changed (an erasure) or went (retention), in
     //  order, for the text index to follow (sein_store_index_text): it
     //  lives in its own file, which the writer never touches.
-    "CREATE TABLE reindex (id INTEGER PRIMARY KEY, signal INTEGER NOT NULL);",
+    //  `purge` (an erasure) asks it to rewrite itself, so that no deleted
+    //  words stay behind in its segments.
+    "CREATE TABLE reindex (id INTEGER PRIMARY KEY, signal INTEGER NOT NULL,"
+    "  purge INTEGER NOT NULL DEFAULT 0);",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
 #define S_APPLICATION_ID 1397049678 //  0x5345494e, "SEIN"
@@ -1472,9 +1475,10 @@ sein_store_log_access (sein_store_t *self, const char *at, const char *who, int6
 //  ---------------------------------------------------------------------
 //  Personal data: erasure and retention (docs/SECURITY.md)
 
-//  The finished states a signal leaves no more (but by reopening), whose
-//  last change starts the retention clock.
-#define S_DONE_STATES "status IN ('closed', 'rejected', 'duplicate')"
+//  Retention counts from the moment a signal was closed (the last time,
+//  when it was reopened and closed again); a signal in any other state
+//  may still be worked on.
+#define S_DONE_STATES "status = 'closed'"
 
 //  Run SQL (no values) on the writer; 0 or -1 with the failure kept.
 static int
@@ -1611,7 +1615,7 @@ sein_store_erase (sein_store_t *self, const char *contact, const char *at, const
         s_change (self,
                   "DELETE FROM reporters WHERE lower (email) = lower (?1) OR phone = ?1",
                   contact) < 0 ||
-        s_exec (self, "INSERT INTO reindex (signal) SELECT signal FROM temp.erase") ||
+        s_exec (self, "INSERT INTO reindex (signal, purge) SELECT signal, 1 FROM temp.erase") ||
         s_exec (self, record))
         signals = -1;
     sqlite3_free (record);
@@ -1634,7 +1638,7 @@ sein_store_retain (sein_store_t *self, const char *anonymise_before,
                            "DELETE FROM temp.retire");
     if (rc == 0 && anonymise_before) {
         sql = sqlite3_mprintf ("DELETE FROM reporters WHERE signal IN (SELECT seq FROM"
-                               " signals WHERE " S_DONE_STATES " AND updated_at < ?1"
+                               " signals WHERE " S_DONE_STATES " AND closed_at < ?1"
                                " AND seq IN (SELECT signal FROM reporters) LIMIT %d)",
                                limit);
         counts->anonymised = s_change (self, sql, anonymise_before);
@@ -1643,7 +1647,7 @@ sein_store_retain (sein_store_t *self, const char *anonymise_before,
     }
     if (rc == 0 && delete_before) {
         sql = sqlite3_mprintf ("INSERT INTO temp.retire SELECT seq FROM signals WHERE "
-                               S_DONE_STATES " AND updated_at < ?1 LIMIT %d",
+                               S_DONE_STATES " AND closed_at < ?1 LIMIT %d",
                                limit);
         counts->deleted = s_change (self, sql, delete_before);
         sqlite3_free (sql);
@@ -2026,6 +2030,8 @@ sein_store_check (const char *path, char **report_p)
 static const char *s_text_schema =
     "PRAGMA fts.journal_mode = WAL;"
     "PRAGMA fts.synchronous = NORMAL;"
+    //  Pages an erasure frees are zeroed, not left with the words.
+    "PRAGMA fts.secure_delete = ON;"
     "CREATE TABLE IF NOT EXISTS fts.indexed (store TEXT NOT NULL, upto INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS fts.followed (upto INTEGER NOT NULL);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS fts.signals_text USING fts5 ("
@@ -2095,9 +2101,24 @@ s_text_follow (sein_store_t *self)
         "  json_extract (body, '$.address_string'),"
         "  json_extract (body, '$.classification.area.street') FROM events"
         "  WHERE seq IN (SELECT signal FROM temp.follow) AND kind = 'signal'"
-        "  AND seq <= (SELECT upto FROM fts.indexed);"
-        "UPDATE fts.followed SET upto = (SELECT coalesce (max (id), upto) FROM main.reindex);";
-    return sqlite3_exec (self->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+        "  AND seq <= (SELECT upto FROM fts.indexed);";
+    //  FTS5 keeps a deleted document's terms in its segments until they
+    //  are merged: after an erasure the index is merged whole, so the
+    //  words erased are gone from the file, not only from the results.
+    int64_t purge = s_query_int (self->db, "SELECT count(*) FROM main.reindex WHERE purge"
+                                           " AND id > (SELECT upto FROM fts.followed)");
+    if (purge < 0 || sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        (purge > 0 &&
+         sqlite3_exec (self->db,
+                       "INSERT INTO fts.signals_text (signals_text) VALUES ('optimize')",
+                       NULL, NULL, NULL) != SQLITE_OK))
+        return -1;
+    return sqlite3_exec (self->db,
+                         "UPDATE fts.followed SET upto = (SELECT coalesce (max (id), upto)"
+                         " FROM main.reindex)",
+                         NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : -1;
 }
 
 sein_store_t *
