@@ -73,10 +73,10 @@ s_in_scope (s_query_t *self, int64_t seq, const char *field, sein_error_t *error
     if (!s_scope (self))
         return 0;
     sein_store_row_t row;
-    if (sein_store_find_signal (self->store, NULL, seq, &row) == 1 &&
-        sein_auth_scope (self->principal, row.teams, row.assigned_team))
-        return 0;
-    return sein_auth_out_of_scope (self->principal, field, error);
+    bool sees = sein_store_find_signal (self->store, NULL, seq, &row) == 1 &&
+                sein_auth_scope (self->principal, row.teams, row.assigned_team);
+    sein_store_release (self->store); //  or this reader's snapshot stays
+    return sees ? 0 : sein_auth_out_of_scope (self->principal, field, error);
 }
 
 void

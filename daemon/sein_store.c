@@ -1717,6 +1717,14 @@ sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+void
+sein_store_release (sein_store_t *self)
+{
+    assert (self);
+    sqlite3_reset (self->statements[S_FIND_ID]);
+    sqlite3_reset (self->statements[S_FIND_SEQ]);
+}
+
 int
 sein_store_add_change (sein_store_t *self, sein_event_t *event,
                        const sein_store_update_t *update)

@@ -219,6 +219,12 @@ int
     sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
                             sein_store_row_t *row);
 
+//  Let go of the row sein_store_find_signal found: until then its
+//  statement keeps a read open, which on a reader's connection holds its
+//  snapshot (later commits stay unseen). The writer need not.
+void
+    sein_store_release (sein_store_t *self);
+
 //  Inside the open transaction: store EVENT (seq = sein_store_next_seq (),
 //  written into it) about the signal event->signal, then apply UPDATE to
 //  the row of signal update->seq. Either may be NULL, not both. Returns 0
