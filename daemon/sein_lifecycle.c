@@ -317,6 +317,7 @@ sein_lifecycle_keep (sein_lifecycle_events_t *out, const sein_event_t *event, co
     kept->event.signal = event->signal;
     kept->event.body = kept->body;
     kept->event.body_size = buf->size;
+    kept->event.owners = NULL; //  only a new signal's event has them
 }
 
 static void

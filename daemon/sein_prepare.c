@@ -162,6 +162,10 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
                                    .priority = result->priority,
                                    .source = signal->source,
                                    .teams = sein_strdup (route.teams)};
+    //  A partner's own case number is for the submitter's teams: with
+    //  security, the key's teams own it (docs/SECURITY.md).
+    if (signal->external_id && *pending->principal.key)
+        record->event.owners = *pending->principal.teams ? pending->principal.teams : ",";
     return 0;
 }
 

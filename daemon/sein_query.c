@@ -65,6 +65,20 @@ s_scope (s_query_t *self)
     return *self->principal->teams ? self->principal->teams : ",";
 }
 
+//  SIGNAL (as GET shows it) without its external_id when the asker is
+//  outside the teams of the key that submitted it (docs/SECURITY.md).
+static void
+s_hide (s_query_t *self, json_t *signal)
+{
+    if (!s_scope (self) || !json_object_get (signal, "external_id"))
+        return;
+    char *owners =
+        sein_store_owners (self->store, json_integer_value (json_object_get (signal, "seq")));
+    if (owners && *owners && !sein_auth_sees (self->principal, owners))
+        json_object_del (signal, "external_id");
+    free (owners);
+}
+
 //  0 when the asker may see the signal SEQ; else -1 with ERROR set
 //  (`forbidden`, FIELD naming the signal).
 static int
@@ -213,6 +227,7 @@ s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
         json_decref (signal);
         return -1;
     }
+    s_hide (self, signal);
     *reply_p = json_pack ("{s:s,s:o}", "status", "ok", "signal", signal);
     return 0;
 }
@@ -221,6 +236,7 @@ typedef struct {
     json_t *events;
     int64_t head; //  the last on disk: later ones may not be yet
     const sein_principal_t *scope; //  only events routed to its teams; NULL: all
+    const sein_principal_t *viewer; //  whose external_ids it may see
 } s_collected_t;
 
 static int
@@ -232,6 +248,9 @@ s_collect_event (const sein_event_t *event, void *arg)
     if (collected->scope && !sein_auth_sees (collected->scope, event->teams))
         return 0;
     json_t *body = json_loadb (event->body, event->body_size, 0, NULL);
+    if (body && event->owners && *event->owners &&
+        !sein_auth_sees (collected->viewer, event->owners))
+        json_object_del (body, "external_id");
     if (body)
         json_array_append_new (collected->events, body);
     return 0;
@@ -249,7 +268,8 @@ s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_
         return -1;
     //  Staff see the events of their teams' signals, as their watch
     //  sessions do: by the teams each event was routed to.
-    s_collected_t collected = {json_array (), head, s_scope (self) ? self->principal : NULL};
+    s_collected_t collected = {json_array (), head, s_scope (self) ? self->principal : NULL,
+                               self->principal};
     int count = limit ? (int) json_integer_value (limit) : (int) events_max;
     if (sein_store_events (self->store, json_integer_value (from), count, s_collect_event,
                            &collected) < 0) {
@@ -290,7 +310,7 @@ s_history (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_e
         json_decref (signal);
         return -1;
     }
-    s_collected_t collected = {json_array (), head, NULL};
+    s_collected_t collected = {json_array (), head, NULL, self->principal};
     if (sein_store_history (self->store, seq, head, s_collect_event, &collected) < 0) {
         json_decref (signal);
         json_decref (collected.events);
@@ -387,10 +407,17 @@ s_store_failed (s_query_t *self, const sein_store_filter_t *filter, sein_error_t
     return sein_error_set (error, "storage", NULL, "%s", message);
 }
 
+typedef struct {
+    s_query_t *self;
+    json_t *signals;
+} s_listed_t;
+
 static int
 s_collect_signal (json_t *signal, void *arg)
 {
-    json_array_append (arg, signal);
+    s_listed_t *listed = (s_listed_t *) arg;
+    s_hide (listed->self, signal);
+    json_array_append (listed->signals, signal);
     return 0;
 }
 
@@ -413,9 +440,10 @@ s_list (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_erro
     //  Nothing past the last seq on disk, as for EVENTS.
     filter.upto = head > 0 ? head : -1;
     json_t *signals = json_array ();
+    s_listed_t listed = {self, signals};
     int visited = head > 0 ? sein_store_list (self->store, &filter, ascending,
                                               after ? json_integer_value (after) : 0,
-                                              count, s_collect_signal, signals)
+                                              count, s_collect_signal, &listed)
                            : 0;
     if (visited < 0) {
         json_decref (signals);

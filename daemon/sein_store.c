@@ -145,6 +145,9 @@ static const char *s_migrations[] = {
     "ALTER TABLE signals DROP COLUMN reporter_phone;"
     "CREATE TABLE access_log (at TEXT NOT NULL, who TEXT NOT NULL, signal INTEGER NOT NULL,"
     "  what TEXT NOT NULL);"
+    //  The submitter key's teams, who alone (with those who see every
+    //  team) see a signal's external_id: a partner's own case number.
+    "ALTER TABLE events ADD COLUMN owners TEXT;"
     "CREATE TABLE erasures (at TEXT NOT NULL, who TEXT NOT NULL, signals INTEGER NOT NULL);"
     //  Signals whose words changed (an erasure) or went (retention), in
     //  order, for the text index to follow (sein_store_index_text): it
@@ -183,6 +186,7 @@ typedef enum {
     S_UNDO_REPORTER,
     S_REPORTER,
     S_LOG_ACCESS,
+    S_OWNERS,
     S_NSTATEMENTS
 } s_statement_t;
 
@@ -215,11 +219,11 @@ static const char *s_sql[S_NSTATEMENTS] = {
         " json_extract (?16, '$.classification.area.street'), ?17, ?18, ?19, ?9, ?20)"
         " ON CONFLICT (submitter, external_id) WHERE external_id IS NOT NULL DO NOTHING",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
-                    " source, teams, body, signal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                    " ?9, ?10, ?11)",
+                    " source, teams, body, signal, owners) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                    " ?8, ?9, ?10, ?11, nullif (?12, ''))",
     [S_UNDO_SIGNAL] = "DELETE FROM signals WHERE seq = ?1",
-    [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
-                 " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+    [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body,"
+                 " owners FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
     [S_AT] = "SELECT at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
     //  One statement per key, each an index search.
     [S_GET] = "SELECT e.body, " S_STATE_COLUMNS S_GET_FROM "s.id = ?1",
@@ -256,15 +260,16 @@ static const char *s_sql[S_NSTATEMENTS] = {
                   " WHERE overdue = 0"
                   " AND due_at IS NOT NULL AND " S_OPEN_STATES
                   " AND due_at < ?1 ORDER BY due_at LIMIT ?2",
-    [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
-                  " FROM events WHERE seq = ?1 AND seq <= ?2 UNION ALL"
+    [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body,"
+                  " owners FROM events WHERE seq = ?1 AND seq <= ?2 UNION ALL"
                   " SELECT * FROM (SELECT seq, kind, at, area, wijk, theme, priority, source,"
-                  " teams, body FROM events WHERE signal = ?1 AND kind <> 'signal'"
+                  " teams, body, owners FROM events WHERE signal = ?1 AND kind <> 'signal'"
                   " AND seq <= ?2 ORDER BY seq)",
     [S_ADD_REPORTER] = "INSERT INTO reporters (signal, name, email, phone)"
                        " VALUES (?1, ?2, ?3, ?4)",
     [S_UNDO_REPORTER] = "DELETE FROM reporters WHERE signal = ?1",
     [S_REPORTER] = "SELECT name, email, phone FROM reporters WHERE signal = ?1",
+    [S_OWNERS] = "SELECT owners FROM events WHERE seq = ?1",
     [S_LOG_ACCESS] = "INSERT INTO access_log (at, who, signal, what) VALUES (?1, ?2, ?3, ?4)",
 };
 
@@ -1201,6 +1206,7 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     if (event->signal == 0)
         event->signal = event->seq; //  a creation event is about itself
     sqlite3_bind_int64 (statement, 11, event->signal);
+    s_bind (statement, 12, event->owners);
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
@@ -1288,6 +1294,7 @@ s_visit_events (sqlite3_stmt *statement, sein_store_event_fn *fn, void *arg)
             .teams = (const char *) sqlite3_column_text (statement, 8),
             .body = (const char *) sqlite3_column_text (statement, 9),
             .body_size = (size_t) sqlite3_column_bytes (statement, 9),
+            .owners = (const char *) sqlite3_column_text (statement, 10),
         };
         visited++;
         if (fn (&event, arg))
@@ -1715,6 +1722,19 @@ sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
     }
     sqlite3_reset (statement);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+char *
+sein_store_owners (sein_store_t *self, int64_t seq)
+{
+    assert (self);
+    sqlite3_stmt *statement = self->statements[S_OWNERS];
+    sqlite3_bind_int64 (statement, 1, seq);
+    char *owners = NULL;
+    if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0))
+        owners = sein_strdup ((const char *) sqlite3_column_text (statement, 0));
+    sqlite3_reset (statement);
+    return owners;
 }
 
 void

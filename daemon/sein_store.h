@@ -36,6 +36,11 @@ typedef struct {
     const char *body; //  the public JSON as published (no personal data)
     size_t body_size;
     int64_t signal; //  the seq of the signal it is about (its creation event's)
+    //  Who may see the signal's external_id (docs/SECURITY.md): NULL or ""
+    //  anyone; else the submitter key's teams (",a,b,"; ",": none), and
+    //  those who see every team. Only a creation event with an
+    //  external_id, submitted with security on, has them.
+    const char *owners;
 } sein_event_t;
 
 //  A new signal for sein_store_add_signal; all borrowed. Its public fields
@@ -218,6 +223,11 @@ int
 int
     sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
                             sein_store_row_t *row);
+
+//  A fresh copy of the owners (sein_event_t) of signal SEQ's external_id;
+//  NULL when anyone may see it, or on error.
+char *
+    sein_store_owners (sein_store_t *self, int64_t seq);
 
 //  Let go of the row sein_store_find_signal found: until then its
 //  statement keeps a read open, which on a reader's connection holds its

@@ -33,6 +33,7 @@
 
 #define S_TEAM "wijkmanager-heverlee"
 #define S_OTHER_TEAM "wijkmanager-kessel-lo"
+#define S_CLEANERS "dienst-reiniging" //  gets every signal of theme afval
 #define S_SIGNALS 10000
 #define S_WINDOW 500 //  submissions in flight
 #define S_QUERY_WINDOW 48 //  queries in flight: seind takes 64 at most
@@ -165,6 +166,9 @@ s_setup (void **state)
     s_keygen (h, "staff", "staff", S_TEAM);
     s_keygen (h, "staff2", "staff", S_OTHER_TEAM);
     s_keygen (h, "gis", "system", NULL);
+    s_keygen (h, "desk2", "submitter", S_TEAM);
+    s_keygen (h, "cleaner", "watcher", S_CLEANERS);
+    s_keygen (h, "cleanstaff", "staff", S_CLEANERS);
     assert_int_equal (sein_harness_start (h), 0);
     *state = h;
     return 0;
@@ -608,6 +612,69 @@ test_erase (void **state)
     json_decref (reply);
 }
 
+//  A partner's case number (external_id) reaches only the submitter's
+//  teams, and those who see every team; others get the event without it.
+static void
+test_external_id (void **state)
+{
+    sein_harness_t *h = (sein_harness_t *) *state;
+    int64_t since = s_next_seq (h, "harness");
+    json_t *body = json_pack ("{s:s,s:s,s:s,s:s,s:s,s:s}", "description", "Zwerfvuil",
+                              "source", "partner", "channel", "api", "area", "heverlee",
+                              "theme", "afval", "external_id", "CASE-7731-QX");
+    json_t *ack = s_call (h, "desk2", SEIN_SUBMIT, body);
+    assert_non_null (strstr (json_dumps (ack, JSON_COMPACT), "CASE-7731-QX")); //  its own
+    json_int_t seq = json_integer_value (json_object_get (ack, "seq"));
+    json_decref (ack);
+    //  Watchers: the signal's team sees it, the cleaners (also routed to)
+    //  get the event without it; live and replayed alike.
+    const char *keys[] = {"dash", "cleaner", "harness"};
+    bool sees[] = {true, false, true};
+    for (int which = 0; which < 3; which++) {
+        sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, since, NULL, 10);
+        sein_keys_t *key = s_keys (h, keys[which]);
+        sein_watcher_set_keys (watcher, key);
+        sein_keys_destroy (&key);
+        size_t size;
+        const char *event = sein_watcher_recv_raw (watcher, 3000, &size);
+        if (!event)
+            fail_msg ("%s got no event", keys[which]);
+        char *text = strndup (event, size);
+        assert_non_null (strstr (text, "\"seq\":"));
+        if ((strstr (text, "CASE-7731-QX") != NULL) != sees[which])
+            fail_msg ("%s: %s", keys[which], text);
+        //  Still a whole event: JSON, with its description.
+        json_t *parsed = json_loads (text, 0, NULL);
+        assert_non_null (parsed);
+        assert_string_equal (json_string_value (json_object_get (parsed, "description")),
+                             "Zwerfvuil");
+        json_decref (parsed);
+        free (text);
+        sein_watcher_destroy (&watcher);
+    }
+    //  Queries: GET, HISTORY, EVENTS and LIST by staff of the cleaners
+    //  leave it out; by staff of the signal's team they do not.
+    const char *staff[] = {"staff", "cleanstaff"};
+    for (int which = 0; which < 2; which++) {
+        json_t *replies[] = {
+            s_call (h, staff[which], SEIN_GET, json_pack ("{s:I}", "seq", seq)),
+            s_call (h, staff[which], SEIN_HISTORY, json_pack ("{s:I}", "signal", seq)),
+            s_call (h, staff[which], SEIN_EVENTS, json_pack ("{s:I,s:i}", "from", seq,
+                                                             "limit", 1)),
+            s_call (h, staff[which], SEIN_LIST, json_pack ("{s:s}", "theme", "afval")),
+        };
+        for (int index = 0; index < 4; index++) {
+            char *text = json_dumps (replies[index], JSON_COMPACT);
+            assert_string_equal (json_string_value (json_object_get (replies[index], "status")),
+                                 "ok");
+            if ((strstr (text, "CASE-7731-QX") != NULL) != (which == 0))
+                fail_msg ("%s, query %d: %.300s", staff[which], index, text);
+            free (text);
+            json_decref (replies[index]);
+        }
+    }
+}
+
 //  The store's files are private to seind's user.
 static void
 test_file_modes (void **state)
@@ -743,7 +810,8 @@ main (void)
     const struct CMUnitTest secure[] = {
         cmocka_unit_test (test_no_leak),    cmocka_unit_test (test_reporter_roles),
         cmocka_unit_test (test_team_scope), cmocka_unit_test (test_metacharacters),
-        cmocka_unit_test (test_erase),      cmocka_unit_test (test_file_modes),
+        cmocka_unit_test (test_erase),      cmocka_unit_test (test_external_id),
+        cmocka_unit_test (test_file_modes),
     };
     const struct CMUnitTest plain[] = {
         cmocka_unit_test (test_retention),
