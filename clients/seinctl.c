@@ -58,7 +58,7 @@ static const char *s_filters[] = {"area",     "theme", "status", "source", "prio
 
 static const sein_cli_option_t s_options[] = {
     {"timeout", O_TIMEOUT, "MS", "give up when the daemon is silent this long"},
-    {"note", O_NOTE, "TEXT", "set-status, assign: a note or the reason"},
+    {"note", O_NOTE, "TEXT", "set-status, assign, reclassify: a note or the reason"},
     {"to", O_TO, "TEAM", "set-status referred: the team it goes to"},
     {"of", O_OF, "ID|SEQ", "set-status duplicate: the signal it duplicates"},
     {"person", O_PERSON, "NAME", "assign: the person in the team"},
@@ -68,8 +68,9 @@ static const sein_cli_option_t s_options[] = {
     {"team", O_TEAM, "TEAM",
      "keygen: a team the key watches and works for (repeatable); list, stats: routed or "
      "assigned to the team"},
-    {"area", O_AREA, "CODE", "list, stats, report: an area (a wijk includes its zones)"},
-    {"theme", O_THEME, "CODE", "list, stats: a theme"},
+    {"area", O_AREA, "CODE",
+     "list, stats, report: an area (a wijk includes its zones); reclassify: the new area"},
+    {"theme", O_THEME, "CODE", "list, stats: a theme; reclassify: the new theme"},
     {"status", O_STATUS, "STATE", "list, stats: a state, open or finished"},
     {"source", O_SOURCE, "SOURCE", "list, stats: citizen, partner, staff or system"},
     {"priority", O_PRIORITY, "PRIORITY", "list, stats: low, normal, high or urgent"},
@@ -229,6 +230,160 @@ s_cmd_ping (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
+//  metrics: every counter in the Prometheus text format, for
+//  node_exporter's textfile collector. Without an answer it still prints
+//  `sein_up 0` (and exits 69), so a collector publishes that seind is down.
+static int
+s_cmd_metrics (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_METRICS, NULL, &status);
+    if (ctl->cli->json && reply)
+        sein_cli_print (ctl->cli, reply, NULL);
+    else if (reply || status == SEIN_EXIT_UNAVAILABLE) {
+        char *text = sein_metrics_text (reply);
+        fputs (text, stdout);
+        free (text);
+    }
+    json_decref (reply);
+    return status;
+}
+
+//  What makes health "degraded" (docs/man/seinctl.1 lists the same).
+#define S_HEALTH_RECENT 300       //  s: a storage error or dropped reply this recent
+#define S_HEALTH_LATENCY 1000.0   //  ms: a last commit or fsync slower than this
+#define S_HEALTH_DISK_FREE 5      //  %: less free on the store's file system
+
+//  health: up, and how well. Exit 0 ok, 1 degraded, 2 down (no answer).
+//  PING, which every key may ask, holds all it needs.
+static int
+s_cmd_health (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    json_t *reply = sein_client_call (ctl->client, SEIN_PING, NULL, ctl->timeout);
+    const char *endpoint = sein_config_str (ctl->cli->config, "endpoints.intake");
+    json_t *health = json_object ();
+    json_t *problems = json_array ();
+    json_t *since = json_object_get (reply, "since");
+    json_t *latency = json_object_get (reply, "latency");
+    json_t *store = json_object_get (reply, "store");
+    json_t *disk = json_object_get (reply, "disk");
+    const char *status = json_string_value (json_object_get (reply, "status"));
+    if (!reply)
+        json_array_append_new (problems, json_sprintf ("no answer from %s within %d ms",
+                                                       endpoint, ctl->timeout));
+    else if (!status || !streq (status, "ok"))
+        json_array_append_new (
+            problems,
+            json_sprintf ("seind refused: %s", json_string_value (json_object_get (
+                                                   json_object_get (reply, "error"), "message"))));
+    else {
+        const char *recent[][2] = {{"storage_error", "a batch was not stored"},
+                                   {"reply_dropped", "replies were dropped"}};
+        for (size_t index = 0; index < 2; index++) {
+            json_int_t age = json_integer_value (json_object_get (since, recent[index][0]));
+            if (json_is_integer (json_object_get (since, recent[index][0])) && age >= 0 &&
+                age < S_HEALTH_RECENT)
+                json_array_append_new (problems, json_sprintf ("%s %llds ago", recent[index][1],
+                                                               (long long) age));
+        }
+        const char *times[] = {"commit_ms", "fsync_ms"};
+        for (size_t index = 0; index < 2; index++) {
+            double ms = json_number_value (json_object_get (latency, times[index]));
+            if (ms > S_HEALTH_LATENCY)
+                json_array_append_new (problems, json_sprintf ("the last %.*s took %.0f ms",
+                                                               index ? 5 : 6, times[index], ms));
+        }
+        json_int_t free_bytes = json_integer_value (json_object_get (disk, "free"));
+        json_int_t size = json_integer_value (json_object_get (disk, "size"));
+        if (size > 0 && free_bytes * 100 < size * S_HEALTH_DISK_FREE)
+            json_array_append_new (problems,
+                                   json_sprintf ("the store's disk is %lld%% full",
+                                                 (long long) (100 - free_bytes * 100 / size)));
+    }
+    int code = !reply ? 2 : json_array_size (problems) ? 1 : 0;
+    const char *verdict = code == 2 ? "down" : code ? "degraded" : "ok";
+    json_object_set_new (health, "health", json_string (verdict));
+    json_object_set_new (health, "problems", problems);
+    if (status && streq (status, "ok")) {
+        const char *copied[][2] = {{"version", NULL},        {"uptime", NULL},
+                                   {"head", NULL},           {"commit_ms", "latency"},
+                                   {"fsync_ms", "latency"},  {"watch_sessions", "counters"},
+                                   {"replies_dropped", "counters"},
+                                   {"storage_errors", "counters"}};
+        for (size_t index = 0; index < sizeof copied / sizeof copied[0]; index++) {
+            json_t *from = copied[index][1] ? json_object_get (reply, copied[index][1]) : reply;
+            json_t *value = json_object_get (from, copied[index][0]);
+            if (value)
+                json_object_set (health, copied[index][0], value);
+        }
+        json_object_set_new (health, "store_bytes",
+                             json_integer (json_integer_value (json_object_get (store, "db")) +
+                                           json_integer_value (json_object_get (store, "wal"))));
+        json_object_set (health, "disk_free", json_object_get (disk, "free"));
+    }
+    if (ctl->cli->json)
+        sein_cli_print (ctl->cli, health, NULL);
+    else {
+        printf ("%-16s %s\n", "health", verdict);
+        size_t index;
+        json_t *problem;
+        json_array_foreach (problems, index, problem)
+            printf ("%-16s %s\n", "problem", json_string_value (problem));
+        const char *keys[] = {"version",  "uptime",         "head",
+                              "commit_ms", "fsync_ms",      "store_bytes",
+                              "disk_free", "watch_sessions", "replies_dropped",
+                              "storage_errors"};
+        for (index = 0; code < 2 && index < sizeof keys / sizeof keys[0]; index++) {
+            json_t *value = json_object_get (health, keys[index]);
+            if (json_is_string (value))
+                printf ("%-16s %s\n", keys[index], json_string_value (value));
+            else if (json_is_real (value))
+                printf ("%-16s %.3f\n", keys[index], json_real_value (value));
+            else if (json_is_integer (value))
+                printf ("%-16s %lld\n", keys[index], (long long) json_integer_value (value));
+            else
+                printf ("%-16s -\n", keys[index]);
+        }
+    }
+    json_decref (health);
+    json_decref (reply);
+    return code;
+}
+
+//  backup FILE: a consistent copy of the store while seind runs (or not);
+//  docs/OPERATIONS.md says how to restore it.
+static int
+s_cmd_backup (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    char *path = sein_sprintf ("%s/%s", sein_config_str (ctl->cli->config, "storage.dir"),
+                               sein_config_str (ctl->cli->config, "storage.file"));
+    int64_t head = 0;
+    char *error = NULL;
+    int status = SEIN_EXIT_OK;
+    if (sein_store_backup (path, argv[0], &head, &error)) {
+        fprintf (stderr, "seinctl: backup: %s\n", error);
+        status = access (argv[0], F_OK) == 0 ? SEIN_EXIT_DATAERR : SEIN_EXIT_IOERR;
+    } else {
+        struct stat file;
+        json_int_t size = stat (argv[0], &file) == 0 ? (json_int_t) file.st_size : 0;
+        json_t *made = json_pack ("{s:s,s:s,s:I,s:I}", "store", path, "backup", argv[0],
+                                  "head", (json_int_t) head, "bytes", size);
+        char *human = sein_sprintf ("%s: a copy of %s up to seq %lld, %lld bytes", argv[0],
+                                    path, (long long) head, (long long) size);
+        sein_cli_print (ctl->cli, made, human);
+        zstr_free (&human);
+        json_decref (made);
+    }
+    zstr_free (&error);
+    zstr_free (&path);
+    return status;
+}
+
 //  A signal for people: its workflow first, aligned, times local; then
 //  what it said.
 static void
@@ -342,7 +497,12 @@ s_event_line (json_t *event)
         json_t *value = json_object_get (event, fields[index]);
         if (!value)
             continue;
-        char *text = json_is_object (value)
+        //  A reference ({"id", "seq"}), or a reclassification's codes.
+        char *text = json_is_object (value) && json_object_get (value, "theme")
+                         ? sein_sprintf ("%s/%s",
+                                         json_string_value (json_object_get (value, "area")),
+                                         json_string_value (json_object_get (value, "theme")))
+                     : json_is_object (value)
                          ? sein_sprintf ("#%lld", (long long) json_integer_value (
                                                       json_object_get (value, "seq")))
                      : json_is_string (value) ? sein_strdup (json_string_value (value))
@@ -384,7 +544,7 @@ s_cmd_history (s_ctl_t *ctl, int argc, char **argv)
     return status;
 }
 
-//  Send one change (STATUS, NOTE, ASSIGN, UNLINK) with BODY (taken) and
+//  Send one change (STATUS, NOTE, ASSIGN, UNLINK, RECLASSIFY) with BODY (taken) and
 //  print the event it stored. A refused change exits 65 (s_call).
 static int
 s_change (s_ctl_t *ctl, const char *command, json_t *body)
@@ -441,6 +601,24 @@ s_cmd_assign (s_ctl_t *ctl, int argc, char **argv)
     if (ctl->note)
         json_object_set_new (body, "note", json_string (ctl->note));
     return s_change (ctl, SEIN_ASSIGN, body);
+}
+
+//  A staff correction: --theme and/or --area (the filter options' values).
+static int
+s_cmd_reclassify (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    const char *area = ctl->filters[0], *theme = ctl->filters[1];
+    if (!area && !theme)
+        return sein_cli_usage (ctl->cli, "reclassify ID|SEQ: --theme T and/or --area A");
+    json_t *body = json_pack ("{s:o}", "signal", s_ref (argv[0]));
+    if (theme)
+        json_object_set_new (body, "theme", json_string (theme));
+    if (area)
+        json_object_set_new (body, "area", json_string (area));
+    if (ctl->note)
+        json_object_set_new (body, "note", json_string (ctl->note));
+    return s_change (ctl, SEIN_RECLASSIFY, body);
 }
 
 static int
@@ -1041,7 +1219,11 @@ static const struct {
     bool local; //  needs no daemon
 } s_commands[] = {
     {"ping", 0, 0, "", "is the daemon alive: version, head seq, counters", s_cmd_ping, false},
-    {"health", 0, 0, "", "same as ping", s_cmd_ping, false},
+    {"health", 0, 0, "",
+     "up, version, latencies, store size; exit 0 ok, 1 degraded, 2 down", s_cmd_health,
+     false},
+    {"metrics", 0, 0, "", "every counter in Prometheus text format (textfile collector)",
+     s_cmd_metrics, false},
     {"stats", 0, 0, "",
      "counts, backlog, overdue share, median times by area x theme x week (--by, filters, "
      "--csv)",
@@ -1067,6 +1249,9 @@ static const struct {
     {"assign", 2, 2, "ID|SEQ TEAM", "assign to a team (--person NAME, --note)", s_cmd_assign,
      false},
     {"unlink", 1, 1, "ID|SEQ", "undo the link of a nearby report", s_cmd_unlink, false},
+    {"reclassify", 1, 1, "ID|SEQ",
+     "correct the theme and/or area (--theme T, --area A, --note); re-routes it",
+     s_cmd_reclassify, false},
     {"events", 1, 2, "FROM [LIMIT]", "stored events from seq FROM (at most 1000)",
      s_cmd_events, false},
     {"classify", 0, 1, "[TEXT|JSON]",
@@ -1078,6 +1263,8 @@ static const struct {
     {"check", 0, 0, "",
      "check the store's file (PRAGMA integrity_check, schema, marker); no daemon needed",
      s_cmd_check, true},
+    {"backup", 1, 1, "FILE",
+     "a consistent copy of the store into FILE, also while seind runs", s_cmd_backup, true},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -1085,7 +1272,8 @@ int
 main (int argc, char **argv)
 {
     s_ctl_t ctl = {0};
-    char synopsis[2048] = "[OPTIONS] COMMAND [ARGS]\n\nCommands:";
+    //  Room for twice the commands there are: strncat would cut the list.
+    char synopsis[4096] = "[OPTIONS] COMMAND [ARGS]\n\nCommands:";
     for (size_t index = 0; index < S_NCOMMANDS; index++) {
         char line[256];
         char left[48];

@@ -42,7 +42,8 @@
 #define SEIN_RIGHT_ALL_TEAMS 0x20 //  not narrowed to its own teams
 #define SEIN_RIGHT_BROADCAST 0x40 //  may subscribe to the broadcast
 #define SEIN_RIGHT_ADMIN     0x80 //  operations commands, anything unlisted
-#define SEIN_RIGHTS_ALL      0xff
+#define SEIN_RIGHT_METRICS   0x100 //  METRICS: every counter, deliveries per team
+#define SEIN_RIGHTS_ALL      0x1ff
 
 //  ZAP domains of the three endpoints: the ZAP handler admits a key to
 //  the broadcast only when its role has SEIN_RIGHT_BROADCAST.

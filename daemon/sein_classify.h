@@ -1,7 +1,8 @@
 /*  sein_classify.h - place a signal in an area and a theme, and say why
 
-    The classifier owns the reference data (areas, polygons, streets, themes
-    and the theme/priority rule files named by the `data.*` settings). It is
+    The classifier owns the reference data (areas, polygons, streets,
+    places, themes and the theme/priority rule files named by the `data.*`
+    settings). It is
     built whole from a configuration and never changed afterwards, so a
     reload builds a new one and swaps it in only when every file loaded.
     Nothing in it is written after load, so any number of threads may
@@ -12,8 +13,11 @@
     Evidence for the area, strongest first: a valid explicit `area`, the
     `lat`/`long` point inside the area polygons (the most specific zone wins,
     its wijk is recorded too), the street and house number of
-    `address_string`, a known street named in the description. Nothing
-    usable: area "triage". Theme: a valid explicit `theme`, else the rules;
+    `address_string` (else a place of the gazetteer in it), a known street
+    named in the description (else a place named there). Another town
+    named (data.places, kind outside) sends it to triage. Evidence that
+    did not decide raises the area confidence when it agrees and caps it
+    when it names another area. Nothing usable: area "triage". Theme: a valid explicit `theme`, else the rules;
     no clear winner: "triage". Priority: explicit, else rules, else "normal".
     docs/CLASSIFICATION.md describes the data files and the detail object.
 */

@@ -4,6 +4,8 @@
 #include "sein_alloc.h"
 #include "sein_store.h"
 
+#define S_TIMINGS 8
+
 struct _sein_durable_t {
     char *path;
     int fd;            //  the log, for syncs on the caller's thread
@@ -12,10 +14,14 @@ struct _sein_durable_t {
     uint64_t synced;   //  tickets on disk
     uint64_t syncing;  //  what the sync in flight covers, 0 when none is
     int failed;        //  errno of the failed sync, or 0
+    //  How long the syncs not yet taken by sein_durable_timing took, in
+    //  microseconds, oldest first; beyond S_TIMINGS the oldest are dropped.
+    int64_t timings[S_TIMINGS];
+    size_t ntimings;
 };
 
 //  The sync actor: each SYNC is one sein_store_sync on its own descriptor;
-//  answers the errno.
+//  answers the errno and how long the sync took, in microseconds.
 static void
 s_actor (zsock_t *pipe, void *args)
 {
@@ -24,7 +30,9 @@ s_actor (zsock_t *pipe, void *args)
     zsock_signal (pipe, 0);
     char *command;
     while ((command = zstr_recv (pipe)) && !streq (command, "$TERM")) {
-        zsock_send (pipe, "i", sein_store_sync (path, &fd));
+        int64_t start = zclock_usecs ();
+        int error = sein_store_sync (path, &fd);
+        zsock_send (pipe, "i8", error, (uint64_t) (zclock_usecs () - start));
         zstr_free (&command);
     }
     zstr_free (&command);
@@ -68,11 +76,15 @@ sein_durable_last (sein_durable_t *self)
     return self->commits;
 }
 
-//  A sync that covered the first TARGET tickets returned ERROR.
+//  A sync that covered the first TARGET tickets returned ERROR after US
+//  microseconds.
 static void
-s_synced (sein_durable_t *self, uint64_t target, int error)
+s_synced (sein_durable_t *self, uint64_t target, int error, int64_t us)
 {
     self->syncing = 0;
+    if (self->ntimings == S_TIMINGS)
+        memmove (self->timings, self->timings + 1, --self->ntimings * sizeof self->timings[0]);
+    self->timings[self->ntimings++] = us;
     if (error) {
         if (!self->failed)
             zsys_error ("storage: fdatasync of %s-wal failed: %s; stopping", self->path,
@@ -90,8 +102,11 @@ sein_durable_sync (sein_durable_t *self, bool overlap)
     if (overlap) {
         self->syncing = self->commits;
         zstr_send (self->actor, "SYNC");
-    } else
-        s_synced (self, self->commits, sein_store_sync (self->path, &self->fd));
+    } else {
+        int64_t start = zclock_usecs ();
+        int error = sein_store_sync (self->path, &self->fd);
+        s_synced (self, self->commits, error, zclock_usecs () - start);
+    }
 }
 
 int
@@ -99,8 +114,9 @@ sein_durable_sync_now (sein_durable_t *self)
 {
     if (self->syncing)
         sein_durable_collect (self);
+    int64_t start = zclock_usecs ();
     int error = sein_store_sync (self->path, &self->fd);
-    s_synced (self, self->commits, error);
+    s_synced (self, self->commits, error, zclock_usecs () - start);
     return error;
 }
 
@@ -116,8 +132,9 @@ sein_durable_collect (sein_durable_t *self)
     if (!self->syncing)
         return;
     int error = EIO; //  an interrupted receive is not a confirmation
-    zsock_recv (self->actor, "i", &error);
-    s_synced (self, self->syncing, error);
+    uint64_t us = 0;
+    zsock_recv (self->actor, "i8", &error, &us);
+    s_synced (self, self->syncing, error, (int64_t) us);
 }
 
 bool
@@ -144,4 +161,14 @@ int
 sein_durable_failed (sein_durable_t *self)
 {
     return self->failed;
+}
+
+bool
+sein_durable_timing (sein_durable_t *self, int64_t *us_p)
+{
+    if (self->ntimings == 0)
+        return false;
+    *us_p = self->timings[0];
+    memmove (self->timings, self->timings + 1, --self->ntimings * sizeof self->timings[0]);
+    return true;
 }

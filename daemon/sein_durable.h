@@ -84,4 +84,11 @@ int
 int
     sein_durable_failed (sein_durable_t *self);
 
+//  How long a sync that returned since the last call took, in *US_P
+//  (microseconds), oldest first: false when there is none left. Only the
+//  last few are kept for a caller that does not ask (metrics, not
+//  durability, depend on them).
+bool
+    sein_durable_timing (sein_durable_t *self, int64_t *us_p);
+
 #endif

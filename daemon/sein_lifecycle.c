@@ -103,12 +103,15 @@ static const char *const s_status_fields[] = {"signal", "status", "note", "team"
 static const char *const s_note_fields[] = {"signal", "note", "by", NULL};
 static const char *const s_assign_fields[] = {"signal", "team", "person", "note", "by", NULL};
 static const char *const s_unlink_fields[] = {"signal", "by", NULL};
+static const char *const s_reclassify_fields[] = {"signal", "theme", "area",
+                                                  "note",   "by",    NULL};
 
 const sein_wire_command_t sein_lifecycle_commands[] = {
     {SEIN_STATUS, s_status_fields, false},
     {SEIN_NOTE, s_note_fields, false},
     {SEIN_ASSIGN, s_assign_fields, false},
     {SEIN_UNLINK, s_unlink_fields, false},
+    {SEIN_RECLASSIFY, s_reclassify_fields, false},
 };
 const size_t sein_lifecycle_ncommands =
     sizeof sein_lifecycle_commands / sizeof sein_lifecycle_commands[0];
@@ -192,18 +195,35 @@ s_team (json_t *body, const sein_router_t *router, const char **team_p, sein_err
     return 0;
 }
 
+//  An optional area or theme code (FIELD) that CLASSIFIER knows.
+static int
+s_code (json_t *body, const char *field, const sein_classifier_t *classifier,
+        const char **code_p, sein_error_t *error)
+{
+    if (s_text (body, field, SEIN_TOKEN_MAX, false, code_p, error))
+        return -1;
+    bool area = streq (field, "area");
+    if (*code_p && !(area ? sein_classifier_known_area (classifier, *code_p)
+                          : sein_classifier_known_theme (classifier, *code_p)))
+        return sein_error_set (error, area ? "unknown-area" : "unknown-theme", field,
+                               "unknown %s '%s'", field, *code_p);
+    return 0;
+}
+
 int
 sein_change_parse (sein_change_t *change, const char *command, json_t *body,
-                   const sein_router_t *router, sein_error_t *error)
+                   const sein_router_t *router, const sein_classifier_t *classifier,
+                   sein_error_t *error)
 {
     assert (change);
     assert (command);
     assert (json_is_object (body));
     memset (change, 0, sizeof *change);
-    change->kind = streq (command, SEIN_STATUS)   ? SEIN_CHANGE_STATUS
-                   : streq (command, SEIN_NOTE)   ? SEIN_CHANGE_NOTE
-                   : streq (command, SEIN_ASSIGN) ? SEIN_CHANGE_ASSIGN
-                                                  : SEIN_CHANGE_UNLINK;
+    change->kind = streq (command, SEIN_STATUS)       ? SEIN_CHANGE_STATUS
+                   : streq (command, SEIN_NOTE)       ? SEIN_CHANGE_NOTE
+                   : streq (command, SEIN_ASSIGN)     ? SEIN_CHANGE_ASSIGN
+                   : streq (command, SEIN_RECLASSIFY) ? SEIN_CHANGE_RECLASSIFY
+                                                      : SEIN_CHANGE_UNLINK;
     assert (change->kind != SEIN_CHANGE_UNLINK || streq (command, SEIN_UNLINK));
     if (s_ref (body, "signal", true, &change->signal, error))
         return -1;
@@ -229,6 +249,19 @@ sein_change_parse (sein_change_t *change, const char *command, json_t *body,
             return -1;
         if (!change->team)
             return sein_error_set (error, "required", "team", "team (a team's name) is required");
+    }
+    if (change->kind == SEIN_CHANGE_RECLASSIFY) {
+        if (s_code (body, "area", classifier, &change->area, error) ||
+            s_code (body, "theme", classifier, &change->theme, error))
+            return -1;
+        if (!change->area && !change->theme)
+            return sein_error_set (error, "required", "theme",
+                                   "theme or area (or both) is required");
+        if (change->area) {
+            const char *wijk = sein_classifier_wijk_of (classifier, change->area);
+            snprintf (change->wijk, sizeof change->wijk, "%s", wijk ? wijk : "triage");
+        }
+        change->router = router;
     }
     if (change->kind != SEIN_CHANGE_STATUS)
         return 0;
@@ -473,6 +506,102 @@ s_apply_status (sein_store_t *store, const sein_change_t *change, const char *at
     return s_finish (store, buf, "status", at, row, &update, out);
 }
 
+//  The channel the signal came in by, from its creation event (the row
+//  has none), into CHANNEL; "" when it had none.
+typedef struct {
+    char *channel;
+    size_t size;
+} s_channel_t;
+
+static int
+s_channel_of (const sein_event_t *event, void *arg)
+{
+    s_channel_t *found = (s_channel_t *) arg;
+    if (!streq (event->kind, "signal"))
+        return 1;
+    json_t *body = json_loadb (event->body, event->body_size, 0, NULL);
+    const char *channel = json_string_value (json_object_get (body, "channel"));
+    snprintf (found->channel, found->size, "%s", channel ? channel : "");
+    json_decref (body);
+    return 1;
+}
+
+//  ",a,b," and ",b,c," into ",a,b,c," in UNION (SIZE bytes).
+static void
+s_teams_union (const char *one, const char *other, char *out, size_t size)
+{
+    snprintf (out, size, "%s", one);
+    for (const char *team = other + 1; *team; ) {
+        const char *end = strchr (team, ',');
+        if (!end)
+            break;
+        char member[SEIN_TOKEN_MAX + 3];
+        int len = snprintf (member, sizeof member, ",%.*s,", (int) (end - team), team);
+        size_t used = strlen (out);
+        if (!strstr (out, member) && used + (size_t) len < size)
+            snprintf (out + used, size - used, "%s", member + 1);
+        team = end + 1;
+    }
+}
+
+//  RECLASSIFY: the row gets the new codes and the teams they route to; the
+//  event carries the new codes and the old teams with the new, so that a
+//  team that loses the signal sees it go, and the one that gains it sees
+//  it come. Every later event carries the new codes from the row.
+static int
+s_apply_reclassify (sein_store_t *store, const sein_change_t *change, const char *at,
+                    sein_store_row_t *row, sein_lifecycle_events_t *out, sein_buf_t *buf,
+                    sein_error_t *error)
+{
+    //  The row's strings last until the next call on the store: the
+    //  history is read first, then the row again.
+    int64_t seq = row->seq;
+    char channel[SEIN_TOKEN_MAX + 1] = "";
+    s_channel_t found = {channel, sizeof channel};
+    if (sein_store_history (store, seq, INT64_MAX, s_channel_of, &found) < 0)
+        return SEIN_LIFECYCLE_FAILED;
+    sein_ref_t self = {NULL, seq};
+    int rc = s_find (store, &self, "signal", row, error);
+    if (rc != SEIN_LIFECYCLE_STORED)
+        return rc == SEIN_LIFECYCLE_REFUSED ? SEIN_LIFECYCLE_FAILED : rc;
+    const char *area = change->area ? change->area : row->area;
+    const char *wijk = change->area ? change->wijk : row->wijk;
+    const char *theme = change->theme ? change->theme : row->theme;
+    sein_route_input_t input = {area, wijk, theme, row->priority, row->source,
+                                *channel ? channel : NULL};
+    sein_route_t route;
+    sein_router_route (change->router, &input, &route);
+    char teams[SEIN_ROUTE_TEAMS_SIZE * 2];
+    s_teams_union (row->teams, route.teams, teams, sizeof teams);
+
+    s_begin (buf, sein_store_next_seq (store), "reclassified", at, row, change->by);
+    sein_buf_key (buf, "from");
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "area", row->area);
+    sein_buf_field_string (buf, "theme", row->theme);
+    sein_buf_raw (buf, "}", 1);
+    sein_buf_key (buf, "to");
+    sein_buf_raw (buf, "{", 1);
+    sein_buf_field_string (buf, "area", area);
+    sein_buf_field_string (buf, "theme", theme);
+    sein_buf_raw (buf, "}", 1);
+    sein_buf_field_string (buf, "rule", route.rule);
+    sein_buf_field_string (buf, "note", change->note);
+    sein_store_update_t update = {.seq = seq,
+                                  .updated_at = at,
+                                  .area = area,
+                                  .wijk = wijk,
+                                  .theme = theme,
+                                  .teams = route.teams};
+    //  The event goes out under the new codes and both sets of teams.
+    sein_store_row_t after = *row;
+    after.area = area;
+    after.wijk = wijk;
+    after.theme = theme;
+    after.teams = teams;
+    return s_finish (store, buf, "reclassified", at, &after, &update, out);
+}
+
 int
 sein_lifecycle_apply (sein_store_t *store, const sein_change_t *change, const char *at,
                       sein_lifecycle_events_t *out, sein_buf_t *buf, sein_error_t *error)
@@ -485,6 +614,8 @@ sein_lifecycle_apply (sein_store_t *store, const sein_change_t *change, const ch
         return rc;
     if (change->kind == SEIN_CHANGE_STATUS)
         return s_apply_status (store, change, at, &row, out, buf, error);
+    if (change->kind == SEIN_CHANGE_RECLASSIFY)
+        return s_apply_reclassify (store, change, at, &row, out, buf, error);
     sein_store_update_t update = {.seq = row.seq, .updated_at = at};
     if (change->kind == SEIN_CHANGE_NOTE) {
         s_begin (buf, sein_store_next_seq (store), "note", at, &row, change->by);

@@ -5,7 +5,7 @@
     duplicates) and the states it may go to. Everything else asks it.
 
     A change travels like a submission (sein_batch.h): the server reads
-    the request (STATUS, NOTE, ASSIGN, UNLINK, rows of
+    the request (STATUS, NOTE, ASSIGN, UNLINK, RECLASSIFY, rows of
     sein_lifecycle_commands) and queues it in the batch; the prepare step
     checks its body without the store (sein_change_parse); the store step,
     on the writer inside the batch's transaction, looks the signal up,
@@ -92,6 +92,7 @@ typedef enum {
     SEIN_CHANGE_NOTE,
     SEIN_CHANGE_ASSIGN,
     SEIN_CHANGE_UNLINK,
+    SEIN_CHANGE_RECLASSIFY,
     SEIN_CHANGE_SWEEP //  the housekeeping timer's overdue search, no request
 } sein_change_kind_t;
 
@@ -114,15 +115,22 @@ typedef struct {
     //  Who asked, for the team scope (sein_auth_scope); NULL: no scope
     //  (tests, the housekeeping timer).
     const sein_principal_t *principal;
+    //  RECLASSIFY: the new codes, NULL for the one kept; the area's wijk;
+    //  the router that re-routes it (the batch's, immutable while it is out)
+    const char *area, *theme;
+    char wijk[SEIN_CODE_MAX];
+    const sein_router_t *router;
 } sein_change_t;
 
 //  Check BODY of a change COMMAND (the wire reader has bounded it and
 //  checked its field names) into *CHANGE without the store: types,
 //  values, the state's name and what the state needs, team names against
-//  ROUTER. Returns 0, or -1 with ERROR set.
+//  ROUTER, area and theme codes against CLASSIFIER. Returns 0, or -1 with
+//  ERROR set.
 int
     sein_change_parse (sein_change_t *change, const char *command, json_t *body,
-                       const sein_router_t *router, sein_error_t *error);
+                       const sein_router_t *router, const sein_classifier_t *classifier,
+                       sein_error_t *error);
 
 //  An event stored by the lifecycle, owned: its strings point into
 //  `text` and `body`, which it owns.
@@ -160,7 +168,9 @@ void
 
 //  Store CHANGE (not a sweep) at time AT inside the store's open
 //  transaction: find the signal, check the change against its state,
-//  store the event and update its row. Appends the stored event to OUT;
+//  store the event and update its row. A RECLASSIFY writes the new codes
+//  and teams on the row; its event carries the new codes, and the teams
+//  of before and after, so both see it. Appends the stored event to OUT;
 //  BUF is the caller's rendering scratch.
 int
     sein_lifecycle_apply (sein_store_t *store, const sein_change_t *change, const char *at,

@@ -23,6 +23,7 @@
 #include "sein_alloc.h"
 #include "sein_batch.h"
 #include "sein_checkpoint.h"
+#include "sein_counters.h"
 #include "sein_durable.h"
 #include "sein_feed.h"
 #include "sein_ids.h"
@@ -125,10 +126,14 @@ typedef struct {
     bool term_received; //  the pipe said $TERM
     bool draining; //  stopping: submissions get `unavailable` (s_drain)
     struct {
-        uint64_t accepted, duplicates, rejected, batches, largest, storage_errors,
+        uint64_t received, accepted, duplicates, rejected, batches, largest, storage_errors,
             replies_dropped;
         int64_t watch[2]; //  sessions, queued events: the watch actor's
+        //  zclock_mono of the last dropped reply and storage error, 0: none
+        //  yet; health (seinctl health) asks how long ago.
+        int64_t dropped_at, failed_at;
     } counters;
+    sein_counters_t *metrics; //  the rest of what METRICS tells
     time_t dropped_warned; //  when a full reply queue was last logged
     int64_t storage_logged;   //  zclock_mono of the last batch-not-stored line
     uint64_t storage_unlogged; //  batches not stored since that line
@@ -150,6 +155,7 @@ s_sent (s_server_t *self, int rc)
     //  stall everyone else. The request itself was handled; a client that
     //  times out resubmits, and external_id makes that safe.
     self->counters.replies_dropped++;
+    self->counters.dropped_at = zclock_mono ();
     if (zmq_errno () == EAGAIN && time (NULL) - self->dropped_warned > 10) {
         zsys_warning ("a client is not reading its replies: %llu replies dropped",
                       (unsigned long long) self->counters.replies_dropped);
@@ -162,6 +168,7 @@ s_reject (s_server_t *self, const sein_envelope_t *envelope, const char *command
           const char *external_id, const sein_error_t *error)
 {
     self->counters.rejected++;
+    sein_counters_reject (self->metrics, error->code);
     sein_debug ("rejected %s: %s (%s)", command, error->code, error->message);
     s_sent (self, sein_wire_reject (zsock_resolve (self->intake), envelope, command,
                                     external_id, error, &self->buf));
@@ -407,6 +414,7 @@ s_publish (s_server_t *self, const sein_event_t *event, char *text, size_t size)
     zmq_msg_init_data (&body, text, size, s_free_event, NULL);
     zmq_msg_init (&copy);
     zmq_msg_copy (&copy, &body);
+    sein_counters_deliver (self->metrics, event->teams);
     void *publish = self->publish ? zsock_resolve (self->publish) : NULL;
     if (!publish || zmq_send (publish, topic, (size_t) len, ZMQ_SNDMORE) < 0 ||
         zmq_msg_send (&body, publish, 0) < 0)
@@ -516,6 +524,7 @@ s_fail (s_server_t *self, const char *why)
     self->fault = sein_strdup (why);
     sein_store_set_fault (self->store, why);
     self->counters.storage_errors++;
+    self->counters.failed_at = zclock_mono ();
     self->terminating = true;
     zsys_error ("storage: the disk failed: %s; stopping", why);
 }
@@ -575,6 +584,9 @@ static void
 s_release (s_server_t *self)
 {
     s_check_failed (self);
+    int64_t us;
+    while (sein_durable_timing (self->durable, &us))
+        sein_counters_fsync (self->metrics, us);
     while (self->nstored && sein_durable_settled (self->durable, self->stored[0]->ticket)) {
         sein_batch_t *batch = self->stored[0];
         batch->sync_error = sein_durable_error (self->durable, batch->ticket);
@@ -600,14 +612,23 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
         batch->stored = false;
         snprintf (batch->failure, sizeof batch->failure,
                   "the disk failed, seind is stopping: %s", self->fault);
-    } else if (!(batch->stored = !any || s_store_batch (self, batch) == 0)) {
-        //  Kept: the store's own message is gone once the next batch began.
-        snprintf (batch->failure, sizeof batch->failure, "%s",
-                  sein_store_error (self->store));
-        self->counters.storage_errors++;
-        s_check_failed (self);
-        if (!self->fault)
-            s_log_not_stored (self, batch);
+    } else if (!any)
+        batch->stored = true;
+    else {
+        int64_t start = zclock_usecs ();
+        batch->stored = s_store_batch (self, batch) == 0;
+        if (batch->stored)
+            sein_counters_commit (self->metrics, zclock_usecs () - start);
+        else {
+            //  Kept: the store's own message is gone once the next batch began.
+            snprintf (batch->failure, sizeof batch->failure, "%s",
+                      sein_store_error (self->store));
+            self->counters.storage_errors++;
+            self->counters.failed_at = zclock_mono ();
+            s_check_failed (self);
+            if (!self->fault)
+                s_log_not_stored (self, batch);
+        }
     }
     if (any) {
         self->counters.batches++;
@@ -639,26 +660,51 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
 //  ---------------------------------------------------------------------
 //  Reading requests
 
+//  Seconds since zclock_mono AT, or -1 for never (0).
+static json_int_t
+s_age (int64_t at)
+{
+    return at ? (json_int_t) ((zclock_mono () - at) / 1000) : -1;
+}
+
+//  PING, and with DETAIL METRICS: PING's answer and every counter behind
+//  it (docs/PROTOCOL.md).
 static void
-s_cmd_ping (s_server_t *self, sein_request_t *request)
+s_cmd_ping (s_server_t *self, sein_request_t *request, bool detail)
 {
     json_t *reply = json_pack (
-        "{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}", "status", "ok",
-        "server",
-        "seind", "version", SEIN_VERSION, "head", (json_int_t) self->durable_head, "uptime",
-        (json_int_t) (time (NULL) - self->started), "counters", "accepted",
-        (json_int_t) self->counters.accepted, "duplicates",
+        "{s:s,s:s,s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I}}",
+        "status", "ok", "server", "seind", "version", SEIN_VERSION, "head",
+        (json_int_t) self->durable_head, "uptime", (json_int_t) (time (NULL) - self->started),
+        "counters", "accepted", (json_int_t) self->counters.accepted, "duplicates",
         (json_int_t) self->counters.duplicates, "rejected",
         (json_int_t) self->counters.rejected, "batches", (json_int_t) self->counters.batches,
         "largest_batch", (json_int_t) self->counters.largest, "storage_errors",
         (json_int_t) self->counters.storage_errors, "replies_dropped",
         (json_int_t) self->counters.replies_dropped, "watch_sessions",
         (json_int_t) self->counters.watch[0], "watch_queued",
-        (json_int_t) self->counters.watch[1]);
+        (json_int_t) self->counters.watch[1], "received",
+        (json_int_t) self->counters.received, "since", "storage_error",
+        s_age (self->counters.failed_at), "reply_dropped", s_age (self->counters.dropped_at));
+    sein_counters_json (self->metrics, reply, detail);
+    if (detail) {
+        //  What waits inside seind. The intake socket's own queue and the
+        //  reply queues are libzmq's, which does not tell their depth.
+        json_int_t syncing = 0;
+        for (size_t index = 0; index < self->nstored; index++)
+            syncing += (json_int_t) self->stored[index]->count;
+        json_object_set_new (
+            reply, "queues",
+            json_pack ("{s:I,s:I,s:I,s:I,s:I}", "prepare",
+                       (json_int_t) (self->preparing ? self->preparing->count : 0), "sync",
+                       syncing, "queries", (json_int_t) self->queries, "alerts",
+                       (json_int_t) zlist_size (self->alerts_due), "watch",
+                       (json_int_t) self->counters.watch[1]));
+    }
     char *text = json_dumps (reply, JSON_COMPACT);
     json_decref (reply);
     s_sent (self, sein_wire_send (zsock_resolve (self->intake), &request->envelope,
-                                  SEIN_PING, text, strlen (text)));
+                                  detail ? SEIN_METRICS : SEIN_PING, text, strlen (text)));
     free (text);
 }
 
@@ -671,12 +717,13 @@ s_handle (s_server_t *self, sein_batch_t *batch)
     if (sein_wire_recv (zsock_resolve (self->intake), self->commands, self->ncommands,
                         self->limits.message_max, self->keyring, request))
         return -1;
+    self->counters.received++;
     const char *command = request->command ? request->command->name : NULL;
     sein_error_t error;
     if (request->rejected)
         s_reject (self, &request->envelope, request->reply, NULL, &request->error);
-    else if (streq (command, SEIN_PING))
-        s_cmd_ping (self, request);
+    else if (streq (command, SEIN_PING) || streq (command, SEIN_METRICS))
+        s_cmd_ping (self, request, streq (command, SEIN_METRICS));
     else if (sein_privacy_command (command) && !self->draining) {
         //  Through the batch as well: the access log row of a read is on
         //  disk before the details leave (sein_privacy.h).
@@ -1038,6 +1085,7 @@ s_start (s_server_t *self)
     sein_config_t *config = self->setup->config;
     self->path = sein_sprintf ("%s/%s", sein_config_str (config, "storage.dir"),
                                sein_config_str (config, "storage.file"));
+    self->metrics = sein_counters_new (self->path);
     //  Locked and checked by seind (sein_store_open), which also made what
     //  the log held durable, in case a previous run was killed between a
     //  COMMIT and its sync.
@@ -1262,7 +1310,8 @@ static void
 s_intake_commands (s_server_t *self)
 {
     const sein_wire_command_t own[] = {
-        {SEIN_SUBMIT, NULL, true}, {SEIN_CLASSIFY, NULL, true}, {SEIN_PING, s_no_fields, false}};
+        {SEIN_SUBMIT, NULL, true}, {SEIN_CLASSIFY, NULL, true}, {SEIN_PING, s_no_fields, false},
+        {SEIN_METRICS, s_no_fields, false}};
     size_t count = sizeof own / sizeof own[0];
     memcpy (self->commands, own, sizeof own);
     memcpy (self->commands + count, sein_query_commands,
@@ -1337,6 +1386,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     zactor_destroy (&self->alerts);
     zlist_destroy (&self->alerts_due);
     sein_durable_destroy (&self->durable);
+    sein_counters_destroy (&self->metrics);
     sein_checkpoint_destroy (&self->checkpoint);
     zactor_destroy (&self->watch);
     zsock_destroy (&self->intake);

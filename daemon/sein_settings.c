@@ -33,6 +33,7 @@ const sein_setting_t sein_settings[] = {
     {"data.areas", SEIN_SETTING_PATH, "areas.tsv", 0, 0, NULL, true, NULL},
     {"data.polygons", SEIN_SETTING_PATH, "areas.geojson", 0, 0, NULL, true, NULL},
     {"data.streets", SEIN_SETTING_PATH, "streets.tsv", 0, 0, NULL, true, NULL},
+    {"data.places", SEIN_SETTING_PATH, "places.tsv", 0, 0, NULL, true, NULL},
     {"data.themes", SEIN_SETTING_PATH, "themes.tsv", 0, 0, NULL, true, NULL},
     {"data.theme_rules", SEIN_SETTING_PATH, "theme-rules.tsv", 0, 0, NULL, true, NULL},
     {"data.priority_rules", SEIN_SETTING_PATH, "priority-rules.tsv", 0, 0, NULL, true,

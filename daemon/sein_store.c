@@ -179,6 +179,7 @@ typedef enum {
     S_UPDATE,
     S_BUMP,
     S_MARK_OVERDUE,
+    S_RECLASSIFY,
     S_NEARBY,
     S_OVERDUE,
     S_HISTORY,
@@ -199,7 +200,8 @@ typedef enum {
 #define S_STATE_COLUMNS                                                               \
     "s.status, s.submitter, s.external_id, s.seq, s.due_at,"                         \
     " s.updated_at, s.acknowledged_at, s.resolved_at, s.closed_at, s.assigned_team,"   \
-    " s.assignee, s.related_to, r.id, s.reports, s.overdue"
+    " s.assignee, s.related_to, r.id, s.reports, s.overdue, s.area, s.wijk, s.theme,"   \
+    " s.teams"
 #define S_GET_FROM                                                                    \
     " FROM signals s JOIN events e ON e.seq = s.seq"                                  \
     " LEFT JOIN signals r ON r.seq = s.related_to WHERE "
@@ -247,6 +249,10 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_BUMP] = "UPDATE signals SET reports = reports + ?2,"
                " updated_at = coalesce (?3, updated_at) WHERE seq = ?1",
     [S_MARK_OVERDUE] = "UPDATE signals SET overdue = 1 WHERE seq = ?1",
+    //  A correction's new codes: its own statement, so that no other
+    //  change rewrites the indexes on theme and area.
+    [S_RECLASSIFY] = "UPDATE signals SET area = ?2, wijk = ?3, theme = ?4, teams = ?5"
+                     " WHERE seq = ?1",
     //  The theme's newest open cases inside the window (at most
     //  S_NEARBY_MAX), from the index alone; the caller keeps those in a
     //  box around the point and its radius decides within it.
@@ -473,7 +479,8 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
         if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT ||
                          index == S_UNDO_SIGNAL || index == S_UPDATE || index == S_BUMP ||
                          index == S_MARK_OVERDUE || index == S_ADD_REPORTER ||
-                         index == S_UNDO_REPORTER || index == S_LOG_ACCESS))
+                         index == S_UNDO_REPORTER || index == S_LOG_ACCESS ||
+                         index == S_RECLASSIFY))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -1400,6 +1407,22 @@ s_signal_of (sqlite3_stmt *statement)
                          json_integer (sqlite3_column_int64 (statement, 14)));
     json_object_set_new (result, "overdue",
                          json_boolean (sqlite3_column_int (statement, 15)));
+    //  A correction (RECLASSIFY) changes the codes and teams after the
+    //  body was written: the row's are the current ones. The
+    //  "classification" object keeps what the classifier said.
+    static const char *codes[] = {"area", "wijk", "theme"};
+    for (int index = 0; index < 3; index++)
+        if (sqlite3_column_type (statement, 16 + index) != SQLITE_NULL)
+            json_object_set_new (result, codes[index],
+                                 json_string ((const char *) sqlite3_column_text (
+                                     statement, 16 + index)));
+    const char *teams = (const char *) sqlite3_column_text (statement, 19);
+    if (teams && *teams == ',') {
+        json_t *list = json_array ();
+        for (const char *team = teams + 1, *end; (end = strchr (team, ',')); team = end + 1)
+            json_array_append_new (list, json_stringn (team, (size_t) (end - team)));
+        json_object_set_new (result, "teams", list);
+    }
     return result;
 }
 
@@ -1760,6 +1783,21 @@ sein_store_add_change (sein_store_t *self, sein_event_t *event,
     }
     if (!update)
         return 0;
+    if (update->theme) {
+        sqlite3_stmt *codes = self->statements[S_RECLASSIFY];
+        sqlite3_bind_int64 (codes, 1, update->seq);
+        s_bind (codes, 2, update->area);
+        s_bind (codes, 3, update->wijk);
+        s_bind (codes, 4, update->theme);
+        s_bind (codes, 5, update->teams);
+        int rc = s_step_done (codes);
+        sqlite3_clear_bindings (codes);
+        if (rc) {
+            s_note_fault (self);
+            snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+            return -1;
+        }
+    }
     bool bump = !update->status && !update->acknowledged_at && !update->resolved_at &&
                 !update->closed_at && !update->assigned_team && !update->set_assignee &&
                 !update->set_related;
@@ -1951,6 +1989,104 @@ sein_store_error (sein_store_t *self)
 {
     assert (self);
     return self->failure[0] ? self->failure : sqlite3_errmsg (self->db);
+}
+
+//  Make what was written to the file at PATH (and its name, in DIR)
+//  durable. Returns 0, or -1 with errno set.
+static int
+s_sync_file (const char *path, const char *dir)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync (fd)) {
+        int error = errno;
+        if (fd >= 0)
+            close (fd);
+        errno = error;
+        return -1;
+    }
+    close (fd);
+    fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync (fd); //  not every file system syncs a directory; the rename stands
+        close (fd);
+    }
+    return 0;
+}
+
+int
+sein_store_backup (const char *path, const char *target, int64_t *head_p, char **error_p)
+{
+    assert (path && target && head_p && error_p);
+    *error_p = NULL;
+    *head_p = 0;
+    char *part = sein_sprintf ("%s.part", target);
+    char *dir = sein_strdup (target);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = 0;
+    else
+        strcpy (dir, ".");
+    char *error = NULL;
+    sqlite3 *source = NULL, *copy = NULL;
+    if (access (target, F_OK) == 0)
+        error = sein_sprintf ("%s exists: name a new file, or remove it first", target);
+    else if (sqlite3_open_v2 (path, &source, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                              NULL) != SQLITE_OK)
+        error = sein_sprintf ("%s: %s", path, source ? sqlite3_errmsg (source) : "out of memory");
+    if (!error) {
+        sqlite3_db_config (source, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_busy_timeout (source, 5000);
+        error = s_schema_problem (source, path, false);
+    }
+    if (!error && s_query_int (source, "PRAGMA user_version") < 1)
+        error = sein_sprintf ("%s holds no store", path);
+    //  A leftover of an interrupted backup is ours to replace.
+    unlink (part);
+    if (!error && sqlite3_open_v2 (part, &copy,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                       SQLITE_OPEN_NOMUTEX,
+                                   NULL) != SQLITE_OK)
+        error = sein_sprintf ("%s: %s", part, copy ? sqlite3_errmsg (copy) : "out of memory");
+    if (!error) {
+        //  Every page in one step, so in one read transaction: one
+        //  snapshot of the log, however fast seind commits meanwhile (in
+        //  steps, a write between two would start the copy over). A WAL
+        //  reader neither blocks the writer nor needs seind's flock.
+        sqlite3_backup *backup = sqlite3_backup_init (copy, "main", source, "main");
+        int rc = backup ? sqlite3_backup_step (backup, -1) : sqlite3_errcode (copy);
+        for (int tries = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < 50; tries++) {
+            sqlite3_sleep (100);
+            rc = sqlite3_backup_step (backup, -1);
+        }
+        if (backup)
+            sqlite3_backup_finish (backup);
+        if (rc != SQLITE_DONE)
+            error = sein_sprintf ("cannot copy %s: %s", path,
+                                  backup ? sqlite3_errstr (rc) : sqlite3_errmsg (copy));
+    }
+    if (!error) {
+        char *problems = s_integrity (copy, "quick_check");
+        if (problems)
+            error = sein_sprintf ("the copy of %s is damaged (%s)", path, problems);
+        zstr_free (&problems);
+        *head_p = s_query_int (copy, "SELECT coalesce(max(seq), 0) FROM events");
+    }
+    sqlite3_close (copy);
+    sqlite3_close (source);
+    if (!error && s_sync_file (part, dir))
+        error = sein_sprintf ("%s: %s", part, strerror (errno));
+    if (!error && rename (part, target))
+        error = sein_sprintf ("cannot rename %s to %s: %s", part, target, strerror (errno));
+    if (error) {
+        unlink (part);
+        char *journal = sein_sprintf ("%s-journal", part);
+        unlink (journal);
+        zstr_free (&journal);
+    }
+    zstr_free (&part);
+    zstr_free (&dir);
+    *error_p = error;
+    return error ? -1 : 0;
 }
 
 int

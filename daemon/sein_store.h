@@ -92,6 +92,8 @@ typedef struct {
     int64_t related_to; //  with set_related: 0 clears it
     int64_t reports_delta;
     bool overdue;
+    //  A correction (RECLASSIFY): all four together, or theme NULL for none.
+    const char *area, *wijk, *theme, *teams;
 } sein_store_update_t;
 
 //  Open (creating if needed) the database at PATH for writing, switch it to
@@ -160,6 +162,17 @@ int
 //  *report_p a fresh text, a line per finding.
 int
     sein_store_check (const char *path, char **report_p);
+
+//  Copy the store at PATH into TARGET, a file that must not exist yet,
+//  whether or not seind runs on it: one consistent snapshot, with
+//  SQLite's online backup API, through a read-only connection that
+//  neither takes seind's flock nor blocks its commits. The copy is written
+//  to TARGET.part, checked (PRAGMA quick_check), synced and only then
+//  renamed, so TARGET is a whole store or absent. *HEAD_P gets the
+//  highest seq it holds. Returns 0, or -1 with a fresh message in *ERROR_P.
+int
+    sein_store_backup (const char *path, const char *target, int64_t *head_p,
+                       char **error_p);
 
 //  For a store opened with synchronous=full: from now on a COMMIT writes
 //  the log but returns without waiting for it to reach the disk, and the

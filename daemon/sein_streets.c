@@ -785,13 +785,50 @@ s_number_word (const char *word)
     return false;
 }
 
+//  Words that count or repeat: after a number they make it a count, not
+//  a house number ("Burgemeestersstraat 15 gasten", "2 keer per week",
+//  "sinds 3 dagen"). Folded, sorted for bsearch.
+static const char *s_counted[] = {
+    "ans", "auto", "autos", "avonden", "bikes", "brommers", "buren", "cars", "cats",
+    "chiens", "dag", "dagen", "days", "db", "dogs", "duiven", "enfants", "eur", "euro",
+    "euros", "fietsen", "fois", "gasten", "gens", "guys", "h", "heures", "honden",
+    "hours", "hrs", "jaar", "jaren", "jeunes", "jongens", "jongeren", "jours", "katten",
+    "keer", "keren", "kg", "kids", "kinderen", "km", "maal", "maand", "maanden",
+    "mannen", "meisjes", "mensen", "meter", "meters", "metres", "min", "mins",
+    "minuten", "minutes", "mois", "months", "muizen", "nacht", "nachten", "nights",
+    "nuits", "people", "per", "personen", "personnes", "persons", "procent", "rats",
+    "ratten", "seconden", "semaines", "studenten", "stuks", "times", "u", "uren", "uur",
+    "velos", "voitures", "vrouwen", "wagens", "week", "weeks", "weken", "x", "years",
+    "youths", "zakken"};
+
+static int
+s_compare_word (const void *key, const void *entry)
+{
+    return strcmp ((const char *) key, *(const char *const *) entry);
+}
+
+static bool
+s_counted_word (const char *word)
+{
+    return bsearch (word, s_counted, sizeof s_counted / sizeof s_counted[0],
+                    sizeof s_counted[0], s_compare_word) != NULL;
+}
+
+//  The number token INDEX holds, -1 when none or when it counts something:
+//  a counted word glued to it ("3x", "15u") or after it ("15 gasten").
 static int
 s_number_at (const sein_text_t *text, size_t index)
 {
     const sein_token_t *token = &text->tokens[index];
     if (!(token->flags & SEIN_TOKEN_NUMBER))
         return -1;
-    long number = strtol (text->folded + token->start, NULL, 10);
+    char *rest;
+    long number = strtol (text->folded + token->start, &rest, 10);
+    if (*rest && s_counted_word (rest))
+        return -1;
+    if (index + 1 < text->ntokens && s_joined (text, index + 1) &&
+        s_counted_word (sein_text_word (text, index + 1)))
+        return -1;
     return number >= 0 && number <= S_NUMBER_MAX ? (int) number : -1;
 }
 

@@ -33,6 +33,7 @@ extern "C" {
 #define SEIN_SUBMIT   "SUBMIT"   //  store one signal, reply with the ack
 #define SEIN_CLASSIFY "CLASSIFY" //  dry run: validate, classify, route; store nothing
 #define SEIN_PING     "PING"     //  health: version, head seq, counters
+#define SEIN_METRICS  "METRICS"  //  PING's answer and every counter behind it
 #define SEIN_GET      "GET"      //  one stored signal by id
 #define SEIN_EVENTS   "EVENTS"   //  stored events from a seq, for gap filling
 #define SEIN_STATS    "STATS"    //  counts by area, theme, priority, status
@@ -42,6 +43,7 @@ extern "C" {
 #define SEIN_NOTE     "NOTE"     //  add a note to a signal
 #define SEIN_ASSIGN   "ASSIGN"   //  assign a signal to a team (and a person)
 #define SEIN_UNLINK   "UNLINK"   //  undo the link of a nearby report
+#define SEIN_RECLASSIFY "RECLASSIFY" //  correct a signal's theme or area (re-routes it)
 #define SEIN_ERROR    "ERROR"    //  reply to a request that could not be read
 
 //  Commands on the watch socket.
@@ -202,6 +204,18 @@ json_t *
 //  True while the server's heartbeats or events keep arriving.
 bool
     sein_watcher_connected (sein_watcher_t *self);
+
+//  ---------------------------------------------------------------------
+//  Metrics
+
+//  Render REPLY, seind's answer to METRICS (a PING answer renders too,
+//  with fewer samples), in the Prometheus text exposition format 0.0.4:
+//  # HELP and # TYPE lines, sein_* names in base units (seconds, bytes),
+//  counters ending in _total, label values escaped. REPLY NULL (seind did
+//  not answer) renders `sein_up 0` alone. docs/PROTOCOL.md, "METRICS",
+//  lists the names. Returns a fresh string for the caller to free.
+char *
+    sein_metrics_text (json_t *reply);
 
 #ifdef __cplusplus
 }

@@ -233,10 +233,11 @@ sein_harness_data (sein_harness_t *self)
     const char *data[][2] = {{"areas", "areas.tsv"},
                              {"polygons", "areas.geojson"},
                              {"streets", "streets.tsv"},
+                             {"places", "places.tsv"},
                              {"themes", "themes.tsv"},
                              {"theme_rules", "theme-rules.tsv"},
                              {"priority_rules", "priority-rules.tsv"}};
-    for (size_t index = 0; index < 6; index++) {
+    for (size_t index = 0; index < sizeof data / sizeof data[0]; index++) {
         char override[320];
         snprintf (override, sizeof override, "data.%s=%s/conf/%s", data[index][0],
                   SEIN_SOURCE_DIR, data[index][1]);

@@ -24,8 +24,10 @@
 
 static const char *s_files[][2] = {
     {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},       {"data.themes", "themes.tsv"},
-    {"data.theme_rules", "theme-rules.tsv"}, {"data.priority_rules", "priority-rules.tsv"}};
+    {"data.streets", "streets.tsv"},       {"data.places", "places.tsv"},
+    {"data.themes", "themes.tsv"},         {"data.theme_rules", "theme-rules.tsv"},
+    {"data.priority_rules", "priority-rules.tsv"}};
+#define S_FILES (sizeof s_files / sizeof s_files[0])
 
 //  The detail of the last s_classify, parsed back from the text the
 //  classifier rendered (which also proves it is valid JSON and UTF-8).
@@ -38,22 +40,22 @@ static sein_classify_scratch_t *s_scratch;
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
 {
-    const char *overrides[16];
-    char *owned[6];
+    const char *overrides[24];
+    char *owned[S_FILES];
     int count = 0;
-    for (int index = 0; index < 6; index++) {
+    for (size_t index = 0; index < S_FILES; index++) {
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
                                      s_files[index][1]);
         overrides[count++] = owned[index];
     }
-    for (; extra && *extra && count < 16; extra++)
+    for (; extra && *extra && count < 24; extra++)
         overrides[count++] = *extra;
     char *error = NULL;
     sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
     assert_non_null (config);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
-    for (int index = 0; index < 6; index++)
+    for (size_t index = 0; index < S_FILES; index++)
         free (owned[index]);
     if (error_p)
         *error_p = error;
@@ -218,7 +220,7 @@ test_area_evidence (void **state)
 
     //  Nothing usable.
     s_classify (classifier,
-                "{\"description\": \"zwerfvuil bij het station\", \"source\": \"citizen\", "
+                "{\"description\": \"zwerfvuil bij de bakker\", \"source\": \"citizen\", "
                 "\"address_string\": \"Dekenstraat 5\"}",
                 &result);
     assert_string_equal (result.area, SEIN_TRIAGE);
@@ -226,6 +228,142 @@ test_area_evidence (void **state)
     assert_non_null (strstr (s_detail ("area", "reason"), "Dekenstraat"));
     assert_false (result.has_point);
     sein_classification_clear (&result);
+}
+
+//  The area's confidence in the last detail.
+static double
+s_area_confidence (void)
+{
+    return json_real_value (json_object_get (json_object_get (s_parsed, "area"), "confidence"));
+}
+
+//  Classify a citizen's DESCRIPTION with ADDRESS (NULL: none); returns the
+//  area into AREA (SEIN_CODE_MAX bytes).
+static void
+s_place (sein_classifier_t *classifier, const char *description, const char *address,
+         char *area)
+{
+    json_t *body = json_pack ("{s:s,s:s}", "description", description, "source", "citizen");
+    if (address)
+        json_object_set_new (body, "address_string", json_string (address));
+    char *text = json_dumps (body, JSON_COMPACT);
+    json_decref (body);
+    sein_classification_t result;
+    s_classify (classifier, text, &result);
+    free (text);
+    snprintf (area, SEIN_CODE_MAX, "%s", result.area);
+    sein_classification_clear (&result);
+}
+
+static void
+test_places (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    char area[SEIN_CODE_MAX];
+    //  A wijk, zone or deelgemeente name, a postcode, a landmark.
+    s_place (classifier, "Wijgmaal: de vuilbakken puilen uit", NULL, area);
+    assert_string_equal (area, "wijgmaal");
+    assert_string_equal (s_detail ("area", "by"), "description");
+    assert_string_equal (s_detail ("area", "place"), "Wijgmaal");
+    assert_string_equal (s_detail ("area", "place_kind"), "area");
+    assert_non_null (strstr (s_detail (NULL, "explanation"), "place Wijgmaal in the text"));
+    s_place (classifier, "ratten in de kelder", "3001", area);
+    assert_string_equal (area, "heverlee");
+    assert_string_equal (s_detail ("area", "place_kind"), "postcode");
+    double postcode_alone = s_area_confidence ();
+    //  A name and its postcode agree: surer than the postcode alone.
+    s_place (classifier, "ratten in de kelder", "3010 Kessel-Lo", area);
+    assert_string_equal (area, "kessel-lo");
+    assert_true (s_area_confidence () > postcode_alone);
+    s_place (classifier, "fietsen op de trappen aan Gasthuisberg", NULL, area);
+    assert_string_equal (area, "heverlee");
+    //  3000 spans the centre and more: it places nothing by itself.
+    s_place (classifier, "ratten in de kelder", "3000 Leuven", area);
+    assert_string_equal (area, SEIN_TRIAGE);
+    //  A zone inside the wijk a street gives: the zone.
+    s_place (classifier, "Casablanca, Kessel-Lo: zwerfvuil", NULL, area);
+    assert_string_equal (area, "casablanca");
+    s_place (classifier, "Project Burgemeestersstraat: nachtwinkel tot 4u open", NULL, area);
+    assert_string_equal (area, "burgemeestersstraat");
+    //  A street beats a place, and a count is no house number.
+    s_place (classifier, "Burgemeestersstraat 15 gasten op de stoep", NULL, area);
+    assert_string_equal (area, "binnenstad"); //  the wijk: no number decides
+    assert_null (json_object_get (json_object_get (s_parsed, "area"), "number"));
+}
+
+static void
+test_other_towns (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    char area[SEIN_CODE_MAX];
+    //  Another town, even with a street Leuven has too.
+    s_place (classifier, "Lichten kapot op de Grote Markt in Tienen", NULL, area);
+    assert_string_equal (area, SEIN_TRIAGE);
+    assert_string_equal (s_detail ("area", "outside"), "Tienen");
+    assert_non_null (strstr (s_detail ("area", "reason"), "outside the city"));
+    assert_non_null (strstr (s_detail (NULL, "explanation"), "Tienen is outside the city"));
+    s_place (classifier, "lichten kapot", "Grote Markt 1, 3300 Tienen", area);
+    assert_string_equal (area, SEIN_TRIAGE);
+    assert_string_equal (s_detail ("area", "by"), "address");
+    s_place (classifier, "déchets partout, rue de la Loi à Bruxelles", NULL, area);
+    assert_string_equal (area, SEIN_TRIAGE);
+    //  Where something goes is not where it is.
+    s_place (classifier, "de bus naar Tienen stopt niet meer op de Grote Markt", NULL, area);
+    assert_string_equal (area, "binnenstad");
+    //  The address names the city: the text's town contradicts, no more.
+    s_place (classifier, "ik werk in Tienen, maar hier staat alles vol fietsen",
+             "Naamsestraat 45, Leuven", area);
+    assert_string_equal (area, "binnenstad");
+    assert_non_null (strstr (s_detail ("area", "contradiction"), "Tienen"));
+    assert_true (s_area_confidence () <= 0.5);
+    //  Leuven's streets named after towns are Leuven's.
+    s_place (classifier, "zwerfvuil in de Tiensestraat", NULL, area);
+    assert_string_equal (area, "binnenstad");
+}
+
+static void
+test_contradictions (void **state)
+{
+    sein_classifier_t *classifier = (sein_classifier_t *) *state;
+    char area[SEIN_CODE_MAX];
+    s_place (classifier, "fietswrakken", "Naamsestraat 45", area);
+    assert_string_equal (area, "binnenstad");
+    double alone = s_area_confidence ();
+    assert_null (json_object_get (json_object_get (s_parsed, "area"), "contradiction"));
+    //  The text names another area: the address still decides, but says so.
+    s_place (classifier, "fietswrakken hier in Kessel-Lo", "Naamsestraat 45", area);
+    assert_string_equal (area, "binnenstad");
+    const char *contradiction = s_detail ("area", "contradiction");
+    assert_non_null (contradiction);
+    assert_non_null (strstr (contradiction, "text place Kessel-Lo → kessel-lo"));
+    assert_true (s_area_confidence () < alone);
+    assert_non_null (strstr (s_detail (NULL, "explanation"), "(but text place Kessel-Lo"));
+    //  The text agrees: surer than the address alone.
+    s_place (classifier, "fietswrakken aan de Oude Markt", "Naamsestraat 45", area);
+    assert_string_equal (area, "binnenstad");
+    assert_true (s_area_confidence () > alone);
+    assert_int_equal (json_integer_value (json_object_get (json_object_get (s_parsed, "area"),
+                                                           "agreeing")),
+                      1);
+    //  A point and an address in different areas: the point, less sure.
+    sein_classification_t result;
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Lolanden 3\", \"lat\": 50.885, \"long\": 4.736}",
+                &result);
+    assert_string_equal (result.area, "kessel-lo"); //  casablanca is inside kessel-lo
+    sein_classification_clear (&result);
+    s_classify (classifier,
+                "{\"description\": \"x\", \"source\": \"citizen\", \"address_string\": "
+                "\"Naamsestraat 45\", \"lat\": 50.885, \"long\": 4.736}",
+                &result);
+    assert_string_equal (result.area, "kessel-lo");
+    assert_non_null (strstr (s_detail ("area", "contradiction"), "address street Naamsestraat"));
+    assert_true (s_area_confidence () <= 0.5);
+    sein_classification_clear (&result);
+    //  Two places in different areas of one text.
+    s_place (classifier, "verhuisd van Heverlee naar Wilsele, nu ligt daar afval", NULL, area);
+    assert_non_null (s_detail ("area", "contradiction"));
 }
 
 static void
@@ -970,7 +1108,8 @@ test_lookups (void **state)
     assert_string_equal (sein_classifier_wijk_of (classifier, SEIN_TRIAGE), SEIN_TRIAGE);
     assert_null (sein_classifier_wijk_of (classifier, "leuven"));
     char *summary = sein_classifier_summary (classifier);
-    if (!strstr (summary, "9 areas, 9 polygons, 38 streets, 10 themes"))
+    if (!strstr (summary, "9 areas, 9 polygons, 38 streets, ") ||
+        !strstr (summary, " places, 10 themes"))
         fail_msg ("summary: %s", summary);
     free (summary);
     sein_classification_t zeroed;
@@ -984,6 +1123,8 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_area_evidence), cmocka_unit_test (test_theme),
+        cmocka_unit_test (test_places),        cmocka_unit_test (test_other_towns),
+        cmocka_unit_test (test_contradictions),
         cmocka_unit_test (test_events),        cmocka_unit_test (test_utf8_cuts),
         cmocka_unit_test (test_detail_text),   cmocka_unit_test (test_fast_paths),
         cmocka_unit_test (test_priority),

@@ -2011,7 +2011,7 @@ s_config_copy (const char *from, const char *to)
     char *text = s_read_file (path);
     zstr_free (&path);
     assert_non_null (text);
-    const char *data[] = {"areas.tsv",  "areas.geojson",   "streets.tsv",
+    const char *data[] = {"areas.tsv",  "areas.geojson",   "streets.tsv", "places.tsv",
                           "themes.tsv", "theme-rules.tsv", "priority-rules.tsv"};
     for (size_t index = 0; index < sizeof data / sizeof data[0]; index++) {
         char *quoted = zsys_sprintf ("\"%s\"", data[index]);

@@ -162,6 +162,16 @@ static const s_body_case_t s_bodies[] = {
     {SEIN_ASSIGN, "{\"signal\":\"x\",\"team\":\"dienst-groen\",\"person\":\"A\\tn\"}",
      "value", "person"},
     {SEIN_UNLINK, "{\"signal\":5}", NULL, NULL},
+    {SEIN_RECLASSIFY, "{\"signal\":5}", "required", "theme"},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"theme\":\"groen\"}", NULL, NULL},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"area\":\"casablanca\",\"note\":\"Lolanden\"}", NULL,
+     NULL},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"area\":\"triage\"}", NULL, NULL},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"theme\":\"parking\"}", "unknown-theme", "theme"},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"theme\":\"groen\",\"area\":\"leuven\"}",
+     "unknown-area", "area"},
+    {SEIN_RECLASSIFY, "{\"signal\":5,\"theme\":7}", "type", "theme"},
+    {SEIN_RECLASSIFY, "{\"theme\":\"groen\"}", "required", "signal"},
 };
 
 static void
@@ -181,7 +191,8 @@ test_change_bodies (void **state)
         sein_change_t change;
         sein_error_t error;
         memset (&error, 0, sizeof error);
-        int rc = sein_change_parse (&change, item->command, body, setup->router, &error);
+        int rc = sein_change_parse (&change, item->command, body, setup->router,
+                                    setup->classifier, &error);
         if (!item->code && rc != 0)
             fail_msg ("%s %s: refused %s (%s)", item->command, item->body, error.code,
                       error.message);
@@ -222,11 +233,12 @@ s_write_config (const char *path, const char *rows)
     assert_non_null (file);
     fprintf (file, "%.*s", (int) (data - text), text);
     fprintf (file, "\ndata = { areas = \"%s/conf/areas.tsv\"; polygons = \"%s/conf/areas.geojson\";"
-                   " streets = \"%s/conf/streets.tsv\"; themes = \"%s/conf/themes.tsv\";"
+                   " streets = \"%s/conf/streets.tsv\"; places = \"%s/conf/places.tsv\";"
+                   " themes = \"%s/conf/themes.tsv\";"
                    " theme_rules = \"%s/conf/theme-rules.tsv\";"
                    " priority_rules = \"%s/conf/priority-rules.tsv\"; };\n",
              SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR,
-             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR);
+             SEIN_SOURCE_DIR, SEIN_SOURCE_DIR, SEIN_SOURCE_DIR);
     fprintf (file, "%s", strchr (data + 1, '}') + 2);
     fprintf (file, "\n");
     if (rows)
@@ -606,6 +618,132 @@ test_changes_reach_watchers (void **state)
     self->passed = true;
 }
 
+//  Is TEAM among the "teams" of EVENT?
+static bool
+s_has_team (json_t *event, const char *team)
+{
+    size_t index;
+    json_t *name;
+    json_array_foreach (json_object_get (event, "teams"), index, name)
+        if (streq (json_string_value (name), team))
+            return true;
+    return false;
+}
+
+static void
+test_reclassify_reroutes (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    json_t *filter = json_pack ("{s:s}", "team", "dienst-reiniging");
+    sein_watcher_t *old_team = sein_watcher_new (self->harness.watch, filter, 1, NULL, 100);
+    json_decref (filter);
+    filter = json_pack ("{s:s}", "team", "dienst-groen");
+    sein_watcher_t *new_team = sein_watcher_new (self->harness.watch, filter, 1, NULL, 100);
+    json_decref (filter);
+
+    json_t *ack = s_submit (self, "afval", 0, 0, "reclassify-1"); //  heverlee
+    int64_t seq = s_int (ack, "seq");
+    json_decref (ack);
+
+    //  What a correction needs and refuses.
+    json_t *reply = s_change (self, SEIN_RECLASSIFY,
+                              json_pack ("{s:I}", "signal", (json_int_t) seq));
+    s_assert_refused (reply, "required", "neither theme nor area");
+    json_decref (reply);
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) seq, "area", "leuven"));
+    s_assert_refused (reply, "unknown-area", "unknown area");
+    json_decref (reply);
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:s,s:s}", "signal", "no-such-id", "theme", "groen"));
+    s_assert_refused (reply, "not-found", "unknown signal");
+    json_decref (reply);
+
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s,s:s,s:s,s:s}", "signal", (json_int_t) seq, "theme",
+                                 "groen", "area", "casablanca", "note",
+                                 "omgewaaide boom, geen afval", "by", "clerk-an"));
+    s_assert_status (reply, "accepted", "reclassify");
+    assert_int_equal (s_int (reply, "seq"), seq + 1); //  its own seq, on the same stream
+    assert_string_equal (s_str (reply, "event"), "reclassified");
+    assert_string_equal (s_str (json_object_get (reply, "from"), "theme"), "afval");
+    assert_string_equal (s_str (json_object_get (reply, "from"), "area"), "heverlee");
+    assert_string_equal (s_str (json_object_get (reply, "to"), "theme"), "groen");
+    assert_string_equal (s_str (json_object_get (reply, "to"), "area"), "casablanca");
+    assert_string_equal (s_str (reply, "note"), "omgewaaide boom, geen afval");
+    assert_string_equal (s_str (reply, "by"), "clerk-an");
+    //  The frame's codes are the new ones; its teams the old and the new.
+    assert_string_equal (s_str (reply, "theme"), "groen");
+    assert_string_equal (s_str (reply, "area"), "casablanca");
+    assert_string_equal (s_str (reply, "wijk"), "kessel-lo");
+    assert_true (s_has_team (reply, "dienst-reiniging"));
+    assert_true (s_has_team (reply, "wijkmanager-heverlee"));
+    assert_true (s_has_team (reply, "dienst-groen"));
+    assert_true (s_has_team (reply, "regie-casablanca"));
+    json_decref (reply);
+
+    //  Later events go to the new teams only.
+    reply = s_change (self, SEIN_NOTE,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) seq, "note", "gezaagd"));
+    s_assert_status (reply, "accepted", "note after");
+    assert_string_equal (s_str (reply, "theme"), "groen");
+    assert_false (s_has_team (reply, "dienst-reiniging"));
+    assert_true (s_has_team (reply, "dienst-groen"));
+    json_decref (reply);
+
+    json_t *seen = s_drain (old_team, 500);
+    char *kinds = s_kinds (seen, seq);
+    assert_string_equal (kinds, "signal reclassified");
+    free (kinds);
+    json_decref (seen);
+    seen = s_drain (new_team, 200);
+    kinds = s_kinds (seen, seq);
+    assert_string_equal (kinds, "reclassified note");
+    free (kinds);
+    json_decref (seen);
+
+    //  The row has the new codes and teams.
+    reply = s_call (self, SEIN_GET, json_pack ("{s:I}", "seq", (json_int_t) seq));
+    s_assert_status (reply, "ok", "get");
+    json_t *signal = json_object_get (reply, "signal");
+    assert_string_equal (s_str (signal, "theme"), "groen");
+    assert_string_equal (s_str (signal, "area"), "casablanca");
+    assert_string_equal (s_str (signal, "wijk"), "kessel-lo");
+    assert_true (s_has_team (signal, "dienst-groen"));
+    assert_false (s_has_team (signal, "dienst-reiniging"));
+    json_decref (reply);
+
+    //  Theme only: the area stays.
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) seq, "theme", "afval"));
+    s_assert_status (reply, "accepted", "theme only");
+    assert_string_equal (s_str (json_object_get (reply, "to"), "area"), "casablanca");
+    assert_string_equal (s_str (reply, "theme"), "afval");
+    json_decref (reply);
+
+    //  seinctl: the same request, its line, and its refusals.
+    char number[24], *output = NULL;
+    snprintf (number, sizeof number, "%lld", (long long) seq);
+    assert_int_equal (sein_harness_run (&self->harness, NULL, &output, "seinctl", "reclassify",
+                                        number, "--area", "wilsele", "--note", "Putkapel",
+                                        NULL),
+                      0);
+    assert_non_null (strstr (output, "reclassified"));
+    assert_non_null (strstr (output, "from=casablanca/afval"));
+    assert_non_null (strstr (output, "to=wilsele/afval"));
+    zstr_free (&output);
+    assert_int_equal (
+        sein_harness_run (&self->harness, NULL, NULL, "seinctl", "reclassify", number, NULL),
+        64);
+    assert_int_equal (sein_harness_run (&self->harness, NULL, NULL, "seinctl", "reclassify",
+                                        number, "--theme", "parking", NULL),
+                      65);
+
+    sein_watcher_destroy (&old_team);
+    sein_watcher_destroy (&new_team);
+    self->passed = true;
+}
+
 //  Count the events of KIND about signal SEQ in the store.
 static int
 s_count (s_test_t *self, int64_t seq, const char *kind)
@@ -817,6 +955,7 @@ main (void)
         cmocka_unit_test (test_change_bodies),
         cmocka_unit_test (test_deadline_rules),
         cmocka_unit_test_setup_teardown (test_changes_reach_watchers, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reclassify_reroutes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_overdue_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reload_deadlines, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_link, s_setup, s_teardown),

@@ -431,8 +431,10 @@ test_team_scope (void **state)
         s_call (h, "staff2", SEIN_HISTORY, json_pack ("{s:I}", "signal", (json_int_t) ours)),
         s_call (h, "staff2", SEIN_NOTE,
                 json_pack ("{s:I,s:s}", "signal", (json_int_t) ours, "note", "mine now")),
+        s_call (h, "staff2", "RECLASSIFY",
+                json_pack ("{s:I,s:s}", "signal", (json_int_t) ours, "area", "kessel-lo")),
     };
-    for (int index = 0; index < 3; index++) {
+    for (int index = 0; index < 4; index++) {
         assert_string_equal (s_code (replies[index]), "forbidden");
         json_decref (replies[index]);
     }

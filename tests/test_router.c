@@ -30,7 +30,8 @@
 #define S_CONF SEIN_SOURCE_DIR "/conf/"
 #define S_DATA                                                                           \
     "data = { areas = \"" S_CONF "areas.tsv\"; polygons = \"" S_CONF                     \
-    "areas.geojson\"; streets = \"" S_CONF "streets.tsv\"; themes = \"" S_CONF           \
+    "areas.geojson\"; streets = \"" S_CONF "streets.tsv\"; places = \"" S_CONF            \
+    "places.tsv\"; themes = \"" S_CONF                                                   \
     "themes.tsv\"; theme_rules = \"" S_CONF                                              \
     "theme-rules.tsv\"; priority_rules = \"" S_CONF "priority-rules.tsv\"; };\n"
 

@@ -243,6 +243,12 @@ test_wrong_role (void **state)
         {"staff", SEIN_STATS, NULL, true},
         {"gis", SEIN_EVENTS, json_pack ("{s:i}", "from", 1), false},
         {"harness", SEIN_STATS, NULL, true},
+        //  METRICS shows deliveries per team: not for a desk or a system.
+        {"desk", SEIN_METRICS, NULL, false},
+        {"gis", SEIN_METRICS, NULL, false},
+        {"dash", SEIN_METRICS, NULL, true},
+        {"staff", SEIN_METRICS, NULL, true},
+        {"harness", SEIN_METRICS, NULL, true},
     };
     for (size_t index = 0; index < sizeof rows / sizeof rows[0]; index++) {
         sein_client_t *client = s_client (h, rows[index].key);

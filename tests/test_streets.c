@@ -206,6 +206,27 @@ test_ranges (void **state)
     //  A bare number further on is no house number.
     s_find (streets, "de Burgemeestersstraat sinds 70 dagen", false, &match);
     assert_int_equal (match.number, -1);
+    //  A count or a frequency right after the name is no house number
+    //  either, glued to the number or not; a house number's letter is.
+    const char *counts[] = {"Burgemeestersstraat 15 gasten",
+                            "burgemeestersstraat 2 keer per week",
+                            "Burgemeestersstraat 3x per dag",
+                            "Burgemeestersstraat 20 jongeren of meer",
+                            "Burgemeestersstraat 4 dagen na de ophaling",
+                            "Burgemeestersstraat 5 fois cette semaine",
+                            "Burgemeestersstraat 12 people shouting",
+                            "Burgemeestersstraat 6 auto's op het fietspad",
+                            "Burgemeestersstraat 10u 's avonds"};
+    for (size_t index = 0; index < sizeof counts / sizeof counts[0]; index++) {
+        s_find (streets, counts[index], false, &match);
+        if (match.number != -1)
+            fail_msg ("'%s': read house number %d", counts[index], match.number);
+    }
+    assert_null (s_area (streets, "Burgemeestersstraat 15 gasten")); //  no range decides
+    s_find (streets, "Burgemeestersstraat 15 is een studentenhuis", false, &match);
+    assert_int_equal (match.number, 15);
+    s_find (streets, "Burgemeestersstraat 12a", true, &match);
+    assert_int_equal (match.number, 12);
     //  A street without numbers has one range that takes any number.
     assert_string_equal (s_area (streets, "Naamsestraat 130"), "binnenstad");
     s_find (streets, "Naamsestraat 130", true, &match);

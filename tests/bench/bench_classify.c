@@ -218,6 +218,21 @@ s_generate (const char *dir, char **streets)
     fclose (areas);
     fclose (polygons);
 
+    //  A gazetteer as big as a real city's: every wijk and zone by name,
+    //  and the neighbouring towns.
+    path = zsys_sprintf ("%s/places.tsv", dir);
+    FILE *places = fopen (path, "w");
+    free (path);
+    assert (places);
+    fprintf (places, "name\tarea\tkind\n");
+    for (int wijk = 0; wijk < S_WIJKEN; wijk++) {
+        fprintf (places, "Wijk %d\tw%d\twijk\n", wijk, wijk);
+        for (int zone = 0; zone < S_ZONES; zone++)
+            fprintf (places, "Zone %d.%d\tw%d-z%d\tzone\n", wijk, zone, wijk, zone);
+    }
+    fprintf (places, "Tienen\t\toutside\nHerent\t\toutside\nBrussel\t\toutside\n");
+    fclose (places);
+
     path = zsys_sprintf ("%s/streets.tsv", dir);
     FILE *register_file = fopen (path, "w");
     free (path);
@@ -358,17 +373,18 @@ main (int argc, char **argv)
     char *owned[8];
     const char *bundled[][2] = {{"data.areas", "areas.tsv"},
                                 {"data.polygons", "areas.geojson"},
-                                {"data.streets", "streets.tsv"}};
-    for (int index = 0; index < 3; index++)
+                                {"data.streets", "streets.tsv"},
+                                {"data.places", "places.tsv"}};
+    for (int index = 0; index < 4; index++)
         owned[index] = zsys_sprintf ("%s=%s/conf/%s", bundled[index][0], SEIN_SOURCE_DIR,
                                      bundled[index][1]);
     for (int index = 0; index < 3; index++)
-        owned[3 + index] = zsys_sprintf ("%s=%s/conf/%s", s_rules[index][0], SEIN_SOURCE_DIR,
+        owned[4 + index] = zsys_sprintf ("%s=%s/conf/%s", s_rules[index][0], SEIN_SOURCE_DIR,
                                          s_rules[index][1]);
-    for (int index = 0; index < 6; index++)
+    for (int index = 0; index < 7; index++)
         overrides[index] = owned[index];
     double start = s_now ();
-    sein_classifier_t *classifier = s_load (overrides, 6);
+    sein_classifier_t *classifier = s_load (overrides, 7);
     printf ("bundled data: loaded in %.1f ms\n", (s_now () - start) / 1e6);
     //  A scratch per part, so neither starts with the other's stems.
     sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
@@ -394,13 +410,13 @@ main (int argc, char **argv)
     }
     char **streets = (char **) calloc (S_STREETS, sizeof (char *));
     s_generate (dir, streets);
-    for (int index = 0; index < 3; index++) {
+    for (int index = 0; index < 4; index++) {
         free (owned[index]);
         owned[index] = zsys_sprintf ("%s=%s/%s", bundled[index][0], dir, bundled[index][1]);
         overrides[index] = owned[index];
     }
     start = s_now ();
-    classifier = s_load (overrides, 6);
+    classifier = s_load (overrides, 7);
     scratch = sein_classify_scratch_new ();
     assert (scratch);
     char *summary = sein_classifier_summary (classifier);
@@ -425,8 +441,8 @@ main (int argc, char **argv)
     sein_classifier_destroy (&classifier);
     sein_classify_scratch_destroy (&scratch);
 
-    const char *names[] = {"areas.tsv", "areas.geojson", "streets.tsv"};
-    for (int index = 0; index < 3; index++) {
+    const char *names[] = {"areas.tsv", "areas.geojson", "streets.tsv", "places.tsv"};
+    for (int index = 0; index < 4; index++) {
         char *path = zsys_sprintf ("%s/%s", dir, names[index]);
         unlink (path);
         free (path);

@@ -54,6 +54,7 @@ static const char *s_data[][2] = {
     {"data.areas", "areas.tsv"},
     {"data.polygons", "areas.geojson"},
     {"data.streets", "streets.tsv"},
+    {"data.places", "places.tsv"},
     {"data.themes", "themes.tsv"},
     {"data.theme_rules", "theme-rules.tsv"},
     {"data.priority_rules", "priority-rules.tsv"}};
@@ -123,6 +124,11 @@ static const char *s_bodies[SEIN_FUZZ_SIGNALS] = {
     "\"address_string\": \"Martelarenplein\"}",
     "{\"description\": \"Point on the edge\", \"source\": \"citizen\", "
     "\"lat\": 50.878, \"long\": 4.69}",
+    //  The gazetteer: a postcode and a name, another town, a count.
+    "{\"description\": \"3010: Burgemeestersstraat 15 gasten, Grote Markt in Tienen\", "
+    "\"source\": \"citizen\", \"address_string\": \"3010 Kessel-Lo\"}",
+    "{\"description\": \"Project Burgemeestersstraat, station van Kessel-Lo, naar "
+    "Herent\", \"source\": \"citizen\", \"attributes\": {\"station\": \"OD-11\"}}",
 };
 
 const sein_signal_t *

@@ -47,7 +47,7 @@ sein_classifier_t *
 //  theme, a point, addresses with and without a number, a street in the
 //  description, machine attributes, Dutch, French and English text. Parsed
 //  once; borrowed, SEIN_FUZZ_SIGNALS of them.
-#define SEIN_FUZZ_SIGNALS 8
+#define SEIN_FUZZ_SIGNALS 10
 const sein_signal_t *
     sein_fuzz_signals (void);
 
