@@ -24,8 +24,7 @@ const sein_wire_command_t sein_privacy_commands[] = {
 const size_t sein_privacy_ncommands =
     sizeof sein_privacy_commands / sizeof sein_privacy_commands[0];
 
-bool
-sein_privacy_command (const char *command)
+bool sein_privacy_command (const char *command)
 {
     for (size_t index = 0; command && index < sein_privacy_ncommands; index++)
         if (streq (sein_privacy_commands[index].name, command))
@@ -33,9 +32,8 @@ sein_privacy_command (const char *command)
     return false;
 }
 
-int
-sein_privacy_allowed (const sein_principal_t *principal, const char *command,
-                      const char *roles, sein_error_t *error)
+int sein_privacy_allowed (const sein_principal_t *principal, const char *command,
+                          const char *roles, sein_error_t *error)
 {
     if (streq (command, SEIN_REPORTER) && !sein_auth_role_listed (principal->role, roles))
         return sein_error_set (error, "forbidden", NULL,
@@ -46,29 +44,34 @@ sein_privacy_allowed (const sein_principal_t *principal, const char *command,
     return 0;
 }
 
-static int
-s_reveal (sein_store_t *store, json_t *body, const sein_principal_t *principal,
-          const char *at, char **answer_p, sein_error_t *error)
+static int s_reveal (sein_store_t *store, json_t *body, const sein_principal_t *principal,
+                     const char *at, char **answer_p, sein_error_t *error)
 {
     json_t *value = sein_wire_field (body, "signal");
-    if (!value)
-        return sein_error_set (error, "required", "signal",
-                               "signal (a signal's id or seq) is required"),
-               SEIN_LIFECYCLE_REFUSED;
-    if (!(json_is_string (value) || (json_is_integer (value) && json_integer_value (value) > 0)))
-        return sein_error_set (error, "type", "signal",
-                               "signal must be a signal's id (string) or seq (integer >= 1)"),
-               SEIN_LIFECYCLE_REFUSED;
+    if (!value) {
+        sein_error_set (error, "required", "signal",
+                        "signal (a signal's id or seq) is required");
+        return SEIN_LIFECYCLE_REFUSED;
+    }
+    if (!(json_is_string (value) ||
+          (json_is_integer (value) && json_integer_value (value) > 0))) {
+        sein_error_set (error, "type", "signal",
+                        "signal must be a signal's id (string) or seq (integer >= 1)");
+        return SEIN_LIFECYCLE_REFUSED;
+    }
     sein_store_row_t row;
     int found = sein_store_find_signal (store, json_string_value (value),
                                         json_integer_value (value), &row);
     if (found < 0)
         return SEIN_LIFECYCLE_FAILED;
-    if (found == 0)
-        return sein_error_set (error, "not-found", "signal", "no such signal"),
-               SEIN_LIFECYCLE_REFUSED;
-    if (!sein_auth_scope (principal, row.teams, row.assigned_team))
-        return sein_auth_out_of_scope (principal, "signal", error), SEIN_LIFECYCLE_REFUSED;
+    if (found == 0) {
+        sein_error_set (error, "not-found", "signal", "no such signal");
+        return SEIN_LIFECYCLE_REFUSED;
+    }
+    if (!sein_auth_scope (principal, row.teams, row.assigned_team)) {
+        sein_auth_out_of_scope (principal, "signal", error);
+        return SEIN_LIFECYCLE_REFUSED;
+    }
     int64_t seq = row.seq;
     char id[64];
     snprintf (id, sizeof id, "%s", row.id);
@@ -79,8 +82,8 @@ s_reveal (sein_store_t *store, json_t *body, const sein_principal_t *principal,
         json_decref (reporter);
         return SEIN_LIFECYCLE_FAILED;
     }
-    json_t *answer = json_pack ("{s:s,s:{s:s,s:I},s:o}", "status", "ok", "signal", "id", id,
-                                "seq", (json_int_t) seq, "reporter", reporter);
+    json_t *answer = json_pack ("{s:s,s:{s:s,s:I},s:o}", "status", "ok", "signal", "id",
+                                id, "seq", (json_int_t)seq, "reporter", reporter);
     *answer_p = json_dumps (answer, JSON_COMPACT);
     json_decref (answer);
     return SEIN_LIFECYCLE_STORED;
@@ -88,20 +91,19 @@ s_reveal (sein_store_t *store, json_t *body, const sein_principal_t *principal,
 
 //  0 when CONTACT is an e-mail address or a phone number sein can erase
 //  safely inside JSON text (sein_store_scrub); else -1 with ERROR set.
-static int
-s_contact (const char *contact, sein_error_t *error)
+static int s_contact (const char *contact, sein_error_t *error)
 {
     size_t digits = 0, len = strlen (contact);
     for (const char *at = contact; *at; at++) {
-        if (*at == '"' || *at == '\\' || (unsigned char) *at < 0x20)
+        if (*at == '"' || *at == '\\' || (unsigned char)*at < 0x20)
             return sein_error_set (error, "value", "reporter",
                                    "reporter must be an e-mail address or phone number, "
                                    "without quotes, backslashes or control characters");
         digits += *at >= '0' && *at <= '9';
     }
     if (len > S_CONTACT_MAX)
-        return sein_error_set (error, "too-long", "reporter", "reporter is at most %d bytes",
-                               S_CONTACT_MAX);
+        return sein_error_set (error, "too-long", "reporter",
+                               "reporter is at most %d bytes", S_CONTACT_MAX);
     bool email = strchr (contact, '@') && len >= 3;
     if (!email && digits < S_PHONE_DIGITS)
         return sein_error_set (error, "value", "reporter",
@@ -111,18 +113,19 @@ s_contact (const char *contact, sein_error_t *error)
     return 0;
 }
 
-static int
-s_erase (sein_store_t *store, json_t *body, const sein_principal_t *principal,
-         const char *at, char **answer_p, sein_error_t *error)
+static int s_erase (sein_store_t *store, json_t *body, const sein_principal_t *principal,
+                    const char *at, char **answer_p, sein_error_t *error)
 {
     json_t *value = sein_wire_field (body, "reporter");
-    if (!value)
-        return sein_error_set (error, "required", "reporter",
-                               "reporter (an e-mail address or phone number) is required"),
-               SEIN_LIFECYCLE_REFUSED;
-    if (!json_is_string (value))
-        return sein_error_set (error, "type", "reporter", "reporter must be a string"),
-               SEIN_LIFECYCLE_REFUSED;
+    if (!value) {
+        sein_error_set (error, "required", "reporter",
+                        "reporter (an e-mail address or phone number) is required");
+        return SEIN_LIFECYCLE_REFUSED;
+    }
+    if (!json_is_string (value)) {
+        sein_error_set (error, "type", "reporter", "reporter must be a string");
+        return SEIN_LIFECYCLE_REFUSED;
+    }
     if (s_contact (json_string_value (value), error))
         return SEIN_LIFECYCLE_REFUSED;
     const char *who = sein_auth_who (principal->name, NULL);
@@ -130,17 +133,17 @@ s_erase (sein_store_t *store, json_t *body, const sein_principal_t *principal,
     if (signals < 0)
         return SEIN_LIFECYCLE_FAILED;
     //  The log says that an erasure happened, never whose.
-    zsys_notice ("erasure by %s: %lld signals", who, (long long) signals);
-    json_t *answer = json_pack ("{s:s,s:I}", "status", "ok", "signals", (json_int_t) signals);
+    zsys_notice ("erasure by %s: %lld signals", who, (long long)signals);
+    json_t *answer =
+        json_pack ("{s:s,s:I}", "status", "ok", "signals", (json_int_t)signals);
     *answer_p = json_dumps (answer, JSON_COMPACT);
     json_decref (answer);
     return SEIN_LIFECYCLE_STORED;
 }
 
-int
-sein_privacy_run (sein_store_t *store, const char *command, json_t *body,
-                  const sein_principal_t *principal, const char *at, char **answer_p,
-                  sein_error_t *error)
+int sein_privacy_run (sein_store_t *store, const char *command, json_t *body,
+                      const sein_principal_t *principal, const char *at, char **answer_p,
+                      sein_error_t *error)
 {
     assert (store && command && body && principal && at && answer_p);
     *answer_p = NULL;

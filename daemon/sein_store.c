@@ -1463,8 +1463,10 @@ sein_store_get_by (sein_store_t *self, const char *id, int64_t seq, const char *
     json_t *reporter = result && personal ? sein_store_reporter (self, found) : NULL;
     if (reporter)
         json_object_set_new (result, "reporter", reporter);
-    else if (personal)
-        json_decref (result), result = NULL;
+    else if (personal) {
+        json_decref (result); //  the details could not be read
+        result = NULL;
+    }
     return result;
 }
 
