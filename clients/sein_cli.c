@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define S_DEFAULT_CONFIG "/etc/sein/sein.cfg"
+#define S_DEFAULT_CONFIG SEIN_DEFAULT_CONFIG
 
 enum { S_JSON = 1000 };
 

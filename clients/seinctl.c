@@ -197,8 +197,10 @@ s_call (s_ctl_t *ctl, const char *command, json_t *body, int *status_p)
                      json_string_value (json_object_get (error, "code")),
                      json_string_value (json_object_get (error, "message")));
         const char *code = json_string_value (json_object_get (error, "code"));
-        //  seind stopping is not the request's fault.
+        //  seind stopping is not the request's fault; a reload refused is
+        //  the configuration's (as seind --check says it).
         *status_p = code && streq (code, "unavailable") ? SEIN_EXIT_UNAVAILABLE
+                    : code && streq (code, "refused")   ? SEIN_EXIT_CONFIG
                                                         : SEIN_EXIT_DATAERR;
         json_decref (reply);
         return NULL;
@@ -381,6 +383,23 @@ s_cmd_backup (s_ctl_t *ctl, int argc, char **argv)
     }
     zstr_free (&error);
     zstr_free (&path);
+    return status;
+}
+
+//  RELOAD: answered once seind has loaded the configuration afresh, with
+//  the outcome; a refused reload exits 78, so that systemd's ExecReload
+//  (and a script) sees it fail.
+static int
+s_cmd_reload (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, SEIN_RELOAD, NULL, &status);
+    if (reply) {
+        sein_cli_print (ctl->cli, reply, "configuration reloaded");
+        json_decref (reply);
+    }
     return status;
 }
 
@@ -1257,6 +1276,9 @@ static const struct {
     {"classify", 0, 1, "[TEXT|JSON]",
      "dry run: classify and route without storing (no operand: JSON lines on stdin)",
      s_cmd_classify, false},
+    {"reload", 0, 0, "",
+     "reload seind's configuration and data files; exit 78 when it refused (admin)",
+     s_cmd_reload, false},
     {"config", 0, 0, "", "print the effective settings", s_cmd_config, true},
     {"keygen", 1, 1, "NAME", "make a key in security.keys: --role ROLE [--team T ...]",
      s_cmd_keygen, true},

@@ -51,6 +51,7 @@ typedef struct {
     sein_signal_t signal;
     sein_classification_t classification;
     const char *submitter;
+    const char *rule;        //  the routing rule that decided, the setup's
     const char *received_at; //  the batch's
     char *tail; //  the event JSON without "seq" and "id"
     size_t tail_size;
@@ -78,6 +79,8 @@ typedef struct {
     uint64_t ticket;  //  answered once this many deferred commits are on disk
     int sync_error;   //  the errno of a failed sync that covered it, or 0
     int64_t head;     //  the store's head once it was committed
+    int64_t commit_us;    //  how long storing and committing it took
+    int64_t committed_at; //  zclock_usecs () when the commit returned
     char failure[160]; //  why it was not stored
 } sein_batch_t;
 

@@ -134,6 +134,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_route_t route;
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
+    pending->rule = route.rule;
     pending->submitter = sein_auth_who (pending->principal.name, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.

@@ -38,6 +38,8 @@
 #include "sein_watch.h"
 #include "sein_wire.h"
 
+#include <systemd/sd-daemon.h>
+
 #define S_PREPARE_HERE 8   //  batches this small skip an idle prepare actor
 #define S_DRAIN_QUIET 1000 //  ms of silence on intake that ends a stop
 #define S_DRAIN_MAX 5000   //  ms a stop waits for that at most
@@ -48,6 +50,8 @@
 #define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
 #define S_RETAIN_MAX 1000  //  signals one retention run anonymises, and deletes, at most
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
+#define S_STATUS_EVERY 5000 //  ms between two STATUS= lines to systemd
+#define S_RELOADS_MAX 64   //  RELOAD requests waiting for their outcome, at most
 //  Submissions of one client a batch takes, at most. A batch is prepared,
 //  stored and synced as one, so every request in it waits for all of it:
 //  a share of 64 keeps a batch that a flood fills at about 1.5 ms of work
@@ -63,6 +67,13 @@ typedef struct {
 } s_share_t;
 
 static const char *const s_no_fields[] = {NULL};
+
+//  A RELOAD request waiting for the outcome of a reload that begins after
+//  it: seind numbers its asks, and says which it has covered.
+typedef struct {
+    sein_envelope_t envelope;
+    uint64_t ask;
+} s_reload_t;
 
 typedef struct {
     zsock_t *pipe;
@@ -90,7 +101,7 @@ typedef struct {
     sein_signal_limits_t limits;
     size_t batch_max;
     int64_t events_max;
-    sein_wire_command_t commands[24]; //  what the intake socket accepts
+    sein_wire_command_t commands[32]; //  what the intake socket accepts
     size_t ncommands;
     sein_request_t request;          //  the one being read
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
@@ -134,6 +145,11 @@ typedef struct {
         int64_t dropped_at, failed_at;
     } counters;
     sein_counters_t *metrics; //  the rest of what METRICS tells
+    zlist_t *reloads;      //  s_reload_t, oldest first
+    uint64_t asks;         //  RELOAD-ASKED sent to seind
+    int64_t next_beat;     //  zclock_mono () of the next STATUS= (and WATCHDOG=1)
+    int64_t beat_every;    //  ms: S_STATUS_EVERY, or half the watchdog's interval
+    bool watchdog;         //  systemd expects WATCHDOG=1
     time_t dropped_warned; //  when a full reply queue was last logged
     int64_t storage_logged;   //  zclock_mono of the last batch-not-stored line
     uint64_t storage_unlogged; //  batches not stored since that line
@@ -428,6 +444,16 @@ s_publish (s_server_t *self, const sein_event_t *event, char *text, size_t size)
 static void
 s_answer_batch (s_server_t *self, sein_batch_t *batch)
 {
+    if (sein_log_wants (LOG_INFO) && batch->committed_at) {
+        //  The sync's time is from the commit to now, the batch's answer.
+        zsys_info ("batch of %zu: %s, commit %.1f ms, fsync %.1f ms", batch->count,
+                   !batch->stored      ? "not stored"
+                   : batch->sync_error ? "not confirmed on disk"
+                                       : "stored",
+                   batch->commit_us / 1000.0,
+                   self->durable ? (zclock_usecs () - batch->committed_at) / 1000.0 : 0.0);
+        batch->committed_at = 0;
+    }
     for (size_t index = 0; index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
         if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT ||
@@ -474,6 +500,12 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
                 self->counters.duplicates++;
             else
                 self->counters.accepted++;
+            //  Never personal data: codes and the rule only.
+            sein_debug ("signal seq %lld%s: area %s, theme %s, priority %s, rule %s",
+                        (long long) pending->seq, pending->duplicate ? " (duplicate)" : "",
+                        pending->classification.area, pending->classification.theme,
+                        pending->classification.priority,
+                        pending->rule ? pending->rule : "-");
             s_reply_event (self, pending, "accepted", pending->event, pending->event_size,
                            pending->duplicate);
         }
@@ -607,6 +639,8 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
         any |= !batch->items[index].rejected &&
                batch->items[index].kind != SEIN_PENDING_CLASSIFY;
     batch->sync_error = 0;
+    batch->committed_at = 0;
+    int64_t started = zclock_usecs ();
     s_check_failed (self);
     if (any && self->fault) {
         batch->stored = false;
@@ -615,10 +649,9 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     } else if (!any)
         batch->stored = true;
     else {
-        int64_t start = zclock_usecs ();
         batch->stored = s_store_batch (self, batch) == 0;
         if (batch->stored)
-            sein_counters_commit (self->metrics, zclock_usecs () - start);
+            sein_counters_commit (self->metrics, zclock_usecs () - started);
         else {
             //  Kept: the store's own message is gone once the next batch began.
             snprintf (batch->failure, sizeof batch->failure, "%s",
@@ -631,6 +664,8 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
         }
     }
     if (any) {
+        batch->committed_at = zclock_usecs ();
+        batch->commit_us = batch->committed_at - started;
         self->counters.batches++;
         if (batch->count > self->counters.largest)
             self->counters.largest = batch->count;
@@ -708,6 +743,51 @@ s_cmd_ping (s_server_t *self, sein_request_t *request, bool detail)
     free (text);
 }
 
+//  RELOAD: seind loads the configuration afresh (seind.c) and the request
+//  is answered with the outcome (s_reloaded). Stopping, nothing reloads.
+static void
+s_cmd_reload (s_server_t *self, sein_request_t *request)
+{
+    sein_error_t error;
+    if (self->draining || self->terminating || self->fault) {
+        sein_error_set (&error, "unavailable", NULL, "seind is stopping: nothing reloads");
+        s_reject (self, &request->envelope, SEIN_RELOAD, NULL, &error);
+    } else if (zlist_size (self->reloads) >= S_RELOADS_MAX) {
+        sein_error_set (&error, "busy", NULL, "%d reloads are waiting; try again later",
+                        S_RELOADS_MAX);
+        s_reject (self, &request->envelope, SEIN_RELOAD, NULL, &error);
+    } else {
+        s_reload_t *reload = (s_reload_t *) sein_malloc (sizeof *reload);
+        reload->envelope = request->envelope;
+        reload->ask = ++self->asks;
+        zlist_append (self->reloads, reload);
+        zsock_send (self->pipe, "s8", "RELOAD-ASKED", self->asks);
+    }
+}
+
+//  A reload up to ask COVERED ended with STATUS ("OK" or "ERROR why"):
+//  answer the RELOAD requests it covers.
+static void
+s_reloaded (s_server_t *self, const char *status, uint64_t covered)
+{
+    s_reload_t *reload;
+    while ((reload = (s_reload_t *) zlist_first (self->reloads)) && reload->ask <= covered) {
+        zlist_remove (self->reloads, reload);
+        if (streq (status, "OK")) {
+            const char *text = "{\"status\":\"ok\",\"reloaded\":true}";
+            s_sent (self, sein_wire_send (zsock_resolve (self->intake), &reload->envelope,
+                                          SEIN_RELOAD, text, strlen (text)));
+        } else {
+            sein_error_t error;
+            sein_error_set (&error, "refused", NULL,
+                            "reload refused, the running configuration stays: %s",
+                            strlen (status) > 6 ? status + 6 : status);
+            s_reject (self, &reload->envelope, SEIN_RELOAD, NULL, &error);
+        }
+        free (reload);
+    }
+}
+
 //  Answer one request or add it to BATCH. Returns -1 when nothing was
 //  waiting.
 static int
@@ -724,6 +804,8 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         s_reject (self, &request->envelope, request->reply, NULL, &request->error);
     else if (streq (command, SEIN_PING) || streq (command, SEIN_METRICS))
         s_cmd_ping (self, request, streq (command, SEIN_METRICS));
+    else if (streq (command, SEIN_RELOAD))
+        s_cmd_reload (self, request);
     else if (sein_privacy_command (command) && !self->draining) {
         //  Through the batch as well: the access log row of a read is on
         //  disk before the details leave (sein_privacy.h).
@@ -1161,32 +1243,59 @@ s_start (s_server_t *self)
 static void
 s_pipe_ready (s_server_t *self)
 {
-    char *command = NULL;
+    char *command = NULL, *why = NULL;
     void *pointer = NULL;
-    if (zsock_recv (self->pipe, "sp", &command, &pointer) || !command ||
+    uint64_t covered = 0;
+    if (zsock_recv (self->pipe, "sps8", &command, &pointer, &why, &covered) || !command ||
         streq (command, "$TERM")) {
         self->terminating = true; //  the batch in flight is finished first
         self->term_received = true;
     }
     else if (streq (command, "RELOAD")) {
+        //  The new setup, or why seind could not load one (WHY); COVERED:
+        //  the last RELOAD request this load began after.
         sein_setup_t *setup = (sein_setup_t *) pointer;
         char *fixed = setup ? sein_config_unreloadable (self->setup->config, setup->config)
                             : NULL;
+        char *status;
         if (!setup)
-            zstr_send (self->pipe, "ERROR no setup");
+            status = sein_sprintf ("ERROR %s", why && *why ? why : "no setup");
         else if (fixed) {
-            zstr_sendf (self->pipe, "ERROR %s cannot change without a restart", fixed);
+            status = sein_sprintf ("ERROR %s cannot change without a restart", fixed);
             sein_setup_destroy (&setup);
         } else {
             sein_setup_destroy (&self->next_setup);
             self->next_setup = setup;
             s_swap_setup (self);
-            zstr_send (self->pipe, "OK");
+            status = sein_strdup ("OK");
         }
+        s_reloaded (self, status, covered);
+        zstr_send (self->pipe, status);
+        zstr_free (&status);
         zstr_free (&fixed);
     } else
         zsys_warning ("server: unknown pipe command '%s'", command);
     zstr_free (&command);
+    zstr_free (&why);
+}
+
+//  Tell systemd the live counters (STATUS=) and, when it watches, that
+//  this loop still turns (WATCHDOG=1). Without NOTIFY_SOCKET sd_notify
+//  does nothing.
+static void
+s_beat (s_server_t *self)
+{
+    sd_notifyf (0,
+                "%sSTATUS=serving: head %lld, accepted %llu, duplicates %llu, rejected %llu, "
+                "batches %llu, watch sessions %lld, storage errors %llu",
+                self->watchdog ? "WATCHDOG=1\n" : "", (long long) self->durable_head,
+                (unsigned long long) self->counters.accepted,
+                (unsigned long long) self->counters.duplicates,
+                (unsigned long long) self->counters.rejected,
+                (unsigned long long) self->counters.batches,
+                (long long) self->counters.watch[0],
+                (unsigned long long) self->counters.storage_errors);
+    self->next_beat = zclock_mono () + self->beat_every;
 }
 
 //  A batch is back from the prepare actor: send the next one off first,
@@ -1216,11 +1325,19 @@ s_run (s_server_t *self)
     zpoller_add (self->poller, self->watch);
     bool polling_intake = true;
     self->next_sweep = zclock_mono () + self->overdue_check;
+    uint64_t watchdog_us = 0;
+    self->watchdog = sd_watchdog_enabled (0, &watchdog_us) > 0;
+    self->beat_every = S_STATUS_EVERY;
+    if (self->watchdog && (int64_t) (watchdog_us / 2000) < self->beat_every)
+        self->beat_every = watchdog_us / 2000 ? (int64_t) (watchdog_us / 2000) : 1;
+    s_beat (self);
     while (!self->terminating || self->preparing || self->nstored || self->queries) {
         int64_t wait = self->next_sweep - zclock_mono ();
         if (self->retention_check && (self->anonymise_ms || self->delete_ms) &&
             self->next_retention - zclock_mono () < wait)
             wait = self->next_retention - zclock_mono ();
+        if (self->next_beat - zclock_mono () < wait)
+            wait = self->next_beat - zclock_mono ();
         void *which = zpoller_wait (self->poller, wait < 0 ? 0 : (int) wait);
         if (!self->terminating && zclock_mono () >= self->next_sweep) {
             //  Housekeeping: look for signals past their deadline. The
@@ -1234,6 +1351,9 @@ s_run (s_server_t *self)
             self->retention_due = true;
             self->next_retention = zclock_mono () + self->retention_check;
         }
+        //  Also while stopping: the drain may outlast a watchdog interval.
+        if (zclock_mono () >= self->next_beat)
+            s_beat (self);
         if (which == self->pipe)
             s_pipe_ready (self);
         else if (which == self->prepare)
@@ -1310,8 +1430,11 @@ static void
 s_intake_commands (s_server_t *self)
 {
     const sein_wire_command_t own[] = {
-        {SEIN_SUBMIT, NULL, true}, {SEIN_CLASSIFY, NULL, true}, {SEIN_PING, s_no_fields, false},
-        {SEIN_METRICS, s_no_fields, false}};
+        {SEIN_SUBMIT, NULL, true},
+        {SEIN_CLASSIFY, NULL, true},
+        {SEIN_PING, s_no_fields, false},
+        {SEIN_METRICS, s_no_fields, false},
+        {SEIN_RELOAD, s_no_fields, false}};
     size_t count = sizeof own / sizeof own[0];
     memcpy (self->commands, own, sizeof own);
     memcpy (self->commands + count, sein_query_commands,
@@ -1337,6 +1460,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     self->started = time (NULL);
     sein_ids_init (&self->ids);
     sein_request_init (&self->request);
+    self->reloads = zlist_new ();
     s_intake_commands (self);
     s_apply_settings (self);
     zsock_signal (pipe, 0);
@@ -1366,10 +1490,12 @@ sein_server_actor (zsock_t *pipe, void *args)
     //  FATAL as its answer) still hands its setup over: destroyed here,
     //  and answered for a caller that waits.
     while ((self->error || self->fault) && !self->term_received) {
-        char *command = NULL;
+        char *command = NULL, *why = NULL;
         void *pointer = NULL;
-        bool term = zsock_recv (pipe, "sp", &command, &pointer) || !command ||
-                    streq (command, "$TERM");
+        uint64_t covered = 0;
+        bool term = zsock_recv (pipe, "sps8", &command, &pointer, &why, &covered) ||
+                    !command || streq (command, "$TERM");
+        zstr_free (&why);
         if (!term && streq (command, "RELOAD")) {
             sein_setup_t *setup = (sein_setup_t *) pointer;
             sein_setup_destroy (&setup);
@@ -1409,6 +1535,10 @@ sein_server_actor (zsock_t *pipe, void *args)
     free (self->taken);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->render);
+    s_reload_t *reload;
+    while ((reload = (s_reload_t *) zlist_pop (self->reloads)))
+        free (reload);
+    zlist_destroy (&self->reloads);
     zstr_free (&self->path);
     zstr_free (&self->error);
     zstr_free (&self->reporter_roles);

@@ -9,11 +9,22 @@
         sein_server_args_t args = {setup, store};
         zactor_t *server = zactor_new (sein_server_actor, &args);
         char *status = zstr_recv (server);    //  "OK" or "ERROR message"
-        zsock_send (server, "sp", "RELOAD", new_setup);
+        zsock_send (server, "sps8", "RELOAD", new_setup, why, covered);
         char *result = zstr_recv (server);    //  "OK", "ERROR message" or
                                               //  "FATAL message"
         zactor_destroy (&server);             //  $TERM: finish the batch, ack, close
         sein_store_destroy (&store);          //  last: it holds the lock
+
+    RELOAD hands over a new setup, or NULL and WHY seind could not load
+    one; either way the server answers the RELOAD requests of intake
+    (admin: `seinctl reload`) numbered up to COVERED with the outcome. It
+    asks seind for such a reload itself, unasked on the pipe:
+    "RELOAD-ASKED" and the request's number (uint64, picture "s8"); seind
+    answers it with a RELOAD whose load began after it read the ask.
+
+    From its loop the server also sends systemd (sd_notify) a STATUS= line
+    with live counters every 5 s, and WATCHDOG=1 at half the watchdog's
+    interval when the unit sets one.
 
     When the disk fails (a failed fsync or write, SQLite's or its own) the
     server stops taking submissions, answers what it holds and sends

@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 const sein_setting_t sein_settings[] = {
-    {"daemon.log_level", SEIN_SETTING_ENUM, "info", 0, 0, "notice|info|debug", true,
+    {"daemon.log_level", SEIN_SETTING_ENUM, "notice", 0, 0, "notice|info|debug", true,
      NULL},
     {"storage.synchronous", SEIN_SETTING_ENUM, "full", 0, 0, "normal|full|extra", false,
      NULL},

@@ -523,7 +523,7 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     session->who = *principal;
     session->last_heard = session->last_sent = zclock_mono ();
     zhashx_update (self->sessions, key, session); //  replaces an older session
-    sein_debug ("watch: session %s from seq %lld, credit %lld", key,
+    sein_info ("watch: session %s opened from seq %lld, credit %lld", key,
                 (long long) session->cursor, (long long) session->credit);
     s_reply (self, envelope, SEIN_WATCH,
              json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
@@ -583,8 +583,11 @@ s_router_ready (s_watch_t *self)
         }
         else if (streq (command, SEIN_WATCH))
             s_cmd_watch (self, envelope, key, request->json, &request->principal);
-        else if (streq (command, SEIN_CLOSE))
+        else if (streq (command, SEIN_CLOSE)) {
+            if (session)
+                sein_info ("watch: session %s closed", key);
             zhashx_delete (self->sessions, key);
+        }
         else if (!session) {
             //  Unknown after a restart or expiry: the client reopens.
             sein_error_set (&error, "session", NULL, "no watch session here; send WATCH again");
@@ -633,7 +636,7 @@ s_tick (s_watch_t *self)
     }
     for (char *key = (char *) zlistx_first (expired); key;
          key = (char *) zlistx_next (expired)) {
-        sein_debug ("watch: session %s expired", key);
+        sein_info ("watch: session %s expired", key);
         zhashx_delete (self->sessions, key);
     }
     zlistx_destroy (&expired);

@@ -44,6 +44,7 @@ extern "C" {
 #define SEIN_ASSIGN   "ASSIGN"   //  assign a signal to a team (and a person)
 #define SEIN_UNLINK   "UNLINK"   //  undo the link of a nearby report
 #define SEIN_RECLASSIFY "RECLASSIFY" //  correct a signal's theme or area (re-routes it)
+#define SEIN_RELOAD   "RELOAD"   //  admin: reload the configuration, reply with the outcome
 #define SEIN_ERROR    "ERROR"    //  reply to a request that could not be read
 
 //  Commands on the watch socket.

@@ -4,12 +4,18 @@
 # a few signals as residents, partners and sensors send them, and what each
 # program printed. seind then keeps running until Ctrl-C.
 #
+# The demo's seind listens on ipc:// endpoints in its own directory, never
+# on the bundled config's TCP ports: a seind already running there (a
+# service, another demo) is neither disturbed nor written to. When the
+# demo's own seind does not start, the demo stops (exit 69) and shows why.
+#
 #   tests/demo.sh [BUILD_DIR]        (SEIN_DEMO_EXIT=1: stop after the demo)
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
 dir=$(mktemp -d /tmp/sein-demo-XXXXXX)
-config="-c conf/sein.cfg -o storage.dir=$dir"
+endpoints="-o endpoints.intake=ipc://$dir/intake -o endpoints.publish=ipc://$dir/publish"
+config="-c conf/sein.cfg -o storage.dir=$dir $endpoints -o endpoints.watch=ipc://$dir/watch"
 
 "$build/seind" $config -f --init 2>"$dir/seind.log" &
 daemon=$!
@@ -21,11 +27,18 @@ stop() {
 }
 trap 'stop; exit 0' INT TERM
 
-# Ready when it answers.
+# Ready when it answers; only our own seind can (its endpoints are ours).
+refuse() {
+  echo "demo: its seind did not start ($1); its log:" >&2
+  cat "$dir/seind.log" >&2
+  stop >&2
+  exit 69
+}
 tries=0
 until "$build/seinctl" $config -t 500 ping >/dev/null 2>&1; do
+  kill -0 "$daemon" 2>/dev/null || refuse "it exited"
   tries=$((tries + 1))
-  if [ "$tries" -gt 20 ]; then cat "$dir/seind.log"; stop; exit 69; fi
+  [ "$tries" -le 20 ] || refuse "no answer within 10 s"
 done
 echo "== seind is up (store $dir/sein.db):"
 "$build/seinctl" $config ping
@@ -64,7 +77,7 @@ echo "== seinctl stats:"
 
 if [ "${SEIN_DEMO_EXIT:-0}" = 1 ]; then stop; exit 0; fi
 echo
-echo "seind keeps running (pid $daemon, intake tcp://127.0.0.1:5570). Try:"
+echo "seind keeps running (pid $daemon, intake ipc://$dir/intake). Try:"
 echo "  $build/sein-watch $config --json"
 echo "  $build/sein-submit $config -s citizen -d 'Rats near the bins at Lolanden'"
 echo "Ctrl-C stops it."

@@ -147,7 +147,7 @@ static void test_defaults_without_file (void **state)
     assert_non_null (config);
     assert_null (error);
     assert_string_equal (sein_config_file (config), "(built-in defaults)");
-    assert_string_equal (sein_config_str (config, "daemon.log_level"), "info");
+    assert_string_equal (sein_config_str (config, "daemon.log_level"), "notice");
     assert_int_equal (sein_config_int (config, "watch.heartbeat"), 1000);
     assert_string_equal (sein_config_str (config, "endpoints.intake"),
                          "tcp://127.0.0.1:5570");
