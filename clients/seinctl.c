@@ -50,7 +50,8 @@ enum {
     O_CORPUS,
     O_FOLDS,
     O_FROM_STORE,
-    O_BITS
+    O_BITS,
+    O_REPORTER
 };
 
 #define S_CORPUS_MAX 64
@@ -95,6 +96,9 @@ static const sein_cli_option_t s_options[] = {
     {"overdue", O_OVERDUE, NULL, "list, stats: only signals that missed their deadline"},
     {"all", O_ALL, NULL, "list: every page, not just the first"},
     {"csv", O_CSV, NULL, "list, stats: CSV for a spreadsheet"},
+    {"reporter", O_REPORTER, NULL,
+     "get: with the reporter's details (logged; security.reporter_roles); erase: a "
+     "reporter's e-mail or phone"},
     {NULL, 0, NULL, NULL}};
 
 typedef struct {
@@ -109,7 +113,7 @@ typedef struct {
     const char *filters[S_NFILTERS];
     const char *output;
     long long after, limit;
-    bool overdue, all, csv;
+    bool overdue, all, csv, reporter;
     const char *corpus[S_CORPUS_MAX];
     int ncorpus;
     long long folds, bits;
@@ -172,6 +176,8 @@ s_option (void *arg, int key, const char *value)
         ctl->all = true;
     else if (key == O_CSV)
         ctl->csv = true;
+    else if (key == O_REPORTER)
+        ctl->reporter = true;
     else
         return -1;
     return 0;
@@ -483,8 +489,44 @@ s_cmd_get (s_ctl_t *ctl, int argc, char **argv)
         return sein_cli_usage (ctl->cli, "get ID|SEQ, or get --external-id ID [--submitter S]");
     int status = SEIN_EXIT_OK;
     json_t *reply = s_call (ctl, SEIN_GET, body, &status);
+    json_t *signal = json_object_get (reply, "signal");
+    //  The details come from their own command, which seind logs; by
+    //  seq, the signal GET found, whichever key named it.
+    json_t *personal =
+        signal && ctl->reporter
+            ? s_call (ctl, "REPORTER",
+                      json_pack ("{s:O}", "signal", json_object_get (signal, "seq")), &status)
+            : NULL;
+    if (signal && (personal || !ctl->reporter)) {
+        if (personal)
+            json_object_set (signal, "reporter", json_object_get (personal, "reporter"));
+        s_show_signal (ctl, signal);
+        json_t *reporter = json_object_get (signal, "reporter");
+        static const char *fields[] = {"name", "email", "phone"};
+        for (size_t index = 0; reporter && !ctl->cli->json && index < 3; index++) {
+            json_t *value = json_object_get (reporter, fields[index]);
+            printf ("reporter.%-7s %s\n", fields[index], value ? json_string_value (value) : "-");
+        }
+    }
+    json_decref (personal);
+    json_decref (reply);
+    return status;
+}
+
+static int
+s_cmd_erase (s_ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc;
+    if (!ctl->reporter)
+        return sein_cli_usage (ctl->cli, "erase --reporter EMAIL|PHONE");
+    int status = SEIN_EXIT_OK;
+    json_t *reply = s_call (ctl, "ERASE", json_pack ("{s:s}", "reporter", argv[0]), &status);
     if (reply) {
-        s_show_signal (ctl, json_object_get (reply, "signal"));
+        char *human = sein_sprintf (
+            "erased from %lld signals",
+            (long long) json_integer_value (json_object_get (reply, "signals")));
+        sein_cli_print (ctl->cli, reply, human);
+        zstr_free (&human);
         json_decref (reply);
     }
     return status;
@@ -1364,9 +1406,14 @@ static const struct {
      "an HTML report of --area for --from/--until (default 12 weeks) to --output FILE",
      s_cmd_report, false},
     {"teams", 0, 0, "", "the configured teams and what they follow", s_cmd_teams, false},
-    {"get", 0, 1, "ID|SEQ", "one signal by id or seq, or by --external-id (public fields)",
+    {"get", 0, 1, "ID|SEQ",
+     "one signal by id or seq, or by --external-id (public fields; --reporter adds the "
+     "reporter's)",
      s_cmd_get, false},
     {"history", 1, 1, "ID|SEQ", "every event about one signal", s_cmd_history, false},
+    {"erase", 1, 1, "--reporter EMAIL|PHONE",
+     "admin: remove a person's details everywhere (records that it happened)", s_cmd_erase,
+     false},
     {"set-status", 2, 2, "ID|SEQ STATE",
      "change the status (--note, --to TEAM for referred, --of for duplicate)",
      s_cmd_set_status, false},

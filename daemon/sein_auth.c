@@ -43,6 +43,9 @@ static const struct {
     {"RECLASSIFY", SEIN_RIGHT_CHANGE},
     {SEIN_WATCH, SEIN_RIGHT_WATCH},     {SEIN_CREDIT, SEIN_RIGHT_WATCH},
     {SEIN_HEARTBEAT, SEIN_RIGHT_WATCH}, {SEIN_CLOSE, SEIN_RIGHT_WATCH},
+    //  Reporter details: any known key may ask; security.reporter_roles
+    //  decides (sein_privacy_allowed). ERASE is not listed: admins only.
+    {"REPORTER", SEIN_RIGHT_PING},
 };
 
 void
@@ -129,6 +132,38 @@ sein_auth_sees (const sein_principal_t *principal, const char *teams)
                 return true;
         }
         at = end;
+    }
+    return false;
+}
+
+bool
+sein_auth_scope (const sein_principal_t *principal, const char *teams,
+                 const char *assigned_team)
+{
+    return sein_auth_sees (principal, teams) ||
+           (assigned_team && *assigned_team && sein_auth_has_team (principal, assigned_team));
+}
+
+int
+sein_auth_out_of_scope (const sein_principal_t *principal, const char *field,
+                        sein_error_t *error)
+{
+    return sein_error_set (error, "forbidden", field,
+                           "the key '%s' (role %s) may act only on signals of its teams (%s)",
+                           principal->name, principal->role,
+                           *principal->teams ? principal->teams : "none");
+}
+
+bool
+sein_auth_role_listed (const char *role, const char *roles)
+{
+    size_t len = strlen (role);
+    for (const char *at = roles; len && at && *at;) {
+        at += strspn (at, " ,");
+        size_t word = strcspn (at, " ,");
+        if (word == len && memcmp (at, role, len) == 0)
+            return true;
+        at += word;
     }
     return false;
 }

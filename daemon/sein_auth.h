@@ -28,6 +28,8 @@
 #ifndef SEIN_AUTH_H_INCLUDED
 #define SEIN_AUTH_H_INCLUDED
 
+#include "sein_signal.h"
+
 #include <czmq.h>
 #include <stdbool.h>
 
@@ -99,6 +101,28 @@ bool
 //  SEIN_RIGHT_ALL_TEAMS, or one of TEAMS is one of its own.
 bool
     sein_auth_sees (const sein_principal_t *principal, const char *teams);
+
+//  The team scope of staff (docs/SECURITY.md, "Within its teams"), the
+//  one check every command about one signal makes, the lifecycle's
+//  changes (sein_lifecycle.c, s_find), the queries (sein_query.c) and
+//  REPORTER: true when PRINCIPAL may read or change a signal routed to
+//  TEAMS (",a,b,") and assigned to ASSIGNED_TEAM (NULL: none). Admins,
+//  systems and the anonymous principal (SEIN_RIGHT_ALL_TEAMS) reach every
+//  signal; others one routed or assigned to one of their teams.
+bool
+    sein_auth_scope (const sein_principal_t *principal, const char *teams,
+                     const char *assigned_team);
+
+//  Set ERROR to the `forbidden` refusal of a signal outside PRINCIPAL's
+//  teams, FIELD naming it in the request. Returns -1.
+int
+    sein_auth_out_of_scope (const sein_principal_t *principal, const char *field,
+                            sein_error_t *error);
+
+//  True when ROLE is one of ROLES, a list "a,b" (spaces allowed): which
+//  roles may read reporter details (security.reporter_roles).
+bool
+    sein_auth_role_listed (const char *role, const char *roles);
 
 //  True when TEAM (a plain name) is one of PRINCIPAL's teams.
 bool

@@ -29,6 +29,7 @@ sein_pending_reset (sein_pending_t *pending)
     free (pending->event);
     free ((char *) pending->record.event.teams);
     sein_lifecycle_events_free (&pending->events);
+    free (pending->answer);
     size_t from = offsetof (sein_pending_t, rejected);
     memset ((char *) pending + from, 0, sizeof *pending - from);
 }

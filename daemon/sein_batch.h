@@ -27,17 +27,21 @@ typedef enum {
     SEIN_PENDING_CLASSIFY, //  a dry run: answer, store nothing
     SEIN_PENDING_CHANGE,   //  STATUS, NOTE, ASSIGN, UNLINK (sein_lifecycle.h)
     SEIN_PENDING_SWEEP,    //  the housekeeping timer's overdue search: no reply
-    SEIN_PENDING_ALERT     //  an early warning (sein_alerts.h) in `request`: no reply
+    SEIN_PENDING_ALERT,    //  an early warning (sein_alerts.h) in `request`: no reply
+    SEIN_PENDING_PRIVACY,  //  REPORTER, ERASE (sein_privacy.h): answered with `answer`
+    SEIN_PENDING_RETENTION //  the housekeeping timer's retention run: no reply
 } sein_pending_kind_t;
 
 typedef struct {
     //  Filled by the server when the request arrives
     sein_envelope_t envelope;
     zmq_msg_t body;     //  SUBMIT, CLASSIFY: bounded, unread
-    json_t *request;    //  CHANGE: the body the wire reader parsed (owned)
-    const char *command; //  CHANGE: its name, static
+    json_t *request;    //  CHANGE, PRIVACY: the body the wire reader parsed (owned)
+    const char *command; //  CHANGE, PRIVACY: its name, static
     sein_pending_kind_t kind;
-    char principal[SEIN_AUTH_NAME_MAX + 1]; //  the key's name; "" without security
+    //  Who asked: the key's name ("" without security), role and teams,
+    //  for the record and the team scope (sein_auth_scope).
+    sein_principal_t principal;
 
     //  Filled by sein_prepare
     bool rejected;
@@ -60,6 +64,7 @@ typedef struct {
     char *event;   //  the complete event JSON (new or, for a duplicate, stored)
     size_t event_size;
     bool duplicate;
+    char *answer; //  PRIVACY: the reply's body (fresh JSON text)
 } sein_pending_t;
 
 typedef struct {

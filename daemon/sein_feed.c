@@ -1,14 +1,15 @@
 /*  sein_feed.c - committed events, from the server to the watch actor */
 #include "sein_feed.h"
 
-#define S_FIELDS 8
+#define S_FIELDS 9
 
 int
 sein_feed_send (void *handle, const sein_event_t *event, zmq_msg_t *body)
 {
-    const char *fields[S_FIELDS] = {event->kind,  event->at,       event->area,
-                                    event->wijk,  event->theme,    event->priority,
-                                    event->source, event->teams};
+    const char *fields[S_FIELDS] = {event->kind,   event->at,       event->area,
+                                    event->wijk,   event->theme,    event->priority,
+                                    event->source, event->teams,
+                                    event->owners ? event->owners : ""};
     //  Sized to the event: a long list of teams is as welcome as a short one.
     size_t size = sizeof event->seq, lengths[S_FIELDS];
     for (size_t index = 0; index < S_FIELDS; index++)
@@ -38,9 +39,9 @@ sein_feed_unpack (zmsg_t *msg, sein_event_t *event)
         return -1;
     const char *cursor = (const char *) zframe_data (header) + sizeof event->seq;
     const char *end = (const char *) zframe_data (header) + zframe_size (header);
-    const char **fields[S_FIELDS] = {&event->kind,  &event->at,       &event->area,
-                                     &event->wijk,  &event->theme,    &event->priority,
-                                     &event->source, &event->teams};
+    const char **fields[S_FIELDS] = {&event->kind,   &event->at,       &event->area,
+                                     &event->wijk,   &event->theme,    &event->priority,
+                                     &event->source, &event->teams,    &event->owners};
     for (size_t index = 0; index < S_FIELDS; index++) {
         const char *nul = (const char *) memchr (cursor, 0, (size_t) (end - cursor));
         if (!nul)

@@ -3,8 +3,8 @@
     After each commit the server publishes every new event on an inproc
     PUB socket, the feed; the watch actor (sein_watch.h) subscribes to it.
     A feed message has two parts: a header holding what filters look at
-    (the 8-byte seq, then kind, at, area, wijk, theme, priority, source and
-    teams as NUL-terminated strings) and the event's JSON body, so the
+    (the 8-byte seq, then kind, at, area, wijk, theme, priority, source,
+    teams and owners, "" for none, as NUL-terminated strings) and the event's JSON body, so the
     watch actor never parses an event to route it.
 */
 #ifndef SEIN_FEED_H_INCLUDED

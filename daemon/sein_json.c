@@ -250,3 +250,66 @@ sein_buf_field_teams (sein_buf_t *buf, const char *key, const char *teams)
     }
     sein_buf_raw (buf, "]", 1);
 }
+
+//  The end of the JSON string starting at AT (its opening quote), just
+//  past its closing quote; END when it has none.
+static const char *
+s_string_end (const char *at, const char *end)
+{
+    for (at++; at < end; at++)
+        if (*at == '\\')
+            at++;
+        else if (*at == '"')
+            return at + 1;
+    return end;
+}
+
+bool
+sein_json_without (const char *json, size_t size, const char *key, sein_buf_t *out)
+{
+    const char *end = json + size;
+    size_t len = strlen (key);
+    int depth = 0;
+    for (const char *at = json; at < end; at++) {
+        if (*at == '"') {
+            const char *after = s_string_end (at, end);
+            //  At the top level, a string followed by ':' is a key.
+            if (depth == 1 && (size_t) (after - at) == len + 2 && after < end &&
+                *after == ':' && memcmp (at + 1, key, len) == 0) {
+                //  The value: a string, or anything up to the next ',' or
+                //  '}' of this level.
+                const char *value = after + 1, *stop = value;
+                int nested = 0;
+                while (stop < end) {
+                    if (*stop == '"')
+                        stop = s_string_end (stop, end);
+                    else if (*stop == '{' || *stop == '[')
+                        nested++, stop++;
+                    else if (*stop == '}' || *stop == ']') {
+                        if (nested-- == 0)
+                            break;
+                        stop++;
+                    } else if (*stop == ',' && nested == 0)
+                        break;
+                    else
+                        stop++;
+                }
+                //  Take a comma with it: the one before, or else the one after.
+                const char *from = at, *to = stop;
+                if (from > json && from[-1] == ',')
+                    from--;
+                else if (to < end && *to == ',')
+                    to++;
+                sein_buf_reset (out);
+                sein_buf_raw (out, json, (size_t) (from - json));
+                sein_buf_raw (out, to, (size_t) (end - to));
+                return true;
+            }
+            at = after - 1;
+        } else if (*at == '{' || *at == '[')
+            depth++;
+        else if (*at == '}' || *at == ']')
+            depth--;
+    }
+    return false;
+}

@@ -141,4 +141,12 @@ sein_buf_field_fixed (sein_buf_t *buf, const char *key, double value)
     sein_buf_fixed (buf, value);
 }
 
+//  Copy the JSON object text JSON (SIZE bytes) into OUT (reset first)
+//  without its top-level member KEY (a plain name, nothing to escape).
+//  Returns true when there was one to leave out; else OUT is untouched.
+//  For a field some readers may not see (docs/SECURITY.md, external_id),
+//  without parsing the event.
+bool
+    sein_json_without (const char *json, size_t size, const char *key, sein_buf_t *out);
+
 #endif

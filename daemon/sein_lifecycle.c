@@ -350,6 +350,7 @@ sein_lifecycle_keep (sein_lifecycle_events_t *out, const sein_event_t *event, co
     kept->event.signal = event->signal;
     kept->event.body = kept->body;
     kept->event.body_size = buf->size;
+    kept->event.owners = NULL; //  only a new signal's event has them
 }
 
 static void
@@ -424,6 +425,21 @@ s_find (sein_store_t *store, const sein_ref_t *ref, const char *field, sein_stor
         return SEIN_LIFECYCLE_REFUSED;
     }
     return SEIN_LIFECYCLE_STORED;
+}
+
+//  Find the signal CHANGE is about into ROW, within the team scope of
+//  whoever asked (staff act only on their teams' signals).
+static int
+s_find_scoped (sein_store_t *store, const sein_change_t *change, sein_store_row_t *row,
+               sein_error_t *error)
+{
+    int rc = s_find (store, &change->signal, "signal", row, error);
+    if (rc == SEIN_LIFECYCLE_STORED && change->principal &&
+        !sein_auth_scope (change->principal, row->teams, row->assigned_team)) {
+        sein_auth_out_of_scope (change->principal, "signal", error);
+        return SEIN_LIFECYCLE_REFUSED;
+    }
+    return rc;
 }
 
 static int
@@ -593,7 +609,7 @@ sein_lifecycle_apply (sein_store_t *store, const sein_change_t *change, const ch
     assert (store);
     assert (change && change->kind != SEIN_CHANGE_SWEEP);
     sein_store_row_t row;
-    int rc = s_find (store, &change->signal, "signal", &row, error);
+    int rc = s_find_scoped (store, change, &row, error);
     if (rc != SEIN_LIFECYCLE_STORED)
         return rc;
     if (change->kind == SEIN_CHANGE_STATUS)

@@ -112,6 +112,9 @@ typedef struct {
     const char *person;
     sein_ref_t of;
     const char *by; //  who: never NULL once parsed
+    //  Who asked, for the team scope (sein_auth_scope); NULL: no scope
+    //  (tests, the housekeeping timer).
+    const sein_principal_t *principal;
     //  RECLASSIFY: the new codes, NULL for the one kept; the area's wijk;
     //  the router that re-routes it (the batch's, immutable while it is out)
     const char *area, *theme;

@@ -96,7 +96,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     //  What the slot's last request left is freed here, on the prepare
     //  thread, rather than on the server's, which is the busier one.
     sein_pending_reset (pending);
-    if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT)
+    if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT ||
+        pending->kind == SEIN_PENDING_PRIVACY || pending->kind == SEIN_PENDING_RETENTION)
         return 0;
     if (pending->kind == SEIN_PENDING_CHANGE) {
         //  Everything that needs no store; the transition itself is
@@ -104,7 +105,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         if (sein_change_parse (&pending->change, pending->command, pending->request,
                                setup->router, classifier, error) == 0) {
             //  With security, who made the change is the key, not the body.
-            pending->change.by = sein_auth_who (pending->principal, pending->change.by);
+            pending->change.by = sein_auth_who (pending->principal.name, pending->change.by);
+            pending->change.principal = &pending->principal;
             return 0;
         }
         pending->rejected = true;
@@ -133,7 +135,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     sein_router_route (setup->router, &input, &route);
     pending->received_at = batch->received_at;
     pending->rule = route.rule;
-    pending->submitter = sein_auth_who (pending->principal, signal->submitter);
+    pending->submitter = sein_auth_who (pending->principal.name, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.
     int64_t handling = sein_deadlines_ms (setup->deadlines, result->theme, result->priority);
@@ -161,6 +163,10 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
                                    .priority = result->priority,
                                    .source = signal->source,
                                    .teams = sein_strdup (route.teams)};
+    //  A partner's own case number is for the submitter's teams: with
+    //  security, the key's teams own it (docs/SECURITY.md).
+    if (signal->external_id && *pending->principal.key)
+        record->event.owners = *pending->principal.teams ? pending->principal.teams : ",";
     return 0;
 }
 

@@ -52,16 +52,57 @@ typedef struct {
     sein_store_t *store;
     char *teams; //  JSON array of the configured teams, for STATS
     sein_buf_t buf;
+    const sein_principal_t *principal; //  who asked the query being answered
 } s_query_t;
 
+//  The team scope of the query being answered, for a store filter: the
+//  asker's teams, or NULL when it sees every signal.
+static const char *
+s_scope (s_query_t *self)
+{
+    if (self->principal->rights & SEIN_RIGHT_ALL_TEAMS)
+        return NULL;
+    return *self->principal->teams ? self->principal->teams : ",";
+}
+
+//  SIGNAL (as GET shows it) without its external_id when the asker is
+//  outside the teams of the key that submitted it (docs/SECURITY.md).
+static void
+s_hide (s_query_t *self, json_t *signal)
+{
+    if (!s_scope (self) || !json_object_get (signal, "external_id"))
+        return;
+    char *owners =
+        sein_store_owners (self->store, json_integer_value (json_object_get (signal, "seq")));
+    if (owners && *owners && !sein_auth_sees (self->principal, owners))
+        json_object_del (signal, "external_id");
+    free (owners);
+}
+
+//  0 when the asker may see the signal SEQ; else -1 with ERROR set
+//  (`forbidden`, FIELD naming the signal).
+static int
+s_in_scope (s_query_t *self, int64_t seq, const char *field, sein_error_t *error)
+{
+    if (!s_scope (self))
+        return 0;
+    sein_store_row_t row;
+    bool sees = sein_store_find_signal (self->store, NULL, seq, &row) == 1 &&
+                sein_auth_scope (self->principal, row.teams, row.assigned_team);
+    sein_store_release (self->store); //  or this reader's snapshot stays
+    return sees ? 0 : sein_auth_out_of_scope (self->principal, field, error);
+}
+
 void
-sein_query_send (zactor_t *query, const sein_envelope_t *envelope, const char *command,
-                 zmq_msg_t *body, int64_t head, int64_t events_max)
+sein_query_send (zactor_t *query, const sein_envelope_t *envelope,
+                 const sein_principal_t *principal, const char *command, zmq_msg_t *body,
+                 int64_t head, int64_t events_max)
 {
     void *handle = zsock_resolve (query);
     int64_t numbers[2] = {head, events_max};
     zmq_send (handle, "QUERY", 5, ZMQ_SNDMORE);
     zmq_send (handle, envelope, sizeof *envelope, ZMQ_SNDMORE);
+    zmq_send (handle, principal, sizeof *principal, ZMQ_SNDMORE);
     zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
     zmq_send (handle, numbers, sizeof numbers, ZMQ_SNDMORE);
     zmq_msg_send (body, handle, 0);
@@ -173,14 +214,20 @@ s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
     if (submitter && !external_id)
         return sein_error_set (error, "value", "submitter",
                                "submitter goes with external_id");
-    //  Personal data needs an authorised (CURVE) key; until that exists
-    //  GET answers with the public record only.
+    //  Never personal data: that is REPORTER's, which logs each read
+    //  (sein_privacy.h).
     json_t *signal = sein_store_get_by (self->store, id, seq ? json_integer_value (seq) : 0,
                                         submitter ? submitter : "anonymous", external_id,
                                         false);
     if (!signal)
         return sein_error_set (error, "not-found", id ? "id" : seq ? "seq" : "external_id",
                                "no such signal");
+    if (s_in_scope (self, json_integer_value (json_object_get (signal, "seq")),
+                    id ? "id" : seq ? "seq" : "external_id", error)) {
+        json_decref (signal);
+        return -1;
+    }
+    s_hide (self, signal);
     *reply_p = json_pack ("{s:s,s:o}", "status", "ok", "signal", signal);
     return 0;
 }
@@ -188,6 +235,8 @@ s_get (s_query_t *self, json_t *body, json_t **reply_p, sein_error_t *error)
 typedef struct {
     json_t *events;
     int64_t head; //  the last on disk: later ones may not be yet
+    const sein_principal_t *scope; //  only events routed to its teams; NULL: all
+    const sein_principal_t *viewer; //  whose external_ids it may see
 } s_collected_t;
 
 static int
@@ -196,7 +245,12 @@ s_collect_event (const sein_event_t *event, void *arg)
     s_collected_t *collected = (s_collected_t *) arg;
     if (event->seq > collected->head)
         return 1;
+    if (collected->scope && !sein_auth_sees (collected->scope, event->teams))
+        return 0;
     json_t *body = json_loadb (event->body, event->body_size, 0, NULL);
+    if (body && event->owners && *event->owners &&
+        !sein_auth_sees (collected->viewer, event->owners))
+        json_object_del (body, "external_id");
     if (body)
         json_array_append_new (collected->events, body);
     return 0;
@@ -212,7 +266,10 @@ s_events (s_query_t *self, json_t *body, int64_t head, int64_t events_max, json_
     if (s_integer (from, "from", 1, 0, error) ||
         (limit && s_integer (limit, "limit", 1, events_max, error)))
         return -1;
-    s_collected_t collected = {json_array (), head};
+    //  Staff see the events of their teams' signals, as their watch
+    //  sessions do: by the teams each event was routed to.
+    s_collected_t collected = {json_array (), head, s_scope (self) ? self->principal : NULL,
+                               self->principal};
     int count = limit ? (int) json_integer_value (limit) : (int) events_max;
     if (sein_store_events (self->store, json_integer_value (from), count, s_collect_event,
                            &collected) < 0) {
@@ -249,7 +306,11 @@ s_history (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_e
     }
     json_t *signal = json_pack ("{s:O,s:I}", "id", json_object_get (found, "id"), "seq", seq);
     json_decref (found);
-    s_collected_t collected = {json_array (), head};
+    if (s_in_scope (self, seq, "signal", error)) {
+        json_decref (signal);
+        return -1;
+    }
+    s_collected_t collected = {json_array (), head, NULL, self->principal};
     if (sein_store_history (self->store, seq, head, s_collect_event, &collected) < 0) {
         json_decref (signal);
         json_decref (collected.events);
@@ -329,7 +390,7 @@ s_filter (s_query_t *self, json_t *body, sein_store_filter_t *filter, char from[
                                SEIN_TOKEN_MAX);
     if (filter->text && !*filter->text)
         return sein_error_set (error, "empty", "text", "text must not be empty");
-    (void) self;
+    filter->scope = s_scope (self);
     return 0;
 }
 
@@ -346,10 +407,17 @@ s_store_failed (s_query_t *self, const sein_store_filter_t *filter, sein_error_t
     return sein_error_set (error, "storage", NULL, "%s", message);
 }
 
+typedef struct {
+    s_query_t *self;
+    json_t *signals;
+} s_listed_t;
+
 static int
 s_collect_signal (json_t *signal, void *arg)
 {
-    json_array_append (arg, signal);
+    s_listed_t *listed = (s_listed_t *) arg;
+    s_hide (listed->self, signal);
+    json_array_append (listed->signals, signal);
     return 0;
 }
 
@@ -372,9 +440,10 @@ s_list (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_erro
     //  Nothing past the last seq on disk, as for EVENTS.
     filter.upto = head > 0 ? head : -1;
     json_t *signals = json_array ();
+    s_listed_t listed = {self, signals};
     int visited = head > 0 ? sein_store_list (self->store, &filter, ascending,
                                               after ? json_integer_value (after) : 0,
-                                              count, s_collect_signal, signals)
+                                              count, s_collect_signal, &listed)
                            : 0;
     if (visited < 0) {
         json_decref (signals);
@@ -395,7 +464,7 @@ static int
 s_stats (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
 {
     //  The plain body {} answers as it always did: counts over the store.
-    if (json_object_size (body) == 0) {
+    if (json_object_size (body) == 0 && !s_scope (self)) {
         json_t *stats = sein_store_stats (self->store);
         if (!stats)
             return sein_error_set (error, "storage", NULL, "%s", sein_store_error (self->store));
@@ -450,11 +519,15 @@ s_stats (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_err
 static void
 s_query (s_query_t *self, zmsg_t *msg)
 {
-    zframe_t *envelope = zmsg_first (msg), *command = zmsg_next (msg),
-             *numbers = zmsg_next (msg), *text = zmsg_next (msg);
+    zframe_t *envelope = zmsg_first (msg), *principal = zmsg_next (msg),
+             *command = zmsg_next (msg), *numbers = zmsg_next (msg), *text = zmsg_next (msg);
     //  Only the server writes here: anything else is a bug.
     assert (text && zframe_size (envelope) == sizeof (sein_envelope_t) &&
+            zframe_size (principal) == sizeof (sein_principal_t) &&
             zframe_size (numbers) == 2 * sizeof (int64_t));
+    sein_principal_t asker;
+    memcpy (&asker, zframe_data (principal), sizeof asker);
+    self->principal = &asker;
     int64_t values[2];
     memcpy (values, zframe_data (numbers), sizeof values);
     char *name = zframe_strdup (command);

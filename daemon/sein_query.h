@@ -9,7 +9,8 @@
         zactor_t *query = zactor_new (sein_query_actor, (void *) db_path);
         char *status = zstr_recv (query);           //  "OK" or "ERROR message"
         zsock_send (query, "ss", "TEAMS", teams);   //  for STATS: the team list, JSON
-        sein_query_send (query, &envelope, "GET", &body, durable_head, events_max);
+        sein_query_send (query, &envelope, &principal, "GET", &body, durable_head,
+                         events_max);
         ...query readable:
         sein_query_recv (query, intake);            //  forwards the reply
 
@@ -36,12 +37,16 @@ void
 void
     sein_query_background (void);
 
-//  Hand COMMAND (one of sein_query_commands) from ENVELOPE with BODY
-//  (moved from) to the actor. HEAD is the highest seq on disk: EVENTS
-//  shows nothing after it. EVENTS_MAX bounds its `limit`.
+//  Hand COMMAND (one of sein_query_commands) from ENVELOPE, asked by
+//  PRINCIPAL, with BODY (moved from) to the actor. HEAD is the highest
+//  seq on disk: EVENTS shows nothing after it. EVENTS_MAX bounds its
+//  `limit`. A principal without SEIN_RIGHT_ALL_TEAMS (staff) sees only
+//  its teams' signals (sein_auth_scope): GET and HISTORY of another's
+//  are refused `forbidden`, LIST, STATS and EVENTS leave them out.
 void
-    sein_query_send (zactor_t *query, const sein_envelope_t *envelope, const char *command,
-                     zmq_msg_t *body, int64_t head, int64_t events_max);
+    sein_query_send (zactor_t *query, const sein_envelope_t *envelope,
+                     const sein_principal_t *principal, const char *command, zmq_msg_t *body,
+                     int64_t head, int64_t events_max);
 
 //  Take one reply from the actor and send it on INTAKE (raw ZeroMQ handle).
 //  Returns as sein_wire_send.

@@ -30,6 +30,7 @@
 #include "sein_lifecycle.h"
 #include "sein_log.h"
 #include "sein_prepare.h"
+#include "sein_privacy.h"
 #include "sein_alerts.h"
 #include "sein_query.h"
 #include "sein_store.h"
@@ -47,6 +48,7 @@
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
+#define S_RETAIN_MAX 1000  //  signals one retention run anonymises, and deletes, at most
 #define S_LOG_EVERY 10000  //  ms between two lines about the same storage trouble
 #define S_STATUS_EVERY 5000 //  ms between two STATUS= lines to systemd
 #define S_RELOADS_MAX 64   //  RELOAD requests waiting for their outcome, at most
@@ -121,6 +123,12 @@ typedef struct {
     sein_buf_t render; //  lifecycle events, while storing
     sein_link_scope_t link; //  nearby reports: radius, and the window's first seq
     int64_t link_window;    //  ms, 0: never link
+    int64_t anonymise_ms;   //  retention: after a signal is finished (0: never)
+    int64_t delete_ms;
+    int64_t retention_check; //  ms between retention runs (0: none)
+    int64_t next_retention;  //  zclock_mono () of the next one
+    bool retention_due;      //  the next batch carries one
+    char *reporter_roles;    //  security.reporter_roles
     int64_t overdue_check;  //  ms between overdue searches
     int64_t next_sweep;     //  zclock_mono () of the next one
     bool sweep_due;         //  the next batch carries one
@@ -309,9 +317,42 @@ s_store_signal (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
 
 //  Store a change or the overdue search. Returns 0, or -1 when the store
 //  failed (a refusal only rejects the item).
+//  The housekeeping timer's retention run (docs/SECURITY.md,
+//  "Retention"), logged with its counts when it did something.
+static int
+s_store_retention (s_server_t *self, sein_batch_t *batch)
+{
+    char anonymise[SEIN_TIME_MAX], erase[SEIN_TIME_MAX];
+    if (self->anonymise_ms)
+        sein_time_add (batch->received_at, -self->anonymise_ms, anonymise, sizeof anonymise);
+    if (self->delete_ms)
+        sein_time_add (batch->received_at, -self->delete_ms, erase, sizeof erase);
+    sein_store_retained_t counts;
+    if (sein_store_retain (self->store, self->anonymise_ms ? anonymise : NULL,
+                           self->delete_ms ? erase : NULL, S_RETAIN_MAX, &counts))
+        return -1;
+    if (counts.anonymised || counts.deleted)
+        zsys_notice ("retention: %lld signals anonymised, %lld deleted",
+                     (long long) counts.anonymised, (long long) counts.deleted);
+    //  A full run leaves more for the next one, soon.
+    if (counts.anonymised == S_RETAIN_MAX || counts.deleted == S_RETAIN_MAX)
+        self->next_retention = 0;
+    return 0;
+}
+
 static int
 s_store_change (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
 {
+    if (pending->kind == SEIN_PENDING_RETENTION)
+        return s_store_retention (self, batch);
+    if (pending->kind == SEIN_PENDING_PRIVACY) {
+        int rc = sein_privacy_run (self->store, pending->command, pending->request,
+                                   &pending->principal, batch->received_at,
+                                   &pending->answer, &pending->error);
+        if (rc == SEIN_LIFECYCLE_REFUSED)
+            pending->rejected = true;
+        return rc == SEIN_LIFECYCLE_FAILED ? -1 : 0;
+    }
     if (pending->kind == SEIN_PENDING_ALERT)
         return sein_alerts_store (self->store, pending->request, batch->received_at,
                                   &pending->events, &self->render) == SEIN_LIFECYCLE_FAILED
@@ -415,9 +456,12 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
     }
     for (size_t index = 0; index < batch->count; index++) {
         sein_pending_t *pending = &batch->items[index];
-        if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT)
+        if (pending->kind == SEIN_PENDING_SWEEP || pending->kind == SEIN_PENDING_ALERT ||
+            pending->kind == SEIN_PENDING_RETENTION)
             continue; //  nobody asked
-        if (pending->rejected && pending->kind == SEIN_PENDING_CHANGE)
+        bool change = pending->kind == SEIN_PENDING_CHANGE ||
+                      pending->kind == SEIN_PENDING_PRIVACY;
+        if (pending->rejected && change)
             s_reject (self, &pending->envelope, pending->command, NULL, &pending->error);
         else if (pending->rejected)
             //  Echo the external id if the body was readable enough.
@@ -440,12 +484,16 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
             else
                 sein_error_set (&error, "storage", NULL, "not stored, try again later: %s",
                                 batch->failure);
-            if (pending->kind == SEIN_PENDING_CHANGE)
+            if (change)
                 s_reject (self, &pending->envelope, pending->command, NULL, &error);
             else
                 s_reject (self, &pending->envelope, SEIN_SUBMIT, pending->signal.external_id,
                           &error);
-        } else if (pending->kind == SEIN_PENDING_CHANGE)
+        } else if (pending->kind == SEIN_PENDING_PRIVACY)
+            s_sent (self, sein_wire_send (zsock_resolve (self->intake), &pending->envelope,
+                                          pending->command, pending->answer,
+                                          strlen (pending->answer)));
+        else if (pending->kind == SEIN_PENDING_CHANGE)
             s_reply_change (self, pending);
         else {
             if (pending->duplicate)
@@ -758,24 +806,40 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         s_cmd_ping (self, request, streq (command, SEIN_METRICS));
     else if (streq (command, SEIN_RELOAD))
         s_cmd_reload (self, request);
-    else if (sein_lifecycle_command (command) && !self->draining) {
+    else if (sein_privacy_command (command) && !self->draining) {
+        //  Through the batch as well: the access log row of a read is on
+        //  disk before the details leave (sein_privacy.h).
+        if (sein_privacy_allowed (&request->principal, command, self->reporter_roles,
+                                  &error))
+            s_reject (self, &request->envelope, command, NULL, &error);
+        else {
+            sein_pending_t *pending = &batch->items[batch->count++];
+            pending->envelope = request->envelope;
+            pending->kind = SEIN_PENDING_PRIVACY;
+            pending->command = request->command->name;
+            pending->principal = request->principal;
+            pending->request = request->json;
+            request->json = NULL;
+        }
+    } else if (sein_lifecycle_command (command) && !self->draining) {
         //  A change goes through the batch like a submission: its own seq,
         //  acked after its commit is on disk, then published.
         sein_pending_t *pending = &batch->items[batch->count++];
         pending->envelope = request->envelope;
         pending->kind = SEIN_PENDING_CHANGE;
         pending->command = request->command->name;
-        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
+        pending->principal = request->principal;
         pending->request = request->json;
         request->json = NULL;
-    } else if (!request->command->raw && !sein_lifecycle_command (command)) {
+    } else if (!request->command->raw && !sein_lifecycle_command (command) &&
+               !sein_privacy_command (command)) {
         if (self->queries >= S_QUERIES_MAX) {
             sein_error_set (&error, "busy", NULL,
                             "%d queries are in progress; try again later", S_QUERIES_MAX);
             s_reject (self, &request->envelope, command, NULL, &error);
         } else {
-            sein_query_send (self->query, &request->envelope, command, &request->body,
-                             self->durable_head, self->events_max);
+            sein_query_send (self->query, &request->envelope, &request->principal, command,
+                             &request->body, self->durable_head, self->events_max);
             self->queries++;
         }
     } else if (self->draining) {
@@ -788,7 +852,7 @@ s_handle (s_server_t *self, sein_batch_t *batch)
         pending->kind = streq (command, SEIN_CLASSIFY) ? SEIN_PENDING_CLASSIFY
                                                         : SEIN_PENDING_SUBMIT;
         //  The key's name is the submitter, whatever the body declares.
-        memcpy (pending->principal, request->principal.name, sizeof pending->principal);
+        pending->principal = request->principal;
         zmq_msg_move (&pending->body, &request->body); //  the batch's now
     }
     sein_request_clear (request);
@@ -860,7 +924,7 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     if (!batch)
         return false;
     //  And the overdue search, and the alerts found since the last batch.
-    sein_batch_reserve (batch, self->batch_max + 1 + S_ALERTS_MAX);
+    sein_batch_reserve (batch, self->batch_max + 2 + S_ALERTS_MAX);
     s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit. But no client takes more than its share
@@ -885,6 +949,10 @@ s_collect (s_server_t *self, sein_batch_t *busy)
         //  its overdue events get their seqs, fsync and publication there.
         batch->items[batch->count++].kind = SEIN_PENDING_SWEEP;
         self->sweep_due = false;
+    }
+    if (self->retention_due && !self->draining) {
+        batch->items[batch->count++].kind = SEIN_PENDING_RETENTION;
+        self->retention_due = false;
     }
     //  Alerts ride along the same way: stored, fsynced and published
     //  like the overdue events.
@@ -998,6 +1066,13 @@ s_apply_settings (s_server_t *self)
     self->link.radius = (double) sein_config_int (config, "lifecycle.link_radius");
     self->link_window = sein_config_int (config, "lifecycle.link_window") * 3600000;
     self->overdue_check = sein_config_int (config, "lifecycle.overdue_check");
+    int64_t day = sein_config_int (config, "retention.day");
+    self->anonymise_ms = sein_config_int (config, "retention.anonymise_days") * day;
+    self->delete_ms = sein_config_int (config, "retention.delete_days") * day;
+    self->retention_check = sein_config_int (config, "retention.check");
+    self->next_retention = zclock_mono (); //  a changed setting applies at once
+    free (self->reporter_roles);
+    self->reporter_roles = sein_strdup (sein_config_str (config, "security.reporter_roles"));
     sein_log_set_level (sein_config_str (config, "daemon.log_level"));
     if (self->cert)
         s_load_keys (self);
@@ -1258,6 +1333,9 @@ s_run (s_server_t *self)
     s_beat (self);
     while (!self->terminating || self->preparing || self->nstored || self->queries) {
         int64_t wait = self->next_sweep - zclock_mono ();
+        if (self->retention_check && (self->anonymise_ms || self->delete_ms) &&
+            self->next_retention - zclock_mono () < wait)
+            wait = self->next_retention - zclock_mono ();
         if (self->next_beat - zclock_mono () < wait)
             wait = self->next_beat - zclock_mono ();
         void *which = zpoller_wait (self->poller, wait < 0 ? 0 : (int) wait);
@@ -1267,6 +1345,11 @@ s_run (s_server_t *self)
             //  just what is due.
             self->sweep_due = true;
             self->next_sweep = zclock_mono () + self->overdue_check;
+        }
+        if (!self->terminating && self->retention_check &&
+            (self->anonymise_ms || self->delete_ms) && zclock_mono () >= self->next_retention) {
+            self->retention_due = true;
+            self->next_retention = zclock_mono () + self->retention_check;
         }
         //  Also while stopping: the drain may outlast a watchdog interval.
         if (zclock_mono () >= self->next_beat)
@@ -1300,7 +1383,8 @@ s_run (s_server_t *self)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
-        if (self->sweep_due && !self->preparing && !self->terminating)
+        if ((self->sweep_due || self->retention_due) && !self->preparing &&
+            !self->terminating)
             s_collect (self, NULL);
         s_swap_setup (self);
         //  Read intake only while the prepare actor is idle: requests that
@@ -1358,7 +1442,10 @@ s_intake_commands (s_server_t *self)
     count += sein_query_ncommands;
     memcpy (self->commands + count, sein_lifecycle_commands,
             sein_lifecycle_ncommands * sizeof sein_lifecycle_commands[0]);
-    self->ncommands = count + sein_lifecycle_ncommands;
+    count += sein_lifecycle_ncommands;
+    memcpy (self->commands + count, sein_privacy_commands,
+            sein_privacy_ncommands * sizeof sein_privacy_commands[0]);
+    self->ncommands = count + sein_privacy_ncommands;
     assert (self->ncommands <= sizeof self->commands / sizeof self->commands[0]);
 }
 
@@ -1454,6 +1541,7 @@ sein_server_actor (zsock_t *pipe, void *args)
     zlist_destroy (&self->reloads);
     zstr_free (&self->path);
     zstr_free (&self->error);
+    zstr_free (&self->reporter_roles);
     zstr_free (&self->fault);
     free (self);
 }

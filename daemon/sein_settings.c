@@ -66,6 +66,20 @@ const sein_setting_t sein_settings[] = {
     //  With security.enabled: off, or CURVE for keys with the broadcast right.
     {"security.broadcast", SEIN_SETTING_ENUM, "off", 0, 0, "off|trusted", false,
      "whether the broadcast PUB binds, and as a CURVE server"},
+    //  Which roles may read reporter details (REPORTER, `seinctl get
+    //  --reporter`): role names, comma-separated. Without security every
+    //  request is role "anonymous", so it is refused unless listed.
+    {"security.reporter_roles", SEIN_SETTING_STRING, "staff,admin", 0, 0, NULL, true, NULL},
+    //  Files of the store mode 0640 (group may read) rather than 0600.
+    {"storage.group_readable", SEIN_SETTING_BOOL, "false", 0, 0, NULL, false, NULL},
+    //  Retention (docs/SECURITY.md): reporter details are removed this
+    //  many days after a signal is finished, and finished signals deleted
+    //  after this many (0: never), by a run every `check` ms (0: none).
+    //  `day` is the length of a day in ms, for tests only.
+    {"retention.anonymise_days", SEIN_SETTING_INT, "0", 0, 36500, NULL, true, NULL},
+    {"retention.delete_days", SEIN_SETTING_INT, "0", 0, 36500, NULL, true, NULL},
+    {"retention.check", SEIN_SETTING_INT, "3600000", 0, 86400000, NULL, true, NULL},
+    {"retention.day", SEIN_SETTING_INT, "86400000", 1, 86400000, NULL, true, NULL},
     //  Nearby reports link within this many metres (0: never) and hours.
     {"lifecycle.link_radius", SEIN_SETTING_INT, "150", 0, 10000, NULL, true, NULL},
     {"lifecycle.link_window", SEIN_SETTING_INT, "72", 0, 8784, NULL, true, NULL},

@@ -15,6 +15,7 @@
 #include "sein_store.h"
 
 #include "sein_alloc.h"
+#include "sein_json.h"
 
 #define SEIN_STORE_TIME_MAX 40
 
@@ -127,6 +128,34 @@ static const char *s_migrations[] = {
     //  in it, so a flood at one spot costs one entry, not one per report.
     "CREATE INDEX signals_cases ON signals (theme, seq, lat, lon) WHERE related_to IS NULL"
     "  AND lat IS NOT NULL AND " S_OPEN_STATES ";",
+    //  4: personal data apart (docs/SECURITY.md, "Personal data"). A
+    //  reporter's details leave the signal row for a table of their own,
+    //  keyed by the signal's seq, which no list, count or event reads:
+    //  only the REPORTER command, retention and erasure touch it. Every
+    //  such read is recorded in access_log (who, which signal, what), and
+    //  every erasure in erasures (when, who, how many signals; never what).
+    //  A signal without details has no row, so ingest pays only for those
+    //  that carry them.
+    "CREATE TABLE reporters (signal INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT);"
+    "INSERT INTO reporters SELECT seq, reporter_name, reporter_email, reporter_phone"
+    "  FROM signals WHERE coalesce (reporter_name, reporter_email, reporter_phone)"
+    "  IS NOT NULL;"
+    "ALTER TABLE signals DROP COLUMN reporter_name;"
+    "ALTER TABLE signals DROP COLUMN reporter_email;"
+    "ALTER TABLE signals DROP COLUMN reporter_phone;"
+    "CREATE TABLE access_log (at TEXT NOT NULL, who TEXT NOT NULL, signal INTEGER NOT NULL,"
+    "  what TEXT NOT NULL);"
+    //  The submitter key's teams, who alone (with those who see every
+    //  team) see a signal's external_id: a partner's own case number.
+    "ALTER TABLE events ADD COLUMN owners TEXT;"
+    "CREATE TABLE erasures (at TEXT NOT NULL, who TEXT NOT NULL, signals INTEGER NOT NULL);"
+    //  Signals whose words changed (an erasure) or went (retention), in
+    //  order, for the text index to follow (sein_store_index_text): it
+    //  lives in its own file, which the writer never touches.
+    //  `purge` (an erasure) asks it to rewrite itself, so that no deleted
+    //  words stay behind in its segments.
+    "CREATE TABLE reindex (id INTEGER PRIMARY KEY, signal INTEGER NOT NULL,"
+    "  purge INTEGER NOT NULL DEFAULT 0);",
 };
 #define S_SCHEMA_VERSION ((int) (sizeof (s_migrations) / sizeof (s_migrations[0])))
 #define S_APPLICATION_ID 1397049678 //  0x5345494e, "SEIN"
@@ -154,6 +183,11 @@ typedef enum {
     S_NEARBY,
     S_OVERDUE,
     S_HISTORY,
+    S_ADD_REPORTER,
+    S_UNDO_REPORTER,
+    S_REPORTER,
+    S_LOG_ACCESS,
+    S_OWNERS,
     S_NSTATEMENTS
 } s_statement_t;
 
@@ -164,7 +198,7 @@ typedef enum {
 
 //  The workflow state sein_store_get adds to a signal's published body.
 #define S_STATE_COLUMNS                                                               \
-    "s.status, s.reporter_name, s.reporter_email, s.reporter_phone, s.due_at,"         \
+    "s.status, s.submitter, s.external_id, s.seq, s.due_at,"                         \
     " s.updated_at, s.acknowledged_at, s.resolved_at, s.closed_at, s.assigned_team,"   \
     " s.assignee, s.related_to, r.id, s.reports, s.overdue, s.area, s.wijk, s.theme,"   \
     " s.teams"
@@ -180,18 +214,18 @@ static const char *s_sql[S_NSTATEMENTS] = {
                    " WHERE s.submitter = ?1 AND s.external_id = ?2",
     //  The street is the classifier's, read out of the body it rendered.
     [S_ADD_SIGNAL] =
-        "INSERT INTO signals (seq, id, submitter, external_id, status, reporter_name,"
-        " reporter_email, reporter_phone, received_at, area, wijk, theme, priority,"
+        "INSERT INTO signals (seq, id, submitter, external_id, status,"
+        " received_at, area, wijk, theme, priority,"
         " source, teams, street, lat, lon, due_at, updated_at, related_to)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
         " json_extract (?16, '$.classification.area.street'), ?17, ?18, ?19, ?9, ?20)"
         " ON CONFLICT (submitter, external_id) WHERE external_id IS NOT NULL DO NOTHING",
     [S_ADD_EVENT] = "INSERT INTO events (seq, kind, at, area, wijk, theme, priority,"
-                    " source, teams, body, signal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                    " ?9, ?10, ?11)",
+                    " source, teams, body, signal, owners) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                    " ?8, ?9, ?10, ?11, nullif (?12, ''))",
     [S_UNDO_SIGNAL] = "DELETE FROM signals WHERE seq = ?1",
-    [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
-                 " FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+    [S_EVENTS] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body,"
+                 " owners FROM events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
     [S_AT] = "SELECT at FROM events WHERE seq >= ?1 ORDER BY seq LIMIT 1",
     //  One statement per key, each an index search.
     [S_GET] = "SELECT e.body, " S_STATE_COLUMNS S_GET_FROM "s.id = ?1",
@@ -232,11 +266,17 @@ static const char *s_sql[S_NSTATEMENTS] = {
                   " WHERE overdue = 0"
                   " AND due_at IS NOT NULL AND " S_OPEN_STATES
                   " AND due_at < ?1 ORDER BY due_at LIMIT ?2",
-    [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body"
-                  " FROM events WHERE seq = ?1 AND seq <= ?2 UNION ALL"
+    [S_HISTORY] = "SELECT seq, kind, at, area, wijk, theme, priority, source, teams, body,"
+                  " owners FROM events WHERE seq = ?1 AND seq <= ?2 UNION ALL"
                   " SELECT * FROM (SELECT seq, kind, at, area, wijk, theme, priority, source,"
-                  " teams, body FROM events WHERE signal = ?1 AND kind <> 'signal'"
+                  " teams, body, owners FROM events WHERE signal = ?1 AND kind <> 'signal'"
                   " AND seq <= ?2 ORDER BY seq)",
+    [S_ADD_REPORTER] = "INSERT INTO reporters (signal, name, email, phone)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [S_UNDO_REPORTER] = "DELETE FROM reporters WHERE signal = ?1",
+    [S_REPORTER] = "SELECT name, email, phone FROM reporters WHERE signal = ?1",
+    [S_OWNERS] = "SELECT owners FROM events WHERE seq = ?1",
+    [S_LOG_ACCESS] = "INSERT INTO access_log (at, who, signal, what) VALUES (?1, ?2, ?3, ?4)",
 };
 
 struct _sein_store_t {
@@ -438,7 +478,9 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
     for (int index = 0; !error && index < S_NSTATEMENTS; index++) {
         if (readonly && (index == S_ADD_SIGNAL || index == S_ADD_EVENT ||
                          index == S_UNDO_SIGNAL || index == S_UPDATE || index == S_BUMP ||
-                         index == S_MARK_OVERDUE || index == S_RECLASSIFY))
+                         index == S_MARK_OVERDUE || index == S_ADD_REPORTER ||
+                         index == S_UNDO_REPORTER || index == S_LOG_ACCESS ||
+                         index == S_RECLASSIFY))
             continue;
         if (sqlite3_prepare_v3 (self->db, s_sql[index], -1, SQLITE_PREPARE_PERSISTENT,
                                 &self->statements[index], NULL) != SQLITE_OK)
@@ -813,6 +855,23 @@ s_probe (const char *path, bool readonly, bool create, bool check, bool count,
     return error;
 }
 
+//  Give the file PATH, open as FD, MODE, and its -wal and -shm when they
+//  exist; a failure is logged, not fatal (a file seind does not own).
+static void
+s_private (const char *path, int fd, mode_t mode)
+{
+    if (fchmod (fd, mode))
+        zsys_warning ("%s: cannot set mode %04o: %s", path, (unsigned) mode, strerror (errno));
+    static const char *suffixes[] = {"-wal", "-shm"};
+    for (size_t index = 0; index < 2; index++) {
+        char *name = sein_sprintf ("%s%s", path, suffixes[index]);
+        if (chmod (name, mode) && errno != ENOENT)
+            zsys_warning ("%s: cannot set mode %04o: %s", name, (unsigned) mode,
+                          strerror (errno));
+        zstr_free (&name);
+    }
+}
+
 sein_store_t *
 sein_store_open (const char *path, const char *synchronous, int flags,
                  sein_store_status_t *status_p, char **error_p)
@@ -834,8 +893,9 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     //  The lock is on the database file itself; only a new store may
     //  create it.
     int lock = open (path, O_RDWR | O_CLOEXEC);
+    mode_t mode = flags & SEIN_STORE_GROUP ? 0640 : 0600;
     if (lock < 0 && errno == ENOENT && init && (marked != 1 || accept))
-        lock = open (path, O_RDWR | O_CLOEXEC | O_CREAT, 0640);
+        lock = open (path, O_RDWR | O_CLOEXEC | O_CREAT, mode);
     if (lock < 0) {
         if (errno != ENOENT)
             *status_p = SEIN_STORE_FAILED;
@@ -862,6 +922,11 @@ sein_store_open (const char *path, const char *synchronous, int flags,
         close (lock);
         return NULL;
     }
+    //  Personal data: private to seind's user (and its group with
+    //  SEIN_STORE_GROUP), however the file was made; before SQLite
+    //  opens it, so that the log and shared memory it creates get the
+    //  same mode.
+    s_private (path, lock, mode);
     struct stat file, log;
     char *wal = sein_sprintf ("%s-wal", path);
     bool logged = stat (wal, &log) == 0 && log.st_size > 0;
@@ -932,7 +997,9 @@ sein_store_open (const char *path, const char *synchronous, int flags,
     }
     if (!error) {
         char *name = sein_sprintf ("%s.mark", path);
-        self->mark = open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+        self->mark = open (name, O_RDWR | O_CREAT | O_CLOEXEC, mode);
+        if (self->mark >= 0)
+            s_private (name, self->mark, mode);
         self->path = sein_strdup (path);
         //  A new or rewritten marker is synced with its directory entry:
         //  the identity must outlive a power loss. Updates are not.
@@ -1146,6 +1213,7 @@ s_add_event (sein_store_t *self, sein_event_t *event)
     if (event->signal == 0)
         event->signal = event->seq; //  a creation event is about itself
     sqlite3_bind_int64 (statement, 11, event->signal);
+    s_bind (statement, 12, event->owners);
     if (s_step_done (statement))
         return -1;
     self->head = event->seq;
@@ -1167,9 +1235,6 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     s_bind (statement, 3, signal->submitter);
     s_bind (statement, 4, signal->external_id);
     s_bind (statement, 5, signal->status);
-    s_bind (statement, 6, signal->reporter_name);
-    s_bind (statement, 7, signal->reporter_email);
-    s_bind (statement, 8, signal->reporter_phone);
     s_bind (statement, 9, event->at);
     s_bind (statement, 10, event->area);
     s_bind (statement, 11, event->wijk);
@@ -1193,11 +1258,24 @@ sein_store_add_signal (sein_store_t *self, sein_store_signal_t *signal)
     //  would have cost a second one for every new signal.
     if (sqlite3_changes (self->db) == 0)
         return 1;
-    if (s_add_event (self, event)) {
+    //  Personal data goes to its own table, only when there is some.
+    if (signal->reporter_name || signal->reporter_email || signal->reporter_phone) {
+        statement = self->statements[S_ADD_REPORTER];
+        sqlite3_bind_int64 (statement, 1, self->head + 1);
+        s_bind (statement, 2, signal->reporter_name);
+        s_bind (statement, 3, signal->reporter_email);
+        s_bind (statement, 4, signal->reporter_phone);
+        rc = s_step_done (statement);
+        sqlite3_clear_bindings (statement);
+    }
+    if (rc || s_add_event (self, event)) {
         snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         //  Take the signal row out again: left in, it would be committed
         //  without its event and block the next add on the same seq.
         statement = self->statements[S_UNDO_SIGNAL];
+        sqlite3_bind_int64 (statement, 1, self->head + 1);
+        s_step_done (statement);
+        statement = self->statements[S_UNDO_REPORTER];
         sqlite3_bind_int64 (statement, 1, self->head + 1);
         s_step_done (statement);
         return -1;
@@ -1223,6 +1301,7 @@ s_visit_events (sqlite3_stmt *statement, sein_store_event_fn *fn, void *arg)
             .teams = (const char *) sqlite3_column_text (statement, 8),
             .body = (const char *) sqlite3_column_text (statement, 9),
             .body_size = (size_t) sqlite3_column_bytes (statement, 9),
+            .owners = (const char *) sqlite3_column_text (statement, 10),
         };
         visited++;
         if (fn (&event, arg))
@@ -1300,12 +1379,13 @@ sein_store_seq_at (sein_store_t *self, const char *time)
 
 //  The signal on STATEMENT's current row (S_GET*): its body and state.
 static json_t *
-s_signal_of (sqlite3_stmt *statement, bool personal)
+s_signal_of (sqlite3_stmt *statement)
 {
     json_t *result = json_loads ((const char *) sqlite3_column_text (statement, 0), 0, NULL);
     if (!result)
         return NULL;
-    //  Columns 1.. are S_STATE_COLUMNS; reporter details are 2..4.
+    //  Columns 1.. are S_STATE_COLUMNS; 2..4 (submitter, external_id,
+    //  seq) are for the caller, not shown.
     static const char *names[] = {"status",        "",         "",
                                   "",              "due_at",   "updated_at",
                                   "acknowledged_at", "resolved_at", "closed_at",
@@ -1343,16 +1423,6 @@ s_signal_of (sqlite3_stmt *statement, bool personal)
             json_array_append_new (list, json_stringn (team, (size_t) (end - team)));
         json_object_set_new (result, "teams", list);
     }
-    if (personal) {
-        const char *fields[] = {"name", "email", "phone"};
-        json_t *reporter = json_object ();
-        for (int index = 0; index < 3; index++)
-            if (sqlite3_column_type (statement, 2 + index) != SQLITE_NULL)
-                json_object_set_new (reporter, fields[index],
-                                     json_string ((const char *) sqlite3_column_text (
-                                         statement, 2 + index)));
-        json_object_set_new (result, "reporter", reporter);
-    }
     return result;
 }
 
@@ -1383,11 +1453,252 @@ sein_store_get_by (sein_store_t *self, const char *id, int64_t seq, const char *
         s_bind (statement, 2, external_id);
     }
     json_t *result = NULL;
-    if (sqlite3_step (statement) == SQLITE_ROW)
-        result = s_signal_of (statement, personal);
+    int64_t found = 0;
+    if (sqlite3_step (statement) == SQLITE_ROW) {
+        result = s_signal_of (statement);
+        found = sqlite3_column_int64 (statement, 4);
+    }
     sqlite3_reset (statement);
     sqlite3_clear_bindings (statement);
+    json_t *reporter = result && personal ? sein_store_reporter (self, found) : NULL;
+    if (reporter)
+        json_object_set_new (result, "reporter", reporter);
+    else if (personal) {
+        json_decref (result); //  the details could not be read
+        result = NULL;
+    }
     return result;
+}
+
+json_t *
+sein_store_reporter (sein_store_t *self, int64_t seq)
+{
+    assert (self);
+    sqlite3_stmt *statement = self->statements[S_REPORTER];
+    sqlite3_bind_int64 (statement, 1, seq);
+    int rc = sqlite3_step (statement);
+    json_t *reporter = rc == SQLITE_ROW || rc == SQLITE_DONE ? json_object () : NULL;
+    static const char *fields[] = {"name", "email", "phone"};
+    for (int index = 0; rc == SQLITE_ROW && index < 3; index++)
+        if (sqlite3_column_type (statement, index) != SQLITE_NULL)
+            json_object_set_new (reporter, fields[index],
+                                 json_string ((const char *) sqlite3_column_text (statement,
+                                                                                 index)));
+    sqlite3_reset (statement);
+    return reporter;
+}
+
+int
+sein_store_log_access (sein_store_t *self, const char *at, const char *who, int64_t seq,
+                       const char *what)
+{
+    assert (self);
+    assert (self->in_transaction);
+    sqlite3_stmt *statement = self->statements[S_LOG_ACCESS];
+    s_bind (statement, 1, at);
+    s_bind (statement, 2, who);
+    sqlite3_bind_int64 (statement, 3, seq);
+    s_bind (statement, 4, what);
+    int rc = s_step_done (statement);
+    sqlite3_clear_bindings (statement);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------
+//  Personal data: erasure and retention (docs/SECURITY.md)
+
+//  Retention counts from the moment a signal was closed (the last time,
+//  when it was reopened and closed again); a signal in any other state
+//  may still be worked on.
+#define S_DONE_STATES "status = 'closed'"
+
+//  Run SQL (no values) on the writer; 0 or -1 with the failure kept.
+static int
+s_exec (sein_store_t *self, const char *sql)
+{
+    if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+    return -1;
+}
+
+//  Prepare SQL, bind TEXT (when not NULL) to ?1, step it to the end.
+//  Returns the rows it changed, or -1.
+static int64_t
+s_change (sein_store_t *self, const char *sql, const char *text)
+{
+    sqlite3_stmt *statement;
+    if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    if (text)
+        s_bind (statement, 1, text);
+    int rc = s_step_done (statement);
+    sqlite3_finalize (statement);
+    return rc ? -1 : sqlite3_changes64 (self->db);
+}
+
+char *
+sein_store_scrub (const char *json, const char *contact)
+{
+    assert (json);
+    assert (contact);
+    size_t len = strlen (contact);
+    if (len == 0)
+        return NULL;
+    static const char erased[] = "[erased]";
+    sein_buf_t out = {0};
+    bool inside = false, changed = false;
+    for (const char *at = json; *at;) {
+        if (inside && *at == '\\' && at[1]) {
+            sein_buf_raw (&out, at, 2);
+            at += 2;
+        } else if (inside && strncasecmp (at, contact, len) == 0) {
+            //  CONTACT holds no quote or backslash: the match lies inside
+            //  this string.
+            sein_buf_raw (&out, erased, sizeof erased - 1);
+            at += len;
+            changed = true;
+        } else {
+            if (*at == '"')
+                inside = !inside;
+            sein_buf_raw (&out, at++, 1);
+        }
+    }
+    char *result = changed ? sein_strndup (out.data, out.size) : NULL;
+    sein_buf_free (&out);
+    return result;
+}
+
+int64_t
+sein_store_erase (sein_store_t *self, const char *contact, const char *at, const char *who)
+{
+    assert (self);
+    assert (contact && at && who);
+    assert (self->in_transaction);
+    self->failure[0] = 0;
+    //  Freed pages and cells are overwritten with zeros while erasing, so
+    //  the details do not linger in the file's free space.
+    if (s_exec (self, "PRAGMA secure_delete = ON;"
+                      "CREATE TEMP TABLE IF NOT EXISTS erase (signal INTEGER PRIMARY KEY);"
+                      "DELETE FROM temp.erase") ||
+        s_change (self,
+                  "INSERT OR IGNORE INTO temp.erase SELECT signal FROM reporters"
+                  " WHERE lower (email) = lower (?1) OR phone = ?1",
+                  contact) < 0)
+        return -1;
+    //  Every copy in an event: the description, attributes, notes. A
+    //  scan of every event, the price of finding copies nobody marked.
+    sqlite3_stmt *find;
+    if (sqlite3_prepare_v2 (self->db,
+                            "SELECT seq, signal, body FROM events"
+                            " WHERE instr (lower (body), lower (?1)) > 0",
+                            -1, &find, NULL) != SQLITE_OK) {
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+        return -1;
+    }
+    s_bind (find, 1, contact);
+    zlist_t *scrubbed = zlist_new (); //  seq, signal, new body, in turn
+    zlist_autofree (scrubbed);
+    int rc;
+    while ((rc = sqlite3_step (find)) == SQLITE_ROW) {
+        char *body = sein_store_scrub ((const char *) sqlite3_column_text (find, 2), contact);
+        if (body) {
+            char number[2][24];
+            snprintf (number[0], sizeof number[0], "%lld",
+                      (long long) sqlite3_column_int64 (find, 0));
+            snprintf (number[1], sizeof number[1], "%lld",
+                      (long long) sqlite3_column_int64 (find, 1));
+            zlist_append (scrubbed, number[0]);
+            zlist_append (scrubbed, number[1]);
+            zlist_append (scrubbed, body);
+            free (body);
+        }
+    }
+    sqlite3_finalize (find);
+    sqlite3_stmt *update = NULL, *mark = NULL;
+    if (rc != SQLITE_DONE ||
+        sqlite3_prepare_v2 (self->db, "UPDATE events SET body = ?2 WHERE seq = ?1", -1,
+                            &update, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO temp.erase VALUES (?1)", -1,
+                            &mark, NULL) != SQLITE_OK)
+        rc = -1;
+    else
+        rc = 0;
+    for (char *seq = (char *) zlist_first (scrubbed); rc == 0 && seq;
+         seq = (char *) zlist_next (scrubbed)) {
+        char *signal = (char *) zlist_next (scrubbed), *body = (char *) zlist_next (scrubbed);
+        sqlite3_bind_int64 (update, 1, atoll (seq));
+        s_bind (update, 2, body);
+        sqlite3_bind_int64 (mark, 1, atoll (signal));
+        rc = s_step_done (update) || s_step_done (mark) ? -1 : 0;
+    }
+    if (rc)
+        snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
+    sqlite3_finalize (update);
+    sqlite3_finalize (mark);
+    zlist_destroy (&scrubbed);
+    int64_t signals = rc ? -1 : s_query_int (self->db, "SELECT count(*) FROM temp.erase");
+    char *record = signals < 0 ? NULL
+                               : sqlite3_mprintf ("INSERT INTO erasures VALUES (%Q, %Q, %lld)",
+                                                  at, who, (long long) signals);
+    if (signals < 0 ||
+        s_change (self,
+                  "DELETE FROM reporters WHERE lower (email) = lower (?1) OR phone = ?1",
+                  contact) < 0 ||
+        s_exec (self, "INSERT INTO reindex (signal, purge) SELECT signal, 1 FROM temp.erase") ||
+        s_exec (self, record))
+        signals = -1;
+    sqlite3_free (record);
+    s_exec (self, "PRAGMA secure_delete = OFF");
+    return signals;
+}
+
+int
+sein_store_retain (sein_store_t *self, const char *anonymise_before,
+                   const char *delete_before, int limit, sein_store_retained_t *counts)
+{
+    assert (self);
+    assert (counts);
+    assert (self->in_transaction);
+    self->failure[0] = 0;
+    memset (counts, 0, sizeof *counts);
+    char *sql = NULL;
+    int rc = s_exec (self, "PRAGMA secure_delete = ON;"
+                           "CREATE TEMP TABLE IF NOT EXISTS retire (seq INTEGER PRIMARY KEY);"
+                           "DELETE FROM temp.retire");
+    if (rc == 0 && anonymise_before) {
+        sql = sqlite3_mprintf ("DELETE FROM reporters WHERE signal IN (SELECT seq FROM"
+                               " signals WHERE " S_DONE_STATES " AND closed_at < ?1"
+                               " AND seq IN (SELECT signal FROM reporters) LIMIT %d)",
+                               limit);
+        counts->anonymised = s_change (self, sql, anonymise_before);
+        sqlite3_free (sql);
+        rc = counts->anonymised < 0 ? -1 : 0;
+    }
+    if (rc == 0 && delete_before) {
+        sql = sqlite3_mprintf ("INSERT INTO temp.retire SELECT seq FROM signals WHERE "
+                               S_DONE_STATES " AND closed_at < ?1 LIMIT %d",
+                               limit);
+        counts->deleted = s_change (self, sql, delete_before);
+        sqlite3_free (sql);
+        //  The events stay, as tombstones keeping their seq and codes:
+        //  a watcher replaying from before finds no gap (docs/PROTOCOL.md,
+        //  "Retention").
+        if (counts->deleted < 0 ||
+            s_exec (self,
+                    "UPDATE events SET kind = 'deleted', body = json_object ('seq', seq,"
+                    " 'event', 'deleted', 'at', at, 'signal', json_object ('seq', signal))"
+                    " WHERE seq IN (SELECT seq FROM temp.retire)"
+                    " OR (kind <> 'signal' AND signal IN (SELECT seq FROM temp.retire));"
+                    "DELETE FROM reporters WHERE signal IN (SELECT seq FROM temp.retire);"
+                    "DELETE FROM signals WHERE seq IN (SELECT seq FROM temp.retire);"
+                    "INSERT INTO reindex (signal) SELECT seq FROM temp.retire"))
+            rc = -1;
+    }
+    s_exec (self, "PRAGMA secure_delete = OFF");
+    return rc;
 }
 
 //  The row STATEMENT (selecting S_ROW_COLUMNS) is on.
@@ -1436,6 +1747,27 @@ sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
     }
     sqlite3_reset (statement);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+char *
+sein_store_owners (sein_store_t *self, int64_t seq)
+{
+    assert (self);
+    sqlite3_stmt *statement = self->statements[S_OWNERS];
+    sqlite3_bind_int64 (statement, 1, seq);
+    char *owners = NULL;
+    if (sqlite3_step (statement) == SQLITE_ROW && sqlite3_column_text (statement, 0))
+        owners = sein_strdup ((const char *) sqlite3_column_text (statement, 0));
+    sqlite3_reset (statement);
+    return owners;
+}
+
+void
+sein_store_release (sein_store_t *self)
+{
+    assert (self);
+    sqlite3_reset (self->statements[S_FIND_ID]);
+    sqlite3_reset (self->statements[S_FIND_SEQ]);
 }
 
 int
@@ -1864,7 +2196,10 @@ sein_store_check (const char *path, char **report_p)
 static const char *s_text_schema =
     "PRAGMA fts.journal_mode = WAL;"
     "PRAGMA fts.synchronous = NORMAL;"
+    //  Pages an erasure frees are zeroed, not left with the words.
+    "PRAGMA fts.secure_delete = ON;"
     "CREATE TABLE IF NOT EXISTS fts.indexed (store TEXT NOT NULL, upto INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS fts.followed (upto INTEGER NOT NULL);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS fts.signals_text USING fts5 ("
     "  description, address, street, tokenize = 'unicode61 remove_diacritics 2');";
 
@@ -1888,9 +2223,13 @@ s_text_attach (sein_store_t *self, const char *text_path)
     s_query_text (self->db, "SELECT store FROM fts.indexed", indexed, sizeof indexed);
     int64_t upto = s_query_int (self->db, "SELECT upto FROM fts.indexed");
     if (strcmp (id, indexed) != 0 || upto < 0 || upto > self->head) {
+        //  Rebuilt from today's bodies, it has every erasure already.
         char *reset = sein_sprintf ("BEGIN; DELETE FROM fts.signals_text;"
                                     " DELETE FROM fts.indexed;"
-                                    " INSERT INTO fts.indexed VALUES ('%s', 0); COMMIT;",
+                                    " INSERT INTO fts.indexed VALUES ('%s', 0);"
+                                    " DELETE FROM fts.followed;"
+                                    " INSERT INTO fts.followed SELECT coalesce (max (id), 0)"
+                                    " FROM main.reindex; COMMIT;",
                                     id);
         rc = sqlite3_exec (self->db, reset, NULL, NULL, NULL);
         zstr_free (&reset);
@@ -1900,8 +2239,52 @@ s_text_attach (sein_store_t *self, const char *text_path)
         }
         upto = 0;
     }
+    //  An index made before the store had a reindex queue follows it
+    //  from its start.
+    if (s_query_int (self->db, "SELECT count(*) FROM fts.followed") == 0 &&
+        sqlite3_exec (self->db, "INSERT INTO fts.followed VALUES (0)", NULL, NULL, NULL) !=
+            SQLITE_OK)
+        return sein_sprintf ("%s: %s", text_path, sqlite3_errmsg (self->db));
     self->text_upto = upto;
     return NULL;
+}
+
+//  Inside the text index's transaction: follow the store's reindex queue
+//  (erasures and deletions since the last time). Each signal named leaves
+//  the index and, when it is still stored and was indexed, comes back
+//  with its words as they are now. Returns 0 or -1.
+static int
+s_text_follow (sein_store_t *self)
+{
+    static const char *sql =
+        "CREATE TEMP TABLE IF NOT EXISTS follow (signal INTEGER PRIMARY KEY);"
+        "DELETE FROM temp.follow;"
+        "INSERT OR IGNORE INTO temp.follow SELECT signal FROM main.reindex"
+        "  WHERE id > (SELECT upto FROM fts.followed);"
+        "DELETE FROM fts.signals_text WHERE rowid IN (SELECT signal FROM temp.follow);"
+        "INSERT INTO fts.signals_text (rowid, description, address, street)"
+        "  SELECT seq, json_extract (body, '$.description'),"
+        "  json_extract (body, '$.address_string'),"
+        "  json_extract (body, '$.classification.area.street') FROM events"
+        "  WHERE seq IN (SELECT signal FROM temp.follow) AND kind = 'signal'"
+        "  AND seq <= (SELECT upto FROM fts.indexed);";
+    //  FTS5 keeps a deleted document's terms in its segments until they
+    //  are merged: after an erasure the index is merged whole, so the
+    //  words erased are gone from the file, not only from the results.
+    int64_t purge = s_query_int (self->db, "SELECT count(*) FROM main.reindex WHERE purge"
+                                           " AND id > (SELECT upto FROM fts.followed)");
+    if (purge < 0 || sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        (purge > 0 &&
+         sqlite3_exec (self->db,
+                       "INSERT INTO fts.signals_text (signals_text) VALUES ('optimize')",
+                       NULL, NULL, NULL) != SQLITE_OK))
+        return -1;
+    return sqlite3_exec (self->db,
+                         "UPDATE fts.followed SET upto = (SELECT coalesce (max (id), upto)"
+                         " FROM main.reindex)",
+                         NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : -1;
 }
 
 sein_store_t *
@@ -1910,10 +2293,22 @@ sein_store_new_query (const char *path, const char *text_path, char **error_p)
     assert (text_path);
     bool refused;
     sein_store_t *self = s_open (path, true, "query", false, &refused, error_p);
+    //  The index holds the signals' words, personal data among them: it
+    //  gets the store's mode (sein_store_open), made before SQLite opens
+    //  it and again after, for its log.
+    struct stat store;
+    int fd = -1;
+    if (self && stat (path, &store) == 0)
+        fd = open (text_path, O_RDONLY | O_CREAT | O_CLOEXEC, store.st_mode & 0640);
     if (self) {
         *error_p = s_text_attach (self, text_path);
         if (*error_p)
             sein_store_destroy (&self);
+    }
+    if (fd >= 0) {
+        if (self)
+            s_private (text_path, fd, store.st_mode & 0640);
+        close (fd);
     }
     return self;
 }
@@ -1939,7 +2334,8 @@ sein_store_index_text (sein_store_t *self, int limit)
     int added = -1;
     if (sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_prepare_v2 (self->db,
+    if (s_text_follow (self) == 0 &&
+        sqlite3_prepare_v2 (self->db,
                             "SELECT count(*), max(seq) FROM (SELECT seq FROM events"
                             " WHERE seq > ?1 AND kind = 'signal' ORDER BY seq LIMIT ?2)",
                             -1, &last, NULL) == SQLITE_OK &&
@@ -1993,6 +2389,7 @@ typedef struct {
         int64_t number;
     } binds[S_BINDS_MAX];
     const char *search; //  the FTS5 query, which drives the search when set
+    char scope[SEIN_STORE_SCOPE_MAX * 3 + 8]; //  filter->scope as a JSON array
 } s_where_t;
 
 static void
@@ -2061,6 +2458,30 @@ s_where_filter (sein_store_t *self, const sein_store_filter_t *filter, s_where_t
         snprintf (team, team_size, ",%s,", filter->team);
         s_where_text (where, "(instr (teams, ?) > 0 OR assigned_team = ?)", team);
         s_where_bind (where, filter->team);
+    }
+    if (filter->scope) {
+        //  The teams ",a,b," as the JSON array ["a","b"], one value to
+        //  bind however many teams a key has. Team names are tokens
+        //  (letters, digits, '-', '_': sein_router.h), nothing to escape.
+        size_t size = 0;
+        where->scope[size++] = '[';
+        for (const char *at = filter->scope; *at;) {
+            size_t len = strcspn (at, ",");
+            if (len && size + len + 4 < sizeof where->scope) {
+                if (size > 1)
+                    where->scope[size++] = ',';
+                where->scope[size++] = '"';
+                memcpy (where->scope + size, at, len);
+                size += len;
+                where->scope[size++] = '"';
+            }
+            at += len + (at[len] == ',');
+        }
+        where->scope[size++] = ']';
+        where->scope[size] = 0;
+        s_where_text (where, "EXISTS (SELECT 1 FROM json_each (?) j WHERE"
+                             " instr (teams, ',' || j.value || ',') > 0"
+                             " OR assigned_team = j.value)", where->scope);
     }
     if (filter->source)
         s_where_text (where, "source = ?", filter->source);

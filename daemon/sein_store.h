@@ -36,6 +36,11 @@ typedef struct {
     const char *body; //  the public JSON as published (no personal data)
     size_t body_size;
     int64_t signal; //  the seq of the signal it is about (its creation event's)
+    //  Who may see the signal's external_id (docs/SECURITY.md): NULL or ""
+    //  anyone; else the submitter key's teams (",a,b,"; ",": none), and
+    //  those who see every team. Only a creation event with an
+    //  external_id, submitted with security on, has them.
+    const char *owners;
 } sein_event_t;
 
 //  A new signal for sein_store_add_signal; all borrowed. Its public fields
@@ -112,6 +117,7 @@ typedef enum {
 #define SEIN_STORE_INIT   1 //  create the store when there is none (and no marker)
 #define SEIN_STORE_ACCEPT 2 //  accept a store that does not match its marker
 #define SEIN_STORE_FAST   4 //  skip PRAGMA quick_check (a read of the whole file)
+#define SEIN_STORE_GROUP  8 //  files mode 0640 (group may read) rather than 0600
 
 //  Open the store at PATH as its one owner, the way seind starts. Beyond
 //  sein_store_new it
@@ -129,7 +135,11 @@ typedef enum {
 //    whose head is below the marker's (a deleted -wal after a crash, a
 //    restored backup, a truncated file), is refused unless FLAGS has
 //    SEIN_STORE_ACCEPT, which makes the marker describe it from now on;
-//  - makes the log durable and records the head in the marker.
+//  - makes the log durable and records the head in the marker;
+//  - sets the mode of the database, its -wal, -shm and marker to 0600,
+//    or 0640 with SEIN_STORE_GROUP, whatever the umask: they hold
+//    personal data. SQLite gives a log it creates later the database's
+//    mode, and the query actor its text index (sein_store_new_query).
 //  *STATUS_P says how it went; NULL on failure with a fresh message in
 //  *error_p naming the file and what to do. Destroy the owner after every
 //  other connection of this process to the same database: closing its
@@ -227,6 +237,17 @@ int
     sein_store_find_signal (sein_store_t *self, const char *id, int64_t seq,
                             sein_store_row_t *row);
 
+//  A fresh copy of the owners (sein_event_t) of signal SEQ's external_id;
+//  NULL when anyone may see it, or on error.
+char *
+    sein_store_owners (sein_store_t *self, int64_t seq);
+
+//  Let go of the row sein_store_find_signal found: until then its
+//  statement keeps a read open, which on a reader's connection holds its
+//  snapshot (later commits stay unseen). The writer need not.
+void
+    sein_store_release (sein_store_t *self);
+
 //  Inside the open transaction: store EVENT (seq = sein_store_next_seq (),
 //  written into it) about the signal event->signal, then apply UPDATE to
 //  the row of signal update->seq. Either may be NULL, not both. Returns 0
@@ -290,6 +311,56 @@ json_t *
     sein_store_get_by (sein_store_t *self, const char *id, int64_t seq,
                        const char *submitter, const char *external_id, bool personal);
 
+//  The reporter details of signal SEQ as a fresh object {name, email,
+//  phone}, each member only when stored: {} when there are none (never
+//  given, anonymised or erased). NULL on a database error. Personal
+//  data: the caller records the read (sein_store_log_access).
+json_t *
+    sein_store_reporter (sein_store_t *self, int64_t seq);
+
+//  Inside the open transaction: record that WHO read WHAT ("reporter")
+//  of signal SEQ at AT, in the access log. Returns 0 or -1.
+int
+    sein_store_log_access (sein_store_t *self, const char *at, const char *who, int64_t seq,
+                           const char *what);
+
+//  ---------------------------------------------------------------------
+//  Personal data: erasure and retention (docs/SECURITY.md)
+
+//  JSON text with every occurrence of CONTACT (compared without case)
+//  inside a string replaced by "[erased]"; CONTACT holds no quote or
+//  backslash (the caller checks). A fresh string, or NULL when nothing
+//  matched.
+char *
+    sein_store_scrub (const char *json, const char *contact);
+
+//  Inside the open transaction: erase a person, CONTACT being their
+//  e-mail address (compared without case) or phone number (exact). Their
+//  reporters rows go, every copy in an event body (description,
+//  attributes, notes) becomes "[erased]", the signals concerned are
+//  queued for the text index to follow, and an erasures row records AT,
+//  WHO and how many signals, not what. Returns that number, or -1.
+int64_t
+    sein_store_erase (sein_store_t *self, const char *contact, const char *at,
+                      const char *who);
+
+//  What one retention run did.
+typedef struct {
+    int64_t anonymised; //  signals whose reporter details were removed
+    int64_t deleted;    //  signals deleted (their events left as tombstones)
+} sein_store_retained_t;
+
+//  Inside the open transaction: for at most LIMIT signals each, finished
+//  (closed, rejected, duplicate) and last changed before ANONYMISE_BEFORE,
+//  remove the reporter details; finished and last changed before
+//  DELETE_BEFORE, delete the signal and its details, leaving its events
+//  as tombstones {"seq","event":"deleted","at","signal":{"seq"}} with
+//  their codes, and queue it for the text index to forget. Either time
+//  may be NULL (off). Counts into *COUNTS. Returns 0 or -1.
+int
+    sein_store_retain (sein_store_t *self, const char *anonymise_before,
+                       const char *delete_before, int limit, sein_store_retained_t *counts);
+
 //  Counts of stored signals: {"total": n, "head": seq, "by_area": {...},
 //  "by_wijk", "by_theme", "by_priority", "by_status", "by_source"}; NULL
 //  on error.
@@ -334,6 +405,8 @@ const char *
 //  ---------------------------------------------------------------------
 //  Analysis: lists, grouped counts and the text index (the query actor's)
 
+#define SEIN_STORE_SCOPE_MAX 258 //  a principal's teams, ",a,b,", and its NUL
+
 //  Which signals a LIST or a STATS looks at; every member optional (NULL,
 //  or -1 for OVERDUE). All borrowed.
 typedef struct {
@@ -347,6 +420,10 @@ typedef struct {
     const char *from;     //  received at or after (RFC 3339 UTC)
     const char *until;    //  received before
     const char *text;     //  an FTS5 query over description, address and street
+    //  Only signals routed to, or assigned to, one of these teams
+    //  (",a,b,", at most SEIN_STORE_SCOPE_MAX bytes): a staff key's view
+    //  (sein_auth_scope). "," matches nothing.
+    const char *scope;
     int64_t upto;         //  only signals with seq <= upto; 0: every one; < 0: none
 } sein_store_filter_t;
 

@@ -45,6 +45,8 @@ typedef struct {
     int64_t last_heard; //  ms, zclock_mono
     int64_t last_sent;
     char principal[41]; //  the key it was opened with (Z85), "" without security
+    //  Who opened it, as it was then: whose external_ids it may see.
+    sein_principal_t who;
 } s_session_t;
 
 typedef struct {
@@ -66,6 +68,12 @@ typedef struct {
     zcert_t *cert;            //  seind's key, with security on
     sein_keyring_t *keyring;  //  NULL: security off
     int64_t reported[2]; //  sessions and queued events last sent to the server
+    //  The event of seq `stripped_seq` without its external_id, made once
+    //  for every session that may not see it (docs/SECURITY.md); valid
+    //  for one round of the feed or the store.
+    sein_buf_t stripped;
+    int64_t stripped_seq;
+    bool stripped_differs; //  it had one to leave out
 } s_watch_t;
 
 static void
@@ -155,7 +163,22 @@ s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
     if (s_matches (session, event)) {
         if (session->credit <= 0)
             return false;
-        if (s_send (self, session, SEIN_EVENT, event->body, event->body_size, shared)) {
+        const char *body = event->body;
+        size_t size = event->body_size;
+        //  A partner's case number only for its submitter's teams.
+        if (event->owners && *event->owners && !sein_auth_sees (&session->who, event->owners)) {
+            if (self->stripped_seq != event->seq) {
+                self->stripped_seq = event->seq;
+                self->stripped_differs = sein_json_without (event->body, event->body_size,
+                                                            "external_id", &self->stripped);
+            }
+            if (self->stripped_differs) {
+                body = self->stripped.data;
+                size = self->stripped.size;
+                shared = NULL;
+            }
+        }
+        if (s_send (self, session, SEIN_EVENT, body, size, shared)) {
             //  Should not happen while credit <= sndhwm; treat as no credit.
             session->credit = 0;
             return false;
@@ -189,6 +212,7 @@ static bool
 s_catch_up (s_watch_t *self)
 {
     bool more = false;
+    self->stripped_seq = 0; //  bodies may have changed since (an erasure)
     zlistx_t *failed = NULL; //  keys of the sessions the store failed
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
          session = (s_session_t *) zhashx_next (self->sessions)) {
@@ -242,6 +266,7 @@ static void
 s_feed_ready (s_watch_t *self)
 {
     zmsg_t *msg;
+    self->stripped_seq = 0;
     while ((msg = zmsg_recv (self->feed))) {
         sein_event_t event;
         //  A gap (the feed dropped events) leaves the sessions that were
@@ -495,6 +520,7 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     session->key = sein_strdup (key);
     session->envelope = *envelope;
     memcpy (session->principal, principal->key, sizeof session->principal);
+    session->who = *principal;
     session->last_heard = session->last_sent = zclock_mono ();
     zhashx_update (self->sessions, key, session); //  replaces an older session
     sein_info ("watch: session %s opened from seq %lld, credit %lld", key,
@@ -809,6 +835,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
     sein_store_destroy (&self->store);
     sein_request_clear (&self->request);
     sein_buf_free (&self->buf);
+    sein_buf_free (&self->stripped);
     zstr_free (&self->error);
     free (self);
 }

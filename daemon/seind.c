@@ -249,6 +249,8 @@ s_open_store (sein_config_t *config, int flags, sein_store_t **store_p)
     char *path = sein_sprintf ("%s/%s", dir, sein_config_str (config, "storage.file"));
     sein_store_status_t status;
     char *error = NULL;
+    if (sein_config_bool (config, "storage.group_readable"))
+        flags |= SEIN_STORE_GROUP;
     *store_p = sein_store_open (path, sein_config_str (config, "storage.synchronous"),
                                 flags, &status, &error);
     int exit_status = SEIN_EXIT_OK;

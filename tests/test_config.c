@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -948,6 +949,62 @@ static void test_unreloadable_tables_differ (void **state)
     sein_config_destroy (&configs[1]);
 }
 
+//  Write TEXT to DIR/NAME with MODE.
+static void s_write_mode (const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char path[300];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    FILE *file = fopen (path, "w");
+    assert_non_null (file);
+    fputs (text, file);
+    fclose (file);
+    assert_int_equal (chmod (path, mode), 0);
+}
+
+//  With security on, an @included file writable by group or others is
+//  refused, and one that holds security settings must be private too.
+static void test_include_modes (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/sein-test-include-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char top[300];
+    snprintf (top, sizeof top, "%s/top.cfg", dir);
+    const char *cases[][3] = {
+        //  top, included, the refusal expected ("" none)
+        {"@include \"inc.cfg\"\nsecurity = { enabled = true; };\n", "client = { timeout = 7; };\n",
+         ""},
+        {"@include \"inc.cfg\"\nsecurity = { enabled = true; };\n", "client = { timeout = 7; };\n",
+         "writable by group or others"},
+        {"@include \"inc.cfg\"\n", "security = { enabled = true; };\n",
+         "configuration file with security settings is mode 0644"},
+        {"@include \"inc.cfg\"\n", "client = { timeout = 7; };\n", ""},
+    };
+    mode_t modes[] = {0644, 0664, 0644, 0666};
+    for (size_t index = 0; index < 4; index++) {
+        s_write_mode (dir, "top.cfg", cases[index][0], 0600);
+        s_write_mode (dir, "inc.cfg", cases[index][1], modes[index]);
+        char *error = NULL;
+        sein_config_t *config = sein_config_load (top, NULL, 0, &error);
+        if (*cases[index][2]) {
+            assert_null (config);
+            if (!strstr (error, cases[index][2]) || !strstr (error, "inc.cfg"))
+                fail_msg ("case %zu: %s", index, error);
+        } else {
+            if (!config)
+                fail_msg ("case %zu: %s", index, error);
+            assert_int_equal (sein_config_int (config, "client.timeout"), 7);
+        }
+        free (error);
+        sein_config_destroy (&config);
+    }
+    char path[300];
+    snprintf (path, sizeof path, "%s/inc.cfg", dir);
+    unlink (path);
+    unlink (top);
+    rmdir (dir);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -977,6 +1034,7 @@ int main (void)
         cmocka_unit_test (test_alloc_aborts),
         cmocka_unit_test (test_require),
         cmocka_unit_test (test_unreloadable_tables_differ),
+        cmocka_unit_test (test_include_modes),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

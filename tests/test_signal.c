@@ -811,6 +811,30 @@ static void test_nul_names_its_field (void **state)
 }
 
 //  Blank is blank in any script: White_Space and zero-width characters.
+//  sein_json_without: the top-level member only, with one comma, whatever
+//  its value holds; nested or quoted lookalikes stay.
+static void test_json_without (void **state)
+{
+    (void) state;
+    const char *cases[][2] = {
+        {"{\"seq\":1,\"external_id\":\"A,\\\"}b\",\"x\":2}", "{\"seq\":1,\"x\":2}"},
+        {"{\"external_id\":\"A\",\"x\":2}", "{\"x\":2}"},
+        {"{\"x\":2,\"external_id\":\"A\"}", "{\"x\":2}"},
+        {"{\"external_id\":{\"a\":[1,{\"b\":\"}\"}]}}", "{}"},
+        {"{\"a\":{\"external_id\":\"keep\"},\"d\":\"external_id\",\"external_id\":null}",
+         "{\"a\":{\"external_id\":\"keep\"},\"d\":\"external_id\"}"},
+    };
+    sein_buf_t out = {0};
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        assert_true (sein_json_without (cases[index][0], strlen (cases[index][0]),
+                                        "external_id", &out));
+        assert_string_equal (out.data, cases[index][1]);
+    }
+    const char *none = "{\"a\":{\"external_id\":1},\"b\":\"external_id\"}";
+    assert_false (sein_json_without (none, strlen (none), "external_id", &out));
+    sein_buf_free (&out);
+}
+
 static void test_unicode_blank_description (void **state)
 {
     (void)state;
@@ -1433,6 +1457,7 @@ int main (void)
         cmocka_unit_test (test_byte_order_mark),
         cmocka_unit_test (test_nul_names_its_field),
         cmocka_unit_test (test_unicode_blank_description),
+        cmocka_unit_test (test_json_without),
         cmocka_unit_test (test_area_and_theme_codes),
         cmocka_unit_test (test_documented_limits),
         cmocka_unit_test (test_wrong_types),

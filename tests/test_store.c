@@ -23,11 +23,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <czmq.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,6 +103,7 @@ typedef struct {
     const char *reporter_phone;
     double lat, lon; //  both 0: no point
     const char *due_at;
+    const char *description; //  NULL: a fixed one
 } s_spec_t;
 
 #define S_OR(value, fallback) ((value) ? (value) : (fallback))
@@ -133,7 +136,7 @@ static int s_add (sein_store_t *store, const s_spec_t *spec, int64_t *seq_p)
     event->teams = S_OR (spec->teams, ",regie-heilig-hart,dienst-reiniging,");
     //  The public body carries no personal data.
     json_t *body = json_pack ("{s:s,s:s,s:s,s:s,s:s}", "id", spec->id, "description",
-                              "Zwerfvuil aan de bushalte", "area", event->area, "theme",
+                              S_OR (spec->description, "Zwerfvuil aan de bushalte"), "area", event->area, "theme",
                               event->theme, "priority", event->priority);
     assert_non_null (body);
     char *text = json_dumps (body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -246,7 +249,8 @@ static void test_create_and_migrate (void **state)
         s_sql_text (fixture->path, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
                                    " sqlite_master WHERE type = 'table' ORDER BY name)");
     assert_non_null (tables);
-    assert_string_equal (tables, "events,signals,store");
+    assert_string_equal (tables,
+                         "access_log,erasures,events,reindex,reporters,signals,store");
     free (tables);
     sein_store_destroy (&store);
     assert_null (store);
@@ -1092,8 +1096,19 @@ static void test_migrate_from_1 (void **state)
     sqlite3_close (db);
     sein_store_t *store = s_open (fixture);
     char *version = s_sql_text (fixture->path, "PRAGMA user_version");
-    assert_string_equal (version, "3");
+    assert_string_equal (version, "4");
     free (version);
+    //  Schema 4: the reporter details moved to their own table, only for
+    //  the signal that had some, and left the signal rows.
+    char *moved = s_sql_text (fixture->path, "SELECT group_concat (signal || '|' ||"
+                                             " coalesce (name, '-') || '|' ||"
+                                             " coalesce (email, '-'), ',') FROM reporters");
+    assert_string_equal (moved, "1|An|-");
+    free (moved);
+    moved = s_sql_text (fixture->path, "SELECT count(*) FROM pragma_table_info ('signals')"
+                                       " WHERE name LIKE 'reporter%'");
+    assert_string_equal (moved, "0");
+    free (moved);
     char *row = s_sql_text (fixture->path,
                             "SELECT received_at || '|' || area || '|' || wijk || '|' || theme"
                             " || '|' || priority || '|' || source || '|' || teams || '|' ||"
@@ -1134,6 +1149,203 @@ static void test_migrate_from_1 (void **state)
     assert_null (sein_store_get_by (store, NULL, 0, "other", "A-1", false));
     assert_null (sein_store_get_by (store, NULL, 3, NULL, NULL, false));
     sein_store_destroy (&store);
+}
+
+static int s_collect_json (json_t *signal, void *arg)
+{
+    json_array_append (arg, signal);
+    return 0;
+}
+
+//  Personal data (docs/SECURITY.md): the scrub of JSON text, erasure
+//  everywhere including the text index, retention on schedule, and the
+//  team scope of lists.
+static void test_personal_data (void **state)
+{
+    s_fixture_t *fixture = *state;
+    //  Only inside strings, without case, escapes left alone.
+    char *scrubbed = sein_store_scrub ("{\"a\":\"mail AN@x.be, an@x.be\",\"an@x.be\":1,"
+                                       "\"b\":\"q\\\"an@x.be\"}",
+                                       "an@x.be");
+    assert_string_equal (scrubbed, "{\"a\":\"mail [erased], [erased]\",\"[erased]\":1,"
+                                   "\"b\":\"q\\\"[erased]\"}");
+    free (scrubbed);
+    assert_null (sein_store_scrub ("{\"a\":\"nothing\"}", "an@x.be"));
+
+    sein_store_t *store = s_open (fixture);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_spec_t specs[] = {
+        {.id = "e1", .reporter_name = "An", .reporter_email = "An@X.be",
+         .description = "Bel an@x.be terug, qwxzorro", .teams = ",team-a,"},
+        {.id = "e2", .reporter_phone = "0470 11 22 33", .reporter_email = "an@x.be",
+         .teams = ",team-b,"},
+        {.id = "e3", .reporter_name = "Bob", .reporter_email = "bob@x.be",
+         .description = "qwxzorro ook hier", .teams = ",team-b,"},
+        {.id = "e4", .reporter_name = "Cas", .teams = ",team-a,"},
+    };
+    for (size_t index = 0; index < 4; index++)
+        assert_int_equal (s_add (store, &specs[index], NULL), 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    //  Only signals with details have a reporters row.
+    char *text = s_sql_text (fixture->path, "SELECT count(*) FROM reporters");
+    assert_string_equal (text, "4");
+    free (text);
+
+    //  The text index has the description's words.
+    char *text_path = zsys_sprintf ("%s.text", fixture->path), *error = NULL;
+    sein_store_t *query = sein_store_new_query (fixture->path, text_path, &error);
+    assert_non_null (query);
+    assert_int_equal (sein_store_index_text (query, 100), 4);
+    sein_store_filter_t filter = {.overdue = -1, .text = "qwxzorro"};
+    json_t *found = json_array ();
+    assert_int_equal (sein_store_list (query, &filter, true, 0, 10, s_collect_json, found), 2);
+    json_decref (found);
+
+    //  The team scope: ",team-a," sees e1 and e4; "," nothing.
+    sein_store_filter_t scoped = {.overdue = -1, .scope = ",team-a,"};
+    found = json_array ();
+    assert_int_equal (sein_store_list (query, &scoped, true, 0, 10, s_collect_json, found), 2);
+    assert_string_equal (json_string_value (json_object_get (json_array_get (found, 1), "id")),
+                         "e4");
+    json_decref (found);
+    scoped.scope = ",team-x,team-b,";
+    found = json_array ();
+    assert_int_equal (sein_store_list (query, &scoped, true, 0, 10, s_collect_json, found), 2);
+    json_decref (found);
+    scoped.scope = ",";
+    found = json_array ();
+    assert_int_equal (sein_store_list (query, &scoped, true, 0, 10, s_collect_json, found), 0);
+    json_decref (found);
+
+    //  Erase an@x.be: both signals' details go (the e-mail matched
+    //  without case), and the copy in e1's description.
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (sein_store_erase (store, "an@x.be", "2026-06-01T00:00:00.000Z", "admin"),
+                      2);
+    assert_int_equal (sein_store_commit (store), 0);
+    text = s_sql_text (fixture->path, "SELECT group_concat (signal, ',') FROM reporters");
+    assert_string_equal (text, "3,4");
+    free (text);
+    text = s_sql_text (fixture->path, "SELECT count(*) FROM events"
+                                      " WHERE instr (lower (body), 'an@x.be') > 0");
+    assert_string_equal (text, "0");
+    free (text);
+    text = s_sql_text (fixture->path, "SELECT json_extract (body, '$.description')"
+                                      " FROM events WHERE seq = 1");
+    assert_string_equal (text, "Bel [erased] terug, qwxzorro");
+    free (text);
+    //  What was recorded: when, who, how many; not what.
+    text = s_sql_text (fixture->path, "SELECT at || '|' || who || '|' || signals FROM erasures");
+    assert_string_equal (text, "2026-06-01T00:00:00.000Z|admin|2");
+    free (text);
+    json_t *reporter = sein_store_reporter (store, 1);
+    assert_int_equal (json_object_size (reporter), 0);
+    json_decref (reporter);
+    //  The text index follows: the erased words are gone, the rest stay.
+    assert_int_equal (sein_store_index_text (query, 100), 0);
+    char *fts = zsys_sprintf ("SELECT count(*) FROM signals_text WHERE signals_text MATCH 'an'");
+    text = s_sql_text (text_path, fts);
+    assert_string_equal (text, "0");
+    free (text);
+    zstr_free (&fts);
+    text = s_sql_text (text_path, "SELECT group_concat (rowid, ',') FROM signals_text"
+                                  " WHERE signals_text MATCH 'qwxzorro'");
+    assert_string_equal (text, "1,3");
+    free (text);
+
+    //  Retention: nothing before a signal is closed; then, once closed
+    //  before the times given, its details, and then the signal itself.
+    sein_store_retained_t counts;
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (sein_store_retain (store, "2027-01-01T00:00:00.000Z",
+                                         "2027-01-01T00:00:00.000Z", 1000, &counts),
+                      0);
+    assert_int_equal (counts.anonymised + counts.deleted, 0);
+    sein_store_update_t close = {.seq = 3, .status = "closed",
+                                 .closed_at = "2026-06-02T00:00:00.000Z"};
+    assert_int_equal (sein_store_add_change (store, NULL, &close), 0);
+    close.seq = 4;
+    close.closed_at = "2026-06-10T00:00:00.000Z";
+    assert_int_equal (sein_store_add_change (store, NULL, &close), 0);
+    assert_int_equal (sein_store_retain (store, "2026-06-05T00:00:00.000Z", NULL, 1000, &counts),
+                      0);
+    assert_int_equal (counts.anonymised, 1);
+    assert_int_equal (counts.deleted, 0);
+    assert_int_equal (sein_store_commit (store), 0);
+    text = s_sql_text (fixture->path, "SELECT group_concat (signal, ',') FROM reporters");
+    assert_string_equal (text, "4");
+    free (text);
+    assert_int_equal (sein_store_begin (store), 0);
+    assert_int_equal (sein_store_retain (store, NULL, "2026-06-05T00:00:00.000Z", 1000, &counts),
+                      0);
+    assert_int_equal (counts.deleted, 1);
+    assert_int_equal (sein_store_commit (store), 0);
+    //  Signal 3 is gone, its event a tombstone at the same seq; the seq
+    //  stays gapless.
+    assert_null (sein_store_get_by (store, NULL, 3, NULL, NULL, false));
+    text = s_sql_text (fixture->path, "SELECT kind || '|' || body FROM events WHERE seq = 3");
+    assert_string_equal (text, "deleted|{\"seq\":3,\"event\":\"deleted\","
+                               "\"at\":\"2026-05-01T10:00:00.000Z\",\"signal\":{\"seq\":3}}");
+    free (text);
+    text = s_sql_text (fixture->path, "SELECT group_concat (seq, ',') FROM events");
+    assert_string_equal (text, "1,2,3,4");
+    free (text);
+    assert_int_equal (sein_store_index_text (query, 100), 0);
+    text = s_sql_text (text_path, "SELECT group_concat (rowid, ',') FROM signals_text"
+                                  " WHERE signals_text MATCH 'qwxzorro'");
+    assert_string_equal (text, "1");
+    free (text);
+    sein_store_destroy (&query);
+    sein_store_destroy (&store);
+    char *suffixes[] = {"", "-wal", "-shm"};
+    for (int index = 0; index < 3; index++) {
+        char *name = zsys_sprintf ("%s%s", text_path, suffixes[index]);
+        unlink (name);
+        zstr_free (&name);
+    }
+    zstr_free (&text_path);
+}
+
+//  The owner's files are private: 0600, or 0640 with SEIN_STORE_GROUP,
+//  whatever the umask; the text index follows the store's mode.
+static void test_file_modes (void **state)
+{
+    s_fixture_t *fixture = *state;
+    mode_t old = umask (0);
+    for (int group = 0; group < 2; group++) {
+        sein_store_status_t status;
+        char *error = NULL;
+        sein_store_t *store = sein_store_open (
+            fixture->path, "full", SEIN_STORE_INIT | (group ? SEIN_STORE_GROUP : 0), &status,
+            &error);
+        assert_non_null (store);
+        char *text_path = zsys_sprintf ("%s.text", fixture->path);
+        sein_store_t *query = sein_store_new_query (fixture->path, text_path, &error);
+        assert_non_null (query);
+        assert_int_equal (sein_store_begin (store), 0);
+        s_add_id (store, group ? "g2" : "g1");
+        assert_int_equal (sein_store_commit (store), 0);
+        assert_true (sein_store_index_text (query, 10) >= 0);
+        const char *suffixes[] = {"", "-wal", "-shm", ".mark", ".text", ".text-wal"};
+        for (int index = 0; index < 6; index++) {
+            char *name = zsys_sprintf ("%s%s", fixture->path, suffixes[index]);
+            struct stat info;
+            assert_int_equal (stat (name, &info), 0);
+            if ((info.st_mode & 0777) != (group ? 0640u : 0600u))
+                fail_msg ("%s is mode %04o", name, (unsigned) (info.st_mode & 0777));
+            zstr_free (&name);
+        }
+        sein_store_destroy (&query);
+        sein_store_destroy (&store);
+        zstr_free (&text_path);
+    }
+    umask (old);
+    const char *more[] = {".mark", ".text", ".text-wal", ".text-shm"};
+    for (int index = 0; index < 4; index++) {
+        char *name = zsys_sprintf ("%s%s", fixture->path, more[index]);
+        unlink (name);
+        zstr_free (&name);
+    }
 }
 
 static int s_collect_row (const sein_store_row_t *row, void *arg)
@@ -1454,6 +1666,8 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_persistence, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_migrate_from_1, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_lifecycle_searches, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_personal_data, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_file_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_other_store, s_setup, s_teardown),

@@ -84,12 +84,15 @@ const sein_setting_t sein_config_settings[] = {
 //  refuses a table that declares a setting in any other group, so that the
 //  clients never refuse a file seind accepts.
 static const char *s_seind_groups[] = {"daemon", "storage",  "data",      "classify", "limits",
-                                       "watch",  "security", "lifecycle", "alerts",   NULL};
+                                       "watch",  "security", "lifecycle", "alerts",   "retention", NULL};
 
 //  Sections that are lists owned and validated by their readers (seind's
 //  router and deadlines, the gateway), in every program.
 //  `http.api_keys` is the gateway's (clients/http/sein_http_keys.c).
 static const char *s_sections[] = {"teams", "routing", "deadlines", "http.api_keys", NULL};
+
+static char *
+s_included (config_setting_t *group, const char *file, const char *dir, const char *prefix);
 
 typedef struct {
     char *str; //  strings, paths and enums
@@ -456,13 +459,51 @@ sein_config_load_with (const sein_setting_t *table, const char *file,
                                       sein_config_str (self, endpoints[one]));
     //  A file that turns security on names the keys: only its owner may
     //  read it (OpenSMTPD refuses such files too).
-    if (!error && file && sein_config_bool (self, "security.enabled"))
-        sein_config_private (file, "configuration file", &error);
+    if (!error && file && sein_config_bool (self, "security.enabled") &&
+        sein_config_private (file, "configuration file", &error) == 0)
+        error = s_included (config_root_setting (&self->cfg), file, self->dir, "");
     if (error) {
         *error_p = error;
         sein_config_destroy (&self);
     }
     return self;
+}
+
+//  With security on, the files the top file FILE @includes, as GROUP
+//  (PREFIX its path) shows them: none may be writable by group or
+//  others (it could turn security off, or point it at other keys), and
+//  one that holds `security` settings is private as the top file is.
+//  libconfig names an included file as the @include wrote it, relative
+//  to DIR, the include directory. A fresh message, or NULL.
+static char *
+s_included (config_setting_t *group, const char *file, const char *dir, const char *prefix)
+{
+    char *error = NULL;
+    int count = config_setting_length (group);
+    for (int item = 0; !error && item < count; item++) {
+        config_setting_t *setting = config_setting_get_elem (group, item);
+        const char *named = config_setting_source_file (setting);
+        const char *name = config_setting_name (setting);
+        bool security = streq (*prefix ? prefix : name ? name : "", "security");
+        char *source = !named || streq (named, file) ? NULL
+                       : *named == '/'               ? sein_strdup (named)
+                                                     : sein_sprintf ("%s/%s", dir, named);
+        struct stat info;
+        if (source) {
+            if (stat (source, &info) == 0 && (info.st_mode & (S_IWGRP | S_IWOTH)))
+                error = sein_sprintf ("%s: the configuration file @included by %s is mode "
+                                      "%04o, writable by group or others: refused; make it "
+                                      "0644 or stricter (chmod go-w %s)",
+                                      source, file, (unsigned) (info.st_mode & 07777), source);
+            else if (security)
+                sein_config_private (source, "configuration file with security settings",
+                                     &error);
+        }
+        free (source);
+        if (!error && config_setting_is_group (setting) && !*prefix && name)
+            error = s_included (setting, file, dir, name);
+    }
+    return error;
 }
 
 int
