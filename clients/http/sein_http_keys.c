@@ -57,6 +57,8 @@ sein_http_keys_new (sein_config_t *config, char **error_p)
     self->keys = zhashx_new ();
     zhashx_set_destructor (self->keys, (zhashx_destructor_fn *) zstr_free);
     const char *role = sein_config_str (config, "http.anonymous_role");
+    if (streq (role, "auto"))
+        role = sein_config_bool (config, "security.enabled") ? "none" : "admin";
     self->anonymous = !streq (role, "none");
     if (self->anonymous)
         s_principal (&self->nobody, "open311", role, NULL);

@@ -69,8 +69,10 @@ const sein_setting_t sein_config_settings[] = {
     {"http.dashboard", SEIN_SETTING_BOOL, "true", 0, 0, NULL, false, NULL},
     //  The gateway's own certificate in security.keys.
     {"http.key", SEIN_SETTING_STRING, "http", 0, 0, NULL, false, NULL},
-    {"http.anonymous_role", SEIN_SETTING_ENUM, "admin", 0, 0,
-     "none|submitter|watcher|staff|system|admin", false, NULL},
+    //  auto: admin without security (what seind gives every client then),
+    //  none with it, so that turning security on closes the gateway too.
+    {"http.anonymous_role", SEIN_SETTING_ENUM, "auto", 0, 0,
+     "auto|none|submitter|watcher|staff|system|admin", false, NULL},
     {"http.connections_max", SEIN_SETTING_INT, "1024", 1, 65536, NULL, false,
      "MHD_OPTION_CONNECTION_LIMIT, one thread each"},
     {"http.credit", SEIN_SETTING_INT, "64", 1, 1000, NULL, false,

@@ -32,7 +32,14 @@ def main():
             subprocess.run([os.path.join(BUILD, "seinctl")] + sein.args() +
                            ["keygen", name, "--role", role], check=True, capture_output=True)
         sein.start_seind()
-        gateway = sein.start_http()
+        # With security on, the default role of a caller without an API key
+        # (http.anonymous_role = auto) is none: refused.
+        closed = sein.start_http()
+        status, body = closed.json("POST", "/open311/v2/requests.json",
+                                   form={"description": "Zwerfvuil aan de bushalte"})
+        check(status == 403 and body[0]["code"] == 403,
+              "security on: no API key, no entry: %d %r" % (status, body))
+        gateway = sein.start_http(extra=["-o", "http.anonymous_role=admin"])
         status, created = gateway.json("POST", "/open311/v2/requests.json",
                                        form={"description": "Zwerfvuil aan de bushalte"})
         check(status == 200, "an admin gateway submits: %d %s" % (status, created))
@@ -43,7 +50,7 @@ def main():
         check(stream.status == 200 and stream.next()[0] == "1", "and watches over CURVE")
         stream.close()
         # A gateway whose own key is a submitter's: seind refuses the rest.
-        narrow = sein.start_http(extra=["-o", "http.key=form"])
+        narrow = sein.start_http(extra=["-o", "http.key=form", "-o", "http.anonymous_role=admin"])
         status, _ = narrow.json("POST", "/open311/v2/requests.json",
                                 form={"description": "Kapotte straatlamp"})
         check(status == 200, "a submitter's gateway submits: %d" % status)
