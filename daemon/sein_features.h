@@ -19,7 +19,7 @@
     from 1). A bucket's value is 1 + ln(count), scaled per kind, and the
     text's vector is L2-normalised. Then the rules become a prior: the
     rule score of each of the model's labels is one more feature, at index
-    2^BITS + 1 + label, valued 0.3 tanh(score / 3), outside the normalisation,
+    2^BITS + 1 + label, valued 0.15 tanh(score / 3), outside the normalisation,
     and the last feature, 2^BITS + 1 + labels, is always 1: the intercept.
 
     sein_features_t is scratch: one per classifying thread (it lives in
@@ -35,7 +35,7 @@
 
 //  The feature configuration a model file names in its header; a model
 //  trained with another one is refused.
-#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.5,r1,prior.3tanh3"
+#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.3,r.5,prior.15tanh3"
 
 typedef struct _sein_features_t sein_features_t;
 

@@ -244,6 +244,36 @@ s_thresholds (const s_tally_t *tally)
         }
         printf ("\n");
     }
+    //  The setting a city would pick from this table: the most right
+    //  answers while the confidently wrong stay under the target, on a
+    //  finer grid (thresholds 0.20..0.95, margins 0..0.5, by 0.01).
+    int best_right = -1, best_wrong = 0;
+    double best_threshold = 0, best_margin = 0;
+    for (int threshold = 20; threshold <= 95; threshold++)
+        for (int margin = 0; margin <= 50; margin++) {
+            int right = 0, wrong = 0;
+            for (size_t at = 0; at < tally->nsignals; at++)
+                if (tally->probability[at] >= threshold / 100.0 &&
+                    tally->probability[at] - tally->runner_up[at] >= margin / 100.0) {
+                    right += tally->model_right[at];
+                    wrong += !tally->model_right[at];
+                }
+            if (s_share (wrong, (int) tally->nsignals) < S_WRONG_TARGET &&
+                right > best_right) {
+                best_right = right;
+                best_wrong = wrong;
+                best_threshold = threshold / 100.0;
+                best_margin = margin / 100.0;
+            }
+        }
+    if (best_right >= 0) {
+        int total = (int) tally->nsignals;
+        printf ("most right with confidently wrong under %.0f%%: threshold %.2f, margin "
+                "%.2f: %.1f/%.1f/%.1f\n",
+                S_WRONG_TARGET, best_threshold, best_margin, s_share (best_right, total),
+                s_share (best_wrong, total),
+                s_share (total - best_right - best_wrong, total));
+    }
 }
 
 //  Classify the dev set at PATH with CLASSIFIER into TALLY; returns area
