@@ -205,7 +205,9 @@ sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
     int lang = language >= 0 ? language : SEIN_NL;
     char buffer[256];
     int32_t previous = -1; //  the last content word of this clause
-    const char *previous_stem = NULL;
+    //  A copy of its stem: stemming the next word may move the text's stem
+    //  buffer, so a pointer into it would dangle.
+    char previous_stem[sizeof buffer];
     for (size_t index = 0; index < text->ntokens; index++) {
         const sein_token_t *token = &text->tokens[index];
         if (token->flags & SEIN_TOKEN_CLAUSE)
@@ -237,8 +239,9 @@ sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
                        S_SCALE_BIGRAM);
             }
         }
-        previous = (int32_t) index;
-        previous_stem = stem;
+        previous = stem_len < sizeof previous_stem ? (int32_t) index : -1;
+        if (previous >= 0)
+            memcpy (previous_stem, stem, stem_len + 1);
         s_ngrams (self, mask, sein_text_word (text, index), token->len, (int32_t) index);
     }
     for (size_t index = 0; hits && index < hits->count; index++) {

@@ -36,11 +36,12 @@ s_read (const char *path)
     assert_non_null (file);
     char *text = NULL;
     size_t size = 0;
-    if (getdelim (&text, &size, '\0', file) < 0) {
-        free (text);
-        text = strdup ("");
-    }
+    ssize_t length = getdelim (&text, &size, '\0', file);
     fclose (file);
+    if (length < 0) {
+        free (text);
+        return strdup ("");
+    }
     return text;
 }
 
