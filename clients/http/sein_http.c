@@ -107,6 +107,10 @@ s_answer (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route,
     MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     if (route != R_DASHBOARD && route != R_AREAS)
         MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    //  A 405 says what is allowed (RFC 9110).
+    if (status == 405)
+        MHD_add_response_header (response, MHD_HTTP_HEADER_ALLOW,
+                                 route == R_REQUESTS ? "GET, HEAD, POST" : "GET, HEAD");
     enum MHD_Result result = MHD_queue_response (connection, (unsigned) status, response);
     MHD_destroy_response (response);
     s_count (self, route, status);
@@ -450,29 +454,80 @@ s_failed (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route,
                    : s_error (self, connection, route, 503, "seind did not answer");
 }
 
-//  LIST with BODY (stolen) and answer each signal as an Open311 request
-//  when OPEN311, else the dashboard's {"head", "signals"}.
+//  LIST with BODY (stolen) and answer the dashboard's {"head", "signals"}.
 static enum MHD_Result
-s_list (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, json_t *body,
-        bool open311)
+s_list (s_gateway_t *self, struct MHD_Connection *connection, json_t *body)
 {
     json_t *refusal = NULL;
     json_t *reply = s_ask (self, connection, SEIN_LIST, body, &refusal);
-    enum MHD_Result result;
-    if (!reply)
-        result = s_failed (self, connection, route, refusal);
-    else if (open311) {
-        json_t *requests = json_array ();
-        size_t index;
-        json_t *signal;
-        json_array_foreach (json_object_get (reply, "signals"), index, signal)
-            json_array_append_new (requests, sein_open311_request (signal, self->services));
-        result = s_json (self, connection, route, 200, requests);
-    } else
-        result = s_json (self, connection, route, 200,
-                         json_pack ("{s:O,s:O}", "head", json_object_get (reply, "head"),
-                                    "signals", json_object_get (reply, "signals")));
+    enum MHD_Result result =
+        reply ? s_json (self, connection, R_SIGNALS, 200,
+                        json_pack ("{s:O,s:O}", "head", json_object_get (reply, "head"),
+                                   "signals", json_object_get (reply, "signals")))
+              : s_failed (self, connection, R_SIGNALS, refusal);
     json_decref (reply);
+    json_decref (refusal);
+    return result;
+}
+
+//  A filter value of the query: "a,b" is ["a","b"].
+static json_t *
+s_filter_values (const char *text)
+{
+    json_t *values = json_array ();
+    char *copy = sein_strdup (text), *save = NULL;
+    for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+        json_array_append_new (values, json_string (one));
+    free (copy);
+    return values;
+}
+
+//  Newest first, for qsort.
+static int
+s_newer (const void *a, const void *b)
+{
+    json_int_t one = json_integer_value (json_object_get (*(json_t *const *) a, "seq"));
+    json_int_t two = json_integer_value (json_object_get (*(json_t *const *) b, "seq"));
+    return one < two ? 1 : one > two ? -1 : 0;
+}
+
+//  LIST with BODY (stolen), once for each theme of THEMES (borrowed; NULL
+//  or empty: once, as it is), and answer the signals as Open311 requests,
+//  newest first, at most S_LIST_LIMIT: the spec's service_code may name
+//  several, and LIST takes one.
+static enum MHD_Result
+s_list_requests (s_gateway_t *self, struct MHD_Connection *connection, json_t *body,
+                 json_t *themes)
+{
+    json_t *signals = json_array (), *refusal = NULL, *reply = NULL;
+    size_t count = json_array_size (themes), index = 0;
+    do {
+        json_t *each = json_copy (body);
+        if (count)
+            json_object_set (each, "theme", json_array_get (themes, index));
+        reply = s_ask (self, connection, SEIN_LIST, each, &refusal);
+        if (reply)
+            json_array_extend (signals, json_object_get (reply, "signals"));
+        json_decref (reply);
+    } while (reply && ++index < count);
+    json_decref (body);
+    enum MHD_Result result;
+    if (reply) {
+        size_t total = json_array_size (signals);
+        json_t **sorted = (json_t **) sein_calloc (total + 1, sizeof *sorted);
+        for (index = 0; index < total; index++)
+            sorted[index] = json_array_get (signals, index);
+        qsort (sorted, total, sizeof *sorted, s_newer);
+        json_t *requests = json_array ();
+        for (index = 0; index < total && json_array_size (requests) < S_LIST_LIMIT; index++)
+            if (!index || s_newer (&sorted[index - 1], &sorted[index])) //  a code named twice
+                json_array_append_new (requests,
+                                       sein_open311_request (sorted[index], self->services));
+        free (sorted);
+        result = s_json (self, connection, R_REQUESTS, 200, requests);
+    } else
+        result = s_failed (self, connection, R_REQUESTS, refusal);
+    json_decref (signals);
     json_decref (refusal);
     return result;
 }
@@ -512,17 +567,26 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
     json_t *body = json_pack ("{s:i}", "limit", S_LIST_LIMIT);
     if (team)
         json_object_set_new (body, "team", json_string (team));
-    const char *code = s_arg (connection, "service_code");
-    if (code)
-        json_object_set_new (body, "theme", json_string (code));
+    //  The spec's status and service_code are comma-separated lists.
     const char *status = s_arg (connection, "status");
-    if (status && !streq (status, "open") && !streq (status, "closed")) {
-        json_decref (body);
-        return s_error (self, connection, R_REQUESTS, 400, "status must be open or closed");
+    json_t *states = status ? s_filter_values (status) : NULL;
+    bool open = false, closed = false;
+    size_t index;
+    json_t *state;
+    json_array_foreach (states, index, state) {
+        open |= streq (json_string_value (state), "open");
+        closed |= streq (json_string_value (state), "closed");
+        if (!streq (json_string_value (state), "open") &&
+            !streq (json_string_value (state), "closed")) {
+            json_decref (states);
+            json_decref (body);
+            return s_error (self, connection, R_REQUESTS, 400,
+                            "status must be open, closed or both");
+        }
     }
-    if (status)
-        json_object_set_new (body, "status",
-                             json_string (streq (status, "open") ? "open" : "finished"));
+    json_decref (states);
+    if (open != closed)
+        json_object_set_new (body, "status", json_string (open ? "open" : "finished"));
     const char *start = s_arg (connection, "start_date"), *end = s_arg (connection, "end_date");
     char since[32];
     if (!start && !end) {
@@ -534,7 +598,11 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
         json_object_set_new (body, "from", json_string (start));
     if (end)
         json_object_set_new (body, "until", json_string (end));
-    return s_list (self, connection, R_REQUESTS, body, true);
+    const char *codes = s_arg (connection, "service_code");
+    json_t *themes = codes ? s_filter_values (codes) : NULL;
+    enum MHD_Result result = s_list_requests (self, connection, body, themes);
+    json_decref (themes);
+    return result;
 }
 
 //  ---------------------------------------------------------------------
@@ -581,7 +649,7 @@ s_signals (s_gateway_t *self, struct MHD_Connection *connection,
     const char *status = s_arg (connection, "status");
     if (status)
         json_object_set_new (body, "status", json_string (status));
-    return s_list (self, connection, R_SIGNALS, body, false);
+    return s_list (self, connection, body);
 }
 
 //  Add to THEMES the signals that FILTERS (borrowed) select, received at
@@ -705,18 +773,6 @@ s_stream_free (void *cls)
 {
     sein_http_stream_t *stream = (sein_http_stream_t *) cls;
     sein_http_stream_destroy (&stream);
-}
-
-//  A filter value of the query: "a,b" is ["a","b"].
-static json_t *
-s_filter_values (const char *text)
-{
-    json_t *values = json_array ();
-    char *copy = sein_strdup (text), *save = NULL;
-    for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
-        json_array_append_new (values, json_string (one));
-    free (copy);
-    return values;
 }
 
 static enum MHD_Result

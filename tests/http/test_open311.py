@@ -147,6 +147,16 @@ def test_create_get_list(gateway):
     valid(afval, "requests")
     check(afval and all(r["service_code"] == "afval" for r in afval), "service_code filter")
     check(first in [r["service_request_id"] for r in afval], "afval has the first")
+    # The spec's comma-separated lists: several codes, several states.
+    _, jeugd = gateway.json("GET", "/open311/v2/requests.json?service_code=jeugd")
+    _, both = gateway.json("GET", "/open311/v2/requests.json?service_code=afval,jeugd,afval")
+    valid(both, "requests")
+    expected = sorted(afval + jeugd, key=lambda r: r["requested_datetime"], reverse=True)
+    check(jeugd and [r["service_request_id"] for r in both] ==
+          [r["service_request_id"] for r in expected],
+          "service_code=afval,jeugd is both lists, newest first, each once")
+    _, every = gateway.json("GET", "/open311/v2/requests.json?status=open,closed")
+    check([r["service_request_id"] for r in every] == ids, "status=open,closed is every state")
     _, closed = gateway.json("GET", "/open311/v2/requests.json?status=closed")
     check(not set(ids) & {r["service_request_id"] for r in closed}, "none closed yet")
     _, opened = gateway.json("GET", "/open311/v2/requests.json?status=open")
@@ -221,20 +231,25 @@ def test_summary(gateway):
     # While another client submits: every summary's counts are those of
     # the signals up to its head, none more, none fewer.
     other = Gateway(gateway.process, gateway.port)
-    done = threading.Event()
+    started, done = threading.Event(), threading.Event()
 
     def submit():
         index = 0
         while not done.is_set() and index < 400:
             index += 1
-            time.sleep(0.002)
             other.json("POST", "/open311/v2/requests.json", form={
                 "description": "Zwerfvuil langs de Dijle (%d)" % index, "service_code": "afval"})
+            started.set()
+            time.sleep(0.002)
 
     thread = threading.Thread(target=submit)
     thread.start()
+    summaries = []
     try:
-        summaries = [summary_of(gateway, "") for _ in range(40)]
+        check(started.wait(10), "the other client submits")
+        while len(summaries) < 40 or (len({s["head"] for s in summaries}) < 10 and
+                                      len(summaries) < 400):
+            summaries.append(summary_of(gateway, ""))
     finally:
         done.set()
         thread.join()
@@ -255,7 +270,12 @@ def test_errors(gateway):
     error_is(gateway, "GET", "/open311/v2/requests/nonsense.json", 404)
     error_is(gateway, "GET", "/open311/v2/services.xml", 404)
     error_is(gateway, "GET", "/nope", 404)
-    error_is(gateway, "PUT", "/open311/v2/requests.json", 405)
+    body = error_is(gateway, "PUT", "/open311/v2/requests.json", 405)
+    status, response, _ = gateway.request("DELETE", "/api/summary")
+    check(status == 405 and response.getheader("Allow") == "GET, HEAD",
+          "a 405 says what is allowed: %r" % response.getheader("Allow"))
+    status, response, _ = gateway.request("PUT", "/open311/v2/requests.json")
+    check(response.getheader("Allow") == "GET, HEAD, POST", "POST is allowed on requests.json")
     error_is(gateway, "POST", "/open311/v2/services.json", 405, form={})
     error_is(gateway, "POST", "/open311/v2/requests.json", 400, "description",
              form={"lat": "50.87", "long": "4.70"})
@@ -272,6 +292,7 @@ def test_errors(gateway):
     error_is(gateway, "POST", "/open311/v2/requests.json", 413,
              form={"description": "x" * 70000})
     error_is(gateway, "GET", "/open311/v2/requests.json?status=pending", 400, "status")
+    error_is(gateway, "GET", "/open311/v2/requests.json?status=open,pending", 400, "status")
     error_is(gateway, "GET", "/open311/v2/requests.json?start_date=yesterday", 400)
     error_is(gateway, "GET", "/api/signals?limit=0", 400, "limit")
     error_is(gateway, "GET", "/events?area=atlantis", 400, "area")
