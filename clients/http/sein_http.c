@@ -499,20 +499,21 @@ static enum MHD_Result
 s_list_requests (s_gateway_t *self, struct MHD_Connection *connection, json_t *body,
                  json_t *themes)
 {
-    json_t *signals = json_array (), *refusal = NULL, *reply = NULL;
+    json_t *signals = json_array (), *refusal = NULL;
     size_t count = json_array_size (themes), index = 0;
+    bool answered;
     do {
         json_t *each = json_copy (body);
         if (count)
             json_object_set (each, "theme", json_array_get (themes, index));
-        reply = s_ask (self, connection, SEIN_LIST, each, &refusal);
-        if (reply)
-            json_array_extend (signals, json_object_get (reply, "signals"));
+        json_t *reply = s_ask (self, connection, SEIN_LIST, each, &refusal);
+        answered = reply != NULL;
+        json_array_extend (signals, json_object_get (reply, "signals"));
         json_decref (reply);
-    } while (reply && ++index < count);
+    } while (answered && ++index < count);
     json_decref (body);
     enum MHD_Result result;
-    if (reply) {
+    if (answered) {
         size_t total = json_array_size (signals);
         json_t **sorted = (json_t **) sein_calloc (total + 1, sizeof *sorted);
         for (index = 0; index < total; index++)
@@ -570,23 +571,23 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
     //  The spec's status and service_code are comma-separated lists.
     const char *status = s_arg (connection, "status");
     json_t *states = status ? s_filter_values (status) : NULL;
-    bool open = false, closed = false;
+    bool opened = false, closed = false;
     size_t index;
     json_t *state;
     json_array_foreach (states, index, state) {
-        open |= streq (json_string_value (state), "open");
-        closed |= streq (json_string_value (state), "closed");
-        if (!streq (json_string_value (state), "open") &&
-            !streq (json_string_value (state), "closed")) {
+        const char *one = json_string_value (state);
+        if (!streq (one, "open") && !streq (one, "closed")) {
             json_decref (states);
             json_decref (body);
             return s_error (self, connection, R_REQUESTS, 400,
                             "status must be open, closed or both");
         }
+        opened |= streq (one, "open");
+        closed |= streq (one, "closed");
     }
     json_decref (states);
-    if (open != closed)
-        json_object_set_new (body, "status", json_string (open ? "open" : "finished"));
+    if (opened != closed)
+        json_object_set_new (body, "status", json_string (opened ? "open" : "finished"));
     const char *start = s_arg (connection, "start_date"), *end = s_arg (connection, "end_date");
     char since[32];
     if (!start && !end) {
