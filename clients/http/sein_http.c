@@ -107,6 +107,10 @@ s_answer (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route,
     MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     if (route != R_DASHBOARD && route != R_AREAS)
         MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    //  A 405 says what is allowed (RFC 9110).
+    if (status == 405)
+        MHD_add_response_header (response, MHD_HTTP_HEADER_ALLOW,
+                                 route == R_REQUESTS ? "GET, HEAD, POST" : "GET, HEAD");
     enum MHD_Result result = MHD_queue_response (connection, (unsigned) status, response);
     MHD_destroy_response (response);
     s_count (self, route, status);
@@ -425,31 +429,107 @@ s_days_ago (int64_t days, char *text, size_t size)
     strftime (text, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-//  LIST with BODY (stolen) and answer each signal mapped by MAP (Open311's
-//  requests, or the dashboard's plain signals when NULL), in an object
-//  under KEY when KEY is not NULL.
-static enum MHD_Result
-s_list (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route, json_t *body,
-        bool open311)
+//  COMMAND with BODY (stolen): seind's reply (fresh) when it accepted it;
+//  else NULL, with *REFUSAL_P its refusal (fresh), or left NULL when seind
+//  did not answer within client.timeout.
+static json_t *
+s_ask (s_gateway_t *self, struct MHD_Connection *connection, const char *command, json_t *body,
+       json_t **refusal_p)
 {
-    json_t *reply = s_call (self, connection, SEIN_LIST, body);
-    enum MHD_Result result;
-    if (!reply)
-        result = s_error (self, connection, route, 503, "seind did not answer");
-    else if (!s_accepted (reply))
-        result = s_refused (self, connection, route, reply);
-    else if (open311) {
-        json_t *requests = json_array ();
-        size_t index;
-        json_t *signal;
-        json_array_foreach (json_object_get (reply, "signals"), index, signal)
-            json_array_append_new (requests, sein_open311_request (signal, self->services));
-        result = s_json (self, connection, route, 200, requests);
-    } else
-        result = s_json (self, connection, route, 200,
-                         json_pack ("{s:O,s:O}", "head", json_object_get (reply, "head"),
-                                    "signals", json_object_get (reply, "signals")));
+    json_t *reply = s_call (self, connection, command, body);
+    if (reply && !s_accepted (reply)) {
+        *refusal_p = reply;
+        return NULL;
+    }
+    return reply;
+}
+
+//  Answer a call that s_ask gave up on: seind's REFUSAL (borrowed), or 503
+//  when it is NULL.
+static enum MHD_Result
+s_failed (s_gateway_t *self, struct MHD_Connection *connection, s_route_t route,
+          json_t *refusal)
+{
+    return refusal ? s_refused (self, connection, route, refusal)
+                   : s_error (self, connection, route, 503, "seind did not answer");
+}
+
+//  LIST with BODY (stolen) and answer the dashboard's {"head", "signals"}.
+static enum MHD_Result
+s_list (s_gateway_t *self, struct MHD_Connection *connection, json_t *body)
+{
+    json_t *refusal = NULL;
+    json_t *reply = s_ask (self, connection, SEIN_LIST, body, &refusal);
+    enum MHD_Result result =
+        reply ? s_json (self, connection, R_SIGNALS, 200,
+                        json_pack ("{s:O,s:O}", "head", json_object_get (reply, "head"),
+                                   "signals", json_object_get (reply, "signals")))
+              : s_failed (self, connection, R_SIGNALS, refusal);
     json_decref (reply);
+    json_decref (refusal);
+    return result;
+}
+
+//  A filter value of the query: "a,b" is ["a","b"].
+static json_t *
+s_filter_values (const char *text)
+{
+    json_t *values = json_array ();
+    char *copy = sein_strdup (text), *save = NULL;
+    for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+        json_array_append_new (values, json_string (one));
+    free (copy);
+    return values;
+}
+
+//  Newest first, for qsort.
+static int
+s_newer (const void *a, const void *b)
+{
+    json_int_t one = json_integer_value (json_object_get (*(json_t *const *) a, "seq"));
+    json_int_t two = json_integer_value (json_object_get (*(json_t *const *) b, "seq"));
+    return one < two ? 1 : one > two ? -1 : 0;
+}
+
+//  LIST with BODY (stolen), once for each theme of THEMES (borrowed; NULL
+//  or empty: once, as it is), and answer the signals as Open311 requests,
+//  newest first, at most S_LIST_LIMIT: the spec's service_code may name
+//  several, and LIST takes one.
+static enum MHD_Result
+s_list_requests (s_gateway_t *self, struct MHD_Connection *connection, json_t *body,
+                 json_t *themes)
+{
+    json_t *signals = json_array (), *refusal = NULL;
+    size_t count = json_array_size (themes), index = 0;
+    bool answered;
+    do {
+        json_t *each = json_copy (body);
+        if (count)
+            json_object_set (each, "theme", json_array_get (themes, index));
+        json_t *reply = s_ask (self, connection, SEIN_LIST, each, &refusal);
+        answered = reply != NULL;
+        json_array_extend (signals, json_object_get (reply, "signals"));
+        json_decref (reply);
+    } while (answered && ++index < count);
+    json_decref (body);
+    enum MHD_Result result;
+    if (answered) {
+        size_t total = json_array_size (signals);
+        json_t **sorted = (json_t **) sein_calloc (total + 1, sizeof *sorted);
+        for (index = 0; index < total; index++)
+            sorted[index] = json_array_get (signals, index);
+        qsort (sorted, total, sizeof *sorted, s_newer);
+        json_t *requests = json_array ();
+        for (index = 0; index < total && json_array_size (requests) < S_LIST_LIMIT; index++)
+            if (!index || s_newer (&sorted[index - 1], &sorted[index])) //  a code named twice
+                json_array_append_new (requests,
+                                       sein_open311_request (sorted[index], self->services));
+        free (sorted);
+        result = s_json (self, connection, R_REQUESTS, 200, requests);
+    } else
+        result = s_failed (self, connection, R_REQUESTS, refusal);
+    json_decref (signals);
+    json_decref (refusal);
     return result;
 }
 
@@ -488,17 +568,26 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
     json_t *body = json_pack ("{s:i}", "limit", S_LIST_LIMIT);
     if (team)
         json_object_set_new (body, "team", json_string (team));
-    const char *code = s_arg (connection, "service_code");
-    if (code)
-        json_object_set_new (body, "theme", json_string (code));
+    //  The spec's status and service_code are comma-separated lists.
     const char *status = s_arg (connection, "status");
-    if (status && !streq (status, "open") && !streq (status, "closed")) {
-        json_decref (body);
-        return s_error (self, connection, R_REQUESTS, 400, "status must be open or closed");
+    json_t *states = status ? s_filter_values (status) : NULL;
+    bool opened = false, closed = false;
+    size_t index;
+    json_t *state;
+    json_array_foreach (states, index, state) {
+        const char *one = json_string_value (state);
+        if (!streq (one, "open") && !streq (one, "closed")) {
+            json_decref (states);
+            json_decref (body);
+            return s_error (self, connection, R_REQUESTS, 400,
+                            "status must be open, closed or both");
+        }
+        opened |= streq (one, "open");
+        closed |= streq (one, "closed");
     }
-    if (status)
-        json_object_set_new (body, "status",
-                             json_string (streq (status, "open") ? "open" : "finished"));
+    json_decref (states);
+    if (opened != closed)
+        json_object_set_new (body, "status", json_string (opened ? "open" : "finished"));
     const char *start = s_arg (connection, "start_date"), *end = s_arg (connection, "end_date");
     char since[32];
     if (!start && !end) {
@@ -510,11 +599,38 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
         json_object_set_new (body, "from", json_string (start));
     if (end)
         json_object_set_new (body, "until", json_string (end));
-    return s_list (self, connection, R_REQUESTS, body, true);
+    const char *codes = s_arg (connection, "service_code");
+    json_t *themes = codes ? s_filter_values (codes) : NULL;
+    enum MHD_Result result = s_list_requests (self, connection, body, themes);
+    json_decref (themes);
+    return result;
 }
 
 //  ---------------------------------------------------------------------
 //  The dashboard's endpoints
+
+//  The filters /api/signals and /api/summary share, from the query, into
+//  BODY (a LIST or STATS body), with TEAM (NULL: none), so that the list,
+//  the counts and the /events stream a page opens select the same
+//  signals. A zone is more precise than its wijk: `area` wins over
+//  `wijk`, and seind's area takes either (a wijk includes its zones).
+static void
+s_dashboard_filters (struct MHD_Connection *connection, const char *team, json_t *body)
+{
+    const char *area = s_arg (connection, "area");
+    if (!area)
+        area = s_arg (connection, "wijk");
+    if (area)
+        json_object_set_new (body, "area", json_string (area));
+    const char *names[] = {"theme", "priority"};
+    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
+        const char *value = s_arg (connection, names[index]);
+        if (value)
+            json_object_set_new (body, names[index], json_string (value));
+    }
+    if (team)
+        json_object_set_new (body, "team", json_string (team));
+}
 
 static enum MHD_Result
 s_signals (s_gateway_t *self, struct MHD_Connection *connection,
@@ -530,24 +646,57 @@ s_signals (s_gateway_t *self, struct MHD_Connection *connection,
     if (limit < 1 || limit > S_LIST_LIMIT)
         return s_error (self, connection, R_SIGNALS, 400, "limit must be 1..%d", S_LIST_LIMIT);
     json_t *body = json_pack ("{s:I}", "limit", (json_int_t) limit);
-    if (team)
-        json_object_set_new (body, "team", json_string (team));
-    //  A zone is more precise than its wijk; LIST's area takes either.
-    const char *area = s_arg (connection, "area");
-    if (!area)
-        area = s_arg (connection, "wijk");
-    const char *names[][2] = {{"theme", "theme"}, {"status", "status"}, {"priority", "priority"}};
-    if (area)
-        json_object_set_new (body, "area", json_string (area));
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
-        const char *value = s_arg (connection, names[index][0]);
-        if (value)
-            json_object_set_new (body, names[index][1], json_string (value));
-    }
-    return s_list (self, connection, R_SIGNALS, body, false);
+    s_dashboard_filters (connection, team, body);
+    const char *status = s_arg (connection, "status");
+    if (status)
+        json_object_set_new (body, "status", json_string (status));
+    return s_list (self, connection, body);
 }
 
-//  Counts per theme over the last DAYS days, and open and overdue now.
+//  Add to THEMES the signals that FILTERS (borrowed) select, received at
+//  or after SINCE, with a seq after FROM and up to UPTO: those a STATS
+//  answered at head FROM did not count and one at UPTO would have.
+//  Returns 0, or -1 with *REFUSAL_P as s_ask sets it.
+static int
+s_count_between (s_gateway_t *self, struct MHD_Connection *connection, json_t *filters,
+                 const char *since, json_int_t from, json_int_t upto, json_t *themes,
+                 json_t **refusal_p)
+{
+    bool more = from < upto;
+    while (more) {
+        json_t *body = json_pack ("{s:s,s:s,s:i}", "from", since, "order", "seq", "limit",
+                                  S_LIST_LIMIT);
+        json_object_update (body, filters);
+        if (from > 0)
+            json_object_set_new (body, "after", json_integer (from));
+        json_t *page = s_ask (self, connection, SEIN_LIST, body, refusal_p);
+        if (!page)
+            return -1;
+        //  A full page has a next one, unless it went past UPTO.
+        more = json_is_integer (json_object_get (page, "next"));
+        size_t index;
+        json_t *signal;
+        json_array_foreach (json_object_get (page, "signals"), index, signal) {
+            json_int_t seq = json_integer_value (json_object_get (signal, "seq"));
+            const char *theme = json_string_value (json_object_get (signal, "theme"));
+            if (seq > upto) {
+                more = false;
+                break;
+            }
+            from = seq;
+            if (theme)
+                json_object_set_new (
+                    themes, theme,
+                    json_integer (json_integer_value (json_object_get (themes, theme)) + 1));
+        }
+        json_decref (page);
+    }
+    return 0;
+}
+
+//  Counts per theme over the last DAYS days, and open and overdue now,
+//  all as of one seq, `head`: a page that counts on from the events after
+//  it counts nothing twice and misses nothing (docs/DASHBOARD.md).
 static enum MHD_Result
 s_summary (s_gateway_t *self, struct MHD_Connection *connection,
            const sein_principal_t *principal)
@@ -563,40 +712,50 @@ s_summary (s_gateway_t *self, struct MHD_Connection *connection,
         return s_error (self, connection, R_SUMMARY, 400, "days must be 1..3660");
     char since[32];
     s_days_ago (days, since, sizeof since);
+    json_t *filters = json_object ();
+    s_dashboard_filters (connection, team, filters);
+    //  Two STATS, each at the head seind has when it answers, which moves
+    //  while signals arrive. The counts per theme come first: the signals
+    //  stored before the second's head are then counted from a LIST, so
+    //  that both reflect the second's head. (Open and overdue cannot be
+    //  made up that way: they depend on every signal's state.)
     json_t *recent = json_pack ("{s:s,s:[s],s:i}", "from", since, "by", "theme", "streets", 0);
-    json_t *open = json_pack ("{s:s,s:[s],s:i}", "status", "open", "by", "theme", "streets", 0);
-    if (team) {
-        json_object_set_new (recent, "team", json_string (team));
-        json_object_set_new (open, "team", json_string (team));
+    json_object_update (recent, filters);
+    json_t *refusal = NULL, *second = NULL, *themes = NULL;
+    json_t *first = s_ask (self, connection, SEIN_STATS, recent, &refusal);
+    if (first) {
+        json_t *now = json_pack ("{s:s,s:[s],s:i}", "status", "open", "by", "theme", "streets", 0);
+        json_object_update (now, filters);
+        second = s_ask (self, connection, SEIN_STATS, now, &refusal);
     }
-    json_t *first = s_call (self, connection, SEIN_STATS, recent);
-    json_t *second = NULL;
-    if (first && s_accepted (first))
-        second = s_call (self, connection, SEIN_STATS, open);
-    else
-        json_decref (open);
-    enum MHD_Result result;
-    if (first && !s_accepted (first))
-        result = s_refused (self, connection, R_SUMMARY, first);
-    else if (second && !s_accepted (second))
-        result = s_refused (self, connection, R_SUMMARY, second);
-    else if (!first || !second)
-        result = s_error (self, connection, R_SUMMARY, 503, "seind did not answer");
-    else {
-        json_t *themes = json_object ();
+    json_int_t head = json_integer_value (json_object_get (second, "head"));
+    if (second) {
+        themes = json_object ();
         size_t index;
         json_t *group;
         json_array_foreach (json_object_get (first, "groups"), index, group)
             json_object_set (themes, json_string_value (json_object_get (group, "theme")),
                              json_object_get (group, "count"));
+        json_int_t before = json_integer_value (json_object_get (first, "head"));
+        if (s_count_between (self, connection, filters, since, before, head, themes, &refusal)) {
+            json_decref (themes);
+            themes = NULL;
+        }
+    }
+    enum MHD_Result result;
+    if (themes) {
         json_t *total = json_object_get (second, "total");
         result = s_json (self, connection, R_SUMMARY, 200,
-                         json_pack ("{s:I,s:o,s:O,s:O}", "days", (json_int_t) days, "themes",
-                                    themes, "open", json_object_get (total, "count"),
-                                    "overdue", json_object_get (total, "overdue")));
-    }
+                         json_pack ("{s:I,s:I,s:o,s:O,s:O}", "days", (json_int_t) days, "head",
+                                    head, "themes", themes, "open",
+                                    json_object_get (total, "count"), "overdue",
+                                    json_object_get (total, "overdue")));
+    } else
+        result = s_failed (self, connection, R_SUMMARY, refusal);
+    json_decref (filters);
     json_decref (first);
     json_decref (second);
+    json_decref (refusal);
     return result;
 }
 
@@ -615,18 +774,6 @@ s_stream_free (void *cls)
 {
     sein_http_stream_t *stream = (sein_http_stream_t *) cls;
     sein_http_stream_destroy (&stream);
-}
-
-//  A filter value of the query: "a,b" is ["a","b"].
-static json_t *
-s_filter_values (const char *text)
-{
-    json_t *values = json_array ();
-    char *copy = sein_strdup (text), *save = NULL;
-    for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
-        json_array_append_new (values, json_string (one));
-    free (copy);
-    return values;
 }
 
 static enum MHD_Result

@@ -6,6 +6,9 @@
 //   - sein-http is killed, signals are submitted while it is down and
 //     after it is back on the same port: the page resumes the stream
 //     (Last-Event-ID) with no signal missing and none twice;
+//   - pages loaded while signals keep arriving list each signal once, and
+//     their counts equal their lists' (list, summary and stream meet at
+//     their heads);
 //   - screenshots of a desktop and a phone viewport are kept.
 //
 //   SEIN_BINARY_DIR=build node tests/browser/dashboard_e2e.js
@@ -170,7 +173,58 @@ async function main() {
     check(all.filter((q) => q !== noPoint).every((q) => s.markers.filter((m) => m === q).length === 1),
           "each signal with a point has one marker");
     check(s.conn === "live", "the page shows it is live again");
-    await lib.finish(page, "dashboard");
+    await lib.checkCounts(page, "after the restart");
+    await page.close();
+
+    // Pages loaded while signals keep arriving (one sein-submit fed a line
+    // every 20 ms until they are loaded; at most 380, so that the filtered
+    // page's list of 200 holds all it selects), on the whole city and on a
+    // wijk and theme: once it stops,
+    // each lists every signal it selects once, and its counts are its
+    // list's: the list, the summary and the stream met at their heads.
+    const trickle = spawn(path.join(BUILD, "sein-submit"), conf.concat(["--json", "--file", "-"]),
+                          { stdio: ["pipe", "pipe", "inherit"] });
+    let acks = "";
+    trickle.stdout.on("data", (d) => { acks += d; });
+    const ended = new Promise((resolve) => trickle.on("exit", resolve));
+    const TRICKLE = [["Sluikstort van vuilniszakken", 50.852, 4.7025],
+                     ["Luide muziek tot 3 uur 's nachts", 50.889, 4.7415],
+                     ["Omgewaaide boom blokkeert het fietspad", 50.880, 4.703],
+                     ["Sluikstort van bouwafval", 50.889, 4.7415]];
+    let sent = 0;
+    const feeder = setInterval(() => {
+      if (sent === 380) return;
+      const [text, lat, long] = TRICKLE[sent % TRICKLE.length];
+      trickle.stdin.write(JSON.stringify({ description: `${text} (${sent})`, source: "citizen", lat, long,
+                                           external_id: "trickle-" + sent }) + "\n");
+      sent++;
+    }, 20);
+    const loads = [["", () => true], ["?wijk=heverlee&theme=afval",
+                                      (a) => a.wijk === "heverlee" && a.theme === "afval"]];
+    const pages = [];
+    try {
+      for (const [query] of loads) pages.push(await lib.open(browser, url + query, SCALE));
+    } finally {
+      clearInterval(feeder);
+      trickle.stdin.end();
+    }
+    check(await ended === 0 && sent > 20, `sein-submit stored ${sent} signals while the pages loaded`);
+    const trickled = acks.trim().split("\n").map((line) => JSON.parse(line));
+    for (let i = 0; i < loads.length; i++) {
+      const [query, selects] = loads[i];
+      const want = trickled.filter(selects).map((a) => a.seq);
+      const head = Number(await pages[i].evaluate(() => document.body.dataset.head));
+      check(want.some((q) => q <= head) && want.some((q) => q > head),
+            `page ${query || "/"} loaded while its signals arrived (head ${head})`);
+      check(await lib.waitShown(pages[i], Math.max(...want), false, 2000 * SCALE) >= 0,
+            `page ${query || "/"} has the last of them`);
+      await sleep(200);
+      await lib.checkOnce(pages[i], query ? want : all.concat(want), `page ${query || "/"}`);
+      await lib.checkCounts(pages[i], `page ${query || "/"}`);
+      check((await lib.shown(pages[i])).repeats === 0, `page ${query || "/"}: no event twice`);
+      if (i) await pages[i].close();
+    }
+    await lib.finish(pages[0], "dashboard");
   } finally {
     await browser.close();
     // A clean exit, also under the sanitizers, which report at exit.

@@ -168,7 +168,7 @@ async function main() {
     const after = signal(mock, { description: "na de herstart", theme: "verkeer", area: "binnenstad",
                                  wijk: "binnenstad", teams: ["dienst-mobiliteit"] }).seq;
     check(await lib.waitShown(page, after, false, 8000) >= 0, "the stream resumes after the restart");
-    const resumed = mock.requests.slice(before).find((r) => r.last > 0);
+    const resumed = mock.requests.slice(before).find((r) => r.resumed && r.last > 0);
     check(resumed !== undefined, "the browser resumed with Last-Event-ID" + (resumed ? ` ${resumed.last}` : ""));
     await lib.checkOnce(page, [a.seq, b.seq, c.seq, d.seq, e.seq].concat(down, [after]), "after the restart");
     s = await lib.shown(page);
@@ -184,6 +184,23 @@ async function main() {
           mock.requests[mock.requests.length - 1].url.includes("theme=verkeer"),
           `filters from the page's address apply at the start (${o.rows})`);
     await other.close();
+
+    // Signals stored while a page loads, after the list or after the
+    // summary: each is listed and counted once, on the whole city and on
+    // a filtered page, whose summary the server narrows as its list.
+    for (const [when, query] of [["/api/signals", ""], ["/api/summary", ""],
+                                 ["/api/signals", "&wijk=wilsele"], ["/api/summary", "&wijk=wilsele"]]) {
+      let stored = null;
+      mock.after[when] = () => {
+        stored = signal(mock, { description: "terwijl de pagina laadt", theme: "groen", area: "wilsele",
+                                wijk: "wilsele", lat: 50.9, long: 4.695, teams: ["dienst-groen"] });
+      };
+      const loading = await lib.open(browser, url + query);
+      const what = `a signal stored after ${when} answered${query ? " (" + query.slice(1) + ")" : ""}`;
+      check(stored !== null && await lib.waitShown(loading, stored.seq, true, 1000) >= 0, what + " is listed");
+      await lib.checkCounts(loading, what);
+      await loading.close();
+    }
     const keyless = mock.urls.filter((u) => !/^\/(\?|$)/.test(u) && new URL(u, "http://x").searchParams.get("api_key") !== "k+1");
     check(mock.urls.length > 10 && keyless.length === 0,
           "the page's api_key goes along with every request" + (keyless.length ? ` (not: ${keyless})` : ""));

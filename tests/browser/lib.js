@@ -106,6 +106,44 @@ async function checkOnce(page, want, what) {
   check(twice.length === 0, what + ": none twice" + (twice.length ? " (twice " + twice + ")" : ""));
 }
 
+// The counts the page shows (open, overdue, per theme) and the same
+// counted from its list's rows: equal when the list holds every signal of
+// the last 7 days that the server's filters select, and the status
+// filter is off. Returns { shown, listed }, each { open, overdue, themes }
+// with the themes as a sorted "code:n,..." string.
+async function counts(page) {
+  return page.evaluate(() => {
+    const OPEN = ["new", "acknowledged", "in_progress", "referred", "reopened"];
+    const text = (themes) => Object.keys(themes).filter((k) => themes[k] > 0).sort()
+      .map((k) => k + ":" + themes[k]).join(",");
+    const listed = { open: 0, overdue: 0, themes: {} };
+    for (const li of document.querySelectorAll("#list li")) {
+      const s = window.seinDashboard.signals.get(li.dataset.id);
+      listed.themes[s.theme] = (listed.themes[s.theme] || 0) + 1;
+      if (OPEN.includes(s.status)) {
+        listed.open++;
+        if (s.overdue) listed.overdue++;
+      }
+    }
+    const shown = { open: Number(document.getElementById("count-open").textContent),
+                    overdue: Number(document.getElementById("count-overdue").textContent), themes: {} };
+    for (const li of document.querySelectorAll("#themes li")) {
+      shown.themes[li.dataset.theme] = Number(li.querySelector("b").textContent);
+    }
+    shown.themes = text(shown.themes);
+    listed.themes = text(listed.themes);
+    return { shown, listed };
+  });
+}
+
+// Check that PAGE's counts are its list's (see counts), with WHAT.
+async function checkCounts(page, what) {
+  const c = await counts(page);
+  const shown = JSON.stringify(c.shown), listed = JSON.stringify(c.listed);
+  check(shown === listed, `${what}: the counts are the list's (${shown}` +
+        (shown === listed ? ")" : `, the list: ${listed})`));
+}
+
 // A phone: one column, the map above the list, nothing wider than the
 // screen, selects large enough to tap.
 async function checkPhone(page) {
@@ -150,4 +188,5 @@ function verdict() {
   return failures ? 1 : 0;
 }
 
-module.exports = { check, failed, launch, open, finish, verdict, shown, waitShown, checkOnce };
+module.exports = { check, failed, launch, open, finish, verdict, shown, waitShown, checkOnce,
+                   checkCounts };

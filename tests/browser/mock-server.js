@@ -36,6 +36,8 @@ class Mock {
     this.server = null;
     this.overlap = 0;       // resend this many events before Last-Event-ID:
                             // a careless server, for the page's dedupe
+    this.after = {};        // path -> a function called once after answering it:
+                            // a signal stored while a page loads
   }
 
   // Store EVENT (without seq) as seind would: next seq, and the signal's
@@ -100,6 +102,7 @@ class Mock {
       const counts = { days: Number(q.get("days") || 7), themes: {}, open: 0, overdue: 0,
                        head: this.events.length };
       for (const s of this.signals.values()) {
+        if (!this.selects(q, s)) continue;
         counts.themes[s.theme] = (counts.themes[s.theme] || 0) + 1;
         if (OPEN.includes(s.status)) counts.open++;
         if (OPEN.includes(s.status) && s.overdue) counts.overdue++;
@@ -108,13 +111,14 @@ class Mock {
     } else if (url.pathname === "/events") {
       // Last-Event-ID (the browser's reconnect) before ?since= (the page's
       // first connect): both resume after that seq.
-      const last = Number(req.headers["last-event-id"] || q.get("since") || 0);
-      this.requests.push({ url: req.url, last });
+      const given = req.headers["last-event-id"] || q.get("since");
+      const last = Number(given || 0);
+      this.requests.push({ url: req.url, last, resumed: !!req.headers["last-event-id"] });
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       res.write("retry: 300\n\n");
       const c = { res, query: q };
-      // Without either the stream starts at the head.
-      const from = last ? Math.max(0, last - this.overlap) : this.events.length;
+      // Without either the stream starts at the head; since=0 is from the first.
+      const from = given ? Math.max(0, last - this.overlap) : this.events.length;
       for (const ev of this.events.slice(from)) this.send(c, ev);
       this.clients.add(c);
       req.on("close", () => this.clients.delete(c));
@@ -122,6 +126,9 @@ class Mock {
       res.writeHead(404);
       res.end();
     }
+    const after = this.after[url.pathname];
+    delete this.after[url.pathname];
+    if (after) after();
   }
 
   start(port) {

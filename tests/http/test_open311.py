@@ -10,13 +10,16 @@ and roles; the config switch; seind down.
 import json
 import os
 import sys
+import threading
+import time
 import uuid
+from collections import Counter
 
 import jsonschema
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from seinhttp import Sein  # noqa: E402
+from seinhttp import Gateway, Sein  # noqa: E402
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 with open(os.path.join(SOURCE, "tests", "http", "georeport-v2.schema.json")) as schema_file:
@@ -144,6 +147,16 @@ def test_create_get_list(gateway):
     valid(afval, "requests")
     check(afval and all(r["service_code"] == "afval" for r in afval), "service_code filter")
     check(first in [r["service_request_id"] for r in afval], "afval has the first")
+    # The spec's comma-separated lists: several codes, several states.
+    _, jeugd = gateway.json("GET", "/open311/v2/requests.json?service_code=jeugd")
+    _, both = gateway.json("GET", "/open311/v2/requests.json?service_code=afval,jeugd,afval")
+    valid(both, "requests")
+    expected = sorted(afval + jeugd, key=lambda r: r["requested_datetime"], reverse=True)
+    check(jeugd and [r["service_request_id"] for r in both] ==
+          [r["service_request_id"] for r in expected],
+          "service_code=afval,jeugd is both lists, newest first, each once")
+    _, every = gateway.json("GET", "/open311/v2/requests.json?status=open,closed")
+    check([r["service_request_id"] for r in every] == ids, "status=open,closed is every state")
     _, closed = gateway.json("GET", "/open311/v2/requests.json?status=closed")
     check(not set(ids) & {r["service_request_id"] for r in closed}, "none closed yet")
     _, opened = gateway.json("GET", "/open311/v2/requests.json?status=open")
@@ -161,12 +174,108 @@ def test_create_get_list(gateway):
     return first
 
 
+OPEN = ("new", "acknowledged", "in_progress", "referred", "reopened")
+
+
+def listed_counts(gateway, query):
+    """What /api/summary must say for QUERY, counted from /api/signals with
+    the same filters (every signal here is from the last 7 days): (head,
+    {theme: count}, open, overdue)."""
+    status, listed = gateway.json("GET", "/api/signals?limit=1000&" + query)
+    check(status == 200, "signals?%s: %d %r" % (query, status, listed))
+    rows = listed["signals"]
+    check(len(rows) < 1000, "the list holds every signal")
+    opened = [row for row in rows if row["status"] in OPEN]
+    return (listed["head"], dict(Counter(row["theme"] for row in rows)), len(opened),
+            sum(1 for row in opened if row["overdue"]))
+
+
+def summary_of(gateway, query):
+    status, summary = gateway.json("GET", "/api/summary?days=7&" + query)
+    check(status == 200, "summary?%s: %d %r" % (query, status, summary))
+    check(isinstance(summary["head"], int), "the summary has a head: %r" % summary)
+    return summary
+
+
+def test_summary(gateway):
+    """/api/summary narrows by area, wijk, theme, priority and team as
+    /api/signals does, and says the head its counts reflect, also while
+    signals arrive."""
+    for index, (text, lat, lon) in enumerate([
+            ("Sluikstort van vuilniszakken aan de hoek", "50.8820", "4.7290"),  # casablanca
+            ("Luide muziek tot 3 uur 's nachts", "50.8820", "4.7290"),
+            ("Sluikstort van vuilniszakken bij de kerk", "50.8620", "4.6950"),  # heilig-hart
+            ("Omgewaaide boom blokkeert het fietspad", "50.9005", "4.6960")]):  # wilsele
+        status, _ = gateway.json("POST", "/open311/v2/requests.json", form={
+            "description": "%s (%d)" % (text, index), "lat": lat, "long": lon})
+        check(status == 200, "submit for the summary: %d" % status)
+    everything = summary_of(gateway, "")
+    total = sum(everything["themes"].values())
+    for query in ("", "area=casablanca", "wijk=kessel-lo", "area=heverlee",
+                  "wijk=kessel-lo&area=casablanca", "theme=afval", "theme=afval&wijk=heverlee",
+                  "team=dienst-reiniging", "priority=normal"):
+        summary = summary_of(gateway, query)
+        head, themes, opened, overdue = listed_counts(gateway, query)
+        got = (summary["head"], summary["themes"], summary["open"], summary["overdue"])
+        check(got == (head, themes, opened, overdue),
+              "summary?%s %r, the list says %r" % (query, got, (head, themes, opened, overdue)))
+        if query and not query.startswith("priority"):
+            check(0 < sum(themes.values()) < total, "%s narrows the counts: %r" % (query, themes))
+    check(set(summary_of(gateway, "theme=afval")["themes"]) == {"afval"}, "theme narrows")
+    zone = sum(summary_of(gateway, "area=casablanca")["themes"].values())
+    check(sum(summary_of(gateway, "wijk=kessel-lo")["themes"].values()) >= zone >= 2,
+          "a wijk's counts include its zones")
+    error_is(gateway, "GET", "/api/summary?days=0", 400, "days")
+    error_is(gateway, "GET", "/api/summary?theme=caf%E9", 400, "theme")
+
+    # While another client submits: every summary's counts are those of
+    # the signals up to its head, none more, none fewer.
+    other = Gateway(gateway.process, gateway.port)
+    started, done = threading.Event(), threading.Event()
+
+    def submit():
+        index = 0
+        while not done.is_set() and index < 400:
+            index += 1
+            other.json("POST", "/open311/v2/requests.json", form={
+                "description": "Zwerfvuil langs de Dijle (%d)" % index, "service_code": "afval"})
+            started.set()
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=submit)
+    thread.start()
+    summaries = []
+    try:
+        check(started.wait(10), "the other client submits")
+        while len(summaries) < 40 or (len({s["head"] for s in summaries}) < 10 and
+                                      len(summaries) < 400):
+            summaries.append(summary_of(gateway, ""))
+    finally:
+        done.set()
+        thread.join()
+    _, listed = gateway.json("GET", "/api/signals?limit=1000")
+    check(len(listed["signals"]) < 1000, "the list holds every signal")
+    heads = sorted({summary["head"] for summary in summaries})
+    check(len(heads) > 10, "signals arrived between the summaries: heads %r" % heads)
+    for summary in summaries:
+        rows = [row for row in listed["signals"] if row["seq"] <= summary["head"]]
+        themes = dict(Counter(row["theme"] for row in rows))
+        check(summary["themes"] == themes and summary["open"] == len(rows),
+              "a summary at head %d: %r, %d open; the signals up to it: %r, %d" % (
+                  summary["head"], summary["themes"], summary["open"], themes, len(rows)))
+
+
 def test_errors(gateway):
     error_is(gateway, "GET", "/open311/v2/requests/%s.json" % uuid.uuid4(), 404)
     error_is(gateway, "GET", "/open311/v2/requests/nonsense.json", 404)
     error_is(gateway, "GET", "/open311/v2/services.xml", 404)
     error_is(gateway, "GET", "/nope", 404)
-    error_is(gateway, "PUT", "/open311/v2/requests.json", 405)
+    body = error_is(gateway, "PUT", "/open311/v2/requests.json", 405)
+    status, response, _ = gateway.request("DELETE", "/api/summary")
+    check(status == 405 and response.getheader("Allow") == "GET, HEAD",
+          "a 405 says what is allowed: %r" % response.getheader("Allow"))
+    status, response, _ = gateway.request("PUT", "/open311/v2/requests.json")
+    check(response.getheader("Allow") == "GET, HEAD, POST", "POST is allowed on requests.json")
     error_is(gateway, "POST", "/open311/v2/services.json", 405, form={})
     error_is(gateway, "POST", "/open311/v2/requests.json", 400, "description",
              form={"lat": "50.87", "long": "4.70"})
@@ -183,6 +292,7 @@ def test_errors(gateway):
     error_is(gateway, "POST", "/open311/v2/requests.json", 413,
              form={"description": "x" * 70000})
     error_is(gateway, "GET", "/open311/v2/requests.json?status=pending", 400, "status")
+    error_is(gateway, "GET", "/open311/v2/requests.json?status=open,pending", 400, "status")
     error_is(gateway, "GET", "/open311/v2/requests.json?start_date=yesterday", 400)
     error_is(gateway, "GET", "/api/signals?limit=0", 400, "limit")
     error_is(gateway, "GET", "/events?area=atlantis", 400, "area")
@@ -283,6 +393,7 @@ def main():
         gateway = sein.start_http()
         test_services(gateway)
         first = test_create_get_list(gateway)
+        test_summary(gateway)
         test_errors(gateway)
         test_keys(sein, first)
         # seind gone: 503 in the spec's shape, and /healthz says so.
