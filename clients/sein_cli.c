@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_cli.c - option parsing, configuration and output for the clients */
 #include "sein_cli.h"
 

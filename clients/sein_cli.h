@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_cli.h - the option core shared by sein-submit, sein-watch, seinctl
 
     Like Mosquitto's client_shared.c: every tool takes the same common

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_report.c - the neighbourhood report: one self-contained HTML page
 
     Layout, top to bottom: a header with the area and the period; five key

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_report.h - the neighbourhood report: one self-contained HTML page
 
     `seinctl report` asks seind for the figures (STATS, grouped by theme and

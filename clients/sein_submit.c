@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein-submit - submit one signal from flags, or many as JSON lines
 
     From flags, the signal is built as JSON and every check is left to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_table.c - rows for people or spreadsheets: aligned columns or CSV */
 #include "sein_table.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_table.h - rows for people or spreadsheets: aligned columns or CSV
 
     seinctl's lists and counts print through one table: for people,

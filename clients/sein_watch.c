@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein-watch - follow signals live for an area, theme, team or priority
 
     A thin loop around libsein's watcher, which carries the guarantees

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  seinctl - query and administer a running seind
 
     Like OpenSMTPD's smtpctl, the commands are a table: name, operands,

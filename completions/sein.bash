@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 # bash completion for seinctl, sein-submit, sein-watch and seind.
 #
 # Options and seinctl's commands are read from the program's own --help,

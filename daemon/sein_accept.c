@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_accept.c - refuse new connections cleanly when descriptors run out
 
     See sein_accept.h. The guard's actor reads the monitor's events: for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_accept.h - refuse new connections cleanly when descriptors run out
 
     libzmq 4.3.4's listeners do not cope with a process out of file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_alerts.c - early warning: more signals of a theme in an area than usual */
 #include "sein_alerts.h"
 

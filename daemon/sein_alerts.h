@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_alerts.h - early warning: more signals of a theme in an area than usual
 
     For each area and theme, the signals of the last `alerts.window` days

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_auth.c - who is asking, and what they may do (see sein_auth.h)
 
     The two tables below are the whole authorisation policy; everything

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_auth.h - who is asking, and what they may do
 
     With `security.enabled`, every client endpoint of seind is a CURVE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_batch.c - submissions that arrived together, on their way to disk */
 #include "sein_batch.h"
 

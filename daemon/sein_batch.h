@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_batch.h - submissions that arrived together, on their way to disk
 
     The server reads every request already waiting into a batch; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_checkpoint.c - keep the write-ahead log short, off the commit path */
 #include "sein_checkpoint.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_checkpoint.h - keep the write-ahead log short, off the commit path
 
     The writer never checkpoints by itself (sein_store_wal_frames): a

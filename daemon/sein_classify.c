@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_classify.c - area, theme and priority for a signal, and why
 
     The classifier ties the reference data together: areas.tsv (codes and

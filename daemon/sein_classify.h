@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_classify.h - place a signal in an area and a theme, and say why
 
     The classifier owns the reference data (areas, polygons, streets,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_corpus.c - read labelled signals from files and corrections
 
     See sein_corpus.h. The store is read with its own read-only SQLite

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_corpus.h - labelled signals, and training the theme model on them
 
     A corpus is what the theme model learns from: JSON lines in the format

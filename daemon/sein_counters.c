@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_counters.c - what seind counts beyond PING's plain counters
     (see sein_counters.h)
 */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_counters.h - what seind counts beyond PING's plain counters
 
     The server thread owns one and is its only user: refusals by error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_deadlines.c - how long a signal may stay open, per theme and priority */
 #include "sein_deadlines.h"
 

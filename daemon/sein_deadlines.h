@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_deadlines.h - how long a signal may stay open, per theme and priority
 
     The `deadlines` list of the configuration (docs/CONFIG.md):

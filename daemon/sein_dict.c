@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_dict.c - open addressing, linear probing, keys in one arena
 
     Slots hold (hash, key offset, key length, value); an empty slot has

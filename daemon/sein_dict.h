@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_dict.h - a flat string -> integer map for the classifier's hot lookups
 
     Classifying a signal looks up every word a few times (rule index,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_durable.c - when a commit is on disk: fsync tickets and the sync actor */
 #include "sein_durable.h"
 

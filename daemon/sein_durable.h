@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_durable.h - when a commit is on disk: fsync tickets and the sync actor
 
     With storage.synchronous=full the writer's COMMIT returns without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_features.c - hashed word, bigram, n-gram and rule features
 
     A classification has a budget of a few microseconds for this, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_features.h - the learned theme model's view of a signal
 
     The model (sein_model) never sees text: it sees a sparse vector built

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_feed.c - committed events, from the server to the watch actor */
 #include "sein_feed.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_feed.h - committed events, from the server to the watch actor
 
     After each commit the server publishes every new event on an inproc

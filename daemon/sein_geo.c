@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_geo.c - GeoJSON polygons, grid index, point-in-polygon
 
     Point-in-polygon is the even-odd ray test (a ray to the east crosses

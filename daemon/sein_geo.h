@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_geo.h - area polygons: which areas contain a point
 
     The polygons come from a GeoJSON FeatureCollection (data.polygons): one

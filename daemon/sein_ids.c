@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_ids.c - signal ids and the times seind writes */
 #include "sein_ids.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_ids.h - signal ids and the times seind writes
 
     A signal's id is a UUIDv7 (RFC 9562): millisecond time first, so ids

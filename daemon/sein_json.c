@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_json.c - a growable buffer that writes JSON text */
 #include "sein_json.h"
 #include "sein_alloc.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_json.h - render JSON text on the hot path
 
     jansson parses every request and builds the rarely used replies, but

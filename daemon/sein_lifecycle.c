@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_lifecycle.c - a signal's life after intake: states, changes, events */
 #include "sein_lifecycle.h"
 

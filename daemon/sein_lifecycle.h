@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_lifecycle.h - a signal's life after intake: states, changes, events
 
     One table holds the workflow (sein_lifecycle.c): each state, whether

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_log.c - level filter and line format in front of czmq's log functions */
 #include "sein_log.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_log.h - one logging API for seind
 
     The daemon logs through czmq's zsys_* functions, which format and

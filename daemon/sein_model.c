@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_model.c - train, save, load and apply the theme model (liblinear)
 
     liblinear reads and writes its models by file name only and says

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_model.h - the learned theme model: liblinear, wrapped
 
     A model is an L2-regularised logistic regression (liblinear's L2R_LR,

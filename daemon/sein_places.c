@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_places.c - the gazetteer: names of areas, landmarks, postcodes, towns
 
     Loading analyses every name with sein_text_analyse, the way a signal's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_places.h - the gazetteer: place names that are not streets
 
     Residents place a problem by its neighbourhood ("in Wijgmaal",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_prepare.c - validate, classify, route and render one submission */
 #include "sein_prepare.h"
 

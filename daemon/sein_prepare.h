@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_prepare.h - everything about a submission that needs no storage
 
     Parse and validate the body, check explicit area/theme against the

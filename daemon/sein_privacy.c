@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_privacy.c - reporter details: who may read them, erasure
 
     See sein_privacy.h. The policy is here; the SQL in sein_store.c.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_privacy.h - reporter details: who may read them, erasure
 
     Reporter details (name, e-mail, phone) live in their own table

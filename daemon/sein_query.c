@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_query.c - the query actor: GET, EVENTS, STATS, HISTORY and LIST on their own reader
 
     Besides answering, the actor keeps the text index that LIST searches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_query.h - the query actor: GET, EVENTS, STATS, HISTORY on their own reader
 
     Queries read the store on their own read-only connection, on their own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_router.c - teams, the rules that pick them, and routing
 
     Both lists are small (tens of entries) and routing runs once per signal,

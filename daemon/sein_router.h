@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_router.h - which teams get a signal, and which rule said so
 
     Teams and routing rules come from the `teams` and `routing` lists of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_rules.c - load rule files, index their words, match a text
 
     Every rule word is stored folded and, per language the rule applies to,

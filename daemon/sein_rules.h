@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_rules.h - word, phrase and machine-event rules a city can edit
 
     One rules file maps evidence in a signal to a target: a theme

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_server.c - intake: collect, store, ack, publish
 
     The server reads every request already waiting on the intake socket

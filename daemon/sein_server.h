@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_server.h - the seind server actor
 
     The server is a czmq actor, driven like malamute's mlm_server by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_settings.c - the table of seind's settings
 
     Like Redis's standardConfig table: each of seind's settings once, with

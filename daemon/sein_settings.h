@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_settings.h - seind's own settings, declared beside libsein's
 
     libsein declares the settings the clients read (endpoints.*, client.*,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_setup.c - load settings, reference data and routing as one unit */
 #include "sein_setup.h"
 #include "sein_settings.h"

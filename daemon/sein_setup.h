@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_setup.h - everything seind reads from files, loaded as one unit
 
     The settings, the reference data (classifier) and the teams and routing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_signal.c - parse and validate one submission
 
     Every check that needs no reference data lives here, in the order a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_signal.h - one submitted signal, parsed and validated
 
     A submission arrives as a JSON object (PRODUCT.md "A signal"). This class

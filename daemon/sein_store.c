@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_store.c - signals and events in SQLite
 
     Schema changes are versioned migrations applied in order at open and

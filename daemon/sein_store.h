@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_store.h - sein's SQLite store: signals and the ordered event history
 
     All SQL lives in this class. One writer (the server actor) opens the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_streets.c - street register, normalised-name trie, typo index
 
     Loading turns every register name into its normalised key (see

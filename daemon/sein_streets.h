@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_streets.h - the street register: which area a street and number are in
 
     The register (data.streets, a TSV file) lists streets, optionally split

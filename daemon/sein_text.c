@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_text.c - fold, tokenise, language, negation and compounds
 
     Everything here works on folded text (see sein_text.h), which after

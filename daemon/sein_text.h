@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_text.h - fold, tokenise and read free text the way the classifier needs
 
     Residents write in Dutch, French and English, with or without accents,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_tsv.c - the one reader behind every TSV data file
 
     See sein_tsv.h for the rules. Rows are split in place in the line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_tsv.h - read the tab-separated data files a city edits
 
     Areas, themes, streets and the rule files are TSV so that a city can

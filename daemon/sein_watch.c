@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_watch.c - watch sessions: replay from the store, then live, by credit
 
     The design follows the ZeroMQ guide's Clone pattern: every event has a

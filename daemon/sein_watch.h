@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_watch.h - the watch actor: filtered, gapless event sessions
 
     Serves the watch socket (docs/PROTOCOL.md, "Watch"). A client opens a

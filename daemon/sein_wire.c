@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_wire.c - SEIN/1 on a ROUTER socket: bind, read and check, answer */
 #include "sein_wire.h"
 

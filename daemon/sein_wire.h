@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_wire.h - SEIN/1 on a ROUTER socket: bind, read and check, answer
 
     Both client-facing ROUTER sockets, intake and watch, speak the same

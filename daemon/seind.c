@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  seind - the sein daemon: a thin main around the server actor
 
     main parses options, loads and validates the whole setup (so a bad

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein.h - libsein, the client library for the sein signal router
 
     The wire protocol is documented in docs/PROTOCOL.md; this header holds

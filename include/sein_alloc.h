@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_alloc.h - sein's one out-of-memory policy: abort
 
     Like czmq (which sein uses everywhere) and Redis, sein does not try to

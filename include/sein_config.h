@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_config.h - sein's settings: tables of declarations, one file, one
     set of overrides
 

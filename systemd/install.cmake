@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 # Installs what depends on the install prefix itself, at install time, so
 # that `cmake --install build --prefix /usr` (and CPack, which installs
 # with prefix /usr) gets the same paths as a build configured for /usr:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 # The Debian package: `cpack -G DEB` in a build configured with
 # -DCMAKE_INSTALL_PREFIX=/usr (so that the programs' default configuration
 # is /etc/sein/sein.cfg; tests/test_deb.sh builds one so). Its dependencies

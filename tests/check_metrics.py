@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MPL-2.0
 """check_metrics.py - seinctl metrics, read by a real Prometheus parser.
 
 Usage: check_metrics.py BEFORE AFTER ACCEPTED REJECTED

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
 """Check the training corpus (conf/corpus/*.jsonl) and print its mix.
 
 The corpus is data that a model trains on, so a wrong label or a point

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # sein's demo: seind on the bundled conf/sein.cfg with its SQLite store in a
 # fresh directory, a dashboard following the wijk Heverlee (zones included),
 # a few signals as residents, partners and sensors send them, and what each

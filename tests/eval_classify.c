@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  eval_classify.c - how well the classifier does on text it never saw
 
     Two measurements, both through the real classifier (rules and the

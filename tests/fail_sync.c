@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fail_sync - an LD_PRELOAD shim that makes seind's disk fail on demand,
     for test_daemon and tests/fault/durability.sh.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_harness.c - run the real seind and its clients from tests */
 #include "sein_harness.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_harness.h - start and stop the real seind for integration tests
     and benchmarks
 

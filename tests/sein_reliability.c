@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_reliability.c - area confidence bins against accuracy */
 #include "sein_reliability.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_reliability.h - how far the area confidence can be trusted
 
     An evaluation (eval_classify) adds every classified signal with

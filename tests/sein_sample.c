@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_sample.c - write a backdated history of signals straight into a store */
 #include "sein_sample.h"
 

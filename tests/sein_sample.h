@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_sample.h - write a backdated history of signals straight into a store
 
     The analysis tests and bench_query need stores whose signals arrived

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MPL-2.0
 # Soak (issue 13, "Memory"): seind under a steady load for a long time, with
 # its resident memory sampled, to show that nothing grows without bound.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_analysis.c - lists, grouped counts and the text index (issue 10)
 
     Unit tests of the store's read side on a backdated history written with

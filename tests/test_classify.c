@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_classify.c - the classifier as seind uses it
 
     Signals go through sein_signal_parse first, exactly as in the daemon,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_config.c - unit tests for sein_config: the settings tables
 
     The checks seind makes run through its loader (sein_settings_load,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_daemon.c - integration tests of the core path (issue 2) against
     the real seind
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # The Debian package (issue 15): build it with CPack, list it, install it
 # with apt in a clean Debian 12 chroot (debootstrap --variant=minbase, from
 # deb.debian.org), make the store as seind(8) says, start seind there

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # tests/demo.sh (issue 15) keeps to its own seind:
 # 1. with another seind on the bundled config's TCP ports, the demo runs on
 #    its own ipc:// endpoints and writes nothing into the other's store;

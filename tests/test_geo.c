@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_geo.c - point in polygon: nesting, shared edges, holes, big rings
 
     Two wijken A and B share the edge long = 10; zone Z lies in A and zone

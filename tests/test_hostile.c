@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_hostile.c - malformed messages on both ROUTER sockets (issue 13)
 
     The real seind (bundled configuration, fresh store, ipc:// endpoints)

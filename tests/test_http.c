@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_http.c - unit tests for the gateway's classes: sein_open311 (the
     Open311 <-> sein mapping) and sein_http_keys (API keys to roles), and
     the `http` group in the shared configuration file

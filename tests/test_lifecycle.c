@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_lifecycle.c - a signal's life after intake (issue 10)
 
     Unit tests of the workflow table (sein_lifecycle.c): every pair of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # The man pages (issue 15): every page lints clean with mandoc (warnings
 # and worse), every option a program's --help lists is in its page, every
 # seinctl command has an entry in seinctl(1), and the generated sein.cfg(5)

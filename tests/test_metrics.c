@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_metrics.c - sein_metrics_text, the Prometheus renderer
 
     The renderer is checked here against replies made up to reach every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_model.c - the learned theme model: features, files, decisions
 
     Features (sein_features): the documented hash, the buckets a text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_ops.c - operations against the real seind: metrics, health, backup
 
     - seinctl metrics, before and after submissions, read by Debian's

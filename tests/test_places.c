@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_places.c - the gazetteer: names and their variants, postcodes,
     other towns, and the data file's errors
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_privacy.c - personal data on the real seind (issue 12)
 
     With security on (sein_harness_secure) and keys of every role:

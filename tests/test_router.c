@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_router.c - unit tests for sein_router: teams, rules and routing
 
     Covers the routing semantics of sein_router.h: a wijk criterion

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_security.c - CURVE keys, roles and revocation (issue 12)
 
     The real seind with security on (sein_harness_secure: a private config

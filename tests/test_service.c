@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_service.c - seind as a service: log lines, reload outcome, start
 
     - sein_log_format: czmq's lines become "<N>text" for a service

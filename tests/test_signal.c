@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_signal.c - unit tests for sein_signal: parsing and validating one
     submission
 

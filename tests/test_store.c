@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_store.c - unit tests for sein_store: signals and events in SQLite
 
     Covers creation and migration (PRAGMA user_version set, WAL mode, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_streets.c - the street register: look-alikes, ranges, typos, errors
 
     The register below holds the pairs residents confuse (Naamsestraat and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_text.c - folding, tokens, language, negation scope, compounds
 
     sein_text decides what the classifier can see at all, so these tests

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # The systemd unit as CMake configured it (issue 15): `systemd-analyze
 # verify` finds nothing to say, `systemd-analyze security` rates it 2.0 or
 # lower, and the installed unit runs the programs of the install prefix.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_watch.c - the watch stream against the real daemon (issue 4)
 
     Every test starts seind through the harness (bundled conf/sein.cfg, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  test_wire.c - the request reader and its refusals, over inproc
 
     sein_wire is exercised end to end by test_daemon and test_watch; this

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MPL-2.0
 # The integration tests with seind under Valgrind's memcheck (issue 13,
 # "Memory"): every seind the test harness starts runs as
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 # embed.cmake - turn a file into a C array, for sein-http's dashboard page
 #
 #   cmake -DINPUT=dashboard.html -DOUTPUT=dashboard.c -DNAME=sein_http_dashboard -P embed.cmake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_http.c - sein-http, the HTTP gateway: Open311, a live stream for
     browsers, the dashboard, health and metrics
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_http_events.c - a watch session as a Server-Sent Events stream
     (see sein_http_events.h)
 */

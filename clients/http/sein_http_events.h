@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_http_events.h - a watch session as a Server-Sent Events stream
 
     Each GET /events of the gateway holds one libsein watcher (a watch

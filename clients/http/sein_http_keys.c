@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_http_keys.c - the gateway's API keys (see sein_http_keys.h) */
 #include "sein_http_keys.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_http_keys.h - the gateway's API keys, and the role each one has
 
     sein-http answers HTTP clients that cannot hold a CURVE key (web forms,

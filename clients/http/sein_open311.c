@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_open311.c - Open311 GeoReport v2 in sein's terms (see sein_open311.h) */
 #include "sein_open311.h"
 

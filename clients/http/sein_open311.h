@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_open311.h - Open311 GeoReport v2 in sein's terms
 
     The mapping between the spec's JSON and form fields and sein's

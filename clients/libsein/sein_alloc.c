@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_alloc.c - sein's one out-of-memory policy: abort (see sein_alloc.h) */
 #include "sein_alloc.h"
 

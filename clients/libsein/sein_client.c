@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_client.c - libsein: request/reply client and watch client
 
     Both speak docs/PROTOCOL.md over a DEALER socket. The request client is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_config.c - the loader of sein's settings, and libsein's own table
 
     Like Redis's standardConfig table, each setting is declared exactly once

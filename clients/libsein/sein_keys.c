@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_keys.c - libsein: the CURVE keys a client connects with
 
     With security.enabled, a client holds its own czmq certificate (public

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_metrics.c - libsein: seind's counters as Prometheus text
 
     seind answers METRICS (and, with fewer fields, PING) with JSON

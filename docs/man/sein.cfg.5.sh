@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # Generate sein.cfg(5) from the settings tables and docs/CONFIG.md:
 #   docs/man/sein.cfg.5.sh SEIND CONFIG.md > sein.cfg.5
 # Name, type, default, bounds and whether a reload applies come from

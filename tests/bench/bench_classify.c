@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_classify.c - time per classification, bundled and city-sized data
 
     Prints the time of one sein_classifier_classify call (with clearing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_fair - does a flood from one client slow down everyone else?
 
     Issue 13 ("Fairness"): one client pipelining 100,000 signals as fast as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_http - sein-http's throughput: Open311 POSTs through to seind, and
     Server-Sent Events to many browsers
 

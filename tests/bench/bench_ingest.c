@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_ingest - durable ingest throughput and ack latency of the real seind
 
     Starts seind (bundled config, synchronous=full, tcp loopback) and runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_query - the read side on a store of a million signals (issue 10)
 
     Writes (once, then reuses) a store of SIGNALS signals received over

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  bench_watch - delivery, latency and replay of the real seind's watch stream
 
     (a) Live: W watchers (threads, each a sein_watcher_t) follow the stream

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 // dashboard_e2e.js - the dashboard end to end (issue 16): the real seind
 // and sein-http on free endpoints in a temporary directory, the page in
 // Debian's headless Chromium, signals submitted with sein-submit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 // dashboard_mock.js - the dashboard page on its own, in Debian's headless
 // Chromium against tests/browser/mock-server.js: what the page must do with
 // any gateway that keeps the contract (list, map, live updates, counts,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 // lib.js - what the browser tests share: finding Debian's Chromium (never
 // a downloaded one), launching it headless on a closed network, checks on
 // the dashboard's DOM, and screenshots kept as test artifacts.

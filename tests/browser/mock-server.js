@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 // mock-server.js - a stand-in for sein-http's dashboard endpoints, for
 // page-only tests of clients/http/dashboard.html (and for working on the
 // page without seind).

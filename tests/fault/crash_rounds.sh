@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # crash_rounds.sh - crash consistency under load (issue 14, "Proof"):
 # sein-submit pipelines (window 256) while watchers follow with state
 # files, and seind is killed with SIGKILL at a random moment, ROUNDS times.

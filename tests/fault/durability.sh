@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # durability.sh - every durability error path under a pipelined load
 # (issue 14, "Proof"): the disk fails in each way the fail_sync shim
 # (tests/fail_sync.c) can make it fail, while sein-submit pipelines

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 # lib.sh - what the fault scripts share: run seind and its clients on a
 # store directory, from the build tree. Source it after setting $build.
 

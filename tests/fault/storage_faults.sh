@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # storage_faults.sh - what seind does when its disk fills up, and when its
 # store is made read-only while it runs (issue 14, "Storage faults").
 #

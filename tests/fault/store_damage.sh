@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # store_damage.sh - what seind does at start on a damaged or missing store
 # (issue 14, "store damage"): each case makes a store, damages it, starts
 # seind on it and compares the exit status and message with what is due.

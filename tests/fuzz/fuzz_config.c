@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_config.c - libFuzzer target: the configuration loader
 
     The input is the bytes of a sein.cfg. It goes through the clients'

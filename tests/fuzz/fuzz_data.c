@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_data.c - libFuzzer targets: the data-file loaders
 
     One source, one target per data file: SEIN_FUZZ_SETTING names the

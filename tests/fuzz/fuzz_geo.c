@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_geo.c - libFuzzer target: polygons built from the input, and the lookups
 
     fuzz_data_polygons mutates GeoJSON text, and most of its inputs die in

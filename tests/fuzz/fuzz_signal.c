@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_signal.c - libFuzzer target: the signal validator
 
     Every submission's bytes reach sein_signal_parse first, so whatever a

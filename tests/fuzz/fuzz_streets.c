@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_streets.c - libFuzzer target: the address and street matcher
 
     The input is one text, read both as an address_string (typos tolerated,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_text.c - libFuzzer target: the text pipeline and the classifier's text path
 
     The input is a description. It is folded (into a buffer of the promised

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  fuzz_wire.c - libFuzzer target: the request reader of both ROUTER sockets
 
     The input is one multipart message: a first byte that picks the socket

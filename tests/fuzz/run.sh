@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MPL-2.0
 # run.sh [SECONDS] - build the libFuzzer targets (if needed) and run each
 # for SECONDS (default 30), printing per target the inputs executed, the
 # rate, and whether it found anything. Exits non-zero when any target

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_fuzz.c - scratch file, reference data and checks for the fuzz targets */
 #include "sein_fuzz.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MPL-2.0
 /*  sein_fuzz.h - what the libFuzzer targets share
 
     The loaders read files by path, so a target that fuzzes a file's bytes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MPL-2.0
 """seinhttp.py - run the real seind and sein-http for the gateway's tests
 and benchmark (tests/http/*.py, tests/bench/bench_http.py).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
 """test_events.py - sein-http's Server-Sent Events against the real seind:
 each event's id is its seq and its data the watch stream's JSON; a stream
 resumed with Last-Event-ID (or ?since=) goes on with no gap and no repeat,

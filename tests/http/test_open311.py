@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
 """test_open311.py - a real Open311 client exchange against sein-http and
 seind: create, list, get and errors, every answer validated against a
 JSON schema of GeoReport v2 written from the spec

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
 """test_secure.py - sein-http with security.enabled: it connects to seind
 with its own key (http.key), and seind's role for that key bounds what the
 gateway can forward, whatever the API keys say.
