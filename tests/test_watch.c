@@ -1542,6 +1542,84 @@ test_batch (void **state)
     s_stop_daemon (h);
 }
 
+//  libsein against a stand-in for seind: the WATCH asks for batches, and a
+//  BATCH is split into its events byte for byte, duplicates dropped, a
+//  malformed rest dropped without taking the next message with it.
+static void
+s_fake_send (zsock_t *router, zframe_t *id, const char *tag, const char *command,
+             const char *body)
+{
+    zframe_send (&id, router, ZFRAME_MORE | ZFRAME_REUSE);
+    zstr_sendx (router, SEIN_PROTOCOL, command, tag, body, NULL);
+}
+
+//  The next event of WATCHER, asserted to be TEXT exactly.
+static void
+s_expect_raw (sein_watcher_t *watcher, const char *text)
+{
+    size_t size = 0;
+    const char *body = sein_watcher_recv_raw (watcher, 2000, &size);
+    if (!body)
+        fail_msg ("no event where %s was due", text);
+    if (size != strlen (text) || memcmp (body, text, size))
+        fail_msg ("event '%.*s' where '%s' was due", (int) size, body, text);
+}
+
+static void
+test_batch_split (void **state)
+{
+    (void) state;
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (router, "tcp://127.0.0.1:*");
+    assert_true (port > 0);
+    zsock_set_rcvtimeo (router, 2000);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    sein_watcher_t *watcher = sein_watcher_new (endpoint, NULL, 1, NULL, 100);
+    assert_null (sein_watcher_recv_raw (watcher, 50, NULL)); //  connects, sends WATCH
+    zmsg_t *msg = zmsg_recv (router);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 5);
+    zframe_t *id = zmsg_pop (msg);
+    char *version = zmsg_popstr (msg), *command = zmsg_popstr (msg),
+         *tag = zmsg_popstr (msg), *text = zmsg_popstr (msg);
+    json_t *watch = json_loads (text, 0, NULL);
+    bool asked = streq (command, SEIN_WATCH) &&
+                 json_integer_value (json_object_get (watch, "batch")) > 1;
+    json_decref (watch);
+    zstr_free (&version);
+    zstr_free (&command);
+    zstr_free (&text);
+    zmsg_destroy (&msg);
+    assert_true (asked);
+    s_fake_send (router, id, tag, SEIN_WATCH,
+                 "{\"status\":\"ok\",\"head\":9,\"from\":1,\"credit\":100,"
+                 "\"heartbeat\":1000,\"batch\":1000}");
+    //  Structure inside strings, an escaped backslash before a quote, a
+    //  nested array of objects, whitespace, and seq 2 twice.
+    s_fake_send (router, id, tag, SEIN_BATCH,
+                 "[{\"seq\":1,\"d\":\"a } ] , {\\\"seq\\\":9}\"},"
+                 " {\"seq\":2,\"d\":\"\\\\\"},{\"seq\":2,\"dup\":true},"
+                 "{\"seq\":3,\"x\":[{\"seq\":7},[]]}]");
+    s_expect_raw (watcher, "{\"seq\":1,\"d\":\"a } ] , {\\\"seq\\\":9}\"}");
+    s_expect_raw (watcher, "{\"seq\":2,\"d\":\"\\\\\"}");
+    s_expect_raw (watcher, "{\"seq\":3,\"x\":[{\"seq\":7},[]]}");
+    assert_int_equal (sein_watcher_last_seq (watcher), 3);
+    //  A batch cut short: what is whole comes out, then the next message.
+    s_fake_send (router, id, tag, SEIN_BATCH, "[{\"seq\":4},{\"seq\":5,\"d\":\"no end");
+    s_fake_send (router, id, tag, SEIN_EVENT, "{\"seq\":6}");
+    s_expect_raw (watcher, "{\"seq\":4}");
+    s_expect_raw (watcher, "{\"seq\":6}");
+    //  A batch of another session's tag is stale.
+    s_fake_send (router, id, "w0", SEIN_BATCH, "[{\"seq\":7},{\"seq\":8}]");
+    s_fake_send (router, id, tag, SEIN_EVENT, "{\"seq\":9}");
+    s_expect_raw (watcher, "{\"seq\":9}");
+    zstr_free (&tag);
+    zframe_destroy (&id);
+    sein_watcher_destroy (&watcher);
+    zsock_destroy (&router);
+}
+
 int
 main (void)
 {
@@ -1561,6 +1639,7 @@ main (void)
         cmocka_unit_test_teardown (test_credit_over_max, s_teardown),
         cmocka_unit_test_teardown (test_credit_after_restart, s_teardown),
         cmocka_unit_test_teardown (test_batch, s_teardown),
+        cmocka_unit_test (test_batch_split),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
