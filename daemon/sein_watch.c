@@ -481,6 +481,23 @@ s_narrow (s_session_t *session, const sein_principal_t *principal, sein_error_t 
     return 0;
 }
 
+//  The field NAME of BODY, a positive integer or absent when not REQUIRED.
+//  Returns 0, or -1 with ERROR set.
+static int
+s_check_positive (json_t *body, const char *name, bool required, sein_error_t *error)
+{
+    json_t *value = sein_wire_field (body, name);
+    if (!value && required)
+        return sein_error_set (error, "required", name,
+                               "%s (a positive integer) is required", name);
+    if (value && !json_is_integer (value))
+        return sein_error_set (error, "type", name, "%s must be an integer", name);
+    if (value && json_integer_value (value) < 1)
+        return sein_error_set (error, "value", name, "%s must be a positive integer",
+                               name);
+    return 0;
+}
+
 //  Check a WATCH body against the store's HEAD; returns 0, or -1 with
 //  ERROR set. *UTC gets since_time.
 static int
@@ -491,7 +508,6 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head
         return -1;
     json_t *since = sein_wire_field (body, "since");
     json_t *since_time = sein_wire_field (body, "since_time");
-    json_t *credit = sein_wire_field (body, "credit");
     if (since && !json_is_integer (since))
         return sein_error_set (error, "type", "since", "since must be an integer (a seq)");
     if (since && json_integer_value (since) < 0)
@@ -509,20 +525,9 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head
     if (since_time && sein_rfc3339_utc (json_string_value (since_time), utc))
         return sein_error_set (error, "value", "since_time",
                                "since_time must be an RFC 3339 date-time");
-    if (!credit)
-        return sein_error_set (error, "required", "credit",
-                               "credit (a positive integer) is required");
-    if (!json_is_integer (credit))
-        return sein_error_set (error, "type", "credit", "credit must be an integer");
-    if (json_integer_value (credit) < 1)
-        return sein_error_set (error, "value", "credit", "credit must be a positive integer");
-    json_t *batch = sein_wire_field (body, "batch");
-    if (batch && !json_is_integer (batch))
-        return sein_error_set (error, "type", "batch", "batch must be an integer");
-    if (batch && json_integer_value (batch) < 1)
-        return sein_error_set (error, "value", "batch",
-                               "batch must be a positive integer");
-    return 0;
+    if (s_check_positive (body, "credit", true, error))
+        return -1;
+    return s_check_positive (body, "batch", false, error);
 }
 
 //  Send SESSION a heartbeat. Returns as s_send.
