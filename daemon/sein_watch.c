@@ -29,6 +29,11 @@
 
 #define S_FILTER_MAX 32  //  values per filter dimension
 #define S_ROUND_ROWS 512 //  store rows a behind session may scan per round
+//  A BATCH holds at most this many events, and no more bytes than this
+//  unless one event alone is larger: with CURVE every frame is a
+//  crypto_box of its own, whose fixed cost dwarfs a 1 kB event's bytes.
+#define S_BATCH_MAX 1000
+#define S_BATCH_BYTES 65536
 
 typedef enum { F_AREA, F_THEME, F_TEAM, F_PRIORITY, F_COUNT } s_dimension_t;
 static const char *s_dimensions[F_COUNT] = {"area", "theme", "team", "priority"};
@@ -45,6 +50,7 @@ typedef struct {
     int64_t queued;
     int64_t last_heard; //  ms, zclock_mono
     int64_t last_sent;
+    int64_t batch;      //  events per message the client takes; 1: EVENT only
     char principal[41]; //  the key it was opened with (Z85), "" without security
     //  Who opened it, as it was then: whose external_ids it may see.
     sein_principal_t who;
@@ -75,6 +81,12 @@ typedef struct {
     sein_buf_t stripped;
     int64_t stripped_seq;
     bool stripped_differs; //  it had one to leave out
+    //  The BATCH being filled during one session's round from the store:
+    //  empty (batching NULL) outside s_catch_up.
+    sein_buf_t batch;
+    s_session_t *batching;
+    int64_t batch_from; //  seq of its first event
+    int64_t batch_count;
 } s_watch_t;
 
 static void
@@ -155,6 +167,60 @@ s_send (s_watch_t *self, s_session_t *session, const char *command, const char *
     return rc;
 }
 
+//  Send the BATCH being filled, if any (one event alone goes as EVENT).
+//  When it cannot go, its session goes back to the batch's first event
+//  with no credit, as s_offer does for one event. Returns as s_send.
+static int
+s_flush (s_watch_t *self)
+{
+    s_session_t *session = self->batching;
+    if (!session)
+        return 0;
+    int rc;
+    if (self->batch_count == 1)
+        rc = s_send (self, session, SEIN_EVENT, self->batch.data + 1,
+                     self->batch.size - 1, NULL);
+    else {
+        sein_buf_raw (&self->batch, "]", 1);
+        rc = s_send (self, session, SEIN_BATCH, self->batch.data, self->batch.size, NULL);
+    }
+    if (rc) {
+        session->cursor = self->batch_from;
+        session->credit = 0;
+        session->queued -= self->batch_count;
+    }
+    self->batching = NULL;
+    self->batch_count = 0;
+    return rc;
+}
+
+//  Send SESSION the event SEQ of SIZE bytes at BODY (SHARED as s_send):
+//  into the batch being filled when the session takes batches and this is
+//  a replay, alone when it is LIVE (from the feed: at once, and the batch
+//  is only ever open inside s_catch_up). Returns as s_send.
+static int
+s_send_event (s_watch_t *self, s_session_t *session, int64_t seq, const char *body,
+              size_t size, zmq_msg_t *shared, bool live)
+{
+    if (live || session->batch <= 1)
+        return s_send (self, session, SEIN_EVENT, body, size, shared);
+    assert (!self->batching || self->batching == session);
+    if (self->batch_count > 0 && (self->batch_count >= session->batch ||
+                                  self->batch.size + size + 2 > S_BATCH_BYTES) &&
+        s_flush (self))
+        return -1;
+    if (self->batch_count == 0) {
+        sein_buf_reset (&self->batch);
+        sein_buf_raw (&self->batch, "[", 1);
+        self->batching = session;
+        self->batch_from = seq;
+    } else
+        sein_buf_raw (&self->batch, ",", 1);
+    sein_buf_raw (&self->batch, body, size);
+    self->batch_count++;
+    return 0;
+}
+
 //  Offer EVENT to SESSION, whose cursor is at it. Returns false when the
 //  session cannot take it now (no credit, or its queue is full).
 static bool
@@ -164,6 +230,7 @@ s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
     if (s_matches (session, event)) {
         if (session->credit <= 0)
             return false;
+        bool live = shared != NULL; //  only the feed shares its message
         const char *body = event->body;
         size_t size = event->body_size;
         //  A partner's case number only for its submitter's teams.
@@ -179,7 +246,7 @@ s_offer (s_watch_t *self, s_session_t *session, const sein_event_t *event,
                 shared = NULL;
             }
         }
-        if (s_send (self, session, SEIN_EVENT, body, size, shared)) {
+        if (s_send_event (self, session, event->seq, body, size, shared, live)) {
             //  Should not happen while credit <= sndhwm; treat as no credit.
             session->credit = 0;
             return false;
@@ -223,6 +290,7 @@ s_catch_up (s_watch_t *self)
         int64_t before = session->cursor;
         int visited = sein_store_events (self->store, session->cursor, S_ROUND_ROWS,
                                          s_replay_one, args);
+        s_flush (self); //  on failure the session is back at the batch's start
         if (visited < 0) {
             //  A damaged page, or a disk that fails: trying again would
             //  stall the session at this cursor for good. It ends with an
@@ -290,8 +358,8 @@ s_feed_ready (s_watch_t *self)
 //  ---------------------------------------------------------------------
 //  Client requests
 
-static const char *const s_watch_fields[] = {"filter", "since", "since_time", "credit",
-                                             NULL};
+static const char *const s_watch_fields[] = {"filter", "since", "since_time",
+                                             "credit", "batch", NULL};
 static const char *const s_credit_fields[] = {"credit", NULL};
 static const char *const s_no_fields[] = {NULL};
 static const sein_wire_command_t s_commands[] = {
@@ -414,6 +482,23 @@ s_narrow (s_session_t *session, const sein_principal_t *principal, sein_error_t 
     return 0;
 }
 
+//  The field NAME of BODY, a positive integer or absent when not REQUIRED.
+//  Returns 0, or -1 with ERROR set.
+static int
+s_check_positive (json_t *body, const char *name, bool required, sein_error_t *error)
+{
+    json_t *value = sein_wire_field (body, name);
+    if (!value && required)
+        return sein_error_set (error, "required", name,
+                               "%s (a positive integer) is required", name);
+    if (value && !json_is_integer (value))
+        return sein_error_set (error, "type", name, "%s must be an integer", name);
+    if (value && json_integer_value (value) < 1)
+        return sein_error_set (error, "value", name, "%s must be a positive integer",
+                               name);
+    return 0;
+}
+
 //  Check a WATCH body against the store's HEAD; returns 0, or -1 with
 //  ERROR set. *UTC gets since_time.
 static int
@@ -424,7 +509,6 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head
         return -1;
     json_t *since = sein_wire_field (body, "since");
     json_t *since_time = sein_wire_field (body, "since_time");
-    json_t *credit = sein_wire_field (body, "credit");
     if (since && !json_is_integer (since))
         return sein_error_set (error, "type", "since", "since must be an integer (a seq)");
     if (since && json_integer_value (since) < 0)
@@ -442,14 +526,9 @@ s_check_watch (s_watch_t *self, s_session_t *session, json_t *body, int64_t head
     if (since_time && sein_rfc3339_utc (json_string_value (since_time), utc))
         return sein_error_set (error, "value", "since_time",
                                "since_time must be an RFC 3339 date-time");
-    if (!credit)
-        return sein_error_set (error, "required", "credit",
-                               "credit (a positive integer) is required");
-    if (!json_is_integer (credit))
-        return sein_error_set (error, "type", "credit", "credit must be an integer");
-    if (json_integer_value (credit) < 1)
-        return sein_error_set (error, "value", "credit", "credit must be a positive integer");
-    return 0;
+    if (s_check_positive (body, "credit", true, error))
+        return -1;
+    return s_check_positive (body, "batch", false, error);
 }
 
 //  Send SESSION a heartbeat. Returns as s_send.
@@ -518,6 +597,10 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     json_int_t credit = json_integer_value (json_object_get (body, "credit"));
     session->cursor = from > 0 ? from : head + 1;
     session->credit = credit < self->credit_max ? credit : self->credit_max;
+    json_t *batch = sein_wire_field (body, "batch");
+    session->batch = batch ? json_integer_value (batch) : 1;
+    if (session->batch > S_BATCH_MAX)
+        session->batch = S_BATCH_MAX;
     session->key = sein_strdup (key);
     session->envelope = *envelope;
     memcpy (session->principal, principal->key, sizeof session->principal);
@@ -526,11 +609,13 @@ s_cmd_watch (s_watch_t *self, const sein_envelope_t *envelope, const char *key, 
     zhashx_update (self->sessions, key, session); //  replaces an older session
     sein_info ("watch: session %s opened from seq %lld, credit %lld", key,
                 (long long) session->cursor, (long long) session->credit);
-    s_reply (self, envelope, SEIN_WATCH,
-             json_pack ("{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head",
-                        (json_int_t) self->head, "from", (json_int_t) session->cursor,
-                        "credit", (json_int_t) session->credit, "heartbeat",
-                        (json_int_t) self->heartbeat));
+    json_t *reply = json_pack (
+        "{s:s,s:I,s:I,s:I,s:I}", "status", "ok", "head", (json_int_t) self->head, "from",
+        (json_int_t) session->cursor, "credit", (json_int_t) session->credit, "heartbeat",
+        (json_int_t) self->heartbeat);
+    if (batch) //  only to a client that asked: the others' replies stay as they were
+        json_object_set_new (reply, "batch", json_integer (session->batch));
+    s_reply (self, envelope, SEIN_WATCH, reply);
 }
 
 //  CREDIT: add to the session's credit, never beyond credit_max (the sum
@@ -837,6 +922,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
     sein_request_clear (&self->request);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->stripped);
+    sein_buf_free (&self->batch);
     zstr_free (&self->error);
     free (self);
 }

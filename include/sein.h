@@ -52,6 +52,7 @@ extern "C" {
 #define SEIN_WATCH     "WATCH"     //  open a session: filter, start point, credit
 #define SEIN_CREDIT    "CREDIT"    //  client grants more credit
 #define SEIN_EVENT     "EVENT"     //  server delivers one event (costs one credit)
+#define SEIN_BATCH     "BATCH"     //  server delivers several events (one credit each)
 #define SEIN_HEARTBEAT "HEARTBEAT" //  either side, when it has nothing else to say
 #define SEIN_CLOSE     "CLOSE"     //  client ends its session
 

@@ -657,6 +657,29 @@ test_external_id (void **state)
         free (text);
         sein_watcher_destroy (&watcher);
     }
+    //  Live too: a cleaner following the stream (libsein asks for batches,
+    //  and a live event must still go out at once, stripped) gets the next
+    //  one without it.
+    sein_watcher_t *live = sein_watcher_new (h->watch, NULL, 0, NULL, 10);
+    sein_keys_t *cleaner = s_keys (h, "cleaner");
+    sein_watcher_set_keys (live, cleaner);
+    sein_keys_destroy (&cleaner);
+    int64_t deadline = zclock_mono () + 5000;
+    while (!sein_watcher_connected (live) && zclock_mono () < deadline)
+        sein_watcher_recv_raw (live, 50, NULL);
+    assert_true (sein_watcher_connected (live));
+    json_decref (s_call (h, "desk2", SEIN_SUBMIT,
+                         json_pack ("{s:s,s:s,s:s,s:s,s:s,s:s}", "description", "Zwerfvuil",
+                                    "source", "partner", "channel", "api", "area",
+                                    "heverlee", "theme", "afval", "external_id",
+                                    "CASE-7732-QX")));
+    size_t live_size = 0;
+    const char *live_event = sein_watcher_recv_raw (live, 3000, &live_size);
+    bool arrived = live_event != NULL,
+         leaked = arrived && memmem (live_event, live_size, "CASE-7732-QX", 12);
+    sein_watcher_destroy (&live);
+    assert_true (arrived);
+    assert_false (leaked);
     //  Queries: GET, HISTORY, EVENTS and LIST by staff of the cleaners
     //  leave it out; by staff of the signal's team they do not.
     const char *staff[] = {"staff", "cleanstaff"};

@@ -1377,6 +1377,250 @@ test_credit_after_restart (void **state)
     s_stop_daemon (h);
 }
 
+//  ---------------------------------------------------------------------
+//  Batches: a WATCH with "batch" takes replayed events as BATCH messages
+
+//  Descriptions whose braces, brackets, commas, quotes and backslashes a
+//  splitter that did not skip strings whole would take for structure.
+static const char *s_tricky[] = {
+    "Lawaai } ] , {\"seq\":1} bij de \\ \"kerk\" \\\\",
+    "Zwerfvuil \\\" }, {\"seq\": 99, \"id\": \"x\"}], [{",
+    "Graffiti \\\\\" op de muur {[(,)]}",
+};
+
+//  Read from DEALER (WATCH tag "raw-1") until COUNT events came or
+//  TIMEOUT_MS passed, appending each to EVENTS; counts EVENT and BATCH
+//  messages, and asserts each BATCH holds 2 to MAX events, in 64 KiB.
+static void
+s_read_raw (zsock_t *dealer, json_t *events, size_t count, int max, int *singles,
+            int *batches, int timeout_ms)
+{
+    int64_t deadline = zclock_mono () + timeout_ms;
+    while (json_array_size (events) < count && zclock_mono () < deadline) {
+        zmsg_t *msg = zmsg_recv (dealer);
+        if (!msg)
+            continue;
+        assert_int_equal (zmsg_size (msg), 4);
+        char *version = zmsg_popstr (msg), *command = zmsg_popstr (msg),
+             *tag = zmsg_popstr (msg);
+        zframe_t *body = zmsg_pop (msg);
+        bool batch = streq (command, SEIN_BATCH), event = streq (command, SEIN_EVENT);
+        bool ours = streq (version, SEIN_PROTOCOL) && streq (tag, "raw-1");
+        zstr_free (&version);
+        zstr_free (&tag);
+        if (!batch && !event && !streq (command, SEIN_HEARTBEAT))
+            fail_msg ("unexpected %s", command);
+        zstr_free (&command);
+        assert_true (ours);
+        json_t *json = json_loadb ((const char *) zframe_data (body), zframe_size (body),
+                                   JSON_REJECT_DUPLICATES, NULL);
+        assert_non_null (json);
+        if (batch) {
+            assert_true (json_is_array (json));
+            assert_in_range (json_array_size (json), 2, (size_t) max);
+            assert_true (zframe_size (body) <= 65536);
+            json_array_extend (events, json);
+            (*batches)++;
+        } else if (event) {
+            assert_true (json_is_object (json));
+            json_array_append (events, json);
+            (*singles)++;
+        }
+        json_decref (json);
+        zframe_destroy (&body);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Assert EVENTS are the stored events of WANT from index FROM on, equal
+//  as JSON (every field, the tricky descriptions too).
+static void
+s_assert_equal (json_t *events, json_t *want, size_t from, const char *what)
+{
+    for (size_t index = 0; index < json_array_size (events); index++)
+        if (!json_equal (json_array_get (events, index),
+                         json_array_get (want, from + index)))
+            fail_msg ("%s: event %zu differs from the stored seq %lld", what, index,
+                      (long long) s_seq (json_array_get (want, from + index)));
+}
+
+//  A raw session: WATCH with BODY; returns the reply, asserted ok.
+static json_t *
+s_watch_raw (zsock_t *dealer, const char *body)
+{
+    zstr_sendx (dealer, SEIN_PROTOCOL, SEIN_WATCH, "raw-1", body, NULL);
+    char *version = NULL, *command = NULL, *tag = NULL, *text = NULL;
+    assert_int_equal (zstr_recvx (dealer, &version, &command, &tag, &text, NULL), 4);
+    json_t *reply = json_loads (text, 0, NULL);
+    bool watch = streq (command, SEIN_WATCH);
+    zstr_free (&version);
+    zstr_free (&command);
+    zstr_free (&tag);
+    zstr_free (&text);
+    assert_true (watch);
+    assert_string_equal (s_field (reply, "status"), "ok");
+    return reply;
+}
+
+static void
+test_batch (void **state)
+{
+    (void) state;
+    sein_harness_t *h = s_start_daemon (NULL);
+    json_t *bodies = s_batch ("b", 300);
+    for (size_t index = 0; index < 300; index += 2)
+        json_object_set_new (json_array_get (bodies, index), "description",
+                             json_string (s_tricky[index / 2 % 3]));
+    json_decref (s_submit_all (h, bodies));
+    json_decref (bodies);
+    json_t *stored = s_stored (h);
+    assert_int_equal (json_array_size (stored), 300);
+
+    //  Batches of at most 16, within the credit: 100 events, then none
+    //  until a CREDIT grants more.
+    zsock_t *dealer = zsock_new_dealer (h->watch);
+    zsock_set_rcvtimeo (dealer, 300);
+    json_t *reply = s_watch_raw (dealer, "{\"since\":1,\"credit\":100,\"batch\":16}");
+    assert_int_equal (json_integer_value (json_object_get (reply, "batch")), 16);
+    json_decref (reply);
+    json_t *events = json_array ();
+    int singles = 0, batches = 0;
+    s_read_raw (dealer, events, 100, 16, &singles, &batches, 10000);
+    s_read_raw (dealer, events, 101, 16, &singles, &batches, 500);
+    assert_int_equal (json_array_size (events), 100);
+    assert_true (batches >= 100 / 16);
+    s_assert_equal (events, stored, 0, "batch 16, credit 100");
+    zstr_sendx (dealer, SEIN_PROTOCOL, SEIN_CREDIT, "raw-1", "{\"credit\":200}", NULL);
+    s_read_raw (dealer, events, 300, 16, &singles, &batches, 10000);
+    assert_int_equal (json_array_size (events), 300);
+    s_assert_equal (events, stored, 0, "batch 16, after CREDIT");
+    zstr_sendx (dealer, SEIN_PROTOCOL, SEIN_CLOSE, "raw-1", "{}", NULL);
+    zsock_destroy (&dealer);
+    json_array_clear (events);
+
+    //  A larger ask is cut to 1000, and a BATCH to 64 KiB of events.
+    dealer = zsock_new_dealer (h->watch);
+    zsock_set_rcvtimeo (dealer, 300);
+    reply = s_watch_raw (dealer, "{\"since\":1,\"credit\":1000,\"batch\":5000}");
+    assert_int_equal (json_integer_value (json_object_get (reply, "batch")), 1000);
+    json_decref (reply);
+    batches = 0;
+    s_read_raw (dealer, events, 300, 1000, &singles, &batches, 10000);
+    assert_int_equal (json_array_size (events), 300);
+    assert_true (batches >= 2);
+    s_assert_equal (events, stored, 0, "batch 1000");
+    zsock_destroy (&dealer);
+    json_array_clear (events);
+
+    //  Without "batch", EVENT messages only, and the reply as before.
+    dealer = zsock_new_dealer (h->watch);
+    zsock_set_rcvtimeo (dealer, 300);
+    reply = s_watch_raw (dealer, "{\"since\":1,\"credit\":1000}");
+    assert_null (json_object_get (reply, "batch"));
+    json_decref (reply);
+    singles = batches = 0;
+    s_read_raw (dealer, events, 300, 1000, &singles, &batches, 10000);
+    assert_int_equal (json_array_size (events), 300);
+    assert_int_equal (singles, 300);
+    assert_int_equal (batches, 0);
+    zsock_destroy (&dealer);
+    json_decref (events);
+
+    s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"credit\":8,\"batch\":\"8\"}",
+                  SEIN_WATCH, "type", "batch");
+    s_assert_raw (h, SEIN_PROTOCOL, SEIN_WATCH, "{\"credit\":8,\"batch\":0}", SEIN_WATCH,
+                  "value", "batch");
+
+    //  libsein asks for batches and splits them: every event as stored,
+    //  the tricky ones too, across credit grants of a small window.
+    sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, 1, NULL, 50);
+    events = s_receive (watcher, 300, true, 10000);
+    assert_int_equal (json_array_size (events), 300);
+    s_assert_equal (events, stored, 0, "sein_watcher_t");
+    json_decref (events);
+    sein_watcher_destroy (&watcher);
+    json_decref (stored);
+    s_stop_daemon (h);
+}
+
+//  libsein against a stand-in for seind: the WATCH asks for batches, and a
+//  BATCH is split into its events byte for byte, duplicates dropped, a
+//  malformed rest dropped without taking the next message with it.
+static void
+s_fake_send (zsock_t *router, zframe_t *id, const char *tag, const char *command,
+             const char *body)
+{
+    zframe_send (&id, router, ZFRAME_MORE | ZFRAME_REUSE);
+    zstr_sendx (router, SEIN_PROTOCOL, command, tag, body, NULL);
+}
+
+//  The next event of WATCHER, asserted to be TEXT exactly.
+static void
+s_expect_raw (sein_watcher_t *watcher, const char *text)
+{
+    size_t size = 0;
+    const char *body = sein_watcher_recv_raw (watcher, 2000, &size);
+    if (!body)
+        fail_msg ("no event where %s was due", text);
+    if (size != strlen (text) || memcmp (body, text, size))
+        fail_msg ("event '%.*s' where '%s' was due", (int) size, body, text);
+}
+
+static void
+test_batch_split (void **state)
+{
+    (void) state;
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (router, "tcp://127.0.0.1:*");
+    assert_true (port > 0);
+    zsock_set_rcvtimeo (router, 2000);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    sein_watcher_t *watcher = sein_watcher_new (endpoint, NULL, 1, NULL, 100);
+    assert_null (sein_watcher_recv_raw (watcher, 50, NULL)); //  connects, sends WATCH
+    zmsg_t *msg = zmsg_recv (router);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 5);
+    zframe_t *id = zmsg_pop (msg);
+    char *version = zmsg_popstr (msg), *command = zmsg_popstr (msg),
+         *tag = zmsg_popstr (msg), *text = zmsg_popstr (msg);
+    json_t *watch = json_loads (text, 0, NULL);
+    bool asked = streq (command, SEIN_WATCH) &&
+                 json_integer_value (json_object_get (watch, "batch")) > 1;
+    json_decref (watch);
+    zstr_free (&version);
+    zstr_free (&command);
+    zstr_free (&text);
+    zmsg_destroy (&msg);
+    assert_true (asked);
+    s_fake_send (router, id, tag, SEIN_WATCH,
+                 "{\"status\":\"ok\",\"head\":9,\"from\":1,\"credit\":100,"
+                 "\"heartbeat\":1000,\"batch\":1000}");
+    //  Structure inside strings, an escaped backslash before a quote, a
+    //  nested array of objects, whitespace, and seq 2 twice.
+    s_fake_send (router, id, tag, SEIN_BATCH,
+                 "[{\"seq\":1,\"d\":\"a } ] , {\\\"seq\\\":9}\"},"
+                 " {\"seq\":2,\"d\":\"\\\\\"},{\"seq\":2,\"dup\":true},"
+                 "{\"seq\":3,\"x\":[{\"seq\":7},[]]}]");
+    s_expect_raw (watcher, "{\"seq\":1,\"d\":\"a } ] , {\\\"seq\\\":9}\"}");
+    s_expect_raw (watcher, "{\"seq\":2,\"d\":\"\\\\\"}");
+    s_expect_raw (watcher, "{\"seq\":3,\"x\":[{\"seq\":7},[]]}");
+    assert_int_equal (sein_watcher_last_seq (watcher), 3);
+    //  A batch cut short: what is whole comes out, then the next message.
+    s_fake_send (router, id, tag, SEIN_BATCH, "[{\"seq\":4},{\"seq\":5,\"d\":\"no end");
+    s_fake_send (router, id, tag, SEIN_EVENT, "{\"seq\":6}");
+    s_expect_raw (watcher, "{\"seq\":4}");
+    s_expect_raw (watcher, "{\"seq\":6}");
+    //  A batch of another session's tag is stale.
+    s_fake_send (router, id, "w0", SEIN_BATCH, "[{\"seq\":7},{\"seq\":8}]");
+    s_fake_send (router, id, tag, SEIN_EVENT, "{\"seq\":9}");
+    s_expect_raw (watcher, "{\"seq\":9}");
+    zstr_free (&tag);
+    zframe_destroy (&id);
+    sein_watcher_destroy (&watcher);
+    zsock_destroy (&router);
+}
+
 int
 main (void)
 {
@@ -1395,6 +1639,8 @@ main (void)
         cmocka_unit_test_teardown (test_sigstop, s_teardown),
         cmocka_unit_test_teardown (test_credit_over_max, s_teardown),
         cmocka_unit_test_teardown (test_credit_after_restart, s_teardown),
+        cmocka_unit_test_teardown (test_batch, s_teardown),
+        cmocka_unit_test (test_batch_split),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -35,7 +35,9 @@
     PARTS is a comma-separated list of the part names above. -x runs
     another sein-submit than the build tree's (an older build, to compare),
     -W runs it with --window WINDOW instead of its default. -C turns
-    security on: CURVE on every connection, each request authorised.
+    security on: CURVE on every connection, each request authorised; the
+    ingest part then runs each round on a second seind without security
+    first, and prints the ratio of the medians.
     Throughput is measured in ROUNDS rounds (default 3) of SIGNALS each,
     and the median printed with the range: on a shared VM one round can
     be 20% off the next. Each submitter keeps WINDOW (default 2048)
@@ -389,7 +391,7 @@ s_sqlite (const char *dir, const char *event, long total, int batch, double *p50
 static long
 s_signals (const char *endpoint)
 {
-    sein_client_t *client = sein_client_new (endpoint);
+    sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *stats = sein_client_call (client, SEIN_STATS, NULL, 30000);
     long result = stats ? (long) json_integer_value (json_object_get (stats, "total")) : -1;
     json_decref (stats);
@@ -443,35 +445,53 @@ s_latency_part (const char *endpoint, int rate, int seconds, int tag, const char
 }
 
 //  The ingest part: ROUNDS rounds of SIGNALS from SUBMITTERS. Returns the
-//  median rate; *BATCH is the mean signals a commit.
+//  median rate; *BATCH is the mean signals a commit. With PLAIN (-C: the
+//  endpoint of a second seind, security off) each round first runs there
+//  too: on a shared machine one round can be far off the next, and
+//  rounds in turn compare like with like.
 static double
-s_ingest_part (const char *endpoint, int rounds, int submitters, long signals, int window,
-               pid_t pid, int *batch)
+s_ingest_part (const char *endpoint, const char *plain, int rounds, int submitters,
+               long signals, int window, pid_t pid, int *batch)
 {
     s_tally_t tally = {0};
     s_tally_start (&tally, endpoint);
     long commits_before = s_ping (endpoint, "batches");
-    double cpu_before = sein_harness_cpu (pid);
-    double own_before = sein_harness_cpu (getpid ());
-    double rates[15];
-    printf ("seind      ingest rounds:");
+    double cpu_before = sein_harness_cpu (pid), own = 0;
+    double rates[15], plain_rates[15];
+    printf ("seind      ingest rounds%s:", plain ? " (without security / with)" : "");
     for (int round = 0; round < rounds; round++) {
         long accepted, sent;
+        if (plain) {
+            sein_keys_t *keys = s_keys;
+            s_keys = NULL;
+            plain_rates[round] = s_throughput (plain, round, submitters, signals, window,
+                                               &accepted, &sent);
+            s_keys = keys;
+            printf (" %.0f /", plain_rates[round]);
+        }
+        double own_before = sein_harness_cpu (getpid ());
         rates[round] = s_throughput (endpoint, round, submitters, signals, window, &accepted,
                                      &sent);
+        own += sein_harness_cpu (getpid ()) - own_before;
         tally.accepted += accepted;
         tally.sent += sent;
         printf (" %.0f", rates[round]);
         fflush (stdout);
     }
     double cpu = sein_harness_cpu (pid) - cpu_before;
-    double own = sein_harness_cpu (getpid ()) - own_before;
     s_tally_end (&tally, endpoint);
     qsort (rates, (size_t) rounds, sizeof rates[0], s_compare_double);
     long accepted = tally.accepted;
     printf ("\nseind      ingest: %9.0f signals/s durable, median of %d rounds (%.0f to "
             "%.0f; %ld accepted)\n",
             rates[rounds / 2], rounds, rates[0], rates[rounds - 1], accepted);
+    if (plain) {
+        qsort (plain_rates, (size_t) rounds, sizeof plain_rates[0], s_compare_double);
+        printf ("seind      ingest without security: %9.0f signals/s, median (%.0f to "
+                "%.0f); with security %.0f%% of it (target >= 70%%)\n",
+                plain_rates[rounds / 2], plain_rates[0], plain_rates[rounds - 1],
+                100 * rates[rounds / 2] / plain_rates[rounds / 2]);
+    }
     s_print_tally ("seind", &tally);
     sein_client_t *client = sein_client_new_secure (endpoint, s_keys);
     json_t *ping = sein_client_call (client, SEIN_PING, NULL, 5000);
@@ -735,9 +755,20 @@ main (int argc, char **argv)
         s_latency_part (daemon.intake, rate, seconds, 0, "fresh store");
     double own = 0;
     int batch = 256;
+    //  -C: a second seind without security, for the ingest part's ratio.
+    sein_harness_t plain = {.pid = -1};
+    if (secure && (parts & S_INGEST) &&
+        (sein_harness_init (&plain, port ? port + 20 : 0) ||
+         (sein_harness_set (&plain, setting), sein_harness_start (&plain)))) {
+        fprintf (stderr, "bench_ingest: seind without security did not start (see %s)\n",
+                 plain.log);
+        return 69;
+    }
     if (parts & S_INGEST)
-        own = s_ingest_part (daemon.intake, rounds, submitters, signals, window, daemon.pid,
-                             &batch);
+        own = s_ingest_part (daemon.intake, secure ? plain.intake : NULL, rounds,
+                             submitters, signals, window, daemon.pid, &batch);
+    if (secure && (parts & S_INGEST))
+        sein_harness_cleanup (&plain);
     if (parts & S_SUBMIT)
         s_submit_part (&daemon, submit_program, submit_window, signals, own);
     int status = 0;

@@ -20,6 +20,7 @@
 
         bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]
                     [-n REPLAY] [-c CREDIT] [-p PORT] [-s SYNC] [-a|-b] [-l] [-C]
+                    [-k ROUNDS]
 
     The live watchers speak the protocol straight over TCP (ZMTP by hand,
     up to 100 in one thread, reading only the seq and the send time): on
@@ -30,8 +31,14 @@
     of each commit out of the submit -> watcher latency (default full, as
     shipped).
 
+    -C turns security on (CURVE) for both parts; the replay then runs
+    ROUNDS times (-k, default 3) without and with security in turn, seind
+    restarted on the same store each time, and prints the medians and
+    their ratio.
+
     Targets (issue 4): p99 submit -> watcher < 10 ms at 1,000 signals/s
-    with 100 watchers; replay >= 200,000 events/s.
+    with 100 watchers; replay >= 200,000 events/s. Issue 12: the replay
+    with security reaches >= 80% of its rate without.
 */
 #include "../sein_harness.h"
 #include "sein.h"
@@ -817,12 +824,15 @@ s_count_event (const sein_event_t *event, void *arg)
 
 //  One new watcher with FILTER from seq 1 until it has seen LAST. Returns
 //  events per second, or -1 when it did not get there or saw a gap.
+//  *CPU_P gets seind's CPU seconds, *CLIENT_P (when not NULL) this
+//  process's: the watcher's thread and libzmq's I/O threads.
 static double
 s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int64_t last,
-                  int credit, double *cpu_p)
+                  int credit, double *cpu_p, double *client_p)
 {
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
     double cpu_before = sein_harness_cpu (daemon->pid);
+    double client_before = sein_harness_cpu (getpid ());
     int64_t start = zclock_usecs ();
     sein_watcher_t *watcher = sein_watcher_new (daemon->watch, filter, 1, NULL, credit);
     sein_watcher_set_keys (watcher, s_keys);
@@ -841,6 +851,8 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
     }
     double seconds = (double) (zclock_usecs () - start) / 1e6;
     *cpu_p = sein_harness_cpu (daemon->pid) - cpu_before;
+    if (client_p)
+        *client_p = sein_harness_cpu (getpid ()) - client_before;
     sein_watcher_destroy (&watcher);
     json_decref (filter);
     if (received != due || !ordered) {
@@ -908,12 +920,81 @@ s_replay_raw (sein_harness_t *daemon, long count, int credit, double *cpu_p)
     return (double) received / seconds;
 }
 
+static double
+s_median (double *values, int count)
+{
+    double sorted[32];
+    memcpy (sorted, values, sizeof (double) * (size_t) count);
+    for (int index = 1; index < count; index++)
+        for (int at = index; at > 0 && sorted[at - 1] > sorted[at]; at--) {
+            double swap = sorted[at];
+            sorted[at] = sorted[at - 1];
+            sorted[at - 1] = swap;
+        }
+    int half = count / 2;
+    return count % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+}
+
+//  The replay with no filter, ROUNDS times; with -C each round twice,
+//  security off then on, seind restarted on the same store in between
+//  (PLAIN and SECURE are its config files, KEYS its keys; DAEMON is left
+//  running on the last). On a shared machine one run can be far off the
+//  next: alternating and taking medians compares like with like. Returns the
+//  median rate with security on (with -C) or off, -1 when a run failed.
+static double
+s_replay_rounds (sein_harness_t *daemon, const char *plain, const char *secure,
+                 sein_keys_t *keys, long count, int credit, int rounds)
+{
+    double rates[2][16], cpus[2][16], clients[2][16];
+    int modes = s_secure ? 2 : 1;
+    for (int round = 0; round < rounds; round++)
+        for (int mode = 0; mode < modes; mode++) {
+            bool on = mode == 1 || (modes == 1 && s_secure);
+            if (daemon->pid > 0)
+                sein_harness_stop (daemon, SIGTERM);
+            snprintf (daemon->config, sizeof daemon->config, "%s", on ? secure : plain);
+            s_keys = daemon->keys = on ? keys : NULL; //  the harness PINGs with them
+            int started = sein_harness_start (daemon);
+            daemon->keys = keys;
+            if (started) {
+                fprintf (stderr,
+                         "bench_watch: seind did not start on the store (see %s)\n",
+                         daemon->log);
+                return -1;
+            }
+            double cpu, client;
+            double rate =
+                s_replay_watcher (daemon, NULL, count, count, credit, &cpu, &client);
+            if (rate < 0)
+                return -1;
+            printf ("    replay, no filter, security %s: %.0f events/s (target 200000); "
+                    "seind %.1f us/event, client %.1f us/event\n",
+                    on ? "on " : "off", rate, cpu * 1e6 / (double) count,
+                    client * 1e6 / (double) count);
+            rates[mode][round] = rate;
+            cpus[mode][round] = cpu * 1e6 / (double) count;
+            clients[mode][round] = client * 1e6 / (double) count;
+        }
+    if (modes == 1)
+        return s_median (rates[0], rounds);
+    double off = s_median (rates[0], rounds), on = s_median (rates[1], rounds);
+    printf ("    replay medians of %d: %.0f events/s with security, %.0f without: %.0f%% "
+            "(target >= 80%%); seind %.1f / %.1f us/event, client %.1f / %.1f\n",
+            rounds, on, off, 100 * on / off, s_median (cpus[1], rounds),
+            s_median (cpus[0], rounds), s_median (clients[1], rounds),
+            s_median (clients[0], rounds));
+    return on;
+}
+
 static int
-s_replay (int port, long count, int credit)
+s_replay (int port, long count, int credit, int rounds)
 {
     printf ("(b) replay: %ld stored signals to one new watcher, credit %d\n", count, credit);
     sein_harness_t daemon;
-    if (sein_harness_init (&daemon, port) || (s_secure && sein_harness_secure (&daemon)) ||
+    char plain[300];
+    if (sein_harness_init (&daemon, port) ||
+        (snprintf (plain, sizeof plain, "%s", daemon.config),
+         s_secure && sein_harness_secure (&daemon)) ||
         sein_harness_start (&daemon)) {
         fprintf (stderr, "bench_watch: seind did not start (see %s)\n", daemon.log);
         return -1;
@@ -978,26 +1059,23 @@ s_replay (int port, long count, int credit)
             (double) parses / parse);
 
     sync (); //  the store's writeback, out of the replay's time
-    if (sein_harness_start (&daemon)) {
-        fprintf (stderr, "bench_watch: seind did not start on the filled store (see %s)\n",
-                 daemon.log);
+    char secure[300];
+    snprintf (secure, sizeof secure, "%s", daemon.config);
+    double rate =
+        s_replay_rounds (&daemon, plain, secure, daemon.keys, count, credit, rounds);
+    if (rate < 0) {
+        sein_harness_cleanup (&daemon);
         return -1;
     }
-    long rss_before = sein_harness_memory (&daemon, false);
+    printf ("    seind peak RSS %ld kB\n", sein_harness_memory (&daemon, true));
     double cpu;
-    double rate = s_replay_watcher (&daemon, NULL, count, count, credit, &cpu);
-    printf ("    replay, no filter: %.0f events/s (target 200000); seind %.2f CPU s "
-            "(%.1f us/event)\n",
-            rate, cpu, cpu * 1e6 / (double) count);
-    printf ("    seind RSS %ld kB before, peak %ld kB\n", rss_before,
-            sein_harness_memory (&daemon, true));
     double raw = s_replay_raw (&daemon, count, credit, &cpu);
-    printf ("    replay to a bare protocol client (no JSON parsing): %.0f events/s; seind "
-            "%.2f CPU s (%.1f us/event)\n",
+    printf ("    replay to a bare protocol client (EVENT messages, no JSON parsing): "
+            "%.0f events/s; seind %.2f CPU s (%.1f us/event)\n",
             raw, cpu, cpu * 1e6 / (double) count);
     //  A dashboard that follows one zone scans the same history.
     double zone = s_replay_watcher (&daemon, "{\"area\":[\"heilig-hart\"]}", zone_count,
-                                    zone_last, credit, &cpu);
+                                    zone_last, credit, &cpu, NULL);
     printf ("    replay, area heilig-hart (%ld of %ld events): %.0f events/s delivered, "
             "%.0f stored events/s scanned; seind %.2f CPU s\n",
             zone_count, count, zone, zone * (double) count / (double) zone_count, cpu);
@@ -1012,11 +1090,12 @@ int
 main (int argc, char **argv)
 {
     int watchers = 100, rate = 1000, seconds = 10, credit = 1000, port = 25590;
+    int rounds = 0; //  -k; 0: 3 with -C, else 1
     long replay = 1000000;
     bool mix = false, live = true, stored = true, raw = true;
     const char *synchronous = "full";
     int option;
-    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:ablRCh")) != -1) {
+    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:k:ablRCh")) != -1) {
         switch (option) {
         case 'w': watchers = atoi (optarg); break;
         case 'r': rate = atoi (optarg); break;
@@ -1031,6 +1110,7 @@ main (int argc, char **argv)
         case 'R': raw = true; break; //  the default; once an option
         case 's': synchronous = optarg; break;
         case 'C': s_secure = true; break;
+        case 'k': rounds = atoi (optarg); break;
         default:
             fprintf (stderr,
                      "usage: bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]\n"
@@ -1038,11 +1118,15 @@ main (int argc, char **argv)
                      "  -a only the live part, -b only the replay; -l live watchers on\n"
                      "  sein_watcher_t instead of bare ZMTP sessions (-R, the default); -s\n"
                      "  sets storage.synchronous for the live part (default full); -C\n"
-                     "  security on (CURVE, implies -l)\n");
+                     "  security on (CURVE, implies -l), and the replay ROUNDS times\n"
+                     "  (-k, default 3) without and with it, in turn, for the ratio\n");
             return 64;
         }
     }
-    if (watchers < 1 || rate < 1 || seconds < 1 || replay < 1 || credit < 2)
+    if (rounds == 0)
+        rounds = s_secure ? 3 : 1;
+    if (watchers < 1 || rate < 1 || seconds < 1 || replay < 1 || credit < 2 ||
+        rounds < 1 || rounds > 16)
         return 64;
     if (s_secure)
         raw = false;
@@ -1071,6 +1155,6 @@ main (int argc, char **argv)
         sein_harness_cleanup (&daemon);
     }
     if (stored)
-        rc |= s_replay (port ? port + 10 : 0, replay, credit);
+        rc |= s_replay (port ? port + 10 : 0, replay, credit, rounds);
     return rc ? 1 : 0;
 }

@@ -27,8 +27,8 @@
 //  The tables of sein_server.c (intake) and sein_watch.c (watch), which
 //  keep theirs private: the commands and the fields each body may hold.
 static const char *const s_no_fields[] = {NULL};
-static const char *const s_watch_fields[] = {"filter", "since", "since_time", "credit",
-                                             NULL};
+static const char *const s_watch_fields[] = {"filter", "since", "since_time",
+                                             "credit", "batch", NULL};
 static const char *const s_credit_fields[] = {"credit", NULL};
 static sein_wire_command_t s_intake[8];
 static size_t s_nintake;
