@@ -724,15 +724,17 @@ sein_lifecycle_find_case (sein_store_t *store, const sein_link_scope_t *scope,
 
 int
 sein_lifecycle_link (sein_store_t *store, int64_t case_seq, int64_t new_seq,
-                     const char *new_id, const char *at, sein_lifecycle_events_t *out,
-                     sein_buf_t *buf)
+                     const char *new_id, int64_t joined, const char *at,
+                     sein_lifecycle_events_t *out, sein_buf_t *buf)
 {
+    assert (joined > 0);
     sein_store_row_t row;
     if (sein_store_find_signal (store, NULL, case_seq, &row) != 1)
         return SEIN_LIFECYCLE_FAILED;
-    sein_store_update_t update = {.seq = case_seq, .updated_at = at, .reports_delta = 1};
+    sein_store_update_t update = {.seq = case_seq, .updated_at = at, .reports_delta = joined};
     s_begin (buf, sein_store_next_seq (store), "linked", at, &row, "seind");
     s_field_ref (buf, "related", new_seq, new_id);
-    sein_buf_field_int (buf, "reports", row.reports + 1);
+    sein_buf_field_int (buf, "reports", row.reports + joined);
+    sein_buf_field_int (buf, "joined", joined);
     return s_finish (store, buf, "linked", at, &row, &update, out);
 }

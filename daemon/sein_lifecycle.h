@@ -200,11 +200,13 @@ int
                               const char *theme, double lat, double lon,
                               sein_store_row_t *case_row);
 
-//  The new signal NEW_SEQ / NEW_ID was stored linked to CASE_SEQ: count it
-//  and store a `linked` event about the case, appended to OUT.
+//  JOINED (at least 1) new signals, the newest NEW_SEQ / NEW_ID, were
+//  stored linked to CASE_SEQ: count them and store one `linked` event
+//  about the case (docs/PROTOCOL.md, "Nearby reports"), appended to OUT.
+//  Returns SEIN_LIFECYCLE_STORED, or SEIN_LIFECYCLE_FAILED on a store error.
 int
     sein_lifecycle_link (sein_store_t *store, int64_t case_seq, int64_t new_seq,
-                         const char *new_id, const char *at, sein_lifecycle_events_t *out,
-                         sein_buf_t *buf);
+                         const char *new_id, int64_t joined, const char *at,
+                         sein_lifecycle_events_t *out, sein_buf_t *buf);
 
 #endif

@@ -69,6 +69,15 @@ typedef struct {
 
 static const char *const s_no_fields[] = {NULL};
 
+//  A case that nearby reports joined in the batch being stored, whose
+//  `linked` event is not stored yet: one per case and run of submissions
+//  (s_links_flush), not one per report.
+typedef struct {
+    int64_t case_seq;
+    const sein_pending_t *newest; //  the last report that joined it
+    int64_t joined;
+} s_link_t;
+
 //  A RELOAD request waiting for the outcome of a reload that begins after
 //  it: seind numbers its asks, and says which it has covered.
 typedef struct {
@@ -123,6 +132,8 @@ typedef struct {
     sein_buf_t buf;
     sein_buf_t render; //  lifecycle events, while storing
     sein_link_scope_t link; //  nearby reports: radius, and the window's first seq
+    s_link_t *links;        //  cases joined since the last s_links_flush
+    size_t nlinks, links_max;
     int64_t link_window;    //  ms, 0: never link
     int64_t anonymise_ms;   //  retention: after a signal is finished (0: never)
     int64_t delete_ms;
@@ -308,11 +319,43 @@ s_store_signal (s_server_t *self, sein_batch_t *batch, sein_pending_t *pending)
     }
     s_complete_event (self, pending, found ? &related : NULL);
     int rc = sein_store_add_signal (self->store, &pending->record);
-    if (rc == 0 && found &&
-        sein_lifecycle_link (self->store, pending->record.related_to, pending->seq,
-                             pending->id, batch->received_at, &pending->events,
-                             &self->render) != SEIN_LIFECYCLE_STORED)
-        rc = -1;
+    if (rc == 0 && found) {
+        //  Counted now, told once the run of submissions ends.
+        size_t index = 0;
+        while (index < self->nlinks && self->links[index].case_seq != related.seq)
+            index++;
+        if (index == self->nlinks) {
+            if (self->nlinks == self->links_max) {
+                self->links_max = self->links_max ? 2 * self->links_max : 16;
+                self->links = (s_link_t *) sein_realloc (
+                    self->links, self->links_max * sizeof self->links[0]);
+            }
+            self->links[self->nlinks++] = (s_link_t){related.seq, NULL, 0};
+        }
+        self->links[index].newest = pending;
+        self->links[index].joined++;
+    }
+    return rc;
+}
+
+//  Store the `linked` event of every case joined since the last flush,
+//  after LAST, the item stored last: they get the next seqs and are
+//  published after it. Before a change (which may be about the case, or
+//  unlink a report) and at the end of a batch. Returns 0, or -1 when the
+//  store failed.
+static int
+s_links_flush (s_server_t *self, sein_batch_t *batch, sein_pending_t *last)
+{
+    int rc = 0;
+    for (size_t index = 0; rc == 0 && index < self->nlinks; index++) {
+        s_link_t *link = &self->links[index];
+        assert (last);
+        if (sein_lifecycle_link (self->store, link->case_seq, link->newest->seq,
+                                 link->newest->id, link->joined, batch->received_at,
+                                 &last->events, &self->render) != SEIN_LIFECYCLE_STORED)
+            rc = -1;
+    }
+    self->nlinks = 0;
     return rc;
 }
 
@@ -378,6 +421,8 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
         return -1;
     int rc = 0;
     self->link.from = 0;
+    self->nlinks = 0;
+    sein_pending_t *last = NULL; //  the item stored last, whose events are published last
     for (size_t index = 0; rc == 0 && index < batch->count; index++) {
         if (index % S_SYNC_CHECK == 0)
             s_sync_check (self);
@@ -385,9 +430,14 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
         if (pending->rejected || pending->kind == SEIN_PENDING_CLASSIFY)
             continue;
         if (pending->kind != SEIN_PENDING_SUBMIT) {
-            rc = s_store_change (self, batch, pending);
+            rc = s_links_flush (self, batch, last);
+            if (rc == 0)
+                rc = s_store_change (self, batch, pending);
+            if (!pending->rejected)
+                last = pending;
             continue;
         }
+        last = pending;
         rc = s_store_signal (self, batch, pending);
         if (rc == 1) {
             //  (submitter, external_id) is stored already, earlier in this
@@ -402,6 +452,8 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
             pending->duplicate = true;
         }
     }
+    if (rc == 0)
+        rc = s_links_flush (self, batch, last);
     if (rc == 0)
         return sein_store_commit (self->store);
     sein_store_rollback (self->store);
@@ -1533,6 +1585,7 @@ sein_server_actor (zsock_t *pipe, void *args)
         sein_batch_free (&self->batches[index]);
     sein_request_clear (&self->request);
     free (self->shares);
+    free (self->links);
     free (self->taken);
     sein_buf_free (&self->buf);
     sein_buf_free (&self->render);

@@ -879,6 +879,77 @@ test_reload_deadlines (void **state)
 #define S_LON 4.699
 #define S_METRE (1.0 / 111195.0) //  degrees of latitude
 
+//  Reports stored in one commit: one `linked` event per case, after
+//  them, that counts them all (docs/PROTOCOL.md, "Nearby reports").
+#define S_JOINING 40
+
+static void
+test_nearby_reports_batched (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    json_t *first = s_submit (self, "groen", S_LAT, S_LON, "batch-case");
+    int64_t case_seq = s_int (first, "seq");
+    //  Pipelined, so that seind finds them queued together.
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert_non_null (dealer);
+    zsock_set_rcvtimeo (dealer, S_REPLY_MS);
+    assert_int_equal (zsock_connect (dealer, "%s", self->harness.intake), 0);
+    for (int index = 0; index < S_JOINING; index++) {
+        char *body = zsys_sprintf (
+            "{\"description\":\"Zwerfvuil en een kapotte bank aan het plein\","
+            "\"source\":\"citizen\",\"theme\":\"groen\",\"lat\":%.7f,\"long\":%.7f,"
+            "\"external_id\":\"batch-%d\",\"submitter\":\"test-desk\"}",
+            S_LAT + (index % 50) * S_METRE, S_LON, index);
+        sein_harness_submit (zsock_resolve (dealer), index, body);
+        zstr_free (&body);
+    }
+    //  Every report names the case up front.
+    int64_t newest = 0;
+    for (int index = 0; index < S_JOINING; index++) {
+        zmsg_t *reply = zmsg_recv (dealer);
+        assert_non_null (reply);
+        zframe_t *frame = zmsg_last (reply);
+        json_t *ack = json_loadb ((const char *) zframe_data (frame), zframe_size (frame), 0,
+                                  NULL);
+        zmsg_destroy (&reply);
+        s_assert_status (ack, "accepted", "batched report");
+        assert_int_equal (s_int (json_object_get (ack, "related_to"), "seq"), case_seq);
+        if (s_int (ack, "seq") > newest)
+            newest = s_int (ack, "seq");
+        json_decref (ack);
+    }
+    zsock_destroy (&dealer);
+
+    json_t *reply = s_call (self, SEIN_HISTORY, json_pack ("{s:I}", "signal", case_seq));
+    json_t *events = json_object_get (reply, "events");
+    size_t linked = json_array_size (events) - 1;
+    //  Fewer events than reports, and together they count every one.
+    assert_true (linked >= 1 && linked < S_JOINING);
+    int64_t counted = 0, previous = case_seq;
+    for (size_t index = 1; index <= linked; index++) {
+        json_t *event = json_array_get (events, index);
+        assert_string_equal (s_str (event, "event"), "linked");
+        int64_t joined = s_int (event, "joined");
+        assert_true (joined >= 1);
+        counted += joined;
+        assert_int_equal (s_int (event, "reports"), 1 + counted);
+        //  After the reports it counts, the newest of which it names;
+        //  each of those in between is a report that joined it.
+        int64_t related = s_int (json_object_get (event, "related"), "seq");
+        assert_true (related > previous && s_int (event, "seq") > related);
+        assert_true (s_int (event, "seq") - previous - 1 >= joined);
+        previous = s_int (event, "seq");
+    }
+    assert_int_equal (counted, S_JOINING);
+    assert_true (previous > newest);
+    json_decref (reply);
+    reply = s_call (self, SEIN_GET, json_pack ("{s:I}", "seq", case_seq));
+    assert_int_equal (s_int (json_object_get (reply, "signal"), "reports"), 1 + S_JOINING);
+    json_decref (reply);
+    json_decref (first);
+    self->passed = true;
+}
+
 static void
 test_nearby_reports_link (void **state)
 {
@@ -960,6 +1031,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_overdue_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reload_deadlines, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_link, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_nearby_reports_batched, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

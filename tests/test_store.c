@@ -1097,8 +1097,17 @@ static void test_migrate_from_1 (void **state)
     sqlite3_close (db);
     sein_store_t *store = s_open (fixture);
     char *version = s_sql_text (fixture->path, "PRAGMA user_version");
-    assert_string_equal (version, "4");
+    assert_string_equal (version, "5");
     free (version);
+    //  Schema 5: the partial indexes on open signals test the states by
+    //  comparisons; an IN list there costs every insert a temporary table.
+    char *partial = s_sql_text (fixture->path,
+                                "SELECT group_concat (name, ',') FROM (SELECT name FROM"
+                                " sqlite_master WHERE name IN ('signals_due', 'signals_cases')"
+                                " AND sql LIKE '%status = ''reopened''%' AND sql NOT LIKE"
+                                " '% IN (%' ORDER BY name)");
+    assert_string_equal (partial, "signals_cases,signals_due");
+    free (partial);
     //  Schema 4: the reporter details moved to their own table, only for
     //  the signal that had some, and left the signal rows.
     char *moved = s_sql_text (fixture->path, "SELECT group_concat (signal || '|' ||"
@@ -1129,8 +1138,9 @@ static void test_migrate_from_1 (void **state)
     //  The overdue search (which names its index) can search the partial
     //  index by due_at alone; the history reads the events' index.
     row = s_plan (fixture->path,
-                  "SELECT seq FROM signals INDEXED BY signals_due WHERE overdue = 0 AND due_at IS NOT NULL AND status"
-                  " IN ('new', 'acknowledged', 'in_progress', 'referred', 'reopened')"
+                  "SELECT seq FROM signals INDEXED BY signals_due WHERE overdue = 0"
+                  " AND due_at IS NOT NULL AND (status = 'new' OR status = 'acknowledged'"
+                  " OR status = 'in_progress' OR status = 'referred' OR status = 'reopened')"
                   " AND due_at < '2027' ORDER BY due_at LIMIT 10");
     assert_non_null (strstr (row, "SEARCH signals USING INDEX signals_due (due_at"));
     free (row);

@@ -386,8 +386,8 @@ s_sqlite (const char *dir, const char *event, long total, int batch, double *p50
 }
 
 //  How many signals the store holds (STATS total): not the head, which
-//  also counts the lifecycle's events, a `linked` one for each report
-//  that joined an open case nearby.
+//  also counts the lifecycle's events, a `linked` one for each case that
+//  reports of a batch joined nearby.
 static long
 s_signals (const char *endpoint)
 {
