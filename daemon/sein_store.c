@@ -41,9 +41,6 @@
 //  cases in the window: a bound on what one new signal costs, whatever a
 //  bulk import of scattered signals leaves open.
 #define S_NEARBY_MAX 1000
-//  The most of the database file a reader maps (SQLite's own bound on
-//  Debian is just under 2 GiB): address space, not memory.
-#define S_READER_MMAP 2147418112
 //  Seqs a STATS reads per snapshot (sein_store_analysis): about 19,000
 //  signals of the whole city, some 40 ms of CPU; a wijk's share of them
 //  a few ms.
@@ -448,14 +445,6 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
         sqlite3_busy_timeout (self->db, 5000);
         sqlite3_extended_result_codes (self->db, 1);
     }
-    if (!error && readonly)
-        //  A reader maps the database file rather than copying each page
-        //  it reads into a cache of its own: every commit (a thousand a
-        //  second) empties that cache, so a STATS over a year read its
-        //  pages again each time through read(2), a fifth of its CPU
-        //  (bench_query). Pages the log holds are still read from the log.
-        sqlite3_exec (self->db, "PRAGMA mmap_size = " S_STRING (S_READER_MMAP), NULL,
-                      NULL, NULL);
     if (!error && !readonly) {
         char pragmas[128];
         snprintf (pragmas, sizeof pragmas, "PRAGMA synchronous = %s", synchronous);
