@@ -12,8 +12,6 @@
 #include "sein_signal.h"
 #include "sein_store.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -556,21 +554,9 @@ s_query (s_query_t *self, zmsg_t *msg)
 void
 sein_query_background (void)
 {
-    //  SCHED_IDLE: the reader runs only on a core nothing else wants, and
-    //  a thread that wakes there takes the core at once. Nice 10 was not
-    //  enough: the scheduler lets a running thread finish its slice (a few
-    //  ms) before a woken one of higher weight gets the core, and with
-    //  both cores busy the server's thread waited behind a STATS that way
-    //  (docs/DESIGN.md, "The read side, in numbers"). Nice 10 stays as the
-    //  fallback where SCHED_IDLE is refused. Any thread may lower its own
-    //  policy; the cost is that a machine busy with other work leaves
-    //  queries waiting, which is the order the issue asks for.
-    struct sched_param param = {0};
-    int rc = pthread_setschedparam (pthread_self (), SCHED_IDLE, &param);
-    if (rc == 0)
-        return;
-    zsys_debug ("queries run at nice 10, not SCHED_IDLE: %s", strerror (rc));
-    //  Linux gives each thread its own nice value.
+    //  Linux gives each thread its own nice value: 10 leaves the CPU to
+    //  the server's thread whenever both want it, on a machine with
+    //  fewer cores than busy threads. A failure only keeps the default.
     if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10))
         zsys_debug ("queries run at the default priority: %s", strerror (errno));
 }

@@ -30,11 +30,10 @@ extern const size_t sein_query_ncommands;
 void
     sein_query_actor (zsock_t *pipe, void *db_path);
 
-//  Put the calling thread below every other: readers (this actor, the
-//  alerts actor) call it first, so that a long query never holds up an
-//  ack on a busy machine. SCHED_IDLE (Linux): the thread runs only when
-//  a core is otherwise idle and gives it up the moment another thread
-//  wakes; where that is refused, nice 10; elsewhere a no-op that logs.
+//  Lower the calling thread's CPU priority below the server's: readers
+//  (this actor, the alerts actor) call it first, so that a long query
+//  never holds up an ack on a busy machine. Linux only; elsewhere a no-op
+//  that logs.
 void
     sein_query_background (void);
 
