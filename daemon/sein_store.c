@@ -41,10 +41,6 @@
 //  cases in the window: a bound on what one new signal costs, whatever a
 //  bulk import of scattered signals leaves open.
 #define S_NEARBY_MAX 1000
-//  Seqs a STATS reads per snapshot (sein_store_analysis): about 19,000
-//  signals of the whole city, some 40 ms of CPU; a wijk's share of them
-//  a few ms.
-#define S_ANALYSIS_CHUNK 50000
 #define S_STRING_(x) #x
 #define S_STRING(x) S_STRING_ (x)
 
@@ -2823,22 +2819,9 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
              " (julianday (resolved_at) - julianday (received_at)) * 86400,"
              " signals.street, lat, lon, theme",
              sizeof columns - strlen (columns) - 1);
-    //  Read in chunks of seqs, newest first, each its own read: a year
-    //  for a wijk is some 100 ms of CPU, and a reader at SCHED_IDLE on a
-    //  busy machine may take seconds over it. One snapshot held that long
-    //  keeps every commit since in the log (a checkpoint cannot restart
-    //  it), and at SEIN_CHECKPOINT_FORCE pages the server checkpoints in
-    //  line, waiting for readers. Each signal is counted once, as of the
-    //  moment its chunk was read.
-    int64_t top = s_query_int (self->db, "SELECT coalesce (max (seq), 0) FROM signals");
-    if (top < 0)
-        return NULL;
-    s_where_number (&where, where.search ? "t.rowid >= ?" : "seq >= ?", 0);
-    s_where_number (&where, where.search ? "t.rowid < ?" : "seq < ?", 0);
     sqlite3_stmt *statement = s_where_prepare (self, columns, &where, true, "");
     if (!statement)
         return NULL;
-    int chunk_from = sqlite3_bind_parameter_count (statement) - 1;
     zhashx_t *groups = zhashx_new ();
     zhashx_set_key_duplicator (groups, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_set_destructor (groups, s_group_destroy);
@@ -2847,66 +2830,60 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     zhashx_set_destructor (street_counts, s_free_count);
     s_group_t total = {0};
     json_t *points_list = json_array ();
-    int rc = SQLITE_DONE;
+    int rc;
     char key[512];
-    for (int64_t below = top + 1; rc == SQLITE_DONE && below > 0; below -= S_ANALYSIS_CHUNK) {
-        //  Reset, the last chunk's read ends and its snapshot goes.
-        sqlite3_reset (statement);
-        sqlite3_bind_int64 (statement, chunk_from, below - S_ANALYSIS_CHUNK);
-        sqlite3_bind_int64 (statement, chunk_from + 1, below);
-        while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
-            size_t size = 0;
-            const char *values[8];
-            for (int index = 0; index < nkeys && index < 8; index++) {
-                values[index] = (const char *) sqlite3_column_text (statement, index);
-                if (index == week_key && values[index]) {
-                    if (strcmp (values[index], last_day) != 0) {
-                        snprintf (last_day, sizeof last_day, "%.15s", values[index]);
-                        s_iso_week (last_day, last_week);
-                    }
-                    values[index] = last_week;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        size_t size = 0;
+        const char *values[8];
+        for (int index = 0; index < nkeys && index < 8; index++) {
+            values[index] = (const char *) sqlite3_column_text (statement, index);
+            if (index == week_key && values[index]) {
+                if (strcmp (values[index], last_day) != 0) {
+                    snprintf (last_day, sizeof last_day, "%.15s", values[index]);
+                    s_iso_week (last_day, last_week);
                 }
+                values[index] = last_week;
             }
-            //  The values joined by 0x1f, cut to fit: copied, not printed, as
-            //  this runs once per signal.
-            for (int index = 0; index < nkeys; index++) {
-                const char *value = values[index] ? values[index] : "";
-                size_t len = strnlen (value, sizeof key - 2 - size);
-                memcpy (key + size, value, len);
-                size += len;
-                if (size < sizeof key - 2)
-                    key[size++] = '\x1f';
-            }
-            key[size] = 0;
-            s_group_t *group = (s_group_t *) zhashx_lookup (groups, key);
-            if (!group) {
-                group = (s_group_t *) sein_calloc (1, sizeof *group);
-                group->keys = json_array ();
-                for (int index = 0; index < nkeys; index++)
-                    json_array_append_new (group->keys,
-                                           json_string (values[index] ? values[index] : ""));
-                zhashx_insert (groups, key, group);
-            }
-            s_group_add (group, statement, nkeys);
-            s_group_add (&total, statement, nkeys);
-            const char *street = (const char *) sqlite3_column_text (statement, nkeys + 4);
-            if (street) {
-                int64_t *count = (int64_t *) zhashx_lookup (street_counts, street);
-                if (!count) {
-                    count = (int64_t *) sein_calloc (1, sizeof *count);
-                    zhashx_insert (street_counts, street, count);
-                }
-                (*count)++;
-            }
-            if ((int) json_array_size (points_list) < points &&
-                sqlite3_column_type (statement, nkeys + 5) != SQLITE_NULL)
-                json_array_append_new (
-                    points_list,
-                    json_pack ("[f,f,s,b]", sqlite3_column_double (statement, nkeys + 5),
-                               sqlite3_column_double (statement, nkeys + 6),
-                               (const char *) sqlite3_column_text (statement, nkeys + 7),
-                               sqlite3_column_int (statement, nkeys)));
         }
+        //  The values joined by 0x1f, cut to fit: copied, not printed, as
+        //  this runs once per signal.
+        for (int index = 0; index < nkeys; index++) {
+            const char *value = values[index] ? values[index] : "";
+            size_t len = strnlen (value, sizeof key - 2 - size);
+            memcpy (key + size, value, len);
+            size += len;
+            if (size < sizeof key - 2)
+                key[size++] = '\x1f';
+        }
+        key[size] = 0;
+        s_group_t *group = (s_group_t *) zhashx_lookup (groups, key);
+        if (!group) {
+            group = (s_group_t *) sein_calloc (1, sizeof *group);
+            group->keys = json_array ();
+            for (int index = 0; index < nkeys; index++)
+                json_array_append_new (group->keys,
+                                       json_string (values[index] ? values[index] : ""));
+            zhashx_insert (groups, key, group);
+        }
+        s_group_add (group, statement, nkeys);
+        s_group_add (&total, statement, nkeys);
+        const char *street = (const char *) sqlite3_column_text (statement, nkeys + 4);
+        if (street) {
+            int64_t *count = (int64_t *) zhashx_lookup (street_counts, street);
+            if (!count) {
+                count = (int64_t *) sein_calloc (1, sizeof *count);
+                zhashx_insert (street_counts, street, count);
+            }
+            (*count)++;
+        }
+        if ((int) json_array_size (points_list) < points &&
+            sqlite3_column_type (statement, nkeys + 5) != SQLITE_NULL)
+            json_array_append_new (
+                points_list,
+                json_pack ("[f,f,s,b]", sqlite3_column_double (statement, nkeys + 5),
+                           sqlite3_column_double (statement, nkeys + 6),
+                           (const char *) sqlite3_column_text (statement, nkeys + 7),
+                           sqlite3_column_int (statement, nkeys)));
     }
     if (rc != SQLITE_DONE)
         s_search_failed (self, filter);
