@@ -36,6 +36,21 @@ cleanup() {
 trap cleanup EXIT
 problems=0
 problem() { echo "round $round: $*"; problems=$((problems + 1)); }
+# A process that does not end on SIGTERM is a problem of its own, named
+# with what it was doing, not a hang until the test's timeout.
+stop() { # PID NAME: SIGTERM, then at most 30 s
+  kill -TERM "$1" 2>/dev/null
+  tries=0
+  while kill -0 "$1" 2>/dev/null && [ $tries -lt 300 ]; do sleep 0.1; tries=$((tries + 1)); done
+  if kill -0 "$1" 2>/dev/null; then
+    problem "$2 did not end within 30 s of SIGTERM"
+    command -v gdb >/dev/null && gdb -p "$1" -batch -ex 'thread apply all bt 12' 2>/dev/null \
+      | grep -E '^#|^Thread' | head -80
+    tail -5 "$dir/seind.log"
+    kill -KILL "$1" 2>/dev/null
+  fi
+  wait "$1" 2>/dev/null
+}
 
 start() {
   "$build/seind" $conf -f $1 >>"$dir/seind.log" 2>&1 &
@@ -93,7 +108,7 @@ while [ $round -lt "$rounds" ]; do
   all=$(sql "SELECT count(*) FROM signals WHERE external_id LIKE '$round-%'")
   [ "$all" = "$lines" ] || problem "$all of $lines stored after the resubmission"
   # A watcher stops and resumes from its state file.
-  kill -TERM $w1; wait $w1 2>/dev/null
+  stop $w1 "watcher 1"
   watch 1; w1=$!
   echo "round $round: $(wc -l <"$dir/acked") acked before the kill, $lost lost, head $(sql "SELECT max(seq) FROM events")"
 done
@@ -107,13 +122,13 @@ for n in 1 2; do
     sleep 0.1; tries=$((tries + 1))
   done
 done
-kill -TERM $w1 $w2; wait $w1 $w2 2>/dev/null
+stop $w1 "watcher 1"; stop $w2 "watcher 2"
 for n in 1 2; do
   bad=$(jq -r .seq "$dir/w$n.out" | awk -v head="$head" \
     'NR != $1 { bad++ } END { if (NR != head) bad++; print bad + 0 }')
   [ "$bad" = 0 ] || problem "watcher $n: $(jq -r .seq "$dir/w$n.out" | wc -l) events for head $head, $bad out of place"
 done
-kill -TERM $pid; wait $pid; status=$?
+stop $pid seind; status=$?
 [ $status = 0 ] || problem "seind exited $status on SIGTERM"
 echo "$rounds rounds, $acks acks before the kills, head $head, $problems problems"
 [ $problems = 0 ]
