@@ -265,19 +265,34 @@ sein_harness_secure (sein_harness_t *self)
     chmod (self->config, 0600);
     //  The data files are relative to conf/sein.cfg, the file here includes it.
     sein_harness_data (self);
-    if (sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "seind", "--role", "server",
-                          NULL) ||
-        sein_harness_run (self, NULL, NULL, "seinctl", "keygen", "harness", "--role", "admin",
-                          NULL))
+    if (sein_harness_keygen (self, "seind", "server", NULL) ||
+        sein_harness_keygen (self, "harness", "admin", NULL))
         return -1;
     sein_harness_set (self, "client.key=harness");
-    char *keys = zsys_sprintf ("%s/keys", self->dir), *error = NULL;
-    self->keys = sein_keys_new (keys, "harness", "seind", &error);
-    if (error)
-        fprintf (stderr, "sein_harness_secure: %s\n", error);
-    zstr_free (&keys);
-    zstr_free (&error);
+    self->keys = sein_harness_keys (self, "harness");
     return self->keys ? 0 : -1;
+}
+
+int
+sein_harness_keygen (sein_harness_t *self, const char *name, const char *role,
+                     const char *team)
+{
+    return team ? sein_harness_run (self, NULL, NULL, "seinctl", "keygen", name, "--role", role,
+                                    "--team", team, NULL)
+                : sein_harness_run (self, NULL, NULL, "seinctl", "keygen", name, "--role", role,
+                                    NULL);
+}
+
+sein_keys_t *
+sein_harness_keys (sein_harness_t *self, const char *name)
+{
+    char *dir = zsys_sprintf ("%s/keys", self->dir), *error = NULL;
+    sein_keys_t *keys = sein_keys_new (dir, name, "seind", &error);
+    if (!keys)
+        fprintf (stderr, "sein_harness_keys: %s\n", error);
+    zstr_free (&dir);
+    zstr_free (&error);
+    return keys;
 }
 
 void

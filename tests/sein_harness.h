@@ -49,6 +49,17 @@ void
 int
     sein_harness_secure (sein_harness_t *self);
 
+//  Make key NAME of ROLE (and TEAM, or NULL) in the harness's key
+//  directory with seinctl keygen. Returns seinctl's exit status.
+int
+    sein_harness_keygen (sein_harness_t *self, const char *name, const char *role,
+                         const char *team);
+
+//  Load key NAME from the harness's key directory, to talk to seind (its
+//  key "seind"). NULL, with the reason on standard error, when it cannot.
+sein_keys_t *
+    sein_harness_keys (sein_harness_t *self, const char *name);
+
 //  Send BODY as a SUBMIT with correlation id CORR on HANDLE (a raw DEALER),
 //  with plain zmq_send: the benchmarks' submitters should cost the cores
 //  as little as possible.

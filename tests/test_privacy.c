@@ -42,35 +42,14 @@
 //  The markers every reporter detail of the 10,000 carries.
 static const char *s_markers[] = {"Rptr-", "@rptr.example", "+32 499 7"};
 
-//  Make key NAME of ROLE (and TEAM, or NULL) with seinctl keygen.
-static void
-s_keygen (sein_harness_t *h, const char *name, const char *role, const char *team)
-{
-    int rc = team ? sein_harness_run (h, NULL, NULL, "seinctl", "keygen", name, "--role",
-                                      role, "--team", team, NULL)
-                  : sein_harness_run (h, NULL, NULL, "seinctl", "keygen", name, "--role",
-                                      role, NULL);
-    assert_int_equal (rc, 0);
-}
-
-static sein_keys_t *
-s_keys (sein_harness_t *h, const char *name)
-{
-    char *dir = zsys_sprintf ("%s/keys", h->dir), *error = NULL;
-    sein_keys_t *keys = sein_keys_new (dir, name, "seind", &error);
-    if (!keys)
-        fail_msg ("%s", error);
-    zstr_free (&dir);
-    return keys;
-}
-
 //  A client with key NAME, or without security when NAME is NULL.
 static sein_client_t *
 s_client (sein_harness_t *h, const char *name)
 {
     if (!name)
         return sein_client_new (h->intake);
-    sein_keys_t *keys = s_keys (h, name);
+    sein_keys_t *keys = sein_harness_keys (h, name);
+    assert_non_null (keys);
     sein_client_t *client = sein_client_new_secure (h->intake, keys);
     sein_keys_destroy (&keys);
     return client;
@@ -162,14 +141,14 @@ s_setup (void **state)
     sein_harness_t *h = (sein_harness_t *) zmalloc (sizeof *h);
     assert_int_equal (sein_harness_init (h, 0), 0);
     assert_int_equal (sein_harness_secure (h), 0);
-    s_keygen (h, "desk", "submitter", NULL);
-    s_keygen (h, "dash", "watcher", S_TEAM);
-    s_keygen (h, "staff", "staff", S_TEAM);
-    s_keygen (h, "staff2", "staff", S_OTHER_TEAM);
-    s_keygen (h, "gis", "system", NULL);
-    s_keygen (h, "desk2", "submitter", S_TEAM);
-    s_keygen (h, "cleaner", "watcher", S_CLEANERS);
-    s_keygen (h, "cleanstaff", "staff", S_CLEANERS);
+    assert_int_equal (sein_harness_keygen (h, "desk", "submitter", NULL), 0);
+    assert_int_equal (sein_harness_keygen (h, "dash", "watcher", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "staff", "staff", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "staff2", "staff", S_OTHER_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "gis", "system", NULL), 0);
+    assert_int_equal (sein_harness_keygen (h, "desk2", "submitter", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "cleaner", "watcher", S_CLEANERS), 0);
+    assert_int_equal (sein_harness_keygen (h, "cleanstaff", "staff", S_CLEANERS), 0);
     assert_int_equal (sein_harness_start (h), 0);
     *state = h;
     return 0;
@@ -285,7 +264,8 @@ test_no_leak (void **state)
         {"EVENTS", zchunk_new (NULL, 0), 0},    {"GET", zchunk_new (NULL, 0), 0},
         {"staff GET", zchunk_new (NULL, 0), 0},
     };
-    sein_keys_t *keys = s_keys (h, "gis");
+    sein_keys_t *keys = sein_harness_keys (h, "gis");
+    assert_non_null (keys);
     zsock_t *sub = zsock_new (ZMQ_SUB);
     zsock_set_rcvhwm (sub, 0);
     sein_keys_apply (keys, sub);
@@ -306,7 +286,8 @@ test_no_leak (void **state)
     const char *watchers[] = {"harness", "dash"};
     for (int which = 0; which < 2; which++) {
         sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, s_first, NULL, 1000);
-        keys = s_keys (h, watchers[which]);
+        keys = sein_harness_keys (h, watchers[which]);
+        assert_non_null (keys);
         sein_watcher_set_keys (watcher, keys);
         sein_keys_destroy (&keys);
         size_t size;
@@ -637,7 +618,8 @@ test_external_id (void **state)
     bool sees[] = {true, false, true};
     for (int which = 0; which < 3; which++) {
         sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, since, NULL, 10);
-        sein_keys_t *key = s_keys (h, keys[which]);
+        sein_keys_t *key = sein_harness_keys (h, keys[which]);
+        assert_non_null (key);
         sein_watcher_set_keys (watcher, key);
         sein_keys_destroy (&key);
         size_t size;
@@ -661,7 +643,8 @@ test_external_id (void **state)
     //  and a live event must still go out at once, stripped) gets the next
     //  one without it.
     sein_watcher_t *live = sein_watcher_new (h->watch, NULL, 0, NULL, 10);
-    sein_keys_t *cleaner = s_keys (h, "cleaner");
+    sein_keys_t *cleaner = sein_harness_keys (h, "cleaner");
+    assert_non_null (cleaner);
     sein_watcher_set_keys (live, cleaner);
     sein_keys_destroy (&cleaner);
     int64_t deadline = zclock_mono () + 5000;

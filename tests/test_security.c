@@ -37,32 +37,11 @@
 
 static sein_harness_t *s_daemon;
 
-//  Make key NAME of ROLE (and TEAM, or NULL) with seinctl keygen.
-static void
-s_keygen (sein_harness_t *h, const char *name, const char *role, const char *team)
-{
-    int rc = team ? sein_harness_run (h, NULL, NULL, "seinctl", "keygen", name, "--role",
-                                      role, "--team", team, NULL)
-                  : sein_harness_run (h, NULL, NULL, "seinctl", "keygen", name, "--role",
-                                      role, NULL);
-    assert_int_equal (rc, 0);
-}
-
-static sein_keys_t *
-s_keys (sein_harness_t *h, const char *name)
-{
-    char *dir = zsys_sprintf ("%s/keys", h->dir), *error = NULL;
-    sein_keys_t *keys = sein_keys_new (dir, name, "seind", &error);
-    if (!keys)
-        fail_msg ("%s", error);
-    zstr_free (&dir);
-    return keys;
-}
-
 static sein_client_t *
 s_client (sein_harness_t *h, const char *name)
 {
-    sein_keys_t *keys = s_keys (h, name);
+    sein_keys_t *keys = sein_harness_keys (h, name);
+    assert_non_null (keys);
     sein_client_t *client = sein_client_new_secure (h->intake, keys);
     sein_keys_destroy (&keys);
     return client;
@@ -101,10 +80,10 @@ s_setup (void **state)
     sein_harness_t *h = (sein_harness_t *) zmalloc (sizeof *h);
     assert_int_equal (sein_harness_init (h, 0), 0);
     assert_int_equal (sein_harness_secure (h), 0);
-    s_keygen (h, "desk", "submitter", NULL);
-    s_keygen (h, "dash", "watcher", S_TEAM);
-    s_keygen (h, "staff", "staff", S_TEAM);
-    s_keygen (h, "gis", "system", NULL);
+    assert_int_equal (sein_harness_keygen (h, "desk", "submitter", NULL), 0);
+    assert_int_equal (sein_harness_keygen (h, "dash", "watcher", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "staff", "staff", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "gis", "system", NULL), 0);
     s_daemon = h;
     *state = h;
     return 0;
@@ -210,7 +189,8 @@ test_unknown_refused (void **state)
     int seen = s_handshake (h->intake, keys);
     assert_true (seen & ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
     assert_false (seen & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
-    sein_keys_t *known = s_keys (h, "desk");
+    sein_keys_t *known = sein_harness_keys (h, "desk");
+    assert_non_null (known);
     assert_true (s_handshake (h->intake, known) & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
     sein_keys_destroy (&known);
     assert_false (s_handshake (h->intake, NULL) & ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
@@ -264,7 +244,8 @@ test_wrong_role (void **state)
         sein_client_destroy (&client);
     }
     //  The watch socket: a submitter may not open a session.
-    sein_keys_t *keys = s_keys (h, "desk");
+    sein_keys_t *keys = sein_harness_keys (h, "desk");
+    assert_non_null (keys);
     sein_watcher_t *watcher = sein_watcher_new (h->watch, NULL, 0, NULL, 4);
     sein_watcher_set_keys (watcher, keys);
     sein_keys_destroy (&keys);
@@ -343,7 +324,8 @@ s_watcher (sein_harness_t *h, const char *key, const char *filter_text, int64_t 
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
     sein_watcher_t *watcher = sein_watcher_new (h->watch, filter, since, NULL, 64);
     json_decref (filter);
-    sein_keys_t *keys = s_keys (h, key);
+    sein_keys_t *keys = sein_harness_keys (h, key);
+    assert_non_null (keys);
     sein_watcher_set_keys (watcher, keys);
     sein_keys_destroy (&keys);
     return watcher;
@@ -411,7 +393,8 @@ test_watcher_narrowed (void **state)
 static bool
 s_broadcast_reaches (sein_harness_t *h, const char *key, int number)
 {
-    sein_keys_t *keys = s_keys (h, key);
+    sein_keys_t *keys = sein_harness_keys (h, key);
+    assert_non_null (keys);
     zsock_t *sub = zsock_new (ZMQ_SUB);
     sein_keys_apply (keys, sub);
     zsock_set_subscribe (sub, "");
@@ -512,8 +495,8 @@ static void
 test_revoke (void **state)
 {
     sein_harness_t *h = (sein_harness_t *) *state;
-    s_keygen (h, "leaver", "watcher", S_TEAM);
-    s_keygen (h, "old-desk", "submitter", NULL);
+    assert_int_equal (sein_harness_keygen (h, "leaver", "watcher", S_TEAM), 0);
+    assert_int_equal (sein_harness_keygen (h, "old-desk", "submitter", NULL), 0);
     //  New keys are admitted after a reload.
     kill (h->pid, SIGHUP);
     zclock_sleep (500);
