@@ -228,6 +228,33 @@ sein_harness_submit (void *handle, long corr, const char *body)
     zmq_send (handle, body, strlen (body), 0);
 }
 
+long
+sein_harness_receive (void *handle, bool *accepted)
+{
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    long corr = -1;
+    *accepted = false;
+    for (int index = 0;; index++) {
+        if (zmq_msg_recv (&part, handle, 0) < 0) {
+            zmq_msg_close (&part);
+            return -1;
+        }
+        if (index == 2) {
+            char tag[24] = "";
+            size_t size = zmq_msg_size (&part) < 23 ? zmq_msg_size (&part) : 23;
+            memcpy (tag, zmq_msg_data (&part), size);
+            corr = atol (tag);
+        } else if (index == 3)
+            *accepted = memmem (zmq_msg_data (&part), zmq_msg_size (&part),
+                                "\"accepted\"", 10) != NULL;
+        if (!zmq_msg_more (&part))
+            break;
+    }
+    zmq_msg_close (&part);
+    return corr;
+}
+
 void
 sein_harness_data (sein_harness_t *self)
 {

@@ -66,6 +66,12 @@ sein_keys_t *
 void
     sein_harness_submit (void *handle, long corr, const char *body);
 
+//  Read one reply to sein_harness_submit from HANDLE: its correlation id,
+//  or -1 on timeout; *ACCEPTED says whether it was an ack. Reads the
+//  frames as they come, without parsing the body.
+long
+    sein_harness_receive (void *handle, bool *accepted);
+
 //  Override every data.* setting with the bundled file in conf/, for a
 //  configuration file written elsewhere that starts from conf/sein.cfg.
 void

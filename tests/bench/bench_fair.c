@@ -51,35 +51,6 @@ s_body (const char *tag, long index)
         sein_harness_texts[index % SEIN_HARNESS_TEXTS], 1 + index % 200, tag, index);
 }
 
-//  One reply: its correlation id, or -1 on timeout; *ACCEPTED says
-//  whether it was an ack.
-static long
-s_receive (void *handle, bool *accepted)
-{
-    zmq_msg_t part;
-    zmq_msg_init (&part);
-    long corr = -1;
-    *accepted = false;
-    for (int index = 0;; index++) {
-        if (zmq_msg_recv (&part, handle, 0) < 0) {
-            zmq_msg_close (&part);
-            return -1;
-        }
-        if (index == 2) {
-            char tag[24] = "";
-            size_t size = zmq_msg_size (&part) < 23 ? zmq_msg_size (&part) : 23;
-            memcpy (tag, zmq_msg_data (&part), size);
-            corr = atol (tag);
-        } else if (index == 3)
-            *accepted = memmem (zmq_msg_data (&part), zmq_msg_size (&part),
-                                "\"accepted\"", 10) != NULL;
-        if (!zmq_msg_more (&part))
-            break;
-    }
-    zmq_msg_close (&part);
-    return corr;
-}
-
 //  The flooder: WINDOW submissions outstanding until COUNT acks are back.
 static void *
 s_flood (void *arg)
@@ -108,7 +79,7 @@ s_flood (void *arg)
             outstanding++;
         }
         bool accepted;
-        if (s_receive (handle, &accepted) < 0)
+        if (sein_harness_receive (handle, &accepted) < 0)
             break;
         outstanding--;
         if (accepted)
@@ -157,7 +128,7 @@ s_lone (void *handle, int period, int seconds, const s_flood_t *flood, s_lone_t 
         long corr = -1;
         //  Replies to an earlier request (none expected) are skipped.
         while (corr != *next && zpoller_wait (poller, 10000) == handle)
-            corr = s_receive (handle, &accepted);
+            corr = sein_harness_receive (handle, &accepted);
         int64_t latency = zclock_usecs () - sent_at;
         (*next)++;
         if (corr < 0 || !accepted)

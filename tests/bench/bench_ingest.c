@@ -117,28 +117,10 @@ s_send (zsock_t *dealer, long corr, const char *body)
 static long
 s_receive (zsock_t *dealer, s_submitter_t *self)
 {
-    void *handle = zsock_resolve (dealer);
-    zmq_msg_t part;
-    zmq_msg_init (&part);
-    long corr = -1;
-    bool accepted = false;
-    for (int index = 0;; index++) {
-        if (zmq_msg_recv (&part, handle, 0) < 0) {
-            zmq_msg_close (&part);
-            return -1;
-        }
-        if (index == 2) {
-            char tag[24] = "";
-            size_t size = zmq_msg_size (&part) < 23 ? zmq_msg_size (&part) : 23;
-            memcpy (tag, zmq_msg_data (&part), size);
-            corr = atol (tag);
-        } else if (index == 3)
-            accepted = memmem (zmq_msg_data (&part), zmq_msg_size (&part),
-                               "\"accepted\"", 10) != NULL;
-        if (!zmq_msg_more (&part))
-            break;
-    }
-    zmq_msg_close (&part);
+    bool accepted;
+    long corr = sein_harness_receive (zsock_resolve (dealer), &accepted);
+    if (corr < 0)
+        return -1;
     if (accepted)
         self->accepted++;
     else
