@@ -3,6 +3,7 @@
 #include "sein_harness.h"
 
 #include "sein.h"
+#include "sein_settings.h"
 
 #include <czmq.h>
 #include <fcntl.h>
@@ -253,6 +254,31 @@ sein_harness_receive (void *handle, bool *accepted)
     }
     zmq_msg_close (&part);
     return corr;
+}
+
+sein_config_t *
+sein_harness_data_config (const char **extra, char **error_p)
+{
+    static const char *files[][2] = {
+        {"data.areas", "areas.tsv"},     {"data.polygons", "areas.geojson"},
+        {"data.streets", "streets.tsv"}, {"data.places", "places.tsv"},
+        {"data.themes", "themes.tsv"},   {"data.theme_rules", "theme-rules.tsv"},
+        {"data.priority_rules", "priority-rules.tsv"}};
+    enum { S_NFILES = sizeof files / sizeof files[0], S_EXTRA_MAX = 24 };
+    const char *overrides[S_NFILES + S_EXTRA_MAX];
+    char *owned[S_NFILES];
+    int count = 0;
+    for (size_t index = 0; index < S_NFILES; index++) {
+        owned[index] = zsys_sprintf ("%s=%s/conf/%s", files[index][0], SEIN_SOURCE_DIR,
+                                     files[index][1]);
+        overrides[count++] = owned[index];
+    }
+    for (; extra && *extra && count < S_NFILES + S_EXTRA_MAX; extra++)
+        overrides[count++] = *extra;
+    sein_config_t *config = sein_settings_load (NULL, overrides, count, error_p);
+    for (size_t index = 0; index < S_NFILES; index++)
+        zstr_free (&owned[index]);
+    return config;
 }
 
 void

@@ -12,6 +12,7 @@
 #define SEIN_HARNESS_H_INCLUDED
 
 #include "sein.h"
+#include "sein_config.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -65,6 +66,13 @@ sein_keys_t *
 //  as little as possible.
 void
     sein_harness_submit (void *handle, long corr, const char *body);
+
+//  The settings with conf/'s data files (areas, polygons, streets, places,
+//  themes, theme and priority rules; not the theme model) named by their
+//  absolute paths, then EXTRA overrides ("setting=value", NULL-ended, at
+//  most 24). NULL, with *ERROR_P set, when they do not load.
+sein_config_t *
+    sein_harness_data_config (const char **extra, char **error_p);
 
 //  Read one reply to sein_harness_submit from HANDLE: its correlation id,
 //  or -1 on timeout; *ACCEPTED says whether it was an ack. Reads the

@@ -23,12 +23,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static const char *s_files[][2] = {
-    {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},       {"data.places", "places.tsv"},
-    {"data.themes", "themes.tsv"},         {"data.theme_rules", "theme-rules.tsv"},
-    {"data.priority_rules", "priority-rules.tsv"}};
-#define S_FILES (sizeof s_files / sizeof s_files[0])
 
 //  The detail of the last s_classify, parsed back from the text the
 //  classifier rendered (which also proves it is valid JSON and UTF-8).
@@ -41,23 +35,11 @@ static sein_classify_scratch_t *s_scratch;
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
 {
-    const char *overrides[24];
-    char *owned[S_FILES];
-    int count = 0;
-    for (size_t index = 0; index < S_FILES; index++) {
-        owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
-                                     s_files[index][1]);
-        overrides[count++] = owned[index];
-    }
-    for (; extra && *extra && count < 24; extra++)
-        overrides[count++] = *extra;
     char *error = NULL;
-    sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
+    sein_config_t *config = sein_harness_data_config (extra, &error);
     assert_non_null (config);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
-    for (size_t index = 0; index < S_FILES; index++)
-        free (owned[index]);
     if (error_p)
         *error_p = error;
     else {

@@ -31,12 +31,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static const char *s_files[][2] = {
-    {"data.areas", "areas.tsv"},           {"data.polygons", "areas.geojson"},
-    {"data.streets", "streets.tsv"},       {"data.places", "places.tsv"},
-    {"data.themes", "themes.tsv"},         {"data.theme_rules", "theme-rules.tsv"},
-    {"data.priority_rules", "priority-rules.tsv"}};
-#define S_FILES (sizeof s_files / sizeof s_files[0])
 
 //  A few signals per theme, in the corpus's format: enough for a model to
 //  tell three themes apart by words the rules may not have.
@@ -65,24 +59,12 @@ static sein_classify_scratch_t *s_scratch;
 static sein_classifier_t *
 s_classifier (const char **extra, char **error_p)
 {
-    const char *overrides[16];
-    char *owned[S_FILES];
-    int count = 0;
-    for (size_t index = 0; index < S_FILES; index++) {
-        owned[index] = zsys_sprintf ("%s=%s/conf/%s", s_files[index][0], SEIN_SOURCE_DIR,
-                                     s_files[index][1]);
-        overrides[count++] = owned[index];
-    }
-    for (; extra && *extra && count < 16; extra++)
-        overrides[count++] = *extra;
     char *error = NULL;
-    sein_config_t *config = sein_settings_load (NULL, overrides, count, &error);
+    sein_config_t *config = sein_harness_data_config (extra, &error);
     if (!config)
         fail_msg ("%s", error);
     sein_classifier_t *classifier = sein_classifier_new (config, &error);
     sein_config_destroy (&config);
-    for (size_t index = 0; index < S_FILES; index++)
-        free (owned[index]);
     if (error_p)
         *error_p = error;
     else if (error)
