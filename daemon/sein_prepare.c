@@ -104,7 +104,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         //  Everything that needs no store; the transition itself is
         //  checked against the signal's state when it is stored.
         if (sein_change_parse (&pending->change, pending->command, pending->request,
-                               setup->router, classifier, error) == 0) {
+                               setup, error) == 0) {
             //  With security, who made the change is the key, not the body.
             pending->change.by = sein_auth_who (pending->principal.name, pending->change.by);
             pending->change.principal = &pending->principal;
