@@ -1154,6 +1154,7 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
         self->services = sein_open311_services (sein_config_str (config, "data.themes"), &error);
     //  The codes seind's classifier knows (sein_classifier_known_area).
     self->area_codes = zhashx_new ();
+    zhashx_set_key_duplicator (self->area_codes, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_insert (self->area_codes, SEIN_TRIAGE, (void *) 1);
     if (!error)
         error = sein_tsv_load (sein_config_str (config, "data.areas"), "code\tname\tkind\tparent",
