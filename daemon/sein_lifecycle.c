@@ -4,7 +4,6 @@
 
 #include "sein.h"
 #include "sein_alloc.h"
-#include "sein_ids.h"
 
 #define S_BIT(state) (1u << (state))
 //  The states a signal still being worked on may go to.
@@ -582,9 +581,8 @@ s_apply_reclassify (sein_store_t *store, const sein_change_t *change, const char
     const char *due_at = row->due_at;
     char due[SEIN_TIME_MAX] = "";
     if (change->theme && !streq (change->theme, row->theme)) {
-        int64_t handling = sein_deadlines_ms (change->setup->deadlines, theme, row->priority);
-        if (handling > 0)
-            sein_time_add (row->received_at, handling, due, sizeof due);
+        sein_deadlines_due (change->setup->deadlines, theme, row->priority, row->received_at,
+                            due, sizeof due);
         due_at = *due ? due : NULL;
     }
     char teams[SEIN_ROUTE_TEAMS_SIZE * 2];
