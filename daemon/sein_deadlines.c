@@ -3,6 +3,7 @@
 #include "sein_deadlines.h"
 
 #include "sein_alloc.h"
+#include "sein_ids.h"
 #include "sein_signal.h"
 
 #include <czmq.h>
@@ -140,4 +141,15 @@ sein_deadlines_ms (const sein_deadlines_t *self, const char *theme, const char *
             return rule->ms; //  the most specific
     }
     return any;
+}
+
+void
+sein_deadlines_due (const sein_deadlines_t *self, const char *theme, const char *priority,
+                    const char *received_at, char *due, size_t size)
+{
+    assert (due && size);
+    *due = 0;
+    int64_t handling = sein_deadlines_ms (self, theme, priority);
+    if (handling > 0)
+        sein_time_add (received_at, handling, due, size);
 }

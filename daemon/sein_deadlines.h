@@ -38,4 +38,12 @@ void
 int64_t
     sein_deadlines_ms (const sein_deadlines_t *self, const char *theme, const char *priority);
 
+//  The due_at of a signal of THEME and PRIORITY received at RECEIVED_AT
+//  (seind's time format) into DUE, SIZE bytes (SEIN_TIME_MAX at least):
+//  "" when no row applies. At intake, and again when RECLASSIFY gives the
+//  signal another theme.
+void
+    sein_deadlines_due (const sein_deadlines_t *self, const char *theme, const char *priority,
+                        const char *received_at, char *due, size_t size);
+
 #endif

@@ -213,12 +213,14 @@ s_code (json_t *body, const char *field, const sein_classifier_t *classifier,
 
 int
 sein_change_parse (sein_change_t *change, const char *command, json_t *body,
-                   const sein_router_t *router, const sein_classifier_t *classifier,
-                   sein_error_t *error)
+                   const sein_setup_t *setup, sein_error_t *error)
 {
     assert (change);
     assert (command);
     assert (json_is_object (body));
+    assert (setup);
+    const sein_router_t *router = setup->router;
+    const sein_classifier_t *classifier = setup->classifier;
     memset (change, 0, sizeof *change);
     change->kind = streq (command, SEIN_STATUS)       ? SEIN_CHANGE_STATUS
                    : streq (command, SEIN_NOTE)       ? SEIN_CHANGE_NOTE
@@ -262,7 +264,7 @@ sein_change_parse (sein_change_t *change, const char *command, json_t *body,
             const char *wijk = sein_classifier_wijk_of (classifier, change->area);
             snprintf (change->wijk, sizeof change->wijk, "%s", wijk ? wijk : "triage");
         }
-        change->router = router;
+        change->setup = setup;
     }
     if (change->kind != SEIN_CHANGE_STATUS)
         return 0;
@@ -571,7 +573,18 @@ s_apply_reclassify (sein_store_t *store, const sein_change_t *change, const char
     sein_route_input_t input = {area, wijk, theme, row->priority, row->source,
                                 *channel ? channel : NULL};
     sein_route_t route;
-    sein_router_route (change->router, &input, &route);
+    sein_router_route (change->setup->router, &input, &route);
+    //  A new theme brings its own deadline, counted from when the signal
+    //  came in, as at intake, under the rules in force now; without a row
+    //  it has none. The overdue search reads the row's, so it follows.
+    //  The area alone changes no deadline: the row's stays.
+    const char *due_at = row->due_at;
+    char due[SEIN_TIME_MAX] = "";
+    if (change->theme && !streq (change->theme, row->theme)) {
+        sein_deadlines_due (change->setup->deadlines, theme, row->priority, row->received_at,
+                            due, sizeof due);
+        due_at = *due ? due : NULL;
+    }
     char teams[SEIN_ROUTE_TEAMS_SIZE * 2];
     s_teams_union (row->teams, route.teams, teams, sizeof teams);
 
@@ -587,13 +600,15 @@ s_apply_reclassify (sein_store_t *store, const sein_change_t *change, const char
     sein_buf_field_string (buf, "theme", theme);
     sein_buf_raw (buf, "}", 1);
     sein_buf_field_string (buf, "rule", route.rule);
+    sein_buf_field_string (buf, "due_at", due_at);
     sein_buf_field_string (buf, "note", change->note);
     sein_store_update_t update = {.seq = seq,
                                   .updated_at = at,
                                   .area = area,
                                   .wijk = wijk,
                                   .theme = theme,
-                                  .teams = route.teams};
+                                  .teams = route.teams,
+                                  .due_at = due_at};
     //  The event goes out under the new codes and both sets of teams.
     sein_store_row_t after = *row;
     after.area = area;

@@ -29,7 +29,7 @@
 #define SEIN_LIFECYCLE_H_INCLUDED
 
 #include "sein_json.h"
-#include "sein_router.h"
+#include "sein_setup.h"
 #include "sein_signal.h"
 #include "sein_store.h"
 #include "sein_wire.h"
@@ -117,21 +117,21 @@ typedef struct {
     //  (tests, the housekeeping timer).
     const sein_principal_t *principal;
     //  RECLASSIFY: the new codes, NULL for the one kept; the area's wijk;
-    //  the router that re-routes it (the batch's, immutable while it is out)
+    //  the setup whose router re-routes it and whose deadlines date it (the
+    //  batch's, immutable while it is out)
     const char *area, *theme;
     char wijk[SEIN_CODE_MAX];
-    const sein_router_t *router;
+    const sein_setup_t *setup;
 } sein_change_t;
 
 //  Check BODY of a change COMMAND (the wire reader has bounded it and
 //  checked its field names) into *CHANGE without the store: types,
 //  values, the state's name and what the state needs, team names against
-//  ROUTER, area and theme codes against CLASSIFIER. Returns 0, or -1 with
-//  ERROR set.
+//  SETUP's router, area and theme codes against its classifier. SETUP
+//  (borrowed) must outlive the change. Returns 0, or -1 with ERROR set.
 int
     sein_change_parse (sein_change_t *change, const char *command, json_t *body,
-                       const sein_router_t *router, const sein_classifier_t *classifier,
-                       sein_error_t *error);
+                       const sein_setup_t *setup, sein_error_t *error);
 
 //  An event stored by the lifecycle, owned: its strings point into
 //  `text` and `body`, which it owns.
@@ -170,8 +170,9 @@ void
 //  Store CHANGE (not a sweep) at time AT inside the store's open
 //  transaction: find the signal, check the change against its state,
 //  store the event and update its row. A RECLASSIFY writes the new codes
-//  and teams on the row; its event carries the new codes, and the teams
-//  of before and after, so both see it. Appends the stored event to OUT;
+//  and teams on the row, and with a new theme the due_at that theme's
+//  deadline gives (none without one); its event carries the new codes,
+//  the due_at, and the teams of before and after, so both see it. Appends the stored event to OUT;
 //  BUF is the caller's rendering scratch.
 int
     sein_lifecycle_apply (sein_store_t *store, const sein_change_t *change, const char *at,

@@ -104,7 +104,7 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
         //  Everything that needs no store; the transition itself is
         //  checked against the signal's state when it is stored.
         if (sein_change_parse (&pending->change, pending->command, pending->request,
-                               setup->router, classifier, error) == 0) {
+                               setup, error) == 0) {
             //  With security, who made the change is the key, not the body.
             pending->change.by = sein_auth_who (pending->principal.name, pending->change.by);
             pending->change.principal = &pending->principal;
@@ -139,9 +139,8 @@ sein_prepare (sein_batch_t *batch, size_t index, sein_prepare_scratch_t *scratch
     pending->submitter = sein_auth_who (pending->principal.name, signal->submitter);
     //  The deadline of the setup it arrived under: a reload applies new
     //  rules to new signals only.
-    int64_t handling = sein_deadlines_ms (setup->deadlines, result->theme, result->priority);
-    if (handling > 0)
-        sein_time_add (pending->received_at, handling, pending->due_at, sizeof pending->due_at);
+    sein_deadlines_due (setup->deadlines, result->theme, result->priority,
+                        pending->received_at, pending->due_at, sizeof pending->due_at);
     s_render (pending, &route, &scratch->render);
 
     sein_store_signal_t *record = &pending->record;

@@ -267,8 +267,8 @@ static const char *s_sql[S_NSTATEMENTS] = {
     [S_MARK_OVERDUE] = "UPDATE signals SET overdue = 1 WHERE seq = ?1",
     //  A correction's new codes: its own statement, so that no other
     //  change rewrites the indexes on theme and area.
-    [S_RECLASSIFY] = "UPDATE signals SET area = ?2, wijk = ?3, theme = ?4, teams = ?5"
-                     " WHERE seq = ?1",
+    [S_RECLASSIFY] = "UPDATE signals SET area = ?2, wijk = ?3, theme = ?4, teams = ?5,"
+                     " due_at = ?6 WHERE seq = ?1",
     //  The theme's newest open cases inside the window (at most
     //  S_NEARBY_MAX), from the index alone; the caller keeps those in a
     //  box around the point and its radius decides within it.
@@ -1406,11 +1406,15 @@ s_signal_of (sqlite3_stmt *statement)
                                   "",              "due_at",   "updated_at",
                                   "acknowledged_at", "resolved_at", "closed_at",
                                   "assigned_team", "assignee"};
+    //  The row has the last word: a correction can change or remove the
+    //  deadline the creation event names.
     for (int index = 0; index < (int) (sizeof names / sizeof names[0]); index++)
         if (*names[index] && sqlite3_column_type (statement, 1 + index) != SQLITE_NULL)
             json_object_set_new (result, names[index],
                                  json_string ((const char *) sqlite3_column_text (
                                      statement, 1 + index)));
+        else if (*names[index])
+            json_object_del (result, names[index]);
     //  The row has the last word: a link can be undone.
     json_object_del (result, "related_to");
     if (sqlite3_column_type (statement, 12) != SQLITE_NULL)
@@ -1604,12 +1608,18 @@ sein_store_erase (sein_store_t *self, const char *contact, const char *at, const
                   " WHERE lower (email) = lower (?1) OR phone = ?1",
                   contact) < 0)
         return -1;
-    //  Every copy in an event: the description, attributes, notes. A
-    //  scan of every event, the price of finding copies nobody marked.
+    //  Every copy in an event: the description, attributes, notes, also
+    //  of signals someone else reported (a description that names the
+    //  person, a note), which nothing marks: so a scan of every event,
+    //  in the writer's transaction so that no event escapes it. LIKE
+    //  folds ASCII case as lower () does, without a lowered copy of each
+    //  body: half the time of instr (lower (body), ...) (docs/SECURITY.md).
+    //  The contact's own % and _ are escaped; it holds no backslash.
     sqlite3_stmt *find;
     if (sqlite3_prepare_v2 (self->db,
-                            "SELECT seq, signal, body FROM events"
-                            " WHERE instr (lower (body), lower (?1)) > 0",
+                            "SELECT seq, signal, body FROM events WHERE body LIKE"
+                            " '%' || replace (replace (?1, '%', '\\%'), '_', '\\_') || '%'"
+                            " ESCAPE '\\'",
                             -1, &find, NULL) != SQLITE_OK) {
         snprintf (self->failure, sizeof self->failure, "%s", sqlite3_errmsg (self->db));
         return -1;
@@ -1808,6 +1818,7 @@ sein_store_add_change (sein_store_t *self, sein_event_t *event,
         s_bind (codes, 3, update->wijk);
         s_bind (codes, 4, update->theme);
         s_bind (codes, 5, update->teams);
+        s_bind (codes, 6, update->due_at);
         int rc = s_step_done (codes);
         sqlite3_clear_bindings (codes);
         if (rc) {

@@ -93,8 +93,9 @@ typedef struct {
     int64_t related_to; //  with set_related: 0 clears it
     int64_t reports_delta;
     bool overdue;
-    //  A correction (RECLASSIFY): all four together, or theme NULL for none.
-    const char *area, *wijk, *theme, *teams;
+    //  A correction (RECLASSIFY): all five together, or theme NULL for
+    //  none; due_at NULL there means no deadline.
+    const char *area, *wijk, *theme, *teams, *due_at;
 } sein_store_update_t;
 
 //  Open (creating if needed) the database at PATH for writing, switch it to

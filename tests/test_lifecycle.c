@@ -192,8 +192,7 @@ test_change_bodies (void **state)
         sein_change_t change;
         sein_error_t error;
         memset (&error, 0, sizeof error);
-        int rc = sein_change_parse (&change, item->command, body, setup->router,
-                                    setup->classifier, &error);
+        int rc = sein_change_parse (&change, item->command, body, setup, &error);
         if (!item->code && rc != 0)
             fail_msg ("%s %s: refused %s (%s)", item->command, item->body, error.code,
                       error.message);
@@ -874,6 +873,105 @@ test_reload_deadlines (void **state)
     self->passed = true;
 }
 
+//  The signal SEQ as GET shows it (a fresh reference).
+static json_t *
+s_get (s_test_t *self, int64_t seq)
+{
+    json_t *reply = s_call (self, SEIN_GET, json_pack ("{s:I}", "seq", (json_int_t) seq));
+    s_assert_status (reply, "ok", "get");
+    json_t *signal = json_incref (json_object_get (reply, "signal"));
+    json_decref (reply);
+    return signal;
+}
+
+//  A correction moves the deadline with the theme: the new theme's row
+//  from received_at, or none; GET, LIST and the overdue search follow.
+static void
+test_reclassify_deadline (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    json_t *none = s_submit (self, "jeugd", 0, 0, "redeadline-1");
+    json_t *dropped = s_submit (self, "afval", 0, 0, "redeadline-2");
+    json_t *longer = s_submit (self, "afval", 0, 0, "redeadline-3");
+    assert_null (s_str (none, "due_at"));
+    assert_non_null (s_str (dropped, "due_at"));
+    int64_t none_seq = s_int (none, "seq"), dropped_seq = s_int (dropped, "seq"),
+            longer_seq = s_int (longer, "seq");
+
+    //  No deadline to afval's: received_at + 2.52 s, in the event and on the row.
+    json_t *reply = s_change (self, SEIN_RECLASSIFY,
+                              json_pack ("{s:I,s:s}", "signal", (json_int_t) none_seq,
+                                         "theme", "afval"));
+    s_assert_status (reply, "accepted", "to afval");
+    assert_non_null (s_str (reply, "due_at"));
+    assert_int_equal (s_ms (s_str (reply, "due_at")) - s_ms (s_str (none, "received_at")),
+                      S_AFVAL_MS);
+    json_t *signal = s_get (self, none_seq);
+    assert_string_equal (s_str (signal, "due_at"), s_str (reply, "due_at"));
+    json_decref (signal);
+    json_decref (reply);
+
+    //  Afval to a theme without a row: the deadline goes.
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) dropped_seq, "theme",
+                                 "jeugd"));
+    s_assert_status (reply, "accepted", "to jeugd");
+    assert_null (json_object_get (reply, "due_at"));
+    signal = s_get (self, dropped_seq);
+    assert_null (json_object_get (signal, "due_at"));
+    json_decref (signal);
+    json_decref (reply);
+
+    //  Afval to groen: 100 hours from received_at; LIST shows it too. An
+    //  area alone keeps it.
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) longer_seq, "theme",
+                                 "groen"));
+    s_assert_status (reply, "accepted", "to groen");
+    int64_t due = s_ms (s_str (reply, "due_at"));
+    assert_int_equal (due - s_ms (s_str (longer, "received_at")), (int64_t) 100 * 3600000);
+    json_decref (reply);
+    reply = s_change (self, SEIN_RECLASSIFY,
+                      json_pack ("{s:I,s:s}", "signal", (json_int_t) longer_seq, "area",
+                                 "casablanca"));
+    s_assert_status (reply, "accepted", "area only");
+    assert_int_equal (s_ms (s_str (reply, "due_at")), due);
+    json_decref (reply);
+    reply = s_call (self, SEIN_LIST, json_pack ("{s:s,s:i}", "theme", "groen", "limit", 10));
+    s_assert_status (reply, "ok", "list");
+    bool listed = false;
+    size_t index;
+    json_t *item;
+    json_array_foreach (json_object_get (reply, "signals"), index, item)
+        if (s_int (item, "seq") == longer_seq) {
+            listed = true;
+            assert_int_equal (s_ms (s_str (item, "due_at")), due);
+        }
+    assert_true (listed);
+    json_decref (reply);
+
+    //  The overdue search goes by the new deadlines: the one that got
+    //  afval's is overdue, the two whose afval deadline went are not.
+    int64_t until = zclock_mono () + 8000;
+    bool overdue = false;
+    while (!overdue && zclock_mono () < until) {
+        zclock_sleep (100);
+        signal = s_get (self, none_seq);
+        overdue = json_is_true (json_object_get (signal, "overdue"));
+        json_decref (signal);
+    }
+    assert_true (overdue);
+    assert_int_equal (s_count (self, none_seq, "overdue"), 1);
+    //  Past their old deadline by several searches.
+    zclock_sleep (800);
+    assert_int_equal (s_count (self, dropped_seq, "overdue"), 0);
+    assert_int_equal (s_count (self, longer_seq, "overdue"), 0);
+    json_decref (none);
+    json_decref (dropped);
+    json_decref (longer);
+    self->passed = true;
+}
+
 //  Heverlee, and points north of it at the given distance.
 #define S_LAT 50.862
 #define S_LON 4.699
@@ -1030,6 +1128,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reclassify_reroutes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_overdue_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reload_deadlines, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reclassify_deadline, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_link, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_nearby_reports_batched, s_setup, s_teardown),
     };

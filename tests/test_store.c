@@ -1168,6 +1168,30 @@ static int s_collect_json (json_t *signal, void *arg)
     return 0;
 }
 
+//  The scan that finds an erased person's copies: a contact's % and _
+//  are themselves, not LIKE's wildcards, matched without case; nothing
+//  else changes.
+static void test_erase_wildcards (void **state)
+{
+    s_fixture_t *fixture = *state;
+    sein_store_t *store = s_open (fixture);
+    s_spec_t specs[] = {
+        {.id = "w1", .description = "Mail A_B%C@x.be of a_bx%c@x.be", .teams = ","},
+        {.id = "w2", .description = "Mail ab%c@x.be of axbyc@x.be", .teams = ","},
+    };
+    assert_int_equal (sein_store_begin (store), 0);
+    for (size_t index = 0; index < 2; index++)
+        assert_int_equal (s_add (store, &specs[index], NULL), 0);
+    assert_int_equal (sein_store_erase (store, "a_b%c@X.be", "2026-06-01T00:00:00.000Z", "admin"),
+                      1);
+    assert_int_equal (sein_store_commit (store), 0);
+    char *text = s_sql_text (fixture->path, "SELECT group_concat (json_extract (body,"
+                                            " '$.description'), '|') FROM events");
+    assert_string_equal (text, "Mail [erased] of a_bx%c@x.be|Mail ab%c@x.be of axbyc@x.be");
+    free (text);
+    sein_store_destroy (&store);
+}
+
 //  Personal data (docs/SECURITY.md): the scrub of JSON text, erasure
 //  everywhere including the text index, retention on schedule, and the
 //  team scope of lists.
@@ -1678,6 +1702,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_migrate_from_1, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_lifecycle_searches, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_personal_data, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_erase_wildcards, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_file_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),

@@ -16,12 +16,14 @@
     (sein_http_events.h). No state is shared between threads but the
     configuration, read-only after the start, and atomic counters.
 */
+#include "sein_classify.h"
 #include "sein_cli.h"
 #include "sein_http_events.h"
 #include "sein_http_keys.h"
 #include "sein_open311.h"
 #include "sein_settings.h"
 #include "sein_signal.h"
+#include "sein_tsv.h"
 
 #include "sein_alloc.h"
 
@@ -70,6 +72,7 @@ typedef struct {
     json_t *services;      //  the themes as Open311 services
     char *areas;           //  the areas' GeoJSON
     size_t areas_size;
+    zhashx_t *area_codes;  //  the codes of data.areas, and triage
     const char *intake, *watch;
     int timeout, credit, heartbeat;
     bool dashboard;
@@ -610,6 +613,43 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
 //  ---------------------------------------------------------------------
 //  The dashboard's endpoints
 
+//  The area a dashboard query names: `area`, or else `wijk` (a wijk is
+//  an area that includes its zones); NULL when neither. The parameter's
+//  name goes to *NAME_P.
+static const char *
+s_area_arg (struct MHD_Connection *connection, const char **name_p)
+{
+    *name_p = s_arg (connection, "area") ? "area" : "wijk";
+    return s_arg (connection, *name_p);
+}
+
+//  The first code of the dashboard query's area (with SEVERAL a
+//  comma-separated list, as /events takes) that is not in the areas
+//  file, into UNKNOWN (SIZE bytes, cut short); its parameter's name to
+//  *NAME_P. Returns true when there is one. Every dashboard endpoint
+//  refuses it alike, before asking seind: LIST matches any code, so the
+//  list and counts would answer 200 with nothing while the stream was
+//  refused, and a page on a typo would retry for ever.
+static bool
+s_unknown_area (s_gateway_t *self, struct MHD_Connection *connection, bool several,
+                const char **name_p, char *unknown, size_t size)
+{
+    const char *area = s_area_arg (connection, name_p);
+    json_t *codes = !area ? json_array () : several ? s_filter_values (area)
+                                                   : json_pack ("[s]", area);
+    size_t index;
+    json_t *code;
+    bool found = false;
+    json_array_foreach (codes, index, code)
+        if (!zhashx_lookup (self->area_codes, json_string_value (code))) {
+            snprintf (unknown, size, "%s", json_string_value (code));
+            found = true;
+            break;
+        }
+    json_decref (codes);
+    return found;
+}
+
 //  The filters /api/signals and /api/summary share, from the query, into
 //  BODY (a LIST or STATS body), with TEAM (NULL: none), so that the list,
 //  the counts and the /events stream a page opens select the same
@@ -618,9 +658,8 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
 static void
 s_dashboard_filters (struct MHD_Connection *connection, const char *team, json_t *body)
 {
-    const char *area = s_arg (connection, "area");
-    if (!area)
-        area = s_arg (connection, "wijk");
+    const char *name;
+    const char *area = s_area_arg (connection, &name);
     if (area)
         json_object_set_new (body, "area", json_string (area));
     const char *names[] = {"theme", "priority"};
@@ -782,9 +821,11 @@ s_events (s_gateway_t *self, struct MHD_Connection *connection,
           const sein_principal_t *principal)
 {
     json_t *filter = json_object ();
+    const char *name;
     const char *keys[] = {"area", "theme", "team", "priority"};
     for (size_t index = 0; index < 4; index++) {
-        const char *value = s_arg (connection, keys[index]);
+        const char *value =
+            index == 0 ? s_area_arg (connection, &name) : s_arg (connection, keys[index]);
         if (value)
             json_object_set_new (filter, keys[index], s_filter_values (value));
     }
@@ -1023,6 +1064,11 @@ s_handle (void *cls, struct MHD_Connection *connection, const char *url, const c
     if (command && !sein_auth_allows (&principal, command))
         return s_error (self, connection, route, 403, "the role %s may not %s", principal.role,
                         post ? "submit" : route == R_EVENTS ? "watch" : "query");
+    const char *name;
+    char unknown[72];
+    if ((route == R_SIGNALS || route == R_SUMMARY || route == R_EVENTS) &&
+        s_unknown_area (self, connection, route == R_EVENTS, &name, unknown, sizeof unknown))
+        return s_error (self, connection, route, 400, "%s: unknown area '%s'", name, unknown);
     switch (route) {
     case R_DASHBOARD:
         return s_answer (self, connection, route, 200, "text/html; charset=utf-8",
@@ -1088,6 +1134,15 @@ s_connection (void *cls, struct MHD_Connection *connection, void **socket_contex
 //  ---------------------------------------------------------------------
 //  Main
 
+//  An areas file row: its code is one the dashboard's queries may name.
+static char *
+s_area_code (void *arg, char **fields, int nfields, int line)
+{
+    (void) nfields, (void) line;
+    zhashx_insert ((zhashx_t *) arg, fields[0], (void *) 1);
+    return NULL;
+}
+
 static int
 s_load (s_gateway_t *self, sein_cli_t *cli)
 {
@@ -1097,6 +1152,13 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
     self->api_keys = sein_http_keys_new (config, &error);
     if (!error)
         self->services = sein_open311_services (sein_config_str (config, "data.themes"), &error);
+    //  The codes seind's classifier knows (sein_classifier_known_area).
+    self->area_codes = zhashx_new ();
+    zhashx_set_key_duplicator (self->area_codes, (zhashx_duplicator_fn *) sein_strdup);
+    zhashx_insert (self->area_codes, SEIN_TRIAGE, (void *) 1);
+    if (!error)
+        error = sein_tsv_load (sein_config_str (config, "data.areas"), "code\tname\tkind\tparent",
+                               3, 5, s_area_code, self->area_codes);
     if (!error) {
         const char *path = sein_config_str (config, "data.polygons");
         zchunk_t *chunk = NULL;
@@ -1214,6 +1276,7 @@ main (int argc, char **argv)
     sein_http_keys_destroy (&self->api_keys);
     sein_keys_destroy (&self->keys);
     json_decref (self->services);
+    zhashx_destroy (&self->area_codes);
     free (self->areas);
     free (self);
     sein_cli_finish (&cli);

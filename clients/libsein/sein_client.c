@@ -17,9 +17,9 @@
 */
 #include "sein.h"
 #include "sein_alloc.h"
+#include "sein_split.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <czmq.h>
 
 struct _sein_client_t {
@@ -349,25 +349,6 @@ sein_watcher_destroy (sein_watcher_t **self_p)
     }
 }
 
-//  The seq of an event body. seind writes every event as {"seq":N,...};
-//  anything else is parsed in full.
-static int64_t
-s_event_seq (const char *body, size_t size)
-{
-    static const char prefix[] = "{\"seq\":";
-    if (size > sizeof prefix && memcmp (body, prefix, sizeof prefix - 1) == 0) {
-        int64_t seq = 0;
-        for (size_t at = sizeof prefix - 1; at < size && isdigit ((unsigned char) body[at]);
-             at++)
-            seq = seq * 10 + (body[at] - '0');
-        return seq;
-    }
-    json_t *json = json_loadb (body, size, 0, NULL);
-    int64_t seq = json_integer_value (json_object_get (json, "seq"));
-    json_decref (json);
-    return seq;
-}
-
 //  An event of the current session: true when it is new to the caller.
 static bool
 s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
@@ -380,52 +361,11 @@ s_watcher_event (sein_watcher_t *self, const char *body, size_t size)
         s_watcher_send (self, SEIN_CREDIT, json_pack ("{s:i}", "credit", self->consumed));
         self->consumed = 0;
     }
-    int64_t seq = s_event_seq (body, size);
+    int64_t seq = sein_split_seq (body, size);
     if (seq <= self->last_seq)
         return false; //  already handed out
     self->last_seq = seq;
     return true;
-}
-
-//  The next element of the JSON array of SIZE bytes at BATCH from *AT, an
-//  object: its start, with *SIZE_P its size and *AT moved past it. NULL at
-//  the array's end or at anything that is not an object. Strings are
-//  skipped whole (memchr to each quote), so a brace or comma in a
-//  description is never taken for structure; no parse, no copy.
-static const char *
-s_batch_next (const char *batch, size_t size, size_t *at, size_t *size_p)
-{
-    size_t index = *at;
-    while (index < size && (batch[index] == '[' || batch[index] == ',' ||
-                            isspace ((unsigned char) batch[index])))
-        index++;
-    if (index >= size || batch[index] != '{')
-        return NULL;
-    size_t start = index, depth = 0;
-    for (; index < size; index++) {
-        char c = batch[index];
-        if (c == '"') {
-            //  The closing quote: one with an even run of backslashes before it.
-            const char *quote = batch + index;
-            size_t escapes;
-            do {
-                size_t left = size - (size_t) (quote + 1 - batch);
-                quote = (const char *) memchr (quote + 1, '"', left);
-                if (!quote)
-                    return NULL;
-                for (escapes = 0; quote[-1 - (ptrdiff_t) escapes] == '\\'; escapes++)
-                    ;
-            } while (escapes % 2);
-            index = (size_t) (quote - batch);
-        } else if (c == '{' || c == '[')
-            depth++;
-        else if ((c == '}' || c == ']') && --depth == 0) {
-            *at = index + 1;
-            *size_p = index + 1 - start;
-            return batch + start;
-        }
-    }
-    return NULL;
 }
 
 //  The next new event of the BATCH being handed out, or NULL when it is
@@ -436,7 +376,7 @@ s_watcher_batched (sein_watcher_t *self, size_t *size_p)
     const char *batch = (const char *) zmq_msg_data (&self->batch);
     size_t size = zmq_msg_size (&self->batch), event_size;
     const char *event;
-    while ((event = s_batch_next (batch, size, &self->batch_at, &event_size)))
+    while ((event = sein_split_next (batch, size, &self->batch_at, &event_size)))
         if (s_watcher_event (self, event, event_size)) {
             *size_p = event_size;
             return event;

@@ -177,6 +177,11 @@ async function main() {
     await lib.checkCounts(page, "after the restart");
     await page.close();
 
+    // A wijk that does not exist: sein-http refuses the list, the counts
+    // and the stream alike, and the page says so instead of retrying.
+    (await lib.checkRefused(browser, url + "?wijk=typo", "area: unknown area 'typo'",
+                            "an unknown wijk", SCALE)).close();
+
     // Pages loaded while signals keep arriving (one sein-submit fed a line
     // every 20 ms until they are loaded; at most 380, so that the filtered
     // page's list of 200 holds all it selects), on the whole city and on a

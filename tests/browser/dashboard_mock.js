@@ -202,6 +202,29 @@ async function main() {
       await lib.checkCounts(loading, what);
       await loading.close();
     }
+    // A 4xx is shown and ends the retries: an unknown wijk in the address
+    // (every endpoint refuses it), or a stream the gateway alone refuses
+    // (the browser's EventSource does not say why: the page asks). A 5xx
+    // is retried.
+    const asked = () => mock.urls.filter((u) => u.startsWith("/api/signals")).length;
+    let listed = asked();
+    (await lib.checkRefused(browser, url + "&wijk=typo", "unknown area 'typo'",
+                            "an unknown wijk")).close();
+    check(asked() === listed + 1, `the list was asked once for an unknown wijk (${asked() - listed})`);
+    mock.eventsStatus = 403;
+    listed = asked();
+    (await lib.checkRefused(browser, url, "refused by the test", "a refused stream")).close();
+    check(asked() === listed + 1, `the list was asked once for a refused stream (${asked() - listed})`);
+    mock.eventsStatus = 503;
+    const busy = await browser.newPage();
+    await busy.goto(url);
+    await busy.waitForFunction(() => Number(document.body.dataset.syncs) >= 2, null, { timeout: 4000 })
+      .catch(() => {});
+    check((await lib.shown(busy)).syncs >= 2 && !(await busy.evaluate(() => document.body.dataset.refused)),
+          "a stream answered 503 is retried from the list");
+    mock.eventsStatus = 0;
+    await busy.close();
+
     const keyless = mock.urls.filter((u) => !/^\/(\?|$)/.test(u) && new URL(u, "http://x").searchParams.get("api_key") !== "k+1");
     check(mock.urls.length > 10 && keyless.length === 0,
           "the page's api_key goes along with every request" + (keyless.length ? ` (not: ${keyless})` : ""));

@@ -173,6 +173,29 @@ async function open(browser, url, scale) {
   return page;
 }
 
+// Open the dashboard at URL, which the gateway refuses with a 4xx: the
+// page must show the gateway's description (holding FRAGMENT) and stop,
+// with no second load of the list after the 1 s and 2 s retries would
+// have come. Returns the page.
+async function checkRefused(browser, url, fragment, what, scale) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  await page.goto(url);
+  const refused = await page.waitForSelector("body[data-refused]", { timeout: 5000 * (scale || 1) })
+    .then(() => true, () => false);
+  check(refused, what + ": the page marks the refusal");
+  const text = await page.locator("#refused").textContent({ timeout: 1000 }).catch(() => "");
+  check(await page.locator("#refused").isVisible() && text.includes(fragment),
+        `${what}: the page shows the gateway's error (${JSON.stringify(text)})`);
+  check(await page.locator("#conn").getAttribute("data-state") === "refused", what + ": the state says refused");
+  await page.waitForTimeout(3500);
+  const s = await shown(page);
+  check(s.syncs === 1 && s.conn === "refused", `${what}: no retry after a refusal (${s.syncs} loads)`);
+  check(page.errors.length === 0, what + ": no script error" + (page.errors.length ? ": " + page.errors.join("; ") : ""));
+  return page;
+}
+
 // The end of a test's run on PAGE: no script error, then screenshots
 // NAME-desktop and, after the phone's checks, NAME-phone.
 async function finish(page, name) {
@@ -190,4 +213,4 @@ function verdict() {
 }
 
 module.exports = { check, failed, launch, open, finish, verdict, shown, waitShown, checkOnce,
-                   checkCounts };
+                   checkCounts, checkRefused };

@@ -26,6 +26,12 @@ function themes() {
                    type: "realtime", keywords: "", group: "" }));
 }
 
+// The area codes of conf/areas.tsv, and triage: what the gateway knows.
+function areaCodes() {
+  return new Set(["triage"].concat(fs.readFileSync(path.join(ROOT, "conf", "areas.tsv"), "utf8")
+    .split("\n").slice(1).filter((l) => l.trim() && !l.startsWith("#")).map((l) => l.split("\t")[0])));
+}
+
 class Mock {
   constructor() {
     this.events = [];       // the log, seq = index + 1
@@ -39,6 +45,8 @@ class Mock {
                             // a careless server, for the page's dedupe
     this.after = {};        // path -> a function called once after answering it:
                             // a signal stored while a page loads
+    this.areas = areaCodes();
+    this.eventsStatus = 0;  // when set, /events alone answers this HTTP error
   }
 
   // Store EVENT (without seq) as seind would: next seq, and the signal's
@@ -81,10 +89,23 @@ class Mock {
     this.urls.push(req.url);
     const url = new URL(req.url, "http://x");
     const q = url.searchParams;
-    const json = (body) => {
-      res.writeHead(200, { "Content-Type": "application/json" });
+    const json = (body, status) => {
+      res.writeHead(status || 200, { "Content-Type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    const error = (status, description) => json([{ code: status, description }], status);
+    // As the gateway: an unknown area or wijk is the same 400 on every
+    // dashboard endpoint.
+    const dashboard = ["/api/signals", "/api/summary", "/events"].includes(url.pathname);
+    const areaName = q.get("area") ? "area" : "wijk", area = q.get(areaName);
+    if (dashboard && area && !this.areas.has(area)) {
+      error(400, `${areaName}: unknown area '${area}'`);
+      return;
+    }
+    if (url.pathname === "/events" && this.eventsStatus) {
+      error(this.eventsStatus, "refused by the test");
+      return;
+    }
     if (url.pathname === "/") {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
       res.end(fs.readFileSync(path.join(ROOT, "clients", "http", "dashboard.html")));

@@ -297,6 +297,22 @@ def test_errors(gateway):
     error_is(gateway, "GET", "/open311/v2/requests.json?start_date=yesterday", 400)
     error_is(gateway, "GET", "/api/signals?limit=0", 400, "limit")
     error_is(gateway, "GET", "/events?area=atlantis", 400, "area")
+    # An unknown area or wijk: the same 400 from every dashboard endpoint
+    # (LIST alone would answer an empty 200, and a page on a typo would
+    # wait for a stream that is refused).
+    for name in ("area", "wijk"):
+        bodies = [error_is(gateway, "GET", "%s?%s=atlantis" % (path, name), 400,
+                           "%s: unknown area 'atlantis'" % name)
+                  for path in ("/api/signals", "/api/summary", "/events")]
+        check(bodies[0] == bodies[1] == bodies[2], "one error for all three: %r" % bodies)
+    error_is(gateway, "GET", "/events?area=heverlee,atlantis", 400, "unknown area 'atlantis'")
+    for query in ("area=triage", "wijk=heverlee", "area=casablanca&wijk=heverlee"):
+        for path in ("/api/signals", "/api/summary"):
+            status, body = gateway.json("GET", "%s?%s" % (path, query))
+            check(status == 200, "%s?%s: %d %r" % (path, query, status, body))
+    stream = gateway.stream("/events?wijk=heverlee")
+    check(stream.status == 200, "events?wijk=heverlee: %d" % stream.status)
+    stream.close()
     # Not UTF-8: named, never dropped (a dropped filter would match all).
     error_is(gateway, "GET", "/events?area=%FF", 400, "area")
     error_is(gateway, "GET", "/api/signals?theme=caf%E9", 400, "theme")
