@@ -751,6 +751,7 @@ s_set_known (s_watch_t *self, const char *codes)
         if (dimension != F_PRIORITY && !json_is_array (list))
             continue;
         self->known[dimension] = zhashx_new ();
+        zhashx_set_key_duplicator (self->known[dimension], (zhashx_duplicator_fn *) sein_strdup);
         size_t index;
         json_t *code;
         json_array_foreach (list, index, code)
@@ -847,6 +848,7 @@ sein_watch_actor (zsock_t *pipe, void *args)
     self->timeout = sein_config_int (config, "watch.timeout");
     self->sessions_max = sein_config_int (config, "watch.sessions_max");
     self->sessions = zhashx_new ();
+    zhashx_set_key_duplicator (self->sessions, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_set_destructor (self->sessions, (zhashx_destructor_fn *) s_session_destroy);
     self->store = sein_store_new_reader (watch_args->db_path, &self->error);
     const char *endpoint = sein_config_str (config, "endpoints.watch");
