@@ -17,7 +17,9 @@
 
     each hashed with 32-bit FNV-1a over the kind letter and the bytes,
     into 2^BITS buckets (index = hash mod 2^BITS, plus 1: liblinear counts
-    from 1). A bucket's value is 1 + ln(count), scaled per kind, and the
+    from 1). A bucket's count is scaled per kind and by where its word
+    stands (1.4 for the first word of the text down to 0.6 for the last),
+    its value is 1 + ln(count) (the count itself below 1), and the
     text's vector is L2-normalised. Then the rules become a prior: the
     rule score of each of the model's labels is one more feature, at index
     2^BITS + 1 + label, valued 0.15 tanh(score / 3), outside the normalisation,
@@ -36,7 +38,7 @@
 
 //  The feature configuration a model file names in its header; a model
 //  trained with another one is refused.
-#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.3,r.5,prior.15tanh3"
+#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8"
 
 typedef struct _sein_features_t sein_features_t;
 

@@ -6,7 +6,7 @@
     probability for every theme it knows. The file is liblinear's own text
     format after one header line of ours, which liblinear cannot check:
 
-      sein-theme-model 1 bits=14 features=w1,b.7,c3-5.3,r.5,prior.15tanh3 labels=a,b,...
+      sein-theme-model 1 bits=14 features=w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8 labels=a,b,...
           corpus=SHA1 signals=N C=512
 
     (one line): the format version, the hash bits, the feature

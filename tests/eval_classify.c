@@ -25,7 +25,7 @@
     Usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] [-o setting=value]... [-c
    CORPUS]... [DEV] -v   print every dev-set signal, not only the misses -m   print the
    cross-validation's misses too -k   folds (default 5) -b, -C  hash bits and liblinear's
-   C of the models (default 14, 128, as seinctl train) -c   a corpus file (default: every
+   C of the models (default 14, 512, as seinctl train) -c   a corpus file (default: every
    .jsonl in conf/corpus) -o   override a setting, e.g. -o classify.theme_threshold=60
 */
 #include "sein_classify.h"
@@ -41,10 +41,11 @@
 #define S_DEV_TARGET    95.0
 #define S_CV_TARGET     93.0
 #define S_WRONG_TARGET  3.0
-//  Not met yet: what the model reaches now (91.4%, 5.4%), less a margin
-//  for a retrain's noise. A change that falls below fails.
-#define S_CV_FLOOR      90.5
-#define S_WRONG_CEILING 6.0
+//  Not met yet: just short of what the model reaches now (91.9%, 4.9%;
+//  training and folds are deterministic, so only a change moves them). A
+//  change that falls below fails.
+#define S_CV_FLOOR      91.5
+#define S_WRONG_CEILING 5.3
 #define S_OVERRIDES_MAX 40
 #define S_THEMES_MAX    64
 #define S_LANGS_MAX     16
@@ -253,6 +254,13 @@ s_thresholds (const s_tally_t *tally)
         }
         printf ("\n");
     }
+    //  The ceiling of any threshold: how often the model's best answer is
+    //  right when nothing goes to triage.
+    int best_answers = 0;
+    for (size_t at = 0; at < tally->nsignals; at++)
+        best_answers += tally->model_right[at];
+    printf ("the model's best answer is right %.1f%% of the time\n",
+            s_share (best_answers, (int) tally->nsignals));
     //  The setting a city would pick from this table: the most right
     //  answers while the confidently wrong stay under the target, on a
     //  finer grid (thresholds 0.20..0.95, margins 0..0.5, by 0.01).

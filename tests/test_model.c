@@ -150,6 +150,16 @@ s_has (const struct feature_node *nodes, int index)
     return false;
 }
 
+//  The value of feature INDEX among the NODES, 0 when absent.
+static double
+s_value (const struct feature_node *nodes, int index)
+{
+    for (; nodes->index != -1; nodes++)
+        if (nodes->index == index)
+            return nodes->value;
+    return 0;
+}
+
 static int
 s_bucket (char kind, const char *text, int bits)
 {
@@ -225,6 +235,27 @@ test_features (void **state)
     assert_false (s_has (nodes, s_bucket ('w', "overlast", bits)));
     assert_true (s_has (nodes, s_bucket ('w', "~overlast", bits)));
     sein_text_release (&text);
+
+    //  Where a word stands: the first word of a text counts 1.4 before the
+    //  logarithm (1 + ln 1.4), the last 0.6, whichever the word is.
+    const char *orders[2] = {"ratten kelder", "kelder ratten"};
+    double first_to_last = (1 + log (1.4)) / 0.6;
+    for (size_t order = 0; order < 2; order++) {
+        sein_text_analyse (&text, lang, orders[order], strlen (orders[order]));
+        sein_features_extract (features, 16, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+        nodes = sein_features_nodes (features, &count);
+        const char *rats_stem = NULL;
+        for (size_t index = 0; index < text.ntokens; index++)
+            if (strcmp (sein_text_word (&text, index), "ratten") == 0)
+                rats_stem = sein_text_stem (&text, stemmer, index, SEIN_NL);
+        assert_non_null (rats_stem);
+        double rats = s_value (nodes, s_bucket ('w', rats_stem, 16));
+        double cellar = s_value (nodes, s_bucket ('w', "kelder", 16));
+        assert_true (rats > 0 && cellar > 0);
+        double ratio = order == 0 ? rats / cellar : cellar / rats;
+        assert_true (fabs (ratio - first_to_last) < 1e-9);
+        sein_text_release (&text);
+    }
 
     //  A typo keeps most of a word's n-grams.
     const char *right = "rattenplaag", *typo = "ratenplaag";
