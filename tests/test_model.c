@@ -257,6 +257,30 @@ test_features (void **state)
         sein_text_release (&text);
     }
 
+    //  IDF weights multiply a bucket's value before the normalisation:
+    //  "kelder" weighed 3 against "ratten" at 1 is 3 times as strong, and
+    //  the text part stays of length 1.
+    float *idf = (float *) zmalloc (((1u << 16) + 1) * sizeof (float));
+    for (size_t index = 0; index <= (1u << 16); index++)
+        idf[index] = 1;
+    idf[s_bucket ('w', "kelder", 16)] = 3;
+    sein_text_analyse (&text, lang, orders[0], strlen (orders[0]));
+    sein_features_extract (features, 16, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    nodes = sein_features_nodes (features, &count);
+    double unweighed = s_value (nodes, s_bucket ('w', "kelder", 16)) /
+                   s_value (nodes, s_bucket ('w', "rat", 16));
+    sein_features_extract (features, 16, idf, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    nodes = sein_features_nodes (features, &count);
+    double weighed = s_value (nodes, s_bucket ('w', "kelder", 16)) /
+                     s_value (nodes, s_bucket ('w', "rat", 16));
+    assert_true (unweighed > 0 && fabs (weighed / unweighed - 3) < 1e-6);
+    double length = 0;
+    for (size_t index = 0; index + 1 < count; index++) //  the last is the intercept
+        length += nodes[index].value * nodes[index].value;
+    assert_true (fabs (length - 1) < 1e-6);
+    sein_text_release (&text);
+    free (idf);
+
     //  A typo keeps most of a word's n-grams.
     const char *right = "rattenplaag", *typo = "ratenplaag";
     sein_text_analyse (&text, lang, right, strlen (right));
@@ -312,6 +336,17 @@ test_round_trip (void **state)
         fail_msg ("%s", error);
     assert_int_equal (sein_model_bits (loaded), 12);
     assert_string_equal (sein_model_digest (loaded), digest);
+    //  The IDF weights come back exactly (the file keeps integer counts);
+    //  a bucket no signal had weighs most, one every signal had weighs 1.
+    const float *idf = sein_model_idf (model), *idf_loaded = sein_model_idf (loaded);
+    float lowest = idf[1], highest = idf[1];
+    for (size_t index = 1; index <= (1u << 12); index++) {
+        assert_true (idf[index] == idf_loaded[index]);
+        lowest = idf[index] < lowest ? idf[index] : lowest;
+        highest = idf[index] > highest ? idf[index] : highest;
+    }
+    assert_true (fabs (highest - sqrt (1 + log (16.0 / 1))) < 1e-6);
+    assert_true (lowest >= 1 && lowest < highest);
     //  Every training signal: the same theme, probabilities within the six
     //  digits the file keeps.
     sein_signal_limits_t limits = {4000, 65536};
