@@ -1120,11 +1120,12 @@ s_scores (const sein_rule_hits_t *hits, const sein_text_t *text, s_score_t *slot
     return nthemes;
 }
 
-//  The model's features of TEXT into SCRATCH: its words, the rule HITS,
-//  and the rule scores (SLOTS, NTHEMES) of the NLABELS themes LABELS as
-//  the prior.
+//  The model's features of TEXT into SCRATCH: its words (weighted by IDF,
+//  NULL for none), the rule HITS, and the rule scores (SLOTS, NTHEMES) of
+//  the NLABELS themes LABELS as the prior.
 static void
-s_features (sein_classify_scratch_t *scratch, int bits, const char *const *labels,
+s_features (sein_classify_scratch_t *scratch, int bits, const float *idf,
+            const char *const *labels,
             size_t nlabels, sein_text_t *text, const sein_rule_hits_t *hits,
             const s_score_t *slots, size_t nthemes)
 {
@@ -1136,8 +1137,8 @@ s_features (sein_classify_scratch_t *scratch, int bits, const char *const *label
             if (strcmp (slots[slot].theme, labels[label]) == 0)
                 priors[label] = slots[slot].score;
     }
-    sein_features_extract (scratch->features, bits, text, scratch->stemmer, hits->lang, hits,
-                           priors, nlabels);
+    sein_features_extract (scratch->features, bits, idf, text, scratch->stemmer, hits->lang,
+                           hits, priors, nlabels);
 }
 
 typedef struct {
@@ -1166,7 +1167,8 @@ s_theme_model (const sein_classifier_t *self, sein_classify_scratch_t *scratch,
     const char *labels[64] = {NULL};
     for (size_t label = 0; label < nlabels; label++)
         labels[label] = sein_model_label (model, label);
-    s_features (scratch, sein_model_bits (model), labels, nlabels, text, hits, slots, nthemes);
+    s_features (scratch, sein_model_bits (model), sein_model_idf (model), labels, nlabels,
+                text, hits, slots, nthemes);
     double probs[64];
     size_t best = sein_model_predict (model, sein_features_nodes (scratch->features, NULL),
                                       probs);
@@ -1620,7 +1622,7 @@ sein_classifier_features (const sein_classifier_t *self, sein_classify_scratch_t
     if (hits.count > SEIN_RULE_HITS_INLINE)
         slots = (s_score_t *) sein_malloc (hits.count * sizeof *slots);
     size_t nthemes = s_scores (&hits, &text, slots);
-    s_features (scratch, bits, labels, nlabels, &text, &hits, slots, nthemes);
+    s_features (scratch, bits, NULL, labels, nlabels, &text, &hits, slots, nthemes);
     if (slots != inline_slots)
         free (slots);
     sein_rule_hits_release (&hits);

@@ -96,7 +96,8 @@ const sein_model_t *
 
 //  The theme model's features of SIGNAL, as a classification computes
 //  them (sein_features.h), in 2^BITS buckets with the rule scores of the
-//  NLABELS themes LABELS as the prior: what a trainer learns from. Ends
+//  NLABELS themes LABELS as the prior, before any IDF weighting (the
+//  trainer fits it, sein_model_train): what a trainer learns from. Ends
 //  with index -1; borrowed from SCRATCH until its next use.
 const struct feature_node *
     sein_classifier_features (const sein_classifier_t *self,

@@ -197,7 +197,7 @@ s_ngrams (sein_features_t *self, uint32_t mask, const char *word, size_t len,
 }
 
 void
-sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
+sein_features_extract (sein_features_t *self, int bits, const float *idf, sein_text_t *text,
                        sein_stemmer_t *stemmer, int language,
                        const sein_rule_hits_t *hits, const double *priors, size_t npriors)
 {
@@ -273,11 +273,14 @@ sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
                             : (int32_t) hit->token;
         s_add (self, mask, 'r', buffer, len + 1, token, S_SCALE_RULE);
     }
-    //  Values: a log of the count, then one length for every text.
+    //  Values: a log of the count times the bucket's IDF weight, then one
+    //  length for every text.
     double norm = 0;
     for (size_t node = 0; node < self->nnodes; node++) {
         double sum = self->sums[node];
         double value = sum > 1 ? 1 + log (sum) : sum;
+        if (idf)
+            value *= idf[self->nodes[node].index];
         self->nodes[node].value = value;
         norm += value * value;
     }

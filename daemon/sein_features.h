@@ -19,8 +19,10 @@
     into 2^BITS buckets (index = hash mod 2^BITS, plus 1: liblinear counts
     from 1). A bucket's count is scaled per kind and by where its word
     stands (1.4 for the first word of the text down to 0.6 for the last),
-    its value is 1 + ln(count) (the count itself below 1), and the
-    text's vector is L2-normalised. Then the rules become a prior: the
+    its value is 1 + ln(count) (the count itself below 1), times the
+    bucket's IDF weight (the square root of 1 + ln((1 + N) / (1 + df)),
+    df of the N training signals having the bucket; sein_model keeps the
+    table), and the text's vector is L2-normalised after weighting. Then the rules become a prior: the
     rule score of each of the model's labels is one more feature, at index
     2^BITS + 1 + label, valued 0.15 tanh(score / 3), outside the normalisation,
     and the last feature, 2^BITS + 1 + labels, is always 1: the intercept.
@@ -38,7 +40,7 @@
 
 //  The feature configuration a model file names in its header; a model
 //  trained with another one is refused.
-#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8"
+#define SEIN_FEATURES_CONFIG "w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8,idf.5"
 
 typedef struct _sein_features_t sein_features_t;
 
@@ -58,11 +60,14 @@ uint32_t
 //  Build the features of TEXT (analysed by sein_text, matched by the theme
 //  rules into HITS) in LANGUAGE (SEIN_NL.., the language the rules weighed
 //  the hits in; SEIN_LANG_NONE reads it as Dutch), stemming with STEMMER,
-//  into 2^BITS buckets, plus NPRIORS rule scores PRIORS (one per model
-//  label, may be NULL when 0). Replaces what SELF held. TEXT must stay
-//  alive while SELF's features are read (sein_features_strongest).
+//  into 2^BITS buckets weighted by IDF (2^BITS + 1 weights by feature
+//  index, sein_model_idf; NULL weighs every bucket 1, as training reads
+//  its rows), plus NPRIORS rule scores PRIORS (one per model label, may be
+//  NULL when 0). Replaces what SELF held. TEXT must stay alive while
+//  SELF's features are read (sein_features_strongest).
 void
-    sein_features_extract (sein_features_t *self, int bits, sein_text_t *text,
+    sein_features_extract (sein_features_t *self, int bits, const float *idf,
+                           sein_text_t *text,
                            sein_stemmer_t *stemmer, int language,
                            const sein_rule_hits_t *hits, const double *priors,
                            size_t npriors);

@@ -14,6 +14,8 @@
 #include "sein_features.h"
 
 #include <czmq.h>
+#include <inttypes.h>
+#include <math.h>
 #include <sys/mman.h>
 
 //  More labels than any city's theme list; the stack holds their
@@ -32,6 +34,8 @@ struct _sein_model_t {
     size_t signals;
     double C;
     int column[S_LABELS_MAX]; //  label -> its index in linear->label
+    uint32_t *df;             //  per text feature index 1..2^bits: signals having it
+    float *idf;               //  its weight, from df and signals (s_weigh)
 };
 
 static void
@@ -52,6 +56,8 @@ sein_model_destroy (sein_model_t **self_p)
             free (self->labels[index]);
         free (self->labels);
         free (self->digest);
+        free (self->df);
+        free (self->idf);
         free (self);
         *self_p = NULL;
     }
@@ -74,6 +80,23 @@ s_map_labels (sein_model_t *self)
         self->column[label - 1] = column;
     }
     return NULL;
+}
+
+//  The IDF weights of the text features from their document counts: the
+//  square root of 1 + ln ((1 + N) / (1 + df)). A word every signal has
+//  weighs 1, one signal in 3,000 about 3; a bucket training never saw
+//  weighs most, and its weights are 0, so it only shortens the vector of
+//  a text full of unknown words. The square root did better than the IDF
+//  itself on the corpus's cross-validation (docs/CLASSIFICATION.md).
+static void
+s_weigh (sein_model_t *self)
+{
+    size_t buckets = ((size_t) 1 << self->bits) + 1;
+    self->idf = (float *) sein_malloc (buckets * sizeof (float));
+    self->idf[0] = 1;
+    for (size_t index = 1; index < buckets; index++)
+        self->idf[index] = (float) sqrt (
+            1 + log ((1.0 + (double) self->signals) / (1.0 + (double) self->df[index])));
 }
 
 static int
@@ -111,6 +134,30 @@ sein_model_train (struct feature_node *const *x, const int *y, size_t n,
         memcpy (problem.x[row], x[row], (count + 1) * sizeof (struct feature_node));
         qsort (problem.x[row], count, sizeof (struct feature_node), s_compare_nodes);
     }
+    //  The rows come unweighted: count in how many each text feature
+    //  occurs, weigh, and L2-normalise each row's text part again, as
+    //  sein_features_extract does with the model's weights.
+    sein_model_t *self = (sein_model_t *) zmalloc (sizeof *self);
+    self->bits = options->bits;
+    self->signals = n;
+    int text_max = 1 << options->bits;
+    self->df = (uint32_t *) sein_calloc ((size_t) text_max + 1, sizeof (uint32_t));
+    for (size_t row = 0; row < n; row++)
+        for (struct feature_node *node = problem.x[row];
+             node->index != -1 && node->index <= text_max; node++)
+            self->df[node->index]++;
+    s_weigh (self);
+    for (size_t row = 0; row < n; row++) {
+        double norm = 0;
+        struct feature_node *node;
+        for (node = problem.x[row]; node->index != -1 && node->index <= text_max; node++) {
+            node->value *= self->idf[node->index];
+            norm += node->value * node->value;
+        }
+        norm = norm > 0 ? sqrt (norm) : 1;
+        for (node = problem.x[row]; node->index != -1 && node->index <= text_max; node++)
+            node->value /= norm;
+    }
     struct parameter parameter = {0};
     parameter.solver_type = L2R_LR;
     parameter.eps = 0.01;
@@ -121,17 +168,14 @@ sein_model_train (struct feature_node *const *x, const int *y, size_t n,
     //  liblinear's solvers for logistic regression may shuffle with
     //  rand(): a fixed seed makes training reproducible.
     srand (1);
-    sein_model_t *self = (sein_model_t *) zmalloc (sizeof *self);
     self->linear = train (&problem, &parameter);
     sein_require (self->linear);
-    self->bits = options->bits;
     self->C = options->C;
     self->nlabels = nlabels;
     self->labels = (char **) sein_malloc (nlabels * sizeof (char *));
     for (size_t label = 0; label < nlabels; label++)
         self->labels[label] = sein_strdup (names[label]);
     self->digest = sein_strdup (options->digest ? options->digest : "none");
-    self->signals = n;
     //  A label no row had is missing from liblinear's list.
     char *error = s_map_labels (self);
     sein_require (!error);
@@ -167,6 +211,13 @@ sein_model_save (const sein_model_t *self, const char *path, char **error_p)
             fprintf (file, "%s%s", label ? "," : "", self->labels[label]);
         fprintf (file, " corpus=%s signals=%zu C=%g\n", self->digest, self->signals,
                  self->C);
+        //  The document counts, for the IDF weights: exact integers, and
+        //  only the buckets some signal had.
+        fputs ("df", file);
+        for (size_t index = 1; index <= ((size_t) 1 << self->bits); index++)
+            if (self->df[index])
+                fprintf (file, " %zu:%" PRIu32, index, self->df[index]);
+        fputc ('\n', file);
         //  liblinear writes 17 digits a weight; 6 keep every prediction
         //  (probabilities are shown with 2) and make the file a third.
         FILE *saved = fdopen (dup (body), "r");
@@ -255,9 +306,15 @@ s_parse_header (sein_model_t *self, char *line)
             free (self->digest);
             self->digest = sein_strdup (value);
             have_corpus = true;
-        } else if (strcmp (word, "signals") == 0)
-            self->signals = (size_t) strtoull (value, NULL, 10);
-        else if (strcmp (word, "C") == 0)
+        } else if (strcmp (word, "signals") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long signals = strtoull (value, &end, 10);
+            if (errno || end == value || *end || *value == '-' || signals < 1 ||
+                signals > UINT32_MAX)
+                return sein_sprintf ("signals=%s is not a count of signals", value);
+            self->signals = (size_t) signals;
+        } else if (strcmp (word, "C") == 0)
             self->C = atof (value);
         else
             return sein_sprintf ("unknown header field '%s'", word);
@@ -270,6 +327,45 @@ s_parse_header (sein_model_t *self, char *line)
         return sein_strdup ("the header names fewer than two labels=");
     if (!have_corpus)
         return sein_strdup ("the header names no corpus=");
+    if (!self->signals)
+        return sein_strdup ("the header names no signals=");
+    return NULL;
+}
+
+//  Parse the document counts on LINE ("df INDEX:COUNT ...", indices
+//  rising within 1..2^bits, counts 1..signals) into SELF and weigh.
+//  Returns a fresh message or NULL.
+static char *
+s_parse_df (sein_model_t *self, const char *line)
+{
+    if (strncmp (line, "df", 2) != 0 || (line[2] != ' ' && line[2] != 0))
+        return sein_strdup ("expected the document counts 'df INDEX:COUNT ...'");
+    size_t buckets = (size_t) 1 << self->bits;
+    self->df = (uint32_t *) sein_calloc (buckets + 1, sizeof (uint32_t));
+    const char *at = line + 2;
+    unsigned long last = 0;
+    while (*at == ' ') {
+        at++;
+        char *end;
+        errno = 0;
+        unsigned long index = *at >= '0' && *at <= '9' ? strtoul (at, &end, 10) : 0;
+        if (index == 0 || errno || *end != ':')
+            return sein_sprintf ("document count %lu: expected INDEX:COUNT", last + 1);
+        if (index <= last || index > buckets)
+            return sein_sprintf ("document count index %lu must rise within 1..%zu", index,
+                                 buckets);
+        at = end + 1;
+        unsigned long count = *at >= '0' && *at <= '9' ? strtoul (at, &end, 10) : 0;
+        if (errno || count == 0 || count > self->signals || (*end != ' ' && *end != 0))
+            return sein_sprintf ("document count of %lu must be 1..%zu", index,
+                                 self->signals);
+        self->df[index] = (uint32_t) count;
+        last = index;
+        at = end;
+    }
+    if (*at)
+        return sein_strdup ("expected the document counts 'df INDEX:COUNT ...'");
+    s_weigh (self);
     return NULL;
 }
 
@@ -294,13 +390,13 @@ s_header_number (const char *line, const char *key)
 //  weights per feature with one weight per class. *LINE_P is set to the
 //  line of a problem. Returns a fresh message or NULL.
 static char *
-s_check_body (const sein_model_t *self, const char *body, int *line_p)
+s_check_body (const sein_model_t *self, const char *body, int first, int *line_p)
 {
     long nlabels = (long) self->nlabels;
     const char *at = body;
     const char *end[6];
     for (int index = 0; index < 6; index++) {
-        *line_p = 2 + index;
+        *line_p = first + index;
         end[index] = strchr (at, '\n');
         if (!end[index])
             return sein_strdup ("the model ends before its weights");
@@ -340,7 +436,7 @@ s_check_body (const sein_model_t *self, const char *body, int *line_p)
     long nr_feature = s_header_number (strchr (strchr (strchr (body, '\n') + 1, '\n') + 1,
                                                '\n') + 1, "nr_feature");
     long per_row = nlabels == 2 ? 1 : nlabels;
-    int line = 8;
+    int line = first + 6;
     long rows = 0;
     for (; *at; rows++, line++) {
         *line_p = line;
@@ -401,6 +497,7 @@ sein_model_load (const char *path, char **error_p)
     }
     sein_model_t *self = (sein_model_t *) zmalloc (sizeof *self);
     char *newline = strchr (text, '\n');
+    char *counts_end = NULL;
     int line = 1;
     char *error = NULL;
     if (strlen (text) != size)
@@ -411,11 +508,21 @@ sein_model_load (const char *path, char **error_p)
         *newline = 0;
         error = s_parse_header (self, text);
     }
+    if (!error) {
+        line = 2;
+        counts_end = strchr (newline + 1, '\n');
+        if (!counts_end)
+            error = sein_strdup ("the model ends before its document counts");
+        else {
+            *counts_end = 0;
+            error = s_parse_df (self, newline + 1);
+        }
+    }
     if (!error)
-        error = s_check_body (self, newline + 1, &line);
+        error = s_check_body (self, counts_end + 1, 3, &line);
     if (!error) {
         int body = memfd_create ("sein-model", 0);
-        const char *rest = newline + 1;
+        const char *rest = counts_end + 1;
         size_t left = size - (size_t) (rest - text);
         while (body >= 0 && left > 0) {
             ssize_t put = write (body, rest, left);
@@ -429,7 +536,7 @@ sein_model_load (const char *path, char **error_p)
         self->linear = body >= 0 && left == 0 ? load_model (name) : NULL;
         if (body >= 0)
             close (body);
-        line = 2;
+        line = 3;
         if (!self->linear)
             error = sein_strdup ("liblinear could not read the model below the header");
         else if (!check_probability_model (self->linear))
@@ -479,6 +586,13 @@ sein_model_signals (const sein_model_t *self)
 {
     assert (self);
     return self->signals;
+}
+
+const float *
+sein_model_idf (const sein_model_t *self)
+{
+    assert (self);
+    return self->idf;
 }
 
 size_t

@@ -3,17 +3,22 @@
 
     A model is an L2-regularised logistic regression (liblinear's L2R_LR,
     one class against the rest) over the features of sein_features, with a
-    probability for every theme it knows. The file is liblinear's own text
-    format after one header line of ours, which liblinear cannot check:
+    probability for every theme it knows, and the IDF weights of the text
+    features. The file is liblinear's own text format after two lines of
+    ours, which liblinear cannot check:
 
-      sein-theme-model 1 bits=14 features=w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8 labels=a,b,...
-          corpus=SHA1 signals=N C=512
+      sein-theme-model 2 bits=14 features=w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8,idf.5
+          labels=a,b,... corpus=SHA1 signals=N C=512
+      df 3:17 9:2 ...
 
-    (one line): the format version, the hash bits, the feature
+    The header (one line): the format version, the hash bits, the feature
     configuration (SEIN_FEATURES_CONFIG), the labels (theme codes, in the
     order of the rule-score features), the SHA-1 of the corpus it was
-    trained on, how many signals, and the regularisation. A file whose
-    header or body does not fit is refused with "file:line: message".
+    trained on, how many signals, and the regularisation. Then the
+    document counts: for each text feature index some training signal
+    had, in rising order, how many had it; the IDF weights follow from
+    them and N. A file whose header, counts or body does not fit is
+    refused with "file:line: message".
 
     Once loaded a model is read-only: any number of threads may predict
     with it at once.
@@ -26,7 +31,7 @@
 #include <stddef.h>
 
 #define SEIN_MODEL_MAGIC   "sein-theme-model"
-#define SEIN_MODEL_VERSION 1
+#define SEIN_MODEL_VERSION 2
 #define SEIN_MODEL_BITS_MIN 10
 #define SEIN_MODEL_BITS_MAX 22
 //  What seinctl train and eval_classify use unless told otherwise: tuned
@@ -56,9 +61,12 @@ void
     sein_model_destroy (sein_model_t **self_p);
 
 //  Train on N rows X (each ending with index -1, indices below
-//  2^bits + 2 + NLABELS) with labels Y (0..NLABELS-1) named by the theme
-//  codes NAMES. Deterministic: the same rows give the same model. Never
-//  NULL (out of memory aborts); every label should occur in Y.
+//  2^bits + 2 + NLABELS, as sein_classifier_features gives them: text
+//  features unweighted and L2-normalised) with labels Y (0..NLABELS-1)
+//  named by the theme codes NAMES. Fits the IDF weights on X, weighs and
+//  normalises copies of the rows, and trains on them. Deterministic: the
+//  same rows give the same model. Never NULL (out of memory aborts);
+//  every label should occur in Y.
 sein_model_t *
     sein_model_train (struct feature_node *const *x, const int *y, size_t n,
                       const char *const *names, size_t nlabels,
@@ -81,6 +89,11 @@ const char *
     sein_model_digest (const sein_model_t *self);
 size_t
     sein_model_signals (const sein_model_t *self);
+
+//  The IDF weight of every text feature, by index 1..2^bits (index 0
+//  unused), for sein_features_extract. Borrowed.
+const float *
+    sein_model_idf (const sein_model_t *self);
 
 //  The probability of every label for the features X (ending with index
 //  -1), into PROBS (sein_model_nlabels slots, summing to 1). Returns the

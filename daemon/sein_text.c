@@ -33,6 +33,8 @@
 #define S_NOUN_CUE 0x0400 //  negates a thing ("geen", "no"), not an action
 #define S_MORE     0x0800 //  "meer", "more", "longer", "anymore": "no more X"
 #define S_CLAUSE_CONTRAST 0x1000 //  a contrast only opening a clause (", wel")
+#define S_SUBJECT  0x2000 //  a dummy subject: "het", "c'", "it" in "het is", "c'est", "it's"
+#define S_COPULA   0x4000 //  "is", "est", "'s" after such a subject
 
 //  Words of at most this many tokens after a cue are negated.
 #define S_SCOPE_MAX 6
@@ -46,17 +48,17 @@ typedef struct {
 //  exist in two languages vote for both.
 static const s_function_word_t s_function_words[] = {
     //  Dutch
-    {"de", S_NL | S_FR}, {"het", S_NL}, {"een", S_NL}, {"en", S_NL | S_FR},
-    {"van", S_NL}, {"in", S_NL | S_EN}, {"is", S_NL | S_EN}, {"op", S_NL},
-    {"dat", S_NL}, {"die", S_NL}, {"te", S_NL}, {"met", S_NL}, {"voor", S_NL},
-    {"er", S_NL}, {"zijn", S_NL}, {"aan", S_NL}, {"ook", S_NL}, {"als", S_NL},
+    {"de", S_NL | S_FR}, {"het", S_NL | S_SUBJECT}, {"een", S_NL}, {"en", S_NL | S_FR},
+    {"van", S_NL}, {"in", S_NL | S_EN}, {"is", S_NL | S_EN | S_COPULA}, {"op", S_NL},
+    {"dat", S_NL | S_SUBJECT}, {"die", S_NL}, {"te", S_NL}, {"met", S_NL}, {"voor", S_NL},
+    {"er", S_NL}, {"zijn", S_NL | S_COPULA}, {"aan", S_NL}, {"ook", S_NL}, {"als", S_NL},
     {"om", S_NL}, {"naar", S_NL}, {"bij", S_NL}, {"nog", S_NL}, {"al", S_NL},
     {"ze", S_NL}, {"hij", S_NL}, {"zij", S_NL}, {"we", S_NL | S_EN}, {"wij", S_NL},
     {"ik", S_NL}, {"je", S_NL | S_FR}, {"jij", S_NL}, {"mijn", S_NL}, {"ons", S_NL},
     {"onze", S_NL}, {"hier", S_NL}, {"daar", S_NL}, {"tot", S_NL}, {"uit", S_NL},
     {"dan", S_NL}, {"wordt", S_NL}, {"worden", S_NL}, {"werd", S_NL}, {"heeft", S_NL},
-    {"hebben", S_NL}, {"heb", S_NL}, {"waren", S_NL}, {"wat", S_NL}, {"wie", S_NL},
-    {"waar", S_NL}, {"hoe", S_NL}, {"deze", S_NL}, {"dit", S_NL}, {"dus", S_NL},
+    {"hebben", S_NL}, {"heb", S_NL}, {"waren", S_NL | S_COPULA}, {"wat", S_NL}, {"wie", S_NL},
+    {"waar", S_NL}, {"hoe", S_NL}, {"deze", S_NL}, {"dit", S_NL | S_SUBJECT}, {"dus", S_NL},
     {"of", S_NL | S_EN}, {"want", S_NL}, {"omdat", S_NL}, {"sinds", S_NL},
     {"elke", S_NL}, {"iedere", S_NL}, {"alle", S_NL}, {"veel", S_NL}, {"meer", S_NL | S_MORE},
     {"zo", S_NL}, {"heel", S_NL}, {"erg", S_NL}, {"weer", S_NL}, {"nu", S_NL},
@@ -75,10 +77,10 @@ static const s_function_word_t s_function_words[] = {
     //  French
     {"le", S_FR}, {"la", S_FR}, {"les", S_FR}, {"l", S_FR}, {"un", S_FR},
     {"une", S_FR}, {"des", S_FR}, {"du", S_FR}, {"d", S_FR}, {"et", S_FR},
-    {"est", S_FR}, {"sont", S_FR}, {"a", S_FR | S_EN}, {"ont", S_FR}, {"il", S_FR},
+    {"est", S_FR | S_COPULA}, {"sont", S_FR | S_COPULA}, {"a", S_FR | S_EN}, {"ont", S_FR}, {"il", S_FR},
     {"elle", S_FR}, {"ils", S_FR}, {"elles", S_FR}, {"on", S_FR | S_EN},
     {"nous", S_FR}, {"vous", S_FR}, {"j", S_FR}, {"m", S_FR}, {"se", S_FR},
-    {"ce", S_FR}, {"c", S_FR}, {"cette", S_FR}, {"ces", S_FR}, {"qui", S_FR},
+    {"ce", S_FR | S_SUBJECT}, {"c", S_FR | S_SUBJECT}, {"cette", S_FR}, {"ces", S_FR}, {"qui", S_FR},
     {"que", S_FR}, {"qu", S_FR}, {"dans", S_FR}, {"pour", S_FR}, {"sur", S_FR},
     {"au", S_FR}, {"aux", S_FR}, {"avec", S_FR}, {"par", S_FR}, {"ou", S_FR},
     {"y", S_FR}, {"leur", S_FR}, {"leurs", S_FR}, {"son", S_FR}, {"sa", S_FR},
@@ -86,8 +88,8 @@ static const s_function_word_t s_function_words[] = {
     {"nos", S_FR}, {"votre", S_FR}, {"tres", S_FR}, {"tout", S_FR}, {"tous", S_FR},
     {"toute", S_FR}, {"toutes", S_FR}, {"depuis", S_FR}, {"chaque", S_FR},
     {"quand", S_FR}, {"comme", S_FR}, {"aussi", S_FR}, {"encore", S_FR},
-    {"etre", S_FR}, {"avoir", S_FR}, {"ete", S_FR}, {"etait", S_FR}, {"fait", S_FR},
-    {"ca", S_FR}, {"cela", S_FR}, {"moi", S_FR}, {"nuit", S_FR}, {"devant", S_FR},
+    {"etre", S_FR}, {"avoir", S_FR}, {"ete", S_FR}, {"etait", S_FR | S_COPULA}, {"fait", S_FR},
+    {"ca", S_FR | S_SUBJECT}, {"cela", S_FR | S_SUBJECT}, {"moi", S_FR}, {"nuit", S_FR}, {"devant", S_FR},
     {"mais", S_FR | S_CONTRAST}, {"cependant", S_FR | S_CONTRAST},
     {"pourtant", S_FR | S_CONTRAST},
     {"ne", S_FR | S_NE}, {"n", S_FR | S_NE}, {"pas", S_FR | S_CUE_FR},
@@ -95,9 +97,9 @@ static const s_function_word_t s_function_words[] = {
     {"aucune", S_FR | S_CUE_FR | S_NOUN_CUE}, {"rien", S_FR | S_CUE_FR | S_NOUN_CUE}, {"ni", S_FR | S_CUE_FR},
     {"plus", S_FR | S_NE_PLUS},
     //  English
-    {"the", S_EN}, {"an", S_EN}, {"and", S_EN}, {"to", S_EN}, {"are", S_EN},
-    {"was", S_EN | S_NL}, {"were", S_EN}, {"be", S_EN}, {"been", S_EN}, {"it", S_EN},
-    {"its", S_EN}, {"this", S_EN}, {"that", S_EN}, {"these", S_EN}, {"those", S_EN},
+    {"the", S_EN}, {"an", S_EN}, {"and", S_EN}, {"to", S_EN}, {"are", S_EN | S_COPULA},
+    {"was", S_EN | S_NL | S_COPULA}, {"were", S_EN | S_COPULA}, {"be", S_EN}, {"been", S_EN}, {"it", S_EN | S_SUBJECT},
+    {"its", S_EN}, {"this", S_EN | S_SUBJECT}, {"that", S_EN | S_SUBJECT}, {"these", S_EN}, {"those", S_EN},
     {"for", S_EN}, {"with", S_EN}, {"my", S_EN}, {"our", S_EN}, {"i", S_EN},
     {"you", S_EN}, {"he", S_EN}, {"she", S_EN}, {"they", S_EN}, {"them", S_EN},
     {"their", S_EN}, {"there", S_EN}, {"here", S_EN}, {"have", S_EN}, {"has", S_EN},
@@ -108,7 +110,7 @@ static const s_function_word_t s_function_words[] = {
     {"just", S_EN}, {"very", S_EN}, {"also", S_EN}, {"all", S_EN}, {"every", S_EN},
     {"some", S_EN}, {"any", S_EN}, {"than", S_EN}, {"then", S_EN}, {"into", S_EN},
     {"about", S_EN}, {"after", S_EN}, {"again", S_EN}, {"our", S_EN}, {"us", S_EN},
-    {"your", S_EN}, {"his", S_EN}, {"her", S_EN}, {"s", S_EN}, {"re", S_EN},
+    {"your", S_EN}, {"his", S_EN}, {"her", S_EN}, {"s", S_EN | S_COPULA}, {"re", S_EN},
     {"ve", S_EN}, {"ll", S_EN}, {"m", S_EN | S_FR}, {"please", S_EN}, {"since", S_EN},
     {"but", S_EN | S_CONTRAST}, {"however", S_EN | S_CONTRAST},
     {"instead", S_EN | S_CONTRAST},
@@ -116,10 +118,13 @@ static const s_function_word_t s_function_words[] = {
     {"nothing", S_EN | S_CUE_EN | S_NOUN_CUE}, {"none", S_EN | S_CUE_EN | S_NOUN_CUE}, {"nor", S_EN | S_CUE_EN},
     {"cannot", S_EN | S_CUE_EN}, {"cant", S_EN | S_CUE_EN}, {"dont", S_EN | S_CUE_EN},
     {"doesnt", S_EN | S_CUE_EN}, {"didnt", S_EN | S_CUE_EN},
-    {"isnt", S_EN | S_CUE_EN}, {"wasnt", S_EN | S_CUE_EN},
-    {"arent", S_EN | S_CUE_EN}, {"wont", S_EN | S_CUE_EN},
+    {"isnt", S_EN | S_CUE_EN | S_COPULA}, {"wasnt", S_EN | S_CUE_EN | S_COPULA},
+    {"arent", S_EN | S_CUE_EN | S_COPULA}, {"wont", S_EN | S_CUE_EN},
     {"havent", S_EN | S_CUE_EN}, {"hasnt", S_EN | S_CUE_EN},
     {"more", S_EN | S_MORE}, {"longer", S_EN | S_MORE}, {"anymore", S_EN | S_MORE},
+    //  Flemish "'t is": votes for no language, a bare "t" is too often
+    //  the end of "n't"
+    {"t", S_SUBJECT},
 };
 
 //  Snowball's Dutch stemmer costs about 2,500 instructions a word, more
@@ -646,6 +651,65 @@ s_is_contrast (const sein_text_t *self, const int *flags_of, size_t index)
             (self->tokens[index].flags & SEIN_TOKEN_CLAUSE));
 }
 
+//  Is token INDEX the word WORD?
+static bool
+s_word_is (const sein_text_t *self, size_t index, const char *word)
+{
+    return index < self->ntokens && strcmp (self->folded + self->tokens[index].start, word) == 0;
+}
+
+//  Does token AT open a clause of its own with a dummy subject and a
+//  copula, "het is", "het zijn", "c'est", "ce sont", "it's", "'t is"? After
+//  a comma any such subject does ("..., dat is ..."); in the middle of a
+//  clause only one that cannot be a relative pronoun, and only after a
+//  content word: "geen sluikstort het is een gat", not "wat het is".
+static bool
+s_opens_clause (const sein_text_t *self, const int *flags_of, size_t at)
+{
+    if (!(flags_of[at] & S_SUBJECT) || at + 1 >= self->ntokens ||
+        !(flags_of[at + 1] & S_COPULA) || self->tokens[at + 1].clause != self->tokens[at].clause)
+        return false;
+    if (self->tokens[at].flags & SEIN_TOKEN_CLAUSE)
+        return true;
+    bool pronoun = s_word_is (self, at, "het") || s_word_is (self, at, "t") ||
+                   s_word_is (self, at, "c") || s_word_is (self, at, "ce") ||
+                   s_word_is (self, at, "it");
+    return pronoun && at > 0 && flags_of[at - 1] == 0 &&
+           !(self->tokens[at - 1].flags & SEIN_TOKEN_NUMBER);
+}
+
+//  Does the cue at INDEX deny what something is, "het is geen X", "dat is
+//  niet X", "ce n'est pas X", "c'est pas X", "it's not X", "this isn't X"?
+//  Such a sentence names X only to set it aside: whatever it goes on to say
+//  is the complaint. "Er is geen verlichting" is no such denial, it
+//  complains about an absence.
+static bool
+s_denies (const sein_text_t *self, const int *flags_of, size_t index)
+{
+    size_t subject;
+    const sein_token_t *cue = &self->tokens[index];
+    if (flags_of[index] & S_COPULA) //  "isnt" written without its apostrophe
+        subject = index - 1;
+    else if ((cue->flags & SEIN_TOKEN_APOS) && flags_of[index] == S_SUBJECT) {
+        //  "isn't": "isn" + "t"; only the copulas count
+        if (index < 2 || !(s_word_is (self, index - 1, "isn") ||
+                           s_word_is (self, index - 1, "wasn") ||
+                           s_word_is (self, index - 1, "aren") ||
+                           s_word_is (self, index - 1, "weren")))
+            return false;
+        subject = index - 2;
+    } else {
+        if (index < 2 || !(flags_of[index - 1] & S_COPULA))
+            return false;
+        subject = index - 2;
+        if ((flags_of[subject] & S_NE) && subject > 0) //  "ce n'est pas"
+            subject--;
+    }
+    if (index == 0 || subject >= index)
+        return false; //  no room for a subject before it
+    return (flags_of[subject] & S_SUBJECT) && self->tokens[subject].clause == cue->clause;
+}
+
 //  Does the sentence set aside what the cue at INDEX negates?
 static bool
 s_dismissed (const sein_text_t *self, const int *flags_of, size_t index)
@@ -658,10 +722,19 @@ s_dismissed (const sein_text_t *self, const int *flags_of, size_t index)
         if (strcmp (next, "de") == 0 || strcmp (next, "d") == 0)
             return true;
     }
+    //  "niet de honden, het zijn de katten", "not the noise, it's ...": a
+    //  negated definite noun is set aside by a restating clause.
+    bool denies = s_denies (self, flags_of, index);
+    bool definite = s_word_is (self, index + 1, "de") || s_word_is (self, index + 1, "het") ||
+                    s_word_is (self, index + 1, "the") || s_word_is (self, index + 1, "le") ||
+                    s_word_is (self, index + 1, "la") || s_word_is (self, index + 1, "les") ||
+                    s_word_is (self, index + 1, "l");
     for (size_t at = index + 1; at < self->ntokens; at++) {
         const sein_token_t *token = &self->tokens[at];
         if (token->sentence != cue->sentence)
-            break;
+            //  "Het is geen sluikstort. Het is een gat in de weg."
+            return denies && (token->flags & SEIN_TOKEN_SENTENCE) &&
+                   s_opens_clause (self, flags_of, at);
         //  "geen overlast meer", "no more noise", "no longer a problem"
         if ((flags_of[index] & S_NOUN_CUE) && (flags_of[at] & S_MORE) &&
             token->clause == cue->clause)
@@ -669,6 +742,12 @@ s_dismissed (const sein_text_t *self, const int *flags_of, size_t index)
         if (strcmp (word, "no") == 0 && at == index + 1 && (flags_of[at] & S_MORE))
             return true;
         if (s_is_contrast (self, flags_of, at))
+            return true;
+        //  "het is geen burenruzie, mijn verhuurder ...": a denial goes on
+        //  to say what it is
+        if (denies && token->clause != cue->clause)
+            return true;
+        if ((denies || definite) && s_opens_clause (self, flags_of, at))
             return true;
     }
     return false;
@@ -690,10 +769,13 @@ s_negation (sein_text_t *self, const int *flags_of)
         int mark = SEIN_TOKEN_NEGATED;
         if (s_dismissed (self, flags_of, index))
             mark |= SEIN_TOKEN_DISMISSED;
+        //  The scope ends with its clause, at a contrast, or where a new
+        //  clause starts without a comma ("geen sluikstort het is een gat").
         for (size_t scope = index + 1;
              scope < self->ntokens && scope <= index + S_SCOPE_MAX; scope++) {
             sein_token_t *token = &self->tokens[scope];
-            if (token->clause != cue->clause || s_is_contrast (self, flags_of, scope))
+            if (token->clause != cue->clause || s_is_contrast (self, flags_of, scope) ||
+                s_opens_clause (self, flags_of, scope))
                 break;
             token->flags |= mark;
         }

@@ -16,8 +16,12 @@
     ("niemand ruimt het op", "geen verlichting", "never emptied"), so a
     negated word is also DISMISSED only when the sentence sets it aside: a
     "no more" construction ("geen overlast meer", "no more noise", "plus de
-    bruit") or a contrast later in the sentence ("niet X maar Y", "not X but
-    Y", "pas X mais Y", "geen X, wel Y").
+    bruit"), a contrast later in the sentence ("niet X maar Y", "not X but
+    Y", "pas X mais Y", "geen X, wel Y"), or a denial of what the problem
+    is that goes on to say what it is ("het is geen X, het is Y", "ce n'est
+    pas X, ce sont Y", "it's not X, it's Y", "niet de X, het zijn de Y",
+    "het is geen X, mijn verhuurder ..."). A scope ends at punctuation, a
+    contrast word or a clause that opens with "het is", "c'est", "it's".
 
     sein_lang_t holds what does not change between texts, the table of
     function words; it is read-only once built, so one serves every

@@ -187,7 +187,7 @@ test_features (void **state)
     sein_text_t text;
     sein_text_analyse (&text, lang, plain, strlen (plain));
     double priors[3] = {0, 2.5, 0};
-    sein_features_extract (features, bits, &text, stemmer, SEIN_NL, NULL, priors, 3);
+    sein_features_extract (features, bits, NULL, &text, stemmer, SEIN_NL, NULL, priors, 3);
     size_t count;
     const struct feature_node *nodes = sein_features_nodes (features, &count);
     assert_int_equal (nodes[count].index, -1);
@@ -230,7 +230,7 @@ test_features (void **state)
     //  A word the sentence sets aside is a feature of its own.
     const char *aside = "Geen overlast meer, maar wel ratten in de kelder";
     sein_text_analyse (&text, lang, aside, strlen (aside));
-    sein_features_extract (features, bits, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    sein_features_extract (features, bits, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
     nodes = sein_features_nodes (features, &count);
     assert_false (s_has (nodes, s_bucket ('w', "overlast", bits)));
     assert_true (s_has (nodes, s_bucket ('w', "~overlast", bits)));
@@ -242,7 +242,7 @@ test_features (void **state)
     double first_to_last = (1 + log (1.4)) / 0.6;
     for (size_t order = 0; order < 2; order++) {
         sein_text_analyse (&text, lang, orders[order], strlen (orders[order]));
-        sein_features_extract (features, 16, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+        sein_features_extract (features, 16, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
         nodes = sein_features_nodes (features, &count);
         const char *rats_stem = NULL;
         for (size_t index = 0; index < text.ntokens; index++)
@@ -257,10 +257,34 @@ test_features (void **state)
         sein_text_release (&text);
     }
 
+    //  IDF weights multiply a bucket's value before the normalisation:
+    //  "kelder" weighed 3 against "ratten" at 1 is 3 times as strong, and
+    //  the text part stays of length 1.
+    float *idf = (float *) zmalloc (((1u << 16) + 1) * sizeof (float));
+    for (size_t index = 0; index <= (1u << 16); index++)
+        idf[index] = 1;
+    idf[s_bucket ('w', "kelder", 16)] = 3;
+    sein_text_analyse (&text, lang, orders[0], strlen (orders[0]));
+    sein_features_extract (features, 16, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    nodes = sein_features_nodes (features, &count);
+    double unweighed = s_value (nodes, s_bucket ('w', "kelder", 16)) /
+                   s_value (nodes, s_bucket ('w', "rat", 16));
+    sein_features_extract (features, 16, idf, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    nodes = sein_features_nodes (features, &count);
+    double weighed = s_value (nodes, s_bucket ('w', "kelder", 16)) /
+                     s_value (nodes, s_bucket ('w', "rat", 16));
+    assert_true (unweighed > 0 && fabs (weighed / unweighed - 3) < 1e-6);
+    double length = 0;
+    for (size_t index = 0; index + 1 < count; index++) //  the last is the intercept
+        length += nodes[index].value * nodes[index].value;
+    assert_true (fabs (length - 1) < 1e-6);
+    sein_text_release (&text);
+    free (idf);
+
     //  A typo keeps most of a word's n-grams.
     const char *right = "rattenplaag", *typo = "ratenplaag";
     sein_text_analyse (&text, lang, right, strlen (right));
-    sein_features_extract (features, 16, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    sein_features_extract (features, 16, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
     size_t right_count;
     nodes = sein_features_nodes (features, &right_count);
     int *kept = (int *) zmalloc (right_count * sizeof (int));
@@ -268,7 +292,7 @@ test_features (void **state)
         kept[index] = nodes[index].index;
     sein_text_release (&text);
     sein_text_analyse (&text, lang, typo, strlen (typo));
-    sein_features_extract (features, 16, &text, stemmer, SEIN_NL, NULL, NULL, 0);
+    sein_features_extract (features, 16, NULL, &text, stemmer, SEIN_NL, NULL, NULL, 0);
     nodes = sein_features_nodes (features, &count);
     size_t shared = 0;
     for (size_t index = 0; index < right_count; index++)
@@ -312,6 +336,17 @@ test_round_trip (void **state)
         fail_msg ("%s", error);
     assert_int_equal (sein_model_bits (loaded), 12);
     assert_string_equal (sein_model_digest (loaded), digest);
+    //  The IDF weights come back exactly (the file keeps integer counts);
+    //  a bucket no signal had weighs most, one every signal had weighs 1.
+    const float *idf = sein_model_idf (model), *idf_loaded = sein_model_idf (loaded);
+    float lowest = idf[1], highest = idf[1];
+    for (size_t index = 1; index <= (1u << 12); index++) {
+        assert_true (idf[index] == idf_loaded[index]);
+        lowest = idf[index] < lowest ? idf[index] : lowest;
+        highest = idf[index] > highest ? idf[index] : highest;
+    }
+    assert_true (fabs (highest - sqrt (1 + log (16.0 / 1))) < 1e-6);
+    assert_true (lowest >= 1 && lowest < highest);
     //  Every training signal: the same theme, probabilities within the six
     //  digits the file keeps.
     sein_signal_limits_t limits = {4000, 65536};
@@ -391,27 +426,45 @@ test_bad_files (void **state)
     assert_int_equal (sein_model_save (model, good, &error), 0);
     sein_model_destroy (&model);
 
-    s_expect_refused (good, "sein-theme-model 1", "liblinear-model 1", 1,
+    s_expect_refused (good, "sein-theme-model 2", "liblinear-model 2", 1,
                       "not a sein theme model");
-    s_expect_refused (good, "sein-theme-model 1", "sein-theme-model 9", 1,
+    s_expect_refused (good, "sein-theme-model 2", "sein-theme-model 9", 1,
                       "format version");
+    //  A model of before the IDF weights: retrain.
+    s_expect_refused (good, "sein-theme-model 2", "sein-theme-model 1", 1,
+                      "format version '1', this seind reads 2");
     s_expect_refused (good, "bits=12", "bits=40", 1, "out of range");
     s_expect_refused (good, "features=", "features=x", 1, "retrain");
+    s_expect_refused (good, ",idf.5 ", " ", 1, "retrain");
     s_expect_refused (good, "labels=afval,", "labels=afval,afval,", 1, "twice");
     s_expect_refused (good, " corpus=", " colour=", 1, "unknown header field");
-    s_expect_refused (good, "solver_type L2R_LR\n", "solver_type MCSVM_CS\n", 2,
+    s_expect_refused (good, " signals=15", " signals=0", 1, "not a count of signals");
+    s_expect_refused (good, " signals=15", " signals=-3", 1, "not a count of signals");
+    s_expect_refused (good, " signals=15", "", 1, "no signals=");
+    //  The document counts: present, rising, within the buckets and the
+    //  signals.
+    s_expect_refused (good, "\ndf ", "\nidf ", 2, "expected the document counts");
+    s_expect_refused (good, "\ndf ", "\ndf 4097:1 ", 2, "must rise within 1..4096");
+    s_expect_refused (good, "\ndf ", "\ndf 0:1 ", 2, "expected INDEX:COUNT");
+    s_expect_refused (good, "\ndf ", "\ndf 1:16 ", 2, "must be 1..15");
+    s_expect_refused (good, "\ndf ", "\ndf 1:0 ", 2, "must be 1..15");
+    s_expect_refused (good, "\ndf ", "\ndf 1:x ", 2, "must be 1..15");
+    s_expect_refused (good, "\ndf ", "\ndf 9999:1 1:1 ", 2, "must rise");
+    s_expect_refused (good, "\nsolver_type", " 1:1\nsolver_type", 2, "must rise");
+    s_expect_refused (good, "\nsolver_type", " \nsolver_type", 2, "expected INDEX:COUNT");
+    s_expect_refused (good, "solver_type L2R_LR\n", "solver_type MCSVM_CS\n", 3,
                       "L2R_LR");
-    s_expect_refused (good, "nr_class 3", "nr_class 4", 3, "expected nr_class 3");
-    s_expect_refused (good, "label ", "labels ", 4, "expected label");
-    s_expect_refused (good, "bias -1", "bias 1", 6, "expected bias -1");
-    s_expect_refused (good, "\nw\n", "\nweights\n", 7, "expected w");
+    s_expect_refused (good, "nr_class 3", "nr_class 4", 4, "expected nr_class 3");
+    s_expect_refused (good, "label ", "labels ", 5, "expected label");
+    s_expect_refused (good, "bias -1", "bias 1", 7, "expected bias -1");
+    s_expect_refused (good, "\nw\n", "\nweights\n", 8, "expected w");
     //  Out of liblinear's order: it would read an uninitialised class count.
-    s_expect_refused (good, "nr_class 3\nlabel ", "label ", 3, "expected nr_class");
+    s_expect_refused (good, "nr_class 3\nlabel ", "label ", 4, "expected nr_class");
     //  A body that asks for more weights than the header allows: liblinear
     //  would trust it.
-    s_expect_refused (good, "nr_feature 4100", "nr_feature 999999999", 5, "nr_feature must be");
+    s_expect_refused (good, "nr_feature 4100", "nr_feature 999999999", 6, "nr_feature must be");
     //  A row with one weight too many.
-    s_expect_refused (good, "\nw\n0 0 0 \n", "\nw\n0 0 0 0 \n", 8, "expected 3 weights");
+    s_expect_refused (good, "\nw\n0 0 0 \n", "\nw\n0 0 0 0 \n", 9, "expected 3 weights");
     //  Weights cut short.
     char *text = s_read (good);
     *(strchr (text + strlen (text) / 2, '\n') + 1) = 0; //  whole rows
@@ -642,7 +695,7 @@ test_reload (void **state)
     //  Broken: refused with file:line, and the old model still decides.
     file = fopen (model, "w");
     assert_non_null (file);
-    fputs ("sein-theme-model 1 bits=99\n", file);
+    fputs ("sein-theme-model 2 bits=99\n", file);
     fclose (file);
     assert_int_equal (kill (harness.pid, SIGHUP), 0);
     char *location = zsys_sprintf ("%s:1: bits=99", model);

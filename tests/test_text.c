@@ -251,6 +251,62 @@ test_negation (void **state)
     assert_false (s_flags (lang, text, "potholes") & NEG);
 }
 
+//  A denial of what the problem is sets its words aside; what the sentence
+//  says instead counts in full.
+static void
+test_negation_contrast (void **state)
+{
+    sein_lang_t *lang = ((s_fixture_t *) *state)->lang;
+    //  Restated with "het is", "ce sont", "it's" after a comma
+    const char *text = "Het is geen sluikstort, het is een gat in de weg";
+    assert_true ((s_flags (lang, text, "sluikstort") & (NEG | DISM)) == (NEG | DISM));
+    assert_false (s_flags (lang, text, "gat") & NEG);
+    text = "Ce n'est pas le bruit, ce sont les déchets";
+    assert_true (s_flags (lang, text, "bruit") & DISM);
+    assert_false (s_flags (lang, text, "dechets") & NEG);
+    text = "It's not the noise, it's the rubbish";
+    assert_true (s_flags (lang, text, "noise") & DISM);
+    assert_false (s_flags (lang, text, "rubbish") & NEG);
+    text = "This isn't about rubbish: somebody is stealing the bins";
+    assert_true (s_flags (lang, text, "rubbish") & DISM);
+    assert_false (s_flags (lang, text, "stealing") & NEG);
+    text = "c'est pas les chiens, c'est le chat du voisin";
+    assert_true (s_flags (lang, text, "chiens") & DISM);
+    //  With no comma, the restating clause ends the scope.
+    text = "het is geen sluikstort het is een gat in de stoep";
+    assert_true (s_flags (lang, text, "sluikstort") & DISM);
+    assert_false (s_flags (lang, text, "gat") & NEG);
+    //  A denial followed by any clause of its sentence; the next sentence
+    //  only when it restates.
+    text = "Het is geen burenruzie, mijn verhuurder weigert de verwarming te herstellen";
+    assert_true (s_flags (lang, text, "burenruzie") & DISM);
+    assert_false (s_flags (lang, text, "verwarming") & NEG);
+    assert_true (s_flags (lang, "Het is geen sluikstort. Het is een put.", "sluikstort") &
+                 DISM);
+    assert_false (s_flags (lang, "Het is geen sluikstort. Er ligt afval.", "sluikstort") &
+                  DISM);
+    //  A contrast word, and a definite noun restated.
+    text = "niet de honden maar de katten";
+    assert_true (s_flags (lang, text, "honden") & DISM);
+    assert_false (s_flags (lang, text, "katten") & NEG);
+    text = "niet de honden, het zijn de katten van de buren";
+    assert_true (s_flags (lang, text, "honden") & DISM);
+    assert_false (s_flags (lang, text, "katten") & NEG);
+    //  An absence stays a complaint: "er is geen" denies nothing's identity,
+    //  and "het is" after it describes, it does not restate.
+    text = "Er is geen verlichting, het is er pikdonker";
+    assert_true (s_flags (lang, text, "verlichting") & NEG);
+    assert_false (s_flags (lang, text, "verlichting") & DISM);
+    text = "there is no lighting, it's pitch dark at night";
+    assert_false (s_flags (lang, text, "lighting") & DISM);
+    //  "wat het is" inside a clause is no new clause.
+    text = "ik weet niet wat het is dat daar stinkt";
+    assert_true (s_flags (lang, text, "stinkt") & NEG);
+    assert_false (s_flags (lang, text, "stinkt") & DISM);
+    //  A denial that ends the text sets nothing aside.
+    assert_false (s_flags (lang, "Dit is geen grap", "grap") & DISM);
+}
+
 //  A word of the lexicon; one written ">word" is known as a first member
 //  only (the form a verb takes there).
 static bool
@@ -334,6 +390,7 @@ main (void)
         cmocka_unit_test (test_language),
         cmocka_unit_test (test_stem),
         cmocka_unit_test (test_negation),
+        cmocka_unit_test (test_negation_contrast),
         cmocka_unit_test (test_compound),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
