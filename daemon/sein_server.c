@@ -60,8 +60,11 @@
 //  Submissions of one client a batch takes, at most. A batch is prepared,
 //  stored and synced as one, so every request in it waits for all of it:
 //  a share of 64 keeps a batch that a flood fills at about 1.5 ms of work
-//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness").
+//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness"). While others
+//  take the fast lane (in the last S_FAST_RECENT ms), the share is
+//  halved: their requests wait for the flood's batch being stored.
 #define S_CLIENT_SHARE 64
+#define S_FAST_RECENT 1000
 //  While a flood fills the batches, a client with at most this many
 //  requests in the batch being collected takes the fast lane: its batch
 //  is prepared on the server thread and stored next, ahead of the flood's
@@ -128,6 +131,7 @@ typedef struct {
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
     sein_batch_t *fast;      //  the fast lane's, until answered, or NULL
+    int64_t fast_at;         //  zclock_mono () when it was last taken
     bool fast_due;           //  and it waits to be stored with the busy one
     bool fast_first;         //  before it (none of its clients is there)
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
@@ -1096,6 +1100,7 @@ s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
     for (size_t index = 0; index < fast->count; index++)
         sein_prepare (fast, index, self->scratch);
     self->fast = fast;
+    self->fast_at = zclock_mono ();
     self->fast_first = !busy || !s_shares_client (fast, busy);
     return fast;
 }
@@ -1123,12 +1128,15 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     //  for the next batch. The share holds for a client alone too: the
     //  next client to arrive would otherwise find a full batch ahead of it
     //  (measured: a lone client's p99 rose 62-fold against a flood).
+    size_t share = self->fast_at && zclock_mono () - self->fast_at < S_FAST_RECENT
+                       ? S_CLIENT_SHARE / 2
+                       : S_CLIENT_SHARE;
     for (size_t reads = 0; reads < self->batch_max; reads++) {
         size_t count = batch->count;
         if (s_handle (self, batch))
             break;
         if (batch->count > count &&
-            s_share_add (self, &batch->items[count].envelope) >= S_CLIENT_SHARE) {
+            s_share_add (self, &batch->items[count].envelope) >= share) {
             flooded = true;
             break;
         }
