@@ -321,8 +321,8 @@ s_fail (s_server_t *self, const char *why);
 //  checkpoint done (the next can begin). Looked at every S_SYNC_CHECK
 //  signals while storing, and after everything the loop handles: the
 //  poller names one readable socket, the first, and under load that is
-//  the prepare actor every time (measured: a checkpoint's DONE read 130
-//  ms late, so the log grew past the point where the writer is forced to
+//  the prepare actor every time (measured: a checkpoint's DONE read
+//  120-200 ms late, while the log grew to where the writer is forced to
 //  copy what is left).
 static void
 s_aside (s_server_t *self)
