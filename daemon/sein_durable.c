@@ -14,12 +14,12 @@
 
 struct _sein_durable_t {
     char *path;
-    int fd;            //  the log, for syncs on the caller's thread
+    int fd;                     //  the log, for syncs on the caller's thread
     zactor_t *actors[S_ACTORS]; //  for syncs that overlap the next batch
-    uint64_t commits;  //  tickets handed out
-    uint64_t synced;   //  tickets on disk
+    uint64_t commits;           //  tickets handed out
+    uint64_t synced;            //  tickets on disk
     uint64_t syncing[S_ACTORS]; //  what each actor's sync in flight covers, 0: none
-    int failed;        //  errno of the failed sync, or 0
+    int failed;                 //  errno of the failed sync, or 0
     //  How long the syncs not yet taken by sein_durable_timing took, in
     //  microseconds, oldest first; beyond S_TIMINGS the oldest are dropped.
     int64_t timings[S_TIMINGS];
