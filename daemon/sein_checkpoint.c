@@ -65,6 +65,12 @@ sein_checkpoint_actor (sein_checkpoint_t *self)
     return self->actor;
 }
 
+bool
+sein_checkpoint_ready (sein_checkpoint_t *self)
+{
+    return self->busy && (zsock_events (self->actor) & ZMQ_POLLIN);
+}
+
 char *
 sein_checkpoint_done (sein_checkpoint_t *self)
 {

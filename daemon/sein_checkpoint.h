@@ -40,6 +40,11 @@ void
 zactor_t *
     sein_checkpoint_actor (sein_checkpoint_t *self);
 
+//  True when a checkpoint finished and sein_checkpoint_done has not yet
+//  been called for it.
+bool
+    sein_checkpoint_ready (sein_checkpoint_t *self);
+
 //  A checkpoint finished. Returns NULL, or, when the disk failed under it
 //  (sein_store_fault of its connection), why, fresh: the caller stops.
 char *

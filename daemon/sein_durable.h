@@ -7,6 +7,11 @@
     right on the caller's thread or on its own actor, so that storing the
     next batch overlaps the disk.
 
+    The group commit keeps one sync in flight: what is committed meanwhile
+    waits for it to return and goes with the next. A commit that must not
+    wait that long (the fast lane's, sein_server.c) can be hurried: a
+    second actor starts a sync of it at once, beside the one in flight.
+
     Each COMMIT gets a ticket, its number among the deferred commits. One
     fsync covers every commit that returned before it began, so a batch
     can be answered once a sync that began after its commit has returned
@@ -19,8 +24,8 @@
     is reported as failed, whenever it was taken, so nothing ever waits for
     a sync that will not come.
 
-    The caller's thread and the actor each keep their own descriptor of
-    the log: nothing here is shared between threads.
+    The caller's thread and each actor keep their own descriptor of the
+    log: nothing here is shared between threads.
 */
 #ifndef SEIN_DURABLE_H_INCLUDED
 #define SEIN_DURABLE_H_INCLUDED
@@ -31,11 +36,11 @@
 
 typedef struct _sein_durable_t sein_durable_t;
 
-//  For the database at PATH (copied). Starts the sync actor.
+//  For the database at PATH (copied). Starts the sync actors.
 sein_durable_t *
     sein_durable_new (const char *path);
 
-//  Destroy; idempotent, nulls the pointer. Stops the actor.
+//  Destroy; idempotent, nulls the pointer. Stops the actors.
 void
     sein_durable_destroy (sein_durable_t **self_p);
 
@@ -47,28 +52,36 @@ uint64_t
 uint64_t
     sein_durable_last (sein_durable_t *self);
 
-//  If commits are waiting for a sync and none is in flight, sync them:
-//  on the actor when OVERLAP (the caller has other work meanwhile), else
-//  right here. Does nothing after a failure.
+//  If commits are waiting for a sync and the group commit has none in
+//  flight, sync them: on its actor when OVERLAP (the caller has other work
+//  meanwhile), else right here. Does nothing after a failure.
 void
     sein_durable_sync (sein_durable_t *self, bool overlap);
 
+//  If commits are waiting for a sync that no sync in flight covers, sync
+//  them now on the second actor, unless that one is busy. For the few
+//  commits whose acks should not wait for the sync in flight and then
+//  their own. Does nothing after a failure.
+void
+    sein_durable_hurry (sein_durable_t *self);
+
 //  Sync on the caller's thread, now, whatever is pending (at start: a
-//  previous run may have died between a COMMIT and its sync). Returns 0 or
-//  the errno of the failure (which then also ends the run as above).
+//  previous run may have died between a COMMIT and its sync), after the
+//  syncs in flight returned. Returns 0 or the errno of the failure (which
+//  then also ends the run as above).
 int
     sein_durable_sync_now (sein_durable_t *self);
 
-//  The actor, to poll for the result of a sync in flight; when it is
-//  readable, call sein_durable_collect.
-zactor_t *
-    sein_durable_actor (sein_durable_t *self);
+//  Add the actors to POLLER, for the results of the syncs in flight: when
+//  one of them is readable, sein_durable_ready is true.
+void
+    sein_durable_poll (sein_durable_t *self, zpoller_t *poller);
 
-//  Take the result of the sync in flight (waits for it if need be).
+//  Take the results of the syncs that returned; does not wait.
 void
     sein_durable_collect (sein_durable_t *self);
 
-//  True when a sync is in flight and its result is waiting to be collected.
+//  True when a sync returned and its result waits to be collected.
 bool
     sein_durable_ready (sein_durable_t *self);
 

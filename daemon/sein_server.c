@@ -44,8 +44,12 @@
 #define S_PREPARE_HERE 8   //  batches this small skip an idle prepare actor
 #define S_DRAIN_QUIET 1000 //  ms of silence on intake that ends a stop
 #define S_DRAIN_MAX 5000   //  ms a stop waits for that at most
-#define S_BATCHES 4        //  prepared, stored, and two waiting for their sync
-#define S_SYNC_CHECK 128   //  signals stored between looks at the sync actor
+//  Prepared, stored, two waiting for their sync, and the fast lane's
+//  (s_collect): S_BATCHES - 1 for what a flood fills.
+#define S_BATCHES 5
+//  Signals stored between looks at the sync actor: an ack waits for the
+//  next look after its fsync returned; a look costs a few getsockopt.
+#define S_SYNC_CHECK 16
 #define S_QUERIES_MAX 64   //  queries handed to the query actor and not answered
 #define S_SWEEP_MAX 256    //  overdue events one search stores at most
 #define S_ALERTS_MAX 16    //  alerts one batch stores at most (the rest wait)
@@ -56,8 +60,17 @@
 //  Submissions of one client a batch takes, at most. A batch is prepared,
 //  stored and synced as one, so every request in it waits for all of it:
 //  a share of 64 keeps a batch that a flood fills at about 1.5 ms of work
-//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness").
+//  (tests/bench/bench_fair.c; docs/DESIGN.md, "Fairness"). While others
+//  take the fast lane (in the last S_FAST_RECENT ms), the share is
+//  halved: their requests wait for the flood's batch being stored.
 #define S_CLIENT_SHARE 64
+#define S_FAST_RECENT 1000
+//  While a flood fills the batches, a client with at most this many
+//  requests in the batch being collected takes the fast lane: its batch
+//  is prepared on the server thread and stored next, ahead of the flood's
+//  batch that waits to be stored when none of its clients is in that one
+//  (docs/DESIGN.md, "Fairness").
+#define S_LONE 4
 
 //  A client's part of the batch being collected: a slot of an
 //  open-addressing table on a hash of its routing id.
@@ -65,6 +78,7 @@ typedef struct {
     uint64_t hash; //  0: a free slot
     const sein_envelope_t *envelope; //  its first request in the batch
     size_t count;
+    size_t slot; //  its index in the table
 } s_share_t;
 
 static const char *const s_no_fields[] = {NULL};
@@ -116,6 +130,10 @@ typedef struct {
     sein_request_t request;          //  the one being read
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
+    sein_batch_t *fast;      //  the fast lane's, until answered, or NULL
+    int64_t fast_at;         //  zclock_mono () when it was last taken
+    bool fast_due;           //  and it waits to be stored with the busy one
+    bool fast_first;         //  before it (none of its clients is there)
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
     s_share_t *shares; //  per client, for the batch being collected
@@ -282,15 +300,40 @@ s_complete_event (s_server_t *self, sein_pending_t *pending, const sein_store_ro
 static void
 s_release (s_server_t *self);
 
-//  While storing a batch: answer the batches whose sync came back
-//  meanwhile, so that their submitters can send more in the meantime.
+//  A sync came back: answer the batches it put on disk before anything
+//  else, then start the next sync for what was committed meanwhile. That
+//  one goes to the actor even when nothing is being prepared: a sync
+//  came back from there because the server is busy, and an inline one
+//  would hold the next batch (and the acks after it) for an fsync.
 static void
-s_sync_check (s_server_t *self)
+s_synced (s_server_t *self)
 {
-    if (self->durable && sein_durable_ready (self->durable)) {
-        sein_durable_collect (self->durable);
-        sein_durable_sync (self->durable, self->preparing != NULL);
-        s_release (self);
+    sein_durable_collect (self->durable);
+    s_release (self);
+    sein_durable_sync (self->durable, true);
+}
+
+static void
+s_fail (s_server_t *self, const char *why);
+
+//  What the actors beside the pipeline tell: a sync that returned (its
+//  batches are answered, so that their submitters can send more), a
+//  checkpoint done (the next can begin). Looked at every S_SYNC_CHECK
+//  signals while storing, and after everything the loop handles: the
+//  poller names one readable socket, the first, and under load that is
+//  the prepare actor every time (measured: a checkpoint's DONE read
+//  120-200 ms late, while the log grew to where the writer is forced to
+//  copy what is left).
+static void
+s_aside (s_server_t *self)
+{
+    if (self->durable && sein_durable_ready (self->durable))
+        s_synced (self);
+    if (sein_checkpoint_ready (self->checkpoint)) {
+        char *fault = sein_checkpoint_done (self->checkpoint);
+        if (fault)
+            s_fail (self, fault);
+        zstr_free (&fault);
     }
 }
 
@@ -425,7 +468,7 @@ s_store_batch (s_server_t *self, sein_batch_t *batch)
     sein_pending_t *last = NULL; //  the item stored last, whose events are published last
     for (size_t index = 0; rc == 0 && index < batch->count; index++) {
         if (index % S_SYNC_CHECK == 0)
-            s_sync_check (self);
+            s_aside (self);
         sein_pending_t *pending = &batch->items[index];
         if (pending->rejected || pending->kind == SEIN_PENDING_CLASSIFY)
             continue;
@@ -593,6 +636,8 @@ s_answer_batch (s_server_t *self, sein_batch_t *batch)
     }
     batch->count = 0;
     self->link.from = 0;
+    if (batch == self->fast)
+        self->fast = NULL;
 }
 
 //  The disk failed (WHY): a failed fsync, seind's or SQLite's, or a write
@@ -740,8 +785,11 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
                                          : sein_durable_last (self->durable);
     self->stored[self->nstored++] = batch;
     //  Right here when nothing else is in the pipeline (no thread to wake,
-    //  no batch to overlap), else on the sync actor.
+    //  no batch to overlap), else on the sync actor. The fast lane's commit
+    //  does not wait for the sync in flight: it gets its own at once.
     sein_durable_sync (self->durable, self->preparing != NULL);
+    if (batch == self->fast)
+        sein_durable_hurry (self->durable);
     s_release (self);
 }
 
@@ -913,14 +961,22 @@ s_handle (s_server_t *self, sein_batch_t *batch)
 }
 
 //  A batch that is neither being prepared nor stored nor waiting for a
-//  sync, or NULL when the sync has fallen that far behind.
+//  sync, or NULL when the sync has fallen that far behind. The fast lane
+//  (FAST) has a slot of its own: the rest never hold more than
+//  S_BATCHES - 1.
 static sein_batch_t *
-s_free_batch (s_server_t *self)
+s_free_batch (s_server_t *self, bool fast)
 {
+    size_t used = 0;
+    sein_batch_t *free_batch = NULL;
     for (size_t index = 0; index < S_BATCHES; index++)
         if (self->batches[index].count == 0)
-            return &self->batches[index];
-    return NULL;
+            free_batch = free_batch ? free_batch : &self->batches[index];
+        else if (&self->batches[index] != self->fast)
+            used++;
+    if (fast ? self->fast != NULL : used >= S_BATCHES - 1)
+        return NULL;
+    return free_batch;
 }
 
 //  Empty the share table, with room for a batch of distinct clients.
@@ -943,10 +999,18 @@ s_shares_reset (s_server_t *self)
     self->ntaken = 0;
 }
 
-//  Count one more submission of ENVELOPE's client in the batch being
-//  collected; returns how many it has there now.
-static size_t
-s_share_add (s_server_t *self, const sein_envelope_t *envelope)
+//  Whether envelopes A and B came from the same client.
+static bool
+s_same_client (const sein_envelope_t *a, const sein_envelope_t *b)
+{
+    return a->routing_size == b->routing_size &&
+           memcmp (a->routing, b->routing, a->routing_size) == 0;
+}
+
+//  The share table's slot of ENVELOPE's client: its own, or the free one
+//  where it goes.
+static s_share_t *
+s_share_find (s_server_t *self, const sein_envelope_t *envelope)
 {
     uint64_t hash = 14695981039346656037ULL; //  FNV-1a
     for (size_t index = 0; index < envelope->routing_size; index++)
@@ -956,15 +1020,89 @@ s_share_add (s_server_t *self, const sein_envelope_t *envelope)
     for (;; slot = (slot + 1) & (self->nshares - 1)) {
         s_share_t *share = &self->shares[slot];
         if (share->hash == 0) {
-            *share = (s_share_t){hash, envelope, 1};
-            self->taken[self->ntaken++] = slot;
-            return 1;
+            share->hash = hash;
+            share->envelope = envelope;
+            share->count = 0;
+            share->slot = slot;
+            return share;
         }
-        const sein_envelope_t *first = share->envelope;
-        if (share->hash == hash && first->routing_size == envelope->routing_size &&
-            memcmp (first->routing, envelope->routing, envelope->routing_size) == 0)
-            return ++share->count;
+        if (share->hash == hash && s_same_client (share->envelope, envelope))
+            return share;
     }
+}
+
+//  Count one more submission of ENVELOPE's client in the batch being
+//  collected; returns how many it has there now.
+static size_t
+s_share_add (s_server_t *self, const sein_envelope_t *envelope)
+{
+    s_share_t *share = s_share_find (self, envelope);
+    if (share->count == 0)
+        self->taken[self->ntaken++] = share->slot;
+    return ++share->count;
+}
+
+//  Whether a client with a request in FAST has one in BUSY too.
+static bool
+s_shares_client (const sein_batch_t *fast, const sein_batch_t *busy)
+{
+    for (size_t index = 0; index < fast->count; index++)
+        for (size_t at = 0; at < busy->count; at++)
+            if (s_same_client (&fast->items[index].envelope, &busy->items[at].envelope))
+                return true;
+    return false;
+}
+
+//  A flood filled BATCH: move the requests of the clients that have at
+//  most S_LONE in it to the fast lane, a batch prepared here and now and
+//  stored before BATCH, so that they do not wait for a flood's batch to be
+//  prepared and stored ahead of them. A client's requests all go one way,
+//  so each client's stay in the order it sent them; the fast lane goes
+//  ahead of BUSY, the batch waiting to be stored (or NULL), too, unless
+//  one of its clients has requests there (self->fast_first). Returns the
+//  fast lane's batch, or NULL when nothing moved.
+static sein_batch_t *
+s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
+{
+    sein_batch_t *fast = s_free_batch (self, true);
+    if (!fast)
+        return NULL;
+    //  Decided first: the table points at envelopes that moving shifts.
+    bool *lone = (bool *) sein_malloc (batch->count * sizeof (bool));
+    size_t moving = 0;
+    for (size_t index = 0; index < batch->count; index++) {
+        //  The housekeeping's items have no client: they stay.
+        sein_pending_kind_t kind = batch->items[index].kind;
+        lone[index] = (kind == SEIN_PENDING_SUBMIT || kind == SEIN_PENDING_CLASSIFY ||
+                       kind == SEIN_PENDING_CHANGE || kind == SEIN_PENDING_PRIVACY) &&
+                      s_share_find (self, &batch->items[index].envelope)->count <= S_LONE;
+        moving += lone[index];
+    }
+    if (moving == 0 || moving == batch->count) {
+        free (lone);
+        return NULL;
+    }
+    sein_batch_reserve (fast, moving);
+    //  Slots are swapped, not copied: each owns what its last request left
+    //  (sein_batch.h), which goes with it.
+    size_t kept = 0;
+    for (size_t index = 0; index < batch->count; index++) {
+        sein_pending_t slot = batch->items[index];
+        sein_pending_t *to = lone[index] ? &fast->items[fast->count++] : &batch->items[kept++];
+        batch->items[index] = *to;
+        *to = slot;
+    }
+    batch->count = kept;
+    free (lone);
+    memcpy (fast->received_at, batch->received_at, sizeof fast->received_at);
+    fast->setup = batch->setup;
+    fast->limits = batch->limits;
+    for (size_t index = 0; index < fast->count; index++)
+        sein_prepare (fast, index, self->scratch);
+    self->fast = fast;
+    self->fast_at = zclock_mono ();
+    self->fast_first = !busy || !s_shares_client (fast, busy);
+    return fast;
 }
 
 //  Fill a free batch with what is waiting and send it to be prepared; BUSY
@@ -973,9 +1111,10 @@ s_share_add (s_server_t *self, const sein_envelope_t *envelope)
 static bool
 s_collect (s_server_t *self, sein_batch_t *busy)
 {
-    sein_batch_t *batch = s_free_batch (self);
+    sein_batch_t *batch = s_free_batch (self, false);
     if (!batch)
         return false;
+    bool flooded = false;
     //  And the overdue search, and the alerts found since the last batch.
     sein_batch_reserve (batch, self->batch_max + 2 + S_ALERTS_MAX);
     s_shares_reset (self);
@@ -989,13 +1128,18 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     //  for the next batch. The share holds for a client alone too: the
     //  next client to arrive would otherwise find a full batch ahead of it
     //  (measured: a lone client's p99 rose 62-fold against a flood).
+    size_t share = self->fast_at && zclock_mono () - self->fast_at < S_FAST_RECENT
+                       ? S_CLIENT_SHARE / 2
+                       : S_CLIENT_SHARE;
     for (size_t reads = 0; reads < self->batch_max; reads++) {
         size_t count = batch->count;
         if (s_handle (self, batch))
             break;
         if (batch->count > count &&
-            s_share_add (self, &batch->items[count].envelope) >= S_CLIENT_SHARE)
+            s_share_add (self, &batch->items[count].envelope) >= share) {
+            flooded = true;
             break;
+        }
     }
     if (self->sweep_due && !self->draining) {
         //  The housekeeping timer's search rides along with the requests:
@@ -1024,17 +1168,27 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     sein_time_now (batch->received_at, sizeof batch->received_at);
     batch->setup = self->setup;
     batch->limits = self->limits;
+    sein_batch_t *fast = flooded ? s_split_fast (self, batch, busy) : NULL;
+    if (fast && busy) {
+        self->fast_due = true; //  stored by s_prepared, with BUSY
+        fast = NULL;
+    }
     if (!busy && batch->count <= S_PREPARE_HERE) {
         //  Nothing is being stored, so there is no commit to overlap: a
         //  few signals are prepared here rather than handed to the actor
         //  and back, two thread wake-ups that cost more than they save.
         for (size_t index = 0; index < batch->count; index++)
             sein_prepare (batch, index, self->scratch);
+        if (fast)
+            s_finish_batch (self, fast);
         s_finish_batch (self, batch);
         return true;
     }
     self->preparing = batch;
     zsock_send (self->prepare, "sp", "PREPARE", batch);
+    //  Stored while the rest is being prepared.
+    if (fast)
+        s_finish_batch (self, fast);
     return true;
 }
 
@@ -1365,7 +1519,15 @@ s_prepared (s_server_t *self)
     self->preparing = NULL;
     if (!self->terminating)
         s_collect (self, batch);
+    if (self->fast_due && self->fast_first) {
+        self->fast_due = false;
+        s_finish_batch (self, self->fast);
+    }
     s_finish_batch (self, batch);
+    if (self->fast_due) {
+        self->fast_due = false;
+        s_finish_batch (self, self->fast);
+    }
 }
 
 static void
@@ -1374,7 +1536,7 @@ s_run (s_server_t *self)
     self->poller = zpoller_new (self->pipe, self->prepare, self->query, self->alerts,
                                 sein_checkpoint_actor (self->checkpoint), self->intake, NULL);
     if (self->durable)
-        zpoller_add (self->poller, sein_durable_actor (self->durable));
+        sein_durable_poll (self->durable, self->poller);
     zpoller_add (self->poller, self->watch);
     bool polling_intake = true;
     self->next_sweep = zclock_mono () + self->overdue_check;
@@ -1423,26 +1585,18 @@ s_run (s_server_t *self)
             }
             zstr_free (&command);
             zstr_free (&alert);
-        } else if (self->durable && which == sein_durable_actor (self->durable)) {
-            sein_durable_collect (self->durable);
-            sein_durable_sync (self->durable, self->preparing != NULL);
-            s_release (self);
-        } else if (which == sein_checkpoint_actor (self->checkpoint)) {
-            char *fault = sein_checkpoint_done (self->checkpoint);
-            if (fault)
-                s_fail (self, fault);
-            zstr_free (&fault);
         } else if (which == self->watch)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
             s_collect (self, NULL);
+        s_aside (self); //  the sync and checkpoint actors, whichever woke us
         if ((self->sweep_due || self->retention_due) && !self->preparing &&
             !self->terminating)
             s_collect (self, NULL);
         s_swap_setup (self);
         //  Read intake only while the prepare actor is idle: requests that
         //  arrive meanwhile queue up and form the next, larger batch.
-        bool wanted = !self->preparing && !self->terminating && s_free_batch (self);
+        bool wanted = !self->preparing && !self->terminating && s_free_batch (self, false);
         if (wanted && !polling_intake)
             zpoller_add (self->poller, self->intake);
         else if (!wanted && polling_intake)

@@ -378,7 +378,8 @@ int
 
 //  Copy the write-ahead log into the database. Without BLOCK (PASSIVE) it
 //  never waits for the writer or readers, so a separate connection can run
-//  it beside the writer; with BLOCK (RESTART) it waits until the log can
+//  it beside the writer, and it syncs the database also when it copied
+//  only part of the log; with BLOCK (RESTART) it waits until the log can
 //  start over, the writer's last resort when checkpoints fall behind.
 //  Returns 0 or -1 on an error other than being kept busy.
 int

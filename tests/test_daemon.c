@@ -2228,6 +2228,81 @@ s_flood (s_test_t *self, zsock_t *dealer, int count)
     return acks;
 }
 
+//  The seq of the ack MSG (a raw DEALER's reply) to correlation id CORR;
+//  fails the test on anything else.
+static int64_t
+s_ack_seq (zmsg_t *msg, const char *corr)
+{
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 4);
+    zmsg_first (msg);
+    zmsg_next (msg);
+    assert_true (zframe_streq (zmsg_next (msg), corr));
+    char *body = zframe_strdup (zmsg_next (msg));
+    json_t *ack = json_loads (body, 0, NULL);
+    assert_non_null (ack);
+    assert_string_equal (s_str (ack, "status"), "accepted");
+    int64_t seq = s_int (ack, "seq");
+    json_decref (ack);
+    free (body);
+    return seq;
+}
+
+//  A client that sends a few requests at a time while another floods
+//  takes the fast lane (sein_server.c, S_LONE): its batches are stored
+//  apart from the flood's. Each client's submissions must still be stored
+//  in the order it sent them, and none lost.
+#define S_FLOOD 3000
+#define S_LONE_ROUNDS 30
+
+static void
+test_fast_lane_order (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    int64_t head = s_head (self);
+    const char *body = "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
+    zsock_t *flood = s_dealer (self), *lone = s_dealer (self);
+    for (int index = 0; index < S_FLOOD; index++) {
+        char corr[16];
+        snprintf (corr, sizeof corr, "f%d", index);
+        const char *frames[] = {SEIN_PROTOCOL, SEIN_SUBMIT, corr, body};
+        s_send_frames (flood, frames, 4);
+    }
+    int64_t last = 0;
+    for (int round = 0; round < S_LONE_ROUNDS; round++) {
+        for (int index = 0; index < 3; index++) {
+            char corr[16];
+            snprintf (corr, sizeof corr, "l%d", 3 * round + index);
+            const char *frames[] = {SEIN_PROTOCOL, SEIN_SUBMIT, corr, body};
+            s_send_frames (lone, frames, 4);
+        }
+        for (int index = 0; index < 3; index++) {
+            char corr[16];
+            snprintf (corr, sizeof corr, "l%d", 3 * round + index);
+            zmsg_t *msg = s_recv_within (lone, S_REPLY_MS);
+            int64_t seq = s_ack_seq (msg, corr);
+            zmsg_destroy (&msg);
+            assert_true (seq > last);
+            last = seq;
+        }
+    }
+    last = 0;
+    for (int index = 0; index < S_FLOOD; index++) {
+        char corr[16];
+        snprintf (corr, sizeof corr, "f%d", index);
+        zmsg_t *msg = s_recv_within (flood, S_REPLY_MS);
+        int64_t seq = s_ack_seq (msg, corr);
+        zmsg_destroy (&msg);
+        assert_true (seq > last);
+        last = seq;
+    }
+    //  No point, no nearby reports: one event each.
+    assert_int_equal (s_head (self), head + S_FLOOD + 3 * S_LONE_ROUNDS);
+    zsock_destroy (&flood);
+    zsock_destroy (&lone);
+    self->passed = true;
+}
+
 //  The settings that size a socket (limits.message_max, limits.batch_max,
 //  watch.credit_max) are restart-only because of what this test shows of
 //  libzmq 4.3.4: a bound socket gives each connection the options it had
@@ -2977,6 +3052,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_store_refused, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replay_damaged_page, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_submit_passthrough, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_fast_lane_order, s_setup, s_teardown),
     };
     //  SEIN_TEST=test_watch* runs only the matching tests.
     if (getenv ("SEIN_TEST"))

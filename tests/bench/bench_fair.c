@@ -17,7 +17,12 @@
     (strict): on a shared two-core VM a neighbour's build can move a p99.
 
         bench_fair [-n SIGNALS] [-k ROUNDS] [-w WINDOW] [-i PERIOD_MS]
-                   [-t SECONDS] [-p PORT] [-s]
+                   [-t SECONDS] [-p PORT] [-o TRACE] [-s]
+
+    With -o, every lone ack goes to TRACE as a line "phase sent_ms latency_us"
+    (phase unloaded or round N, sent_ms since the run began), to line up a
+    stall with seind's log (daemon.log_level=info gives each batch's commit
+    and fsync times).
 */
 #include "../sein_harness.h"
 #include "sein.h"
@@ -27,6 +32,8 @@
 #include <pthread.h>
 
 #define S_RATIO_MAX 3.0
+
+static int64_t s_epoch; //  zclock_usecs at the start of the run
 
 typedef struct {
     const char *endpoint;
@@ -98,6 +105,7 @@ s_flood (void *arg)
 
 typedef struct {
     int64_t *samples; //  ack latencies in µs
+    int64_t *sent;    //  when each was sent, µs since the start of the run
     long count;
     long capacity;
     long failed; //  answered, but not accepted, or not answered in 10 s
@@ -133,8 +141,10 @@ s_lone (void *handle, int period, int seconds, const s_flood_t *flood, s_lone_t 
         (*next)++;
         if (corr < 0 || !accepted)
             lone->failed++;
-        else if (lone->count < lone->capacity)
+        else if (lone->count < lone->capacity) {
+            lone->sent[lone->count] = sent_at - s_epoch;
             lone->samples[lone->count++] = latency;
+        }
         //  The next one PERIOD after this one was due, or now when the ack
         //  took longer: a steady rate, no burst to catch up.
         due += (int64_t) period * 1000;
@@ -142,6 +152,17 @@ s_lone (void *handle, int period, int seconds, const s_flood_t *flood, s_lone_t 
             due = zclock_usecs ();
     }
     zpoller_destroy (&poller);
+}
+
+//  Append LONE's samples to TRACE (may be NULL), one line each: PHASE,
+//  when it was sent (ms since the start of the run), its latency (µs).
+//  Before s_percentiles, which sorts them.
+static void
+s_trace (FILE *trace, const char *phase, const s_lone_t *lone, long from)
+{
+    for (long index = from; trace && index < lone->count; index++)
+        fprintf (trace, "%s %.3f %lld\n", phase, (double) lone->sent[index] / 1000.0,
+                 (long long) lone->samples[index]);
 }
 
 static int
@@ -170,8 +191,9 @@ main (int argc, char **argv)
     long signals = 100000;
     int rounds = 3, window = 2048, period = 10, seconds = 10, port = 25590;
     bool strict = false;
+    const char *trace_path = NULL;
     int option;
-    while ((option = getopt (argc, argv, "n:k:w:i:t:p:sh")) != -1) {
+    while ((option = getopt (argc, argv, "n:k:w:i:t:p:o:sh")) != -1) {
         switch (option) {
         case 'n': signals = atol (optarg); break;
         case 'k': rounds = atoi (optarg); break;
@@ -179,15 +201,24 @@ main (int argc, char **argv)
         case 'i': period = atoi (optarg); break;
         case 't': seconds = atoi (optarg); break;
         case 'p': port = atoi (optarg); break; //  0: ipc:// endpoints
+        case 'o': trace_path = optarg; break;
         case 's': strict = true; break;
         default:
             fprintf (stderr, "usage: bench_fair [-n SIGNALS] [-k ROUNDS] [-w WINDOW] "
-                             "[-i PERIOD_MS] [-t SECONDS] [-p PORT] [-s]\n");
+                             "[-i PERIOD_MS] [-t SECONDS] [-p PORT] [-o TRACE] [-s]\n");
             return 64;
         }
     }
     if (signals < 1 || rounds < 1 || window < 1 || period < 1 || seconds < 1)
         return 64;
+    FILE *trace = trace_path ? fopen (trace_path, "w") : NULL;
+    if (trace_path && !trace) {
+        fprintf (stderr, "bench_fair: cannot write %s\n", trace_path);
+        return 73;
+    }
+    s_epoch = zclock_usecs ();
+    if (trace)
+        fprintf (trace, "# began at %lld us (zclock_usecs)\n", (long long) s_epoch);
     zsys_handler_set (NULL);
     sein_harness_t daemon;
     if (sein_harness_init (&daemon, port) || sein_harness_start (&daemon)) {
@@ -209,8 +240,11 @@ main (int argc, char **argv)
     unloaded.samples =
         (int64_t *) zmalloc (sizeof (int64_t) * (size_t) unloaded.capacity);
     loaded.samples = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) loaded.capacity);
+    unloaded.sent = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) unloaded.capacity);
+    loaded.sent = (int64_t *) zmalloc (sizeof (int64_t) * (size_t) loaded.capacity);
 
     s_lone (handle, period, seconds, NULL, &unloaded, &next);
+    s_trace (trace, "unloaded", &unloaded, 0);
     double u50, u99, umax;
     s_percentiles (&unloaded, &u50, &u99, &umax);
     printf ("unloaded: %ld acks, p50 %.0f us, p99 %.0f us, max %.0f us, %ld failed\n",
@@ -227,6 +261,9 @@ main (int argc, char **argv)
         pthread_barrier_wait (&ready);
         long before = loaded.count;
         s_lone (handle, period, seconds, &flood, &loaded, &next);
+        char phase[16];
+        snprintf (phase, sizeof phase, "round%d", round + 1);
+        s_trace (trace, phase, &loaded, before);
         pthread_join (thread, NULL);
         pthread_barrier_destroy (&ready);
         accepted += flood.accepted;
@@ -259,6 +296,10 @@ main (int argc, char **argv)
     zsock_destroy (&dealer);
     free (unloaded.samples);
     free (loaded.samples);
+    free (unloaded.sent);
+    free (loaded.sent);
+    if (trace)
+        fclose (trace);
     sein_harness_stop (&daemon, SIGTERM);
     sein_harness_cleanup (&daemon);
     //  Every request must have been answered, whatever the ratio.
