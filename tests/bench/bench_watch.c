@@ -54,6 +54,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/un.h>
@@ -861,17 +862,61 @@ s_count_event (const sein_event_t *event, void *arg)
     return 0;
 }
 
+//  The CPU seconds of PID's libzmq I/O threads (named ZMQbg/IO/N): with
+//  CURVE, where each message is sealed and opened, apart from the
+//  threads that read the store or split batches.
+static double
+s_io_cpu (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *tasks = opendir (path);
+    double seconds = 0;
+    struct dirent *task;
+    while (tasks && (task = readdir (tasks))) {
+        char comm[32] = "";
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/comm", (int) pid, task->d_name);
+        FILE *file = fopen (path, "r");
+        if (file) {
+            if (!fgets (comm, sizeof comm, file))
+                comm[0] = 0;
+            fclose (file);
+        }
+        if (strncmp (comm, "ZMQbg/IO/", 9))
+            continue;
+        //  The thread's own: /proc/TID/stat would be the whole process's.
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/stat", (int) pid, task->d_name);
+        file = fopen (path, "r");
+        char line[1024];
+        if (file && fgets (line, sizeof line, file)) {
+            //  Fields 14 and 15 (utime, stime) follow the ")" closing the name.
+            char *cursor = strrchr (line, ')');
+            unsigned long utime = 0, stime = 0;
+            if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                                  "%lu %lu", &utime, &stime) == 2)
+                seconds += (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+        }
+        if (file)
+            fclose (file);
+    }
+    if (tasks)
+        closedir (tasks);
+    return seconds;
+}
+
 //  One new watcher with FILTER from seq 1 until it has seen LAST. Returns
 //  events per second, or -1 when it did not get there or saw a gap.
 //  *CPU_P gets seind's CPU seconds, *CLIENT_P (when not NULL) this
-//  process's: the watcher's thread and libzmq's I/O threads.
+//  process's: the watcher's thread and libzmq's I/O threads; IO_P (when
+//  not NULL) the share of libzmq's I/O threads in each, seind's first.
 static double
 s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int64_t last,
-                  int credit, double *cpu_p, double *client_p)
+                  int credit, double *cpu_p, double *client_p, double io_p[2])
 {
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
     double cpu_before = sein_harness_cpu (daemon->pid);
     double client_before = sein_harness_cpu (getpid ());
+    double io_before[2] = {s_io_cpu (daemon->pid), s_io_cpu (getpid ())};
     int64_t start = zclock_usecs ();
     sein_watcher_t *watcher = sein_watcher_new (daemon->watch, filter, 1, NULL, credit);
     sein_watcher_set_keys (watcher, s_keys);
@@ -892,6 +937,10 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
     *cpu_p = sein_harness_cpu (daemon->pid) - cpu_before;
     if (client_p)
         *client_p = sein_harness_cpu (getpid ()) - client_before;
+    if (io_p) {
+        io_p[0] = s_io_cpu (daemon->pid) - io_before[0];
+        io_p[1] = s_io_cpu (getpid ()) - io_before[1];
+    }
     sein_watcher_destroy (&watcher);
     json_decref (filter);
     if (received != due || !ordered) {
@@ -984,7 +1033,7 @@ static double
 s_replay_rounds (sein_harness_t *daemon, const char *plain, const char *secure,
                  sein_keys_t *keys, long count, int credit, int rounds)
 {
-    double rates[2][16], cpus[2][16], clients[2][16];
+    double rates[2][16], cpus[2][16], clients[2][16], ios[2][2][16];
     int modes = s_secure ? 2 : 1;
     for (int round = 0; round < rounds; round++)
         for (int mode = 0; mode < modes; mode++) {
@@ -1001,27 +1050,32 @@ s_replay_rounds (sein_harness_t *daemon, const char *plain, const char *secure,
                          daemon->log);
                 return -1;
             }
-            double cpu, client;
+            double cpu, client, io[2];
             double rate =
-                s_replay_watcher (daemon, NULL, count, count, credit, &cpu, &client);
+                s_replay_watcher (daemon, NULL, count, count, credit, &cpu, &client, io);
             if (rate < 0)
                 return -1;
-            printf ("    replay, no filter, security %s: %.0f events/s (target 200000); "
-                    "seind %.1f us/event, client %.1f us/event\n",
-                    on ? "on " : "off", rate, cpu * 1e6 / (double) count,
-                    client * 1e6 / (double) count);
             rates[mode][round] = rate;
             cpus[mode][round] = cpu * 1e6 / (double) count;
             clients[mode][round] = client * 1e6 / (double) count;
+            for (int side = 0; side < 2; side++)
+                ios[mode][side][round] = io[side] * 1e6 / (double) count;
+            printf ("    replay, no filter, security %s: %.0f events/s (target 200000); "
+                    "seind %.1f us/event (I/O threads %.1f), client %.1f (I/O %.1f)\n",
+                    on ? "on " : "off", rate, cpus[mode][round], ios[mode][0][round],
+                    clients[mode][round], ios[mode][1][round]);
         }
     if (modes == 1)
         return s_median (rates[0], rounds);
     double off = s_median (rates[0], rounds), on = s_median (rates[1], rounds);
     printf ("    replay medians of %d: %.0f events/s with security, %.0f without: %.0f%% "
-            "(target >= 80%%); seind %.1f / %.1f us/event, client %.1f / %.1f\n",
+            "(target >= 80%%); seind %.1f / %.1f us/event (I/O threads %.1f / %.1f), "
+            "client %.1f / %.1f (I/O %.1f / %.1f)\n",
             rounds, on, off, 100 * on / off, s_median (cpus[1], rounds),
-            s_median (cpus[0], rounds), s_median (clients[1], rounds),
-            s_median (clients[0], rounds));
+            s_median (cpus[0], rounds), s_median (ios[1][0], rounds),
+            s_median (ios[0][0], rounds), s_median (clients[1], rounds),
+            s_median (clients[0], rounds), s_median (ios[1][1], rounds),
+            s_median (ios[0][1], rounds));
     return on;
 }
 
@@ -1119,7 +1173,7 @@ s_replay (int port, long count, int credit, int rounds)
             raw, cpu, cpu * 1e6 / (double) count);
     //  A dashboard that follows one zone scans the same history.
     double zone = s_replay_watcher (&daemon, "{\"area\":[\"heilig-hart\"]}", zone_count,
-                                    zone_last, credit, &cpu, NULL);
+                                    zone_last, credit, &cpu, NULL, NULL);
     printf ("    replay, area heilig-hart (%ld of %ld events): %.0f events/s delivered, "
             "%.0f stored events/s scanned; seind %.2f CPU s\n",
             zone_count, count, zone, zone * (double) count / (double) zone_count, cpu);
