@@ -13,14 +13,17 @@
         sein_store (the daemon's own class, before the daemon starts; much
         faster than submitting), from real events: signals submitted to and
         classified by seind first, then repeated with fresh seq, id and
-        time. Then one new watcher reads from seq 1 to the last event;
+        time, and its text index brought up to date, as a running seind
+        keeps it (else seind's query actor indexes the whole store during
+        the rounds, at about a fifth of their CPU, more in some rounds than
+        in others). Then one new watcher reads from seq 1 to the last event;
         prints events/s, seind's CPU and peak RSS, and for scale how fast
         the store alone reads the same rows and how fast libsein's JSON
         parsing alone goes.
 
         bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]
                     [-n REPLAY] [-c CREDIT] [-p PORT] [-s SYNC] [-a|-b] [-l] [-C]
-                    [-k ROUNDS]
+                    [-k ROUNDS] [-o SETTING=VALUE ...]
 
     The live watchers speak the protocol straight over TCP (ZMTP by hand,
     up to 100 in one thread, reading only the seq and the send time): on
@@ -30,6 +33,9 @@
     each, as a dashboard on libsein would be. -s normal takes the fsync
     of each commit out of the submit -> watcher latency (default full, as
     shipped).
+
+    -o SETTING=VALUE (up to 4) goes to every seind started, as its own -o
+    does: watch.credit_max=4000 with -c 4000, say.
 
     -C turns security on (CURVE) for both parts; the replay then runs
     ROUNDS times (-k, default 3) without and with security in turn, seind
@@ -48,6 +54,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/un.h>
@@ -59,6 +66,16 @@
 //  cannot speak CURVE: -C implies -l.
 static sein_keys_t *s_keys;
 static bool s_secure;
+//  -o: settings for every seind started here, as its -o takes them.
+static const char *s_settings[4]; //  the harness takes 16 overrides in all
+static int s_nsettings;
+
+static void
+s_settings_apply (sein_harness_t *daemon)
+{
+    for (int index = 0; index < s_nsettings; index++)
+        sein_harness_set (daemon, s_settings[index]);
+}
 
 static const char *s_areas[] = {"binnenstad", "kessel-lo",   "heverlee",
                                 "wilsele",    "wijgmaal",    "casablanca",
@@ -814,6 +831,29 @@ s_fill (const char *path, s_template_t *templates, int ntemplates, long count,
     return rc;
 }
 
+//  Bring the text index of the store at PATH up to date, as a running
+//  seind keeps it (its query actor indexes what is new when idle).
+//  Without this, that actor would index the whole store during the
+//  timed rounds and take a varying share of the CPU from what they
+//  measure. Returns 0 or -1.
+static int
+s_index (const char *path)
+{
+    char *error = NULL;
+    char *text_path = zsys_sprintf ("%s.text", path);
+    sein_store_t *store = sein_store_new_query (path, text_path, &error);
+    zstr_free (&text_path);
+    int added = store ? 1 : -1;
+    while (added > 0)
+        added = sein_store_index_text (store, 5000);
+    if (added < 0)
+        fprintf (stderr, "bench_watch: indexing the store: %s\n",
+                 store ? sein_store_error (store) : error);
+    free (error);
+    sein_store_destroy (&store);
+    return added;
+}
+
 static int
 s_count_event (const sein_event_t *event, void *arg)
 {
@@ -822,17 +862,61 @@ s_count_event (const sein_event_t *event, void *arg)
     return 0;
 }
 
+//  The CPU seconds of PID's libzmq I/O threads (named ZMQbg/IO/N): with
+//  CURVE, where each message is sealed and opened, apart from the
+//  threads that read the store or split batches.
+static double
+s_io_cpu (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *tasks = opendir (path);
+    double seconds = 0;
+    struct dirent *task;
+    while (tasks && (task = readdir (tasks))) {
+        char comm[32] = "";
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/comm", (int) pid, task->d_name);
+        FILE *file = fopen (path, "r");
+        if (file) {
+            if (!fgets (comm, sizeof comm, file))
+                comm[0] = 0;
+            fclose (file);
+        }
+        if (strncmp (comm, "ZMQbg/IO/", 9))
+            continue;
+        //  The thread's own: /proc/TID/stat would be the whole process's.
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/stat", (int) pid, task->d_name);
+        file = fopen (path, "r");
+        char line[1024];
+        if (file && fgets (line, sizeof line, file)) {
+            //  Fields 14 and 15 (utime, stime) follow the ")" closing the name.
+            char *cursor = strrchr (line, ')');
+            unsigned long utime = 0, stime = 0;
+            if (cursor && sscanf (cursor + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                                  "%lu %lu", &utime, &stime) == 2)
+                seconds += (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+        }
+        if (file)
+            fclose (file);
+    }
+    if (tasks)
+        closedir (tasks);
+    return seconds;
+}
+
 //  One new watcher with FILTER from seq 1 until it has seen LAST. Returns
 //  events per second, or -1 when it did not get there or saw a gap.
 //  *CPU_P gets seind's CPU seconds, *CLIENT_P (when not NULL) this
-//  process's: the watcher's thread and libzmq's I/O threads.
+//  process's: the watcher's thread and libzmq's I/O threads; IO_P (when
+//  not NULL) the share of libzmq's I/O threads in each, seind's first.
 static double
 s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int64_t last,
-                  int credit, double *cpu_p, double *client_p)
+                  int credit, double *cpu_p, double *client_p, double io_p[2])
 {
     json_t *filter = filter_text ? json_loads (filter_text, 0, NULL) : NULL;
     double cpu_before = sein_harness_cpu (daemon->pid);
     double client_before = sein_harness_cpu (getpid ());
+    double io_before[2] = {s_io_cpu (daemon->pid), s_io_cpu (getpid ())};
     int64_t start = zclock_usecs ();
     sein_watcher_t *watcher = sein_watcher_new (daemon->watch, filter, 1, NULL, credit);
     sein_watcher_set_keys (watcher, s_keys);
@@ -853,6 +937,10 @@ s_replay_watcher (sein_harness_t *daemon, const char *filter_text, long due, int
     *cpu_p = sein_harness_cpu (daemon->pid) - cpu_before;
     if (client_p)
         *client_p = sein_harness_cpu (getpid ()) - client_before;
+    if (io_p) {
+        io_p[0] = s_io_cpu (daemon->pid) - io_before[0];
+        io_p[1] = s_io_cpu (getpid ()) - io_before[1];
+    }
     sein_watcher_destroy (&watcher);
     json_decref (filter);
     if (received != due || !ordered) {
@@ -945,7 +1033,7 @@ static double
 s_replay_rounds (sein_harness_t *daemon, const char *plain, const char *secure,
                  sein_keys_t *keys, long count, int credit, int rounds)
 {
-    double rates[2][16], cpus[2][16], clients[2][16];
+    double rates[2][16], cpus[2][16], clients[2][16], ios[2][2][16];
     int modes = s_secure ? 2 : 1;
     for (int round = 0; round < rounds; round++)
         for (int mode = 0; mode < modes; mode++) {
@@ -962,27 +1050,32 @@ s_replay_rounds (sein_harness_t *daemon, const char *plain, const char *secure,
                          daemon->log);
                 return -1;
             }
-            double cpu, client;
+            double cpu, client, io[2];
             double rate =
-                s_replay_watcher (daemon, NULL, count, count, credit, &cpu, &client);
+                s_replay_watcher (daemon, NULL, count, count, credit, &cpu, &client, io);
             if (rate < 0)
                 return -1;
-            printf ("    replay, no filter, security %s: %.0f events/s (target 200000); "
-                    "seind %.1f us/event, client %.1f us/event\n",
-                    on ? "on " : "off", rate, cpu * 1e6 / (double) count,
-                    client * 1e6 / (double) count);
             rates[mode][round] = rate;
             cpus[mode][round] = cpu * 1e6 / (double) count;
             clients[mode][round] = client * 1e6 / (double) count;
+            for (int side = 0; side < 2; side++)
+                ios[mode][side][round] = io[side] * 1e6 / (double) count;
+            printf ("    replay, no filter, security %s: %.0f events/s (target 200000); "
+                    "seind %.1f us/event (I/O threads %.1f), client %.1f (I/O %.1f)\n",
+                    on ? "on " : "off", rate, cpus[mode][round], ios[mode][0][round],
+                    clients[mode][round], ios[mode][1][round]);
         }
     if (modes == 1)
         return s_median (rates[0], rounds);
     double off = s_median (rates[0], rounds), on = s_median (rates[1], rounds);
     printf ("    replay medians of %d: %.0f events/s with security, %.0f without: %.0f%% "
-            "(target >= 80%%); seind %.1f / %.1f us/event, client %.1f / %.1f\n",
+            "(target >= 80%%); seind %.1f / %.1f us/event (I/O threads %.1f / %.1f), "
+            "client %.1f / %.1f (I/O %.1f / %.1f)\n",
             rounds, on, off, 100 * on / off, s_median (cpus[1], rounds),
-            s_median (cpus[0], rounds), s_median (clients[1], rounds),
-            s_median (clients[0], rounds));
+            s_median (cpus[0], rounds), s_median (ios[1][0], rounds),
+            s_median (ios[0][0], rounds), s_median (clients[1], rounds),
+            s_median (clients[0], rounds), s_median (ios[1][1], rounds),
+            s_median (ios[0][1], rounds));
     return on;
 }
 
@@ -993,7 +1086,7 @@ s_replay (int port, long count, int credit, int rounds)
     sein_harness_t daemon;
     char plain[300];
     if (sein_harness_init (&daemon, port) ||
-        (snprintf (plain, sizeof plain, "%s", daemon.config),
+        (s_settings_apply (&daemon), snprintf (plain, sizeof plain, "%s", daemon.config),
          s_secure && sein_harness_secure (&daemon)) ||
         sein_harness_start (&daemon)) {
         fprintf (stderr, "bench_watch: seind did not start (see %s)\n", daemon.log);
@@ -1025,12 +1118,17 @@ s_replay (int port, long count, int credit, int rounds)
     if (s_fill (path, templates, ntemplates, count, &zone_count, &zone_last))
         return -1;
     double fill = (double) (zclock_usecs () - start) / 1e6;
+    start = zclock_usecs ();
+    if (s_index (path))
+        return -1;
+    double index = (double) (zclock_usecs () - start) / 1e6;
     struct stat info;
     stat (path, &info);
     printf ("    store written directly in %.1f s (%.0f signals/s): %ld events from %d real "
             "ones, ~%zu bytes each, %lld MB\n",
             fill, (double) count / fill, count, ntemplates, size / (size_t) ntemplates,
             (long long) info.st_size >> 20);
+    printf ("    text index brought up to date in %.1f s, before the rounds\n", index);
 
     //  For scale: the store alone, reading the rows the watch actor reads.
     char *error = NULL;
@@ -1075,7 +1173,7 @@ s_replay (int port, long count, int credit, int rounds)
             raw, cpu, cpu * 1e6 / (double) count);
     //  A dashboard that follows one zone scans the same history.
     double zone = s_replay_watcher (&daemon, "{\"area\":[\"heilig-hart\"]}", zone_count,
-                                    zone_last, credit, &cpu, NULL);
+                                    zone_last, credit, &cpu, NULL, NULL);
     printf ("    replay, area heilig-hart (%ld of %ld events): %.0f events/s delivered, "
             "%.0f stored events/s scanned; seind %.2f CPU s\n",
             zone_count, count, zone, zone * (double) count / (double) zone_count, cpu);
@@ -1095,7 +1193,7 @@ main (int argc, char **argv)
     bool mix = false, live = true, stored = true, raw = true;
     const char *synchronous = "full";
     int option;
-    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:k:ablRCh")) != -1) {
+    while ((option = getopt (argc, argv, "w:r:t:f:n:c:p:s:k:o:ablRCh")) != -1) {
         switch (option) {
         case 'w': watchers = atoi (optarg); break;
         case 'r': rate = atoi (optarg); break;
@@ -1111,15 +1209,22 @@ main (int argc, char **argv)
         case 's': synchronous = optarg; break;
         case 'C': s_secure = true; break;
         case 'k': rounds = atoi (optarg); break;
+        case 'o':
+            if (s_nsettings == (int) (sizeof s_settings / sizeof s_settings[0]))
+                return 64;
+            s_settings[s_nsettings++] = optarg;
+            break;
         default:
             fprintf (stderr,
                      "usage: bench_watch [-w WATCHERS] [-r RATE] [-t SECONDS] [-f all|mix]\n"
                      "                   [-n REPLAY] [-c CREDIT] [-p PORT (0: ipc)] [-s SYNC] [-a|-b] [-l]\n"
+                     "                   [-k ROUNDS] [-o SETTING=VALUE ...]\n"
                      "  -a only the live part, -b only the replay; -l live watchers on\n"
                      "  sein_watcher_t instead of bare ZMTP sessions (-R, the default); -s\n"
                      "  sets storage.synchronous for the live part (default full); -C\n"
                      "  security on (CURVE, implies -l), and the replay ROUNDS times\n"
-                     "  (-k, default 3) without and with it, in turn, for the ratio\n");
+                     "  (-k, default 3) without and with it, in turn, for the ratio; -o a\n"
+                     "  setting for every seind started (up to 4, as seind -o)\n");
             return 64;
         }
     }
@@ -1143,6 +1248,7 @@ main (int argc, char **argv)
         snprintf (setting, sizeof setting, "storage.synchronous=%s", synchronous);
         if (sein_harness_init (&daemon, port) || (s_secure && sein_harness_secure (&daemon)))
             return 69;
+        s_settings_apply (&daemon);
         s_keys = daemon.keys;
         sein_harness_set (&daemon, setting);
         if (sein_harness_start (&daemon)) {
