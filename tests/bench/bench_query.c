@@ -23,7 +23,8 @@
              every second: p50 and p99 of each, and the difference; ROUNDS
              such pairs back to back, and the medians over them, with the
              queries' median time and the largest size the write-ahead
-             log reached in each run. -L stats or -L report runs only
+             log's file reached by the end of each run (seind keeps the
+             file at that size, so a later run shows at least as much). -L stats or -L report runs only
              that one every second. Two loads take the query apart:
              -L pin holds a read snapshot of the store for half of each
              second and does nothing else (the log cannot restart, no
