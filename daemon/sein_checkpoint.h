@@ -15,6 +15,11 @@
     batch begins. At 160 MB (8 KiB pages) the forced restart stalls acks
     for a fraction of a second every few seconds; at 800 MB, measured, it
     was 2.7 s, and lookups in the long log had slowed every batch before it.
+
+    A reader's snapshot (a STATS, a report) keeps the frames logged after
+    it from being copied until the read ends. A checkpoint that a reader
+    stopped short is not asked for again before SEIN_CHECKPOINT_RETRY ms:
+    the next one would copy nothing.
 */
 #ifndef SEIN_CHECKPOINT_H_INCLUDED
 #define SEIN_CHECKPOINT_H_INCLUDED
@@ -25,6 +30,7 @@
 
 #define SEIN_CHECKPOINT_PAGES 1000
 #define SEIN_CHECKPOINT_FORCE 20000
+#define SEIN_CHECKPOINT_RETRY 20 //  ms
 
 typedef struct _sein_checkpoint_t sein_checkpoint_t;
 
@@ -51,7 +57,8 @@ char *
     sein_checkpoint_done (sein_checkpoint_t *self);
 
 //  WRITER just committed: start a checkpoint, or force one, as above.
-void
+//  Returns true when it started or ran one.
+bool
     sein_checkpoint_after_commit (sein_checkpoint_t *self, sein_store_t *writer);
 
 #endif

@@ -302,6 +302,7 @@ struct _sein_store_t {
     bool readonly;
     bool in_transaction;
     int wal_frames;    //  frames in the write-ahead log after the last commit
+    int wal_behind;    //  frames the last checkpoint could not copy
     int64_t head;      //  highest seq, including the open transaction's
     int64_t committed; //  highest committed seq
     int64_t text_upto; //  the text index's watermark; -1: none attached
@@ -2028,8 +2029,17 @@ sein_store_checkpoint (sein_store_t *self, bool block)
     }
     if (rc == SQLITE_OK && block)
         self->wal_frames = 0;
+    //  SQLite reports -1 for both when the store is not in WAL mode.
+    self->wal_behind = logged > copied ? logged - copied : 0;
     //  BUSY only means a reader or the writer kept part of the log for now.
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+}
+
+int
+sein_store_checkpoint_behind (sein_store_t *self)
+{
+    assert (self);
+    return self->wal_behind;
 }
 
 const char *

@@ -385,6 +385,12 @@ int
 int
     sein_store_checkpoint (sein_store_t *self, bool block);
 
+//  Frames of the log that this connection's last checkpoint left uncopied
+//  (0 before the first): a reader's snapshot still needs them, and no
+//  checkpoint can copy them until that read ends.
+int
+    sein_store_checkpoint_behind (sein_store_t *self);
+
 //  Why the disk under this connection failed, or NULL while it has not:
 //  an I/O error (SQLITE_IOERR: a read, write or sync that failed) or
 //  damage (SQLITE_CORRUPT, SQLITE_NOTADB) met by a write or a checkpoint.

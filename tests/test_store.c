@@ -9,7 +9,9 @@
     connection that sees committed data only and whose head follows the
     writer, seq_at by time, get with and without personal data, stats,
     deferred syncs, persistence across close and reopen, the upgrade from
-    schema 1 and the lifecycle's searches (nearby, overdue, history). The owner's
+    schema 1 and the lifecycle's searches (nearby, overdue, history), a
+    checkpoint held back by a reader's snapshot (and not asked for again
+    after every commit meanwhile). The owner's
     open (issue 14): a missing store refused unless INIT, the marker
     written and following sein_store_mark, a store behind its marker (a
     lost -wal after a crash) or another store in its place refused unless
@@ -34,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sein_checkpoint.h"
 #include "sein_store.h"
 
 typedef struct {
@@ -1016,6 +1019,95 @@ static void test_deferred_sync (void **state)
     sein_store_destroy (&store);
 }
 
+//  Commit one signal in a transaction of its own; NEXT numbers the ids.
+static void s_log_one (sein_store_t *store, int *next)
+{
+    char id[32];
+    snprintf (id, sizeof id, "w%d", (*next)++);
+    assert_int_equal (sein_store_begin (store), 0);
+    s_add_id (store, id);
+    assert_int_equal (sein_store_commit (store), 0);
+}
+
+//  Commit signals one by one until the log holds at least PAGES frames.
+static void s_log_until (sein_store_t *store, int pages, int *next)
+{
+    while (sein_store_wal_frames (store) < pages)
+        s_log_one (store, next);
+}
+
+//  Wait for the checkpoint actor's answer and take it.
+static void s_checkpoint_done (sein_checkpoint_t *checkpoint)
+{
+    zpoller_t *poller = zpoller_new (sein_checkpoint_actor (checkpoint), NULL);
+    assert_non_null (zpoller_wait (poller, 5000));
+    zpoller_destroy (&poller);
+    assert_null (sein_checkpoint_done (checkpoint));
+}
+
+//  A reader's snapshot keeps the frames logged after it from being
+//  copied: the checkpoint says how many it left, and the checkpoint actor
+//  is not asked again until SEIN_CHECKPOINT_RETRY ms have passed, rather
+//  than after every commit.
+static void test_checkpoint_held_by_reader (void **state)
+{
+    s_fixture_t *fixture = *state;
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (fixture->path, "normal", &error);
+    assert_non_null (store);
+    sein_store_t *second = sein_store_new (fixture->path, "normal", &error);
+    assert_non_null (second);
+    int next = 0;
+    s_log_until (store, 10, &next);
+    assert_int_equal (sein_store_checkpoint (second, false), 0);
+    assert_int_equal (sein_store_checkpoint_behind (second), 0);
+
+    //  A read transaction that stays open, as a long STATS does.
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL),
+                      SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM events", NULL, NULL, NULL),
+                      SQLITE_OK);
+    s_log_until (store, sein_store_wal_frames (store) + 20, &next);
+    assert_int_equal (sein_store_checkpoint (second, false), 0);
+    assert_true (sein_store_checkpoint_behind (second) >= 20);
+
+    sein_checkpoint_t *checkpoint = sein_checkpoint_new (fixture->path, "normal");
+    s_log_until (store, SEIN_CHECKPOINT_PAGES, &next);
+    int64_t asked = zclock_mono ();
+    assert_true (sein_checkpoint_after_commit (checkpoint, store));
+    assert_false (sein_checkpoint_after_commit (checkpoint, store)); //  still at work
+    s_checkpoint_done (checkpoint);
+    s_log_one (store, &next);
+    if (zclock_mono () - asked < SEIN_CHECKPOINT_RETRY)
+        assert_false (sein_checkpoint_after_commit (checkpoint, store));
+    zclock_sleep (SEIN_CHECKPOINT_RETRY + 5);
+    s_log_one (store, &next);
+    assert_true (sein_checkpoint_after_commit (checkpoint, store));
+    s_checkpoint_done (checkpoint);
+
+    //  The read ends: the next checkpoint copies everything, the log
+    //  starts over at the next commit, and once it has grown again a
+    //  checkpoint is asked for at once.
+    assert_int_equal (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    zclock_sleep (SEIN_CHECKPOINT_RETRY + 5);
+    s_log_one (store, &next);
+    assert_true (sein_checkpoint_after_commit (checkpoint, store));
+    s_checkpoint_done (checkpoint);
+    s_log_one (store, &next);
+    assert_true (sein_store_wal_frames (store) < SEIN_CHECKPOINT_PAGES);
+    assert_false (sein_checkpoint_after_commit (checkpoint, store));
+    s_log_until (store, SEIN_CHECKPOINT_PAGES, &next);
+    assert_true (sein_checkpoint_after_commit (checkpoint, store));
+    s_checkpoint_done (checkpoint);
+    assert_int_equal (sein_store_checkpoint (second, false), 0);
+    assert_int_equal (sein_store_checkpoint_behind (second), 0);
+    sein_checkpoint_destroy (&checkpoint);
+    sein_store_destroy (&second);
+    sein_store_destroy (&store);
+}
+
 static void test_persistence (void **state)
 {
     s_fixture_t *fixture = *state;
@@ -1703,6 +1795,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_lifecycle_searches, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_personal_data, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_erase_wildcards, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_checkpoint_held_by_reader, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_file_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),

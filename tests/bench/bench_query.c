@@ -21,11 +21,18 @@
     ack      ack latency at RATE signals/s for SECONDS, without queries,
              then with a STATS (the wijk's year) and a report alternating
              every second: p50 and p99 of each, and the difference; ROUNDS
-             such pairs back to back, and the medians over them. -L
-             stats or -L report runs only that one every second.
+             such pairs back to back, and the medians over them, with the
+             queries' median time and the largest size the write-ahead
+             log's file reached by the end of each run (seind keeps the
+             file at that size, so a later run shows at least as much). -L stats or -L report runs only
+             that one every second. Two loads take the query apart:
+             -L pin holds a read snapshot of the store for half of each
+             second and does nothing else (the log cannot restart, no
+             CPU is used); -L burn spins a thread at nice 10, as the
+             readers run, for half of each second (CPU, no snapshot).
 
         bench_query [-n SIGNALS] [-P PARTS] [-r RATE] [-t SECONDS] [-R ROUNDS]
-                    [-L stats|report|both] [-f] [-o FILE]
+                    [-L stats|report|both|pin|burn] [-f] [-o FILE]
 
     -f writes the store again; -o keeps the report in FILE. Targets (issue 10): list < 20 ms, stats
     < 200 ms, report < 1 s, ack p99 with queries within 2 ms of without.
@@ -39,7 +46,10 @@
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define S_YEARS 3
@@ -293,10 +303,20 @@ s_stats_part (sein_store_t *store)
 //  Ack latency at RATE for SECONDS: p50 and p99 in ms.
 typedef struct {
     const char *endpoint;
+    const char *wal; //  the store's -wal, whose size is watched
     int rate, seconds;
     double p50, p99, max;
     long acked;
+    double wal_mb; //  the largest size seen
 } s_latency_t;
+
+//  Size of the file PATH in MB, 0 when there is none.
+static double
+s_file_mb (const char *path)
+{
+    struct stat info;
+    return stat (path, &info) == 0 ? (double) info.st_size / 1e6 : 0;
+}
 
 static void
 s_latency (s_latency_t *self)
@@ -338,6 +358,11 @@ s_latency (s_latency_t *self)
             long corr = tag ? atol (tag) : -1;
             if (corr >= 0 && corr < total)
                 latency[received++] = (double) (zclock_usecs () - sent_at[corr]) / 1000;
+            //  Ten looks a second: how far the log grows while reads hold it.
+            if (received % (self->rate / 10 + 1) == 0) {
+                double size = s_file_mb (self->wal);
+                self->wal_mb = size > self->wal_mb ? size : self->wal_mb;
+            }
             free (tag);
             zmsg_destroy (&msg);
         } else if (sent >= total && zpoller_expired (poller))
@@ -374,13 +399,59 @@ s_report (sein_harness_t *daemon, const char *output)
     return rc == 0 ? (double) (zclock_usecs () - started) / 1000 : -1;
 }
 
-//  Ack latency into BUSY for SECONDS while a STATS (the wijk's year) and
-//  a report alternate every second; the slowest query in ms, and how
-//  many ran into QUERIES.
-static double
-s_busy (sein_harness_t *daemon, s_latency_t *busy, int seconds, const char *output,
-        const char *load, int *queries)
+//  The pin and burn loads' half second, in ms.
+#define S_HALF 500
+
+//  Hold a read snapshot of the store at PATH for MS and do nothing else:
+//  the log cannot restart meanwhile, as under a long STATS.
+static void
+s_pin (const char *path, int ms)
 {
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+    //  A read transaction starts at its first read, not at BEGIN.
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec (db, "BEGIN; SELECT max (seq) FROM events", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        fprintf (stderr, "bench_query: %s: %s\n", path, sqlite3_errmsg (db));
+        exit (1);
+    }
+    zclock_sleep (ms);
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close (db);
+}
+
+//  Spin for MS at nice 10, as the readers run, on a thread of our own:
+//  CPU as a query takes it, without its snapshot.
+static void *
+s_burn_thread (void *arg)
+{
+    setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+    int64_t until = zclock_mono () + *(int *) arg;
+    volatile uint64_t sum = 0;
+    while (zclock_mono () < until)
+        for (int step = 0; step < 100000; step++)
+            sum += (uint64_t) step;
+    return NULL;
+}
+
+static void
+s_burn (int ms)
+{
+    pthread_t thread;
+    pthread_create (&thread, NULL, s_burn_thread, &ms);
+    pthread_join (thread, NULL);
+}
+
+//  Ack latency into BUSY for SECONDS while LOAD runs every second: a STATS
+//  (the wijk's year) and a report alternating, or one of them, or a pin or
+//  burn of the store at STORE; the slowest query in ms, how many ran into
+//  QUERIES, and the median of their times into MEDIAN.
+static double
+s_busy (sein_harness_t *daemon, const char *store, s_latency_t *busy, int seconds,
+        const char *output, const char *load, int *queries, double *median)
+{
+    double *took_ms = (double *) calloc ((size_t) seconds + 1, sizeof (double));
     pthread_t thread;
     pthread_create (&thread, NULL, s_latency_thread, busy);
     sein_client_t *client = sein_client_new (daemon->intake);
@@ -390,7 +461,11 @@ s_busy (sein_harness_t *daemon, s_latency_t *busy, int seconds, const char *outp
     for (int second = 0; second < seconds; second++) {
         int64_t started = zclock_mono ();
         bool stats = streq (load, "stats") || (!streq (load, "report") && second % 2 == 0);
-        if (stats) {
+        if (streq (load, "pin"))
+            s_pin (store, S_HALF);
+        else if (streq (load, "burn"))
+            s_burn (S_HALF);
+        else if (stats) {
             json_t *body = json_pack ("{s:s,s:s,s:[sss]}", "area", S_WIJK, "from", from, "by",
                                       "area", "theme", "week");
             json_t *reply = sein_client_call (client, SEIN_STATS, body, 10000);
@@ -400,12 +475,15 @@ s_busy (sein_harness_t *daemon, s_latency_t *busy, int seconds, const char *outp
             s_report (daemon, output);
         int64_t took = zclock_mono () - started;
         slowest = took > slowest ? (double) took : slowest;
-        (*queries)++;
+        took_ms[(*queries)++] = (double) took;
         if (took < 1000)
             zclock_sleep ((int) (1000 - took));
     }
     pthread_join (thread, NULL);
     sein_client_destroy (&client);
+    qsort (took_ms, (size_t) *queries, sizeof (double), s_compare_ms);
+    *median = *queries ? took_ms[*queries / 2] : 0;
+    free (took_ms);
     return slowest;
 }
 
@@ -446,37 +524,53 @@ s_daemon_parts (const char *dir, const char *file, bool report, bool ack, int ra
         //  Rounds of a quiet run then a busy one, back to back, so that
         //  the machine's other load falls on both alike; the medians over
         //  the rounds are the figures.
-        double figures[4][16] = {{0}};
+        double figures[7][16] = {{0}};
+        char *store = zsys_sprintf ("%s/%s", dir, file);
+        char *wal = zsys_sprintf ("%s-wal", store);
         double loadavg[3] = {0};
         rounds = rounds < 1 ? 1 : rounds > 16 ? 16 : rounds;
         for (int round = 0; round < rounds; round++) {
-            s_latency_t quiet = {daemon.intake, rate, seconds, 0, 0, 0, 0};
+            s_latency_t quiet = {.endpoint = daemon.intake, .wal = wal, .rate = rate,
+                                 .seconds = seconds};
             s_latency (&quiet);
-            s_latency_t busy = {daemon.intake, rate, seconds, 0, 0, 0, 0};
+            s_latency_t busy = quiet;
+            busy.wal_mb = 0;
             int queries = 0;
-            double slowest = s_busy (&daemon, &busy, seconds, output, load, &queries);
+            double median = 0;
+            double slowest =
+                s_busy (&daemon, store, &busy, seconds, output, load, &queries, &median);
             printf ("ack        round %d, %d/s for %d s, no queries:  p50 %.2f ms, p99 %.2f "
-                    "ms, max %.1f ms (%ld acked)\n",
-                    round + 1, rate, seconds, quiet.p50, quiet.p99, quiet.max, quiet.acked);
-            printf ("ack        round %d, with %d stats/report (slowest %.0f ms): p50 %.2f ms, "
-                    "p99 %.2f ms, max %.1f ms (%ld acked)\n",
-                    round + 1, queries, slowest, busy.p50, busy.p99, busy.max, busy.acked);
+                    "ms, max %.1f ms (%ld acked), log up to %.1f MB\n",
+                    round + 1, rate, seconds, quiet.p50, quiet.p99, quiet.max, quiet.acked,
+                    quiet.wal_mb);
+            printf ("ack        round %d, with %d %s (median %.0f ms, slowest %.0f ms): p50 %.2f "
+                    "ms, p99 %.2f ms, max %.1f ms (%ld acked), log up to %.1f MB\n",
+                    round + 1, queries, load, median, slowest, busy.p50, busy.p99, busy.max,
+                    busy.acked, busy.wal_mb);
             figures[0][round] = quiet.p50;
             figures[1][round] = quiet.p99;
             figures[2][round] = busy.p50;
             figures[3][round] = busy.p99;
+            figures[4][round] = median;
+            figures[5][round] = quiet.wal_mb;
+            figures[6][round] = busy.wal_mb;
         }
+        zstr_free (&wal);
+        zstr_free (&store);
         getloadavg (loadavg, 3);
         double difference[16];
         for (int round = 0; round < rounds; round++)
             difference[round] = figures[3][round] - figures[1][round];
-        for (int which = 0; which < 4; which++)
+        for (int which = 0; which < 7; which++)
             qsort (figures[which], (size_t) rounds, sizeof (double), s_compare_ms);
         qsort (difference, (size_t) rounds, sizeof (double), s_compare_ms);
         printf ("ack        median of %d rounds: no queries p50 %.2f ms, p99 %.2f ms; with "
                 "queries p50 %.2f ms, p99 %.2f ms\n",
                 rounds, figures[0][rounds / 2], figures[1][rounds / 2], figures[2][rounds / 2],
                 figures[3][rounds / 2]);
+        printf ("ack        queries median %.0f ms; log up to %.1f MB quiet, %.1f MB with "
+                "queries (medians)\n",
+                figures[4][rounds / 2], figures[5][rounds / 2], figures[6][rounds / 2]);
         printf ("ack        p99 difference, median of the rounds' %+.2f ms (target within 2 "
                 "ms); load average %.2f %.2f %.2f\n",
                 difference[rounds / 2], loadavg[0], loadavg[1], loadavg[2]);
@@ -517,9 +611,15 @@ main (int argc, char **argv)
             keep = optarg;
         else {
             fprintf (stderr, "usage: bench_query [-n SIGNALS] [-P PARTS] [-r RATE] "
-                             "[-t SECONDS] [-R ROUNDS] [-L stats|report|both] [-f] [-o FILE]\n");
+                             "[-t SECONDS] [-R ROUNDS] [-L stats|report|both|pin|burn] [-f] "
+                             "[-o FILE]\n");
             return 64;
         }
+    }
+    if (!streq (load, "stats") && !streq (load, "report") && !streq (load, "both") &&
+        !streq (load, "pin") && !streq (load, "burn")) {
+        fprintf (stderr, "bench_query: -L takes stats, report, both, pin or burn\n");
+        return 64;
     }
     zsys_init ();
     setvbuf (stdout, NULL, _IOLBF, 0);
