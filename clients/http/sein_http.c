@@ -65,6 +65,11 @@ static const char *s_route_names[R_COUNT] = {
 static const int s_codes[] = {200, 400, 403, 404, 405, 413, 500, 503, 0};
 #define S_CODES (sizeof s_codes / sizeof s_codes[0])
 
+//  The dashboard filters the gateway checks itself, in this order: each
+//  a query parameter (area: or else wijk) and the codes it may name.
+typedef enum { K_AREA, K_THEME, K_PRIORITY, K_COUNT } s_known_t;
+static const char *s_known_names[K_COUNT] = {"area", "theme", "priority"};
+
 typedef struct {
     sein_config_t *config; //  borrowed from the CLI core
     sein_keys_t *keys;     //  the gateway's own, NULL without security
@@ -72,7 +77,9 @@ typedef struct {
     json_t *services;      //  the themes as Open311 services
     char *areas;           //  the areas' GeoJSON
     size_t areas_size;
-    zhashx_t *area_codes;  //  the codes of data.areas, and triage
+    //  The codes of data.areas and data.themes (each with triage), and
+    //  the priorities: seind's known codes (s_filter_codes in seind).
+    zhashx_t *known[K_COUNT];
     const char *intake, *watch;
     int timeout, credit, heartbeat;
     bool dashboard;
@@ -623,31 +630,38 @@ s_area_arg (struct MHD_Connection *connection, const char **name_p)
     return s_arg (connection, *name_p);
 }
 
-//  The first code of the dashboard query's area (with SEVERAL a
-//  comma-separated list, as /events takes) that is not in the areas
-//  file, into UNKNOWN (SIZE bytes, cut short); its parameter's name to
-//  *NAME_P. Returns true when there is one. Every dashboard endpoint
-//  refuses it alike, before asking seind: LIST matches any code, so the
+//  The first code of a dashboard query's area, theme or priority (with
+//  SEVERAL a comma-separated list, as /events takes) that the gateway
+//  does not know, into UNKNOWN (SIZE bytes, cut short); its parameter's
+//  name to *NAME_P, what it is (area, theme, priority) to *WHAT_P.
+//  Returns true when there is one. Every dashboard endpoint refuses it
+//  alike, before asking seind: LIST and STATS match any code, so the
 //  list and counts would answer 200 with nothing while the stream was
 //  refused, and a page on a typo would retry for ever.
 static bool
-s_unknown_area (s_gateway_t *self, struct MHD_Connection *connection, bool several,
-                const char **name_p, char *unknown, size_t size)
+s_unknown_code (s_gateway_t *self, struct MHD_Connection *connection, bool several,
+                const char **name_p, const char **what_p, char *unknown, size_t size)
 {
-    const char *area = s_area_arg (connection, name_p);
-    json_t *codes = !area ? json_array () : several ? s_filter_values (area)
-                                                   : json_pack ("[s]", area);
-    size_t index;
-    json_t *code;
-    bool found = false;
-    json_array_foreach (codes, index, code)
-        if (!zhashx_lookup (self->area_codes, json_string_value (code))) {
-            snprintf (unknown, size, "%s", json_string_value (code));
-            found = true;
-            break;
-        }
-    json_decref (codes);
-    return found;
+    for (int known = 0; known < K_COUNT; known++) {
+        *what_p = *name_p = s_known_names[known];
+        const char *text = known == K_AREA ? s_area_arg (connection, name_p)
+                                           : s_arg (connection, *name_p);
+        json_t *codes = !text ? json_array () : several ? s_filter_values (text)
+                                                        : json_pack ("[s]", text);
+        size_t index;
+        json_t *code;
+        bool found = false;
+        json_array_foreach (codes, index, code)
+            if (!zhashx_lookup (self->known[known], json_string_value (code))) {
+                snprintf (unknown, size, "%s", json_string_value (code));
+                found = true;
+                break;
+            }
+        json_decref (codes);
+        if (found)
+            return true;
+    }
+    return false;
 }
 
 //  The filters /api/signals and /api/summary share, from the query, into
@@ -1064,11 +1078,13 @@ s_handle (void *cls, struct MHD_Connection *connection, const char *url, const c
     if (command && !sein_auth_allows (&principal, command))
         return s_error (self, connection, route, 403, "the role %s may not %s", principal.role,
                         post ? "submit" : route == R_EVENTS ? "watch" : "query");
-    const char *name;
+    const char *name, *what;
     char unknown[72];
     if ((route == R_SIGNALS || route == R_SUMMARY || route == R_EVENTS) &&
-        s_unknown_area (self, connection, route == R_EVENTS, &name, unknown, sizeof unknown))
-        return s_error (self, connection, route, 400, "%s: unknown area '%s'", name, unknown);
+        s_unknown_code (self, connection, route == R_EVENTS, &name, &what, unknown,
+                        sizeof unknown))
+        return s_error (self, connection, route, 400, "%s: unknown %s '%s'", name, what,
+                        unknown);
     switch (route) {
     case R_DASHBOARD:
         return s_answer (self, connection, route, 200, "text/html; charset=utf-8",
@@ -1152,13 +1168,24 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
     self->api_keys = sein_http_keys_new (config, &error);
     if (!error)
         self->services = sein_open311_services (sein_config_str (config, "data.themes"), &error);
-    //  The codes seind's classifier knows (sein_classifier_known_area).
-    self->area_codes = zhashx_new ();
-    zhashx_set_key_duplicator (self->area_codes, (zhashx_duplicator_fn *) sein_strdup);
-    zhashx_insert (self->area_codes, SEIN_TRIAGE, (void *) 1);
+    //  The codes seind's classifier knows (sein_classifier_known_area,
+    //  _theme: triage too) and the priorities seind takes.
+    for (int known = 0; known < K_COUNT; known++) {
+        self->known[known] = zhashx_new ();
+        zhashx_set_key_duplicator (self->known[known], (zhashx_duplicator_fn *) sein_strdup);
+        if (known != K_PRIORITY)
+            zhashx_insert (self->known[known], SEIN_TRIAGE, (void *) 1);
+    }
+    size_t index;
+    json_t *service;
+    json_array_foreach (self->services, index, service)
+        zhashx_insert (self->known[K_THEME],
+                       json_string_value (json_object_get (service, "service_code")), (void *) 1);
+    for (index = 0; sein_priorities[index]; index++)
+        zhashx_insert (self->known[K_PRIORITY], sein_priorities[index], (void *) 1);
     if (!error)
         error = sein_tsv_load (sein_config_str (config, "data.areas"), "code\tname\tkind\tparent",
-                               3, 5, s_area_code, self->area_codes);
+                               3, 5, s_area_code, self->known[K_AREA]);
     if (!error) {
         const char *path = sein_config_str (config, "data.polygons");
         zchunk_t *chunk = NULL;
@@ -1276,7 +1303,8 @@ main (int argc, char **argv)
     sein_http_keys_destroy (&self->api_keys);
     sein_keys_destroy (&self->keys);
     json_decref (self->services);
-    zhashx_destroy (&self->area_codes);
+    for (int known = 0; known < K_COUNT; known++)
+        zhashx_destroy (&self->known[known]);
     free (self->areas);
     free (self);
     sein_cli_finish (&cli);
