@@ -290,8 +290,10 @@ sein_classifier_new (sein_config_t *config, char **error_p)
     const char *model = sein_config_str (config, "data.theme_model");
     if (!error && *model) {
         self->model = sein_model_load (model, &error);
-        for (size_t label = 0; self->model && label < sein_model_nlabels (self->model);
-             label++)
+        //  The first label that is no theme is named; a second must not
+        //  overwrite (and leak) that message.
+        for (size_t label = 0;
+             !error && self->model && label < sein_model_nlabels (self->model); label++)
             if (!s_theme_listed (self, sein_model_label (self->model, label)))
                 error = sein_sprintf ("%s:1: label '%s' is not a theme of %s", model,
                                       sein_model_label (self->model, label),
