@@ -67,8 +67,8 @@ static const int s_codes[] = {200, 400, 403, 404, 405, 413, 500, 503, 0};
 
 //  The dashboard filters the gateway checks itself, in this order: each
 //  a query parameter (area: or else wijk) and the codes it may name.
-typedef enum { K_AREA, K_THEME, K_PRIORITY, K_COUNT } s_known_t;
-static const char *s_known_names[K_COUNT] = {"area", "theme", "priority"};
+typedef enum { K_AREA, K_THEME, K_PRIORITY, K_TEAM, K_COUNT } s_known_t;
+static const char *s_known_names[K_COUNT] = {"area", "theme", "priority", "team"};
 
 typedef struct {
     sein_config_t *config; //  borrowed from the CLI core
@@ -77,8 +77,9 @@ typedef struct {
     json_t *services;      //  the themes as Open311 services
     char *areas;           //  the areas' GeoJSON
     size_t areas_size;
-    //  The codes of data.areas and data.themes (each with triage), and
-    //  the priorities: seind's known codes (s_filter_codes in seind).
+    //  The codes of data.areas and data.themes (each with triage), the
+    //  priorities and the configured teams: seind's known codes
+    //  (s_filter_codes in seind).
     zhashx_t *known[K_COUNT];
     const char *intake, *watch;
     int timeout, credit, heartbeat;
@@ -610,8 +611,20 @@ s_get_requests (s_gateway_t *self, struct MHD_Connection *connection,
         json_object_set_new (body, "from", json_string (start));
     if (end)
         json_object_set_new (body, "until", json_string (end));
+    //  A service this gateway does not list is refused as the dashboard
+    //  refuses an unknown theme: an empty list would hide the typo.
     const char *codes = s_arg (connection, "service_code");
     json_t *themes = codes ? s_filter_values (codes) : NULL;
+    json_t *code;
+    json_array_foreach (themes, index, code)
+        if (!zhashx_lookup (self->known[K_THEME], json_string_value (code))) {
+            enum MHD_Result result =
+                s_error (self, connection, R_REQUESTS, 400, "service_code: unknown service '%s'",
+                         json_string_value (code));
+            json_decref (themes);
+            json_decref (body);
+            return result;
+        }
     enum MHD_Result result = s_list_requests (self, connection, body, themes);
     json_decref (themes);
     return result;
@@ -1173,7 +1186,7 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
     for (int known = 0; known < K_COUNT; known++) {
         self->known[known] = zhashx_new ();
         zhashx_set_key_duplicator (self->known[known], (zhashx_duplicator_fn *) sein_strdup);
-        if (known != K_PRIORITY)
+        if (known == K_AREA || known == K_THEME)
             zhashx_insert (self->known[known], SEIN_TRIAGE, (void *) 1);
     }
     size_t index;
@@ -1183,6 +1196,14 @@ s_load (s_gateway_t *self, sein_cli_t *cli)
                        json_string_value (json_object_get (service, "service_code")), (void *) 1);
     for (index = 0; sein_priorities[index]; index++)
         zhashx_insert (self->known[K_PRIORITY], sein_priorities[index], (void *) 1);
+    //  seind refuses a configuration without its teams list, so here a
+    //  missing or odd one only leaves the set empty for seind to judge.
+    config_setting_t *teams = config_setting_get_member (sein_config_root (config), "teams");
+    for (int item = 0; teams && item < config_setting_length (teams); item++) {
+        const char *team = NULL;
+        if (config_setting_lookup_string (config_setting_get_elem (teams, item), "name", &team))
+            zhashx_insert (self->known[K_TEAM], team, (void *) 1);
+    }
     if (!error)
         error = sein_tsv_load (sein_config_str (config, "data.areas"), "code\tname\tkind\tparent",
                                3, 5, s_area_code, self->known[K_AREA]);

@@ -301,7 +301,7 @@ def test_errors(gateway):
     # dashboard endpoint (LIST alone would answer an empty 200, and a page
     # on a typo would wait for a stream that seind refuses).
     for name, kind in (("area", "area"), ("wijk", "area"), ("theme", "theme"),
-                       ("priority", "priority")):
+                       ("priority", "priority"), ("team", "team")):
         bodies = [error_is(gateway, "GET", "%s?%s=atlantis" % (path, name), 400,
                            "%s: unknown %s 'atlantis'" % (name, kind))
                   for path in ("/api/signals", "/api/summary", "/events")]
@@ -309,6 +309,10 @@ def test_errors(gateway):
     error_is(gateway, "GET", "/events?area=heverlee,atlantis", 400, "unknown area 'atlantis'")
     error_is(gateway, "GET", "/events?theme=afval,atlantis", 400, "unknown theme 'atlantis'")
     error_is(gateway, "GET", "/events?priority=high,Urgent", 400, "unknown priority 'Urgent'")
+    error_is(gateway, "GET", "/events?team=wijkmanager-heverlee,atlantis", 400,
+             "unknown team 'atlantis'")
+    error_is(gateway, "GET", "/open311/v2/requests.json?service_code=afval,nope", 400,
+             "service_code: unknown service 'nope'")
     # The area is checked first, then the theme, then the priority.
     error_is(gateway, "GET", "/api/signals?priority=x&theme=y&wijk=z", 400,
              "wijk: unknown area 'z'")
