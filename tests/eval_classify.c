@@ -47,13 +47,14 @@
 #define S_DEV_TARGET    95.0
 #define S_CV_TARGET     93.0
 #define S_WRONG_TARGET  3.0
-//  Not met yet: just short of what the model reaches now (92.1%, 4.7%;
+//  Not met yet: just short of what the model reaches now (92.5%, 4.6%;
 //  training and folds are deterministic, so only a change moves them). A
-//  change that falls below fails. Lowered from 92.3 and 4.5 when 200
-//  French and mixed signals (leuven-15) made the corpus harder: on the
-//  3,022 signals measured before, the figures stayed 92.5% and 4.3%.
-#define S_CV_FLOOR      91.9
-#define S_WRONG_CEILING 4.9
+//  change that falls below fails. Raised from 91.9 and 4.9 when 402
+//  signals written for the confused themes (leuven-16) lifted the 3,222
+//  signals measured before (two labels corrected) from 91.9% and 4.7% to
+//  92.7% and 4.4%.
+#define S_CV_FLOOR      92.3
+#define S_WRONG_CEILING 4.8
 #define S_OVERRIDES_MAX 40
 #define S_THEMES_MAX    64
 #define S_LANGS_MAX     16
