@@ -1273,7 +1273,8 @@ s_cmd_train (s_ctl_t *ctl, int argc, char **argv)
     }
     s_folds_t folds = {ctl, corpus, 0, 0, 0};
     if (!error && ctl->folds &&
-        sein_corpus_cross_validate (corpus, rules, (int) ctl->folds, bits, C, s_fold_loader,
+        sein_corpus_cross_validate (corpus, rules, (int) ctl->folds, 100, bits, C,
+                                    s_fold_loader,
                                     s_fold_result, &folds, &error))
         status = SEIN_EXIT_DATAERR;
     if (!error && ctl->folds && !ctl->cli->json)

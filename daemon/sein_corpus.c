@@ -279,18 +279,25 @@ sein_corpus_train (const sein_corpus_t *self, const sein_classifier_t *classifie
 
 int
 sein_corpus_cross_validate (const sein_corpus_t *self, const sein_classifier_t *rules,
-                            int folds, int bits, double C, sein_corpus_loader_fn *load,
+                            int folds, int percent, int bits, double C,
+                            sein_corpus_loader_fn *load,
                             sein_corpus_result_fn *report, void *arg, char **error_p)
 {
     assert (self && rules && load && report && error_p);
     assert (folds >= 2);
+    assert (percent >= 1 && percent <= 100);
     *error_p = NULL;
     bool *select = (bool *) sein_malloc ((self->count + 1) * sizeof (bool));
     sein_classify_scratch_t *scratch = sein_classify_scratch_new ();
     sein_signal_limits_t limits = {65536, 1 << 20};
     for (int fold = 0; fold < folds && !*error_p; fold++) {
+        //  A part of the entries by a hash of their place, not every n-th:
+        //  the files group signals by style and language, and a stride
+        //  could keep or drop a whole group.
         for (size_t entry = 0; entry < self->count; entry++)
-            select[entry] = (int) (entry % (size_t) folds) != fold;
+            select[entry] =
+                (int) (entry % (size_t) folds) != fold &&
+                (int) ((((uint32_t) entry * 2654435761u) >> 8) % 100) < percent;
         sein_model_t *model = sein_corpus_train (self, rules, select, bits, C, error_p);
         char path[] = "/tmp/sein-fold-XXXXXX";
         int fd = model ? mkstemp (path) : -1;

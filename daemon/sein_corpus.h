@@ -82,11 +82,15 @@ typedef void (sein_corpus_result_fn) (void *arg, size_t entry, const sein_signal
 //  K-fold cross-validation: entry i is in fold i mod FOLDS; for each fold
 //  a model is trained on the other folds (as sein_corpus_train, with the
 //  rules of RULES), written to a temporary file, loaded by LOAD and every
-//  entry of the fold classified and handed to REPORT. Returns 0, or -1
-//  with *error_p a fresh message.
+//  entry of the fold classified and handed to REPORT. Each model is
+//  trained on PERCENT (1..100) of its folds' entries, the same ones for
+//  every fold that trains on them (a learning curve: would more data
+//  help?); 100 trains on all of them. Returns 0, or -1 with *error_p a
+//  fresh message.
 int
     sein_corpus_cross_validate (const sein_corpus_t *self, const sein_classifier_t *rules,
-                                int folds, int bits, double C, sein_corpus_loader_fn *load,
+                                int folds, int percent, int bits, double C,
+                                sein_corpus_loader_fn *load,
                                 sein_corpus_result_fn *report, void *arg, char **error_p);
 
 #endif

@@ -22,11 +22,17 @@
     wrong 3%: the corpus's own ceiling, docs/CLASSIFICATION.md), so that a
     change that makes the classifier worse fails.
 
-    Usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] [-o setting=value]... [-c
-   CORPUS]... [DEV] -v   print every dev-set signal, not only the misses -m   print the
-   cross-validation's misses too -k   folds (default 5) -b, -C  hash bits and liblinear's
-   C of the models (default 14, 512, as seinctl train) -c   a corpus file (default: every
-   .jsonl in conf/corpus) -o   override a setting, e.g. -o classify.theme_threshold=60
+    Usage: eval_classify [-v] [-m] [-k FOLDS] [-p PERCENT] [-b BITS] [-C C]
+                         [-o setting=value]... [-c CORPUS]... [DEV]
+      -v      print every dev-set signal, not only the misses
+      -m      print the cross-validation's misses too
+      -k      folds (default 5)
+      -p      train each fold's model on this part of the other folds
+              (default 100: a learning curve, would more signals help?)
+      -b, -C  hash bits and liblinear's C of the models (default 14, 512,
+              as seinctl train)
+      -c      a corpus file (default: every .jsonl in conf/corpus)
+      -o      override a setting, e.g. -o classify.theme_threshold=60
 */
 #include "sein_classify.h"
 #include "sein_corpus.h"
@@ -41,13 +47,14 @@
 #define S_DEV_TARGET    95.0
 #define S_CV_TARGET     93.0
 #define S_WRONG_TARGET  3.0
-//  Not met yet: just short of what the model reaches now (92.1%, 4.7%;
+//  Not met yet: just short of what the model reaches now (92.5%, 4.6%;
 //  training and folds are deterministic, so only a change moves them). A
-//  change that falls below fails. Lowered from 92.3 and 4.5 when 200
-//  French and mixed signals (leuven-15) made the corpus harder: on the
-//  3,022 signals measured before, the figures stayed 92.5% and 4.3%.
-#define S_CV_FLOOR      91.9
-#define S_WRONG_CEILING 4.9
+//  change that falls below fails. Raised from 91.9 and 4.9 when 402
+//  signals written for the confused themes (leuven-16) lifted the 3,222
+//  signals measured before (two labels corrected) from 91.9% and 4.7% to
+//  92.7% and 4.4%.
+#define S_CV_FLOOR      92.3
+#define S_WRONG_CEILING 4.8
 #define S_OVERRIDES_MAX 40
 #define S_THEMES_MAX    64
 #define S_LANGS_MAX     16
@@ -387,7 +394,7 @@ main (int argc, char **argv)
     const char *corpora[64];
     size_t ncorpora = 0;
     bool verbose = false, misses = false;
-    int folds = 5, bits = SEIN_MODEL_BITS;
+    int folds = 5, percent = 100, bits = SEIN_MODEL_BITS;
     double C = SEIN_MODEL_C;
     for (int arg = 1; arg < argc; arg++) {
         if (strcmp (argv[arg], "-v") == 0)
@@ -403,11 +410,14 @@ main (int argc, char **argv)
             bits = atoi (argv[++arg]);
         else if (strcmp (argv[arg], "-C") == 0 && arg + 1 < argc)
             C = atof (argv[++arg]);
+        else if (strcmp (argv[arg], "-p") == 0 && arg + 1 < argc &&
+                 atoi (argv[arg + 1]) >= 1 && atoi (argv[arg + 1]) <= 100)
+            percent = atoi (argv[++arg]);
         else if (strcmp (argv[arg], "-k") == 0 && arg + 1 < argc &&
                  atoi (argv[arg + 1]) >= 2)
             folds = atoi (argv[++arg]);
         else if (argv[arg][0] == '-') {
-            fprintf (stderr, "usage: eval_classify [-v] [-m] [-k FOLDS] [-b BITS] [-C C] "
+            fprintf (stderr, "usage: eval_classify [-v] [-m] [-k FOLDS] [-p PERCENT] [-b BITS] [-C C] "
                              "[-o setting=value]... "
                              "[-c CORPUS]... [DEV]\n");
             return 64;
@@ -447,7 +457,8 @@ main (int argc, char **argv)
     eval.tally = cv;
     int64_t start = zclock_usecs ();
     if (rules)
-        sein_corpus_cross_validate (corpus, rules, folds, bits, C, s_load, s_fold_result,
+        sein_corpus_cross_validate (corpus, rules, folds, percent, bits, C, s_load,
+                                    s_fold_result,
                                     &eval, &error);
     double cv_seconds = (double) (zclock_usecs () - start) / 1e6;
     //  The dev set, with a model of the whole corpus.
@@ -488,8 +499,9 @@ main (int argc, char **argv)
         sein_signal_clear (&signal);
     }
     sein_classify_scratch_destroy (&scratch);
-    printf ("\ncorpus: %zu signals in %zu files, %d folds in %.1f s\n",
-            sein_corpus_size (corpus), ncorpora, folds, cv_seconds);
+    printf ("\ncorpus: %zu signals in %zu files, %d folds (each trained on %d%% of the "
+            "others) in %.1f s\n",
+            sein_corpus_size (corpus), ncorpora, folds, percent, cv_seconds);
     s_print (cv);
     s_thresholds (cv);
     printf ("\n== %s: theme %.1f%% right, %.1f%% confidently wrong, %.1f%% triage\n",
