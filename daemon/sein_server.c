@@ -80,6 +80,9 @@
 //  batch that waits to be stored when none of its clients is in that one
 //  (docs/DESIGN.md, "Fairness").
 #define S_LONE 4
+//  ms between two HOLDs to the text indexer (s_hold_index): well within
+//  the time one keeps it waiting (sein_query.c).
+#define S_HOLD_AGAIN 100
 
 //  A client's part of the batch being collected: a slot of an
 //  open-addressing table on a hash of its routing id.
@@ -146,6 +149,7 @@ typedef struct {
     sein_envelope_t sole;    //  the client whose submission was read last
     int64_t sole_at;         //  zclock_mono () of its last batch
     int64_t crowd_at;        //  zclock_mono () when another client's came, 0: never
+    int64_t held_at;         //  zclock_mono () of the last HOLD to the indexer, 0: none
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
     s_share_t *shares; //  per client, for the batch being collected
@@ -740,6 +744,25 @@ s_release (s_server_t *self)
     s_mark (self);
 }
 
+//  Hold the text indexer while the log nears its forced restart, and let
+//  it go once the log started over (sein_checkpoint_holds). A HOLD lapses
+//  by itself, so it is repeated every S_HOLD_AGAIN ms while wanted.
+static void
+s_hold_index (s_server_t *self)
+{
+    bool hold = sein_checkpoint_holds (self->store);
+    if (hold && (!self->held_at || zclock_mono () - self->held_at >= S_HOLD_AGAIN)) {
+        if (!self->held_at)
+            zsys_info ("write-ahead log at %d pages: text indexing waits for it to start over",
+                       sein_store_wal_frames (self->store));
+        sein_query_hold (self->query, true);
+        self->held_at = zclock_mono ();
+    } else if (!hold && self->held_at) {
+        sein_query_hold (self->query, false);
+        self->held_at = 0;
+    }
+}
+
 //  Store BATCH, then answer it: now, or once a sync has put it on disk.
 static void
 s_finish_batch (s_server_t *self, sein_batch_t *batch)
@@ -783,6 +806,7 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     if (any && batch->stored) {
         sein_checkpoint_after_commit (self->checkpoint, self->store);
         s_check_failed (self); //  a checkpoint in line may have failed
+        s_hold_index (self);
     }
     batch->head = sein_store_head (self->store);
     if (!self->durable) {
