@@ -69,8 +69,9 @@ bool
 //  after it from being copied, and the forced restart waits for every
 //  reader in the log with SQLite's busy handler (sleeps of 1, 2, 5, 10,
 //  15, 20 ms...). The text indexer, at its low priority under a flood,
-//  held snapshots for tens of ms: forced restarts took 12-58 ms instead
-//  of 2-10 (tests/bench/bench_fair), every ack waiting.
+//  held snapshots for tens of ms: forced restarts took up to 58 ms, every
+//  ack waiting, and 1-4 ms with the indexer held (tests/bench/bench_fair;
+//  docs/DESIGN.md, "Why the writer never checkpoints").
 bool
     sein_checkpoint_holds (sein_store_t *writer);
 
