@@ -107,3 +107,9 @@ sein_checkpoint_after_commit (sein_checkpoint_t *self, sein_store_t *writer)
     self->busy = true;
     return true;
 }
+
+bool
+sein_checkpoint_holds (sein_store_t *writer)
+{
+    return sein_store_wal_frames (writer) >= SEIN_CHECKPOINT_HOLD;
+}

@@ -31,6 +31,9 @@
 #define SEIN_CHECKPOINT_PAGES 1000
 #define SEIN_CHECKPOINT_FORCE 20000
 #define SEIN_CHECKPOINT_RETRY 20 //  ms
+//  From this many pages on, readers that can wait (the text indexer)
+//  should, until the log starts over (sein_checkpoint_holds).
+#define SEIN_CHECKPOINT_HOLD 15000
 
 typedef struct _sein_checkpoint_t sein_checkpoint_t;
 
@@ -60,5 +63,16 @@ char *
 //  Returns true when it started or ran one.
 bool
     sein_checkpoint_after_commit (sein_checkpoint_t *self, sein_store_t *writer);
+
+//  Whether readers that can wait should hold off now, WRITER's log being
+//  near SEIN_CHECKPOINT_FORCE pages. A reader's snapshot keeps the frames
+//  after it from being copied, and the forced restart waits for every
+//  reader in the log with SQLite's busy handler (sleeps of 1, 2, 5, 10,
+//  15, 20 ms...). The text indexer, at its low priority under a flood,
+//  held snapshots for tens of ms: forced restarts took up to 58 ms, every
+//  ack waiting, and 1-4 ms with the indexer held (tests/bench/bench_fair;
+//  docs/DESIGN.md, "Why the writer never checkpoints").
+bool
+    sein_checkpoint_holds (sein_store_t *writer);
 
 #endif

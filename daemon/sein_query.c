@@ -22,6 +22,10 @@
 #define S_INDEX_CHUNK 500
 //  How often an idle actor looks for new signals to index (ms).
 #define S_INDEX_IDLE 200
+//  How long one HOLD keeps the indexer waiting (ms): the server repeats it
+//  while the log is long, so a server that stops committing (and so
+//  never sees the log restart) cannot hold the index back for good.
+#define S_HOLD_MS 250
 //  LIST pages: the default and largest sizes.
 #define S_LIST_DEFAULT 50
 #define S_LIST_MAX 1000
@@ -107,6 +111,12 @@ sein_query_send (zactor_t *query, const sein_envelope_t *envelope,
     zmq_send (handle, command, strlen (command), ZMQ_SNDMORE);
     zmq_send (handle, numbers, sizeof numbers, ZMQ_SNDMORE);
     zmq_msg_send (body, handle, 0);
+}
+
+void
+sein_query_hold (zactor_t *query, bool hold)
+{
+    zstr_send (query, hold ? "HOLD" : "GO");
 }
 
 int
@@ -583,8 +593,13 @@ sein_query_actor (zsock_t *pipe, void *db_path)
     //  Only $TERM ends the actor: seind drains its queries on a signal.
     zpoller_set_nonstop (poller, true);
     bool behind = self->store != NULL; //  the index may have signals to catch up on
+    int64_t held_until = 0;            //  zclock_mono () when a HOLD lapses
     while (true) {
-        zsock_t *which = (zsock_t *) zpoller_wait (poller, behind ? 0 : S_INDEX_IDLE);
+        int64_t held = held_until - zclock_mono ();
+        zsock_t *which = (zsock_t *) zpoller_wait (
+            poller, held > 0 ? (int) held : behind ? 0 : S_INDEX_IDLE);
+        if (!which && held_until - zclock_mono () > 0)
+            continue;
         if (!which) {
             //  Idle: index what is new. A failure (a full disk) is retried
             //  on the next idle round; LIST reports the watermark meanwhile.
@@ -597,6 +612,12 @@ sein_query_actor (zsock_t *pipe, void *db_path)
             break;
         char *command = zmsg_popstr (msg);
         bool term = !command || streq (command, "$TERM");
+        if (!term && (streq (command, "HOLD") || streq (command, "GO"))) {
+            held_until = streq (command, "HOLD") ? zclock_mono () + S_HOLD_MS : 0;
+            zstr_free (&command);
+            zmsg_destroy (&msg);
+            continue;
+        }
         if (!term && streq (command, "TEAMS")) {
             free (self->teams);
             self->teams = zmsg_popstr (msg);

@@ -49,6 +49,14 @@ void
                      const sein_principal_t *principal, const char *command, zmq_msg_t *body,
                      int64_t head, int64_t events_max);
 
+//  Hold the text indexer for S_HOLD_MS (sein_query.c), or, with HOLD
+//  false, let it go on now: its read transactions, long at its low
+//  priority under load, keep a checkpoint from copying the last pages
+//  and the writer's forced restart of the log waiting for them
+//  (sein_checkpoint_holds). Queries are answered as before. No reply.
+void
+    sein_query_hold (zactor_t *query, bool hold);
+
 //  Take one reply from the actor and send it on INTAKE (raw ZeroMQ handle).
 //  Returns as sein_wire_send.
 int

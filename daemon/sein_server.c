@@ -65,12 +65,24 @@
 //  halved: their requests wait for the flood's batch being stored.
 #define S_CLIENT_SHARE 64
 #define S_FAST_RECENT 1000
+//  A client alone, when no other client has submitted anything for
+//  S_ALONE_QUIET ms, may fill a batch up to S_ALONE_SHARE: fewer, larger
+//  commits for a bulk import through one connection (sein-submit --file),
+//  which the share would hold to a quarter of what four connections get.
+//  Only a newcomer's first request can then wait behind a large batch:
+//  from its arrival on, the share is S_CLIENT_SHARE again (docs/DESIGN.md,
+//  "Fairness").
+#define S_ALONE_SHARE 256
+#define S_ALONE_QUIET 1000
 //  While a flood fills the batches, a client with at most this many
 //  requests in the batch being collected takes the fast lane: its batch
 //  is prepared on the server thread and stored next, ahead of the flood's
 //  batch that waits to be stored when none of its clients is in that one
 //  (docs/DESIGN.md, "Fairness").
 #define S_LONE 4
+//  ms between two HOLDs to the text indexer (s_hold_index): well within
+//  the time one keeps it waiting (sein_query.c).
+#define S_HOLD_AGAIN 100
 
 //  A client's part of the batch being collected: a slot of an
 //  open-addressing table on a hash of its routing id.
@@ -134,6 +146,10 @@ typedef struct {
     int64_t fast_at;         //  zclock_mono () when it was last taken
     bool fast_due;           //  and it waits to be stored with the busy one
     bool fast_first;         //  before it (none of its clients is there)
+    sein_envelope_t sole;    //  the client whose submission was read last
+    int64_t sole_at;         //  zclock_mono () of its last batch
+    int64_t crowd_at;        //  zclock_mono () when another client's came, 0: never
+    int64_t held_at;         //  zclock_mono () of the last HOLD to the indexer, 0: none
     sein_prepare_scratch_t *scratch; //  for batches prepared on this thread
     sein_batch_t *stored[S_BATCHES]; //  to answer after a sync, oldest first
     s_share_t *shares; //  per client, for the batch being collected
@@ -728,6 +744,25 @@ s_release (s_server_t *self)
     s_mark (self);
 }
 
+//  Hold the text indexer while the log nears its forced restart, and let
+//  it go once the log started over (sein_checkpoint_holds). A HOLD lapses
+//  by itself, so it is repeated every S_HOLD_AGAIN ms while wanted.
+static void
+s_hold_index (s_server_t *self)
+{
+    bool hold = sein_checkpoint_holds (self->store);
+    if (hold && (!self->held_at || zclock_mono () - self->held_at >= S_HOLD_AGAIN)) {
+        if (!self->held_at)
+            zsys_info ("write-ahead log at %d pages: text indexing waits for it to start over",
+                       sein_store_wal_frames (self->store));
+        sein_query_hold (self->query, true);
+        self->held_at = zclock_mono ();
+    } else if (!hold && self->held_at) {
+        sein_query_hold (self->query, false);
+        self->held_at = 0;
+    }
+}
+
 //  Store BATCH, then answer it: now, or once a sync has put it on disk.
 static void
 s_finish_batch (s_server_t *self, sein_batch_t *batch)
@@ -771,6 +806,7 @@ s_finish_batch (s_server_t *self, sein_batch_t *batch)
     if (any && batch->stored) {
         sein_checkpoint_after_commit (self->checkpoint, self->store);
         s_check_failed (self); //  a checkpoint in line may have failed
+        s_hold_index (self);
     }
     batch->head = sein_store_head (self->store);
     if (!self->durable) {
@@ -1053,6 +1089,37 @@ s_shares_client (const sein_batch_t *fast, const sein_batch_t *busy)
     return false;
 }
 
+//  How many submissions of one client the batch being collected takes:
+//  S_CLIENT_SHARE, halved while the fast lane is in use, and
+//  S_ALONE_SHARE while one client has been the only one to submit for
+//  S_ALONE_QUIET ms.
+static size_t
+s_share (s_server_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (self->fast_at && now - self->fast_at < S_FAST_RECENT)
+        return S_CLIENT_SHARE / 2;
+    if (!self->crowd_at || now - self->crowd_at >= S_ALONE_QUIET)
+        return S_ALONE_SHARE;
+    return S_CLIENT_SHARE;
+}
+
+//  A submission of ENVELOPE's client, its first in the batch being
+//  collected: when another client submitted last, less than
+//  S_ALONE_QUIET ms ago, there is a crowd. One that left does not count.
+static void
+s_note_client (s_server_t *self, const sein_envelope_t *envelope)
+{
+    int64_t now = zclock_mono ();
+    if (!s_same_client (&self->sole, envelope)) {
+        if (self->sole.routing_size && now - self->sole_at < S_ALONE_QUIET)
+            self->crowd_at = now;
+        memcpy (self->sole.routing, envelope->routing, envelope->routing_size);
+        self->sole.routing_size = envelope->routing_size;
+    }
+    self->sole_at = now;
+}
+
 //  A flood filled BATCH: move the requests of the clients that have at
 //  most S_LONE in it to the fast lane, a batch prepared here and now and
 //  stored before BATCH, so that they do not wait for a flood's batch to be
@@ -1125,18 +1192,23 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     //  full, so that a request arriving from anyone else waits behind a
     //  full batch (ZeroMQ reads the clients' queues in turn, so each gets
     //  its turn first). What a client sends beyond its share waits, unread,
-    //  for the next batch. The share holds for a client alone too: the
-    //  next client to arrive would otherwise find a full batch ahead of it
-    //  (measured: a lone client's p99 rose 62-fold against a flood).
-    size_t share = self->fast_at && zclock_mono () - self->fast_at < S_FAST_RECENT
-                       ? S_CLIENT_SHARE / 2
-                       : S_CLIENT_SHARE;
+    //  for the next batch. A client alone gets a larger share
+    //  (s_share), not a whole batch: every client that arrives would then
+    //  find a full batch ahead of it (measured: a lone client's p99 rose
+    //  62-fold against a flood).
+    size_t share = s_share (self);
     for (size_t reads = 0; reads < self->batch_max; reads++) {
         size_t count = batch->count;
         if (s_handle (self, batch))
             break;
-        if (batch->count > count &&
-            s_share_add (self, &batch->items[count].envelope) >= share) {
+        if (batch->count == count)
+            continue;
+        size_t has = s_share_add (self, &batch->items[count].envelope);
+        if (has == 1) {
+            s_note_client (self, &batch->items[count].envelope);
+            share = s_share (self);
+        }
+        if (has >= share) {
             flooded = true;
             break;
         }

@@ -40,6 +40,7 @@
     fails when its deadline passes.
 */
 #include <czmq.h>
+#include <sqlite3.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,11 +118,10 @@ s_setup_prepared (void **state)
     return 0;
 }
 
+//  Start the prepared daemon and connect the test's client.
 static int
-s_setup (void **state)
+s_setup_start (void **state)
 {
-    if (s_setup_prepared (state))
-        return -1;
     s_test_t *self = (s_test_t *) *state;
     if (sein_harness_start (&self->harness) == 0)
         self->client = sein_client_new (self->harness.intake);
@@ -133,6 +133,23 @@ s_setup (void **state)
         return -1;
     }
     return 0;
+}
+
+static int
+s_setup (void **state)
+{
+    return s_setup_prepared (state) ? -1 : s_setup_start (state);
+}
+
+//  s_setup, with each batch's size in seind's log (daemon.log_level=info).
+static int
+s_setup_info (void **state)
+{
+    if (s_setup_prepared (state))
+        return -1;
+    s_test_t *self = (s_test_t *) *state;
+    sein_harness_set (&self->harness, "daemon.log_level=info");
+    return s_setup_start (state);
 }
 
 static int
@@ -2303,6 +2320,169 @@ test_fast_lane_order (void **state)
     self->passed = true;
 }
 
+//  The largest "batch of N" seind's info log has from byte FROM on; *END_P
+//  gets where the log ends now.
+static size_t
+s_largest_logged (s_test_t *self, size_t from, size_t *end_p)
+{
+    char *log = s_read_file (self->harness.log);
+    assert_non_null (log);
+    size_t largest = 0, length = strlen (log);
+    const char *needle = "batch of ";
+    for (const char *hit = strstr (log + (from < length ? from : length), needle); hit;
+         hit = strstr (hit + 1, needle)) {
+        size_t count = (size_t) strtoul (hit + strlen (needle), NULL, 10);
+        largest = count > largest ? count : largest;
+    }
+    *end_p = length;
+    free (log);
+    return largest;
+}
+
+//  Send COUNT submissions on DEALER at once, then read their acks; with
+//  LONE, that client keeps one submission in flight meanwhile (an ack, the
+//  next), as someone typing beside a bulk import would.
+static void
+s_bulk (zsock_t *dealer, const char *tag, int count, zsock_t *lone)
+{
+    for (int index = 0; index < count; index++) {
+        char corr[32];
+        snprintf (corr, sizeof corr, "%s%d", tag, index);
+        //  As residents write them, as the benchmarks submit them.
+        char *text = zsys_sprintf (
+            "{\"description\":\"%s\",\"source\":\"citizen\","
+            "\"address_string\":\"Naamsestraat %d, Leuven\"}",
+            sein_harness_texts[index % SEIN_HARNESS_TEXTS], 1 + index % 200);
+        const char *frames[] = {SEIN_PROTOCOL, SEIN_SUBMIT, corr, text};
+        s_send_frames (dealer, frames, 4);
+        zstr_free (&text);
+    }
+    const char *body = "{\"description\":\"Zwerfvuil aan de bushalte\",\"source\":\"citizen\"}";
+    const char *lone_frames[] = {SEIN_PROTOCOL, SEIN_SUBMIT, "lone", body};
+    if (lone)
+        s_send_frames (lone, lone_frames, 4);
+    zpoller_t *poller = zpoller_new (dealer, lone, NULL);
+    int acks = 0;
+    while (acks < count) {
+        zsock_t *which = (zsock_t *) zpoller_wait (poller, S_REPLY_MS);
+        assert_non_null (which);
+        zmsg_t *msg = zmsg_recv (which);
+        assert_non_null (msg);
+        char *status = zframe_strdup (zmsg_last (msg));
+        assert_non_null (strstr (status, "\"status\":\"accepted\""));
+        free (status);
+        zmsg_destroy (&msg);
+        if (which == dealer)
+            acks++;
+        else
+            s_send_frames (lone, lone_frames, 4);
+    }
+    zpoller_destroy (&poller);
+    if (lone) {
+        zmsg_t *msg = s_recv_within (lone, S_REPLY_MS);
+        assert_non_null (msg);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  A client alone may fill batches beyond its share (sein_server.c,
+//  S_ALONE_SHARE), so a bulk import through one connection commits as
+//  few times as four connections do; as soon as a second client submits,
+//  the share is S_CLIENT_SHARE again, and once that client has been
+//  quiet for S_ALONE_QUIET (1 s), the lone client's batches grow again.
+#define S_SHARE 64
+#define S_BULK 1500
+
+static void
+test_alone_share (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    int64_t head = s_head (self);
+    zsock_t *bulk = s_dealer (self);
+    size_t mark = 0;
+    s_bulk (bulk, "a", S_BULK, NULL);
+    size_t alone = s_largest_logged (self, 0, &mark);
+    //  The second client's first request waits for its ack: from then on
+    //  seind knows of two clients.
+    zsock_t *lone = s_dealer (self);
+    const char *frames[] = {SEIN_PROTOCOL, SEIN_SUBMIT, "first",
+                            "{\"description\":\"Een losse stoeptegel\",\"source\":\"citizen\"}"};
+    s_send_frames (lone, frames, 4);
+    zmsg_t *msg = s_recv_within (lone, S_REPLY_MS);
+    assert_non_null (msg);
+    zmsg_destroy (&msg);
+    s_largest_logged (self, mark, &mark);
+    s_bulk (bulk, "b", S_BULK, lone);
+    size_t shared = s_largest_logged (self, mark, &mark);
+    zsock_destroy (&lone);
+    zclock_sleep (1200); //  S_ALONE_QUIET and a little
+    s_bulk (bulk, "c", S_BULK, NULL);
+    size_t again = s_largest_logged (self, mark, &mark);
+    fprintf (stderr, "largest batch: alone %zu, with another client %zu, alone again %zu\n",
+             alone, shared, again);
+    assert_true (alone > S_SHARE);
+    //  The flood's share, the other client's one request, and what may
+    //  ride along: an overdue search, a retention run, up to 16 alerts
+    //  (sein_server.c, S_ALERTS_MAX). A share of 256 left as it was
+    //  would fill batches far beyond that.
+    assert_true (shared <= S_SHARE + 2 + 16);
+    assert_true (again > S_SHARE);
+    assert_true (s_head (self) >= head + 3 * S_BULK);
+    zsock_destroy (&bulk);
+    self->passed = true;
+}
+
+//  A log near its forced restart holds the text indexer
+//  (sein_checkpoint_holds): its snapshots made that restart wait for tens
+//  of ms, every ack with it. The hold lapses by itself: with no commit
+//  after the flood to restart the log, LIST must still find the index
+//  complete. A reader of our own keeps the log from starting over while
+//  the flood fills it, as a long query would.
+#define S_HOLD_CHUNK 1000
+#define S_HOLD_MAX 40000
+
+static void
+test_index_hold_lapses (void **state)
+{
+    s_test_t *self = (s_test_t *) *state;
+    char *path = zsys_sprintf ("%s/sein.db", self->harness.dir);
+    sqlite3 *reader = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    zstr_free (&path);
+    assert_int_equal (sqlite3_exec (reader, "BEGIN; SELECT count(*) FROM events", NULL, NULL,
+                                    NULL),
+                      SQLITE_OK);
+    zsock_t *bulk = s_dealer (self);
+    int sent = 0;
+    //  Chunks small enough that the log stops well short of its forced
+    //  restart, which would wait for this reader.
+    while (s_log_count (self, "text indexing waits") == 0 && sent < S_HOLD_MAX) {
+        char tag[16];
+        snprintf (tag, sizeof tag, "h%d-", sent);
+        s_bulk (bulk, tag, S_HOLD_CHUNK, NULL);
+        sent += S_HOLD_CHUNK;
+    }
+    zsock_destroy (&bulk);
+    assert_int_equal (sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (reader);
+    assert_true (s_log_count (self, "text indexing waits") > 0);
+    int64_t head = s_head (self);
+    json_int_t upto = -1;
+    int64_t deadline = zclock_mono () + 20000;
+    while (upto < head && zclock_mono () < deadline) {
+        json_t *reply = s_call (self, SEIN_LIST, json_pack ("{s:i}", "limit", 1));
+        assert_non_null (reply);
+        upto = json_integer_value (json_object_get (reply, "indexed_upto"));
+        json_decref (reply);
+        if (upto < head)
+            zclock_sleep (100);
+    }
+    fprintf (stderr, "indexer held after %d signals; indexed up to %lld of %lld\n", sent,
+             (long long) upto, (long long) head);
+    assert_int_equal (upto, head);
+    self->passed = true;
+}
+
 //  The settings that size a socket (limits.message_max, limits.batch_max,
 //  watch.credit_max) are restart-only because of what this test shows of
 //  libzmq 4.3.4: a bound socket gives each connection the options it had
@@ -3053,6 +3233,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_replay_damaged_page, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_submit_passthrough, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fast_lane_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_alone_share, s_setup_info, s_teardown),
+        cmocka_unit_test_setup_teardown (test_index_hold_lapses, s_setup_info, s_teardown),
     };
     //  SEIN_TEST=test_watch* runs only the matching tests.
     if (getenv ("SEIN_TEST"))

@@ -531,6 +531,8 @@ s_submit_part (sein_harness_t *daemon, const char *program, const char *window, 
     argv[count] = NULL;
     s_tally_t tally = {.sent = signals};
     s_tally_start (&tally, daemon->intake);
+    //  How large seind's batches were: a lone client's share (sein_server.c).
+    long commits = s_ping (daemon->intake, "batches");
     double cpu_before = sein_harness_cpu (daemon->pid);
     int64_t start = zclock_usecs ();
     pid_t pid = fork ();
@@ -547,6 +549,7 @@ s_submit_part (sein_harness_t *daemon, const char *program, const char *window, 
     double cpu = sein_harness_cpu (daemon->pid) - cpu_before;
     double own_cpu = (double) usage.ru_utime.tv_sec + (double) usage.ru_stime.tv_sec +
                      (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    commits = s_ping (daemon->intake, "batches") - commits;
     s_tally_end (&tally, daemon->intake);
     //  One line an ack, "line N: accepted ...", as a user sees them.
     file = fopen (output, "r");
@@ -563,9 +566,11 @@ s_submit_part (sein_harness_t *daemon, const char *program, const char *window, 
     if (own > 0)
         printf (", %.0f%% of the benchmark's own client (%.0f/s; target >= 80%%)",
                 100 * rate / own, own);
-    printf ("\nsein-submit cpu %.1f us/signal, seind %.1f us/signal (%s)\n",
+    printf ("\nsein-submit cpu %.1f us/signal, seind %.1f us/signal, %ld commits (%.0f "
+            "signals each) (%s)\n",
             own_cpu * 1e6 / (double) (tally.accepted ? tally.accepted : 1),
-            cpu * 1e6 / (double) (tally.accepted ? tally.accepted : 1), program);
+            cpu * 1e6 / (double) (tally.accepted ? tally.accepted : 1), commits,
+            (double) tally.accepted / (double) (commits > 0 ? commits : 1), program);
     s_print_tally ("sein-submit", &tally);
 }
 
