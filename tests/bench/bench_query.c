@@ -32,9 +32,11 @@
              readers run, for half of each second (CPU, no snapshot).
 
         bench_query [-n SIGNALS] [-P PARTS] [-r RATE] [-t SECONDS] [-R ROUNDS]
-                    [-L stats|report|both|pin|burn] [-f] [-o FILE]
+                    [-L stats|report|both|pin|burn] [-f | -m STORE] [-o FILE]
 
-    -f writes the store again; -o keeps the report in FILE. Targets (issue 10): list < 20 ms, stats
+    -f writes the store again; -m uses the store STORE that an earlier
+    run wrote (another build's: it is gigabytes and takes minutes to
+    write), never writing it anew; -o keeps the report in FILE. Targets (issue 10): list < 20 ms, stats
     < 200 ms, report < 1 s, ack p99 with queries within 2 ms of without.
 */
 #include "../sein_harness.h"
@@ -590,9 +592,9 @@ main (int argc, char **argv)
     const char *parts = "index,list,stats,report,ack";
     int rate = 1000, seconds = 10, rounds = 1, option;
     const char *load = "both";
-    bool fresh = false;
-    const char *keep = NULL;
-    while ((option = getopt (argc, argv, "n:P:r:t:R:L:fo:")) != -1) {
+    bool fresh = false, usage = false;
+    const char *keep = NULL, *made = NULL;
+    while ((option = getopt (argc, argv, "n:P:r:t:R:L:fm:o:")) != -1) {
         if (option == 'n')
             count = atol (optarg);
         else if (option == 'P')
@@ -607,12 +609,16 @@ main (int argc, char **argv)
             rounds = atoi (optarg);
         else if (option == 'f')
             fresh = true;
+        else if (option == 'm')
+            made = optarg;
         else if (option == 'o')
             keep = optarg;
-        else {
+        else
+            usage = true;
+        if (usage || (fresh && made)) {
             fprintf (stderr, "usage: bench_query [-n SIGNALS] [-P PARTS] [-r RATE] "
-                             "[-t SECONDS] [-R ROUNDS] [-L stats|report|both|pin|burn] [-f] "
-                             "[-o FILE]\n");
+                             "[-t SECONDS] [-R ROUNDS] [-L stats|report|both|pin|burn] "
+                             "[-f | -m STORE] [-o FILE]\n");
             return 64;
         }
     }
@@ -624,10 +630,24 @@ main (int argc, char **argv)
     zsys_init ();
     setvbuf (stdout, NULL, _IOLBF, 0);
     zsys_set_logstream (stderr);
-    char *file = zsys_sprintf ("bench_query-%ld.db", count);
-    char *path = zsys_sprintf ("%s/%s", SEIN_BINARY_DIR, file);
+    char *file = made ? strdup (strrchr (made, '/') ? strrchr (made, '/') + 1 : made)
+                      : zsys_sprintf ("bench_query-%ld.db", count);
+    char *dir = made ? strndup (made, strrchr (made, '/') ? (size_t) (strrchr (made, '/') - made)
+                                                          : 0)
+                     : strdup (SEIN_BINARY_DIR);
+    if (!*dir) {
+        free (dir);
+        dir = strdup (".");
+    }
+    char *path = zsys_sprintf ("%s/%s", dir, file);
     char *text_path = zsys_sprintf ("%s.text", path);
     struct stat info;
+    if (made && stat (path, &info) != 0) {
+        //  Someone else's store is theirs to write: say so, do not.
+        fprintf (stderr, "bench_query: %s: %s (write one with -f, without -m)\n", path,
+                 strerror (errno));
+        return 1;
+    }
     if (fresh || stat (path, &info) != 0) {
         const char *suffixes[] = {"", "-wal", "-shm", ".mark", ".text", ".text-wal",
                                   ".text-shm"};
@@ -662,9 +682,10 @@ main (int argc, char **argv)
         s_stats_part (store);
     sein_store_destroy (&store);
     if (strstr (parts, "report") || strstr (parts, "ack"))
-        s_daemon_parts (SEIN_BINARY_DIR, file, strstr (parts, "report") != NULL,
+        s_daemon_parts (dir, file, strstr (parts, "report") != NULL,
                         strstr (parts, "ack") != NULL, rate, seconds, rounds, load, keep);
-    zstr_free (&file);
+    free (file);
+    free (dir);
     zstr_free (&path);
     zstr_free (&text_path);
     return 0;
