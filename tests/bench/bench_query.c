@@ -15,7 +15,8 @@
     list     a filtered LIST page (a wijk, a theme, open, newest 50), and
              one with a text search: median and slowest of 20.
     stats    a year of STATS for one wijk by area x theme x week: median
-             and slowest of 5.
+             and slowest of 5; then the report's STATS (three groupings
+             in one pass, the map's 5,000 points), the same.
     report   `seinctl report` for that wijk and year against seind on
              the store, end to end: median and slowest of 3.
     ack      ack latency at RATE signals/s for SECONDS, without queries,
@@ -300,6 +301,18 @@ s_stats_part (sein_store_t *store)
     s_print ("stats", times, 5, 200);
     //  The CPU it takes, which the machine's other load does not stretch.
     s_print ("stats cpu", cpu, 5, 200);
+    //  The report's three groupings, in one pass as seinctl asks them.
+    const char *weekly[] = {"theme", "week", NULL}, *themes[] = {"theme", NULL},
+               *areas[] = {"area", NULL};
+    const char *const *groupings[] = {weekly, themes, areas, NULL};
+    for (int round = 0; round < 5; round++) {
+        int64_t started = zclock_usecs (), cpu_started = s_cpu_usecs ();
+        json_decref (sein_store_analyses (store, &filter, groupings, 10, 5000));
+        times[round] = (double) (zclock_usecs () - started) / 1000;
+        cpu[round] = (double) (s_cpu_usecs () - cpu_started) / 1000;
+    }
+    s_print ("report's", times, 5, 200);
+    s_print ("its cpu", cpu, 5, 200);
 }
 
 //  Ack latency at RATE for SECONDS: p50 and p99 in ms.
