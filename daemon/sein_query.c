@@ -15,7 +15,6 @@
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 //  Signals the text index takes per transaction when idle: a few
@@ -23,11 +22,6 @@
 #define S_INDEX_CHUNK 500
 //  How often an idle actor looks for new signals to index (ms).
 #define S_INDEX_IDLE 200
-//  While the server has a batch in hand, a query looks every so many
-//  SQLite steps (some 50 µs of a STATS), and naps this long (µs) at a
-//  time while the batch lasts and its share allows.
-#define S_YIELD_STEPS 2000
-#define S_NAP_US 100
 //  LIST pages: the default and largest sizes.
 #define S_LIST_DEFAULT 50
 #define S_LIST_MAX 1000
@@ -61,39 +55,7 @@ typedef struct {
     char *teams; //  JSON array of the configured teams, for STATS
     sein_buf_t buf;
     const sein_principal_t *principal; //  who asked the query being answered
-    atomic_bool *busy;                 //  the server's: a batch in hand; or NULL
-    int64_t started, paused;           //  the read in progress: since, and napped (µs)
 } s_query_t;
-
-//  The read in progress starts now, with no naps yet.
-static void
-s_read_starts (s_query_t *self)
-{
-    self->started = zclock_usecs ();
-    self->paused = 0;
-}
-
-//  SQLite's progress handler: while the server has a batch in hand, nap,
-//  as long as the read's naps stay within SEIN_QUERY_YIELD_SHARE of the
-//  time it has run. A nice value leaves the CPU to the server only when
-//  both want it at once; this also frees a core for the threads an ack
-//  wakes (the sync actor, ZeroMQ's I/O threads, the client).
-static int
-s_give_way (void *arg)
-{
-    s_query_t *self = (s_query_t *) arg;
-    int64_t now = zclock_usecs ();
-    while (atomic_load_explicit (self->busy, memory_order_relaxed) &&
-           (double) (self->paused + S_NAP_US) <=
-               SEIN_QUERY_YIELD_SHARE * (double) (now - self->started - self->paused)) {
-        struct timespec nap = {0, S_NAP_US * 1000};
-        nanosleep (&nap, NULL);
-        int64_t after = zclock_usecs ();
-        self->paused += after - now;
-        now = after;
-    }
-    return 0;
-}
 
 //  The team scope of the query being answered, for a store filter: the
 //  asker's teams, or NULL when it sees every signal.
@@ -597,7 +559,6 @@ s_query (s_query_t *self, zmsg_t *msg)
     int64_t values[2];
     memcpy (values, zframe_data (numbers), sizeof values);
     char *name = zframe_strdup (command);
-    s_read_starts (self);
     //  The wire reader parsed and checked this body already.
     json_t *body = json_loadb ((const char *) zframe_data (text), zframe_size (text), 0, NULL);
     json_t *reply = NULL;
@@ -614,8 +575,6 @@ s_query (s_query_t *self, zmsg_t *msg)
         s_fail (self, to, name, &error);
     else
         s_answer (self, to, name, reply);
-    zsys_debug ("%s answered in %.1f ms, %.1f ms of it given way to the server", name,
-                (zclock_usecs () - self->started) / 1000.0, self->paused / 1000.0);
     json_decref (body);
     free (name);
 }
@@ -631,20 +590,16 @@ sein_query_background (void)
 }
 
 void
-sein_query_actor (zsock_t *pipe, void *args)
+sein_query_actor (zsock_t *pipe, void *db_path)
 {
     sein_query_background ();
-    const char *db_path = ((sein_query_args_t *) args)->db_path;
     s_query_t *self = (s_query_t *) sein_calloc (1, sizeof *self);
     self->pipe = pipe;
-    self->busy = ((sein_query_args_t *) args)->busy;
     char *error = NULL;
     //  The text index lives beside the store, in a file of its own.
-    char *text_path = sein_sprintf ("%s.text", db_path);
-    self->store = sein_store_new_query (db_path, text_path, &error);
+    char *text_path = sein_sprintf ("%s.text", (const char *) db_path);
+    self->store = sein_store_new_query ((const char *) db_path, text_path, &error);
     zstr_free (&text_path);
-    if (self->store && self->busy)
-        sein_store_progress (self->store, S_YIELD_STEPS, s_give_way, self);
     zsock_signal (pipe, 0);
     if (error)
         zstr_sendf (pipe, "ERROR %s", error);
@@ -660,7 +615,6 @@ sein_query_actor (zsock_t *pipe, void *args)
         if (!which) {
             //  Idle: index what is new. A failure (a full disk) is retried
             //  on the next idle round; LIST reports the watermark meanwhile.
-            s_read_starts (self);
             int added = self->store ? sein_store_index_text (self->store, S_INDEX_CHUNK) : 0;
             behind = added == S_INDEX_CHUNK;
             continue;

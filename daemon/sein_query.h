@@ -7,8 +7,7 @@
     The server reads and checks each request (sein_wire.h) and hands it
     over; the actor answers through the server, which owns the socket:
 
-        sein_query_args_t args = {db_path, &server_busy};
-        zactor_t *query = zactor_new (sein_query_actor, &args);
+        zactor_t *query = zactor_new (sein_query_actor, (void *) db_path);
         char *status = zstr_recv (query);           //  "OK" or "ERROR message"
         zsock_send (query, "ss", "TEAMS", teams);   //  for STATS: the team list, JSON
         sein_query_send (query, &envelope, &principal, "GET", &body, durable_head,
@@ -24,29 +23,13 @@
 #include "sein_wire.h"
 
 #include <czmq.h>
-#include <stdatomic.h>
 
 //  The intake commands answered by the query actor, with their fields.
 extern const sein_wire_command_t sein_query_commands[];
 extern const size_t sein_query_ncommands;
 
-//  The actor's arguments. BUSY, when not NULL, is set by the server while
-//  it has a batch in hand (being prepared or stored, or waiting for its
-//  sync): a query then pauses in short naps, so that on a machine with
-//  fewer cores than busy threads the acks get a core; bounded, so that a
-//  query is never starved (SEIN_QUERY_YIELD_SHARE). BUSY must outlive the
-//  actor; DB_PATH is copied before zactor_new returns.
-typedef struct {
-    const char *db_path;
-    atomic_bool *busy;
-} sein_query_args_t;
-
-//  A query's naps add up to at most this share of the time it has run
-//  (1: at most as long again).
-#define SEIN_QUERY_YIELD_SHARE 1.0
-
 void
-    sein_query_actor (zsock_t *pipe, void *args);
+    sein_query_actor (zsock_t *pipe, void *db_path);
 
 //  Lower the calling thread's CPU priority below the server's: readers
 //  (this actor, the alerts actor) call it first, so that a long query

@@ -109,7 +109,6 @@ typedef struct {
     zactor_t *watch;
     zactor_t *prepare;
     zactor_t *query;
-    atomic_bool busy; //  a batch in hand: the query actor gives way (sein_query.h)
     zactor_t *alerts; //  the early warning's reader (sein_alerts.h)
     zlist_t *alerts_due; //  alerts it found, JSON texts, for the next batches
     sein_checkpoint_t *checkpoint;
@@ -1425,9 +1424,8 @@ s_start (s_server_t *self)
         sein_watch_args_t args = {config, feed, self->path};
         self->watch = s_start_actor (self, sein_watch_actor, &args, "watch");
     }
-    sein_query_args_t query_args = {self->path, &self->busy};
     if (!self->error)
-        self->query = s_start_actor (self, sein_query_actor, &query_args, "queries");
+        self->query = s_start_actor (self, sein_query_actor, self->path, "queries");
     if (!self->error) {
         self->alerts = s_start_actor (self, sein_alerts_actor, self->path, "alerts");
         self->alerts_due = zlist_new ();
@@ -1556,9 +1554,6 @@ s_run (s_server_t *self)
         if (self->next_beat - zclock_mono () < wait)
             wait = self->next_beat - zclock_mono ();
         void *which = zpoller_wait (self->poller, wait < 0 ? 0 : (int) wait);
-        //  Requests or a prepared batch: work in hand from here on.
-        if (which == self->intake || which == self->prepare)
-            atomic_store_explicit (&self->busy, true, memory_order_relaxed);
         if (!self->terminating && zclock_mono () >= self->next_sweep) {
             //  Housekeeping: look for signals past their deadline. The
             //  index holds only open ones not yet reported, so this reads
@@ -1607,9 +1602,6 @@ s_run (s_server_t *self)
         else if (!wanted && polling_intake)
             zpoller_remove (self->poller, self->intake);
         polling_intake = wanted;
-        //  Until the last batch in hand is answered.
-        atomic_store_explicit (&self->busy, self->preparing || self->nstored,
-                               memory_order_relaxed);
     }
     zpoller_destroy (&self->poller);
 }

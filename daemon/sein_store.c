@@ -2369,13 +2369,6 @@ sein_store_new_query (const char *path, const char *text_path, char **error_p)
     return self;
 }
 
-void
-sein_store_progress (sein_store_t *self, int steps, int (*fn) (void *), void *arg)
-{
-    assert (self);
-    sqlite3_progress_handler (self->db, fn ? steps : 0, fn, arg);
-}
-
 int64_t
 sein_store_text_upto (sein_store_t *self)
 {

@@ -468,13 +468,6 @@ int
     sein_store_list (sein_store_t *self, const sein_store_filter_t *filter, bool ascending,
                      int64_t after, int limit, sein_store_signal_fn *fn, void *arg);
 
-//  Call FN (ARG) about every STEPS steps of SQLite's virtual machine
-//  while this store's statements run (sqlite3_progress_handler), so that
-//  a reader can give way in the middle of a long read; FN returning
-//  non-zero interrupts the statement. FN NULL removes it.
-void
-    sein_store_progress (sein_store_t *self, int steps, int (*fn) (void *), void *arg);
-
 //  Grouped counts of the signals matching FILTER. BY lists (at most 7)
 //  keys, each one of area, wijk, theme, priority, source, week (ISO
 //  week, "2026-W48") or month ("2026-11"), by received_at in UTC. Returns

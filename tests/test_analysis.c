@@ -12,8 +12,6 @@
 #include "sein_harness.h"
 #include "sein.h"
 #include "sein_alerts.h"
-#include "sein_auth.h"
-#include "sein_query.h"
 #include "sein_sample.h"
 #include "sein_store.h"
 
@@ -502,61 +500,6 @@ test_stats_known_data (void **state)
     s_fixture_destroy (&self);
 }
 
-//  A STATS through a query actor on the fixture's store, with the
-//  server's flag BUSY; its reply (fresh), and its time in ms into MS.
-static json_t *
-s_actor_stats (s_fixture_t *self, atomic_bool *busy, double *ms)
-{
-    sein_query_args_t args = {self->path, busy};
-    zactor_t *query = zactor_new (sein_query_actor, &args);
-    char *status = zstr_recv (query);
-    assert_string_equal (status, "OK");
-    zstr_free (&status);
-    sein_envelope_t envelope = {0};
-    sein_principal_t principal;
-    sein_principal_anonymous (&principal);
-    const char *text = "{\"by\":[\"area\",\"theme\",\"week\"],\"also\":[[\"theme\"]]}";
-    zmq_msg_t body;
-    zmq_msg_init_size (&body, strlen (text));
-    memcpy (zmq_msg_data (&body), text, strlen (text));
-    int64_t started = zclock_usecs ();
-    sein_query_send (query, &envelope, &principal, SEIN_STATS, &body,
-                     sein_store_head (self->store), 1000);
-    zsock_set_rcvtimeo (query, S_REPLY_MS);
-    zmsg_t *msg = zmsg_recv (query);
-    *ms = (double) (zclock_usecs () - started) / 1000;
-    assert_non_null (msg); //  never starved
-    assert_int_equal (zmsg_size (msg), 3);
-    zframe_t *frame = zmsg_last (msg);
-    json_t *reply = json_loadb ((const char *) zframe_data (frame), zframe_size (frame), 0, NULL);
-    assert_non_null (reply);
-    assert_string_equal (json_string_value (json_object_get (reply, "status")), "ok");
-    zmsg_destroy (&msg);
-    zactor_destroy (&query);
-    return reply;
-}
-
-//  The query actor gives way while the server has a batch in hand, but
-//  only so much: with the flag set all along, a STATS still answers, the
-//  same, within twice its own time (SEIN_QUERY_YIELD_SHARE) and a margin
-//  for the machine.
-static void
-test_query_gives_way_bounded (void **state)
-{
-    (void) state;
-    s_fixture_t *self = s_fixture_new ();
-    atomic_bool idle = false, busy = true;
-    double free_ms, busy_ms;
-    json_t *alone = s_actor_stats (self, &idle, &free_ms);
-    json_t *given = s_actor_stats (self, &busy, &busy_ms);
-    assert_true (json_equal (json_object_get (alone, "groups"), json_object_get (given, "groups")));
-    assert_true (json_equal (json_object_get (alone, "also"), json_object_get (given, "also")));
-    assert_true (busy_ms < (1 + SEIN_QUERY_YIELD_SHARE) * free_ms + 500);
-    json_decref (alone);
-    json_decref (given);
-    s_fixture_destroy (&self);
-}
-
 //  ---------------------------------------------------------------------
 //  Early warning
 
@@ -1016,7 +959,6 @@ main (void)
         cmocka_unit_test (test_list_filters),
         cmocka_unit_test (test_text_index_follows_the_store),
         cmocka_unit_test (test_stats_known_data),
-        cmocka_unit_test (test_query_gives_way_bounded),
         cmocka_unit_test (test_alert_once_per_episode),
         cmocka_unit_test (test_list_and_stats_on_the_wire),
         cmocka_unit_test (test_alert_through_seind),
