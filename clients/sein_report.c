@@ -196,6 +196,12 @@ s_colour (const sein_report_t *report, const char *theme)
     return "#888";
 }
 
+static int
+s_compare_text (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 s_trend (const sein_report_t *report, FILE *out)
 {
@@ -257,20 +263,33 @@ s_trend (const sein_report_t *report, FILE *out)
                  "text-anchor=\"middle\">%s</text>",
                  x, height - 6, weeks[week] + 2);
     }
-    for (int rank = 0; rank < ntop; rank++) {
-        const char *theme = json_string_value (json_object_get (
+    //  Each line's weekly counts, in one pass over the groups (a year is
+    //  some 530 of them): a search of every group for every point of
+    //  every line was the page's costliest part.
+    const char *top_themes[S_TREND_THEMES];
+    for (int rank = 0; rank < ntop; rank++)
+        top_themes[rank] = json_string_value (json_object_get (
             json_array_get (json_object_get (report->themes, "groups"), (size_t) order[rank]),
             "theme"));
+    json_int_t counts[S_TREND_THEMES][600] = {{0}};
+    json_array_foreach (groups, index, group) {
+        const char *theme = json_string_value (json_object_get (group, "theme"));
+        const char *week = json_string_value (json_object_get (group, "week"));
+        int rank = 0;
+        while (rank < ntop && strcmp (top_themes[rank], theme) != 0)
+            rank++;
+        const char **at = rank < ntop ? (const char **) bsearch (&week, weeks, (size_t) nweeks,
+                                                                 sizeof *weeks, s_compare_text)
+                                      : NULL;
+        if (at)
+            counts[rank][at - weeks] = s_int (group, "count");
+    }
+    for (int rank = 0; rank < ntop; rank++) {
         fprintf (out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
                       "stroke-linejoin=\"round\" points=\"",
-                 s_colour (report, theme));
+                 s_colour (report, top_themes[rank]));
         for (int week = 0; week < nweeks; week++) {
-            json_int_t count = 0;
-            json_array_foreach (groups, index, group)
-                if (strcmp (json_string_value (json_object_get (group, "theme")), theme) == 0 &&
-                    strcmp (json_string_value (json_object_get (group, "week")), weeks[week]) ==
-                        0)
-                    count = s_int (group, "count");
+            json_int_t count = counts[rank][week];
             double x = left + (nweeks > 1 ? plot_w * week / (nweeks - 1) : plot_w / 2);
             double y = top + plot_h - plot_h * (double) count / peak;
             fprintf (out, "%.1f,%.1f ", x, y);

@@ -41,7 +41,8 @@ static const char *const s_history_fields[] = {"signal", NULL};
     "area", "theme", "status", "team", "source", "priority", "overdue", "from", "until", \
         "text"
 static const char *const s_list_fields[] = {S_FILTER_FIELDS, "order", "after", "limit", NULL};
-static const char *const s_stats_fields[] = {S_FILTER_FIELDS, "by", "streets", "points", NULL};
+static const char *const s_stats_fields[] = {S_FILTER_FIELDS, "by",     "also",
+                                             "streets",       "points", NULL};
 
 const sein_wire_command_t sein_query_commands[] = {
     {SEIN_GET, s_get_fields, false},
@@ -471,6 +472,27 @@ s_list (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_erro
     return 0;
 }
 
+//  The grouping keys in VALUE (a list, the request's FIELD) into KEYS,
+//  NULL-terminated. 0, or -1 with ERROR set.
+static int
+s_by (json_t *value, const char *field, const char *keys[8], sein_error_t *error)
+{
+    if (!json_is_array (value) || json_array_size (value) > 7)
+        return sein_error_set (error, "type", field,
+                               "%s must be a list of at most 7 grouping keys", field);
+    size_t index;
+    json_t *key;
+    json_array_foreach (value, index, key) {
+        if (!json_is_string (key) || !sein_store_group_key (json_string_value (key)))
+            return sein_error_set (error, "value", field,
+                                   "%s takes area, wijk, theme, priority, source, week, month",
+                                   field);
+        keys[index] = json_string_value (key);
+    }
+    keys[json_array_size (value)] = NULL;
+    return 0;
+}
+
 static int
 s_stats (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_error_t *error)
 {
@@ -487,37 +509,42 @@ s_stats (s_query_t *self, json_t *body, int64_t head, json_t **reply_p, sein_err
     }
     sein_store_filter_t filter;
     char from[SEIN_TIME_MAX], until[SEIN_TIME_MAX];
-    json_t *by = sein_wire_field (body, "by"), *streets = sein_wire_field (body, "streets"),
-           *points = sein_wire_field (body, "points");
+    json_t *by = sein_wire_field (body, "by"), *also = sein_wire_field (body, "also"),
+           *streets = sein_wire_field (body, "streets"), *points = sein_wire_field (body, "points");
     if (s_filter (self, body, &filter, from, until, error) ||
         (streets && s_integer (streets, "streets", 0, 1000, error)) ||
         (points && s_integer (points, "points", 0, S_POINTS_MAX, error)))
         return -1;
-    const char *keys[8] = {"area", "theme", "week", NULL};
-    if (by) {
-        if (!json_is_array (by) || json_array_size (by) > 7)
-            return sein_error_set (error, "type", "by",
-                                   "by must be a list of at most 7 grouping keys");
+    //  The groupings: BY (or the default), then each of ALSO's, worked
+    //  out in one pass over the signals.
+    const char *keys[SEIN_STORE_GROUPINGS_MAX][8] = {{"area", "theme", "week", NULL}};
+    const char *const *groupings[SEIN_STORE_GROUPINGS_MAX + 1] = {keys[0], NULL};
+    if (by && s_by (by, "by", keys[0], error))
+        return -1;
+    if (also) {
+        if (!json_is_array (also) || json_array_size (also) > SEIN_STORE_GROUPINGS_MAX - 1)
+            return sein_error_set (error, "type", "also",
+                                   "also must be a list of at most %d lists of grouping keys",
+                                   SEIN_STORE_GROUPINGS_MAX - 1);
         size_t index;
-        json_t *key;
-        json_array_foreach (by, index, key) {
-            if (!json_is_string (key) || !sein_store_group_key (json_string_value (key)))
-                return sein_error_set (error, "value", "by",
-                                       "by takes area, wijk, theme, priority, source, week, "
-                                       "month");
-            keys[index] = json_string_value (key);
+        json_t *more;
+        json_array_foreach (also, index, more) {
+            if (s_by (more, "also", keys[index + 1], error))
+                return -1;
+            groupings[index + 1] = keys[index + 1];
         }
-        keys[json_array_size (by)] = NULL;
+        groupings[json_array_size (also) + 1] = NULL;
     }
     filter.upto = head > 0 ? head : -1;
-    json_t *stats = sein_store_analysis (
-        self->store, &filter, keys, streets ? (int) json_integer_value (streets) : S_STREETS_DEFAULT,
+    json_t *stats = sein_store_analyses (
+        self->store, &filter, groupings,
+        streets ? (int) json_integer_value (streets) : S_STREETS_DEFAULT,
         points ? (int) json_integer_value (points) : 0);
     if (!stats)
         return s_store_failed (self, &filter, error);
     json_t *grouping = json_array ();
-    for (int index = 0; keys[index]; index++)
-        json_array_append_new (grouping, json_string (keys[index]));
+    for (int index = 0; keys[0][index]; index++)
+        json_array_append_new (grouping, json_string (keys[0][index]));
     json_object_set_new (stats, "by", grouping);
     json_object_set_new (stats, "head", json_integer (head));
     json_object_set_new (stats, "indexed_upto",

@@ -2837,38 +2837,119 @@ sein_store_group_key (const char *key)
     return false;
 }
 
+//  One grouping of an analysis: its keys, their columns, its groups.
+typedef struct {
+    const char *const *by;
+    int nkeys;
+    int columns[7]; //  of each key, among the statement's key columns
+    zhashx_t *groups;
+} s_grouping_t;
+
+//  GROUPING's groups as a list in the order of their keys, so that a week
+//  follows the one before it; a fresh array.
+static json_t *
+s_grouping_json (s_grouping_t *grouping)
+{
+    size_t ngroups = zhashx_size (grouping->groups), index = 0;
+    s_group_t **sorted = (s_group_t **) sein_calloc (ngroups + 1, sizeof *sorted);
+    for (s_group_t *group = (s_group_t *) zhashx_first (grouping->groups); group;
+         group = (s_group_t *) zhashx_next (grouping->groups))
+        sorted[index++] = group;
+    qsort (sorted, ngroups, sizeof *sorted, s_compare_group);
+    json_t *list = json_array ();
+    for (index = 0; index < ngroups; index++) {
+        json_t *object = json_object ();
+        for (int number = 0; number < grouping->nkeys; number++)
+            json_object_set (object, grouping->by[number],
+                             json_array_get (sorted[index]->keys, number));
+        json_array_append_new (list, s_group_json (sorted[index], object));
+    }
+    free (sorted);
+    return list;
+}
+
+//  The STREETS busiest of STREET_COUNTS: most signals first, then by name.
+static json_t *
+s_streets_json (zhashx_t *street_counts, int streets)
+{
+    json_t *street_list = json_array ();
+    for (int64_t *count = (int64_t *) zhashx_first (street_counts); count;
+         count = (int64_t *) zhashx_next (street_counts))
+        json_array_append_new (street_list,
+                               json_pack ("{s:s,s:I}", "street",
+                                          (const char *) zhashx_cursor (street_counts),
+                                          "count", (json_int_t) *count));
+    size_t nstreets = json_array_size (street_list);
+    json_t **items = (json_t **) sein_calloc (nstreets + 1, sizeof *items);
+    for (size_t index = 0; index < nstreets; index++)
+        items[index] = json_incref (json_array_get (street_list, index));
+    json_decref (street_list);
+    qsort (items, nstreets, sizeof *items, s_compare_street);
+    street_list = json_array ();
+    for (size_t index = 0; index < nstreets; index++)
+        if ((int) index < streets)
+            json_array_append_new (street_list, items[index]);
+        else
+            json_decref (items[index]);
+    free (items);
+    return street_list;
+}
+
 json_t *
 sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
                      const char *const *by, int streets, int points)
 {
+    const char *const *groupings[] = {by, NULL};
+    return sein_store_analyses (self, filter, groupings, streets, points);
+}
+
+json_t *
+sein_store_analyses (sein_store_t *self, const sein_store_filter_t *filter,
+                     const char *const *const *groupings, int streets, int points)
+{
     assert (self);
     assert (filter);
-    assert (by);
+    assert (groupings && groupings[0]);
     self->failure[0] = 0;
     s_where_t where;
     char team[80];
     if (s_where_filter (self, filter, &where, team, sizeof team))
         return NULL;
-    //  Columns: the keys, then open, overdue, the two durations, street,
-    //  lat, lon, theme.
+    //  Columns: the keys of every grouping, each once, then open,
+    //  overdue, the two durations, street, lat, lon, theme.
     char columns[1024] = "";
     int nkeys = 0, week_key = -1;
+    int column_of[S_NGROUP_KEYS];
+    for (size_t index = 0; index < S_NGROUP_KEYS; index++)
+        column_of[index] = -1;
+    s_grouping_t grouping[SEIN_STORE_GROUPINGS_MAX];
+    int ngroupings = 0;
+    for (; groupings[ngroupings]; ngroupings++) {
+        if (ngroupings == SEIN_STORE_GROUPINGS_MAX)
+            return NULL;
+        s_grouping_t *one = &grouping[ngroupings];
+        one->by = groupings[ngroupings];
+        for (one->nkeys = 0; one->by[one->nkeys]; one->nkeys++) {
+            if (one->nkeys == 7)
+                return NULL;
+            size_t index = 0;
+            while (index < S_NGROUP_KEYS && !streq (one->by[one->nkeys], s_group_keys[index][0]))
+                index++;
+            if (index == S_NGROUP_KEYS)
+                return NULL;
+            if (column_of[index] < 0) {
+                if (streq (s_group_keys[index][0], "week"))
+                    week_key = nkeys;
+                column_of[index] = nkeys++;
+                strncat (columns, s_group_keys[index][1], sizeof columns - strlen (columns) - 1);
+                strncat (columns, ", ", sizeof columns - strlen (columns) - 1);
+            }
+            one->columns[one->nkeys] = column_of[index];
+        }
+    }
     //  The last day turned into a week, and that week: signals come by
     //  seq, so by day, and the conversion runs once per day.
     char last_day[16] = "", last_week[16] = "";
-    for (; by[nkeys]; nkeys++) {
-        if (nkeys == 7)
-            return NULL;
-        if (streq (by[nkeys], "week"))
-            week_key = nkeys;
-        size_t index = 0;
-        while (index < S_NGROUP_KEYS && !streq (by[nkeys], s_group_keys[index][0]))
-            index++;
-        if (index == S_NGROUP_KEYS)
-            return NULL;
-        strncat (columns, s_group_keys[index][1], sizeof columns - strlen (columns) - 1);
-        strncat (columns, ", ", sizeof columns - strlen (columns) - 1);
-    }
     strncat (columns,
              S_OPEN_STATES ", overdue,"
              " (julianday (acknowledged_at) - julianday (received_at)) * 86400,"
@@ -2878,9 +2959,11 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     sqlite3_stmt *statement = s_where_prepare (self, columns, &where, true, "");
     if (!statement)
         return NULL;
-    zhashx_t *groups = zhashx_new ();
-    zhashx_set_key_duplicator (groups, (zhashx_duplicator_fn *) sein_strdup);
-    zhashx_set_destructor (groups, s_group_destroy);
+    for (int index = 0; index < ngroupings; index++) {
+        grouping[index].groups = zhashx_new ();
+        zhashx_set_key_duplicator (grouping[index].groups, (zhashx_duplicator_fn *) sein_strdup);
+        zhashx_set_destructor (grouping[index].groups, s_group_destroy);
+    }
     zhashx_t *street_counts = zhashx_new ();
     zhashx_set_key_duplicator (street_counts, (zhashx_duplicator_fn *) sein_strdup);
     zhashx_set_destructor (street_counts, s_free_count);
@@ -2889,9 +2972,8 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     int rc;
     char key[512];
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
-        size_t size = 0;
-        const char *values[8];
-        for (int index = 0; index < nkeys && index < 8; index++) {
+        const char *values[S_NGROUP_KEYS];
+        for (int index = 0; index < nkeys; index++) {
             values[index] = (const char *) sqlite3_column_text (statement, index);
             if (index == week_key && values[index]) {
                 if (strcmp (values[index], last_day) != 0) {
@@ -2901,27 +2983,33 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
                 values[index] = last_week;
             }
         }
-        //  The values joined by 0x1f, cut to fit: copied, not printed, as
-        //  this runs once per signal.
-        for (int index = 0; index < nkeys; index++) {
-            const char *value = values[index] ? values[index] : "";
-            size_t len = strnlen (value, sizeof key - 2 - size);
-            memcpy (key + size, value, len);
-            size += len;
-            if (size < sizeof key - 2)
-                key[size++] = '\x1f';
+        for (int which = 0; which < ngroupings; which++) {
+            s_grouping_t *one = &grouping[which];
+            //  The values joined by 0x1f, cut to fit: copied, not
+            //  printed, as this runs once per signal.
+            size_t size = 0;
+            for (int index = 0; index < one->nkeys; index++) {
+                const char *value = values[one->columns[index]];
+                value = value ? value : "";
+                size_t len = strnlen (value, sizeof key - 2 - size);
+                memcpy (key + size, value, len);
+                size += len;
+                if (size < sizeof key - 2)
+                    key[size++] = '\x1f';
+            }
+            key[size] = 0;
+            s_group_t *group = (s_group_t *) zhashx_lookup (one->groups, key);
+            if (!group) {
+                group = (s_group_t *) sein_calloc (1, sizeof *group);
+                group->keys = json_array ();
+                for (int index = 0; index < one->nkeys; index++) {
+                    const char *value = values[one->columns[index]];
+                    json_array_append_new (group->keys, json_string (value ? value : ""));
+                }
+                zhashx_insert (one->groups, key, group);
+            }
+            s_group_add (group, statement, nkeys);
         }
-        key[size] = 0;
-        s_group_t *group = (s_group_t *) zhashx_lookup (groups, key);
-        if (!group) {
-            group = (s_group_t *) sein_calloc (1, sizeof *group);
-            group->keys = json_array ();
-            for (int index = 0; index < nkeys; index++)
-                json_array_append_new (group->keys,
-                                       json_string (values[index] ? values[index] : ""));
-            zhashx_insert (groups, key, group);
-        }
-        s_group_add (group, statement, nkeys);
         s_group_add (&total, statement, nkeys);
         const char *street = (const char *) sqlite3_column_text (statement, nkeys + 4);
         if (street) {
@@ -2946,52 +3034,28 @@ sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
     sqlite3_finalize (statement);
     json_t *result = NULL;
     if (rc == SQLITE_DONE) {
-        //  Groups in the order of their keys, so that a week follows the
-        //  one before it.
-        size_t ngroups = zhashx_size (groups), index = 0;
-        s_group_t **sorted = (s_group_t **) sein_calloc (ngroups + 1, sizeof *sorted);
-        for (s_group_t *group = (s_group_t *) zhashx_first (groups); group;
-             group = (s_group_t *) zhashx_next (groups))
-            sorted[index++] = group;
-        qsort (sorted, ngroups, sizeof *sorted, s_compare_group);
-        json_t *list = json_array ();
-        for (index = 0; index < ngroups; index++) {
-            json_t *object = json_object ();
-            for (int number = 0; number < nkeys; number++)
-                json_object_set (object, by[number], json_array_get (sorted[index]->keys, number));
-            json_array_append_new (list, s_group_json (sorted[index], object));
-        }
-        free (sorted);
-        //  The busiest streets: most signals first, then by name.
-        json_t *street_list = json_array ();
-        for (int64_t *count = (int64_t *) zhashx_first (street_counts); count;
-             count = (int64_t *) zhashx_next (street_counts))
-            json_array_append_new (street_list,
-                                   json_pack ("{s:s,s:I}", "street",
-                                              (const char *) zhashx_cursor (street_counts),
-                                              "count", (json_int_t) *count));
-        size_t nstreets = json_array_size (street_list);
-        json_t **items = (json_t **) sein_calloc (nstreets + 1, sizeof *items);
-        for (index = 0; index < nstreets; index++)
-            items[index] = json_incref (json_array_get (street_list, index));
-        json_decref (street_list);
-        qsort (items, nstreets, sizeof *items, s_compare_street);
-        street_list = json_array ();
-        for (index = 0; index < nstreets; index++)
-            if ((int) index < streets)
-                json_array_append_new (street_list, items[index]);
-            else
-                json_decref (items[index]);
-        free (items);
-        result = json_pack ("{s:o,s:o,s:o}", "groups", list, "total",
-                            s_group_json (&total, json_object ()), "streets", street_list);
+        result = json_pack ("{s:o,s:o,s:o}", "groups", s_grouping_json (&grouping[0]), "total",
+                            s_group_json (&total, json_object ()), "streets",
+                            s_streets_json (street_counts, streets));
         if (points > 0)
             json_object_set (result, "points", points_list);
+        if (ngroupings > 1) {
+            json_t *also = json_array ();
+            for (int which = 1; which < ngroupings; which++) {
+                json_t *by = json_array ();
+                for (int index = 0; index < grouping[which].nkeys; index++)
+                    json_array_append_new (by, json_string (grouping[which].by[index]));
+                json_array_append_new (also, json_pack ("{s:o,s:o}", "by", by, "groups",
+                                                        s_grouping_json (&grouping[which])));
+            }
+            json_object_set_new (result, "also", also);
+        }
     }
     json_decref (points_list);
     free (total.acknowledge);
     free (total.resolve);
-    zhashx_destroy (&groups);
+    for (int index = 0; index < ngroupings; index++)
+        zhashx_destroy (&grouping[index].groups);
     zhashx_destroy (&street_counts);
     return result;
 }

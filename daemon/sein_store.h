@@ -487,6 +487,18 @@ json_t *
     sein_store_analysis (sein_store_t *self, const sein_store_filter_t *filter,
                          const char *const *by, int streets, int points);
 
+//  As sein_store_analysis, for several groupings in one pass over the
+//  signals: GROUPINGS is a NULL-terminated list of 1 to
+//  SEIN_STORE_GROUPINGS_MAX key lists, each as BY. The first is the
+//  result's "groups"; the others are in "also": [{"by": [keys], "groups":
+//  [...]}] in their order. A report that needs three groupings of the
+//  same signals reads them once instead of three times. NULL as
+//  sein_store_analysis, and for more groupings than the maximum.
+#define SEIN_STORE_GROUPINGS_MAX 4
+json_t *
+    sein_store_analyses (sein_store_t *self, const sein_store_filter_t *filter,
+                         const char *const *const *groupings, int streets, int points);
+
 //  The early warning's counts (sein_alerts.h): for each area and theme
 //  (triage left out), the signals stored at seq RECENT_FROM up to before
 //  UNTIL, and those from BASE_FROM up to before RECENT_FROM, with the

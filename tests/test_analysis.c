@@ -459,6 +459,44 @@ test_stats_known_data (void **state)
     const char *bad[] = {"street", NULL};
     assert_false (sein_store_group_key ("street"));
     assert_null (sein_store_analysis (self->store, &all, bad, 0, 0));
+    //  Several groupings in one pass: each as its own analysis gives it,
+    //  the keys they share read once (theme is in all three).
+    const char *weekly[] = {"theme", "week", NULL}, *themes[] = {"theme", NULL},
+               *areas[] = {"area", "theme", NULL};
+    const char *const *three[] = {weekly, themes, areas, NULL};
+    sein_store_filter_t wijk = {.area = "w1", .overdue = -1};
+    json_t *once = sein_store_analyses (self->store, &wijk, three, 3, 5);
+    assert_non_null (once);
+    json_t *also = json_object_get (once, "also");
+    assert_int_equal (json_array_size (also), 2);
+    for (int which = 0; which < 3; which++) {
+        json_t *alone = sein_store_analysis (self->store, &wijk, three[which], 3, 5);
+        json_t *part = which ? json_array_get (also, (size_t) which - 1) : once;
+        assert_true (json_array_size (json_object_get (alone, "groups")) > 1);
+        assert_true (json_equal (json_object_get (part, "groups"),
+                                 json_object_get (alone, "groups")));
+        if (which == 0)
+            for (const char *const *key = (const char *const[]) {"total", "streets", "points",
+                                                                 NULL};
+                 *key; key++)
+                assert_true (json_equal (json_object_get (once, *key),
+                                         json_object_get (alone, *key)));
+        else
+            assert_string_equal (
+                json_string_value (json_array_get (json_object_get (part, "by"), 0)),
+                three[which][0]);
+        json_decref (alone);
+    }
+    json_decref (once);
+    //  One grouping alone has no "also"; too many, or a bad key in any, none.
+    const char *const *one[] = {themes, NULL};
+    once = sein_store_analyses (self->store, &wijk, one, 0, 0);
+    assert_null (json_object_get (once, "also"));
+    json_decref (once);
+    const char *const *five[] = {themes, themes, themes, themes, themes, NULL};
+    assert_null (sein_store_analyses (self->store, &wijk, five, 0, 0));
+    const char *const *spoilt[] = {themes, bad, NULL};
+    assert_null (sein_store_analyses (self->store, &wijk, spoilt, 0, 0));
     s_fixture_destroy (&self);
 }
 
@@ -689,6 +727,25 @@ test_list_and_stats_on_the_wire (void **state)
     s_assert_code (s_call (&self, SEIN_STATS, "{\"by\":[\"street\"]}"), "value", "by");
     s_assert_code (s_call (&self, SEIN_STATS, "{\"by\":\"area\"}"), "type", "by");
     s_assert_code (s_call (&self, SEIN_STATS, "{\"points\":-1}"), "value", "points");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"also\":[\"area\"]}"), "type", "also");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"also\":[[\"area\"],[\"street\"]]}"),
+                   "value", "also");
+    s_assert_code (s_call (&self, SEIN_STATS, "{\"also\":[[],[],[],[]]}"), "type", "also");
+    //  More groupings in one STATS, each as its own STATS answers it.
+    reply = s_call (&self, SEIN_STATS,
+                    "{\"by\":[\"theme\"],\"also\":[[\"area\"],[\"source\",\"theme\"]]}");
+    json_t *also = json_object_get (reply, "also");
+    assert_int_equal (json_array_size (also), 2);
+    const char *alone[] = {"{\"by\":[\"area\"]}", "{\"by\":[\"source\",\"theme\"]}"};
+    for (size_t which = 0; which < 2; which++) {
+        json_t *own = s_call (&self, SEIN_STATS, alone[which]);
+        json_t *part = json_array_get (also, which);
+        assert_true (json_array_size (json_object_get (own, "groups")) >= 2);
+        assert_true (json_equal (json_object_get (part, "groups"), json_object_get (own, "groups")));
+        assert_true (json_equal (json_object_get (part, "by"), json_object_get (own, "by")));
+        json_decref (own);
+    }
+    json_decref (reply);
     //  And it still answers.
     reply = s_call (&self, SEIN_LIST, "{\"from\":\"2000-01-01\"}");
     assert_int_equal (json_array_size (json_object_get (reply, "signals")), 3);
