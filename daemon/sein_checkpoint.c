@@ -8,6 +8,8 @@ struct _sein_checkpoint_t {
     zactor_t *actor;
     bool busy;       //  a checkpoint is at work
     int64_t held_at; //  zclock_mono when a reader last stopped one short, or 0
+    int64_t forced_at; //  zclock_mono of the last forced restart a reader kept from
+                       //  starting over, or 0
 };
 
 typedef struct {
@@ -91,10 +93,21 @@ bool
 sein_checkpoint_after_commit (sein_checkpoint_t *self, sein_store_t *writer)
 {
     int pages = sein_store_wal_frames (writer);
-    if (pages >= SEIN_CHECKPOINT_FORCE) {
+    if (pages >= SEIN_CHECKPOINT_FORCE &&
+        (!self->forced_at || zclock_mono () - self->forced_at >= SEIN_CHECKPOINT_FORCE_AGAIN)) {
         zsys_warning ("write-ahead log at %d pages: checkpointing in line", pages);
         if (sein_store_checkpoint (writer, true))
             zsys_error ("checkpoint: %s", sein_store_error (writer));
+        //  A reader kept the log (the wait is bounded: sein_store_checkpoint):
+        //  the log grows on, and the next forced try waits its turn, so that
+        //  a long read costs the acks SEIN_STORE_RESTART_WAIT ms now and then,
+        //  not on every commit.
+        bool kept = sein_store_wal_frames (writer) >= SEIN_CHECKPOINT_FORCE;
+        if (kept && !self->forced_at)
+            zsys_warning ("write-ahead log: a reader keeps it from starting over; "
+                          "trying again every %d ms",
+                          SEIN_CHECKPOINT_FORCE_AGAIN);
+        self->forced_at = kept ? zclock_mono () : 0;
         return true;
     }
     //  While a reader holds the log, asking again after every commit (a

@@ -31,6 +31,9 @@
 #define SEIN_CHECKPOINT_PAGES 1000
 #define SEIN_CHECKPOINT_FORCE 20000
 #define SEIN_CHECKPOINT_RETRY 20 //  ms
+//  A forced restart that a reader kept from starting over (it waits at
+//  most SEIN_STORE_RESTART_WAIT ms) is not tried again before this (ms).
+#define SEIN_CHECKPOINT_FORCE_AGAIN 250
 //  From this many pages on, readers that can wait (the text indexer)
 //  should, until the log starts over (sein_checkpoint_holds).
 #define SEIN_CHECKPOINT_HOLD 15000

@@ -49,6 +49,8 @@
 //  cases in the window: a bound on what one new signal costs, whatever a
 //  bulk import of scattered signals leaves open.
 #define S_NEARBY_MAX 1000
+//  How long a connection waits for another's lock (ms) before SQLITE_BUSY.
+#define S_BUSY_WAIT 5000
 #define S_STRING_(x) #x
 #define S_STRING(x) S_STRING_ (x)
 
@@ -455,7 +457,7 @@ s_open (const char *path, bool readonly, const char *synchronous, bool create,
                                  self->db ? sqlite3_errmsg (self->db) : "out of memory");
     if (!error) {
         //  A reader may meet the writer mid-checkpoint; wait rather than fail.
-        sqlite3_busy_timeout (self->db, 5000);
+        sqlite3_busy_timeout (self->db, S_BUSY_WAIT);
         sqlite3_extended_result_codes (self->db, 1);
     }
     if (!error && !readonly) {
@@ -845,7 +847,7 @@ s_probe (const char *path, bool readonly, bool create, bool check, bool count,
         error = sein_sprintf ("%s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
     else {
         sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-        sqlite3_busy_timeout (db, 5000);
+        sqlite3_busy_timeout (db, S_BUSY_WAIT);
         error = s_schema_problem (db, path, create);
     }
     if (!error && check) {
@@ -2003,9 +2005,13 @@ sein_store_checkpoint (sein_store_t *self, bool block)
     assert (self);
     assert (!self->readonly);
     int logged = 0, copied = 0;
+    if (block)
+        sqlite3_busy_timeout (self->db, SEIN_STORE_RESTART_WAIT);
     int rc = sqlite3_wal_checkpoint_v2 (
         self->db, NULL, block ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
         &logged, &copied);
+    if (block)
+        sqlite3_busy_timeout (self->db, S_BUSY_WAIT);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         s_note_fault (self);
     if (rc == SQLITE_OK && !block && copied > 0 && copied < logged) {
@@ -2093,7 +2099,7 @@ sein_store_backup (const char *path, const char *target, int64_t *head_p, char *
         error = sein_sprintf ("%s: %s", path, source ? sqlite3_errmsg (source) : "out of memory");
     if (!error) {
         sqlite3_db_config (source, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-        sqlite3_busy_timeout (source, 5000);
+        sqlite3_busy_timeout (source, S_BUSY_WAIT);
         error = s_schema_problem (source, path, false);
     }
     if (!error && s_query_int (source, "PRAGMA user_version") < 1)
@@ -2186,7 +2192,7 @@ sein_store_check (const char *path, char **report_p)
     if (!failed) {
         sqlite3 *db = NULL;
         if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-            sqlite3_busy_timeout (db, 5000);
+            sqlite3_busy_timeout (db, S_BUSY_WAIT);
             problem = s_integrity (db, "integrity_check");
             if (problem) {
                 char *more = sein_sprintf ("%s: PRAGMA integrity_check: %s", path, problem);

@@ -380,8 +380,14 @@ int
 //  never waits for the writer or readers, so a separate connection can run
 //  it beside the writer, and it syncs the database also when it copied
 //  only part of the log; with BLOCK (RESTART) it waits until the log can
-//  start over, the writer's last resort when checkpoints fall behind.
+//  start over, the writer's last resort when checkpoints fall behind, but
+//  at most SEIN_STORE_RESTART_WAIT ms: a reader still in the log then
+//  keeps it (sein_store_wal_frames stays), and the caller tries later.
+//  The writer's acks wait while it waits; with the 5 s that every other
+//  wait of the store takes, a stream of reads (the text indexer catching
+//  up, a report) held every ack for 5 s (bench_query, docs/DESIGN.md).
 //  Returns 0 or -1 on an error other than being kept busy.
+#define SEIN_STORE_RESTART_WAIT 50
 int
     sein_store_checkpoint (sein_store_t *self, bool block);
 

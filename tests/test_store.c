@@ -1049,6 +1049,37 @@ static void s_checkpoint_done (sein_checkpoint_t *checkpoint)
 //  copied: the checkpoint says how many it left, and the checkpoint actor
 //  is not asked again until SEIN_CHECKPOINT_RETRY ms have passed, rather
 //  than after every commit.
+//  The writer's forced restart waits for a reader only so long: the log
+//  stays, and the acks behind it are not held for the 5 s of every other
+//  wait. It starts over once the read has ended.
+static void test_restart_wait_bounded (void **state)
+{
+    s_fixture_t *fixture = *state;
+    char *error = NULL;
+    sein_store_t *store = sein_store_new (fixture->path, "normal", &error);
+    assert_non_null (store);
+    int next = 0;
+    s_log_until (store, 10, &next);
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL),
+                      SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM events", NULL, NULL, NULL),
+                      SQLITE_OK);
+    s_log_until (store, sein_store_wal_frames (store) + 20, &next);
+    int frames = sein_store_wal_frames (store);
+    int64_t started = zclock_mono ();
+    assert_int_equal (sein_store_checkpoint (store, true), 0);
+    int64_t waited = zclock_mono () - started;
+    assert_true (waited >= SEIN_STORE_RESTART_WAIT / 2);
+    assert_true (waited < 1000);
+    assert_int_equal (sein_store_wal_frames (store), frames);
+    assert_int_equal (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    assert_int_equal (sein_store_checkpoint (store, true), 0);
+    assert_int_equal (sein_store_wal_frames (store), 0);
+    sein_store_destroy (&store);
+}
+
 static void test_checkpoint_held_by_reader (void **state)
 {
     s_fixture_t *fixture = *state;
@@ -1796,6 +1827,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_personal_data, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_erase_wildcards, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_checkpoint_held_by_reader, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_restart_wait_bounded, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_file_modes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_needs_init, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_owner_behind_marker, s_setup, s_teardown),
