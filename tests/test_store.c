@@ -1049,6 +1049,18 @@ static void s_checkpoint_done (sein_checkpoint_t *checkpoint)
 //  copied: the checkpoint says how many it left, and the checkpoint actor
 //  is not asked again until SEIN_CHECKPOINT_RETRY ms have passed, rather
 //  than after every commit.
+//  A read transaction on PATH that stays open, as a long STATS does, until
+//  the caller commits and closes it.
+static sqlite3 *
+s_hold_snapshot (const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM events", NULL, NULL, NULL),
+                      SQLITE_OK);
+    return db;
+}
+
 //  The writer's forced restart waits for a reader only so long: the log
 //  stays, and the acks behind it are not held for the 5 s of every other
 //  wait. It starts over once the read has ended.
@@ -1060,11 +1072,7 @@ static void test_restart_wait_bounded (void **state)
     assert_non_null (store);
     int next = 0;
     s_log_until (store, 10, &next);
-    sqlite3 *db = NULL;
-    assert_int_equal (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL),
-                      SQLITE_OK);
-    assert_int_equal (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM events", NULL, NULL, NULL),
-                      SQLITE_OK);
+    sqlite3 *db = s_hold_snapshot (fixture->path);
     s_log_until (store, sein_store_wal_frames (store) + 20, &next);
     int frames = sein_store_wal_frames (store);
     int64_t started = zclock_mono ();
@@ -1093,12 +1101,7 @@ static void test_checkpoint_held_by_reader (void **state)
     assert_int_equal (sein_store_checkpoint (second, false), 0);
     assert_int_equal (sein_store_checkpoint_behind (second), 0);
 
-    //  A read transaction that stays open, as a long STATS does.
-    sqlite3 *db = NULL;
-    assert_int_equal (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL),
-                      SQLITE_OK);
-    assert_int_equal (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM events", NULL, NULL, NULL),
-                      SQLITE_OK);
+    sqlite3 *db = s_hold_snapshot (fixture->path);
     s_log_until (store, sein_store_wal_frames (store) + 20, &next);
     assert_int_equal (sein_store_checkpoint (second, false), 0);
     assert_true (sein_store_checkpoint_behind (second) >= 20);
