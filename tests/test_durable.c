@@ -96,6 +96,18 @@ test_group_sync_covers_what_came_before (void **state)
     assert_int_equal (sein_durable_failed (durable), 0);
 }
 
+//  A commit hurried (the fast lane's) while the group commit's sync of an
+//  earlier one is in flight: its ticket.
+static uint64_t
+s_hurried (sein_durable_t *durable)
+{
+    sein_durable_commit (durable);
+    sein_durable_sync (durable, true);
+    uint64_t fast = sein_durable_commit (durable);
+    sein_durable_hurry (durable);
+    return fast;
+}
+
 //  A hurried commit does not wait for the group commit's sync in flight:
 //  it is settled without another sein_durable_sync, whichever sync
 //  returns first.
@@ -104,10 +116,7 @@ test_hurry_beside_the_group_sync (void **state)
 {
     s_test_t *self = (s_test_t *) *state;
     sein_durable_t *durable = self->durable;
-    sein_durable_commit (durable);
-    sein_durable_sync (durable, true);
-    uint64_t fast = sein_durable_commit (durable);
-    sein_durable_hurry (durable);
+    uint64_t fast = s_hurried (durable);
     assert_true (s_settle (durable, fast));
     assert_true (sein_durable_settled (durable, fast - 1));
     //  Both answered in the end, nothing left in flight: a ticket taken now
@@ -142,10 +151,7 @@ test_sync_now_after_the_actors (void **state)
 {
     s_test_t *self = (s_test_t *) *state;
     sein_durable_t *durable = self->durable;
-    sein_durable_commit (durable);
-    sein_durable_sync (durable, true);
-    uint64_t fast = sein_durable_commit (durable);
-    sein_durable_hurry (durable);
+    uint64_t fast = s_hurried (durable);
     uint64_t last = sein_durable_commit (durable);
     assert_int_equal (sein_durable_sync_now (durable), 0);
     assert_true (sein_durable_settled (durable, fast));
