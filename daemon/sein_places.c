@@ -19,6 +19,7 @@
 
 #define S_WORDS_MAX 4   //  words one name may span
 #define S_KEY_MAX   256 //  bytes of a joined key
+#define S_QUALIFIER_GAP 1 //  words between a landmark and the area that qualifies it
 
 typedef struct {
     char *name, *area;
@@ -205,6 +206,46 @@ s_starts_at (const sein_places_t *self, const sein_text_t *text, size_t index)
     return words == SEIN_DICT_NONE ? 0 : words;
 }
 
+//  The longest name starting at token INDEX, its span in *SPAN; NULL for
+//  none.
+static const s_place_t *
+s_name_at (const sein_places_t *self, const sein_text_t *text, size_t index, size_t *span)
+{
+    uint32_t words = s_starts_at (self, text, index);
+    for (size_t try = words < text->ntokens - index ? words : text->ntokens - index; try > 0;
+         try--) {
+        char key[S_KEY_MAX];
+        int len = s_join (text, index, try, key);
+        uint32_t entry = len > 0 ? sein_dict_get (self->by_key, key, (size_t) len)
+                                 : SEIN_DICT_NONE;
+        if (entry != SEIN_DICT_NONE) {
+            *span = try;
+            return &self->places[entry];
+        }
+    }
+    return NULL;
+}
+
+//  True when the landmark PLACE, spanning SPAN tokens from INDEX, is
+//  qualified by another area's own name at most S_QUALIFIER_GAP words
+//  after it in the same clause: "la gare de Wijgmaal", "het station in
+//  Kessel-Lo" name that area's station, not the one "station" alone is.
+static bool
+s_qualified (const sein_places_t *self, const sein_text_t *text, const s_place_t *place,
+             size_t index, size_t span)
+{
+    for (size_t next = index + span;
+         next < text->ntokens && next <= index + span + S_QUALIFIER_GAP; next++) {
+        if (text->tokens[next].flags & SEIN_TOKEN_CLAUSE)
+            return false;
+        size_t words;
+        const s_place_t *name = s_name_at (self, text, next, &words);
+        if (name)
+            return name->kind == SEIN_PLACE_AREA && !streq (name->area, place->area);
+    }
+    return false;
+}
+
 size_t
 sein_places_find (const sein_places_t *self, const sein_text_t *text, bool address,
                   sein_place_t *found, size_t max)
@@ -214,25 +255,13 @@ sein_places_find (const sein_places_t *self, const sein_text_t *text, bool addre
     assert (found || max == 0);
     size_t count = 0;
     for (size_t index = 0; index < text->ntokens && count < max;) {
-        uint32_t words = s_starts_at (self, text, index);
         size_t span = 0;
-        uint32_t entry = SEIN_DICT_NONE;
-        for (size_t try = words < text->ntokens - index ? words : text->ntokens - index;
-             try > 0; try--) {
-            char key[S_KEY_MAX];
-            int len = s_join (text, index, try, key);
-            if (len > 0)
-                entry = sein_dict_get (self->by_key, key, (size_t) len);
-            if (entry != SEIN_DICT_NONE) {
-                span = try;
-                break;
-            }
-        }
-        if (entry == SEIN_DICT_NONE) {
-            index++;
+        const s_place_t *place = s_name_at (self, text, index, &span);
+        if (!place || (place->kind == SEIN_PLACE_LANDMARK &&
+                       s_qualified (self, text, place, index, span))) {
+            index += place ? span : 1;
             continue;
         }
-        const s_place_t *place = &self->places[entry];
         //  In prose a postcode needs a name after it ("3010 Kessel-Lo"), or
         //  to head a sentence on its own ("3010: ..."): a bare number there
         //  is rarely a postcode.

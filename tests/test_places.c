@@ -99,6 +99,26 @@ test_names_and_variants (void **state)
     assert_int_equal (found[0].ntokens, 2);
     assert_string_equal (s_only (places, "fietsen aan het station", false), "binnenstad");
     assert_string_equal (s_only (places, "aan de abdij van Park", false), "heverlee");
+    //  A landmark that another area's name qualifies is that area's: the
+    //  bare landmark is left out. Not across a clause, nor further away,
+    //  nor when the name is the landmark's own area or no area at all.
+    const char *qualified[] = {"fietsen gestolen aan het station in Kessel-Lo",
+                               "vélos volés à la station de Kessel-Lo",
+                               "bikes stolen at the station in Casablanca"};
+    for (size_t index = 0; index < sizeof qualified / sizeof qualified[0]; index++)
+        if (s_find (places, qualified[index], false, found) != 1 ||
+            found[0].kind != SEIN_PLACE_AREA)
+            fail_msg ("'%s' kept the bare landmark", qualified[index]);
+    assert_int_equal (s_find (places, "aan het station, ik woon in Kessel-Lo", false, found), 2);
+    assert_string_equal (found[0].area, "binnenstad");
+    assert_string_equal (found[1].area, "kessel-lo");
+    assert_int_equal (s_find (places, "het station vanuit het oosten van Kessel-Lo", false, found),
+                      2);
+    assert_string_equal (found[0].area, "binnenstad");
+    assert_int_equal (s_find (places, "het station Heverlee in Heverlee", false, found), 2);
+    assert_string_equal (found[0].name, "station Heverlee");
+    assert_int_equal (s_find (places, "het station in Leuven", false, found), 2);
+    assert_string_equal (found[0].area, "binnenstad");
     //  In text order, and the city places nothing.
     assert_int_equal (s_find (places, "Casablanca, Kessel-Lo (Leuven)", false, found), 3);
     assert_string_equal (found[0].area, "casablanca");
