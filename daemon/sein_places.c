@@ -52,13 +52,17 @@ sein_place_kind_name (sein_place_kind_t kind)
 }
 
 //  Words before a town that say where something goes or comes from, not
-//  where it is: "de bus naar Tienen", "venant de Bruxelles".
+//  where it is: "de bus naar Tienen", "venant de Bruxelles"; or that make
+//  its name a time or a common noun: "tot tegen tienen" (ten o'clock in
+//  Flemish), "na tienen", "onze landen".
 static bool
 s_directional (const char *word)
 {
-    static const char *words[] = {"naar",  "richting", "vanuit", "van",   "uit",
-                                  "to",    "towards",  "from",   "vers",  "de",
-                                  "depuis", "direction", NULL};
+    static const char *words[] = {"naar",  "richting", "vanuit", "van",   "uit",    "to",
+                                  "towards", "from",   "vers",   "de",    "depuis", "direction",
+                                  "tot",   "tegen",    "om",     "rond",  "na",     "vanaf",
+                                  "voor",  "onze",     "andere", "alle",  "vele",   "veel",
+                                  "deze",  "die",      "beide",  NULL};
     for (const char **entry = words; *entry; entry++)
         if (strcmp (word, *entry) == 0)
             return true;

@@ -29,6 +29,7 @@ static const char *s_gazetteer =
     "3010\tkessel-lo\tpostcode\n"
     "Leuven\t\tcity\n"
     "Tienen\t\toutside\n"
+    "Landen\t\toutside\n"
     "Oud-Heverlee\t\toutside\n";
 
 static int
@@ -78,7 +79,7 @@ static void
 test_names_and_variants (void **state)
 {
     sein_places_t *places = (sein_places_t *) *state;
-    assert_int_equal (sein_places_size (places), 11);
+    assert_int_equal (sein_places_size (places), 12);
     //  One name however it is written.
     const char *texts[] = {"ratten in Kessel-Lo", "ratten in kessel lo", "KESSELLO: ratten",
                            "Kessel-Lô", "kessel-lo's speelplein"};
@@ -119,6 +120,12 @@ test_names_and_variants (void **state)
     assert_string_equal (found[0].name, "station Heverlee");
     assert_int_equal (s_find (places, "het station in Leuven", false, found), 2);
     assert_string_equal (found[0].area, "binnenstad");
+    //  A town's name as a time or a common noun is no town.
+    const char *no_town[] = {"lawaai tot tegen tienen", "muziek na tienen 's avonds",
+                             "studenten uit alle landen"};
+    for (size_t index = 0; index < sizeof no_town / sizeof no_town[0]; index++)
+        if (s_find (places, no_town[index], false, found) != 1 || !found[0].directional)
+            fail_msg ("'%s' named a town", no_town[index]);
     //  In text order, and the city places nothing.
     assert_int_equal (s_find (places, "Casablanca, Kessel-Lo (Leuven)", false, found), 3);
     assert_string_equal (found[0].area, "casablanca");
