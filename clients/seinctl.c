@@ -91,7 +91,7 @@ static const sein_cli_option_t s_options[] = {
     {"corpus", O_CORPUS, "FILE", "train: labelled JSON lines (repeatable)"},
     {"folds", O_FOLDS, "K", "train: first report K-fold cross-validation"},
     {"from-store", O_FROM_STORE, NULL, "train: add the signals staff reclassified"},
-    {"bits", O_BITS, "N", "train: hash bits of the features (default 14)"},
+    {"bits", O_BITS, "N", "train: hash bits of the features (default 16)"},
     {"after", O_AFTER, "SEQ", "list: the page after this cursor"},
     {"limit", O_LIMIT, "N", "list: signals per page (default 50, at most 1000)"},
     {"overdue", O_OVERDUE, NULL, "list, stats: only signals that missed their deadline"},

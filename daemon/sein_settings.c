@@ -47,8 +47,8 @@ const sein_setting_t sein_settings[] = {
     {"classify.theme_margin", SEIN_SETTING_INT, "20", 0, 99, NULL, true, NULL},
     //  With a model, percent: the least probability of the chosen theme,
     //  and by how much it must beat the runner-up, or triage.
-    {"classify.theme_threshold", SEIN_SETTING_INT, "50", 0, 100, NULL, true, NULL},
-    {"classify.theme_model_margin", SEIN_SETTING_INT, "10", 0, 100, NULL, true, NULL},
+    {"classify.theme_threshold", SEIN_SETTING_INT, "60", 0, 100, NULL, true, NULL},
+    {"classify.theme_model_margin", SEIN_SETTING_INT, "20", 0, 100, NULL, true, NULL},
     {"limits.description_max", SEIN_SETTING_INT, "4000", 1, 65536, NULL, true, NULL},
     {"limits.message_max", SEIN_SETTING_INT, "65536", 1024, 16777216, NULL, false,
      "ZMQ_MAXMSGSIZE of the intake and watch sockets (message_max + 64 KiB)"},

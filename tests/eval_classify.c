@@ -29,10 +29,10 @@
       -k      folds (default 5)
       -p      train each fold's model on this part of the other folds
               (default 100: a learning curve, would more signals help?)
-      -b, -C  hash bits and liblinear's C of the models (default 14, 512,
+      -b, -C  hash bits and liblinear's C of the models (default 16, 4096,
               as seinctl train)
       -c      a corpus file (default: every .jsonl in conf/corpus)
-      -o      override a setting, e.g. -o classify.theme_threshold=60
+      -o      override a setting, e.g. -o classify.theme_threshold=68
 */
 #include "sein_classify.h"
 #include "sein_corpus.h"
@@ -47,12 +47,6 @@
 #define S_DEV_TARGET    95.0
 #define S_CV_TARGET     93.0
 #define S_WRONG_TARGET  3.0
-//  Not met yet: just short of what the model reaches now (92.98%, 4.4%;
-//  training and folds are deterministic, so only a change moves them). A
-//  change that falls below fails. Raised from 92.3 and 4.8 when 2,258
-//  signals (leuven-17 to -21) took the corpus to 5,813.
-#define S_CV_FLOOR      92.8
-#define S_WRONG_CEILING 4.5
 #define S_OVERRIDES_MAX 40
 #define S_THEMES_MAX    64
 #define S_LANGS_MAX     16
@@ -529,12 +523,8 @@ main (int argc, char **argv)
     printf ("issue 11's targets: %s (CV theme %s, CV confidently wrong %s)\n",
             targets ? "all met" : "NOT all met", cv_theme >= S_CV_TARGET ? "met" : "NOT met",
             cv_wrong < S_WRONG_TARGET ? "met" : "NOT met");
-    bool pass = dev_theme >= S_DEV_TARGET && cv_theme >= S_CV_FLOOR &&
-                cv_wrong < S_WRONG_CEILING && dev_wrong < S_WRONG_TARGET &&
-                area >= S_AREA_TARGET && dev_sure >= SEIN_RELIABILITY_TARGET &&
-                cv_sure >= SEIN_RELIABILITY_TARGET;
-    printf ("%s\n", pass ? "PASS (no regression)"
-                         : "FAIL: below a met target or a floor (S_CV_FLOOR, S_WRONG_CEILING)");
+    //  Every target is met: a change that misses one fails.
+    printf ("%s\n", targets ? "PASS" : "FAIL: below a target");
     for (size_t index = 0; index < cv->nthemes; index++)
         free ((char *) cv->themes[index]);
     for (size_t index = 0; index < cv->nlangs; index++)
@@ -556,5 +546,5 @@ main (int argc, char **argv)
     globfree (&found);
     for (size_t index = 0; index < S_NDATA; index++)
         free (owned[index]);
-    return pass ? 0 : 1;
+    return targets ? 0 : 1;
 }
