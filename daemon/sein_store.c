@@ -60,8 +60,9 @@
     "CAST (round ((julianday (" at ") - julianday (received_at)) * 86400000) AS INTEGER)"
 
 //  The wijk's index: a wijk's signals in seq order with everything a
-//  STATS reads, so that one reads the index alone. Adding to it costs
-//  ingest the bytes, not a page: signals_wijk (wijk, seq) was there already.
+//  STATS reads, so that one reads the index alone. It takes the place of
+//  signals_wijk (wijk, seq): ingest still writes one entry there, a wider
+//  one, and a lifecycle change now rewrites it (status, durations).
 #define S_STATS_COLUMNS                                                               \
     "wijk, seq, area, theme, received_at, status, overdue, acknowledge_ms, resolve_ms,"  \
     " street, lat, lon"
