@@ -516,7 +516,8 @@ s_sql (const char *path, const char *sql)
     while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
         const char *column = (const char *) sqlite3_column_text (
             statement, sqlite3_column_count (statement) - 1);
-        char *longer = zsys_sprintf ("%s%s%s", text, *text ? ";" : "", column ? column : "");
+        char *longer =
+            zsys_sprintf ("%s%s%s", text, *text ? ";" : "", column ? column : "");
         free (text);
         text = longer;
     }
@@ -536,14 +537,16 @@ test_stats_after_upgrade (void **state)
 {
     (void) state;
     s_fixture_t *self = s_fixture_new ();
-    const char *by[] = {"area", "theme", "week", NULL}, *months[] = {"month", "source", NULL};
+    const char *by[] = {"area", "theme", "week", NULL},
+               *months[] = {"month", "source", NULL};
     const char *const *groupings[] = {by, months, NULL};
     sein_store_filter_t filters[] = {{.overdue = -1},
                                      {.area = "w1", .overdue = -1},
                                      {.area = "z2", .status = "open", .overdue = -1}};
     json_t *before[3];
     for (int index = 0; index < 3; index++)
-        before[index] = sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
+        before[index] =
+            sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
     sein_store_destroy (&self->store);
     //  Back to schema 5 as it was: no durations, the wijk's index by seq.
     char *done = s_sql (self->path, "DROP INDEX signals_wijk;");
@@ -566,7 +569,8 @@ test_stats_after_upgrade (void **state)
     self->store = sein_store_new_query (self->path, self->text_path, &error);
     assert_non_null (self->store);
     for (int index = 0; index < 3; index++) {
-        json_t *after = sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
+        json_t *after =
+            sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
         assert_true (json_array_size (json_object_get (after, "groups")) > 1);
         assert_true (json_equal (before[index], after));
         json_decref (after);
@@ -576,16 +580,16 @@ test_stats_after_upgrade (void **state)
     s_check_stats (self, &filter);
     //  Every acknowledged or resolved signal has its durations, to the
     //  millisecond.
-    char *missing = s_sql (self->path,
-                           "SELECT count(*) FROM signals WHERE (acknowledged_at IS NULL) <>"
-                           " (acknowledge_ms IS NULL) OR (resolved_at IS NULL) <>"
+    char *missing =
+        s_sql (self->path, "SELECT count(*) FROM signals WHERE (acknowledged_at IS NULL)"
+                           " <> (acknowledge_ms IS NULL) OR (resolved_at IS NULL) <>"
                            " (resolve_ms IS NULL) OR acknowledge_ms % 600000 <> 0");
     assert_string_equal (missing, "0");
     free (missing);
-    char *plan = s_sql (self->path,
-                        "EXPLAIN QUERY PLAN SELECT area, theme,"
-                        " received_at, status, overdue, acknowledge_ms, resolve_ms, street,"
-                        " lat, lon FROM signals WHERE wijk = 'w1' AND seq >= 10 ORDER BY seq");
+    char *plan = s_sql (self->path, "EXPLAIN QUERY PLAN SELECT area, theme, received_at,"
+                                    " status, overdue, acknowledge_ms, resolve_ms,"
+                                    " street, lat, lon FROM signals WHERE wijk = 'w1'"
+                                    " AND seq >= 10 ORDER BY seq");
     assert_non_null (strstr (plan, "COVERING INDEX signals_wijk"));
     free (plan);
     s_fixture_destroy (&self);
