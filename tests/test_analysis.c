@@ -20,6 +20,7 @@
 #include <czmq.h>
 #include <math.h>
 #include <setjmp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
@@ -500,6 +501,100 @@ test_stats_known_data (void **state)
     s_fixture_destroy (&self);
 }
 
+//  Run SQL on its own connection to the store at PATH; the last column
+//  of every row it gives (a query plan's detail), joined by ';', fresh.
+static char *
+s_sql (const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal (sqlite3_open (path, &db), SQLITE_OK);
+    sqlite3_stmt *statement = NULL;
+    if (sqlite3_prepare_v2 (db, sql, -1, &statement, NULL) != SQLITE_OK)
+        fail_msg ("%s: %s", sql, sqlite3_errmsg (db));
+    char *text = strdup ("");
+    int rc;
+    while ((rc = sqlite3_step (statement)) == SQLITE_ROW) {
+        const char *column = (const char *) sqlite3_column_text (
+            statement, sqlite3_column_count (statement) - 1);
+        char *longer =
+            zsys_sprintf ("%s%s%s", text, *text ? ";" : "", column ? column : "");
+        free (text);
+        text = longer;
+    }
+    assert_int_equal (rc, SQLITE_DONE);
+    sqlite3_finalize (statement);
+    sqlite3_close (db);
+    return text;
+}
+
+//  A store of schema 5 computed the durations from the dates in every
+//  STATS and read a wijk's rows from the table. Brought up to date on
+//  open, its STATS are the same (and still those of the samples), the
+//  durations now stored on the rows, and a wijk's STATS read from the
+//  wijk's index alone.
+static void
+test_stats_after_upgrade (void **state)
+{
+    (void) state;
+    s_fixture_t *self = s_fixture_new ();
+    const char *by[] = {"area", "theme", "week", NULL},
+               *months[] = {"month", "source", NULL};
+    const char *const *groupings[] = {by, months, NULL};
+    sein_store_filter_t filters[] = {{.overdue = -1},
+                                     {.area = "w1", .overdue = -1},
+                                     {.area = "z2", .status = "open", .overdue = -1}};
+    json_t *before[3];
+    for (int index = 0; index < 3; index++)
+        before[index] =
+            sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
+    sein_store_destroy (&self->store);
+    //  Back to schema 5 as it was: no durations, the wijk's index by seq.
+    char *done = s_sql (self->path, "DROP INDEX signals_wijk;");
+    free (done);
+    done = s_sql (self->path, "ALTER TABLE signals DROP COLUMN acknowledge_ms");
+    free (done);
+    done = s_sql (self->path, "ALTER TABLE signals DROP COLUMN resolve_ms");
+    free (done);
+    done = s_sql (self->path, "CREATE INDEX signals_wijk ON signals (wijk, seq)");
+    free (done);
+    done = s_sql (self->path, "PRAGMA user_version = 5");
+    free (done);
+    char *error = NULL;
+    sein_store_t *writer = sein_store_new (self->path, "normal", &error);
+    assert_non_null (writer);
+    sein_store_destroy (&writer);
+    char *version = s_sql (self->path, "PRAGMA user_version");
+    assert_string_equal (version, "6");
+    free (version);
+    self->store = sein_store_new_query (self->path, self->text_path, &error);
+    assert_non_null (self->store);
+    for (int index = 0; index < 3; index++) {
+        json_t *after =
+            sein_store_analyses (self->store, &filters[index], groupings, 5, 10);
+        assert_true (json_array_size (json_object_get (after, "groups")) > 1);
+        assert_true (json_equal (before[index], after));
+        json_decref (after);
+        json_decref (before[index]);
+    }
+    sein_store_filter_t filter = {.area = "w1", .overdue = -1};
+    s_check_stats (self, &filter);
+    //  Every acknowledged or resolved signal has its durations, to the
+    //  millisecond.
+    char *missing =
+        s_sql (self->path, "SELECT count(*) FROM signals WHERE (acknowledged_at IS NULL)"
+                           " <> (acknowledge_ms IS NULL) OR (resolved_at IS NULL) <>"
+                           " (resolve_ms IS NULL) OR acknowledge_ms % 600000 <> 0");
+    assert_string_equal (missing, "0");
+    free (missing);
+    char *plan = s_sql (self->path, "EXPLAIN QUERY PLAN SELECT area, theme, received_at,"
+                                    " status, overdue, acknowledge_ms, resolve_ms,"
+                                    " street, lat, lon FROM signals WHERE wijk = 'w1'"
+                                    " AND seq >= 10 ORDER BY seq");
+    assert_non_null (strstr (plan, "COVERING INDEX signals_wijk"));
+    free (plan);
+    s_fixture_destroy (&self);
+}
+
 //  ---------------------------------------------------------------------
 //  Early warning
 
@@ -959,6 +1054,7 @@ main (void)
         cmocka_unit_test (test_list_filters),
         cmocka_unit_test (test_text_index_follows_the_store),
         cmocka_unit_test (test_stats_known_data),
+        cmocka_unit_test (test_stats_after_upgrade),
         cmocka_unit_test (test_alert_once_per_episode),
         cmocka_unit_test (test_list_and_stats_on_the_wire),
         cmocka_unit_test (test_alert_through_seind),

@@ -693,7 +693,16 @@ main (int argc, char **argv)
         s_generate (path, count);
     }
     char *error = NULL;
-    sein_store_t *store = sein_store_new_query (path, text_path, &error);
+    //  A store an older build wrote is brought up to this build's schema
+    //  by opening it once for writing, as seind would; the query side
+    //  opens it read-only and would refuse it.
+    sein_store_t *store = sein_store_new (path, "normal", &error);
+    if (!store) {
+        fprintf (stderr, "bench_query: %s\n", error);
+        return 1;
+    }
+    sein_store_destroy (&store);
+    store = sein_store_new_query (path, text_path, &error);
     if (!store) {
         fprintf (stderr, "bench_query: %s\n", error);
         return 1;
