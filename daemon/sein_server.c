@@ -152,6 +152,7 @@ typedef struct {
     size_t collect_reads;     //  requests read into it
     bool collect_full;        //  it is read no further: a share taken, or batch_max read
     bool collect_flooded;     //  a client took its share of it
+    sein_batch_t *held; //  prepared, stored once the fast lane's own sync returned
     sein_batch_t *fast;      //  the fast lane's, until answered, or NULL
     int64_t fast_at;         //  zclock_mono () when it was last taken
     bool fast_due;           //  and it waits to be stored with the busy one
@@ -1257,12 +1258,13 @@ s_gather (s_server_t *self, size_t limit)
 
 //  A client reached LIMIT in the batch being collected (s_gather): the
 //  lone requests read with it take the fast lane now, stored at once
-//  when nothing waits to be stored (BUSY NULL), else by s_prepared.
+//  unless one of their clients has requests in BUSY, the batch waiting
+//  to be stored (or NULL); then after it (s_store_held).
 static void
 s_gathered (s_server_t *self, sein_batch_t *busy)
 {
     sein_batch_t *fast = s_split_fast (self, self->collecting, busy);
-    if (fast && busy)
+    if (fast && !self->fast_first)
         self->fast_due = true;
     else if (fast)
         s_finish_batch (self, fast);
@@ -1656,8 +1658,36 @@ s_beat (s_server_t *self)
     self->next_beat = zclock_mono () + self->beat_every;
 }
 
+//  Whether the fast lane's own sync is in flight.
+static bool
+s_hurrying (s_server_t *self)
+{
+    return self->durable && sein_durable_hurrying (self->durable);
+}
+
+//  Store the batch that waited (self->held), and the fast lane's when it
+//  was due after it.
+static void
+s_store_held (s_server_t *self)
+{
+    sein_batch_t *batch = self->held;
+    self->held = NULL;
+    if (self->fast_due && self->fast_first) {
+        self->fast_due = false;
+        s_finish_batch (self, self->fast);
+    }
+    s_finish_batch (self, batch);
+    if (self->fast_due) {
+        self->fast_due = false;
+        s_finish_batch (self, self->fast);
+    }
+}
+
 //  A batch is back from the prepare actor: send the next one off first,
-//  then store and answer this one.
+//  then store and answer this one. While the fast lane's own sync is in
+//  flight it waits (self->held): every page a flood's commit writes
+//  meanwhile is more for that sync to wait for (docs/DESIGN.md,
+//  "Fairness").
 static void
 s_prepared (s_server_t *self)
 {
@@ -1668,6 +1698,8 @@ s_prepared (s_server_t *self)
     sein_batch_t *batch = (sein_batch_t *) pointer;
     assert (batch == self->preparing);
     self->preparing = NULL;
+    if (self->held)
+        s_store_held (self); //  the one before it goes first
     if (!self->terminating || self->collecting)
         s_collect (self, batch);
     //  The next batch begins with a short pass: a lone request that
@@ -1678,11 +1710,9 @@ s_prepared (s_server_t *self)
         self->fast_due = false;
         s_finish_batch (self, self->fast);
     }
-    s_finish_batch (self, batch);
-    if (self->fast_due) {
-        self->fast_due = false;
-        s_finish_batch (self, self->fast);
-    }
+    self->held = batch;
+    if (!s_hurrying (self))
+        s_store_held (self);
 }
 
 static void
@@ -1701,7 +1731,8 @@ s_run (s_server_t *self)
     if (self->watchdog && (int64_t) (watchdog_us / 2000) < self->beat_every)
         self->beat_every = watchdog_us / 2000 ? (int64_t) (watchdog_us / 2000) : 1;
     s_beat (self);
-    while (!self->terminating || self->preparing || self->nstored || self->queries) {
+    while (!self->terminating || self->preparing || self->held || self->nstored ||
+           self->queries) {
         int64_t wait = self->next_sweep - zclock_mono ();
         if (self->retention_check && (self->anonymise_ms || self->delete_ms) &&
             self->next_retention - zclock_mono () < wait)
@@ -1743,13 +1774,15 @@ s_run (s_server_t *self)
         } else if (which == self->watch)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
-            s_collect (self, NULL);
+            s_collect (self, self->held);
         else if (which == self->intake && s_gather (self, SIZE_MAX))
-            s_gathered (self, NULL);
+            s_gathered (self, self->held);
         s_aside (self); //  the sync and checkpoint actors, whichever woke us
+        if (self->held && !s_hurrying (self))
+            s_store_held (self);
         if ((self->sweep_due || self->retention_due) && !self->preparing &&
             !self->terminating)
-            s_collect (self, NULL);
+            s_collect (self, self->held);
         s_swap_setup (self);
         //  While the prepare actor works, intake is read into the next
         //  batch until a client has its share of it: a light client's
