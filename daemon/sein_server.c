@@ -150,6 +150,7 @@ typedef struct {
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
     sein_batch_t *collecting; //  the next one, read while that one is out, or NULL
     size_t collect_reads;     //  requests read into it
+    size_t collect_max;       //  batch_max when it began: a reload may change that
     bool collect_full;        //  it is read no further: a share taken, or batch_max read
     bool collect_flooded;     //  a client took its share of it
     sein_batch_t *held; //  prepared, stored once the fast lane's own sync returned
@@ -1229,6 +1230,7 @@ s_gather (s_server_t *self, size_t limit)
         sein_batch_reserve (self->collecting, self->batch_max + 2 + S_ALERTS_MAX);
         s_shares_reset (self);
         self->collect_reads = 0;
+        self->collect_max = self->batch_max;
         self->collect_full = false;
         self->collect_flooded = false;
     }
@@ -1238,7 +1240,7 @@ s_gather (s_server_t *self, size_t limit)
         size_t count = batch->count;
         if (s_handle (self, batch))
             return false;
-        self->collect_full = ++self->collect_reads >= self->batch_max;
+        self->collect_full = ++self->collect_reads >= self->collect_max;
         if (batch->count == count)
             continue;
         size_t has = s_share_add (self, &batch->items[count].envelope);
