@@ -153,12 +153,6 @@ sein_durable_hurry (sein_durable_t *self)
         s_start (self, S_HURRY);
 }
 
-bool
-sein_durable_hurrying (sein_durable_t *self)
-{
-    return self->syncing[S_HURRY] != 0;
-}
-
 int
 sein_durable_sync_now (sein_durable_t *self)
 {

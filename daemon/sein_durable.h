@@ -65,11 +65,6 @@ void
 void
     sein_durable_hurry (sein_durable_t *self);
 
-//  True while the second actor's sync (sein_durable_hurry) is in flight,
-//  until its result is collected.
-bool
-    sein_durable_hurrying (sein_durable_t *self);
-
 //  Sync on the caller's thread, now, whatever is pending (at start: a
 //  previous run may have died between a COMMIT and its sync), after the
 //  syncs in flight returned. Returns 0 or the errno of the failure (which

@@ -80,12 +80,6 @@
 //  batch that waits to be stored when none of its clients is in that one
 //  (docs/DESIGN.md, "Fairness").
 #define S_LONE 4
-//  When a prepared batch comes back, the next one starts with a pass that
-//  ends once a client has this many requests in it: a light client's
-//  request that waited for the prepare actor is read then, and takes the
-//  fast lane, while the rest of the flood's share is read after the store
-//  (s_gather). Above S_LONE, so that equal clients never look lone.
-#define S_PASS 8
 //  ms between two HOLDs to the text indexer (s_hold_index): well within
 //  the time one keeps it waiting (sein_query.c).
 #define S_HOLD_AGAIN 100
@@ -148,12 +142,6 @@ typedef struct {
     sein_request_t request;          //  the one being read
     sein_batch_t batches[S_BATCHES]; //  empty (count 0) when free
     sein_batch_t *preparing; //  the batch out at the prepare actor, or NULL
-    sein_batch_t *collecting; //  the next one, read while that one is out, or NULL
-    size_t collect_reads;     //  requests read into it
-    size_t collect_max;       //  batch_max when it began: a reload may change that
-    bool collect_full;        //  it is read no further: a share taken, or batch_max read
-    bool collect_flooded;     //  a client took its share of it
-    sein_batch_t *held; //  prepared, stored once the fast lane's own sync returned
     sein_batch_t *fast;      //  the fast lane's, until answered, or NULL
     int64_t fast_at;         //  zclock_mono () when it was last taken
     bool fast_due;           //  and it waits to be stored with the busy one
@@ -1018,7 +1006,7 @@ s_free_batch (s_server_t *self, bool fast)
     size_t used = 0;
     sein_batch_t *free_batch = NULL;
     for (size_t index = 0; index < S_BATCHES; index++)
-        if (self->batches[index].count == 0 && &self->batches[index] != self->collecting)
+        if (self->batches[index].count == 0)
             free_batch = free_batch ? free_batch : &self->batches[index];
         else if (&self->batches[index] != self->fast)
             used++;
@@ -1090,23 +1078,14 @@ s_share_add (s_server_t *self, const sein_envelope_t *envelope)
     return ++share->count;
 }
 
-//  Whether BATCH (may be NULL) holds a request of ENVELOPE's client.
-static bool
-s_has_client (const sein_batch_t *batch, const sein_envelope_t *envelope)
-{
-    for (size_t at = 0; batch && at < batch->count; at++)
-        if (s_same_client (envelope, &batch->items[at].envelope))
-            return true;
-    return false;
-}
-
 //  Whether a client with a request in FAST has one in BUSY too.
 static bool
 s_shares_client (const sein_batch_t *fast, const sein_batch_t *busy)
 {
     for (size_t index = 0; index < fast->count; index++)
-        if (s_has_client (busy, &fast->items[index].envelope))
-            return true;
+        for (size_t at = 0; at < busy->count; at++)
+            if (s_same_client (&fast->items[index].envelope, &busy->items[at].envelope))
+                return true;
     return false;
 }
 
@@ -1141,33 +1120,20 @@ s_note_client (s_server_t *self, const sein_envelope_t *envelope)
     self->sole_at = now;
 }
 
-//  Count BATCH's requests in the share table afresh: moving some to the
-//  fast lane shifted the envelopes the table points at.
-static void
-s_shares_rebuild (s_server_t *self, const sein_batch_t *batch)
-{
-    s_shares_reset (self);
-    for (size_t index = 0; index < batch->count; index++)
-        s_share_add (self, &batch->items[index].envelope);
-}
-
-//  A flood filled BATCH, the one being collected or sent off: move the
-//  requests of the clients that have at most S_LONE in it to the fast
-//  lane, a batch prepared here and now and stored before BATCH, so that
-//  they do not wait for a flood's batch to be prepared and stored ahead
-//  of them. A client's requests all go one way, so each client's stay in
-//  the order it sent them, and a client with a request in the batch out
-//  at the prepare actor stays, behind it. The fast lane goes ahead of
-//  BUSY, the batch waiting to be stored (or NULL), too, unless one of its
-//  clients has requests there (self->fast_first). Returns the fast lane's
-//  batch, or NULL when nothing moved.
+//  A flood filled BATCH: move the requests of the clients that have at
+//  most S_LONE in it to the fast lane, a batch prepared here and now and
+//  stored before BATCH, so that they do not wait for a flood's batch to be
+//  prepared and stored ahead of them. A client's requests all go one way,
+//  so each client's stay in the order it sent them; the fast lane goes
+//  ahead of BUSY, the batch waiting to be stored (or NULL), too, unless
+//  one of its clients has requests there (self->fast_first). Returns the
+//  fast lane's batch, or NULL when nothing moved.
 static sein_batch_t *
 s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
 {
     sein_batch_t *fast = s_free_batch (self, true);
     if (!fast)
         return NULL;
-    const sein_batch_t *ahead = self->preparing != batch ? self->preparing : NULL;
     //  Decided first: the table points at envelopes that moving shifts.
     bool *lone = (bool *) sein_malloc (batch->count * sizeof (bool));
     size_t moving = 0;
@@ -1176,8 +1142,7 @@ s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
         sein_pending_kind_t kind = batch->items[index].kind;
         lone[index] = (kind == SEIN_PENDING_SUBMIT || kind == SEIN_PENDING_CLASSIFY ||
                        kind == SEIN_PENDING_CHANGE || kind == SEIN_PENDING_PRIVACY) &&
-                      s_share_find (self, &batch->items[index].envelope)->count <= S_LONE &&
-                      !s_has_client (ahead, &batch->items[index].envelope);
+                      s_share_find (self, &batch->items[index].envelope)->count <= S_LONE;
         moving += lone[index];
     }
     if (moving == 0 || moving == batch->count) {
@@ -1196,16 +1161,9 @@ s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
     }
     batch->count = kept;
     free (lone);
-    if (batch == self->collecting) {
-        s_shares_rebuild (self, batch);
-        sein_time_now (fast->received_at, sizeof fast->received_at);
-        fast->setup = self->setup;
-        fast->limits = self->limits;
-    } else {
-        memcpy (fast->received_at, batch->received_at, sizeof fast->received_at);
-        fast->setup = batch->setup;
-        fast->limits = batch->limits;
-    }
+    memcpy (fast->received_at, batch->received_at, sizeof fast->received_at);
+    fast->setup = batch->setup;
+    fast->limits = batch->limits;
     for (size_t index = 0; index < fast->count; index++)
         sein_prepare (fast, index, self->scratch);
     self->fast = fast;
@@ -1214,70 +1172,19 @@ s_split_fast (s_server_t *self, sein_batch_t *batch, const sein_batch_t *busy)
     return fast;
 }
 
-//  Read what waits on intake into the batch being collected, taking a
-//  free batch when there is none: until nothing waits, it has had
-//  batch_max requests, or a client has LIMIT in it (its share at most,
-//  which fills the batch: what the client sends beyond waits unread).
-//  Returns true when a client reached LIMIT now.
-static bool
-s_gather (s_server_t *self, size_t limit)
-{
-    if (!self->collecting) {
-        self->collecting = s_free_batch (self, false);
-        if (!self->collecting)
-            return false;
-        //  And the overdue search, and the alerts found since the last batch.
-        sein_batch_reserve (self->collecting, self->batch_max + 2 + S_ALERTS_MAX);
-        s_shares_reset (self);
-        self->collect_reads = 0;
-        self->collect_max = self->batch_max;
-        self->collect_full = false;
-        self->collect_flooded = false;
-    }
-    sein_batch_t *batch = self->collecting;
-    size_t share = s_share (self);
-    while (!self->collect_full) {
-        size_t count = batch->count;
-        if (s_handle (self, batch))
-            return false;
-        self->collect_full = ++self->collect_reads >= self->collect_max;
-        if (batch->count == count)
-            continue;
-        size_t has = s_share_add (self, &batch->items[count].envelope);
-        if (has == 1) {
-            s_note_client (self, &batch->items[count].envelope);
-            share = s_share (self);
-        }
-        if (has >= share) {
-            self->collect_full = self->collect_flooded = true;
-            return true;
-        }
-        if (has >= limit)
-            return true;
-    }
-    return false;
-}
-
-//  A client reached LIMIT in the batch being collected (s_gather): the
-//  lone requests read with it take the fast lane now, stored at once
-//  unless one of their clients has requests in BUSY, the batch waiting
-//  to be stored (or NULL); then after it (s_store_held).
-static void
-s_gathered (s_server_t *self, sein_batch_t *busy)
-{
-    sein_batch_t *fast = s_split_fast (self, self->collecting, busy);
-    if (fast && !self->fast_first)
-        self->fast_due = true;
-    else if (fast)
-        s_finish_batch (self, fast);
-}
-
-//  Fill the batch being collected with what is waiting and send it to be
-//  prepared; BUSY is the batch about to be stored, or NULL. Returns true
-//  when a batch went out.
+//  Fill a free batch with what is waiting and send it to be prepared; BUSY
+//  is the batch about to be stored, or NULL. Returns true when a batch
+//  went out.
 static bool
 s_collect (s_server_t *self, sein_batch_t *busy)
 {
+    sein_batch_t *batch = s_free_batch (self, false);
+    if (!batch)
+        return false;
+    bool flooded = false;
+    //  And the overdue search, and the alerts found since the last batch.
+    sein_batch_reserve (batch, self->batch_max + 2 + S_ALERTS_MAX);
+    s_shares_reset (self);
     //  Everything already queued, up to a batch: these arrived together
     //  and will share one commit. But no client takes more than its share
     //  of it: a batch's size sets how long every request in it waits, and
@@ -1288,14 +1195,24 @@ s_collect (s_server_t *self, sein_batch_t *busy)
     //  for the next batch. A client alone gets a larger share
     //  (s_share), not a whole batch: every client that arrives would then
     //  find a full batch ahead of it (measured: a lone client's p99 rose
-    //  62-fold against a flood). Stopping, only what was read goes.
-    if (!self->terminating)
-        s_gather (self, SIZE_MAX);
-    sein_batch_t *batch = self->collecting;
-    if (!batch)
-        return false;
-    self->collecting = NULL;
-    bool flooded = self->collect_flooded;
+    //  62-fold against a flood).
+    size_t share = s_share (self);
+    for (size_t reads = 0; reads < self->batch_max; reads++) {
+        size_t count = batch->count;
+        if (s_handle (self, batch))
+            break;
+        if (batch->count == count)
+            continue;
+        size_t has = s_share_add (self, &batch->items[count].envelope);
+        if (has == 1) {
+            s_note_client (self, &batch->items[count].envelope);
+            share = s_share (self);
+        }
+        if (has >= share) {
+            flooded = true;
+            break;
+        }
+    }
     if (self->sweep_due && !self->draining) {
         //  The housekeeping timer's search rides along with the requests:
         //  its overdue events get their seqs, fsync and publication there.
@@ -1660,36 +1577,8 @@ s_beat (s_server_t *self)
     self->next_beat = zclock_mono () + self->beat_every;
 }
 
-//  Whether the fast lane's own sync is in flight.
-static bool
-s_hurrying (s_server_t *self)
-{
-    return self->durable && sein_durable_hurrying (self->durable);
-}
-
-//  Store the batch that waited (self->held), and the fast lane's when it
-//  was due after it.
-static void
-s_store_held (s_server_t *self)
-{
-    sein_batch_t *batch = self->held;
-    self->held = NULL;
-    if (self->fast_due && self->fast_first) {
-        self->fast_due = false;
-        s_finish_batch (self, self->fast);
-    }
-    s_finish_batch (self, batch);
-    if (self->fast_due) {
-        self->fast_due = false;
-        s_finish_batch (self, self->fast);
-    }
-}
-
 //  A batch is back from the prepare actor: send the next one off first,
-//  then store and answer this one. While the fast lane's own sync is in
-//  flight it waits (self->held): every page a flood's commit writes
-//  meanwhile is more for that sync to wait for (docs/DESIGN.md,
-//  "Fairness").
+//  then store and answer this one.
 static void
 s_prepared (s_server_t *self)
 {
@@ -1700,21 +1589,17 @@ s_prepared (s_server_t *self)
     sein_batch_t *batch = (sein_batch_t *) pointer;
     assert (batch == self->preparing);
     self->preparing = NULL;
-    if (self->held)
-        s_store_held (self); //  the one before it goes first
-    if (!self->terminating || self->collecting)
+    if (!self->terminating)
         s_collect (self, batch);
-    //  The next batch begins with a short pass: a lone request that
-    //  waited for this one is read now, not after the store below.
-    if (!self->terminating && self->preparing && s_gather (self, S_PASS))
-        s_gathered (self, batch);
     if (self->fast_due && self->fast_first) {
         self->fast_due = false;
         s_finish_batch (self, self->fast);
     }
-    self->held = batch;
-    if (!s_hurrying (self))
-        s_store_held (self);
+    s_finish_batch (self, batch);
+    if (self->fast_due) {
+        self->fast_due = false;
+        s_finish_batch (self, self->fast);
+    }
 }
 
 static void
@@ -1733,8 +1618,7 @@ s_run (s_server_t *self)
     if (self->watchdog && (int64_t) (watchdog_us / 2000) < self->beat_every)
         self->beat_every = watchdog_us / 2000 ? (int64_t) (watchdog_us / 2000) : 1;
     s_beat (self);
-    while (!self->terminating || self->preparing || self->held || self->nstored ||
-           self->queries) {
+    while (!self->terminating || self->preparing || self->nstored || self->queries) {
         int64_t wait = self->next_sweep - zclock_mono ();
         if (self->retention_check && (self->anonymise_ms || self->delete_ms) &&
             self->next_retention - zclock_mono () < wait)
@@ -1776,22 +1660,15 @@ s_run (s_server_t *self)
         } else if (which == self->watch)
             sein_watch_counters (self->watch, self->counters.watch);
         else if (which == self->intake && !self->preparing)
-            s_collect (self, self->held);
-        else if (which == self->intake && s_gather (self, SIZE_MAX))
-            s_gathered (self, self->held);
+            s_collect (self, NULL);
         s_aside (self); //  the sync and checkpoint actors, whichever woke us
-        if (self->held && !s_hurrying (self))
-            s_store_held (self);
         if ((self->sweep_due || self->retention_due) && !self->preparing &&
             !self->terminating)
-            s_collect (self, self->held);
+            s_collect (self, NULL);
         s_swap_setup (self);
-        //  While the prepare actor works, intake is read into the next
-        //  batch until a client has its share of it: a light client's
-        //  request takes the fast lane at once (s_gathered), and what a
-        //  flood sends beyond its share waits, unread.
-        bool wanted = !self->terminating && (self->collecting ? !self->collect_full
-                                                               : s_free_batch (self, false) != NULL);
+        //  Read intake only while the prepare actor is idle: requests that
+        //  arrive meanwhile queue up and form the next, larger batch.
+        bool wanted = !self->preparing && !self->terminating && s_free_batch (self, false);
         if (wanted && !polling_intake)
             zpoller_add (self->poller, self->intake);
         else if (!wanted && polling_intake)
