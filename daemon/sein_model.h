@@ -8,7 +8,7 @@
     ours, which liblinear cannot check:
 
       sein-theme-model 2 bits=16 features=w1,b.7,c3-5.3,r.5,prior.15tanh3,pos.8,idf.5
-          labels=a,b,... corpus=SHA1 signals=N C=512
+          labels=a,b,... corpus=SHA1 signals=N C=4096
       df 3:17 9:2 ...
 
     The header (one line): the format version, the hash bits, the feature

@@ -41,7 +41,9 @@ typedef struct {
     sein_place_kind_t kind;
     size_t token, ntokens;  //  the words of the text it spans
     bool directional;       //  an outside town after "naar", "vers", "to", ...:
-                            //  where something goes, not where it is
+                            //  where something goes, not where it is; or after
+                            //  "tegen", "onze", ...: a time or a common noun
+                            //  ("tot tegen tienen", "alle landen")
     int line;               //  line in the file
 } sein_place_t;
 
